@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// The test command behind `npm test` (after the build): boots the Ceph RGW test server
+// unless one is already configured, runs every ava test (TAP), prints a plain
+// "N passed, N failed" line, and stops only the server it started.
+import {spawn, spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const extraArgs = process.argv.slice(2);
+let startedServer = false;
+
+if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
+	const boot = spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	process.stderr.write(boot.stderr ?? '');
+	if (boot.status !== 0) {
+		console.error('could not start the test S3 server (scripts/s3-test-server.sh start)');
+		console.log('0 passed, 1 failed');
+		process.exit(1);
+	}
+	startedServer = !/already running/.test(boot.stderr ?? '');
+	for (const line of boot.stdout.split('\n')) {
+		const match = /^(BLOBFORGE_TEST_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
+		if (match) process.env[match[1]] = match[2];
+	}
+}
+
+const ava = spawn(process.execPath, [path.join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...extraArgs], {
+	cwd: root,
+	env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+	stdio: ['ignore', 'pipe', 'inherit'],
+});
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let buffer = '';
+ava.stdout.on('data', chunk => {
+	process.stdout.write(chunk);
+	buffer += chunk.toString();
+	let newline;
+	while ((newline = buffer.indexOf('\n')) >= 0) {
+		const line = buffer.slice(0, newline);
+		buffer = buffer.slice(newline + 1);
+		if (/^ok \d+/.test(line)) {
+			if (/# SKIP/.test(line)) skipped++;
+			else passed++;
+		} else if (/^not ok \d+/.test(line)) {
+			if (/# TODO/.test(line)) skipped++;
+			else failed++;
+		}
+	}
+});
+
+const code = await new Promise(resolve => ava.on('close', resolve));
+if (startedServer && !process.env.BLOBFORGE_TEST_KEEP_S3) spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'stop'], {stdio: 'inherit'});
+// ava exits non-zero on failures and on uncaught errors outside tests; count the latter as one failure.
+if (code !== 0 && failed === 0) failed = 1;
+if (passed === 0 && failed === 0) failed = 1; // a run that ran no test is not green
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);

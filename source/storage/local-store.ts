@@ -1,0 +1,303 @@
+/**
+The embedded default store: a local directory with S3's semantics, for single-machine use
+and the demo. Several worker processes on one machine may share it safely.
+
+Layout under the root:
+- `objects/<segment>.d/.../<segment>.o`: one file per object, a 4-byte header length, a JSON
+  header (key, ETag, size, last-modified, metadata, content type), then the body. Key segments
+  are percent-encoded so any key maps to a safe path, and `.o`/`.d` suffixes keep an object
+  `a` apart from the folder of `a/b`.
+- `locks/<sha1 of key>`: a lock file (O_EXCL) held while one write decides its condition;
+  a lock whose process died is taken over.
+- `tmp/`: bodies being written; a rename makes each write atomic for readers.
+
+ETags are the MD5 of the body, as S3's single-part ETags are; last-modified comes from the
+store's clock (injectable, so tests can skew it).
+*/
+import {createHash, randomBytes} from 'node:crypto';
+import {constants} from 'node:fs';
+import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {systemClock, type Clock} from '../lib/clock.js';
+import type {GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import {compareKeys, toBytes} from './object-store.js';
+import {StoreError} from './store-error.js';
+
+type Header = {key: string; etag: string; size: number; lastModified: number; metadata: Record<string, string>; contentType?: string};
+
+const maxSegmentLength = 200;
+const lockStaleMs = 30_000;
+
+function encodeSegment(segment: string): string {
+	const encoded = Buffer.from(segment, 'utf8')
+		.toString('latin1')
+		.replaceAll(/[^A-Za-z0-9_-]/g, c => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+	return `k${encoded}`;
+}
+
+function decodeSegment(name: string): string {
+	const body = name.slice(1).replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+	return Buffer.from(body, 'latin1').toString('utf8');
+}
+
+function isErrno(error: unknown, code: string): boolean {
+	return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}
+
+function fsError(error: unknown, operation: string, key?: string): StoreError {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StoreError('access-denied', `access denied: the local store is not writable (${code})`, {operation, key, cause: error});
+	if (code === 'ENOENT') return new StoreError('not-found', 'no such key', {operation, key, cause: error});
+	return new StoreError('unknown', `local store failed: ${(error as Error).message}`, {operation, key, cause: error});
+}
+
+export type LocalStoreOptions = {
+	/** The store's directory; created on first write. */
+	root: string;
+	/** @default systemClock */
+	clock?: Clock;
+};
+
+export class LocalStore implements ObjectStore {
+	readonly location: string;
+	private readonly root: string;
+	private readonly clock: Clock;
+
+	constructor(options: LocalStoreOptions) {
+		this.root = path.resolve(options.root);
+		this.clock = options.clock ?? systemClock;
+		this.location = `local:${this.root}`;
+	}
+
+	async get(key: string, options: GetOptions = {}): Promise<GetResult | undefined> {
+		const file = await this.readObject(key, 'get');
+		if (!file) return undefined;
+		if (options.ifNoneMatch !== undefined && options.ifNoneMatch === file.header.etag) return {notModified: true, etag: file.header.etag};
+		return {...file.header, body: file.body};
+	}
+
+	async head(key: string): Promise<ObjectInfo | undefined> {
+		const file = await this.readObject(key, 'head');
+		return file?.header;
+	}
+
+	async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{etag: string}> {
+		const bytes = toBytes(body);
+		const condition = options.condition ?? {kind: 'none'};
+		const target = this.objectPath(key);
+		const header: Header = {
+			key,
+			etag: createHash('md5').update(bytes).digest('hex'),
+			size: bytes.byteLength,
+			lastModified: 0,
+			metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+			...(options.contentType ? {contentType: options.contentType} : {}),
+		};
+		return this.withKeyLock(key, 'put', async () => {
+			if (condition.kind !== 'none') {
+				const current = await this.readObject(key, 'put');
+				if (condition.kind === 'create-only' && current) throw new StoreError('precondition-failed', 'the write condition was false (the key exists)', {operation: 'put-create-only', key, status: 412});
+				if (condition.kind === 'if-match' && current?.header.etag !== condition.etag) throw new StoreError('precondition-failed', 'the write condition was false (the ETag changed)', {operation: 'put-if-match', key, status: 412});
+			}
+			header.lastModified = this.clock.now();
+			const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+			const length = Buffer.alloc(4);
+			length.writeUInt32BE(headerBytes.byteLength);
+			const temporary = path.join(this.root, 'tmp', `${randomBytes(8).toString('hex')}`);
+			await mkdir(path.dirname(temporary), {recursive: true});
+			await writeFile(temporary, Buffer.concat([length, headerBytes, bytes]));
+			await this.renameIntoPlace(temporary, target);
+			return {etag: header.etag};
+		});
+	}
+
+	async delete(key: string): Promise<void> {
+		const target = this.objectPath(key);
+		await this.withKeyLock(key, 'delete', async () => {
+			try {
+				await unlink(target);
+			} catch (error) {
+				if (isErrno(error, 'ENOENT')) return;
+				throw fsError(error, 'delete', key);
+			}
+			await this.pruneEmptyFolders(path.dirname(target));
+		});
+	}
+
+	async listPage(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+		const pageSize = Math.max(1, Math.min(options.pageSize ?? 1000, 1000));
+		const after = options.continuationToken ?? options.startAfter;
+		const keys = await this.keysUnder(prefix);
+		keys.sort((a, b) => compareKeys(a.key, b.key));
+		const start = after === undefined ? 0 : keys.findIndex(k => compareKeys(k.key, after) > 0);
+		const slice = start < 0 ? [] : keys.slice(start, start + pageSize);
+		const entries: ListEntry[] = [];
+		for (const {key, file} of slice) {
+			// eslint-disable-next-line no-await-in-loop
+			const header = await this.readHeader(file);
+			if (header) entries.push({key, etag: header.etag, size: header.size, lastModified: header.lastModified});
+		}
+		const hasMore = start >= 0 && start + pageSize < keys.length;
+		return {entries, nextContinuationToken: hasMore ? slice.at(-1)?.key : undefined};
+	}
+
+	async serverTime(): Promise<number> {
+		return this.clock.now();
+	}
+
+	/** The file path an object lives at; throws for keys S3 would refuse too. */
+	private objectPath(key: string): string {
+		if (key.length === 0 || Buffer.byteLength(key, 'utf8') > 1024) throw new StoreError('unsupported', `invalid key (empty or longer than 1,024 bytes): ${JSON.stringify(key.slice(0, 80))}`, {key});
+		const segments = key.split('/').map(encodeSegment);
+		if (segments.some(s => s.length > maxSegmentLength)) throw new StoreError('unsupported', `the local store supports key segments up to ${maxSegmentLength} encoded characters`, {key});
+		const last = segments.pop()!;
+		return path.join(this.root, 'objects', ...segments.map(s => `${s}.d`), `${last}.o`);
+	}
+
+	private async readObject(key: string, operation: string): Promise<{header: Header; body: Uint8Array} | undefined> {
+		let data: Buffer;
+		try {
+			data = await readFile(this.objectPath(key));
+		} catch (error) {
+			if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined;
+			throw fsError(error, operation, key);
+		}
+		const length = data.readUInt32BE(0);
+		const header = JSON.parse(data.subarray(4, 4 + length).toString('utf8')) as Header;
+		return {header, body: new Uint8Array(data.buffer, data.byteOffset + 4 + length, data.byteLength - 4 - length)};
+	}
+
+	private async readHeader(file: string): Promise<Header | undefined> {
+		let handle;
+		try {
+			handle = await open(file, constants.O_RDONLY);
+		} catch (error) {
+			if (isErrno(error, 'ENOENT')) return undefined; // deleted while listing
+			throw fsError(error, 'list');
+		}
+		try {
+			const first = Buffer.alloc(4096);
+			const {bytesRead} = await handle.read(first, 0, first.byteLength, 0);
+			const length = first.readUInt32BE(0);
+			let headerBytes = first.subarray(4, Math.min(bytesRead, 4 + length));
+			if (4 + length > bytesRead) {
+				headerBytes = Buffer.alloc(length);
+				await handle.read(headerBytes, 0, length, 4);
+			}
+			return JSON.parse(headerBytes.toString('utf8')) as Header;
+		} finally {
+			await handle.close();
+		}
+	}
+
+	/** Every object under `prefix` with its file, unsorted. */
+	private async keysUnder(prefix: string): Promise<Array<{key: string; file: string}>> {
+		const slash = prefix.lastIndexOf('/');
+		const folderSegments = slash < 0 ? [] : prefix.slice(0, slash).split('/');
+		const partial = prefix.slice(slash + 1);
+		const folder = path.join(this.root, 'objects', ...folderSegments.map(s => `${encodeSegment(s)}.d`));
+		const base = slash < 0 ? '' : `${prefix.slice(0, slash)}/`;
+		const found: Array<{key: string; file: string}> = [];
+		await this.walk(folder, base, partial, found);
+		return found;
+	}
+
+	private async walk(folder: string, keyBase: string, partial: string, found: Array<{key: string; file: string}>): Promise<void> {
+		let names: string[];
+		try {
+			names = await readdir(folder);
+		} catch (error) {
+			if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return;
+			throw fsError(error, 'list');
+		}
+		for (const name of names) {
+			const isObject = name.endsWith('.o');
+			if (!isObject && !name.endsWith('.d')) continue;
+			const segment = decodeSegment(name.slice(0, -2));
+			if (!segment.startsWith(partial)) continue;
+			const child = path.join(folder, name);
+			// eslint-disable-next-line no-await-in-loop
+			if (isObject) found.push({key: keyBase + segment, file: child});
+			else await this.walk(child, `${keyBase}${segment}/`, '', found);
+		}
+	}
+
+	private async renameIntoPlace(temporary: string, target: string): Promise<void> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await mkdir(path.dirname(target), {recursive: true});
+				// eslint-disable-next-line no-await-in-loop
+				await rename(temporary, target);
+				return;
+			} catch (error) {
+				// A concurrent delete pruned the folder between mkdir and rename: make it again.
+				if (isErrno(error, 'ENOENT') && attempt < 20) continue;
+				await unlink(temporary).catch(() => undefined);
+				throw fsError(error, 'put');
+			}
+		}
+	}
+
+	private async pruneEmptyFolders(folder: string): Promise<void> {
+		const objects = path.join(this.root, 'objects');
+		let current = folder;
+		while (current.startsWith(objects) && current !== objects) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await rmdir(current);
+			} catch {
+				return; // not empty, or already gone
+			}
+			current = path.dirname(current);
+		}
+	}
+
+	/** Runs `action` while holding this key's lock file, so condition checks and writes are atomic across processes. */
+	private async withKeyLock<T>(key: string, operation: string, action: () => Promise<T>): Promise<T> {
+		const lock = path.join(this.root, 'locks', createHash('sha1').update(key).digest('hex'));
+		await mkdir(path.dirname(lock), {recursive: true}).catch((error: unknown) => {
+			throw fsError(error, operation, key);
+		});
+		const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
+		for (let attempt = 0; ; attempt++) {
+			try {
+				// eslint-disable-next-line no-await-in-loop
+				await writeFile(lock, token, {flag: 'wx'});
+				break;
+			} catch (error) {
+				if (!isErrno(error, 'EEXIST')) throw fsError(error, operation, key);
+				// eslint-disable-next-line no-await-in-loop
+				if (await this.isAbandoned(lock)) await unlink(lock).catch(() => undefined);
+				// eslint-disable-next-line no-await-in-loop
+				else await new Promise(resolve => setTimeout(resolve, Math.min(1 + attempt, 20) * Math.random()));
+			}
+		}
+		try {
+			return await action();
+		} finally {
+			await unlink(lock).catch(() => undefined);
+		}
+	}
+
+	/** A lock is abandoned when its process is gone or it is older than any write could take. */
+	private async isAbandoned(lock: string): Promise<boolean> {
+		try {
+			const [pidText] = (await readFile(lock, 'utf8')).split(' ');
+			const pid = Number(pidText);
+			if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+				try {
+					process.kill(pid, 0);
+				} catch (error) {
+					if (isErrno(error, 'ESRCH')) return true;
+				}
+			}
+			const handle = await open(lock, constants.O_RDONLY);
+			const {mtimeMs} = await handle.stat();
+			await handle.close();
+			return Date.now() - mtimeMs > lockStaleMs;
+		} catch {
+			return false; // released meanwhile: try again
+		}
+	}
+}

@@ -1,0 +1,231 @@
+/**
+The S3 backend, on the official AWS SDK v3. Provider quirks live in s3-classify.ts.
+
+Client settings that matter: path-style addressing for IP endpoints; checksums only when
+required (S3-compatible servers reject the SDK's default CRC32 headers on streams); one
+attempt per SDK call, because retries happen in RetryingStore where a conditional write
+that may have landed is checked, never blindly resent.
+*/
+import {
+	DeleteObjectCommand,
+	GetObjectCommand,
+	HeadBucketCommand,
+	HeadObjectCommand,
+	ListObjectsV2Command,
+	PutObjectCommand,
+	S3Client,
+	type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import {decodeMetadata, encodeMetadata} from './metadata-encoding.js';
+import type {GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import {toBytes} from './object-store.js';
+import {classifyS3Error, ifMatchValue, statusOf, stripEtag, type EtagStyle} from './s3-classify.js';
+import {StoreError} from './store-error.js';
+
+export type S3StoreOptions = {
+	bucket: string;
+	/** @default 'us-east-1' */
+	region?: string;
+	/** Custom endpoint (R2, MinIO, Ceph, ...). */
+	endpoint?: string;
+	/** @default true when an endpoint is given */
+	forcePathStyle?: boolean;
+	/** Static credentials; when absent the SDK's default chain applies (env, profiles, SSO, instance roles). */
+	credentials?: {accessKeyId: string; secretAccessKey: string; sessionToken?: string};
+	/** How If-Match is sent. @default 'unquoted' */
+	etagStyle?: EtagStyle;
+	/** Per-request timeout in ms. @default 30000 */
+	requestTimeoutMs?: number;
+	/** Connection timeout in ms. @default 5000 */
+	connectTimeoutMs?: number;
+};
+
+export class S3Store implements ObjectStore {
+	readonly location: string;
+	readonly client: S3Client;
+	private readonly bucket: string;
+	private readonly etagStyle: EtagStyle;
+	/** Latest server `Date` header and the local monotonic time it arrived, for serverTime(). */
+	private dateSample?: {serverMs: number; localMonoMs: number};
+	timeRequests = 0;
+
+	constructor(options: S3StoreOptions) {
+		// The SDK warns about Node 20 on stderr, which would tear the full-screen console.
+		process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+		this.bucket = options.bucket;
+		this.etagStyle = options.etagStyle ?? 'unquoted';
+		this.location = options.endpoint ? `s3://${options.bucket} at ${options.endpoint}` : `s3://${options.bucket} (${options.region ?? 'us-east-1'})`;
+		const config: S3ClientConfig = {
+			region: options.region ?? 'us-east-1',
+			forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
+			maxAttempts: 1,
+			requestChecksumCalculation: 'WHEN_REQUIRED',
+			responseChecksumValidation: 'WHEN_REQUIRED',
+			requestHandler: {
+				requestTimeout: options.requestTimeoutMs ?? 30_000,
+				connectionTimeout: options.connectTimeoutMs ?? 5000,
+			},
+		};
+		if (options.endpoint) config.endpoint = options.endpoint;
+		if (options.credentials) config.credentials = options.credentials;
+		this.client = new S3Client(config);
+		this.client.middlewareStack.add(
+			next => async args => {
+				const result = await next(args);
+				this.noteDate((result.response as {headers?: Record<string, string>}).headers?.['date']);
+				return result;
+			},
+			{step: 'deserialize', name: 'blobforgeServerDate', priority: 'low'},
+		);
+	}
+
+	async get(key: string, options: GetOptions = {}): Promise<GetResult | undefined> {
+		try {
+			const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: key, IfNoneMatch: options.ifNoneMatch === undefined ? undefined : `"${stripEtag(options.ifNoneMatch)}"`}));
+			const body = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
+			return {
+				key,
+				body,
+				etag: stripEtag(answer.ETag),
+				size: body.byteLength,
+				lastModified: answer.LastModified?.getTime() ?? 0,
+				metadata: decodeMetadata(answer.Metadata),
+				contentType: answer.ContentType,
+			};
+		} catch (error) {
+			if (statusOf(error) === 304) return {notModified: true, etag: stripEtag(options.ifNoneMatch)};
+			this.noteErrorDate(error);
+			const classified = classifyS3Error(error, 'get', key);
+			if (classified.kind === 'not-found') return undefined;
+			throw classified;
+		}
+	}
+
+	async head(key: string): Promise<ObjectInfo | undefined> {
+		try {
+			const answer = await this.client.send(new HeadObjectCommand({Bucket: this.bucket, Key: key}));
+			return {
+				key,
+				etag: stripEtag(answer.ETag),
+				size: answer.ContentLength ?? 0,
+				lastModified: answer.LastModified?.getTime() ?? 0,
+				metadata: decodeMetadata(answer.Metadata),
+				contentType: answer.ContentType,
+			};
+		} catch (error) {
+			this.noteErrorDate(error);
+			const classified = classifyS3Error(error, 'head', key);
+			if (classified.kind === 'not-found') return undefined;
+			throw classified;
+		}
+	}
+
+	async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{etag: string}> {
+		const condition = options.condition ?? {kind: 'none'};
+		const bytes = toBytes(body);
+		try {
+			const answer = await this.client.send(
+				new PutObjectCommand({
+					Bucket: this.bucket,
+					Key: key,
+					Body: bytes,
+					ContentLength: bytes.byteLength,
+					ContentType: options.contentType,
+					Metadata: encodeMetadata(options.metadata),
+					IfNoneMatch: condition.kind === 'create-only' ? '*' : undefined,
+					IfMatch: condition.kind === 'if-match' ? ifMatchValue(condition.etag, this.etagStyle) : undefined,
+				}),
+			);
+			return {etag: stripEtag(answer.ETag)};
+		} catch (error) {
+			this.noteErrorDate(error);
+			const classified = classifyS3Error(error, condition.kind === 'none' ? 'put' : `put-${condition.kind}`, key);
+			// AWS answers If-Match on a missing key with 404; the condition is simply false.
+			if (condition.kind === 'if-match' && classified.kind === 'not-found') {
+				throw new StoreError('precondition-failed', 'the write condition was false (no such key)', {operation: 'put-if-match', key, status: 404, cause: error});
+			}
+			throw classified;
+		}
+	}
+
+	async delete(key: string): Promise<void> {
+		try {
+			await this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: key}));
+		} catch (error) {
+			this.noteErrorDate(error);
+			const classified = classifyS3Error(error, 'delete', key);
+			if (classified.kind === 'not-found') return;
+			throw classified;
+		}
+	}
+
+	async listPage(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+		try {
+			const answer = await this.client.send(
+				new ListObjectsV2Command({
+					Bucket: this.bucket,
+					Prefix: prefix,
+					StartAfter: options.continuationToken ? undefined : options.startAfter,
+					MaxKeys: Math.min(options.pageSize ?? 1000, 1000),
+					ContinuationToken: options.continuationToken,
+				}),
+			);
+			return {
+				entries: (answer.Contents ?? []).map(item => ({
+					key: item.Key ?? '',
+					etag: stripEtag(item.ETag),
+					size: item.Size ?? 0,
+					lastModified: item.LastModified?.getTime() ?? 0,
+				})),
+				nextContinuationToken: answer.IsTruncated ? answer.NextContinuationToken : undefined,
+			};
+		} catch (error) {
+			this.noteErrorDate(error);
+			throw classifyS3Error(error, 'list', prefix);
+		}
+	}
+
+	/**
+	The server's clock, from the `Date` header of a recent answer plus the monotonic time
+	since it arrived. A request is made only when no answer came in the last 30 s.
+	*/
+	async serverTime(): Promise<number> {
+		const sample = this.dateSample;
+		if (sample && performance.now() - sample.localMonoMs < 30_000) {
+			return sample.serverMs + (performance.now() - sample.localMonoMs);
+		}
+		this.timeRequests++;
+		try {
+			await this.client.send(new HeadBucketCommand({Bucket: this.bucket}));
+		} catch (error) {
+			this.noteErrorDate(error);
+			if (!this.dateSample) throw classifyS3Error(error, 'time');
+		}
+		if (!this.dateSample) throw new StoreError('unsupported', 'the server sends no Date header', {operation: 'time'});
+		return this.dateSample.serverMs + (performance.now() - this.dateSample.localMonoMs);
+	}
+
+	/** Checks that the bucket exists and the credentials work; the cheapest request there is. */
+	async checkBucket(): Promise<void> {
+		try {
+			await this.client.send(new HeadBucketCommand({Bucket: this.bucket}));
+		} catch (error) {
+			const classified = classifyS3Error(error, 'head-bucket');
+			// HeadBucket has no body: a bare 404 here means the bucket itself is missing.
+			if (classified.kind === 'not-found') throw new StoreError('bucket-missing', `the bucket "${this.bucket}" does not exist: check BLOBFORGE_S3_BUCKET or create it`, {operation: 'head-bucket', status: 404, cause: error});
+			throw classified;
+		}
+	}
+
+	private noteDate(header: string | undefined): void {
+		if (!header) return;
+		const serverMs = Date.parse(header);
+		// The header has whole seconds; add half a second so the estimate is unbiased.
+		if (Number.isFinite(serverMs)) this.dateSample = {serverMs: serverMs + 500, localMonoMs: performance.now()};
+	}
+
+	private noteErrorDate(error: unknown): void {
+		const headers = (error as {$response?: {headers?: Record<string, string>}} | undefined)?.$response?.headers;
+		this.noteDate(headers?.['date']);
+	}
+}

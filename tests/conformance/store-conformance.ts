@@ -1,0 +1,163 @@
+/**
+One behaviour, two backends: every ObjectStore must pass these. Each backend's test file
+supplies a factory; each case gets a fresh key space.
+*/
+import type {TestFn} from 'ava';
+import {collectAll, compareKeys, isNotModified, type ObjectStore, type StoredObject} from '../../source/storage/object-store.js';
+import {isStoreError} from '../../source/storage/store-error.js';
+
+export type StoreFactory = () => Promise<ObjectStore>;
+
+function text(result: unknown): string {
+	return Buffer.from((result as StoredObject).body).toString('utf8');
+}
+
+async function settle<T>(promises: Array<Promise<T>>): Promise<{won: number; lost: number; other: unknown[]}> {
+	const results = await Promise.allSettled(promises);
+	let won = 0;
+	let lost = 0;
+	const other: unknown[] = [];
+	for (const r of results) {
+		if (r.status === 'fulfilled') won++;
+		else if (isStoreError(r.reason, 'precondition-failed')) lost++;
+		else other.push(r.reason);
+	}
+	return {won, lost, other};
+}
+
+export function defineConformance(test: TestFn, backend: string, makeStore: StoreFactory): void {
+	const name = (title: string) => `${backend}: ${title}`;
+
+	test(name('put, get and head round-trip body, ETag, metadata and time'), async t => {
+		const store = await makeStore();
+		const before = await store.serverTime();
+		const {etag} = await store.put('a/one.json', '{"x":1}', {metadata: {'original-name': 'Grüße – 東京 ✓.pdf', tags: '["a","b"]'}, contentType: 'application/json'});
+		const got = await store.get('a/one.json');
+		t.truthy(got);
+		t.false(isNotModified(got));
+		const object = got as StoredObject;
+		t.is(text(object), '{"x":1}');
+		t.is(object.etag, etag);
+		t.regex(etag, /^[0-9a-f]{32}$/);
+		t.is(object.metadata['original-name'], 'Grüße – 東京 ✓.pdf');
+		t.is(object.metadata['tags'], '["a","b"]');
+		t.is(object.contentType, 'application/json');
+		t.true(Math.abs(object.lastModified - before) < 10_000, `last-modified ${object.lastModified} near server time ${before}`);
+		const head = await store.head('a/one.json');
+		t.is(head?.etag, etag);
+		t.is(head?.size, 7);
+		t.is(head?.metadata['original-name'], 'Grüße – 東京 ✓.pdf');
+	});
+
+	test(name('missing keys: get and head answer undefined, delete succeeds'), async t => {
+		const store = await makeStore();
+		t.is(await store.get('nothing/here'), undefined);
+		t.is(await store.head('nothing/here'), undefined);
+		await t.notThrowsAsync(store.delete('nothing/here'));
+	});
+
+	test(name('create-only: the first write wins, the second is refused'), async t => {
+		const store = await makeStore();
+		await store.put('lease', 'first', {condition: {kind: 'create-only'}});
+		const error = await t.throwsAsync(store.put('lease', 'second', {condition: {kind: 'create-only'}}));
+		t.true(isStoreError(error, 'precondition-failed'), String(error));
+		t.is(text(await store.get('lease')), 'first');
+	});
+
+	test(name('create-only under 20 concurrent writers: exactly one wins'), async t => {
+		const store = await makeStore();
+		const outcome = await settle(Array.from({length: 20}, async (_, i) => store.put('race/create', `writer ${i}`, {condition: {kind: 'create-only'}})));
+		t.deepEqual(outcome.other, []);
+		t.is(outcome.won, 1);
+		t.is(outcome.lost, 19);
+	});
+
+	test(name('compare-and-swap: current ETag wins, stale ETag and missing key are refused'), async t => {
+		const store = await makeStore();
+		const first = await store.put('cas', 'v1');
+		const second = await store.put('cas', 'v2', {condition: {kind: 'if-match', etag: first.etag}});
+		t.not(second.etag, first.etag);
+		const stale = await t.throwsAsync(store.put('cas', 'v3', {condition: {kind: 'if-match', etag: first.etag}}));
+		t.true(isStoreError(stale, 'precondition-failed'), String(stale));
+		const missing = await t.throwsAsync(store.put('cas-missing', 'v1', {condition: {kind: 'if-match', etag: first.etag}}));
+		t.true(isStoreError(missing, 'precondition-failed'), String(missing));
+		t.is(await store.get('cas-missing'), undefined);
+		t.is(text(await store.get('cas')), 'v2');
+	});
+
+	test(name('compare-and-swap under 20 concurrent writers: exactly one wins'), async t => {
+		const store = await makeStore();
+		const {etag} = await store.put('race/cas', 'start');
+		const outcome = await settle(Array.from({length: 20}, async (_, i) => store.put('race/cas', `writer ${i}`, {condition: {kind: 'if-match', etag}})));
+		t.deepEqual(outcome.other, []);
+		t.is(outcome.won, 1);
+		t.is(outcome.lost, 19);
+	});
+
+	test(name('conditional get answers "not modified" while the ETag matches'), async t => {
+		const store = await makeStore();
+		const {etag} = await store.put('snapshot', 'one');
+		const same = await store.get('snapshot', {ifNoneMatch: etag});
+		t.true(isNotModified(same));
+		await store.put('snapshot', 'two');
+		const changed = await store.get('snapshot', {ifNoneMatch: etag});
+		t.false(isNotModified(changed));
+		t.is(text(changed), 'two');
+	});
+
+	test(name('listing: key order, prefixes, start-after and pagination over 1,100 keys'), async t => {
+		const store = await makeStore();
+		const keys = Array.from({length: 1100}, (_, i) => `list/k${String(i).padStart(4, '0')}`);
+		// Non-ASCII keys: UTF-8 byte order puts "é" (C3 A9) after "z" and CJK (E6..) after that.
+		keys.push('list/é', 'list/z', 'list/東', 'list/Z', 'list/a b', 'list/a/b');
+		for (let i = 0; i < keys.length; i += 50) {
+			// eslint-disable-next-line no-await-in-loop
+			await Promise.all(keys.slice(i, i + 50).map(async key => store.put(key, key)));
+		}
+		await store.put('listing-outside', 'x');
+		const expected = [...keys].sort(compareKeys);
+		const all = await collectAll(store, 'list/');
+		t.deepEqual(all.map(e => e.key), expected);
+		t.true(all.every(e => /^[0-9a-f]{32}$/.test(e.etag) && e.size > 0 && e.lastModified > 0));
+		const first = await store.listPage('list/', {pageSize: 10});
+		t.is(first.entries.length, 10);
+		t.truthy(first.nextContinuationToken);
+		const second = await store.listPage('list/', {pageSize: 10, continuationToken: first.nextContinuationToken});
+		t.deepEqual(second.entries.map(e => e.key), expected.slice(10, 20));
+		const after = await store.listPage('list/', {startAfter: 'list/k1098', pageSize: 3});
+		t.deepEqual(after.entries.map(e => e.key), expected.slice(expected.indexOf('list/k1098') + 1, expected.indexOf('list/k1098') + 4));
+		const partial = await collectAll(store, 'list/k105');
+		t.deepEqual(partial.map(e => e.key), expected.filter(k => k.startsWith('list/k105')));
+		const last = await store.listPage('list/', {startAfter: expected.at(-1)});
+		t.deepEqual(last.entries, []);
+		t.is(last.nextContinuationToken, undefined);
+	});
+
+	test(name('large objects round-trip byte for byte'), async t => {
+		const store = await makeStore();
+		const big = new Uint8Array(12 * 1024 * 1024);
+		for (let i = 0; i < big.length; i += 4096) big[i] = (i / 4096) % 251;
+		await store.put('big.bin', big);
+		const got = (await store.get('big.bin')) as StoredObject;
+		t.is(got.size, big.byteLength);
+		t.true(Buffer.from(got.body).equals(Buffer.from(big)));
+	});
+
+	test(name('delete removes the object from get, head and listings'), async t => {
+		const store = await makeStore();
+		await store.put('gone/a', '1');
+		await store.put('gone/b', '2');
+		await store.delete('gone/a');
+		t.is(await store.get('gone/a'), undefined);
+		t.is(await store.head('gone/a'), undefined);
+		t.deepEqual((await collectAll(store, 'gone/')).map(e => e.key), ['gone/b']);
+		// A create-only write after a delete succeeds again.
+		await t.notThrowsAsync(store.put('gone/a', '3', {condition: {kind: 'create-only'}}));
+	});
+
+	test(name('server time is close to this machine\'s clock'), async t => {
+		const store = await makeStore();
+		const server = await store.serverTime();
+		t.true(Math.abs(server - Date.now()) < 5000);
+	});
+}
