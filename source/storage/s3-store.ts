@@ -44,7 +44,8 @@ export class S3Store implements ObjectStore {
 	readonly location: string;
 	readonly client: S3Client;
 	private readonly bucket: string;
-	private readonly etagStyle: EtagStyle;
+	/** How If-Match is sent; `doctor` finds which form the provider accepts. */
+	etagStyle: EtagStyle;
 	/** Latest server `Date` header and the local monotonic time it arrived, for serverTime(). */
 	private dateSample?: {serverMs: number; localMonoMs: number};
 	timeRequests = 0;
@@ -211,10 +212,30 @@ export class S3Store implements ObjectStore {
 			await this.client.send(new HeadBucketCommand({Bucket: this.bucket}));
 		} catch (error) {
 			const classified = classifyS3Error(error, 'head-bucket');
-			// HeadBucket has no body: a bare 404 here means the bucket itself is missing.
+			// HeadBucket answers have no body, so a 403 cannot tell bad credentials from missing
+			// permission; a one-key listing says which.
+			if (classified.kind === 'access-denied') {
+				await this.listPage('', {pageSize: 1});
+				return;
+			}
+			// A bare 404 here means the bucket itself is missing.
 			if (classified.kind === 'not-found') throw new StoreError('bucket-missing', `the bucket "${this.bucket}" does not exist: check BLOBFORGE_S3_BUCKET or create it`, {operation: 'head-bucket', status: 404, cause: error});
 			throw classified;
 		}
+	}
+
+	/**
+	Whether the provider honours `If-Match` on DELETE (a 2025 AWS feature). BlobForge never relies
+	on it; `doctor` reports it. Deletes `key` when the condition is ignored.
+	*/
+	async probeConditionalDelete(key: string): Promise<'honoured' | 'ignored'> {
+		try {
+			await this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: key, IfMatch: '00000000000000000000000000000000'}));
+		} catch (error) {
+			if (classifyS3Error(error, 'delete', key).kind === 'precondition-failed') return 'honoured';
+			throw classifyS3Error(error, 'delete', key);
+		}
+		return (await this.head(key)) === undefined ? 'ignored' : 'honoured';
 	}
 
 	private noteDate(header: string | undefined): void {

@@ -1,0 +1,48 @@
+import type {CommandModule} from 'yargs';
+import {exitCodes} from '../lib/errors.js';
+import {textTable} from '../lib/format.js';
+import {saveCapabilities} from '../queue/capabilities.js';
+import {Keys} from '../queue/keys.js';
+import {probeStore} from '../storage/probe.js';
+import {openContext, type GlobalArgs} from './context.js';
+import {printJson, printLine} from './output.js';
+
+const statusWords = {ok: 'ok', warn: 'WARN', fail: 'FAIL', info: 'info'} as const;
+
+export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolean}> = {
+	command: 'doctor',
+	describe: 'Probe the store: conditional writes, permissions, clock skew, latency; exits non-zero when leases would be unsafe',
+	builder: y =>
+		y
+			.option('save', {type: 'boolean', default: true, describe: 'store the result in the bucket so workers need not probe again'})
+			.example('$0 doctor', 'check the configured store')
+			.example('$0 doctor --json', 'the same, as JSON'),
+	async handler(argv) {
+		const context = openContext(argv);
+		const result = await probeStore(context.store, context.backend, context.settings.prefix);
+		const keys = new Keys(context.settings.prefix);
+		let saved: string | undefined;
+		if (argv.save && result.reachable) {
+			saved = await saveCapabilities(context.store, keys, result, context.store.location).then(
+				() => keys.capabilities(),
+				(error: unknown) => {
+					result.checks.push({name: 'save result', status: 'warn', detail: (error as Error).message});
+					return undefined;
+				},
+			);
+		}
+		const verdict = !result.reachable ? 'UNUSABLE: the store cannot be reached or written' : result.safeForLeases ? 'SAFE: this store supports fenced leases' : 'UNSAFE: workers must not run on this store (conditional writes missing or ignored)';
+		if (argv.json) {
+			printJson({store: context.store.location, prefix: context.settings.prefix, ...result, verdict, saved});
+		} else {
+			printLine('BlobForge doctor');
+			printLine(`store  ${context.storeLine}`);
+			printLine();
+			printLine(textTable(['check', 'result', 'detail'], result.checks.map(c => [c.name, statusWords[c.status], c.detail])));
+			printLine();
+			printLine(`verdict: ${verdict}`);
+			if (saved) printLine(`result saved to ${saved}`);
+		}
+		process.exitCode = !result.reachable ? exitCodes.store : result.safeForLeases ? exitCodes.ok : exitCodes.unsafe;
+	},
+};

@@ -1,0 +1,130 @@
+/**
+Every key BlobForge reads or writes, built in one place. The layout keeps the earlier Python
+system's keys for what users already have (raw PDFs, results, manifest, config), so a bucket
+it filled keeps working.
+
+  <prefix>store/raw/<sha256>.pdf          the PDF, with user metadata original-name, tags, size
+  <prefix>store/out/<sha256>.zip          the result; its existence means "done"
+  <prefix>queue/todo/<priority>/<sha256>  a queued job
+  <prefix>queue/processing/<sha256>       a lease held by a worker
+  <prefix>queue/failed/<sha256>           failed, waiting for its retry
+  <prefix>queue/dead/<sha256>             dead-lettered
+  <prefix>registry/manifest.json          ingest manifest
+  <prefix>registry/config.json            remote config
+  <prefix>registry/capabilities.json      what `doctor` found the provider supports
+  <prefix>registry/workers/<id>.json      worker registrations
+  <prefix>registry/logs/<sha256>/...      job logs, one object per attempt
+*/
+export const priorities = ['critical', 'high', 'normal', 'low', 'background'] as const;
+export type Priority = (typeof priorities)[number];
+
+/** Folder names of the priorities in the bucket (the earlier system's, kept for compatibility). */
+export const priorityFolders: Record<Priority, string> = {
+	critical: '1_critical',
+	high: '2_high',
+	normal: '3_normal',
+	low: '4_low',
+	background: '5_background',
+};
+
+/** Accepts `high`, `2_high` and `2`; undefined for anything else. */
+export function parsePriority(value: string): Priority | undefined {
+	const lower = value.trim().toLowerCase();
+	for (const priority of priorities) {
+		const folder = priorityFolders[priority];
+		if (lower === priority || lower === folder || lower === folder.slice(0, 1)) return priority;
+	}
+	return undefined;
+}
+
+const hashPattern = /^[0-9a-f]{64}$/;
+
+export function isJobHash(value: string): boolean {
+	return hashPattern.test(value);
+}
+
+export class Keys {
+	constructor(readonly prefix: string) {}
+
+	raw(hash: string): string {
+		return `${this.prefix}store/raw/${hash}.pdf`;
+	}
+
+	rawFolder(): string {
+		return `${this.prefix}store/raw/`;
+	}
+
+	result(hash: string): string {
+		return `${this.prefix}store/out/${hash}.zip`;
+	}
+
+	resultFolder(): string {
+		return `${this.prefix}store/out/`;
+	}
+
+	todo(priority: Priority, hash: string): string {
+		return `${this.todoFolder(priority)}${hash}`;
+	}
+
+	todoFolder(priority: Priority): string {
+		return `${this.prefix}queue/todo/${priorityFolders[priority]}/`;
+	}
+
+	lease(hash: string): string {
+		return `${this.leaseFolder()}${hash}`;
+	}
+
+	leaseFolder(): string {
+		return `${this.prefix}queue/processing/`;
+	}
+
+	failed(hash: string): string {
+		return `${this.prefix}queue/failed/${hash}`;
+	}
+
+	failedFolder(): string {
+		return `${this.prefix}queue/failed/`;
+	}
+
+	dead(hash: string): string {
+		return `${this.prefix}queue/dead/${hash}`;
+	}
+
+	deadFolder(): string {
+		return `${this.prefix}queue/dead/`;
+	}
+
+	manifest(): string {
+		return `${this.prefix}registry/manifest.json`;
+	}
+
+	config(): string {
+		return `${this.prefix}registry/config.json`;
+	}
+
+	capabilities(): string {
+		return `${this.prefix}registry/capabilities.json`;
+	}
+
+	worker(id: string): string {
+		return `${this.prefix}registry/workers/${id}.json`;
+	}
+
+	workerFolder(): string {
+		return `${this.prefix}registry/workers/`;
+	}
+
+	jobLog(hash: string, attempt: number): string {
+		return `${this.jobLogFolder(hash)}attempt-${String(attempt).padStart(3, '0')}.json`;
+	}
+
+	jobLogFolder(hash: string): string {
+		return `${this.prefix}registry/logs/${hash}/`;
+	}
+
+	/** The hash at the end of a queue key, or undefined for anything that is not one. */
+	hashOf(key: string): string | undefined {
+		const last = key.slice(key.lastIndexOf('/') + 1).replace(/\.(pdf|zip)$/, '');
+		return isJobHash(last) ? last : undefined;
+	}
+}

@@ -1,0 +1,24 @@
+/** Runs the built `blobforge` command in a subprocess, as a user would. */
+import {execFile} from 'node:child_process';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../source/cli.js');
+
+export type CliResult = {code: number; stdout: string; stderr: string};
+
+/** Environment with every BLOBFORGE_ and AWS_ variable removed, so the caller's shell cannot leak in. */
+export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+	const environment: NodeJS.ProcessEnv = {};
+	for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
+	return {...environment, ...extra};
+}
+
+export async function runCli(args: string[], environment: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
+	return new Promise(resolve => {
+		execFile(process.execPath, [cliPath, ...args], {env: environment, timeout: timeoutMs, maxBuffer: 20 * 1024 * 1024}, (error, stdout, stderr) => {
+			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+			resolve({code, stdout, stderr});
+		});
+	});
+}
