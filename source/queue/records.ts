@@ -3,6 +3,8 @@ Types for every record BlobForge stores in the bucket, with parsers that validat
 read. A parser returns the record or the reason it was rejected; a malformed object is
 reported and skipped by its reader, never a crash.
 */
+import {parsePriority, type Priority} from './keys.js';
+
 export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string};
 
 export function parseJson(body: Uint8Array | string): Parsed<unknown> {
@@ -40,3 +42,236 @@ export function parseCapabilities(body: Uint8Array | string): Parsed<Capabilitie
 	if (v['etagStyle'] !== 'unquoted' && v['etagStyle'] !== 'quoted') return {ok: false, reason: 'etagStyle must be quoted or unquoted'};
 	return {ok: true, value: v as unknown as Capabilities};
 }
+
+
+function optionalString(v: Record<string, unknown>, name: string): string | undefined {
+	return typeof v[name] === 'string' ? v[name] : undefined;
+}
+
+function optionalNumber(v: Record<string, unknown>, name: string): number | undefined {
+	return typeof v[name] === 'number' && Number.isFinite(v[name]) ? v[name] : undefined;
+}
+
+/** Why a job is (back) in the queue. */
+export type QueueReason = 'ingest' | 'retry' | 'stale-lease' | 'worker-restart' | 'shutdown' | 'manual-retry' | 'reprioritized' | 'cancelled-run';
+
+/**
+A queued job (`queue/todo/<priority>/<hash>`). The earlier system wrote an empty body or
+`{retries, queued_at, recovered_from, ...}`; both read as a TodoEntry, unknown fields kept.
+*/
+export type TodoEntry = {
+	version: 1;
+	hash: string;
+	priority: Priority;
+	/** Failed attempts so far; the next attempt is number attempts + 1. */
+	attempts: number;
+	queuedAt: number;
+	reason: QueueReason | string;
+	lastError?: string;
+	/** Not claimable before this server time (retry backoff). */
+	notBefore?: number;
+	/** Failures of earlier attempts, newest last. */
+	history?: AttemptFailure[];
+	/** Fields this version does not know, kept on rewrites. */
+	extra?: Record<string, unknown>;
+};
+
+export function parseTodoEntry(body: Uint8Array | string, hash: string, priority: Priority): Parsed<TodoEntry> {
+	const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+	if (text.trim() === '') return {ok: true, value: {version: 1, hash, priority, attempts: 0, queuedAt: 0, reason: 'ingest'}};
+	const json = parseJson(text);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
+	if (v['version'] !== undefined && v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
+	const attempts = optionalNumber(v, 'attempts') ?? optionalNumber(v, 'retries') ?? 0;
+	if (!Number.isInteger(attempts) || attempts < 0) return {ok: false, reason: 'attempts must be a whole number ≥ 0'};
+	const known = new Set(['version', 'hash', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history']);
+	const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !known.has(k)));
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			hash,
+			priority,
+			attempts,
+			queuedAt: optionalNumber(v, 'queuedAt') ?? optionalNumber(v, 'queued_at') ?? 0,
+			reason: optionalString(v, 'reason') ?? optionalString(v, 'recovered_from') ?? 'ingest',
+			lastError: optionalString(v, 'lastError') ?? optionalString(v, 'last_error') ?? optionalString(v, 'previous_error'),
+			notBefore: optionalNumber(v, 'notBefore'),
+			...(Array.isArray(v['history']) ? {history: v['history'] as AttemptFailure[]} : {}),
+			...(Object.keys(extra).length > 0 ? {extra} : {}),
+		},
+	};
+}
+
+export function serializeTodoEntry(entry: TodoEntry): string {
+	const {extra, ...rest} = entry;
+	// `retries` is written too, so the earlier system's tools read our entries.
+	return JSON.stringify({...extra, ...rest, retries: entry.attempts});
+}
+
+/** Progress reported on each heartbeat. */
+export type Progress = {
+	stage: 'claimed' | 'downloading' | 'converting' | 'uploading';
+	pagesDone?: number;
+	pagesTotal?: number;
+	elapsedMs?: number;
+	etaMs?: number;
+	bytes?: number;
+	cpuPercent?: number;
+	memoryPercent?: number;
+	childRssBytes?: number;
+};
+
+/**
+A lease (`queue/processing/<hash>`): the claim of one worker on one job. Every write after
+the claim is compare-and-swap on its ETag; `nonce` and `counter` make each body unique so
+equal bytes never stand for two different holders.
+*/
+export type Lease = {
+	version: 1;
+	hash: string;
+	worker: string;
+	priority: Priority;
+	/** This attempt's number, 1 for the first. */
+	attempt: number;
+	nonce: string;
+	/** Incremented by every heartbeat. */
+	counter: number;
+	/** Server time of the claim. */
+	claimedAt: number;
+	name?: string;
+	size?: number;
+	progress?: Progress;
+	/** Set by `cancel` on a running job: the worker stops at its next heartbeat. */
+	cancelRequested?: boolean;
+};
+
+export function parseLease(body: Uint8Array | string, hash: string): Parsed<Lease> {
+	const json = parseJson(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
+	if (v['version'] === undefined && typeof v['worker'] === 'string') {
+		// Written by the earlier system: {worker, started, last_heartbeat, priority, retries, progress}.
+		return {
+			ok: true,
+			value: {
+				version: 1,
+				hash,
+				worker: v['worker'],
+				priority: parsePriority(optionalString(v, 'priority') ?? 'normal') ?? 'normal',
+				attempt: (optionalNumber(v, 'retries') ?? 0) + 1,
+				nonce: 'legacy',
+				counter: 0,
+				claimedAt: optionalNumber(v, 'started') ?? 0,
+			},
+		};
+	}
+	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
+	if (typeof v['worker'] !== 'string' || typeof v['nonce'] !== 'string') return {ok: false, reason: 'missing worker or nonce'};
+	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
+	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
+	const attempt = optionalNumber(v, 'attempt');
+	const counter = optionalNumber(v, 'counter');
+	if (attempt === undefined || counter === undefined) return {ok: false, reason: 'missing attempt or counter'};
+	return {ok: true, value: {...(v as unknown as Lease), hash, priority}};
+}
+
+/** One failed attempt, kept in the job's history. */
+export type AttemptFailure = {attempt: number; worker: string; error: string; at: number; permanent: boolean; log?: string};
+
+/** A failed job waiting for its retry (`queue/failed/<hash>`) or dead-lettered (`queue/dead/<hash>`). */
+export type FailureRecord = {
+	version: 1;
+	hash: string;
+	priority: Priority;
+	/** Failed attempts so far. */
+	attempts: number;
+	/** Server time after which the janitor requeues it (failed only). */
+	retryAt?: number;
+	reason: 'failed' | 'max-retries' | 'permanent' | 'cancelled';
+	history: AttemptFailure[];
+};
+
+export function parseFailureRecord(body: Uint8Array | string, hash: string): Parsed<FailureRecord> {
+	const json = parseJson(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
+	if (v['version'] === undefined && typeof v['error'] === 'string') {
+		// The earlier system: failed {error, worker, failed_at, timestamp, retries}; dead {error, total_retries, reason}.
+		const attempts = optionalNumber(v, 'total_retries') ?? (optionalNumber(v, 'retries') ?? 0) + 1;
+		return {
+			ok: true,
+			value: {
+				version: 1,
+				hash,
+				priority: 'normal',
+				attempts,
+				reason: v['reason'] === 'exceeded_max_retries' ? 'max-retries' : 'failed',
+				history: [{attempt: attempts, worker: optionalString(v, 'worker') ?? 'unknown', error: v['error'], at: optionalNumber(v, 'timestamp') ?? 0, permanent: false}],
+			},
+		};
+	}
+	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
+	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
+	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
+	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number') return {ok: false, reason: 'missing attempts or history'};
+	return {ok: true, value: {...(v as unknown as FailureRecord), hash, priority}};
+}
+
+/** Remote configuration (`registry/config.json`), shared by every worker. */
+export type RemoteConfig = {
+	/** Failed attempts allowed before dead-letter. @default 3 */
+	max_retries: number;
+	/** Seconds between heartbeats. @default 60 */
+	heartbeat_interval: number;
+	/** Minutes without a heartbeat before a lease is stale. @default 15 */
+	stale_timeout_minutes: number;
+	/** Seconds a conversion may take; 0 disables. @default 3600 */
+	conversion_timeout: number;
+	/** First retry delay in seconds; doubles per attempt. @default 30 */
+	retry_backoff: number;
+};
+
+export const defaultRemoteConfig: RemoteConfig = {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30};
+
+const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer: boolean}> = {
+	max_retries: {min: 0, max: 100, integer: true},
+	heartbeat_interval: {min: 1, max: 3600, integer: false},
+	stale_timeout_minutes: {min: 0.05, max: 10_080, integer: false},
+	conversion_timeout: {min: 0, max: 604_800, integer: false},
+	retry_backoff: {min: 0, max: 86_400, integer: false},
+};
+
+export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteConfig>;
+
+/** Checks one key and value; the reason is a sentence for the user. */
+export function validateConfigValue(key: string, value: unknown): Parsed<number> {
+	if (!(key in configRules)) return {ok: false, reason: `unknown key "${key}" (known: ${remoteConfigKeys.join(', ')})`};
+	const rule = configRules[key as keyof RemoteConfig];
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isFinite(number)) return {ok: false, reason: `${key} must be a number, not ${JSON.stringify(value)}`};
+	if (rule.integer && !Number.isInteger(number)) return {ok: false, reason: `${key} must be a whole number`};
+	if (number < rule.min || number > rule.max) return {ok: false, reason: `${key} must be between ${rule.min} and ${rule.max}`};
+	return {ok: true, value: number};
+}
+
+/** Reads config.json: known keys validated over the defaults; problems are reported, defaults kept. */
+export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteConfig; problems: string[]} {
+	const json = parseJson(body);
+	if (!json.ok) return {config: {...defaultRemoteConfig}, problems: [json.reason]};
+	if (!isObject(json.value)) return {config: {...defaultRemoteConfig}, problems: ['not a JSON object']};
+	const config = {...defaultRemoteConfig};
+	const problems: string[] = [];
+	for (const [key, value] of Object.entries(json.value)) {
+		if (!(key in configRules)) continue; // e.g. s3_supports_conditional_writes from the earlier system
+		const checked = validateConfigValue(key, value);
+		if (checked.ok) config[key as keyof RemoteConfig] = checked.value;
+		else problems.push(checked.reason);
+	}
+	return {config, problems};
+}
+
