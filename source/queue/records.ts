@@ -146,6 +146,8 @@ export type Lease = {
 	progress?: Progress;
 	/** Set by `cancel` on a running job: the worker stops at its next heartbeat. */
 	cancelRequested?: boolean;
+	/** Set by the holder's fenced write that ends the attempt. */
+	ending?: 'completing' | 'failing';
 };
 
 export function parseLease(body: Uint8Array | string, hash: string): Parsed<Lease> {

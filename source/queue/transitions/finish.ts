@@ -21,20 +21,7 @@ import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
 import type {AttemptFailure, FailureRecord} from '../records.js';
 import type {HeldLease} from './claim.js';
-
-/** Marks the lease as ending, compare-and-swap on its ETag; false when the lease was lost. */
-async function fence(context: QueueContext, held: HeldLease, ending: 'completing' | 'failing'): Promise<boolean> {
-	const next = {...held.lease, counter: held.lease.counter + 1, ending};
-	try {
-		const {etag} = await context.store.put(context.keys.lease(held.lease.hash), JSON.stringify(next), {condition: {kind: 'if-match', etag: held.etag}, contentType: 'application/json'});
-		held.etag = etag;
-		held.lease = next;
-		return true;
-	} catch (error) {
-		if (isStoreError(error, 'precondition-failed')) return false;
-		throw error;
-	}
-}
+import {writeHeldLease} from './lease-write.js';
 
 async function release(context: QueueContext, held: HeldLease): Promise<void> {
 	if (held.todoStillQueued) {
@@ -45,7 +32,7 @@ async function release(context: QueueContext, held: HeldLease): Promise<void> {
 }
 
 export async function complete(context: QueueContext, held: HeldLease, result: Uint8Array): Promise<{kind: 'completed'; resultExisted: boolean} | {kind: 'lost'}> {
-	if (!(await fence(context, held, 'completing'))) return {kind: 'lost'};
+	if (!(await writeHeldLease(context, held, {ending: 'completing'}))) return {kind: 'lost'};
 	let resultExisted = false;
 	try {
 		await context.store.put(context.keys.result(held.lease.hash), result, {condition: {kind: 'create-only'}, contentType: 'application/zip'});
@@ -60,7 +47,7 @@ export async function complete(context: QueueContext, held: HeldLease, result: U
 export type FailOutcome = {kind: 'failed'; retryAt: number; record: FailureRecord} | {kind: 'dead'; record: FailureRecord} | {kind: 'lost'};
 
 export async function fail(context: QueueContext, held: HeldLease, failure: {error: string; permanent: boolean; log?: string}): Promise<FailOutcome> {
-	if (!(await fence(context, held, 'failing'))) return {kind: 'lost'};
+	if (!(await writeHeldLease(context, held, {ending: 'failing'}))) return {kind: 'lost'};
 	const now = await context.store.serverTime();
 	const config = context.config();
 	const attempt = held.lease.attempt;

@@ -8,22 +8,16 @@ Requests:
 2. DELETE queue/todo/<priority>/<hash>   (first heartbeat only; the lease now carries the attempt number)
 */
 import {isNotModified} from '../../storage/object-store.js';
-import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, type Progress} from '../records.js';
 import type {HeldLease} from './claim.js';
+import {writeHeldLease} from './lease-write.js';
 
 export type HeartbeatOutcome = {kind: 'renewed'} | {kind: 'lost'; holder?: string} | {kind: 'cancelled'};
 
 export async function heartbeat(context: QueueContext, held: HeldLease, progress?: Progress): Promise<HeartbeatOutcome> {
 	const {store, keys} = context;
-	const next = {...held.lease, counter: held.lease.counter + 1, ...(progress ? {progress} : {})};
-	try {
-		const {etag} = await store.put(keys.lease(held.lease.hash), JSON.stringify(next), {condition: {kind: 'if-match', etag: held.etag}, contentType: 'application/json'});
-		held.lease = next;
-		held.etag = etag;
-	} catch (error) {
-		if (!isStoreError(error, 'precondition-failed')) throw error;
+	if (!(await writeHeldLease(context, held, progress ? {progress} : {}))) {
 		const current = await store.get(keys.lease(held.lease.hash));
 		if (current && !isNotModified(current)) {
 			const parsed = parseLease(current.body, held.lease.hash);
