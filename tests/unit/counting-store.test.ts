@@ -1,0 +1,35 @@
+import {mkdtemp} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import {CountingStore} from '../../source/storage/counting-store.js';
+import {LocalStore} from '../../source/storage/local-store.js';
+import {costOf, diffStats} from '../../source/storage/request-stats.js';
+
+test('every request is counted by operation, with bytes, errors, rate and cost', async t => {
+	const store = new CountingStore(new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-count-'))}));
+	const before = store.stats.snapshot();
+	await store.put('a', 'hello');
+	await store.put('b', 'x', {condition: {kind: 'create-only'}});
+	await t.throwsAsync(store.put('b', 'y', {condition: {kind: 'create-only'}}));
+	await store.get('a');
+	await store.head('a');
+	await store.listPage('');
+	await store.delete('a');
+	const stats = diffStats(store.stats.snapshot(), before);
+	t.is(stats.put.count, 1);
+	t.is(stats.put.bytesSent, 5);
+	t.is(stats['put-create-only'].count, 2);
+	t.is(stats['put-create-only'].errors, 1);
+	t.is(stats.get.count, 1);
+	t.is(stats.get.bytesReceived, 5);
+	t.is(stats.head.count, 1);
+	t.is(stats.list.count, 1);
+	t.is(stats.delete.count, 1);
+	t.is(stats.total.count, 7);
+	t.true(stats.total.totalLatencyMs > 0);
+	// 4 PUT-class requests (3 PUT + 1 LIST) at $0.005/1000, 2 GET-class at $0.0004/1000, DELETE free.
+	t.is(Number(costOf(stats).toFixed(10)), Number((4 * 0.000005 + 2 * 0.0000004).toFixed(10)));
+	const rate = store.stats.rate(60_000);
+	t.is(rate.requestsPerMinute, 7);
+});
