@@ -1,0 +1,27 @@
+import test from 'ava';
+import {listCandidates} from '../../source/queue/candidates.js';
+import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
+
+test('candidates: most urgent priority first, shuffled within a priority, one LIST', async t => {
+	const {context, requests, keys} = await makeQueue();
+	for (let i = 1; i <= 20; i++) {
+		// eslint-disable-next-line no-await-in-loop
+		await enqueue(context, {hash: hashOf(i), priority: i <= 10 ? 'low' : 'high'});
+	}
+	await enqueue(context, {hash: hashOf(99), priority: 'critical'});
+	await context.store.put('pdf/queue/todo/3_normal/not-a-hash', '');
+	await context.store.put('pdf/queue/todo/9_bogus/' + hashOf(5), '');
+	requests.length = 0;
+	const first = await listCandidates(context);
+	t.deepEqual(describeRequests(requests, keys), ['list queue/todo/']);
+	t.deepEqual(first.candidates.map(c => c.priority), ['critical', ...Array.from({length: 10}, () => 'high' as const), ...Array.from({length: 10}, () => 'low' as const)]);
+	t.is(first.candidates[0]!.hash, hashOf(99));
+	t.deepEqual(first.malformedKeys.sort(), ['pdf/queue/todo/3_normal/not-a-hash', `pdf/queue/todo/9_bogus/${hashOf(5)}`]);
+	const orders = new Set<string>();
+	for (let i = 0; i < 5; i++) {
+		// eslint-disable-next-line no-await-in-loop
+		orders.add((await listCandidates(context)).candidates.slice(1, 11).map(c => c.hash).join());
+	}
+	t.true(orders.size > 1, 'claimers see the high-priority jobs in different orders');
+});
