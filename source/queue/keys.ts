@@ -94,6 +94,25 @@ export class Keys {
 		return `${this.prefix}queue/dead/`;
 	}
 
+	/** Journal objects sort by server time: `queue/journal/<13-digit ms>-<random>.json`. */
+	journal(serverMs: number, random: string): string {
+		return `${this.journalFolder()}${String(Math.floor(serverMs)).padStart(13, '0')}-${random}.json`;
+	}
+
+	journalFolder(): string {
+		return `${this.prefix}queue/journal/`;
+	}
+
+	/** Server time encoded in a journal key, or undefined. */
+	journalTime(key: string): number | undefined {
+		const match = /(\d{13})-[0-9a-f]+\.json$/.exec(key);
+		return match ? Number(match[1]) : undefined;
+	}
+
+	snapshot(): string {
+		return `${this.prefix}queue/snapshot.json`;
+	}
+
 	manifest(): string {
 		return `${this.prefix}registry/manifest.json`;
 	}

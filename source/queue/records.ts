@@ -62,7 +62,12 @@ A queued job (`queue/todo/<priority>/<hash>`). The earlier system wrote an empty
 export type TodoEntry = {
 	version: 1;
 	hash: string;
+	/** The job's transition counter: every state change writes a higher one; the read model keeps the highest. */
+	seq: number;
 	priority: Priority;
+	/** Original file name and size, for the console without extra requests. */
+	name?: string;
+	size?: number;
 	/** Failed attempts so far; the next attempt is number attempts + 1. */
 	attempts: number;
 	queuedAt: number;
@@ -78,7 +83,7 @@ export type TodoEntry = {
 
 export function parseTodoEntry(body: Uint8Array | string, hash: string, priority: Priority): Parsed<TodoEntry> {
 	const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-	if (text.trim() === '') return {ok: true, value: {version: 1, hash, priority, attempts: 0, queuedAt: 0, reason: 'ingest'}};
+	if (text.trim() === '') return {ok: true, value: {version: 1, hash, seq: 0, priority, attempts: 0, queuedAt: 0, reason: 'ingest'}};
 	const json = parseJson(text);
 	if (!json.ok) return json;
 	const v = json.value;
@@ -86,14 +91,17 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 	if (v['version'] !== undefined && v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	const attempts = optionalNumber(v, 'attempts') ?? optionalNumber(v, 'retries') ?? 0;
 	if (!Number.isInteger(attempts) || attempts < 0) return {ok: false, reason: 'attempts must be a whole number ≥ 0'};
-	const known = new Set(['version', 'hash', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history']);
+	const known = new Set(['version', 'hash', 'seq', 'name', 'size', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history']);
 	const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !known.has(k)));
 	return {
 		ok: true,
 		value: {
 			version: 1,
 			hash,
+			seq: optionalNumber(v, 'seq') ?? 0,
 			priority,
+			...(optionalString(v, 'name') === undefined ? {} : {name: optionalString(v, 'name')}),
+			...(optionalNumber(v, 'size') === undefined ? {} : {size: optionalNumber(v, 'size')}),
 			attempts,
 			queuedAt: optionalNumber(v, 'queuedAt') ?? optionalNumber(v, 'queued_at') ?? 0,
 			reason: optionalString(v, 'reason') ?? optionalString(v, 'recovered_from') ?? 'ingest',
@@ -103,6 +111,11 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 			...(Object.keys(extra).length > 0 ? {extra} : {}),
 		},
 	};
+}
+
+/** The next transition counter: always higher than the last, and higher than any a removed job had. */
+export function nextSeq(previous: number, serverNow: number): number {
+	return Math.max(previous + 1, Math.floor(serverNow));
 }
 
 export function serializeTodoEntry(entry: TodoEntry): string {
@@ -132,6 +145,8 @@ equal bytes never stand for two different holders.
 export type Lease = {
 	version: 1;
 	hash: string;
+	/** The job's transition counter while this lease is active (the todo entry's + 1). */
+	seq: number;
 	worker: string;
 	priority: Priority;
 	/** This attempt's number, 1 for the first. */
@@ -146,8 +161,16 @@ export type Lease = {
 	progress?: Progress;
 	/** Set by `cancel` on a running job: the worker stops at its next heartbeat. */
 	cancelRequested?: boolean;
-	/** Set by the holder's fenced write that ends the attempt. */
-	ending?: 'completing' | 'failing';
+	/** Set by the fenced write that ends the attempt; an ended lease is the event the read model folds. */
+	ending?: LeaseEnding;
+	/** Server time of the ending write. */
+	endedAt?: number;
+	/** For endings failed and dead: the failure; for requeued: why. */
+	failure?: AttemptFailure;
+	/** For ending failed: when the janitor may requeue it. */
+	retryAt?: number;
+	/** Failed attempts counted once this ending holds (the todo entry's `attempts` afterwards). */
+	attemptsAfter?: number;
 };
 
 export function parseLease(body: Uint8Array | string, hash: string): Parsed<Lease> {
@@ -162,6 +185,7 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 			value: {
 				version: 1,
 				hash,
+				seq: 0,
 				worker: v['worker'],
 				priority: parsePriority(optionalString(v, 'priority') ?? 'normal') ?? 'normal',
 				attempt: (optionalNumber(v, 'retries') ?? 0) + 1,
@@ -178,8 +202,17 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 	const attempt = optionalNumber(v, 'attempt');
 	const counter = optionalNumber(v, 'counter');
 	if (attempt === undefined || counter === undefined) return {ok: false, reason: 'missing attempt or counter'};
+	if (v['ending'] !== undefined && !['completing', 'done', 'failed', 'dead', 'requeued', 'cancelled'].includes(String(v['ending']))) return {ok: false, reason: `unknown ending ${JSON.stringify(v['ending'])}`};
+	if (typeof v['seq'] !== 'number') return {ok: false, reason: 'missing seq'};
 	return {ok: true, value: {...(v as unknown as Lease), hash, priority}};
 }
+
+/**
+How an attempt ended. `completing` is transient (the result is being uploaded); the others are
+final: `done` (result stored), `failed` (retry later), `dead`, `requeued` (stale lease,
+worker restart, shutdown: back to todo), `cancelled` (stopped by cancel: dead-lettered).
+*/
+export type LeaseEnding = 'completing' | 'done' | 'failed' | 'dead' | 'requeued' | 'cancelled';
 
 /** One failed attempt, kept in the job's history. */
 export type AttemptFailure = {attempt: number; worker: string; error: string; at: number; permanent: boolean; log?: string};
@@ -188,12 +221,15 @@ export type AttemptFailure = {attempt: number; worker: string; error: string; at
 export type FailureRecord = {
 	version: 1;
 	hash: string;
+	seq: number;
 	priority: Priority;
+	name?: string;
+	size?: number;
 	/** Failed attempts so far. */
 	attempts: number;
 	/** Server time after which the janitor requeues it (failed only). */
 	retryAt?: number;
-	reason: 'failed' | 'max-retries' | 'permanent' | 'cancelled';
+	reason: 'failed' | 'max-retries' | 'permanent' | 'cancelled' | 'recovered';
 	history: AttemptFailure[];
 };
 
@@ -210,6 +246,7 @@ export function parseFailureRecord(body: Uint8Array | string, hash: string): Par
 			value: {
 				version: 1,
 				hash,
+				seq: 0,
 				priority: 'normal',
 				attempts,
 				reason: v['reason'] === 'exceeded_max_retries' ? 'max-retries' : 'failed',
@@ -220,7 +257,7 @@ export function parseFailureRecord(body: Uint8Array | string, hash: string): Par
 	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
 	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
-	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number') return {ok: false, reason: 'missing attempts or history'};
+	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number' || typeof v['seq'] !== 'number') return {ok: false, reason: 'missing attempts, seq or history'};
 	return {ok: true, value: {...(v as unknown as FailureRecord), hash, priority}};
 }
 
@@ -277,3 +314,55 @@ export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteCon
 	return {config, problems};
 }
 
+
+/** Queue states of a job, as the console and `status` show them. */
+export type JobState = 'todo' | 'processing' | 'failed' | 'dead' | 'done';
+
+/**
+One change of a job's state, folded by the read model. Events for one job are applied in `seq`
+order whatever order they are read in: an event whose seq is not higher than the one known is
+ignored, so folding the same event twice changes nothing.
+*/
+export type JobEvent = {
+	hash: string;
+	seq: number;
+	/** `removed`: the job left the queue (clear-dead, remove). */
+	state: Exclude<JobState, 'processing'> | 'removed';
+	priority: Priority;
+	attempts: number;
+	/** Server time of the change. */
+	at: number;
+	name?: string;
+	size?: number;
+	error?: string;
+	/** For `removed`: the state it left, needed when that state was done (not kept per job). */
+	from?: JobState;
+};
+
+/** A journal object (`queue/journal/<server ms>-<random>.json`): events of low-rate transitions. */
+export type JournalRecord = {version: 1; events: JobEvent[]};
+
+export function parseJobEvent(v: unknown): Parsed<JobEvent> {
+	if (!isObject(v)) return {ok: false, reason: 'event is not an object'};
+	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
+	if (typeof v['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['hash'])) return {ok: false, reason: 'event without a valid hash'};
+	if (!priority) return {ok: false, reason: 'event without a valid priority'};
+	if (!['todo', 'failed', 'dead', 'done', 'removed'].includes(String(v['state']))) return {ok: false, reason: `event with unknown state ${JSON.stringify(v['state'])}`};
+	if (typeof v['seq'] !== 'number' || typeof v['attempts'] !== 'number' || typeof v['at'] !== 'number') return {ok: false, reason: 'event without seq, attempts or at'};
+	return {ok: true, value: {...(v as unknown as JobEvent), priority}};
+}
+
+export function parseJournalRecord(body: Uint8Array | string): Parsed<JournalRecord> & {skipped?: string[]} {
+	const json = parseJson(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (!isObject(v) || v['version'] !== 1 || !Array.isArray(v['events'])) return {ok: false, reason: 'not a version 1 journal record'};
+	const events: JobEvent[] = [];
+	const skipped: string[] = [];
+	for (const raw of v['events']) {
+		const parsed = parseJobEvent(raw);
+		if (parsed.ok) events.push(parsed.value);
+		else skipped.push(parsed.reason);
+	}
+	return {ok: true, value: {version: 1, events}, ...(skipped.length > 0 ? {skipped} : {})};
+}

@@ -30,6 +30,10 @@ export class CountingStore implements ObjectStore {
 		return this.measure('delete', () => this.inner.delete(key));
 	}
 
+	async deleteMany(keys: string[]): Promise<void> {
+		return this.measure('delete-many', () => this.inner.deleteMany(keys));
+	}
+
 	async listPage(prefix: string, options?: ListOptions): Promise<ListPage> {
 		return this.measure('list', () => this.inner.listPage(prefix, options));
 	}

@@ -70,6 +70,10 @@ export class FaultyStore implements ObjectStore {
 		return this.run('delete', key, () => this.inner.delete(key));
 	}
 
+	async deleteMany(keys: string[]): Promise<void> {
+		return this.run('delete', keys[0] ?? '', () => this.inner.deleteMany(keys));
+	}
+
 	async listPage(prefix: string, options?: ListOptions): Promise<ListPage> {
 		return this.run('list', prefix, () => this.inner.listPage(prefix, options));
 	}

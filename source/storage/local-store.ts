@@ -124,6 +124,14 @@ export class LocalStore implements ObjectStore {
 		});
 	}
 
+	async deleteMany(keys: string[]): Promise<void> {
+		if (keys.length > 1000) throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
+		for (const key of keys) {
+			// eslint-disable-next-line no-await-in-loop
+			await this.delete(key);
+		}
+	}
+
 	async listPage(prefix: string, options: ListOptions = {}): Promise<ListPage> {
 		const pageSize = Math.max(1, Math.min(options.pageSize ?? 1000, 1000));
 		const after = options.continuationToken ?? options.startAfter;

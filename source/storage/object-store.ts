@@ -55,7 +55,7 @@ export type ListOptions = {
 
 export type ListPage = {entries: ListEntry[]; nextContinuationToken?: string};
 
-export type Operation = 'get' | 'head' | 'put' | 'put-create-only' | 'put-if-match' | 'delete' | 'list' | 'time';
+export type Operation = 'get' | 'head' | 'put' | 'put-create-only' | 'put-if-match' | 'delete' | 'delete-many' | 'list' | 'time';
 
 export interface ObjectStore {
 	/** Where this store lives, for logs, headers and `doctor`: `s3://bucket` at an endpoint, or `local:/dir`. */
@@ -68,6 +68,8 @@ export interface ObjectStore {
 	put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{etag: string}>;
 	/** Deletes the key; deleting a missing key succeeds, as on S3. */
 	delete(key: string): Promise<void>;
+	/** Deletes up to 1,000 keys in one request (S3 DeleteObjects); missing keys succeed. */
+	deleteMany(keys: string[]): Promise<void>;
 	/** One page of keys under `prefix`, in UTF-8 byte order. */
 	listPage(prefix: string, options?: ListOptions): Promise<ListPage>;
 	/** The server's current time in ms since the epoch (the `Date` header for S3). */

@@ -19,6 +19,8 @@ export const awsPricePerRequest: Record<Operation, number> = {
 	'put-if-match': 0.005 / 1000,
 	list: 0.005 / 1000,
 	delete: 0,
+	/** DeleteObjects is a POST: one request for up to 1,000 keys. */
+	'delete-many': 0.005 / 1000,
 };
 
 export const operations = Object.keys(awsPricePerRequest) as Operation[];

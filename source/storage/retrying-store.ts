@@ -63,6 +63,10 @@ export class RetryingStore implements ObjectStore {
 		return this.retrySafe('delete', key, () => this.inner.delete(key));
 	}
 
+	async deleteMany(keys: string[]): Promise<void> {
+		return this.retrySafe('delete-many', keys[0] ?? '', () => this.inner.deleteMany(keys));
+	}
+
 	async listPage(prefix: string, options?: ListOptions): Promise<ListPage> {
 		return this.retrySafe('list', prefix, () => this.inner.listPage(prefix, options));
 	}

@@ -8,6 +8,7 @@ that may have landed is checked, never blindly resent.
 */
 import {
 	DeleteObjectCommand,
+	DeleteObjectsCommand,
 	GetObjectCommand,
 	HeadBucketCommand,
 	HeadObjectCommand,
@@ -157,6 +158,19 @@ export class S3Store implements ObjectStore {
 			const classified = classifyS3Error(error, 'delete', key);
 			if (classified.kind === 'not-found') return;
 			throw classified;
+		}
+	}
+
+	async deleteMany(keys: string[]): Promise<void> {
+		if (keys.length === 0) return;
+		if (keys.length > 1000) throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
+		try {
+			const answer = await this.client.send(new DeleteObjectsCommand({Bucket: this.bucket, Delete: {Objects: keys.map(Key => ({Key})), Quiet: true}}));
+			const failed = (answer.Errors ?? []).filter(e => e.Code !== 'NoSuchKey');
+			if (failed.length > 0) throw new StoreError(failed[0]?.Code === 'AccessDenied' ? 'access-denied' : 'server', `could not delete ${failed.length} of ${keys.length} keys (${failed[0]?.Code ?? 'unknown'}: ${failed[0]?.Key ?? ''})`, {operation: 'delete-many'});
+		} catch (error) {
+			this.noteErrorDate(error);
+			throw classifyS3Error(error, 'delete-many');
 		}
 	}
 

@@ -36,6 +36,7 @@ function prefixed(inner: ObjectStore, prefix: string): ObjectStore {
 		},
 		put: async (key, body, options) => inner.put(prefix + key, body, options),
 		delete: async key => inner.delete(prefix + key),
+		deleteMany: async keys => inner.deleteMany(keys.map(k => prefix + k)),
 		listPage: async (p, options) => {
 			const page = await inner.listPage(prefix + p, {
 				...options,

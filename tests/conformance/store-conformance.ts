@@ -155,6 +155,14 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 		await t.notThrowsAsync(store.put('gone/a', '3', {condition: {kind: 'create-only'}}));
 	});
 
+	test(name('deleteMany removes many keys in one request, missing keys included'), async t => {
+		const store = await makeStore();
+		const keys = Array.from({length: 30}, (_, i) => `bulk/${i}`);
+		await Promise.all(keys.map(async k => store.put(k, k)));
+		await store.deleteMany([...keys.slice(0, 20), 'bulk/missing']);
+		t.deepEqual((await collectAll(store, 'bulk/')).map(e => e.key).sort(), keys.slice(20).sort());
+	});
+
 	test(name('server time is close to this machine\'s clock'), async t => {
 		const store = await makeStore();
 		const server = await store.serverTime();

@@ -34,6 +34,10 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 			requests.push({operation: 'delete', key});
 			return inner.delete(key);
 		},
+		deleteMany: async keys => {
+			for (const key of keys) requests.push({operation: 'delete-many', key});
+			return inner.deleteMany(keys);
+		},
 		listPage: async (prefix, options) => {
 			requests.push({operation: 'list', key: prefix});
 			return inner.listPage(prefix, options);

@@ -14,6 +14,7 @@ function ignoringConditions(inner: ObjectStore): ObjectStore {
 		head: async key => inner.head(key),
 		put: async (key, body, options) => inner.put(key, body, {...options, condition: {kind: 'none'}}),
 		delete: async key => inner.delete(key),
+		deleteMany: async keys => inner.deleteMany(keys),
 		listPage: async (prefix, options) => inner.listPage(prefix, options),
 		serverTime: async () => inner.serverTime(),
 	};

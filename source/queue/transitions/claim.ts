@@ -2,12 +2,12 @@
 Claim a queued job for a worker.
 
 Requests, in order:
-1. PUT    queue/processing/<hash>         If-None-Match: *  → 412: leased by someone else; return 'taken'
+1. PUT    queue/processing/<hash>         If-None-Match: *  → 412: leased (or an ended lease not yet
+          swept by the janitor); return 'taken'
 2. GET    queue/todo/<priority>/<hash>                      → missing: the job left the queue after the
-          listing (completed, cancelled); DELETE the lease, return 'gone'. notBefore in the future:
-          DELETE the lease, return 'not-yet'.
-The todo entry stays until the first heartbeat or the end of the attempt (see heartbeat.ts,
-finish.ts): a crash before then leaves the entry, with its attempt count, for recovery.
+          listing; DELETE the lease, return 'gone'.
+The todo entry stays until the attempt ends (complete, fail): whatever happens to the lease,
+the job stays findable, so a lost or wrongly deleted lease can never lose a job.
 
 Crash after 1: the lease goes stale and the janitor recovers it (counted as an attempt).
 */
@@ -16,16 +16,17 @@ import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
-import {parseTodoEntry, type Lease, type TodoEntry} from '../records.js';
+import {nextSeq, parseTodoEntry, type Lease, type TodoEntry} from '../records.js';
 
-export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry; todoStillQueued: boolean};
+/** A lease this worker holds: the body it last wrote and that body's ETag (its fencing token). */
+export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
 
-export type ClaimOutcome = {kind: 'claimed'; held: HeldLease} | {kind: 'taken'} | {kind: 'gone'} | {kind: 'not-yet'; notBefore: number};
+export type ClaimOutcome = {kind: 'claimed'; held: HeldLease} | {kind: 'taken'} | {kind: 'gone'};
 
 export async function claim(context: QueueContext, worker: string, candidate: {hash: string; priority: Priority}): Promise<ClaimOutcome> {
 	const {store, keys} = context;
 	const now = await store.serverTime();
-	const lease: Lease = {version: 1, hash: candidate.hash, worker, priority: candidate.priority, attempt: 0, nonce: randomBytes(8).toString('hex'), counter: 0, claimedAt: now, progress: {stage: 'claimed'}};
+	const lease: Lease = {version: 1, hash: candidate.hash, seq: 0, worker, priority: candidate.priority, attempt: 0, nonce: randomBytes(8).toString('hex'), counter: 0, claimedAt: now, progress: {stage: 'claimed'}};
 	let etag: string;
 	try {
 		({etag} = await store.put(keys.lease(candidate.hash), JSON.stringify(lease), {condition: {kind: 'create-only'}, contentType: 'application/json'}));
@@ -40,11 +41,11 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 	}
 	const parsed = parseTodoEntry(got.body, candidate.hash, candidate.priority);
 	// A malformed entry is still a queued job: run it as a first attempt rather than lose it.
-	const todo: TodoEntry = parsed.ok ? parsed.value : {version: 1, hash: candidate.hash, priority: candidate.priority, attempts: 0, queuedAt: got.lastModified, reason: 'ingest'};
-	if (todo.notBefore !== undefined && todo.notBefore > now) {
-		await store.delete(keys.lease(candidate.hash));
-		return {kind: 'not-yet', notBefore: todo.notBefore};
-	}
+	const todo: TodoEntry = parsed.ok ? parsed.value : {version: 1, hash: candidate.hash, seq: 0, priority: candidate.priority, attempts: 0, queuedAt: got.lastModified, reason: 'ingest'};
+	// The lease body on the server still says attempt 0; the first heartbeat (or ending) writes these.
 	lease.attempt = todo.attempts + 1;
-	return {kind: 'claimed', held: {lease, etag, todo, todoStillQueued: true}};
+	lease.seq = nextSeq(todo.seq, now);
+	if (todo.name !== undefined) lease.name = todo.name;
+	if (todo.size !== undefined) lease.size = todo.size;
+	return {kind: 'claimed', held: {lease, etag, todo}};
 }

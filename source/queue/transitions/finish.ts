@@ -1,38 +1,35 @@
 /**
-End an attempt: complete it with a result, or fail it (retry later, or dead-letter).
+End an attempt: complete it, fail it, or hand it back (shutdown).
 
 complete — requests, in order:
-1. PUT    queue/processing/<hash>        If-Match: <lease ETag>   the fence: → 412: lost, write nothing
-2. PUT    store/out/<hash>.zip           If-None-Match: *         → 412: a result exists already (content-
-          addressed, so an earlier attempt's result is as good as ours)
-3. DELETE queue/todo/<priority>/<hash>   only when no heartbeat deleted it yet
-4. DELETE queue/processing/<hash>
-Crash after 1: the lease goes stale; the janitor finds the result (or not) and finishes the job.
+1. PUT    queue/processing/<hash>        If-Match   ending: completing (the fence: 412 → lost, write nothing)
+2. PUT    store/out/<hash>.zip           If-None-Match: *   (412 → a result exists: content-addressed, as good)
+3. DELETE queue/todo/<priority>/<hash>
+4. PUT    queue/processing/<hash>        If-Match   ending: done (the read model's completion event)
+Crash after 1 or 2: the lease goes stale; the janitor finds the result (done) or not (requeue).
 
 fail — requests, in order:
-1. PUT    queue/processing/<hash>        If-Match: <lease ETag>   the fence
-2. PUT    queue/failed/<hash>  or  queue/dead/<hash>              with the attempt history
-3. DELETE queue/todo/<priority>/<hash>   only when no heartbeat deleted it yet
-4. DELETE queue/processing/<hash>
+1. PUT    queue/processing/<hash>        If-Match   ending: failed or dead, with the failure (the fence and the event)
+2. PUT    queue/failed/<hash>  or  queue/dead/<hash>   with the attempt history
+3. DELETE queue/todo/<priority>/<hash>
+Crash after 1: the janitor rolls 2 and 3 forward from the lease.
 A permanent failure (encrypted or invalid PDF) or the last allowed attempt goes to dead;
-otherwise failed, with `retryAt` = now + retry_backoff · 2^(attempt−1), requeued by the janitor.
+otherwise failed, with retryAt = now + retry_backoff · 2^(attempt−1), requeued by the janitor.
+
+requeue (graceful shutdown) — requests:
+1. PUT    queue/processing/<hash>        If-Match   ending: requeued. The todo entry is still there with
+          its attempt count, so the job is claimable again once the janitor sweeps the lease.
+
+Ended leases stay until the janitor folds them into the snapshot and deletes them.
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
-import type {AttemptFailure, FailureRecord} from '../records.js';
+import {nextSeq, type AttemptFailure, type FailureRecord, type Lease} from '../records.js';
 import type {HeldLease} from './claim.js';
 import {writeHeldLease} from './lease-write.js';
 
-async function release(context: QueueContext, held: HeldLease): Promise<void> {
-	if (held.todoStillQueued) {
-		await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
-		held.todoStillQueued = false;
-	}
-	await context.store.delete(context.keys.lease(held.lease.hash));
-}
-
 export async function complete(context: QueueContext, held: HeldLease, result: Uint8Array): Promise<{kind: 'completed'; resultExisted: boolean} | {kind: 'lost'}> {
-	if (!(await writeHeldLease(context, held, {ending: 'completing'}))) return {kind: 'lost'};
+	if (!(await writeHeldLease(context, held, {ending: 'completing', progress: {...held.lease.progress, stage: 'uploading'}}))) return {kind: 'lost'};
 	let resultExisted = false;
 	try {
 		await context.store.put(context.keys.result(held.lease.hash), result, {condition: {kind: 'create-only'}, contentType: 'application/zip'});
@@ -40,31 +37,49 @@ export async function complete(context: QueueContext, held: HeldLease, result: U
 		if (!isStoreError(error, 'precondition-failed')) throw error;
 		resultExisted = true;
 	}
-	await release(context, held);
+	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
+	const now = await context.store.serverTime();
+	if (!(await writeHeldLease(context, held, {ending: 'done', endedAt: now, seq: nextSeq(held.lease.seq, now), attemptsAfter: held.lease.attempt - 1}))) return {kind: 'lost'};
 	return {kind: 'completed', resultExisted};
 }
 
 export type FailOutcome = {kind: 'failed'; retryAt: number; record: FailureRecord} | {kind: 'dead'; record: FailureRecord} | {kind: 'lost'};
 
+/** The failed or dead record an ended lease stands for; the janitor rebuilds it from the lease after a crash. */
+export function failureRecordOf(lease: Lease, history: AttemptFailure[]): FailureRecord {
+	return {
+		version: 1,
+		hash: lease.hash,
+		seq: lease.seq,
+		priority: lease.priority,
+		...(lease.name === undefined ? {} : {name: lease.name}),
+		...(lease.size === undefined ? {} : {size: lease.size}),
+		attempts: lease.attemptsAfter ?? lease.attempt,
+		reason: lease.ending === 'cancelled' ? 'cancelled' : lease.ending === 'failed' ? 'failed' : lease.failure?.permanent ? 'permanent' : 'max-retries',
+		...(lease.retryAt === undefined ? {} : {retryAt: lease.retryAt}),
+		history: [...history, ...(lease.failure ? [lease.failure] : [])].slice(-20),
+	};
+}
+
 export async function fail(context: QueueContext, held: HeldLease, failure: {error: string; permanent: boolean; log?: string}): Promise<FailOutcome> {
-	if (!(await writeHeldLease(context, held, {ending: 'failing'}))) return {kind: 'lost'};
 	const now = await context.store.serverTime();
 	const config = context.config();
 	const attempt = held.lease.attempt;
-	const entry: AttemptFailure = {attempt, worker: held.lease.worker, error: failure.error, at: now, permanent: failure.permanent, ...(failure.log ? {log: failure.log} : {})};
-	// Earlier attempts' failures travel with the job in its todo entry (see janitor requeue).
-	const history = held.todo.history ?? [];
 	const isDead = failure.permanent || attempt > config.max_retries;
-	const record: FailureRecord = {
-		version: 1,
-		hash: held.lease.hash,
-		priority: held.lease.priority,
-		attempts: attempt,
-		reason: failure.permanent ? 'permanent' : isDead ? 'max-retries' : 'failed',
-		history: [...history, entry].slice(-20),
-	};
-	if (!isDead) record.retryAt = now + config.retry_backoff * 1000 * 2 ** (attempt - 1);
+	const entry: AttemptFailure = {attempt, worker: held.lease.worker, error: failure.error, at: now, permanent: failure.permanent, ...(failure.log ? {log: failure.log} : {})};
+	const retryAt = isDead ? undefined : now + config.retry_backoff * 1000 * 2 ** (attempt - 1);
+	const ending = {ending: isDead ? ('dead' as const) : ('failed' as const), endedAt: now, seq: nextSeq(held.lease.seq, now), failure: entry, attemptsAfter: attempt, ...(retryAt === undefined ? {} : {retryAt})};
+	if (!(await writeHeldLease(context, held, ending))) return {kind: 'lost'};
+	const record = failureRecordOf(held.lease, held.todo.history ?? []);
 	await context.store.put(isDead ? context.keys.dead(held.lease.hash) : context.keys.failed(held.lease.hash), JSON.stringify(record), {contentType: 'application/json'});
-	await release(context, held);
-	return isDead ? {kind: 'dead', record} : {kind: 'failed', retryAt: record.retryAt!, record};
+	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
+	return isDead ? {kind: 'dead', record} : {kind: 'failed', retryAt: retryAt!, record};
+}
+
+/** Hands the job back without counting an attempt (graceful shutdown). */
+export async function requeue(context: QueueContext, held: HeldLease, why: string): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
+	const now = await context.store.serverTime();
+	const failure: AttemptFailure = {attempt: held.lease.attempt, worker: held.lease.worker, error: why, at: now, permanent: false};
+	const written = await writeHeldLease(context, held, {ending: 'requeued', endedAt: now, seq: nextSeq(held.lease.seq, now), failure, attemptsAfter: held.lease.attempt - 1});
+	return written ? {kind: 'requeued'} : {kind: 'lost'};
 }

@@ -1,0 +1,18 @@
+/**
+The journal: small objects recording the events of low-rate transitions (enqueue, retry,
+reprioritize, clear-dead, remove), keyed by server time so readers list only what is new with
+start-after. High-rate transitions (complete, fail) need no journal write: their final fenced
+lease write is the event (see read-model.ts).
+
+Requests: append = 1 PUT queue/journal/<server ms>-<random>.json (a unique key, unconditional).
+*/
+import {randomBytes} from 'node:crypto';
+import type {QueueContext} from './queue-context.js';
+import type {JobEvent, JournalRecord} from './records.js';
+
+export async function appendEvents(context: QueueContext, events: JobEvent[]): Promise<void> {
+	if (events.length === 0) return;
+	const record: JournalRecord = {version: 1, events};
+	const key = context.keys.journal(await context.store.serverTime(), randomBytes(4).toString('hex'));
+	await context.store.put(key, JSON.stringify(record), {contentType: 'application/json'});
+}

@@ -1,0 +1,106 @@
+/**
+The read model behind `watch`, `dashboard`, `list` and `status`: counts per state and priority,
+the jobs in todo, failed and dead, the active leases with their progress, and completions per
+minute, at a cost that does not grow with history.
+
+One refresh — requests:
+1. GET  queue/snapshot.json  If-None-Match: <ETag>   (304 in steady state: compacted counts and jobs)
+2. LIST queue/journal/ start-after <cursor>          (+ one GET per journal object new since: enqueue
+                                                      batches, retries and other low-rate changes)
+3. LIST queue/processing/                             (+ one GET per lease whose ETag changed: a
+                                                      heartbeat, a claim, an ending)
+Nothing lists store/out/ or the todo folders, so 100,000 finished jobs cost what 100 do.
+*/
+import {collectAll, isNotModified} from '../storage/object-store.js';
+import {readJournal} from './journal-reader.js';
+import {applyEvent, cloneSnapshot, countJobs, eventOfEndedLease, stateOf, type Counts, type Snapshot} from './job-view.js';
+import type {QueueContext} from './queue-context.js';
+import {parseLease, type JobState, type Lease} from './records.js';
+import {loadSnapshot} from './snapshot-store.js';
+
+export type ActiveJob = {
+	lease: Lease;
+	/** Server time of the lease's last write (claim or heartbeat). */
+	lastWrite: number;
+	/** Server time minus lastWrite. */
+	heartbeatAgeMs: number;
+};
+
+export type QueueView = {
+	/** The server's clock when the refresh finished. */
+	serverNow: number;
+	counts: Counts;
+	/** Jobs in todo, failed and dead (and recently done), by hash. */
+	jobs: Snapshot['jobs'];
+	active: ActiveJob[];
+	completionsByMinute: Record<string, number>;
+	failuresByMinute: Record<string, number>;
+	/** Records that could not be read: reported, skipped. */
+	problems: string[];
+	stateOf(hash: string): JobState | undefined;
+};
+
+type CachedLease = {etag: string; lastModified: number; lease?: Lease};
+
+export class ReadModel {
+	private baseEtag?: string;
+	private working?: Snapshot;
+	private cursor = '';
+	private readonly leases = new Map<string, CachedLease>();
+
+	constructor(private readonly context: QueueContext) {}
+
+	async refresh(): Promise<QueueView> {
+		const {store, keys} = this.context;
+		const problems: string[] = [];
+		const loaded = await loadSnapshot(this.context, this.working ? this.baseEtag : undefined);
+		if (loaded !== 'not-modified') {
+			this.baseEtag = loaded.etag;
+			this.working = cloneSnapshot(loaded.snapshot);
+			this.cursor = loaded.snapshot.journalCursor;
+			if (loaded.problem) problems.push(loaded.problem);
+		}
+		const working = this.working!;
+		const journal = await readJournal(this.context, this.cursor);
+		problems.push(...journal.problems);
+		for (const batch of journal.batches) for (const event of batch.events) applyEvent(working, event);
+		if (journal.batches.length > 0) this.cursor = journal.batches.at(-1)!.key;
+
+		const listed = await collectAll(store, keys.leaseFolder());
+		const seen = new Set<string>();
+		for (const entry of listed) {
+			seen.add(entry.key);
+			const cached = this.leases.get(entry.key);
+			if (cached?.etag === entry.etag) continue;
+			const hash = keys.hashOf(entry.key);
+			// eslint-disable-next-line no-await-in-loop
+			const got = hash ? await store.get(entry.key) : undefined;
+			if (!hash || !got || isNotModified(got)) continue;
+			const parsed = parseLease(got.body, hash);
+			if (!parsed.ok) problems.push(`${entry.key}: ${parsed.reason}`);
+			this.leases.set(entry.key, {etag: got.etag, lastModified: got.lastModified, lease: parsed.ok ? parsed.value : undefined});
+		}
+		for (const key of this.leases.keys()) if (!seen.has(key)) this.leases.delete(key);
+
+		const serverNow = await store.serverTime();
+		const active: ActiveJob[] = [];
+		for (const cached of this.leases.values()) {
+			const lease = cached.lease;
+			if (!lease) continue;
+			const event = eventOfEndedLease(lease);
+			if (event) applyEvent(working, event);
+			else active.push({lease, lastWrite: cached.lastModified, heartbeatAgeMs: Math.max(0, serverNow - cached.lastModified)});
+		}
+		const activeByHash = new Map(active.map(a => [a.lease.hash, a.lease]));
+		return {
+			serverNow,
+			counts: countJobs(working, activeByHash.values()),
+			jobs: working.jobs,
+			active,
+			completionsByMinute: working.completionsByMinute,
+			failuresByMinute: working.failuresByMinute,
+			problems,
+			stateOf: hash => stateOf(working, activeByHash, hash),
+		};
+	}
+}
