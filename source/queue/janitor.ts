@@ -209,7 +209,7 @@ async function requeueFailed(context: QueueContext, listed: ListEntry, now: numb
 async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: SeenLease[], now: number, settleMs: number, report: JanitorReport): Promise<void> {
 	const {snapshot} = loaded;
 	if (loaded.problem) report.malformed.push({key: context.keys.snapshot(), reason: loaded.problem});
-	const journal = await readJournal(context, snapshot.journalCursor, {before: now - settleMs});
+	const journal = await readJournal(context, {startAfter: snapshot.journalCursor, before: now - settleMs});
 	for (const problem of journal.problems) report.malformed.push({key: context.keys.journalFolder(), reason: problem});
 	for (const batch of journal.batches) for (const event of batch.events) applyEvent(snapshot, event);
 	for (const {lease} of ended) {

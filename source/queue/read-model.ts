@@ -40,12 +40,17 @@ export type QueueView = {
 	stateOf(hash: string): JobState | undefined;
 };
 
+/** How far back each refresh re-lists the journal. */
+const journalWindowMs = 60_000;
+
 type CachedLease = {etag: string; lastModified: number; lease?: Lease};
 
 export class ReadModel {
 	private baseEtag?: string;
 	private working?: Snapshot;
-	private cursor = '';
+	/** Journal keys read since the snapshot, with their server time, to skip them on the next listing. */
+	private readonly journalRead = new Map<string, number>();
+	private snapshotCursor = '';
 	private readonly leases = new Map<string, CachedLease>();
 
 	constructor(private readonly context: QueueContext) {}
@@ -57,14 +62,21 @@ export class ReadModel {
 		if (loaded !== 'not-modified') {
 			this.baseEtag = loaded.etag;
 			this.working = cloneSnapshot(loaded.snapshot);
-			this.cursor = loaded.snapshot.journalCursor;
+			this.snapshotCursor = loaded.snapshot.journalCursor;
+			this.journalRead.clear();
 			if (loaded.problem) problems.push(loaded.problem);
 		}
 		const working = this.working!;
-		const journal = await readJournal(this.context, this.cursor);
+		// List from a minute before the newest key read, so objects that landed late are not missed.
+		const newest = Math.max(0, ...this.journalRead.values());
+		const startAfter = newest > 0 ? keys.journal(newest - journalWindowMs, '') : this.snapshotCursor;
+		const journal = await readJournal(this.context, {startAfter, skip: key => key <= this.snapshotCursor || this.journalRead.has(key)});
 		problems.push(...journal.problems);
-		for (const batch of journal.batches) for (const event of batch.events) applyEvent(working, event);
-		if (journal.batches.length > 0) this.cursor = journal.batches.at(-1)!.key;
+		for (const batch of journal.batches) {
+			for (const event of batch.events) applyEvent(working, event);
+			this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
+		}
+		for (const [key, time] of this.journalRead) if (time < newest - 2 * journalWindowMs) this.journalRead.delete(key);
 
 		const listed = await collectAll(store, keys.leaseFolder());
 		const seen = new Set<string>();
