@@ -28,6 +28,7 @@ import type {QueueContext} from './queue-context.js';
 import {nextSeq, parseFailureRecord, parseLease, parseTodoEntry, serializeTodoEntry, type AttemptFailure, type Lease, type QueueReason, type TodoEntry} from './records.js';
 import {loadSnapshot, saveSnapshot, type LoadedSnapshot} from './snapshot-store.js';
 import {failureRecordOf} from './transitions/finish.js';
+import {rollForward} from './roll-forward.js';
 import {writeLeaseIfMatch} from './transitions/lease-write.js';
 import {todoEvent} from './transitions/enqueue.js';
 
@@ -89,7 +90,7 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		if (lease.ending && lease.ending !== 'completing') {
 			if (!options.dryRun) {
 				// eslint-disable-next-line no-await-in-loop
-				await rollForward(context, lease, report);
+				if (await rollForward(context, lease)) report.rolledForward++;
 			}
 			ended.push(seen);
 			continue;
@@ -158,22 +159,6 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 	const requeued = await end({ending: 'requeued', failure, attemptsAfter: attempt});
 	if (requeued) report.staleRecovered++;
 	return requeued;
-}
-
-/** Finishes a failure whose holder died between its fence and its record. */
-async function rollForward(context: QueueContext, lease: Lease, report: JanitorReport): Promise<void> {
-	if (lease.ending !== 'failed' && lease.ending !== 'dead' && lease.ending !== 'cancelled') return;
-	const {store, keys} = context;
-	const recordKey = lease.ending === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash);
-	if (await store.head(recordKey)) return;
-	const todoKey = keys.todo(lease.priority, lease.hash);
-	const got = await store.get(todoKey);
-	if (!got || isNotModified(got)) return; // moved on (requeued and finished, or cleared)
-	const todo = parseTodoEntry(got.body, lease.hash, lease.priority);
-	if (todo.ok && todo.value.seq > lease.seq) return; // requeued since
-	await store.put(recordKey, JSON.stringify(failureRecordOf(lease, todo.ok ? todo.value.history ?? [] : [])), {contentType: 'application/json'});
-	await store.delete(todoKey);
-	report.rolledForward++;
 }
 
 async function requeueFailed(context: QueueContext, listed: ListEntry, now: number, leased: ReadonlySet<string>, report: JanitorReport, dryRun = false): Promise<void> {

@@ -77,6 +77,8 @@ export type TodoEntry = {
 	notBefore?: number;
 	/** Failures of earlier attempts, newest last. */
 	history?: AttemptFailure[];
+	/** Set by reprioritize on the old entry before the new one is written: claimers finish the move. */
+	movedTo?: Priority;
 	/** Fields this version does not know, kept on rewrites. */
 	extra?: Record<string, unknown>;
 };
@@ -91,7 +93,7 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 	if (v['version'] !== undefined && v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	const attempts = optionalNumber(v, 'attempts') ?? optionalNumber(v, 'retries') ?? 0;
 	if (!Number.isInteger(attempts) || attempts < 0) return {ok: false, reason: 'attempts must be a whole number ≥ 0'};
-	const known = new Set(['version', 'hash', 'seq', 'name', 'size', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history']);
+	const known = new Set(['version', 'hash', 'seq', 'name', 'size', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history', 'movedTo']);
 	const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !known.has(k)));
 	return {
 		ok: true,
@@ -108,6 +110,7 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 			lastError: optionalString(v, 'lastError') ?? optionalString(v, 'last_error') ?? optionalString(v, 'previous_error'),
 			notBefore: optionalNumber(v, 'notBefore'),
 			...(Array.isArray(v['history']) ? {history: v['history'] as AttemptFailure[]} : {}),
+			...(typeof v['movedTo'] === 'string' && parsePriority(v['movedTo']) ? {movedTo: parsePriority(v['movedTo'])} : {}),
 			...(Object.keys(extra).length > 0 ? {extra} : {}),
 		},
 	};
@@ -215,7 +218,22 @@ worker restart, shutdown: back to todo), `cancelled` (stopped by cancel: dead-le
 export type LeaseEnding = 'completing' | 'done' | 'failed' | 'dead' | 'requeued' | 'cancelled';
 
 /** One failed attempt, kept in the job's history. */
-export type AttemptFailure = {attempt: number; worker: string; error: string; at: number; permanent: boolean; log?: string};
+export type AttemptFailure = {
+	attempt: number;
+	worker: string;
+	error: string;
+	at: number;
+	permanent: boolean;
+	/** Key of the attempt's log, when one was stored. */
+	log?: string;
+	/** False for entries that do not count against max_retries: cancelled runs, and failures before a `--reset-retries`. */
+	counted?: boolean;
+};
+
+/** Failed attempts that count against max_retries. */
+export function countedAttempts(history: readonly AttemptFailure[]): number {
+	return history.filter(f => f.counted !== false).length;
+}
 
 /** A failed job waiting for its retry (`queue/failed/<hash>`) or dead-lettered (`queue/dead/<hash>`). */
 export type FailureRecord = {

@@ -5,7 +5,9 @@ Requests, in order:
 1. PUT    queue/processing/<hash>         If-None-Match: *  → 412: leased (or an ended lease not yet
           swept by the janitor); return 'taken'
 2. GET    queue/todo/<priority>/<hash>                      → missing: the job left the queue after the
-          listing; DELETE the lease, return 'gone'.
+          listing; DELETE the lease, return 'gone'. An entry marked movedTo (a reprioritize that was
+          interrupted): PUT the entry at its new priority (create-only), DELETE the old one and the
+          lease, return 'gone'.
 The todo entry stays until the attempt ends (complete, fail): whatever happens to the lease,
 the job stays findable, so a lost or wrongly deleted lease can never lose a job.
 
@@ -16,7 +18,20 @@ import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, parseTodoEntry, type Lease, type TodoEntry} from '../records.js';
+import {nextSeq, parseTodoEntry, serializeTodoEntry, type Lease, type TodoEntry} from '../records.js';
+
+/** Completes a reprioritize: the entry at its new priority (create-only: it may exist), then the old one goes. */
+export async function finishMove(context: QueueContext, old: TodoEntry): Promise<void> {
+	const {movedTo, ...rest} = old;
+	if (!movedTo) return;
+	const moved: TodoEntry = {...rest, priority: movedTo};
+	try {
+		await context.store.put(context.keys.todo(movedTo, old.hash), serializeTodoEntry(moved), {condition: {kind: 'create-only'}, contentType: 'application/json'});
+	} catch (error) {
+		if (!isStoreError(error, 'precondition-failed')) throw error;
+	}
+	await context.store.delete(context.keys.todo(old.priority, old.hash));
+}
 
 /** A lease this worker holds: the body it last wrote and that body's ETag (its fencing token). */
 export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
@@ -40,6 +55,12 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 		return {kind: 'gone'};
 	}
 	const parsed = parseTodoEntry(got.body, candidate.hash, candidate.priority);
+	if (parsed.ok && parsed.value.movedTo) {
+		// An interrupted reprioritize: finish the move, and let the claimer find the new entry.
+		await finishMove(context, parsed.value);
+		await store.delete(keys.lease(candidate.hash));
+		return {kind: 'gone'};
+	}
 	// A malformed entry is still a queued job: run it as a first attempt rather than lose it.
 	const todo: TodoEntry = parsed.ok ? parsed.value : {version: 1, hash: candidate.hash, seq: 0, priority: candidate.priority, attempts: 0, queuedAt: got.lastModified, reason: 'ingest'};
 	// The lease body on the server still says attempt 0; the first heartbeat (or ending) writes these.

@@ -17,14 +17,15 @@ A permanent failure (encrypted or invalid PDF) or the last allowed attempt goes 
 otherwise failed, with retryAt = now + retry_backoff · 2^(attempt−1), requeued by the janitor.
 
 requeue (graceful shutdown) — requests:
-1. PUT    queue/processing/<hash>        If-Match   ending: requeued. The todo entry is still there with
-          its attempt count, so the job is claimable again once the janitor sweeps the lease.
+1. PUT    queue/processing/<hash>        If-Match   ending: requeued
+2. PUT    queue/todo/<priority>/<hash>   the entry (still there, attempts unchanged) with the new seq;
+          the job is claimable again once the janitor sweeps the lease.
 
 Ended leases stay until the janitor folds them into the snapshot and deletes them.
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, type AttemptFailure, type FailureRecord, type Lease} from '../records.js';
+import {nextSeq, serializeTodoEntry, type AttemptFailure, type FailureRecord, type Lease} from '../records.js';
 import type {HeldLease} from './claim.js';
 import {writeHeldLease} from './lease-write.js';
 
@@ -80,6 +81,9 @@ export async function fail(context: QueueContext, held: HeldLease, failure: {err
 export async function requeue(context: QueueContext, held: HeldLease, why: string): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
 	const now = await context.store.serverTime();
 	const failure: AttemptFailure = {attempt: held.lease.attempt, worker: held.lease.worker, error: why, at: now, permanent: false};
-	const written = await writeHeldLease(context, held, {ending: 'requeued', endedAt: now, seq: nextSeq(held.lease.seq, now), failure, attemptsAfter: held.lease.attempt - 1});
-	return written ? {kind: 'requeued'} : {kind: 'lost'};
+	const seq = nextSeq(held.lease.seq, now);
+	if (!(await writeHeldLease(context, held, {ending: 'requeued', endedAt: now, seq, failure, attemptsAfter: held.lease.attempt - 1}))) return {kind: 'lost'};
+	// The entry carries the new seq, so the next attempt's events outrank this one.
+	await context.store.put(context.keys.todo(held.todo.priority, held.lease.hash), serializeTodoEntry({...held.todo, seq, reason: 'shutdown'}), {contentType: 'application/json'});
+	return {kind: 'requeued'};
 }

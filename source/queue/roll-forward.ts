@@ -1,0 +1,27 @@
+/**
+Finishes what a holder started when it died between its ending fence and the records the fence
+stands for: a lease ended failed, dead or cancelled whose failed/dead record is missing gets it,
+and its todo entry goes.
+
+Requests: GET todo/<p>/<h>; when the entry is still there and older than the lease: HEAD the
+record, PUT it when missing, DELETE the entry.
+*/
+import {isNotModified} from '../storage/object-store.js';
+import type {QueueContext} from './queue-context.js';
+import {parseTodoEntry, type Lease} from './records.js';
+import {failureRecordOf} from './transitions/finish.js';
+
+/** Finishes a failure whose holder died between its fence and its record. */
+export async function rollForward(context: QueueContext, lease: Lease): Promise<boolean> {
+	if (lease.ending !== 'failed' && lease.ending !== 'dead' && lease.ending !== 'cancelled') return false;
+	const {store, keys} = context;
+	const todoKey = keys.todo(lease.priority, lease.hash);
+	const got = await store.get(todoKey);
+	if (!got || isNotModified(got)) return false; // finished, or moved on (requeued and done, cleared)
+	const todo = parseTodoEntry(got.body, lease.hash, lease.priority);
+	if (todo.ok && todo.value.seq > lease.seq) return false; // requeued since
+	const recordKey = lease.ending === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash);
+	if (!(await store.head(recordKey))) await store.put(recordKey, JSON.stringify(failureRecordOf(lease, todo.ok ? todo.value.history ?? [] : [])), {contentType: 'application/json'});
+	await store.delete(todoKey);
+	return true;
+}
