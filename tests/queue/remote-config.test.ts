@@ -1,0 +1,45 @@
+import test from 'ava';
+import {RemoteConfigCache, parseConfigAssignments, setRemoteConfig} from '../../source/queue/remote-config.js';
+import {describeRequests, makeQueue} from '../support/queue.js';
+
+test('remote config: defaults when absent, cached (also when absent), conditional re-reads', async t => {
+	const {context, clock, requests, keys} = await makeQueue();
+	const cache = new RemoteConfigCache(context, 60_000);
+	t.deepEqual((await cache.get()).config, {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30});
+	await cache.get();
+	t.is(requests.length, 1, 'a missing config.json is cached too');
+	await setRemoteConfig(context, {max_retries: 5});
+	clock.advance(61_000);
+	t.is((await cache.get()).config.max_retries, 5, 'picked up after the cache time');
+	requests.length = 0;
+	clock.advance(61_000);
+	await cache.get();
+	t.deepEqual(describeRequests(requests, keys), ['get registry/config.json'], 'unchanged: one conditional GET (304)');
+});
+
+test('remote config: validated assignments, clear errors, unknown keys rejected, concurrent sets lose nothing', async t => {
+	const {context} = await makeQueue();
+	t.deepEqual(parseConfigAssignments(['max_retries=1', 'heartbeat_interval=30']), {changes: {max_retries: 1, heartbeat_interval: 30}, errors: []});
+	const bad = parseConfigAssignments(['max_retries=1.5', 'stale_timeout_minutes=-1', 'bogus=3', 'noequals', 'max_retries=yes']);
+	t.deepEqual(bad.errors, [
+		'max_retries must be a whole number',
+		'stale_timeout_minutes must be between 0.05 and 10080',
+		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff)',
+		'"noequals" is not key=value',
+		'max_retries must be a number, not "yes"',
+	]);
+	await Promise.all([setRemoteConfig(context, {max_retries: 7}), setRemoteConfig(context, {heartbeat_interval: 20}), setRemoteConfig(context, {conversion_timeout: 10})]);
+	const cache = new RemoteConfigCache(context);
+	const {config} = await cache.get();
+	t.is(config.max_retries, 7);
+	t.is(config.heartbeat_interval, 20);
+	t.is(config.conversion_timeout, 10);
+});
+
+test('remote config: a malformed config.json is reported and the defaults apply', async t => {
+	const {context} = await makeQueue();
+	await context.store.put(context.keys.config(), '{"max_retries": "many", "s3_supports_conditional_writes": true}');
+	const snapshot = await new RemoteConfigCache(context).get();
+	t.is(snapshot.config.max_retries, 3);
+	t.deepEqual(snapshot.problems, ['pdf/registry/config.json: max_retries must be a number, not "many"']);
+});
