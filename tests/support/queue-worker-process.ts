@@ -1,0 +1,57 @@
+/**
+A worker process for the multi-process queue test: claims from the shuffled candidate list,
+heartbeats once, "converts" with a fast stand-in, completes, and prints one JSON line per job it
+converted. Exits when the queue has nothing left to claim.
+Arguments: worker id. Environment: the test S3 server, BLOBFORGE_TEST_BUCKET.
+*/
+import {systemClock} from '../../source/lib/clock.js';
+import {listCandidates} from '../../source/queue/candidates.js';
+import {Keys} from '../../source/queue/keys.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import {complete} from '../../source/queue/transitions/finish.js';
+import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
+import {openStore} from '../../source/storage/open-store.js';
+
+const worker = process.argv[2]!;
+const {store, stats} = openStore({
+	kind: 's3',
+	bucket: process.env['BLOBFORGE_TEST_BUCKET']!,
+	region: 'us-east-1',
+	endpoint: process.env['BLOBFORGE_TEST_S3_ENDPOINT']!,
+	forcePathStyle: true,
+	credentials: {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!},
+});
+const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+let converted = 0;
+let taken = 0;
+for (;;) {
+	// eslint-disable-next-line no-await-in-loop
+	const {candidates} = await listCandidates(context, {maxKeys: 50});
+	if (candidates.length === 0) break;
+	let claimed = false;
+	for (const candidate of candidates) {
+		// eslint-disable-next-line no-await-in-loop
+		const outcome = await claim(context, worker, candidate);
+		if (outcome.kind === 'taken') {
+			taken++;
+			continue;
+		}
+		if (outcome.kind !== 'claimed') continue;
+		claimed = true;
+		// eslint-disable-next-line no-await-in-loop
+		await heartbeat(context, outcome.held, {stage: 'converting', pagesDone: 1, pagesTotal: 1});
+		// eslint-disable-next-line no-await-in-loop
+		const done = await complete(context, outcome.held, new TextEncoder().encode(`converted ${candidate.hash}`));
+		if (done.kind === 'completed') {
+			converted++;
+			process.stdout.write(`${JSON.stringify({worker, hash: candidate.hash, resultExisted: done.resultExisted})}\n`);
+		}
+		break;
+	}
+	// Everything listed is in flight elsewhere: wait for it to finish or come back.
+	// eslint-disable-next-line no-await-in-loop
+	if (!claimed) await new Promise(resolve => setTimeout(resolve, 50));
+}
+process.stdout.write(`${JSON.stringify({worker, summary: {converted, taken, requests: stats.snapshot().total.count}})}\n`);
