@@ -39,6 +39,7 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	t.deepEqual(describeRequests(requests, keys), [
 		'put-create-only queue/processing/<hash>',
 		'get queue/todo/3_normal/<hash>',
+		'head store/out/<hash>.zip',
 		'put-if-match queue/processing/<hash>',
 		'put-if-match queue/processing/<hash>',
 		'put-create-only store/out/<hash>.zip',
@@ -52,6 +53,17 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	t.is(report.leasesSwept, 1);
 	t.is(report.journalFolded, 1);
 	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/snapshot.json']);
+});
+
+test('claiming a job whose result already exists finishes it without converting', async t => {
+	const {context} = await makeQueue();
+	const h = hashOf(17);
+	await enqueue(context, {hash: h, priority: 'normal'});
+	await context.store.put(context.keys.result(h), 'zip from an earlier run');
+	t.deepEqual(await claim(context, 'w-1', {hash: h, priority: 'normal'}), {kind: 'already-done'});
+	t.is(await todoOf(context, h), undefined);
+	const lease = parseLease(((await context.store.get(context.keys.lease(h))) as StoredObject).body, h);
+	t.true(lease.ok && lease.value.ending === 'done', 'recorded as done for the read model');
 });
 
 test('a second claimer of a leased job is told "taken"; a claim on a job that left the queue is "gone"', async t => {

@@ -4,7 +4,10 @@ Claim a queued job for a worker.
 Requests, in order:
 1. PUT    queue/processing/<hash>         If-None-Match: *  → 412: leased (or an ended lease not yet
           swept by the janitor); return 'taken'
-2. GET    queue/todo/<priority>/<hash>                      → missing: the job left the queue after the
+2. GET    queue/todo/<priority>/<hash>  and, in parallel,
+   HEAD   store/out/<hash>.zip                              → a result exists: DELETE the todo entry, PUT the
+          lease If-Match ending: done, return 'already-done' (never convert twice).
+          Todo entry missing: the job left the queue after the
           listing; DELETE the lease, return 'gone'. An entry marked movedTo (a reprioritize that was
           interrupted): PUT the entry at its new priority (create-only), DELETE the old one and the
           lease, return 'gone'.
@@ -18,6 +21,7 @@ import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
+import {writeLeaseIfMatch} from './lease-write.js';
 import {nextSeq, parseTodoEntry, serializeTodoEntry, type Lease, type TodoEntry} from '../records.js';
 
 /** Completes a reprioritize: the entry at its new priority (create-only: it may exist), then the old one goes. */
@@ -36,7 +40,7 @@ export async function finishMove(context: QueueContext, old: TodoEntry): Promise
 /** A lease this worker holds: the body it last wrote and that body's ETag (its fencing token). */
 export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
 
-export type ClaimOutcome = {kind: 'claimed'; held: HeldLease} | {kind: 'taken'} | {kind: 'gone'};
+export type ClaimOutcome = {kind: 'claimed'; held: HeldLease} | {kind: 'taken'} | {kind: 'gone'} | {kind: 'already-done'};
 
 export async function claim(context: QueueContext, worker: string, candidate: {hash: string; priority: Priority}): Promise<ClaimOutcome> {
 	const {store, keys} = context;
@@ -49,7 +53,17 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 		if (isStoreError(error, 'precondition-failed')) return {kind: 'taken'};
 		throw error;
 	}
-	const got = await store.get(keys.todo(candidate.priority, candidate.hash));
+	const [got, result] = await Promise.all([store.get(keys.todo(candidate.priority, candidate.hash)), store.head(keys.result(candidate.hash))]);
+	if (result && got && !isNotModified(got)) {
+		// Content-addressed: the result of an earlier attempt (or an earlier ingest) stands. Finish without converting.
+		const parsedTodo = parseTodoEntry(got.body, candidate.hash, candidate.priority);
+		const todoSeq = parsedTodo.ok ? parsedTodo.value.seq : 0;
+		const attempts = parsedTodo.ok ? parsedTodo.value.attempts : 0;
+		await store.delete(keys.todo(candidate.priority, candidate.hash));
+		const done: Lease = {...lease, attempt: attempts + 1, counter: 1, ending: 'done', endedAt: now, seq: nextSeq(nextSeq(todoSeq, now), now), attemptsAfter: attempts};
+		await writeLeaseIfMatch(context, done, etag);
+		return {kind: 'already-done'};
+	}
 	if (!got || isNotModified(got)) {
 		await store.delete(keys.lease(candidate.hash));
 		return {kind: 'gone'};

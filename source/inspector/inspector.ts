@@ -1,0 +1,101 @@
+/**
+The one API the CLI and the console use: reads (overview, jobs, one job's records) and operator
+actions. Nothing above this file touches the store; everything below it is the queue layer.
+Like asynq's Inspector, it returns views made for display, not raw bucket records.
+*/
+import {isJobHash, type Priority} from '../queue/keys.js';
+import {runJanitor, type JanitorReport} from '../queue/janitor.js';
+import {locateJob, type JobRecords} from '../queue/locate.js';
+import type {QueueContext} from '../queue/queue-context.js';
+import {ReadModel, type QueueView} from '../queue/read-model.js';
+import {reconcile} from '../queue/reconcile.js';
+import type {JobState} from '../queue/records.js';
+import {cancelJob, clearDead, reprioritizeJob, retryAll, retryJob, type AdminOutcome} from '../queue/transitions/admin.js';
+import type {RequestStats} from '../storage/request-stats.js';
+import {explainJob} from './explain.js';
+
+/** A job as list views show it. */
+export type JobRow = {hash: string; state: JobState; priority: Priority; name?: string; size?: number; attempts: number; error?: string; at: number; worker?: string};
+
+export type JobDetail = JobRecords & {explanation: string};
+
+export type ResolvedHash = {ok: true; hash: string} | {ok: false; reason: string};
+
+export class Inspector {
+	private readonly readModel: ReadModel;
+	private lastView?: QueueView;
+
+	constructor(
+		readonly context: QueueContext,
+		/** The request counters of the store, for the console's own cost. */
+		readonly stats?: RequestStats,
+	) {
+		this.readModel = new ReadModel(context);
+	}
+
+	/** Counts, jobs and active leases: three requests in steady state, whatever the history. */
+	async overview(): Promise<QueueView> {
+		this.lastView = await this.readModel.refresh();
+		return this.lastView;
+	}
+
+	/** Jobs in a state (from the read model), newest first; processing from the active leases. */
+	async jobs(filter: {state?: JobState; priority?: Priority} = {}, view?: QueueView): Promise<JobRow[]> {
+		const current = view ?? (await this.overview());
+		const active = new Map(current.active.map(a => [a.lease.hash, a]));
+		const rows: JobRow[] = [];
+		for (const a of current.active) {
+			rows.push({hash: a.lease.hash, state: 'processing', priority: a.lease.priority, name: a.lease.name, size: a.lease.size, attempts: Math.max(0, a.lease.attempt - 1), at: a.lease.claimedAt, worker: a.lease.worker});
+		}
+		for (const [hash, job] of Object.entries(current.jobs)) {
+			if (active.has(hash) || job.state === 'removed') continue;
+			rows.push({hash, state: job.state, priority: job.priority, name: job.name, size: job.size, attempts: job.attempts, error: job.error, at: job.at});
+		}
+		return rows.filter(r => (!filter.state || r.state === filter.state) && (!filter.priority || r.priority === filter.priority)).sort((a, b) => b.at - a.at);
+	}
+
+	/** A full hash, or an unambiguous prefix of one the read model knows. */
+	async resolveHash(input: string): Promise<ResolvedHash> {
+		const text = input.trim().toLowerCase();
+		if (isJobHash(text)) return {ok: true, hash: text};
+		if (!/^[0-9a-f]{4,63}$/.test(text)) return {ok: false, reason: `"${input}" is not a SHA-256 hash or a prefix of at least 4 hex digits`};
+		const view = this.lastView ?? (await this.overview());
+		const known = new Set([...Object.keys(view.jobs), ...view.active.map(a => a.lease.hash)]);
+		const matches = [...known].filter(h => h.startsWith(text));
+		if (matches.length === 1) return {ok: true, hash: matches[0]!};
+		if (matches.length > 1) return {ok: false, reason: `the prefix ${text} matches ${matches.length} jobs: ${matches.slice(0, 3).map(h => h.slice(0, 16)).join(', ')}…`};
+		return {ok: false, reason: `no queued, active, failed or dead job starts with ${text} (done jobs need the full hash)`};
+	}
+
+	/** Every record of one job and a sentence on why it is where it is (ten parallel reads). */
+	async job(hash: string): Promise<JobDetail> {
+		const [records, now] = await Promise.all([locateJob(this.context, hash), this.context.store.serverTime()]);
+		return {...records, explanation: explainJob(records, now, this.context.config())};
+	}
+
+	async retry(hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {
+		return retryJob(this.context, hash, options);
+	}
+
+	async retryAll(from: Array<'failed' | 'dead'>, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome[]> {
+		return retryAll(this.context, from, options);
+	}
+
+	async cancel(hash: string): Promise<AdminOutcome> {
+		return cancelJob(this.context, hash);
+	}
+
+	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
+		return reprioritizeJob(this.context, hash, priority);
+	}
+
+	async clearDead(options: {dryRun?: boolean} = {}): Promise<{count: number}> {
+		return clearDead(this.context, options);
+	}
+
+	async janitor(options: {dryRun?: boolean; reconcile?: boolean} = {}): Promise<JanitorReport & {corrected?: number}> {
+		const report = await runJanitor(this.context, {dryRun: options.dryRun});
+		if (options.reconcile && !options.dryRun) return {...report, corrected: (await reconcile(this.context)).corrected};
+		return report;
+	}
+}
