@@ -10,6 +10,8 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const extraArgs = process.argv.slice(2);
 let startedServer = false;
 
+if (spawnSync('bash', [path.join(root, 'scripts/ensure-test-tools.sh')], {stdio: 'inherit'}).status !== 0) console.error('continuing without some test tools');
+
 if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
 	const boot = spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	process.stderr.write(boot.stderr ?? '');

@@ -6,7 +6,13 @@ become a clear line and an exit code (a stack trace only with --verbose).
 import process from 'node:process';
 import yargs, {type CommandModule} from 'yargs';
 import {hideBin} from 'yargs/helpers';
+import {cancelCommand, clearDeadCommand, janitorCommand, reprioritizeCommand, retryCommand} from './commands/actions.js';
+import {configCommand} from './commands/config.js';
 import {doctorCommand} from './commands/doctor.js';
+import {ingestCommand} from './commands/ingest.js';
+import {dashboardCommand, listCommand, statusCommand} from './commands/jobs.js';
+import {lookupCommand, manifestCommand, searchCommand} from './commands/manifest.js';
+import {downloadCommand, previewCommand} from './commands/results.js';
 import type {GlobalArgs} from './commands/context.js';
 import {printError} from './commands/output.js';
 import {UserError, exitCodes} from './lib/errors.js';
@@ -41,7 +47,24 @@ function report(error: unknown, verbose: boolean): number {
 	return exitCodes.failure;
 }
 
-const commands = [doctorCommand] as Array<CommandModule<GlobalArgs, never>>;
+const commands = [
+	ingestCommand,
+	statusCommand,
+	listCommand,
+	dashboardCommand,
+	retryCommand,
+	cancelCommand,
+	reprioritizeCommand,
+	clearDeadCommand,
+	janitorCommand,
+	configCommand,
+	manifestCommand,
+	searchCommand,
+	lookupCommand,
+	downloadCommand,
+	previewCommand,
+	doctorCommand,
+] as unknown as Array<CommandModule<GlobalArgs, never>>;
 
 const argv = hideBin(process.argv);
 const verbose = argv.includes('--verbose');
@@ -70,8 +93,10 @@ try {
 		.version()
 		.wrap(Math.min(110, process.stdout.columns || 100))
 		.fail((message, error, y) => {
-			if (error) throw error;
-			printError(y.help() ? `blobforge: ${message}` : message);
+			// Errors from handlers go to the top-level handler; yargs' own validation errors are usage errors.
+			if (error && error.name !== 'YError') throw error;
+			printError(`blobforge: ${message ?? error?.message ?? 'invalid arguments'}`);
+			void y;
 			printError('  see blobforge --help');
 			process.exit(exitCodes.usage);
 		})

@@ -13,6 +13,8 @@ import type {JobState} from '../queue/records.js';
 import {cancelJob, clearDead, reprioritizeJob, retryAll, retryJob, type AdminOutcome} from '../queue/transitions/admin.js';
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
+import {unzipSync} from 'fflate';
+import {isNotModified} from '../storage/object-store.js';
 
 /** A job as list views show it. */
 export type JobRow = {hash: string; state: JobState; priority: Priority; name?: string; size?: number; attempts: number; error?: string; at: number; worker?: string};
@@ -71,6 +73,13 @@ export class Inspector {
 	async job(hash: string): Promise<JobDetail> {
 		const [records, now] = await Promise.all([locateJob(this.context, hash), this.context.store.serverTime()]);
 		return {...records, explanation: explainJob(records, now, this.context.config())};
+	}
+
+	/** The result archive of a done job, unpacked; undefined when the job has no result. */
+	async result(hash: string): Promise<{bytes: Uint8Array; files: Record<string, Uint8Array>} | undefined> {
+		const got = await this.context.store.get(this.context.keys.result(hash));
+		if (!got || isNotModified(got)) return undefined;
+		return {bytes: got.body, files: unzipSync(got.body)};
 	}
 
 	async retry(hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {

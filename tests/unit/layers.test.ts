@@ -13,7 +13,8 @@ const allowed: Record<string, string[]> = {
 	queue: ['lib', 'storage'],
 	worker: ['lib', 'storage', 'queue'],
 	inspector: ['lib', 'storage', 'queue'],
-	commands: ['lib', 'storage', 'queue', 'worker', 'inspector'],
+	ingest: ['lib', 'storage', 'queue'],
+	commands: ['lib', 'storage', 'queue', 'worker', 'inspector', 'ingest'],
 	ui: ['lib', 'inspector'],
 };
 

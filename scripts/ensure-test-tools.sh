@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the command-line tools the tests use besides the S3 server: git and git-lfs (ingest
+# of Git LFS pointers). As root with apt-get; otherwise it says what is missing and carries on.
+set -euo pipefail
+missing=()
+command -v git >/dev/null || missing+=(git)
+git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[ensure-test-tools] installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/bf-apt-tools.log 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/bf-apt-tools.log 2>&1; } \
+    || { echo "[ensure-test-tools] could not install ${missing[*]}: see /tmp/bf-apt-tools.log" >&2; exit 1; }
+else
+  echo "[ensure-test-tools] missing ${missing[*]}; tests that need them will fail" >&2
+fi

@@ -1,0 +1,139 @@
+/** Operator actions: retry, cancel, reprioritize, clear-dead, janitor. All through the inspector. */
+import {createInterface} from 'node:readline/promises';
+import type {CommandModule} from 'yargs';
+import {UserError, exitCodes} from '../lib/errors.js';
+import type {AdminOutcome} from '../queue/transitions/admin.js';
+import type {GlobalArgs} from './context.js';
+import {requireHashes} from './jobs.js';
+import {printError, printJson, printLine} from './output.js';
+import {openQueue, priorityArgument, resolveHashArgument, type OpenedQueue} from './queue-context.js';
+
+/** Runs an action on each named job, keeps going past failures, reports each; exit 1 if any failed. */
+async function eachJob(queue: OpenedQueue, inputs: string[], json: boolean | undefined, action: (hash: string) => Promise<AdminOutcome>): Promise<void> {
+	const outcomes: AdminOutcome[] = [];
+	for (const input of inputs) {
+		// eslint-disable-next-line no-await-in-loop
+		const resolved = await queue.inspector.resolveHash(input);
+		// eslint-disable-next-line no-await-in-loop
+		outcomes.push(resolved.ok ? await action(resolved.hash) : {hash: input, ok: false, reason: resolved.reason});
+	}
+	report(outcomes, json);
+}
+
+function report(outcomes: AdminOutcome[], json: boolean | undefined): void {
+	if (json) printJson(outcomes);
+	else for (const o of outcomes) (o.ok ? printLine : printError)(`${o.hash.slice(0, 12)}  ${o.ok ? o.message : `refused: ${o.reason}`}`);
+	if (outcomes.some(o => !o.ok)) process.exitCode = exitCodes.failure;
+}
+
+type RetryArgs = GlobalArgs & {hashes?: string[]; allFailed?: boolean; allDead?: boolean; priority?: string; resetRetries?: boolean};
+
+export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {
+	command: 'retry [hashes..]',
+	describe: 'Queue failed or dead jobs again (or a job that has only its raw PDF)',
+	builder: y =>
+		y
+			.positional('hashes', {type: 'string', array: true})
+			.option('all-failed', {type: 'boolean', describe: 'every failed job'})
+			.option('all-dead', {type: 'boolean', describe: 'every dead-lettered job'})
+			.option('priority', {type: 'string', describe: 'queue at this priority (default: the job\'s own)'})
+			.option('reset-retries', {type: 'boolean', describe: 'give the job a fresh retry budget'})
+			.example('$0 retry 3fa9c2 --reset-retries', 'one job, fresh budget')
+			.example('$0 retry --all-dead --priority low', 'the whole dead-letter queue'),
+	async handler(argv) {
+		const priority = priorityArgument(argv.priority);
+		const from = [...(argv.allFailed ? ['failed' as const] : []), ...(argv.allDead ? ['dead' as const] : [])];
+		if (from.length === 0) requireHashes(argv.hashes);
+		const queue = await openQueue(argv);
+		const options = {priority, resetRetries: argv.resetRetries};
+		if (from.length > 0) report(await queue.inspector.retryAll(from, options), argv.json);
+		if (argv.hashes?.length) await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.retry(hash, options));
+	},
+};
+
+export const cancelCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: string[]}> = {
+	command: 'cancel <hashes..>',
+	describe: 'Stop jobs and park them in dead-letter (a running one stops at its next heartbeat); `retry` brings them back',
+	builder: y => y.positional('hashes', {type: 'string', array: true, demandOption: true}),
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.cancel(hash));
+	},
+};
+
+export const reprioritizeCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; priority: string}> = {
+	command: 'reprioritize <hash> <priority>',
+	describe: 'Move a queued job to another priority',
+	builder: y => y.positional('hash', {type: 'string', demandOption: true}).positional('priority', {type: 'string', demandOption: true}),
+	async handler(argv) {
+		const priority = priorityArgument(argv.priority, 'priority')!;
+		const queue = await openQueue(argv);
+		const hash = await resolveHashArgument(queue, argv.hash);
+		report([await queue.inspector.reprioritize(hash, priority)], argv.json);
+	},
+};
+
+export const clearDeadCommand: CommandModule<GlobalArgs, GlobalArgs & {yes?: boolean; dryRun?: boolean}> = {
+	command: 'clear-dead',
+	describe: 'Delete every dead-lettered job record (shows the count and asks first)',
+	builder: y => y.option('yes', {alias: 'y', type: 'boolean', describe: 'do not ask'}).option('dry-run', {type: 'boolean', describe: 'only count'}),
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		const {count} = await queue.inspector.clearDead({dryRun: true});
+		if (count === 0 || argv.dryRun) {
+			if (argv.json) printJson({count, cleared: 0});
+			else printLine(`${count} dead-lettered job(s)${argv.dryRun && count > 0 ? ' would be cleared' : ''}`);
+			return;
+		}
+		if (!argv.yes) {
+			if (!process.stdin.isTTY) throw new UserError(`${count} dead-lettered job(s) would be cleared; add --yes to confirm without a terminal`, {exitCode: exitCodes.usage});
+			const rl = createInterface({input: process.stdin, output: process.stderr});
+			const answer = await rl.question(`Clear ${count} dead-lettered job(s)? Type y to confirm: `);
+			rl.close();
+			if (answer.trim().toLowerCase() !== 'y') {
+				printLine('nothing cleared');
+				return;
+			}
+		}
+		const cleared = await queue.inspector.clearDead();
+		if (argv.json) printJson({count, cleared: cleared.count});
+		else printLine(`cleared ${cleared.count} dead-lettered job(s)`);
+	},
+};
+
+type JanitorArgs = GlobalArgs & {dryRun?: boolean; loop?: boolean; interval: number; reconcile?: boolean};
+
+export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
+	command: 'janitor',
+	describe: 'Recover stale leases, requeue failed jobs after their backoff, compact the read model',
+	builder: y =>
+		y
+			.option('dry-run', {type: 'boolean', describe: 'report what would be done'})
+			.option('loop', {type: 'boolean', describe: 'keep running'})
+			.option('interval', {type: 'number', default: 60, describe: 'seconds between passes with --loop'})
+			.option('reconcile', {type: 'boolean', describe: 'also rebuild the read model from a full listing (costs a LIST per 1,000 keys of history)'}),
+	async handler(argv) {
+		if (!(argv.interval >= 1)) throw new UserError('--interval must be at least 1 second', {exitCode: exitCodes.usage});
+		const queue = await openQueue(argv);
+		let stop = false;
+		process.once('SIGINT', () => {
+			stop = true;
+		});
+		process.once('SIGTERM', () => {
+			stop = true;
+		});
+		do {
+			// eslint-disable-next-line no-await-in-loop
+			const report = await queue.inspector.janitor({dryRun: argv.dryRun, reconcile: argv.reconcile});
+			if (argv.json) printJson(report);
+			else {
+				const {malformed, ...counts} = report;
+				printLine(`janitor${argv.dryRun ? ' (dry run)' : ''}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+				for (const m of malformed) printError(`malformed: ${m.key}: ${m.reason}`);
+			}
+			if (!argv.loop || stop) break;
+			// eslint-disable-next-line no-await-in-loop
+			for (let waited = 0; waited < argv.interval * 1000 && !stop; waited += 250) await new Promise(resolve => setTimeout(resolve, 250));
+		} while (!stop);
+	},
+};

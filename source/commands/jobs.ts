@@ -1,0 +1,123 @@
+/** Read-only job commands: status, list, dashboard. All read through the inspector. */
+import type {CommandModule} from 'yargs';
+import {UserError, exitCodes} from '../lib/errors.js';
+import {formatBytes, formatDuration, safeText, textTable} from '../lib/format.js';
+import type {JobRow} from '../inspector/inspector.js';
+import {priorities} from '../queue/keys.js';
+import type {JobState} from '../queue/records.js';
+import type {QueueView} from '../queue/read-model.js';
+import type {GlobalArgs} from './context.js';
+import {printJson, printLine} from './output.js';
+import {openQueue, priorityArgument, resolveHashArgument} from './queue-context.js';
+
+const states: JobState[] = ['todo', 'processing', 'failed', 'dead', 'done'];
+
+export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string}> = {
+	command: 'status <hash>',
+	describe: 'Every record of one job and why it is where it is (a unique hash prefix works)',
+	builder: y => y.positional('hash', {type: 'string', demandOption: true}).example('$0 status 3fa9c2', 'by prefix'),
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		const hash = await resolveHashArgument(queue, argv.hash);
+		const job = await queue.inspector.job(hash);
+		const {lease} = job;
+		if (argv.json) {
+			printJson(job);
+		} else {
+			printLine(`job      ${hash}`);
+			printLine(`state    ${job.state}`);
+			printLine(`why      ${job.explanation}`);
+			const name = lease?.lease.name ?? job.todo[0]?.entry.name ?? job.dead?.name ?? job.failed?.name ?? job.raw?.metadata['original-name'];
+			if (name) printLine(`file     ${safeText(name)}${job.raw ? ` (${formatBytes(job.raw.size)})` : ''}`);
+			if (lease) {
+				const l = lease.lease;
+				printLine(`lease    worker ${l.worker}, attempt ${l.attempt || '?'}, ${l.ending ? `ended: ${l.ending}` : `stage ${l.progress?.stage ?? 'claimed'}`}${l.progress?.pagesTotal ? `, page ${l.progress.pagesDone ?? 0}/${l.progress.pagesTotal}` : ''}`);
+			}
+			for (const {entry} of job.todo) printLine(`queued   ${entry.priority}, ${entry.attempts} attempt(s) used, reason ${entry.reason}`);
+			for (const record of [job.failed, job.dead].filter(r => r !== undefined)) {
+				printLine(`${record === job.dead ? 'dead' : 'failed'}     ${record.reason}, ${record.attempts} attempt(s)${record.retryAt ? `, retry at ${new Date(record.retryAt).toISOString()}` : ''}`);
+			}
+			const history = job.dead?.history ?? job.failed?.history ?? job.todo[0]?.entry.history ?? [];
+			for (const failure of history) printLine(`attempt  ${failure.attempt} on ${failure.worker} at ${new Date(failure.at).toISOString()}: ${safeText(failure.error)}${failure.counted === false ? ' (not counted)' : ''}`);
+			if (job.result) printLine(`result   ${queue.queue.keys.result(hash)} (${formatBytes(job.result.size)})`);
+			for (const problem of job.problems) printLine(`problem  ${problem}`);
+		}
+		process.exitCode = job.state === 'unknown' ? exitCodes.failure : exitCodes.ok;
+	},
+};
+
+function rowCells(row: JobRow, now: number): string[] {
+	return [row.hash.slice(0, 12), row.state, row.priority, safeText(row.name ?? '').slice(0, 40), row.size === undefined ? '' : formatBytes(row.size), String(row.attempts), row.worker ?? '', formatDuration(now - row.at), safeText(row.error ?? '').slice(0, 50)];
+}
+
+export const listCommand: CommandModule<GlobalArgs, GlobalArgs & {state?: string; priority?: string; v?: boolean; limit: number}> = {
+	command: 'list',
+	describe: 'Counts per state and priority; with -v the jobs themselves',
+	builder: y =>
+		y
+			.option('state', {type: 'string', choices: states, describe: 'only this state'})
+			.option('priority', {type: 'string', describe: 'only this priority'})
+			.option('v', {alias: 'verbose-list', type: 'boolean', describe: 'list the jobs'})
+			.option('limit', {type: 'number', default: 50, describe: 'rows with -v'})
+			.example('$0 list', 'counts')
+			.example('$0 list --state dead -v', 'the dead-letter queue with errors'),
+	async handler(argv) {
+		const priority = priorityArgument(argv.priority);
+		const queue = await openQueue(argv);
+		const view = await queue.inspector.overview();
+		const rows = argv.v || argv.json ? await queue.inspector.jobs({state: argv.state as JobState | undefined, priority}, view) : [];
+		if (argv.json) {
+			printJson({counts: view.counts, jobs: rows.slice(0, argv.limit)});
+			return;
+		}
+		printLine(countsTable(view, argv.state as JobState | undefined));
+		if (argv.v) {
+			printLine();
+			printLine(rows.length === 0 ? 'no jobs' : textTable(['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'], rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow))));
+			if (rows.length > argv.limit) printLine(`… ${rows.length - argv.limit} more (--limit)`);
+		}
+	},
+};
+
+export function countsTable(view: QueueView, only?: JobState): string {
+	const shown = only ? [only] : states;
+	return textTable(['state', ...priorities, 'total'], shown.map(s => [s, ...priorities.map(p => String(view.counts[s][p])), String(view.counts.total[s])]));
+}
+
+export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+	command: 'dashboard',
+	describe: 'One-shot overview: counts, active jobs with progress, recent failures (the console\'s numbers)',
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		const view = await queue.inspector.overview();
+		if (argv.json) {
+			printJson({store: queue.storeLine, counts: view.counts, active: view.active, completionsByMinute: view.completionsByMinute});
+			return;
+		}
+		printLine(`store  ${queue.storeLine}`);
+		printLine();
+		printLine(countsTable(view));
+		const minute = Math.floor(view.serverNow / 60_000);
+		const lastHour = Array.from({length: 60}, (_, i) => view.completionsByMinute[String(minute - i)] ?? 0).reduce((a, b) => a + b, 0);
+		const backlog = view.counts.total.todo + view.counts.total.processing;
+		printLine();
+		printLine(`completed in the last hour: ${lastHour}${lastHour > 0 && backlog > 0 ? `; backlog of ${backlog} at this rate: ${formatDuration((backlog / lastHour) * 3_600_000)}` : ''}`);
+		printLine();
+		const stale = queue.queue.config().stale_timeout_minutes * 60_000;
+		printLine(view.active.length === 0 ? 'no active jobs' : textTable(['hash', 'file', 'worker', 'stage', 'pages', 'elapsed', 'heartbeat'], view.active.map(a => [
+			a.lease.hash.slice(0, 12),
+			safeText(a.lease.name ?? '').slice(0, 40),
+			a.lease.worker,
+			a.lease.progress?.stage ?? 'claimed',
+			a.lease.progress?.pagesTotal ? `${a.lease.progress.pagesDone ?? 0}/${a.lease.progress.pagesTotal}` : '',
+			formatDuration(view.serverNow - a.lease.claimedAt),
+			`${formatDuration(a.heartbeatAgeMs)}${a.heartbeatAgeMs > stale ? ' STALE' : ''}`,
+		])));
+		for (const problem of view.problems) printLine(`problem: ${problem}`);
+	},
+};
+
+export function requireHashes(hashes: string[] | undefined): string[] {
+	if (!hashes || hashes.length === 0) throw new UserError('name at least one job hash (or prefix)', {exitCode: exitCodes.usage});
+	return hashes;
+}

@@ -1,0 +1,183 @@
+/**
+The CLI end to end, through subprocesses against the real S3 server: ingest (PDFs, a non-PDF, a
+duplicate, a Git LFS pointer), re-ingest, dry run, two racing ingests, and every admin command on
+real records.
+*/
+import {execFileSync} from 'node:child_process';
+import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import {systemClock} from '../../source/lib/clock.js';
+import {Keys} from '../../source/queue/keys.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {loadManifest} from '../../source/queue/manifest.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import {complete, fail} from '../../source/queue/transitions/finish.js';
+import {listCandidates} from '../../source/queue/candidates.js';
+import {collectAll} from '../../source/storage/object-store.js';
+import {openStore} from '../../source/storage/open-store.js';
+import {zipSync} from 'fflate';
+import {cleanEnvironment, runCli} from '../support/cli.js';
+import {writeFiles} from '../support/pdfs.js';
+import {createBucket, requireS3, type TestS3} from '../support/s3-server.js';
+
+async function setup(server: TestS3) {
+	const bucket = await createBucket(server);
+	const environment = cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
+	const {store} = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
+	const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const cli = async (...args: string[]) => runCli(args, environment);
+	return {bucket, environment, context, cli};
+}
+
+test('ingest: PDFs, a non-PDF, a duplicate and a Git LFS pointer; re-ingest skips with reasons; dry run writes nothing', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {cli, context} = await setup(server);
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-ingest-'));
+	await writeFiles(path.join(folder, 'library'), {'books/alpha.pdf': 'Alpha', 'books/Grüße – 東京.PDF': 'Beta', 'notes.pdf': new TextEncoder().encode('plain text, not a PDF'), 'copy/alpha-again.pdf': 'Alpha'});
+	// A Git LFS repository whose PDF is checked out as a pointer (as with GIT_LFS_SKIP_SMUDGE=1).
+	const repo = path.join(folder, 'repo');
+	const git = (...args: string[]) => execFileSync('git', args, {cwd: repo, stdio: 'pipe', env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}});
+	await writeFiles(repo, {'docs/lfs-paper.pdf': 'Stored in LFS'});
+	git('init', '-q');
+	git('lfs', 'install', '--local');
+	git('lfs', 'track', '*.pdf');
+	git('add', '.');
+	git('commit', '-qm', 'pdf');
+	const pointer = git('lfs', 'pointer', '--file', 'docs/lfs-paper.pdf').toString();
+	await writeFile(path.join(repo, 'docs/lfs-paper.pdf'), pointer);
+
+	const dry = await cli('ingest', path.join(folder, 'library'), path.join(repo, 'docs'), '--dry-run', '--json');
+	const drySummary = JSON.parse(dry.stdout) as {results: Array<{outcome: string}>};
+	t.is(drySummary.results.filter(r => r.outcome === 'would-queue').length, 3, dry.stderr);
+	t.deepEqual(await collectAll(context.store, 'pdf/'), [], 'the dry run wrote nothing');
+
+	const first = await cli('ingest', path.join(folder, 'library'), path.join(repo, 'docs'), '--priority', 'high', '--tag', 'batch1');
+	t.is(first.code, 1, 'exit 1: one file failed (the non-PDF)');
+	t.regex(first.stdout, /notes\.pdf: not a PDF \(does not start with %PDF\)/);
+	t.regex(first.stdout, /alpha-again\.pdf: duplicate in this run/);
+	t.regex(first.stdout, /ingest: 5 PDF file\(s\) found, 3 queued \(3 uploaded\), 1 skipped \(1 duplicate in this run\), 1 failed/);
+	const raws = await collectAll(context.store, context.keys.rawFolder());
+	t.is(raws.length, 3);
+	const lfsHash = /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!;
+	const lfsRaw = await context.store.head(context.keys.raw(lfsHash));
+	t.is(lfsRaw?.metadata['original-name'], 'lfs-paper.pdf', 'the LFS object was uploaded under its pointer\'s hash');
+	t.is(await readFile(path.join(repo, 'docs/lfs-paper.pdf'), 'utf8'), pointer, 'the working tree still holds the pointer');
+	const umlaut = raws.map(r => r.key).find(k => k !== context.keys.raw(lfsHash));
+	const names = await Promise.all(raws.map(async r => (await context.store.head(r.key))?.metadata['original-name']));
+	t.true(names.includes('Grüße – 東京.PDF'), 'non-ASCII names survive as metadata');
+	t.truthy(umlaut);
+	const {manifest} = await loadManifest(context);
+	const alpha = Object.values(manifest.entries).find(e => e.paths.includes('books/alpha.pdf'));
+	t.deepEqual(alpha?.paths, ['books/alpha.pdf', 'copy/alpha-again.pdf'], 'the duplicate path is recorded too');
+	t.deepEqual(alpha?.tags, ['books', 'alpha', 'batch1', 'copy', 'alpha-again']);
+
+	const again = await cli('ingest', path.join(folder, 'library'), path.join(repo, 'docs'), '--json');
+	const summary = JSON.parse(again.stdout) as {queued: number; skipped: Record<string, number>};
+	t.is(summary.queued, 0);
+	t.deepEqual(summary.skipped, {'already todo': 3, 'duplicate in this run': 1});
+});
+
+test('two ingests racing on the manifest lose no entry', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {cli, context} = await setup(server);
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-race-'));
+	const files: Record<string, string> = {};
+	for (let i = 0; i < 60; i++) files[`${i % 2 ? 'left' : 'right'}/doc-${i}.pdf`] = `Document number ${i}`;
+	await writeFiles(folder, files);
+	const [left, right] = await Promise.all([cli('ingest', path.join(folder, 'left'), '--json'), cli('ingest', path.join(folder, 'right'), '--json')]);
+	t.is(left.code, 0, left.stderr);
+	t.is(right.code, 0, right.stderr);
+	const {manifest} = await loadManifest(context);
+	t.is(Object.keys(manifest.entries).length, 60);
+	t.is((await collectAll(context.store, 'pdf/queue/todo/')).length, 60);
+});
+
+test('admin commands on real records: status, list, dashboard, retry, cancel, reprioritize, clear-dead, janitor, config, manifest, search, lookup, download, preview', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {cli, context} = await setup(server);
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-admin-'));
+	await writeFiles(folder, {'done.pdf': 'Done', 'dead.pdf': 'Dead', 'failed.pdf': 'Failed', 'queued.pdf': 'Queued', 'evil\u001b[31mname.pdf': 'Evil'});
+	t.is((await cli('ingest', folder)).code, 0);
+	// Play the worker: one job done with a result, one dead, one failed.
+	const {candidates} = await listCandidates(context);
+	const byName = new Map<string, string>();
+	for (const c of candidates) {
+		// eslint-disable-next-line no-await-in-loop
+		const head = await context.store.head(context.keys.raw(c.hash));
+		byName.set(head!.metadata['original-name']!, c.hash);
+	}
+	const take = async (name: string) => {
+		const outcome = await claim(context, 'w-test', {hash: byName.get(name)!, priority: 'normal'});
+		if (outcome.kind !== 'claimed') throw new Error(outcome.kind);
+		return outcome.held;
+	};
+	await complete(context, await take('done.pdf'), zipSync({'content.md': new TextEncoder().encode('# Done\n\nconverted text\n'), '../escape.txt': new TextEncoder().encode('x'), 'info.json': new TextEncoder().encode('{}')}));
+	await fail(context, await take('dead.pdf'), {error: 'the PDF is encrypted', permanent: true});
+	await fail(context, await take('failed.pdf'), {error: 'converter crashed', permanent: false});
+	const hash = (name: string) => byName.get(name)!;
+
+	const list = await cli('list', '-v');
+	t.regex(list.stdout, /todo\s+0\s+0\s+2\s+0\s+0\s+2/);
+	t.regex(list.stdout, /dead\s+0\s+0\s+1\s+0\s+0\s+1/);
+	t.regex(list.stdout, /the PDF is encrypted/);
+	t.regex(list.stdout, /evil␛\[31mname\.pdf/, 'escape sequences are shown safely');
+	t.false(list.stdout.includes('\u001b[31m'));
+	const status = await cli('status', hash('dead.pdf').slice(0, 10));
+	t.is(status.code, 0, status.stderr);
+	t.regex(status.stdout, /state\s+dead/);
+	t.regex(status.stdout, /dead-lettered after a permanent failure: the PDF is encrypted/);
+	t.regex((await cli('dashboard')).stdout, /completed in the last hour: 1/);
+	const retry = await cli('retry', hash('dead.pdf').slice(0, 10), '--reset-retries', '--priority', 'high');
+	t.regex(retry.stdout, /queued at high from dead, retries reset/);
+	t.regex((await cli('retry', hash('done.pdf'))).stderr, /refused: cannot retry: the job is done/);
+	t.regex((await cli('reprioritize', hash('queued.pdf'), 'critical')).stdout, /moved from normal to critical/);
+	t.regex((await cli('cancel', hash('queued.pdf'))).stdout, /cancelled: the job is in dead-letter/);
+	const clearRefused = await cli('clear-dead');
+	t.is(clearRefused.code, 2, 'no terminal: --yes required');
+	t.regex((await cli('clear-dead', '--yes')).stdout, /cleared 1 dead-lettered job/);
+	t.regex((await cli('janitor', '--dry-run')).stdout, /janitor \(dry run\)/);
+	t.regex((await cli('janitor')).stdout, /leasesSwept 1/);
+	t.regex((await cli('config', 'set', 'max_retries=5')).stdout, /max_retries\s+5\s+3/);
+	const badConfig = await cli('config', 'set', 'max_retries=lots', 'colour=blue');
+	t.is(badConfig.code, 2);
+	t.regex(badConfig.stderr, /max_retries must be a number, not "lots"; unknown key "colour"/);
+	t.regex((await cli('manifest', '-v')).stdout, /entries\s+5/);
+	t.regex((await cli('search', 'fail')).stdout, /failed\.pdf/);
+	t.is((await cli('search', 'nothing-like-this')).code, 1);
+	t.regex((await cli('lookup', '--path', 'done.pdf')).stdout, new RegExp(`hash\\s+${hash('done.pdf')}`));
+	t.regex((await cli('preview', hash('done.pdf').slice(0, 8))).stdout, /# Done\n\nconverted text/);
+	const out = await mkdtemp(path.join(os.tmpdir(), 'bf-download-'));
+	const extracted = await cli('download', hash('done.pdf'), '--extract', '-o', out);
+	t.regex(extracted.stdout, /extracted 2 file\(s\)/);
+	t.regex(extracted.stdout, /refused unsafe entry name: \.\.\/escape\.txt/);
+	t.is(await readFile(path.join(out, 'content.md'), 'utf8'), '# Done\n\nconverted text\n');
+	t.regex((await cli('download', hash('failed.pdf'))).stderr, /has no result: attempt 1 failed \(converter crashed\)/);
+});
+
+test('bad arguments give one clear line and a usage exit code', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {cli} = await setup(server);
+	const cases: Array<[string[], number, RegExp]> = [
+		[['ingest', '/tmp', '--priority', 'urgent'], 2, /--priority "urgent" is not a priority/],
+		[['status', 'zz'], 1, /"zz" is not a SHA-256 hash or a prefix of at least 4 hex digits/],
+		[['status', 'abcdef12'], 1, /no queued, active, failed or dead job starts with abcdef12/],
+		[['retry'], 2, /name at least one job hash/],
+		[['reprioritize', 'abcd1234'], 2, /Not enough non-option arguments/],
+		[['list', '--state', 'sleeping'], 2, /Invalid values/],
+		[['lookup'], 2, /give --hash or --path/],
+	];
+	for (const [args, code, message] of cases) {
+		// eslint-disable-next-line no-await-in-loop
+		const result = await cli(...args);
+		t.is(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+		t.regex(result.stderr, message);
+		t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
+	}
+});
