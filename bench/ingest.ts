@@ -1,0 +1,54 @@
+/**
+Ingest throughput: N small distinct PDFs (default 1,000) through `ingest()` against a real S3
+endpoint, with request counts by operation. Prints a table and writes bench/results/ingest.json.
+
+Run: node dist/bench/ingest.js [N]
+Environment: BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them).
+*/
+import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {PDFDocument, StandardFonts} from 'pdf-lib';
+import {systemClock} from '../source/lib/clock.js';
+import {ingest} from '../source/ingest/ingest.js';
+import {Keys} from '../source/queue/keys.js';
+import type {QueueContext} from '../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../source/queue/records.js';
+import {openStore} from '../source/storage/open-store.js';
+import {costOf, operations} from '../source/storage/request-stats.js';
+import {S3Store} from '../source/storage/s3-store.js';
+
+const count = Number(process.argv[2] ?? 1000);
+const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
+if (!endpoint) {
+	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
+	process.exit(2);
+}
+const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-ingest-'));
+const document = await PDFDocument.create();
+const font = await document.embedFont(StandardFonts.Helvetica);
+document.addPage([300, 300]).drawText('Benchmark page', {x: 20, y: 250, size: 12, font});
+const template = Buffer.from(await document.save());
+await mkdir(path.join(folder, 'pdfs'), {recursive: true});
+for (let i = 0; i < count; i++) {
+	// A trailing comment after %%EOF makes each file distinct and still a valid PDF.
+	await writeFile(path.join(folder, 'pdfs', `file-${String(i).padStart(5, '0')}.pdf`), Buffer.concat([template, Buffer.from(`\n% ${i}\n`)]));
+}
+const bucket = `bf-bench-ingest-${Date.now().toString(36)}`;
+const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials: {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!}});
+await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+opened.stats.reset();
+const started = performance.now();
+const summary = await ingest(context, [path.join(folder, 'pdfs')], {concurrency: 16, batchSize: 500});
+const seconds = (performance.now() - started) / 1000;
+const stats = opened.stats.snapshot();
+if (summary.queued !== count) throw new Error(`queued ${summary.queued} of ${count}`);
+const byOperation = Object.fromEntries(operations.filter(op => stats[op].count > 0).map(op => [op, stats[op].count]));
+const result = {date: new Date().toISOString(), endpoint, files: count, seconds, filesPerSecond: count / seconds, requests: stats.total.count, requestsPerFile: stats.total.count / count, byOperation, dollarsPer1000Files: (costOf(stats) / count) * 1000};
+console.log('ingest of small PDFs | files | seconds | files/s | requests/file | by operation');
+console.log(`this run | ${count} | ${seconds.toFixed(2)} | ${result.filesPerSecond.toFixed(0)} | ${result.requestsPerFile.toFixed(3)} | ${JSON.stringify(byOperation)}`);
+console.log('earlier system (peer-baseline.md) | 1000 | 10.66 | 94 | 3.04 | HEAD+PUT raw+PUT todo per file, manifest GET+PUT per 50');
+await mkdir('bench/results', {recursive: true});
+await writeFile('bench/results/ingest.json', JSON.stringify(result, null, 2));

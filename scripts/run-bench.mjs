@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm run bench`: boots the test S3 server unless BLOBFORGE_TEST_S3_ENDPOINT points at one, runs
+// each benchmark (tables on stdout, JSON in bench/results/), and stops only the server it started.
+import {spawnSync} from 'node:child_process';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+let started = false;
+if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
+	const boot = spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	process.stderr.write(boot.stderr ?? '');
+	if (boot.status !== 0) process.exit(1);
+	started = !/already running/.test(boot.stderr ?? '');
+	for (const line of boot.stdout.split('\n')) {
+		const match = /^(BLOBFORGE_TEST_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
+		if (match) process.env[match[1]] = match[2];
+	}
+}
+const full = process.env.BLOBFORGE_BENCH_FULL === '1';
+const benches = [
+	['ingest', ['1000']],
+	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
+];
+const only = process.argv.slice(2);
+let failed = 0;
+for (const [name, args] of benches) {
+	if (only.length > 0 && !only.includes(name)) continue;
+	console.log(`\n== ${name}`);
+	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}});
+	if (run.status !== 0) failed++;
+}
+if (started) spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'stop'], {stdio: 'inherit'});
+process.exit(failed > 0 ? 1 : 0);
