@@ -6,11 +6,11 @@ become a clear line and an exit code (a stack trace only with --verbose).
 import process from 'node:process';
 import yargs, {type CommandModule} from 'yargs';
 import {hideBin} from 'yargs/helpers';
-import {cancelCommand, clearDeadCommand, janitorCommand, reprioritizeCommand, retryCommand} from './commands/actions.js';
+import {cancelCommand, clearDeadCommand, janitorCommand, removeCommand, reprioritizeCommand, retryCommand} from './commands/actions.js';
 import {configCommand} from './commands/config.js';
 import {doctorCommand} from './commands/doctor.js';
 import {ingestCommand} from './commands/ingest.js';
-import {dashboardCommand, listCommand, statusCommand} from './commands/jobs.js';
+import {dashboardCommand, listCommand, searchQueueCommand, statusCommand} from './commands/jobs.js';
 import {lookupCommand, manifestCommand, searchCommand} from './commands/manifest.js';
 import {downloadCommand, previewCommand} from './commands/results.js';
 import type {GlobalArgs} from './commands/context.js';
@@ -56,10 +56,12 @@ const commands = [
 	cancelCommand,
 	reprioritizeCommand,
 	clearDeadCommand,
+	removeCommand,
 	janitorCommand,
 	configCommand,
 	manifestCommand,
 	searchCommand,
+	searchQueueCommand,
 	lookupCommand,
 	downloadCommand,
 	previewCommand,

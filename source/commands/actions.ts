@@ -137,3 +137,13 @@ export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
 		} while (!stop);
 	},
 };
+
+export const removeCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: string[]; force?: boolean; dryRun?: boolean}> = {
+	command: 'remove <hashes..>',
+	describe: 'Delete jobs entirely: queue records, raw PDF, logs, manifest entry (a done job\'s result only with --force)',
+	builder: y => y.positional('hashes', {type: 'string', array: true, demandOption: true}).option('force', {type: 'boolean', describe: 'also remove done jobs and their results'}).option('dry-run', {type: 'boolean', describe: 'say what would be deleted'}),
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.remove(hash, {force: argv.force, dryRun: argv.dryRun}));
+	},
+};

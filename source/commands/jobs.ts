@@ -121,3 +121,17 @@ export function requireHashes(hashes: string[] | undefined): string[] {
 	if (!hashes || hashes.length === 0) throw new UserError('name at least one job hash (or prefix)', {exitCode: exitCodes.usage});
 	return hashes;
 }
+
+export const searchQueueCommand: CommandModule<GlobalArgs, GlobalArgs & {query: string; limit: number}> = {
+	command: 'search-queue <query>',
+	describe: 'Queued and running jobs whose file name contains the query (no extra requests: the read model has the names)',
+	builder: y => y.positional('query', {type: 'string', demandOption: true}).option('limit', {type: 'number', default: 20}),
+	async handler(argv) {
+		const queue = await openQueue(argv);
+		const view = await queue.inspector.overview();
+		const rows = await queue.inspector.searchQueue(argv.query);
+		if (argv.json) printJson(rows.slice(0, argv.limit));
+		else printLine(rows.length === 0 ? `no queued or running job matches "${safeText(argv.query)}"` : textTable(['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'], rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow))));
+		process.exitCode = rows.length === 0 ? exitCodes.failure : exitCodes.ok;
+	},
+};

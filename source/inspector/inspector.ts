@@ -13,6 +13,7 @@ import type {JobState} from '../queue/records.js';
 import {cancelJob, clearDead, reprioritizeJob, retryAll, retryJob, type AdminOutcome} from '../queue/transitions/admin.js';
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
+import {removeJob} from '../queue/transitions/remove.js';
 import {unzipSync} from 'fflate';
 import {isNotModified} from '../storage/object-store.js';
 
@@ -96,6 +97,16 @@ export class Inspector {
 
 	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
 		return reprioritizeJob(this.context, hash, priority);
+	}
+
+	async remove(hash: string, options: {force?: boolean; dryRun?: boolean} = {}): Promise<AdminOutcome> {
+		return removeJob(this.context, hash, options);
+	}
+
+	/** Queued and active jobs whose file name contains `query` (case-insensitive), from the read model. */
+	async searchQueue(query: string): Promise<JobRow[]> {
+		const q = query.toLowerCase();
+		return (await this.jobs()).filter(r => (r.state === 'todo' || r.state === 'processing') && (r.name ?? '').toLowerCase().includes(q));
 	}
 
 	async clearDead(options: {dryRun?: boolean} = {}): Promise<{count: number}> {

@@ -181,3 +181,57 @@ test('bad arguments give one clear line and a usage exit code', async t => {
 		t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
 	}
 });
+
+test('remove, search-queue, retry --all-failed and manifest rebuild on real records', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {cli, context} = await setup(server);
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-more-'));
+	await writeFiles(folder, {'keep-me.pdf': 'Keep', 'drop-me.pdf': 'Drop', 'flaky.pdf': 'Flaky'});
+	t.is((await cli('ingest', folder)).code, 0);
+	const found = JSON.parse((await cli('search-queue', 'drop', '--json')).stdout) as Array<{hash: string; name: string}>;
+	t.is(found.length, 1);
+	t.is(found[0]?.name, 'drop-me.pdf');
+	t.regex((await cli('remove', found[0]!.hash.slice(0, 10), '--dry-run')).stdout, /would delete 2 object\(s\)/);
+	t.regex((await cli('remove', found[0]!.hash.slice(0, 10))).stdout, /removed 2 object\(s\) and the manifest entry/);
+	t.is(await context.store.head(context.keys.raw(found[0]!.hash)), undefined);
+	t.is((await cli('search-queue', 'drop')).code, 1);
+	const flaky = (JSON.parse((await cli('search-queue', 'flaky', '--json')).stdout) as Array<{hash: string}>)[0]!.hash;
+	const outcome = await claim(context, 'w-test', {hash: flaky, priority: 'normal'});
+	if (outcome.kind !== 'claimed') throw new Error(outcome.kind);
+	await fail(context, outcome.held, {error: 'timeout', permanent: false});
+	t.regex((await cli('retry', '--all-failed')).stdout, /queued at normal from failed/);
+	await context.store.delete(context.keys.manifest());
+	t.is((await cli('manifest', 'rebuild')).code, 2, 'asks for --yes');
+	t.regex((await cli('manifest', 'rebuild', '--yes')).stdout, /manifest rebuilt from 2 raw PDF\(s\): 2 entries/);
+	t.regex((await cli('lookup', '--path', 'keep-me.pdf')).stdout, /source\s*|ingested .* from rebuilt/);
+});
+
+test('Ctrl-C during ingest leaves the store consistent: every queued job has its raw PDF and its manifest entry', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const {environment, context} = await setup(server);
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-interrupt-'));
+	const files: Record<string, string> = {};
+	for (let i = 0; i < 400; i++) files[`doc-${String(i).padStart(3, '0')}.pdf`] = `Interrupted document ${i}`;
+	await writeFiles(folder, files);
+	const {spawn} = await import('node:child_process');
+	const {cliPath} = await import('../support/cli.js');
+	const child = spawn(process.execPath, [cliPath, 'ingest', folder, '--concurrency', '2'], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	// Interrupt once the first uploads are under way.
+	for (let i = 0; i < 200 && (await collectAll(context.store, context.keys.rawFolder())).length < 5; i++) await new Promise(resolve => setTimeout(resolve, 50));
+	child.kill('SIGINT');
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	const queued = (await collectAll(context.store, 'pdf/queue/todo/')).map(e => context.keys.hashOf(e.key)!);
+	const raws = new Set((await collectAll(context.store, context.keys.rawFolder())).map(e => context.keys.hashOf(e.key)));
+	const {manifest} = await loadManifest(context);
+	t.log(`exit ${code}: ${queued.length} queued, ${raws.size} raw PDFs, ${Object.keys(manifest.entries).length} manifest entries when interrupted`);
+	t.true(queued.length < 400, 'the run was interrupted before the end');
+	t.true(queued.every(h => raws.has(h)), 'no job is queued without its raw PDF');
+	t.true(queued.every(h => h in manifest.entries), 'no queued job is missing from the manifest');
+	t.true(code === 130 || stderr.includes('interrupted'), stderr);
+});

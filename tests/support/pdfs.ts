@@ -4,7 +4,10 @@ import path from 'node:path';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
 
 export async function makePdf(lines: string[], options: {pages?: number} = {}): Promise<Uint8Array> {
-	const document = await PDFDocument.create();
+	// Fixed dates: the same text gives the same bytes (and the same hash) in any second.
+	const document = await PDFDocument.create({updateMetadata: false});
+	document.setCreationDate(new Date(0));
+	document.setModificationDate(new Date(0));
 	const font = await document.embedFont(StandardFonts.Helvetica);
 	for (let page = 0; page < (options.pages ?? 1); page++) {
 		const p = document.addPage([612, 792]);
