@@ -10,16 +10,8 @@ late event of theirs to arrive), then only counted.
 import {priorities, type Priority} from './keys.js';
 import {isObject, parseJson, type JobEvent, type JobState, type Lease, type Parsed} from './records.js';
 
-export type JobSummary = {
-	seq: number;
-	state: JobEvent['state'];
-	priority: Priority;
-	attempts: number;
-	at: number;
-	name?: string;
-	size?: number;
-	error?: string;
-};
+/** What the snapshot keeps per job: its last event, without the hash (the key) or `from`. */
+export type JobSummary = Omit<JobEvent, 'hash' | 'from'>;
 
 export type Snapshot = {
 	version: 1;

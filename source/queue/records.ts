@@ -20,6 +20,13 @@ export function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** JSON that must be an object: the first check of every record parser. */
+export function parseJsonObject(body: Uint8Array | string): Parsed<Record<string, unknown>> {
+	const json = parseJson(body);
+	if (!json.ok) return json;
+	return isObject(json.value) ? {ok: true, value: json.value} : {ok: false, reason: 'not a JSON object'};
+}
+
 /** What `doctor` found the provider supports; workers read it instead of probing again. */
 export type Capabilities = {
 	version: 1;
@@ -33,10 +40,9 @@ export type Capabilities = {
 };
 
 export function parseCapabilities(body: Uint8Array | string): Parsed<Capabilities> {
-	const json = parseJson(body);
+	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
 	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	if (typeof v['createOnly'] !== 'boolean' || typeof v['compareAndSwap'] !== 'boolean' || typeof v['safeForLeases'] !== 'boolean') return {ok: false, reason: 'missing createOnly, compareAndSwap or safeForLeases'};
 	if (v['etagStyle'] !== 'unquoted' && v['etagStyle'] !== 'quoted') return {ok: false, reason: 'etagStyle must be quoted or unquoted'};
@@ -59,17 +65,21 @@ export type QueueReason = 'ingest' | 'retry' | 'stale-lease' | 'worker-restart' 
 A queued job (`queue/todo/<priority>/<hash>`). The earlier system wrote an empty body or
 `{retries, queued_at, recovered_from, ...}`; both read as a TodoEntry, unknown fields kept.
 */
-export type TodoEntry = {
-	version: 1;
+/** What every job record carries, so the console shows a job without extra requests. */
+export type JobFacts = {
 	hash: string;
 	/** The job's transition counter: every state change writes a higher one; the read model keeps the highest. */
 	seq: number;
 	priority: Priority;
-	/** Original file name and size, for the console without extra requests. */
+	/** Original file name and size. */
 	name?: string;
 	size?: number;
-	/** Failed attempts so far; the next attempt is number attempts + 1. */
+	/** Failed attempts that count against max_retries; the next attempt is number attempts + 1. */
 	attempts: number;
+};
+
+export type TodoEntry = JobFacts & {
+	version: 1;
 	queuedAt: number;
 	reason: QueueReason | string;
 	lastError?: string;
@@ -177,10 +187,9 @@ export type Lease = {
 };
 
 export function parseLease(body: Uint8Array | string, hash: string): Parsed<Lease> {
-	const json = parseJson(body);
+	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
 	if (v['version'] === undefined && typeof v['worker'] === 'string') {
 		// Written by the earlier system: {worker, started, last_heartbeat, priority, retries, progress}.
 		return {
@@ -236,15 +245,8 @@ export function countedAttempts(history: readonly AttemptFailure[]): number {
 }
 
 /** A failed job waiting for its retry (`queue/failed/<hash>`) or dead-lettered (`queue/dead/<hash>`). */
-export type FailureRecord = {
+export type FailureRecord = JobFacts & {
 	version: 1;
-	hash: string;
-	seq: number;
-	priority: Priority;
-	name?: string;
-	size?: number;
-	/** Failed attempts so far. */
-	attempts: number;
 	/** Server time after which the janitor requeues it (failed only). */
 	retryAt?: number;
 	reason: 'failed' | 'max-retries' | 'permanent' | 'cancelled' | 'recovered';
@@ -252,10 +254,9 @@ export type FailureRecord = {
 };
 
 export function parseFailureRecord(body: Uint8Array | string, hash: string): Parsed<FailureRecord> {
-	const json = parseJson(body);
+	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
 	if (v['version'] === undefined && typeof v['error'] === 'string') {
 		// The earlier system: failed {error, worker, failed_at, timestamp, retries}; dead {error, total_retries, reason}.
 		const attempts = optionalNumber(v, 'total_retries') ?? (optionalNumber(v, 'retries') ?? 0) + 1;
@@ -341,17 +342,11 @@ One change of a job's state, folded by the read model. Events for one job are ap
 order whatever order they are read in: an event whose seq is not higher than the one known is
 ignored, so folding the same event twice changes nothing.
 */
-export type JobEvent = {
-	hash: string;
-	seq: number;
+export type JobEvent = JobFacts & {
 	/** `removed`: the job left the queue (clear-dead, remove). */
 	state: Exclude<JobState, 'processing'> | 'removed';
-	priority: Priority;
-	attempts: number;
 	/** Server time of the change. */
 	at: number;
-	name?: string;
-	size?: number;
 	error?: string;
 	/** For `removed`: the state it left, needed when that state was done (not kept per job). */
 	from?: JobState;
