@@ -1,0 +1,262 @@
+/**
+The built-in converter: PDF → Markdown on pdf.js (pdfjs-dist 5.6.205, legacy build, the one
+that runs on Node 20 without workarounds), plus extracted images as PNG.
+
+From the text items' positions and font sizes it rebuilds lines (in content-stream order, which
+keeps two-column pages in reading order), paragraphs (by vertical gaps), headings (sizes above the
+body size, the most used one, ranked into levels), bulleted and numbered lists, and drops page
+numbers and running headers or footers (lines repeated at the same place on most pages). A page
+with no text but an image is reported as scanned: there is no OCR.
+*/
+import {encodePng} from './png.js';
+import {ConversionError} from './conversion-error.js';
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+
+export type ConvertedImage = {name: string; png: Buffer; page: number; width: number; height: number};
+
+export type Conversion = {
+	markdown: string;
+	images: ConvertedImage[];
+	pages: number;
+	/** Pages with images but no text (no OCR is done). */
+	scannedPages: number[];
+	headings: number;
+	converter: string;
+};
+
+export type ConvertOptions = {
+	/** Called after each page. */
+	onPage?: (done: number, total: number) => void;
+	/** Extract images. @default true */
+	images?: boolean;
+	password?: string;
+};
+
+type Line = {text: string; size: number; x: number; y: number; page: number; gapBefore: number};
+
+let pdfjs: Promise<PdfJs> | undefined;
+
+async function loadPdfJs(): Promise<PdfJs> {
+	pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+	return pdfjs;
+}
+
+export const converterName = 'blobforge-pdfjs';
+
+export async function convertPdf(data: Uint8Array, options: ConvertOptions = {}): Promise<Conversion> {
+	if (data.byteLength === 0) throw new ConversionError('the file is empty (0 bytes)', true);
+	if (Buffer.from(data.subarray(0, 1024)).indexOf('%PDF') < 0) throw new ConversionError('not a PDF (no %PDF header)', true);
+	const lib = await loadPdfJs();
+	let document;
+	try {
+		document = await lib.getDocument({data: new Uint8Array(data), verbosity: 0, isEvalSupported: false, isOffscreenCanvasSupported: false, useSystemFonts: false, disableFontFace: true, ...(options.password ? {password: options.password} : {})}).promise;
+	} catch (error) {
+		throw classify(error);
+	}
+	try {
+		const lines: Line[] = [];
+		const images: ConvertedImage[] = [];
+		const scannedPages: number[] = [];
+		for (let number = 1; number <= document.numPages; number++) {
+			// eslint-disable-next-line no-await-in-loop
+			const page = await document.getPage(number);
+			// eslint-disable-next-line no-await-in-loop
+			const content = await page.getTextContent();
+			const pageLines = linesOf(content.items as TextItem[], number);
+			lines.push(...pageLines);
+			if (options.images !== false) {
+				// eslint-disable-next-line no-await-in-loop
+				const found = await imagesOf(lib, page, number);
+				images.push(...found);
+				if (pageLines.every(l => l.text.trim() === '') && found.length > 0) scannedPages.push(number);
+			}
+			page.cleanup();
+			options.onPage?.(number, document.numPages);
+		}
+		const {markdown, headings} = toMarkdown(stripRunningLines(lines, document.numPages), images);
+		return {markdown, images, pages: document.numPages, scannedPages, headings, converter: `${converterName} (pdfjs-dist ${lib.version})`};
+	} catch (error) {
+		throw classify(error);
+	} finally {
+		await document.destroy();
+	}
+}
+
+function classify(error: unknown): ConversionError {
+	if (error instanceof ConversionError) return error;
+	const name = (error as Error | undefined)?.name ?? '';
+	const message = (error as Error | undefined)?.message ?? String(error);
+	if (name === 'PasswordException') return new ConversionError('the PDF is encrypted and needs a password', true);
+	if (name === 'InvalidPDFException') return new ConversionError(`not a valid PDF (corrupt or truncated): ${message}`, true);
+	if (name === 'MissingPDFException') return new ConversionError('the PDF is empty or missing', true);
+	if (name === 'UnknownErrorException' || name === 'FormatError') return new ConversionError(`the PDF is damaged: ${message}`, true);
+	return new ConversionError(`conversion failed: ${message}`, false);
+}
+
+type TextItem = {str: string; transform: number[]; width: number; hasEOL?: boolean};
+
+/** Groups text items into lines, in content-stream order. */
+function linesOf(items: TextItem[], page: number): Line[] {
+	const lines: Line[] = [];
+	let current: {parts: string[]; size: number; x: number; y: number; endX: number} | undefined;
+	let previousY: number | undefined;
+	let previousSize = 0;
+	const flush = () => {
+		if (!current) return;
+		const text = current.parts.join('').replaceAll(/\s+/g, ' ').trim();
+		if (text) {
+			const gap = previousY === undefined ? 0 : previousY - current.y;
+			lines.push({text, size: current.size, x: current.x, y: current.y, page, gapBefore: gap / Math.max(1, previousSize || current.size)});
+			previousY = current.y;
+			previousSize = current.size;
+		}
+		current = undefined;
+	};
+	for (const item of items) {
+		const [a = 0, b = 0, c = 0, d = 0, x = 0, y = 0] = item.transform;
+		const size = Math.hypot(c, d) || Math.hypot(a, b);
+		if (item.str === '') continue;
+		if (current && Math.abs(current.y - y) > Math.max(current.size, size) * 0.4) flush();
+		if (!current) {
+			current = {parts: [item.str], size, x, y, endX: x + item.width};
+			continue;
+		}
+		const gap = x - current.endX;
+		const last = current.parts.at(-1) ?? '';
+		if (gap > size * 0.15 && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
+		current.parts.push(item.str);
+		current.size = Math.max(current.size, item.str.trim() ? size : 0);
+		current.endX = x + item.width;
+	}
+	flush();
+	return lines;
+}
+
+/** Drops page numbers and headers or footers repeated on most pages at the same height. */
+function stripRunningLines(lines: Line[], pages: number): Line[] {
+	const signature = (l: Line) => `${Math.round(l.y)}|${l.text.replaceAll(/\d+/g, '#')}`;
+	const seen = new Map<string, Set<number>>();
+	for (const l of lines) {
+		const key = signature(l);
+		if (!seen.has(key)) seen.set(key, new Set());
+		seen.get(key)!.add(l.page);
+	}
+	const byPage = new Map<number, Line[]>();
+	for (const l of lines) byPage.set(l.page, [...(byPage.get(l.page) ?? []), l]);
+	const isEdge = (l: Line) => {
+		const onPage = byPage.get(l.page)!;
+		const ys = onPage.map(x => x.y);
+		return l.y === Math.min(...ys) || l.y === Math.max(...ys);
+	};
+	return lines.filter(l => {
+		const repeated = pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5);
+		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text) && isEdge(l);
+		return !(repeated && isEdge(l)) && !pageNumber;
+	});
+}
+
+const bullet = /^[•◦▪▫●○■□‣⁃–\-*]\s*/;
+const numbered = /^(\d{1,3})[.)]\s+/;
+
+function escapeText(text: string): string {
+	return text.replace(/^(#{1,6}\s|>|\d{1,3}[.)]\s|[-*+]\s)/, m => `\\${m}`);
+}
+
+/** Builds Markdown from lines: heading levels from font-size statistics, paragraphs, lists. */
+function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
+	const weight = new Map<number, number>();
+	for (const l of lines) {
+		const size = Math.round(l.size * 2) / 2;
+		weight.set(size, (weight.get(size) ?? 0) + l.text.length);
+	}
+	const body = [...weight].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 11;
+	const headingSizes = [...weight.keys()].filter(s => s > body * 1.12).sort((a, b) => b - a).slice(0, 6);
+	const levelOf = (size: number) => {
+		const index = headingSizes.indexOf(Math.round(size * 2) / 2);
+		return index < 0 ? 0 : index + 1;
+	};
+	const blocks: string[] = [];
+	let paragraph: string[] = [];
+	let list: string[] = [];
+	let headings = 0;
+	const flushParagraph = () => {
+		if (paragraph.length > 0) blocks.push(escapeText(paragraph.join(' ')));
+		paragraph = [];
+	};
+	const flushList = () => {
+		if (list.length > 0) blocks.push(list.join('\n'));
+		list = [];
+	};
+	let previousPage = 0;
+	for (const line of lines) {
+		const level = levelOf(line.size);
+		const newPage = line.page !== previousPage;
+		previousPage = line.page;
+		if (level > 0 && line.text.length <= 200) {
+			flushParagraph();
+			flushList();
+			blocks.push(`${'#'.repeat(level)} ${line.text}`);
+			headings++;
+			continue;
+		}
+		const bulletMatch = bullet.exec(line.text);
+		const numberMatch = numbered.exec(line.text);
+		if ((bulletMatch && line.text.length > bulletMatch[0].length) || numberMatch) {
+			flushParagraph();
+			list.push(numberMatch ? `${numberMatch[1]}. ${line.text.slice(numberMatch[0].length)}` : `- ${line.text.slice(bulletMatch![0].length)}`);
+			continue;
+		}
+		// A continuation of the previous list item: same paragraph, no break.
+		if (list.length > 0 && !newPage && line.gapBefore > 0 && line.gapBefore < 1.5) {
+			list[list.length - 1] += ` ${line.text}`;
+			continue;
+		}
+		flushList();
+		const breaks = newPage ? false : line.gapBefore > 1.5 || line.gapBefore < -0.5;
+		if (breaks) flushParagraph();
+		paragraph.push(line.text);
+	}
+	flushParagraph();
+	flushList();
+	if (images.length > 0) {
+		blocks.push(images.map(image => `![Image ${image.name} from page ${image.page}](assets/${image.name})`).join('\n\n'));
+	}
+	const joined = blocks.join('\n\n').replaceAll(/(\w)- (\w)/g, '$1-$2');
+	return {markdown: `${joined}\n`, headings};
+}
+
+type ImageObject = {width: number; height: number; kind?: number; data?: Uint8Array | Uint8ClampedArray};
+
+async function imagesOf(lib: PdfJs, page: Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>, number: number): Promise<ConvertedImage[]> {
+	const operators = await page.getOperatorList();
+	const names = new Set<string>();
+	operators.fnArray.forEach((fn, i) => {
+		if (fn === lib.OPS.paintImageXObject) names.add(String((operators.argsArray[i] as unknown[])[0]));
+	});
+	const images: ConvertedImage[] = [];
+	let index = 0;
+	for (const name of names) {
+		const objects = name.startsWith('g_') ? page.commonObjs : page.objs;
+		// Images decode asynchronously: wait for each (the callback form), a few seconds at most.
+		// eslint-disable-next-line no-await-in-loop
+		const image = await new Promise<ImageObject | undefined>(resolve => {
+			const timer = setTimeout(() => resolve(undefined), 5000);
+			try {
+				objects.get(name, (value: unknown) => {
+					clearTimeout(timer);
+					resolve(value as ImageObject);
+				});
+			} catch {
+				clearTimeout(timer);
+				resolve(undefined);
+			}
+		});
+		if (!image?.data || !image.width || !image.height) continue;
+		const pixels = image.width * image.height;
+		const channels = image.data.length === pixels * 4 ? 4 : image.data.length === pixels * 3 ? 3 : image.data.length === pixels ? 1 : 0;
+		if (channels === 0) continue; // 1-bit masks and other packings are left out
+		images.push({name: `page${number}-image${++index}.png`, png: encodePng(image.width, image.height, channels, image.data), page: number, width: image.width, height: image.height});
+	}
+	return images;
+}

@@ -1,0 +1,106 @@
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import test from 'ava';
+import {ConversionError} from '../../source/worker/converter/conversion-error.js';
+import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
+import {makePdf} from '../support/pdfs.js';
+import {imageOnlyPdf, structuredPdf, twoColumnPdf} from '../support/document-pdfs.js';
+
+const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
+const hasCorpus = existsSync(path.join(corpus, 'headings.pdf'));
+const corpusTest = hasCorpus ? test : test.skip;
+
+test('headings by font size, paragraphs, lists; running headers and page numbers dropped; images extracted; progress per page', async t => {
+	const pages: number[] = [];
+	const result = await convertPdf(await structuredPdf(), {onPage: done => pages.push(done)});
+	t.deepEqual(pages, [1, 2, 3, 4]);
+	t.is(result.pages, 4);
+	const md = result.markdown;
+	t.regex(md, /^# Annual Review$/m);
+	t.regex(md, /^## Part 1 Overview$/m);
+	t.regex(md, /^## Part 4 Overview$/m);
+	t.regex(md, /^### Details$/m);
+	t.regex(md, /^Body text on page 2 begins here and continues on a second line of the same paragraph\.$/m);
+	t.regex(md, /^- First point of the list\n- Second point of the list$/m);
+	t.regex(md, /^1\. Step one\n2\. Step two$/m);
+	t.notRegex(md, /Running Header/, 'the header repeated on every page is dropped');
+	t.notRegex(md, /^\d$/m, 'page numbers are dropped');
+	t.is(result.images.length, 1);
+	t.is(result.images[0]?.page, 2);
+	t.deepEqual([...result.images[0]!.png.subarray(1, 4)].map(c => String.fromCharCode(c)).join(''), 'PNG');
+	t.regex(md, /!\[Image page2-image1\.png from page 2\]\(assets\/page2-image1\.png\)/);
+	t.deepEqual(result.scannedPages, []);
+});
+
+test('two columns keep their reading order', async t => {
+	const {markdown} = await convertPdf(await twoColumnPdf());
+	const order = ['LEFT START', 'left middle', 'LEFT END', 'RIGHT START', 'right middle', 'RIGHT END'].map(s => markdown.indexOf(s));
+	t.true(order.every(i => i >= 0));
+	t.deepEqual(order, [...order].sort((a, b) => a - b));
+});
+
+test('a page with only an image is reported as scanned', async t => {
+	const result = await convertPdf(await imageOnlyPdf());
+	t.deepEqual(result.scannedPages, [1]);
+	t.is(result.images.length, 1);
+});
+
+test('bad input fails with a clear, permanent reason', async t => {
+	const good = await makePdf(['Hello']);
+	const cases: Array<[string, Uint8Array, RegExp]> = [
+		['empty', new Uint8Array(), /the file is empty/],
+		['not a PDF', new TextEncoder().encode('hello, I am text'), /not a PDF/],
+		['truncated', good.subarray(0, Math.floor(good.length / 3)), /not a valid PDF|damaged/],
+	];
+	for (const [name, data, message] of cases) {
+		// eslint-disable-next-line no-await-in-loop
+		const error = await t.throwsAsync(convertPdf(data), undefined, name);
+		t.true(error instanceof ConversionError && error.permanent, name);
+		t.regex(error?.message ?? '', message, name);
+	}
+});
+
+corpusTest('corpus: headings.pdf has its six headings in four levels, bullets and numbers', async t => {
+	const {markdown} = await convertPdf(readFileSync(path.join(corpus, 'headings.pdf')));
+	t.regex(markdown, /^# Corpus Heading Test Document$/m);
+	t.regex(markdown, /^## Chapter One Introduction$/m);
+	t.regex(markdown, /^## Chapter Two Results$/m);
+	t.regex(markdown, /^### Section 1\.1 Background$/m);
+	t.regex(markdown, /^### Section 1\.2 Procedure$/m);
+	t.regex(markdown, /^#### Subsection 1\.1\.1 Details$/m);
+	t.regex(markdown, /^- Alpha bullet item\n- Beta bullet item\n- Gamma bullet item$/m);
+	t.regex(markdown, /^1\. First numbered step\n2\. Second numbered step\n3\. Third numbered step$/m);
+	t.notRegex(markdown, /^#+ .*(quick brown|Background material)/m, 'no body sentence is a heading');
+});
+
+corpusTest('corpus: long.pdf has 125 pages, 32 chapters, 31 sections, every page marker and no page numbers', async t => {
+	const result = await convertPdf(readFileSync(path.join(corpus, 'long.pdf')));
+	t.is(result.pages, 125);
+	t.is((result.markdown.match(/^# Chapter \d+$/gm) ?? []).length, 32);
+	t.is((result.markdown.match(/^## Section \d+\.2$/gm) ?? []).length, 31);
+	t.is((result.markdown.match(/Page marker \d+ of 125\./g) ?? []).length, 125);
+	t.notRegex(result.markdown, /^\d{1,3}$/m);
+});
+
+corpusTest('corpus: two columns, table cells, images, scanned, unicode, encrypted', async t => {
+	const read = async (name: string) => convertPdf(readFileSync(path.join(corpus, name)));
+	const columns = (await read('two-column.pdf')).markdown;
+	const marks = ['LEFT COLUMN START.', 'Left column paragraph two', 'LEFT COLUMN END.', 'RIGHT COLUMN START.', 'Right column paragraph two', 'RIGHT COLUMN END.'].map(s => columns.indexOf(s));
+	t.deepEqual(marks, [...marks].sort((a, b) => a - b));
+	t.false(marks.includes(-1));
+	const table = (await read('table.pdf')).markdown;
+	for (const row of [['Apples', '120', '135', '150', '405'], ['Bananas', '80', '95', '70', '245'], ['Cherries', '15', '40', '65', '120'], ['Dates', '5', '7', '9', '21']]) {
+		const at = row.map(cell => table.indexOf(cell, table.indexOf(row[0]!)));
+		t.false(at.includes(-1), row.join(' '));
+		t.deepEqual(at, [...at].sort((a, b) => a - b), row.join(' '));
+	}
+	const images = await read('images.pdf');
+	t.deepEqual(images.images.map(i => [i.width, i.height]), [[480, 300], [400, 400]]);
+	t.deepEqual((await read('scanned.pdf')).scannedPages, [1]);
+	const unicode = (await read('unicode.pdf')).markdown.normalize('NFC');
+	for (const s of ['Grüße aus Köln', 'Café déjà vu', 'Съешь же ещё', 'Καλημέρα κόσμε', '你好世界', 'こんにちは世界', '€ £ ¥ © ® ™']) t.true(unicode.includes(s), s);
+	const encrypted = await t.throwsAsync(read('encrypted.pdf'));
+	t.regex(encrypted?.message ?? '', /encrypted and needs a password/);
+	t.regex((await read('encrypted-owner-only.pdf')).markdown, /^## Chapter One Introduction$/m);
+});

@@ -1,0 +1,55 @@
+/** Generated PDFs with structure (headings by size, lists, footers, columns, images) for converter tests. */
+import {PDFDocument, StandardFonts, rgb} from 'pdf-lib';
+import {encodePng} from '../../source/worker/converter/png.js';
+
+export async function structuredPdf(): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const regular = await document.embedFont(StandardFonts.TimesRoman);
+	const bold = await document.embedFont(StandardFonts.TimesRomanBold);
+	const pixels = new Uint8Array(40 * 30 * 3).map((_, i) => (i % 3 === 0 ? 200 : 60));
+	const image = await document.embedPng(encodePng(40, 30, 3, pixels));
+	for (let p = 1; p <= 4; p++) {
+		const page = document.addPage([612, 792]);
+		let y = 720;
+		const text = (s: string, size: number, font = regular, x = 72) => {
+			page.drawText(s, {x, y, size, font, color: rgb(0, 0, 0)});
+			y -= size * 1.3;
+		};
+		page.drawText('Quarterly Report Running Header', {x: 72, y: 760, size: 9, font: regular});
+		if (p === 1) {
+			text('Annual Review', 26, bold);
+			y -= 10;
+		}
+		text(`Part ${p} Overview`, 18, bold);
+		y -= 6;
+		text(`Body text on page ${p} begins here and continues`, 11);
+		text('on a second line of the same paragraph.', 11);
+		y -= 12;
+		text('Details', 14, bold);
+		text('• First point of the list', 11, regular, 90);
+		text('• Second point of the list', 11, regular, 90);
+		text('1. Step one', 11, regular, 90);
+		text('2. Step two', 11, regular, 90);
+		if (p === 2) page.drawImage(image, {x: 72, y: 300, width: 80, height: 60});
+		page.drawText(String(p), {x: 300, y: 40, size: 9, font: regular});
+	}
+	return document.save();
+}
+
+export async function twoColumnPdf(): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const page = document.addPage([612, 792]);
+	const column = (x: number, lines: string[]) => lines.forEach((line, i) => page.drawText(line, {x, y: 700 - i * 14, size: 11, font}));
+	column(72, ['LEFT START of the column.', 'left middle text goes here', 'LEFT END of the column.']);
+	column(330, ['RIGHT START of the column.', 'right middle text goes here', 'RIGHT END of the column.']);
+	return document.save();
+}
+
+export async function imageOnlyPdf(): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const gray = new Uint8Array(64 * 64).map((_, i) => (i % 7) * 30);
+	const image = await document.embedPng(encodePng(64, 64, 1, gray));
+	document.addPage([300, 300]).drawImage(image, {x: 10, y: 10, width: 200, height: 200});
+	return document.save();
+}
