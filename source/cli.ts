@@ -8,6 +8,9 @@ import yargs, {type CommandModule} from 'yargs';
 import {hideBin} from 'yargs/helpers';
 import {cancelCommand, clearDeadCommand, janitorCommand, removeCommand, reprioritizeCommand, retryCommand} from './commands/actions.js';
 import {configCommand} from './commands/config.js';
+import {convertCommand} from './commands/convert.js';
+import {workerCommand} from './commands/worker.js';
+import {logsCommand, workersCommand} from './commands/observe.js';
 import {doctorCommand} from './commands/doctor.js';
 import {ingestCommand} from './commands/ingest.js';
 import {dashboardCommand, listCommand, searchQueueCommand, statusCommand} from './commands/jobs.js';
@@ -49,6 +52,8 @@ function report(error: unknown, verbose: boolean): number {
 
 const commands = [
 	ingestCommand,
+	workerCommand,
+	convertCommand,
 	statusCommand,
 	listCommand,
 	dashboardCommand,
@@ -63,6 +68,8 @@ const commands = [
 	searchCommand,
 	searchQueueCommand,
 	lookupCommand,
+	logsCommand,
+	workersCommand,
 	downloadCommand,
 	previewCommand,
 	doctorCommand,

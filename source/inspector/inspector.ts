@@ -9,7 +9,9 @@ import {locateJob, type JobRecords} from '../queue/locate.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {ReadModel, type QueueView} from '../queue/read-model.js';
 import {reconcile} from '../queue/reconcile.js';
-import type {JobState} from '../queue/records.js';
+import {parseJobLog, parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
+import {collectAll} from '../storage/object-store.js';
+import {mapLimit} from '../lib/concurrency.js';
 import {cancelJob, clearDead, reprioritizeJob, retryAll, retryJob, type AdminOutcome} from '../queue/transitions/admin.js';
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
@@ -81,6 +83,43 @@ export class Inspector {
 		const got = await this.context.store.get(this.context.keys.result(hash));
 		if (!got || isNotModified(got)) return undefined;
 		return {bytes: got.body, files: unzipSync(got.body)};
+	}
+
+	/** The job's attempt logs, newest first; unreadable ones are reported by key. */
+	async logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}> {
+		const entries = await collectAll(this.context.store, this.context.keys.jobLogFolder(hash));
+		const logs: JobLog[] = [];
+		const problems: string[] = [];
+		for (const entry of entries.reverse()) {
+			// eslint-disable-next-line no-await-in-loop
+			const got = await this.context.store.get(entry.key);
+			if (!got || isNotModified(got)) continue;
+			const parsed = parseJobLog(got.body);
+			if (parsed.ok) logs.push(parsed.value);
+			else problems.push(`${entry.key}: ${parsed.reason}`);
+		}
+		return {logs, problems};
+	}
+
+	/** Registered workers, most recently seen first, with whether each looks alive by the server's clock. */
+	async workers(): Promise<{workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}>; problems: string[]}> {
+		const entries = await collectAll(this.context.store, this.context.keys.workerFolder());
+		const now = await this.context.store.serverTime();
+		const staleMs = this.context.config().stale_timeout_minutes * 60_000;
+		const workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}> = [];
+		const problems: string[] = [];
+		const got = await mapLimit(entries, 16, async entry => ({entry, got: await this.context.store.get(entry.key)}));
+		for (const {entry, got: object} of got) {
+			if (!object || isNotModified(object)) continue;
+			const parsed = parseWorkerRecord(object.body);
+			if (!parsed.ok) {
+				problems.push(`${entry.key}: ${parsed.reason}`);
+				continue;
+			}
+			const ago = now - object.lastModified;
+			workers.push({...parsed.value, alive: parsed.value.status !== 'stopped' && ago < Math.max(staleMs, 20 * 60_000), lastSeenAgoMs: ago});
+		}
+		return {workers: workers.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), problems};
 	}
 
 	async retry(hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {

@@ -109,6 +109,11 @@ export class Keys {
 		return match ? Number(match[1]) : undefined;
 	}
 
+	/** Touched whenever jobs become claimable, so idle workers poll one small object with a conditional GET. */
+	signal(): string {
+		return `${this.prefix}queue/signal.json`;
+	}
+
 	snapshot(): string {
 		return `${this.prefix}queue/snapshot.json`;
 	}

@@ -379,3 +379,59 @@ export function parseJournalRecord(body: Uint8Array | string): Parsed<JournalRec
 	}
 	return {ok: true, value: {version: 1, events}, ...(skipped.length > 0 ? {skipped} : {})};
 }
+
+/** A worker's registration (`registry/workers/<id>.json`), rewritten by its owner only. */
+export type WorkerRecord = {
+	version: 1;
+	worker: string;
+	host: string;
+	pid: number;
+	softwareVersion: string;
+	status: 'idle' | 'processing' | 'stopped';
+	store: string;
+	currentJob?: {hash: string; name?: string; startedAt: number};
+	startedAt: number;
+	/** Server time of the last write. */
+	lastSeen: number;
+	jobsCompleted: number;
+	jobsFailed: number;
+	pagesProcessed: number;
+	bytesProcessed: number;
+	busyMs: number;
+	cpuPercent?: number;
+	memoryPercent?: number;
+};
+
+export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecord> {
+	const json = parseJsonObject(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || typeof v['status'] !== 'string') return {ok: false, reason: 'not a version 1 worker record'};
+	return {ok: true, value: v as unknown as WorkerRecord};
+}
+
+/** One attempt's log (`registry/logs/<hash>/attempt-NNN.json`). */
+export type JobLog = {
+	version: 1;
+	hash: string;
+	attempt: number;
+	worker: string;
+	name?: string;
+	startedAt: number;
+	endedAt: number;
+	outcome: 'completed' | 'failed' | 'dead' | 'lost' | 'cancelled' | 'requeued';
+	error?: string;
+	converter?: string;
+	pages?: number;
+	timings: {downloadMs?: number; convertMs?: number; uploadMs?: number};
+	/** The converter's output, the last 20,000 characters. */
+	output: string;
+};
+
+export function parseJobLog(body: Uint8Array | string): Parsed<JobLog> {
+	const json = parseJsonObject(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (v['version'] !== 1 || typeof v['attempt'] !== 'number' || typeof v['outcome'] !== 'string') return {ok: false, reason: 'not a version 1 job log'};
+	return {ok: true, value: v as unknown as JobLog};
+}

@@ -1,0 +1,33 @@
+/**
+Logging for long-running processes. Headless: one JSON object per line on stdout (time, level,
+event, and fields such as job hash, file name, worker), which journald stores as is. On a
+terminal: short readable lines. Every line passes through the redactor.
+*/
+import type {LogLevel} from './settings.js';
+import {redact} from './redact.js';
+
+const order: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40};
+
+export type LogFields = Record<string, string | number | boolean | undefined>;
+
+export type Logger = {
+	debug(event: string, fields?: LogFields): void;
+	info(event: string, fields?: LogFields): void;
+	warn(event: string, fields?: LogFields): void;
+	error(event: string, fields?: LogFields): void;
+};
+
+export function createLogger(options: {level: LogLevel; json: boolean; base?: LogFields; write?: (line: string) => void}): Logger {
+	const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+	const log = (level: LogLevel, event: string, fields: LogFields = {}) => {
+		if (order[level] < order[options.level]) return;
+		const all = {...options.base, ...fields};
+		if (options.json) {
+			write(redact(JSON.stringify({time: new Date().toISOString(), level, event, ...all})));
+		} else {
+			const details = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`).join(' ');
+			write(redact(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`));
+		}
+	};
+	return {debug: (e, f) => log('debug', e, f), info: (e, f) => log('info', e, f), warn: (e, f) => log('warn', e, f), error: (e, f) => log('error', e, f)};
+}

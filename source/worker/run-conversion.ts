@@ -1,0 +1,87 @@
+/**
+Runs one conversion in a child process, so a crash, a hang or running out of memory fails the
+job and never the worker. The built-in converter runs in conversion-child.js; an external one
+(e.g. `marker_single {input} --output_dir {output}`) is split into arguments and run without a
+shell, `{input}` and `{output}` replaced as whole arguments, so no file name can inject anything.
+The timeout, cancellation and shutdown all end it with SIGKILL.
+*/
+import {fork, spawn, type ChildProcess} from 'node:child_process';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {ConversionError} from './converter/conversion-error.js';
+import type {ChildMessage} from './conversion-child.js';
+
+export type ConversionOutcome = {pages?: number; images?: number; scannedPages?: number[]; headings?: number; converter: string};
+
+export type RunConversionOptions = {
+	input: string;
+	output: string;
+	/** External command template; the built-in converter when absent. */
+	command?: string;
+	/** 0 or undefined: no limit. */
+	timeoutMs?: number;
+	signal?: AbortSignal;
+	onProgress?: (done: number, total: number) => void;
+	/** Converter output, for the job log. */
+	onOutput?: (text: string) => void;
+};
+
+const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conversion-child.js');
+
+/** Splits a command template into arguments: whitespace separates, single or double quotes group. */
+export function splitCommand(template: string): string[] {
+	const parts: string[] = [];
+	const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+	for (const match of template.matchAll(pattern)) parts.push(match[1] ?? match[2] ?? match[3]!);
+	return parts;
+}
+
+export async function runConversion(options: RunConversionOptions): Promise<ConversionOutcome> {
+	let child: ChildProcess;
+	let outcome: ConversionOutcome | undefined;
+	let failure: ConversionError | undefined;
+	if (options.command) {
+		const [program, ...args] = splitCommand(options.command).map(part => (part === '{input}' ? options.input : part === '{output}' ? options.output : part));
+		if (!program) throw new ConversionError('the converter command is empty', false);
+		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: process.env});
+		const onText = (chunk: Buffer) => {
+			const text = chunk.toString();
+			options.onOutput?.(text);
+			// Page progress where the tool prints any ("12/40", "page 12 of 40").
+			const match = /(\d+)\s*(?:\/|of)\s*(\d+)/.exec(text.split('\n').filter(Boolean).at(-1) ?? '');
+			if (match) options.onProgress?.(Number(match[1]), Number(match[2]));
+		};
+		child.stdout?.on('data', onText);
+		child.stderr?.on('data', onText);
+		outcome = {converter: `external: ${program}`};
+	} else {
+		child = fork(childScript, [options.input, options.output], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: []});
+		child.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
+		child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
+		child.on('message', (message: ChildMessage) => {
+			if (message.type === 'progress') options.onProgress?.(message.done, message.total);
+			else if (message.type === 'done') outcome = {pages: message.pages, images: message.images, scannedPages: message.scannedPages, headings: message.headings, converter: message.converter};
+			else failure = new ConversionError(message.message, message.permanent);
+		});
+	}
+	let killedFor: string | undefined;
+	const kill = (why: string) => {
+		killedFor ??= why;
+		child.kill('SIGKILL');
+	};
+	const timer = options.timeoutMs ? setTimeout(() => kill(`conversion timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs) : undefined;
+	const onAbort = () => kill(String(options.signal?.reason ?? 'cancelled'));
+	options.signal?.addEventListener('abort', onAbort, {once: true});
+	if (options.signal?.aborted) onAbort();
+	const exit = await new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
+		child.on('error', error => resolve({code: null, signal: null, error}));
+		child.on('exit', (code, signal) => resolve({code, signal}));
+	});
+	if (timer) clearTimeout(timer);
+	options.signal?.removeEventListener('abort', onAbort);
+	if (killedFor) throw new ConversionError(killedFor, false);
+	if (exit.error) throw new ConversionError(`the converter could not be started: ${exit.error.message}`, false);
+	if (failure) throw failure;
+	if (exit.code !== 0 || !outcome) throw new ConversionError(exit.signal ? `the converter was killed (${exit.signal}; out of memory?)` : `the converter exited with code ${exit.code}`, false);
+	return outcome;
+}

@@ -1,0 +1,273 @@
+/**
+The worker loop: claim, convert in a child process, heartbeat, complete or fail; idle cheaply;
+shut down cleanly.
+
+Per job — requests: LIST todo + LIST processing (candidates) · claim (PUT lease, GET todo, HEAD
+result) · GET raw PDF · a heartbeat per heartbeat_interval (PUT lease If-Match) · complete (PUT
+fence, PUT result, DELETE todo, PUT ending) or fail (PUT ending, PUT record, DELETE todo) · PUT job
+log. The registration is written when the status changes and at most once a heartbeat interval.
+Idle: one conditional GET of queue/signal.json every 10 s (304 while nothing new), a full
+candidate listing only when it changed or every 5 minutes.
+
+Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the child is killed, the job
+handed back with its retry count (a fenced requeue), the registration marked stopped. A second
+signal does not skip this.
+*/
+import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {zipSync} from 'fflate';
+import type {Clock} from '../lib/clock.js';
+import type {Logger} from '../lib/log.js';
+import {listCandidates} from '../queue/candidates.js';
+import {recoverOwnLeases} from '../queue/janitor.js';
+import type {QueueContext} from '../queue/queue-context.js';
+import type {RemoteConfigCache} from '../queue/remote-config.js';
+import type {JobLog, WorkerRecord} from '../queue/records.js';
+import {claim, type HeldLease} from '../queue/transitions/claim.js';
+import {complete, fail, requeue} from '../queue/transitions/finish.js';
+import {heartbeat} from '../queue/transitions/heartbeat.js';
+import {isNotModified} from '../storage/object-store.js';
+import {ConversionError} from './converter/conversion-error.js';
+import {runConversion} from './run-conversion.js';
+import {systemLoad, type SystemLoad} from './system-load.js';
+
+export type WorkerOptions = {
+	context: QueueContext;
+	remoteConfig: RemoteConfigCache;
+	workerId: string;
+	logger: Logger;
+	clock: Clock;
+	/** Where the store is, for the registration and the first log line. */
+	storeLine: string;
+	softwareVersion: string;
+	/** Process at most one job, then exit. */
+	runOnce?: boolean;
+	/** External converter command template ({input}, {output}); the built-in one when absent. */
+	converterCommand?: string;
+	/** Seconds between idle polls of the signal object. @default 10 */
+	idlePollSeconds?: number;
+	/** Called with each state change, for a terminal view. */
+	onStatus?: (status: WorkerStatus) => void;
+};
+
+export type WorkerStatus = {state: 'starting' | 'idle' | 'processing' | 'stopping' | 'stopped'; job?: {hash: string; name?: string; stage: string; pagesDone?: number; pagesTotal?: number}; jobsCompleted: number; jobsFailed: number};
+
+export class Worker {
+	private readonly stopController = new AbortController();
+	private jobController?: AbortController;
+	private record: WorkerRecord;
+	private registrationWrittenAt = 0;
+	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
+
+	constructor(private readonly options: WorkerOptions) {
+		this.record = {version: 1, worker: options.workerId, host: os.hostname(), pid: process.pid, softwareVersion: options.softwareVersion, status: 'idle', store: options.storeLine, startedAt: options.clock.now(), lastSeen: 0, jobsCompleted: 0, jobsFailed: 0, pagesProcessed: 0, bytesProcessed: 0, busyMs: 0};
+	}
+
+	/** Asks the worker to stop: the running job is handed back. Safe to call more than once. */
+	stop(reason: string): void {
+		if (this.stopController.signal.aborted) return;
+		this.options.logger.info('shutdown-requested', {reason});
+		this.setStatus({state: 'stopping'});
+		this.stopController.abort(reason);
+		this.jobController?.abort(`worker shutting down (${reason})`);
+	}
+
+	get stopping(): boolean {
+		return this.stopController.signal.aborted;
+	}
+
+	async run(): Promise<void> {
+		const {logger, context} = this.options;
+		logger.info('worker-started', {store: this.options.storeLine, worker: this.options.workerId, pid: process.pid});
+		await this.options.remoteConfig.get();
+		await this.register('idle', true);
+		const recovered = await recoverOwnLeases(context, this.options.workerId);
+		if (recovered.staleRecovered + recovered.deadLettered + recovered.finishedDone > 0) logger.warn('recovered-own-leases', {requeued: recovered.staleRecovered, dead: recovered.deadLettered, done: recovered.finishedDone});
+		let signalEtag: string | undefined;
+		let listedAt = Number.NEGATIVE_INFINITY;
+		try {
+			while (!this.stopping) {
+				// eslint-disable-next-line no-await-in-loop
+				await this.options.remoteConfig.get();
+				listedAt = this.options.clock.now();
+				// eslint-disable-next-line no-await-in-loop
+				const worked = await this.claimAndProcess();
+				if (this.options.runOnce) break;
+				if (worked) continue;
+				this.setStatus({state: 'idle', job: undefined});
+				// eslint-disable-next-line no-await-in-loop
+				await this.register('idle');
+				// Idle: poll the signal object until it changes (or five minutes pass, as a safety net).
+				while (!this.stopping && this.options.clock.now() - listedAt < 300_000) {
+					// eslint-disable-next-line no-await-in-loop
+					await this.options.clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
+					if (this.stopping) break;
+					// eslint-disable-next-line no-await-in-loop
+					const got = await context.store.get(context.keys.signal(), signalEtag ? {ifNoneMatch: signalEtag} : undefined);
+					if (got && !isNotModified(got) && got.etag !== signalEtag) {
+						const first = signalEtag === undefined;
+						signalEtag = got.etag;
+						if (!first) break;
+					}
+					// eslint-disable-next-line no-await-in-loop
+					await this.register('idle');
+				}
+			}
+		} finally {
+			await this.register('stopped', true).catch((error: unknown) => logger.warn('deregister-failed', {error: (error as Error).message}));
+			this.setStatus({state: 'stopped', job: undefined});
+			logger.info('worker-stopped', {completed: this.record.jobsCompleted, failed: this.record.jobsFailed});
+		}
+	}
+
+	/** Claims one job and processes it; false when there was nothing to claim. */
+	private async claimAndProcess(): Promise<boolean> {
+		const {context, workerId} = this.options;
+		const {candidates, malformedKeys} = await listCandidates(context, {maxKeys: 100});
+		for (const key of malformedKeys) this.options.logger.warn('malformed-queue-key', {key});
+		for (const candidate of candidates) {
+			if (this.stopping) return false;
+			// eslint-disable-next-line no-await-in-loop
+			const outcome = await claim(context, workerId, candidate);
+			if (outcome.kind === 'already-done') this.options.logger.info('already-done', {job: candidate.hash});
+			if (outcome.kind !== 'claimed') continue;
+			// eslint-disable-next-line no-await-in-loop
+			await this.process(outcome.held);
+			return true;
+		}
+		return false;
+	}
+
+	private async process(held: HeldLease): Promise<void> {
+		const {context, logger, clock} = this.options;
+		const hash = held.lease.hash;
+		const config = context.config();
+		const startedAt = clock.now();
+		const log: JobLog = {version: 1, hash, attempt: held.lease.attempt, worker: this.options.workerId, ...(held.lease.name ? {name: held.lease.name} : {}), startedAt, endedAt: 0, outcome: 'failed', timings: {}, output: ''};
+		const fields = {job: hash, file: held.lease.name, attempt: held.lease.attempt, priority: held.lease.priority};
+		logger.info('job-claimed', fields);
+		this.jobController = new AbortController();
+		if (this.stopping) this.jobController.abort('worker shutting down');
+		const jobSignal = this.jobController.signal;
+		const progress = {stage: 'downloading' as 'downloading' | 'converting' | 'uploading', pagesDone: 0, pagesTotal: 0};
+		let load: SystemLoad = {};
+		this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: progress.stage}});
+		await this.register('processing', true, {hash, name: held.lease.name, startedAt});
+		let lostReason: string | undefined;
+		const beat = async () => {
+			load = await systemLoad();
+			const elapsed = clock.now() - startedAt;
+			const eta = progress.pagesDone > 0 && progress.pagesTotal > 0 ? (elapsed / progress.pagesDone) * (progress.pagesTotal - progress.pagesDone) : undefined;
+			const outcome = await heartbeat(context, held, {stage: progress.stage, pagesDone: progress.pagesDone, pagesTotal: progress.pagesTotal, elapsedMs: elapsed, ...(eta === undefined ? {} : {etaMs: Math.round(eta)}), ...(held.lease.size ? {bytes: held.lease.size} : {}), ...load});
+			if (outcome.kind !== 'renewed') {
+				lostReason = outcome.kind === 'cancelled' ? 'cancelled by the operator' : `lease lost${outcome.holder ? ` (now held by ${outcome.holder})` : ''}`;
+				logger.warn(outcome.kind === 'cancelled' ? 'job-cancelled' : 'lease-lost', {...fields, reason: lostReason});
+				this.jobController?.abort(lostReason);
+			}
+			await this.register('processing', false, {hash, name: held.lease.name, startedAt});
+		};
+		const timer = setInterval(() => void beat().catch((error: unknown) => logger.warn('heartbeat-failed', {...fields, error: (error as Error).message})), config.heartbeat_interval * 1000);
+		const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-job-'));
+		try {
+			const t0 = clock.now();
+			const raw = await context.store.get(context.keys.raw(hash));
+			if (!raw || isNotModified(raw)) throw new ConversionError('the raw PDF is missing from the store', true);
+			const input = path.join(folder, 'source.pdf');
+			await writeFile(input, raw.body);
+			log.timings.downloadMs = clock.now() - t0;
+			progress.stage = 'converting';
+			this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: 'converting'}});
+			logger.info('conversion-started', fields);
+			const t1 = clock.now();
+			const output = path.join(folder, 'output');
+			const result = await runConversion({
+				input,
+				output,
+				command: this.options.converterCommand,
+				timeoutMs: config.conversion_timeout > 0 ? config.conversion_timeout * 1000 : undefined,
+				signal: jobSignal,
+				onProgress: (done, total) => {
+					progress.pagesDone = done;
+					progress.pagesTotal = total;
+					this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: 'converting', pagesDone: done, pagesTotal: total}});
+				},
+				onOutput: text => {
+					log.output = (log.output + text).slice(-20_000);
+				},
+			});
+			log.timings.convertMs = clock.now() - t1;
+			log.converter = result.converter;
+			if (result.pages !== undefined) log.pages = result.pages;
+			progress.stage = 'uploading';
+			const t2 = clock.now();
+			const archive = await packageResult(output, {hash, name: held.lease.name, metadata: raw.metadata, size: raw.size, result, worker: this.options.workerId, timings: log.timings});
+			const done = await complete(context, held, archive);
+			log.timings.uploadMs = clock.now() - t2;
+			if (done.kind === 'lost') throw new ConversionError(lostReason ?? 'lease lost before completion', false);
+			log.outcome = 'completed';
+			this.record.jobsCompleted++;
+			this.record.pagesProcessed += result.pages ?? 0;
+			this.record.bytesProcessed += raw.size;
+			logger.info('job-completed', {...fields, pages: result.pages, ms: clock.now() - startedAt, resultExisted: done.resultExisted});
+		} catch (error) {
+			const conversionError = error instanceof ConversionError ? error : new ConversionError((error as Error).message, false);
+			log.error = conversionError.message;
+			if (this.stopping && !lostReason) {
+				const handedBack = await requeue(context, held, 'worker shutting down');
+				log.outcome = handedBack.kind === 'requeued' ? 'requeued' : 'lost';
+				logger.info('job-requeued', {...fields, reason: 'shutdown'});
+			} else if (lostReason) {
+				log.outcome = lostReason.startsWith('cancelled') ? 'cancelled' : 'lost';
+			} else {
+				const failed = await fail(context, held, {error: conversionError.message, permanent: conversionError.permanent, log: context.keys.jobLog(hash, held.lease.attempt)});
+				log.outcome = failed.kind === 'dead' ? 'dead' : failed.kind === 'failed' ? 'failed' : 'lost';
+				this.record.jobsFailed++;
+				logger.warn('job-failed', {...fields, error: conversionError.message, permanent: conversionError.permanent, outcome: log.outcome});
+			}
+		} finally {
+			clearInterval(timer);
+			this.jobController = undefined;
+			log.endedAt = clock.now();
+			this.record.busyMs += log.endedAt - startedAt;
+			await context.store.put(context.keys.jobLog(hash, held.lease.attempt), JSON.stringify(log), {contentType: 'application/json'}).catch((error: unknown) => logger.warn('job-log-failed', {...fields, error: (error as Error).message}));
+			await rm(folder, {recursive: true, force: true});
+			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
+		}
+	}
+
+	/** Writes the registration when the status changes, or at most once per heartbeat interval. */
+	private async register(status: WorkerRecord['status'], force = false, job?: WorkerRecord['currentJob']): Promise<void> {
+		const now = this.options.clock.now();
+		const interval = Math.max(60_000, this.options.context.config().heartbeat_interval * 1000) * (status === 'idle' ? 10 : 1);
+		if (!force && status === this.record.status && now - this.registrationWrittenAt < interval) return;
+		this.record = {...this.record, status, lastSeen: await this.options.context.store.serverTime(), ...(job ? {currentJob: job} : {currentJob: undefined})};
+		if (!job) delete this.record.currentJob;
+		this.registrationWrittenAt = now;
+		await this.options.context.store.put(this.options.context.keys.worker(this.options.workerId), JSON.stringify(this.record), {contentType: 'application/json'});
+	}
+
+	private setStatus(change: Partial<WorkerStatus>): void {
+		this.status = {...this.status, ...change};
+		this.options.onStatus?.(this.status);
+	}
+}
+
+/** The result archive: content.md, assets/, info.json; entry names are ours, never from the input. */
+export async function packageResult(output: string, info: {hash: string; name?: string; metadata: Record<string, string>; size: number; result: {pages?: number; scannedPages?: number[]; headings?: number; converter: string}; worker: string; timings: JobLog['timings']}): Promise<Uint8Array> {
+	const files: Record<string, Uint8Array> = {};
+	const markdownName = (await readdir(output).catch(() => [] as string[])).find(name => name.endsWith('.md'));
+	if (!markdownName) throw new ConversionError('the converter wrote no Markdown file', false);
+	files['content.md'] = await readFile(path.join(output, markdownName));
+	for (const name of await readdir(path.join(output, 'assets')).catch(() => [] as string[])) {
+		if (/^[\w.-]+$/.test(name)) files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
+	}
+	let tags: unknown = [];
+	try {
+		tags = JSON.parse(info.metadata['tags'] ?? '[]');
+	} catch {
+		tags = [];
+	}
+	files['info.json'] = new TextEncoder().encode(JSON.stringify({hash: info.hash, original_filename: info.metadata['original-name'] ?? info.name ?? 'unknown.pdf', tags, size_bytes: info.size, pages: info.result.pages, scanned_pages: info.result.scannedPages ?? [], headings: info.result.headings, converter: info.result.converter, converted_at: new Date().toISOString(), worker_id: info.worker, timings_ms: info.timings}, null, 2));
+	return zipSync(files, {level: 6});
+}
