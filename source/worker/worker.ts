@@ -20,7 +20,7 @@ import {zipSync} from 'fflate';
 import type {Clock} from '../lib/clock.js';
 import type {Logger} from '../lib/log.js';
 import {listCandidates} from '../queue/candidates.js';
-import {recoverOwnLeases} from '../queue/janitor.js';
+import {recoverOwnLeases, runJanitor} from '../queue/janitor.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
 import type {JobLog, WorkerRecord} from '../queue/records.js';
@@ -31,6 +31,8 @@ import {isNotModified} from '../storage/object-store.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
 import {systemLoad, type SystemLoad} from './system-load.js';
+
+const janitorEveryMs = 10 * 60_000;
 
 export type WorkerOptions = {
 	context: QueueContext;
@@ -58,6 +60,7 @@ export class Worker {
 	private jobController?: AbortController;
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
+	private janitorAt = Number.NEGATIVE_INFINITY;
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
@@ -84,6 +87,7 @@ export class Worker {
 		await this.register('idle', true);
 		const recovered = await recoverOwnLeases(context, this.options.workerId);
 		if (recovered.staleRecovered + recovered.deadLettered + recovered.finishedDone > 0) logger.warn('recovered-own-leases', {requeued: recovered.staleRecovered, dead: recovered.deadLettered, done: recovered.finishedDone});
+		await this.janitorPass();
 		let signalEtag: string | undefined;
 		let listedAt = Number.NEGATIVE_INFINITY;
 		try {
@@ -112,6 +116,8 @@ export class Worker {
 					}
 					// eslint-disable-next-line no-await-in-loop
 					await this.register('idle');
+					// eslint-disable-next-line no-await-in-loop
+					if (this.options.clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
 				}
 			}
 		} finally {
@@ -233,6 +239,23 @@ export class Worker {
 			await context.store.put(context.keys.jobLog(hash, held.lease.attempt), JSON.stringify(log), {contentType: 'application/json'}).catch((error: unknown) => logger.warn('job-log-failed', {...fields, error: (error as Error).message}));
 			await rm(folder, {recursive: true, force: true});
 			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
+		}
+	}
+
+	/**
+	Workers run the janitor themselves (at start and every ten minutes while idle), so stale leases,
+	failed jobs' retries and the read model's compaction need no cron job. Concurrent janitors are
+	safe: the snapshot is compare-and-swap, and every recovery is fenced.
+	*/
+	private async janitorPass(): Promise<void> {
+		this.janitorAt = this.options.clock.now();
+		try {
+			const report = await runJanitor(this.options.context);
+			const {malformed, ...counts} = report;
+			if (Object.values(counts).some(n => n > 0)) this.options.logger.info('janitor', counts);
+			for (const m of malformed) this.options.logger.warn('malformed-record', {key: m.key, reason: m.reason});
+		} catch (error) {
+			this.options.logger.warn('janitor-failed', {error: (error as Error).message});
 		}
 	}
 

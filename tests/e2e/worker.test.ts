@@ -1,0 +1,200 @@
+/**
+The worker as a process, on the embedded local store: external converter, SIGTERM mid-conversion,
+kill -9 and restart, timeout, cancel, a lost lease, bad input.
+*/
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
+import {mkdtemp} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import test from 'ava';
+import {unzipSync} from 'fflate';
+import {systemClock} from '../../source/lib/clock.js';
+import {Keys} from '../../source/queue/keys.js';
+import {locateJob} from '../../source/queue/locate.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {LocalStore} from '../../source/storage/local-store.js';
+import type {StoredObject} from '../../source/storage/object-store.js';
+import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
+import {makePdf, writeFiles} from '../support/pdfs.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fakeConverter = path.resolve(here, '../../../tests/support/fake-converter.mjs');
+const corpus = path.resolve(here, '../../../../shared/corpus');
+
+type Running = {child: ChildProcess; lines: string[]; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>};
+
+async function setup(config: string[] = []) {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-worker-'));
+	const store = path.join(dir, 'store');
+	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
+	const cli = async (...args: string[]) => runCli(args, environment);
+	if (config.length > 0) await cli('config', 'set', ...config);
+	const context: QueueContext = {store: new LocalStore({root: store}), keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const start = (...args: string[]): Running => {
+		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		const lines: string[] = [];
+		child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+		child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+		const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => child.on('exit', (code, signal) => resolve({code, signal})));
+		return {child, lines, exited};
+	};
+	const ingestOne = async (name = 'paper.pdf', content: string | Uint8Array = 'A paper to convert') => {
+		await writeFiles(path.join(dir, 'in'), {[name]: content});
+		const result = await cli('ingest', path.join(dir, 'in', name), '--json');
+		const summary = JSON.parse(result.stdout) as {results: Array<{hash?: string}>};
+		return summary.results[0]!.hash!;
+	};
+	return {dir, cli, context, start, ingestOne};
+}
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		// eslint-disable-next-line no-await-in-loop
+		if (await check()) return;
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 100));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+const events = (running: Running) => running.lines.map(line => {
+	try {
+		return JSON.parse(line) as {event: string; [key: string]: unknown};
+	} catch {
+		return {event: 'text', line};
+	}
+});
+
+const slow = (seconds: number, mode = '') => `${process.execPath} ${fakeConverter} {input} {output} ${seconds} ${mode}`.trim();
+
+test('the built-in converter end to end: JSON log lines, a result with content.md and info.json', async t => {
+	const {start, ingestOne, context} = await setup();
+	const hash = await ingestOne('report.pdf', await makePdf(['Quarterly report', 'Body text.']));
+	const worker = start('--run-once');
+	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
+	const log = events(worker);
+	t.deepEqual(log.map(e => e.event), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped']);
+	t.is(log[1]?.['file'], 'report.pdf');
+	t.is(log[1]?.['job'], hash);
+	t.regex(String(log[0]?.['store']), /^local:\/.*\/store prefix pdf\/$/, 'the first line names the store');
+	const result = (await context.store.get(context.keys.result(hash))) as StoredObject;
+	const files = unzipSync(result.body);
+	t.regex(Buffer.from(files['content.md']!).toString(), /Quarterly report/);
+	const info = JSON.parse(Buffer.from(files['info.json']!).toString()) as {hash: string; original_filename: string; pages: number; worker_id: string};
+	t.deepEqual([info.hash, info.original_filename, info.pages, info.worker_id], [hash, 'report.pdf', 1, 'w-test']);
+});
+
+test('an external converter command runs without a shell; its output is in the job log', async t => {
+	const {start, ingestOne, context, cli} = await setup();
+	const hash = await ingestOne('odd name; rm -rf $HOME.pdf');
+	const worker = start('--run-once', '--converter', slow(0));
+	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
+	const result = (await context.store.get(context.keys.result(hash))) as StoredObject;
+	t.regex(Buffer.from(unzipSync(result.body)['content.md']!).toString(), /Converted by the fake converter/);
+	const logs = await cli('logs', hash);
+	t.regex(logs.stdout, /attempt 1 on w-test: completed/);
+	t.regex(logs.stdout, /│ page 10\/10/);
+});
+
+test('SIGTERM mid-conversion hands the job back and exits 0 within seconds; the attempt is not counted', async t => {
+	const {start, ingestOne, context} = await setup();
+	const hash = await ingestOne();
+	const worker = start('--converter', slow(60));
+	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
+	const sent = Date.now();
+	worker.child.kill('SIGTERM');
+	const {code} = await worker.exited;
+	const seconds = (Date.now() - sent) / 1000;
+	t.log(`SIGTERM to exit: ${seconds.toFixed(2)} s`);
+	t.is(code, 0);
+	t.true(seconds < 5);
+	t.true(events(worker).some(e => e.event === 'job-requeued'));
+	const records = await locateJob(context, hash);
+	t.is(records.state, 'todo');
+	t.is(records.lease?.lease.ending, 'requeued');
+	t.is(records.todo[0]?.entry.attempts, 0);
+	t.is(await context.store.head(context.keys.result(hash)), undefined);
+});
+
+test('kill -9, then the same worker restarts: it recovers its lease (an attempt counted) and finishes the job', async t => {
+	const {start, ingestOne, context} = await setup(['heartbeat_interval=1']);
+	const hash = await ingestOne();
+	const first = start('--converter', slow(60));
+	await waitFor('the conversion to start', () => events(first).some(e => e.event === 'conversion-started'));
+	process.kill(-first.child.pid!, 'SIGKILL'); // the worker and its converter, as a machine crash would
+	await first.exited;
+	await new Promise(resolve => setTimeout(resolve, 2500)); // more than two heartbeat intervals
+	const second = start('--run-once', '--converter', slow(0));
+	t.is((await second.exited).code, 0, second.lines.join('\n'));
+	t.true(events(second).some(e => e.event === 'recovered-own-leases'), second.lines.join('\n'));
+	t.true(events(second).some(e => e.event === 'job-completed' && e['attempt'] === 2));
+	t.truthy(await context.store.head(context.keys.result(hash)));
+});
+
+test('conversion_timeout kills a slow conversion and fails the attempt', async t => {
+	const {start, ingestOne, context} = await setup(['conversion_timeout=1']);
+	const hash = await ingestOne();
+	const started = Date.now();
+	const worker = start('--run-once', '--converter', slow(60));
+	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
+	t.true(Date.now() - started < 15_000);
+	const failed = events(worker).find(e => e.event === 'job-failed');
+	t.is(failed?.['error'], 'conversion timed out after 1 s');
+	t.is((await locateJob(context, hash)).state, 'failed');
+});
+
+test('cancel stops a running job through its lease; no result, the worker carries on', async t => {
+	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=1']);
+	const hash = await ingestOne();
+	const worker = start('--converter', slow(60));
+	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
+	t.regex((await cli('cancel', hash)).stdout, /stops at its next heartbeat/);
+	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'job-cancelled'), 10_000);
+	await waitFor('the job log', async () => (await context.store.head(context.keys.jobLog(hash, 1))) !== undefined);
+	worker.child.kill('SIGTERM');
+	t.is((await worker.exited).code, 0);
+	t.is((await locateJob(context, hash)).state, 'dead');
+	t.is(await context.store.head(context.keys.result(hash)), undefined);
+});
+
+test('a lost lease stops the conversion and writes no result', async t => {
+	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=4', 'stale_timeout_minutes=0.05']);
+	const hash = await ingestOne();
+	const worker = start('--converter', slow(60));
+	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
+	await new Promise(resolve => setTimeout(resolve, 3200)); // the lease goes stale (3 s) before the next heartbeat (4 s)
+	await cli('janitor');
+	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'lease-lost'), 10_000);
+	worker.child.kill('SIGTERM');
+	await worker.exited;
+	t.is(await context.store.head(context.keys.result(hash)), undefined);
+	const records = await locateJob(context, hash);
+	t.is(records.todo[0]?.entry.attempts, 1, 'the recovered attempt is counted once');
+});
+
+test('bad input: a truncated PDF goes to dead-letter with its reason; a failing converter is retried', async t => {
+	const {start, ingestOne, context} = await setup();
+	const good = await makePdf(['Cut short']);
+	const truncated = await ingestOne('truncated.pdf', good.subarray(0, Math.floor(good.length / 3)));
+	const worker = start('--run-once');
+	t.is((await worker.exited).code, 0);
+	const dead = await locateJob(context, truncated);
+	t.is(dead.state, 'dead');
+	t.regex(dead.dead?.history.at(-1)?.error ?? '', /not a valid PDF/);
+	const failing = await ingestOne('fails.pdf');
+	const again = start('--run-once', '--converter', slow(0, 'fail'));
+	t.is((await again.exited).code, 0);
+	const failed = await locateJob(context, failing);
+	t.is(failed.state, 'failed');
+	t.regex(failed.failed?.history.at(-1)?.error ?? '', /exited with code 3/);
+	if (existsSync(path.join(corpus, 'encrypted.pdf'))) {
+		const {readFile} = await import('node:fs/promises');
+		const encrypted = await ingestOne('encrypted.pdf', await readFile(path.join(corpus, 'encrypted.pdf')));
+		t.is((await start('--run-once').exited).code, 0);
+		t.regex((await locateJob(context, encrypted)).dead?.history.at(-1)?.error ?? '', /encrypted/);
+	}
+});
