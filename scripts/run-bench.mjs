@@ -19,6 +19,7 @@ if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
 }
 const full = process.env.BLOBFORGE_BENCH_FULL === '1';
 const benches = [
+	['converter', []],
 	['ingest', ['1000']],
 	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
 ];

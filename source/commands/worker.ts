@@ -3,11 +3,20 @@ import type {CommandModule} from 'yargs';
 import {systemClock} from '../lib/clock.js';
 import {createLogger} from '../lib/log.js';
 import {defaultWorkerId} from '../worker/identity.js';
-import {Worker} from '../worker/worker.js';
+import {mkdtemp, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {safeText} from '../lib/format.js';
+import {listCandidates} from '../queue/candidates.js';
+import {isNotModified} from '../storage/object-store.js';
+import {runConversion} from '../worker/run-conversion.js';
+import {systemLoad, type SystemLoad} from '../worker/system-load.js';
+import {Worker, type WorkerStatus} from '../worker/worker.js';
+import {printLine} from './output.js';
 import type {GlobalArgs} from './context.js';
 import {openQueue} from './queue-context.js';
 
-type Args = GlobalArgs & {runOnce?: boolean; converter?: string; idlePoll?: number};
+type Args = GlobalArgs & {runOnce?: boolean; dryRun?: boolean; converter?: string; idlePoll?: number};
 
 export function softwareVersion(): string {
 	try {
@@ -23,13 +32,20 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 	builder: y =>
 		y
 			.option('run-once', {type: 'boolean', describe: 'process at most one job, then exit'})
+			.option('dry-run', {type: 'boolean', describe: 'convert the next queued job locally and claim or write nothing'})
 			.option('converter', {type: 'string', describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"'})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
 			.example('$0 --headless worker', 'under systemd: JSON log lines on stdout'),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const workerId = queue.settings.workerId ?? defaultWorkerId();
-		const logger = createLogger({level: queue.settings.logLevel, json: Boolean(argv.headless) || !process.stdout.isTTY, base: {worker: workerId}});
+		if (argv.dryRun) {
+			await dryRun(queue, argv.converter);
+			return;
+		}
+		const live = !argv.headless && process.stdout.isTTY;
+		const view = live ? liveView() : undefined;
+		const logger = createLogger({level: queue.settings.logLevel, json: !live, base: {worker: workerId}, ...(view ? {write: view.log} : {})});
 		const worker = new Worker({
 			context: queue.queue,
 			remoteConfig: queue.remoteConfig,
@@ -41,15 +57,69 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			runOnce: argv.runOnce,
 			converterCommand: argv.converter,
 			idlePollSeconds: argv.idlePoll,
+			...(view ? {onStatus: view.status} : {}),
 		});
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.on(signal, () => worker.stop(signal));
+		const logRequests = () => {
+			const stats = queue.stats.snapshot();
+			logger.info('requests', {total: stats.total.count, get: stats.get.count, head: stats.head.count, put: stats.put.count + stats['put-create-only'].count + stats['put-if-match'].count, list: stats.list.count, delete: stats.delete.count + stats['delete-many'].count});
+		};
 		try {
 			await worker.run();
+			logRequests();
 		} catch (error) {
+			view?.done();
 			// An unexpected error takes the same path as a signal: the job is handed back first.
 			logger.error('worker-crashed', {error: (error as Error).message});
 			worker.stop('unexpected error');
 			process.exitCode = 1;
 		}
+		view?.done();
 	},
 };
+
+/** On a terminal: log lines above, and one status line (file, stage, pages, CPU/RAM, jobs done) kept at the bottom. */
+function liveView(): {log: (line: string) => void; status: (status: WorkerStatus) => void; done: () => void} {
+	let last = '';
+	let load: SystemLoad = {};
+	const timer = setInterval(() => void systemLoad().then(l => (load = l)), 2000);
+	const draw = () => process.stdout.write(`\r\u001B[2K${last}`);
+	return {
+		log(line) {
+			process.stdout.write(`\r\u001B[2K${line}\n`);
+			draw();
+		},
+		status(status) {
+			const job = status.job ? `${safeText(status.job.name ?? status.job.hash.slice(0, 12)).slice(0, 40)} ${status.job.stage}${status.job.pagesTotal ? ` ${status.job.pagesDone ?? 0}/${status.job.pagesTotal} pages` : ''}` : 'waiting for work';
+			last = `[${status.state}] ${job} | done ${status.jobsCompleted}, failed ${status.jobsFailed} | CPU ${load.cpuPercent ?? '?'}% RAM ${load.memoryPercent ?? '?'}%`;
+			draw();
+		},
+		done() {
+			clearInterval(timer);
+			process.stdout.write('\r\u001B[2K');
+		},
+	};
+}
+
+/** --dry-run: what the worker would do with the next job, converted in a temporary folder; nothing is claimed or written. */
+async function dryRun(queue: Awaited<ReturnType<typeof openQueue>>, command: string | undefined): Promise<void> {
+	const {candidates} = await listCandidates(queue.queue, {maxKeys: 10});
+	const next = candidates[0];
+	if (!next) {
+		printLine('dry run: nothing queued');
+		return;
+	}
+	const raw = await queue.store.get(queue.queue.keys.raw(next.hash));
+	if (!raw || isNotModified(raw)) {
+		printLine(`dry run: next job ${next.hash.slice(0, 12)} (${next.priority}) has no raw PDF in the store; a worker would dead-letter it`);
+		return;
+	}
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-dry-'));
+	await writeFile(path.join(folder, 'source.pdf'), raw.body);
+	try {
+		const result = await runConversion({input: path.join(folder, 'source.pdf'), output: path.join(folder, 'output'), command, onProgress: () => undefined});
+		printLine(`dry run: would claim ${next.hash.slice(0, 12)} (${safeText(raw.metadata['original-name'] ?? '')}, ${next.priority}); converted ${result.pages ?? '?'} page(s) with ${result.converter} into ${folder}; nothing was written to the store`);
+	} catch (error) {
+		printLine(`dry run: would claim ${next.hash.slice(0, 12)}; the conversion fails: ${(error as Error).message}`);
+	}
+}

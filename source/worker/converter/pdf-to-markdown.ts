@@ -58,6 +58,10 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 		const lines: Line[] = [];
 		const images: ConvertedImage[] = [];
 		const scannedPages: number[] = [];
+		// Image XObjects are streams, and streams are never inside compressed object streams, so their
+		// dictionaries are always readable in the file: no "/Subtype /Image" means no images, and the
+		// costly operator lists (half the conversion time) can be skipped.
+		const hasImages = options.images !== false && /\/Subtype\s*\/Image\b/.test(Buffer.from(data).toString('latin1'));
 		for (let number = 1; number <= document.numPages; number++) {
 			// eslint-disable-next-line no-await-in-loop
 			const page = await document.getPage(number);
@@ -65,7 +69,7 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 			const content = await page.getTextContent();
 			const pageLines = linesOf(content.items as TextItem[], number);
 			lines.push(...pageLines);
-			if (options.images !== false) {
+			if (hasImages) {
 				// eslint-disable-next-line no-await-in-loop
 				const found = await imagesOf(lib, page, number);
 				images.push(...found);

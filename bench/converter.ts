@@ -1,0 +1,46 @@
+/**
+The built-in converter: pages per second and peak memory per file, each in a fresh process
+(as the worker runs it). Uses ../shared/corpus when present, else generated PDFs.
+Prints a table and writes bench/results/converter.json.
+Run: node dist/bench/converter.js [files...]
+*/
+import {execFileSync} from 'node:child_process';
+import {existsSync, readdirSync} from 'node:fs';
+import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {PDFDocument, StandardFonts} from 'pdf-lib';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const corpus = path.resolve(here, '../../../shared/corpus');
+let files = process.argv.slice(2);
+if (files.length === 0 && existsSync(corpus)) {
+	files = readdirSync(corpus).filter(f => f.endsWith('.pdf') && !/^(empty|notapdf|truncated|encrypted)\.pdf$/.test(f)).map(f => path.join(corpus, f));
+}
+if (files.length === 0) {
+	// No corpus: a generated 125-page document with headings, like the corpus's long.pdf.
+	const document = await PDFDocument.create();
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const bold = await document.embedFont(StandardFonts.HelveticaBold);
+	for (let p = 1; p <= 125; p++) {
+		const page = document.addPage([612, 792]);
+		if (p % 4 === 1) page.drawText(`Chapter ${(p + 3) / 4}`, {x: 72, y: 730, size: 20, font: bold});
+		for (let line = 0; line < 40; line++) page.drawText(`Line ${line} of page ${p}: lorem ipsum dolor sit amet consectetur adipiscing elit.`, {x: 72, y: 690 - line * 15, size: 11, font});
+	}
+	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-conv-'));
+	files = [path.join(folder, 'generated-125.pdf')];
+	await writeFile(files[0]!, await document.save());
+}
+const runner = path.join(here, 'convert-one.js');
+const rows = [];
+for (const file of files) {
+	const started = performance.now();
+	const out = JSON.parse(execFileSync(process.execPath, [runner, file], {encoding: 'utf8'})) as {pages: number; headings: number; images: number; ms: number; maxRssKb: number};
+	const wallMs = performance.now() - started;
+	rows.push({file: path.basename(file), ...out, wallMs, pagesPerSecond: out.pages / (out.ms / 1000), pagesPerSecondWithStartup: out.pages / (wallMs / 1000)});
+}
+console.log('file | pages | headings | images | convert ms | pages/s | pages/s incl. start-up | peak RSS MB');
+for (const r of rows) console.log(`${r.file} | ${r.pages} | ${r.headings} | ${r.images} | ${r.ms.toFixed(0)} | ${r.pagesPerSecond.toFixed(0)} | ${r.pagesPerSecondWithStartup.toFixed(0)} | ${(r.maxRssKb / 1024).toFixed(0)}`);
+await mkdir('bench/results', {recursive: true});
+await writeFile('bench/results/converter.json', JSON.stringify({date: new Date().toISOString(), rows}, null, 2));
