@@ -25,27 +25,48 @@ const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, for
 await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
 const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../source/cli.js');
-const child = spawn(process.execPath, [cli, '--headless', 'worker', '--converter', `${process.execPath} -e "require('fs').mkdirSync(process.argv[2],{recursive:true});require('fs').writeFileSync(process.argv[2]+'/content.md','x')" {output}`], {
-	env: {...process.env, BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: credentials.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey, BLOBFORGE_WORKER_ID: 'idle-bench'},
-	stdio: ['ignore', 'pipe', 'inherit'],
+const converter = `${process.execPath} -e "require('fs').mkdirSync(process.argv[1],{recursive:true});require('fs').writeFileSync(process.argv[1]+'/content.md','x')" {output}`;
+type Line = {event: string; time: string; total?: number; get?: number; put?: number; list?: number};
+
+/** Runs a worker; `during` runs while it is up; SIGTERM after `runSeconds` (unless --run-once ends it). */
+async function runWorker(args: string[], runSeconds: number, during?: () => Promise<void>): Promise<Line[]> {
+	const child = spawn(process.execPath, [cli, '--headless', 'worker', '--converter', converter, ...args], {
+		env: {...process.env, BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: credentials.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey, BLOBFORGE_WORKER_ID: 'idle-bench'},
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	const lines: Line[] = [];
+	child.stdout.on('data', (chunk: Buffer) => {
+		for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Line);
+	});
+	const exited = new Promise(resolve => child.on('exit', resolve));
+	await during?.();
+	const timer = setTimeout(() => child.kill('SIGTERM'), runSeconds * 1000);
+	await exited;
+	clearTimeout(timer);
+	return lines;
+}
+
+const requestsOf = (lines: Line[]) => lines.find(l => l.event === 'requests')!;
+// 1. Start-up and shutdown alone: a run-once worker on an empty queue.
+const startup = requestsOf(await runWorker(['--run-once'], 60));
+// 2. The same, then idle for `seconds`.
+const idle = requestsOf(await runWorker([], seconds));
+const idlePerMinute = ((idle.total! - startup.total!) / seconds) * 60;
+const idleGetsPerMinute = ((idle.get! - startup.get!) / seconds) * 60;
+const idlePutsListsPerMinute = (((idle.put! + idle.list!) - (startup.put! + startup.list!)) / seconds) * 60;
+const dollarsPerMonth = (idleGetsPerMinute * 0.0004 / 1000 + idlePutsListsPerMinute * 0.005 / 1000) * 60 * 24 * 30;
+// 3. Pickup: a job enqueued while the worker idles.
+let enqueuedAt = 0;
+const pickupLines = await runWorker([], 40, async () => {
+	await new Promise(resolve => setTimeout(resolve, 15_000));
+	enqueuedAt = Date.now();
+	await enqueue(context, {hash: 'ab'.repeat(32), priority: 'normal', name: 'pickup.pdf'});
 });
-const lines: Array<{event: string; time: string; [k: string]: unknown}> = [];
-child.stdout.on('data', (chunk: Buffer) => {
-	for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as {event: string; time: string});
-});
-await new Promise(resolve => setTimeout(resolve, (seconds / 2) * 1000));
-// A raw PDF is not needed to measure pickup: the claim is what we time.
-const enqueuedAt = Date.now();
-await enqueue(context, {hash: 'ab'.repeat(32), priority: 'normal', name: 'pickup.pdf'});
-await new Promise(resolve => setTimeout(resolve, (seconds / 2) * 1000));
-child.kill('SIGTERM');
-await new Promise(resolve => child.on('exit', resolve));
-const claimed = lines.find(l => l.event === 'job-claimed');
-const requests = lines.find(l => l.event === 'requests') as {total: number; get: number; put: number; list: number} | undefined;
+const claimed = pickupLines.find(l => l.event === 'job-claimed');
 const pickupSeconds = claimed ? (Date.parse(claimed.time) - enqueuedAt) / 1000 : undefined;
-// Requests of the idle half: from the worker's counters minus what the one job cost (measured: claim, job, log).
-const result = {date: new Date().toISOString(), seconds, pickupSeconds, requests, note: 'requests include start-up (registration, recovery, janitor pass) and one job'};
-console.log('idle worker | seconds | pickup s | requests total (GET / PUT / LIST)');
-console.log(`this run | ${seconds} | ${pickupSeconds?.toFixed(1) ?? 'not picked up'} | ${requests?.total} (${requests?.get} / ${requests?.put} / ${requests?.list})`);
+const result = {date: new Date().toISOString(), idleSeconds: seconds, startupRequests: startup.total, idleRequestsPerMinute: idlePerMinute, dollarsPerMonth, pickupSeconds};
+console.log('idle worker | requests/min | $/month at AWS prices | new work picked up after');
+console.log(`this run | ${idlePerMinute.toFixed(2)} | ${dollarsPerMonth.toFixed(3)} | ${pickupSeconds?.toFixed(1) ?? 'not picked up'} s`);
+console.log('earlier system | 4.2 | 0.77 | up to 130 s');
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/idle-worker.json', JSON.stringify(result, null, 2));

@@ -21,6 +21,7 @@ const full = process.env.BLOBFORGE_BENCH_FULL === '1';
 const benches = [
 	['converter', []],
 	['ingest', ['1000']],
+	['idle-worker', ['65']],
 	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
 ];
 const only = process.argv.slice(2);

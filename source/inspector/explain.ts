@@ -38,7 +38,7 @@ export function explainJob(records: JobRecords, serverNow: number, config: Remot
 			const record = records.dead;
 			const last = record?.history.at(-1)?.error ?? lease?.lease.failure?.error ?? 'unknown error';
 			const why = record?.reason === 'permanent' ? 'a permanent failure' : record?.reason === 'cancelled' ? 'cancelled by the operator' : `${record?.attempts ?? '?'} failed attempts (max_retries ${config.max_retries})`;
-			return `dead-lettered after ${why}: ${last}. Retry with \`blobforge retry\` (--reset-retries for a fresh budget)`;
+			return `dead-lettered after ${why}: ${last.replace(/\.$/, "")}. Retry with \`blobforge retry\` (--reset-retries for a fresh budget)`;
 		}
 		case 'done':
 			return records.result ? `done: result stored (${records.result.size} bytes)` : 'done';

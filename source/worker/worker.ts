@@ -108,12 +108,14 @@ export class Worker {
 					await this.options.clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
 					if (this.stopping) break;
 					// eslint-disable-next-line no-await-in-loop
-					const got = await context.store.get(context.keys.signal(), signalEtag ? {ifNoneMatch: signalEtag} : undefined);
-					if (got && !isNotModified(got) && got.etag !== signalEtag) {
-						const first = signalEtag === undefined;
-						signalEtag = got.etag;
-						if (!first) break;
-					}
+					const got = await context.store.get(context.keys.signal(), signalEtag && signalEtag !== 'absent' ? {ifNoneMatch: signalEtag} : undefined);
+					// The first poll only learns the current state (an absent object counts as a state too);
+					// any later difference means new work.
+					const current = got ? got.etag : 'absent';
+					const first = signalEtag === undefined;
+					const changed = !first && current !== signalEtag;
+					signalEtag = current;
+					if (changed) break;
 					// eslint-disable-next-line no-await-in-loop
 					await this.register('idle');
 					// eslint-disable-next-line no-await-in-loop

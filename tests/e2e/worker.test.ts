@@ -198,3 +198,18 @@ test('bad input: a truncated PDF goes to dead-letter with its reason; a failing 
 		t.regex((await locateJob(context, encrypted)).dead?.history.at(-1)?.error ?? '', /encrypted/);
 	}
 });
+
+test('an idle worker notices new work through the signal object and claims it', async t => {
+	const {start, ingestOne, context} = await setup();
+	const worker = start('--converter', slow(0));
+	await waitFor('the worker to go idle', () => events(worker).some(e => e.event === 'worker-started'));
+	await new Promise(resolve => setTimeout(resolve, 2500)); // a couple of idle polls on an empty store
+	const enqueuedAt = Date.now();
+	const hash = await ingestOne();
+	await waitFor('the job to be claimed', () => events(worker).some(e => e.event === 'job-claimed'), 15_000);
+	const claimedAt = Date.parse(String(events(worker).find(e => e.event === 'job-claimed')?.['time']));
+	t.log(`picked up ${((claimedAt - enqueuedAt) / 1000).toFixed(1)} s after ingest started (idle poll 1 s)`);
+	await waitFor('the result', async () => (await context.store.head(context.keys.result(hash))) !== undefined);
+	worker.child.kill('SIGTERM');
+	t.is((await worker.exited).code, 0);
+});
