@@ -41,7 +41,7 @@ await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: b
 const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 opened.stats.reset();
 const started = performance.now();
-const summary = await ingest(context, [path.join(folder, 'pdfs')], {concurrency: 16, batchSize: 500});
+const summary = await ingest(context, [path.join(folder, "pdfs")], {concurrency: 32, batchSize: 500});
 const seconds = (performance.now() - started) / 1000;
 const stats = opened.stats.snapshot();
 if (summary.queued !== count) throw new Error(`queued ${summary.queued} of ${count}`);

@@ -70,7 +70,7 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 	}
 	summary.found = scan.files.length;
 	let hashed = 0;
-	const candidates: Candidate[] = await mapLimit(scan.files, 4, async file => {
+	const candidates: Candidate[] = await mapLimit(scan.files, 16, async file => {
 		let inspected: InspectedFile;
 		try {
 			inspected = await inspectFile(file.file);

@@ -51,7 +51,7 @@ export function todoEvent(entry: TodoEntry): JobEvent {
 export async function enqueueMany(context: QueueContext, requests: EnqueueRequest[]): Promise<EnqueueOutcome[]> {
 	const now = await context.store.serverTime();
 	const events: JobEvent[] = [];
-	const outcomes = await mapLimit(requests, 16, async request => {
+	const outcomes = await mapLimit(requests, 32, async request => {
 		const entry = todoEntryFor(request, now);
 		try {
 			await context.store.put(context.keys.todo(request.priority, request.hash), serializeTodoEntry(entry), {condition: {kind: 'create-only'}, contentType: 'application/json'});
