@@ -7,7 +7,7 @@ One pass — requests:
 - LIST queue/processing/, GET each lease (active ones are few: one per busy worker; ended ones
   wait here for this pass).
 - stale lease (no write for stale_timeout by the server's clock), or `completing` and stale:
-  1. GET  queue/todo/<p>/<h>            only when the lease never heartbeated (attempt unknown)
+  1. GET  queue/todo/<p>/<h>            the attempt count (if the lease never heartbeated) and the history
   2. HEAD store/out/<h>.zip             exists → DELETE todo, PUT lease If-Match ending: done
   3. otherwise, within the retry budget: PUT todo/<p>/<h> (attempt counted), PUT lease If-Match
      ending: requeued; past it: PUT lease If-Match ending: dead, PUT dead/<h>, DELETE todo.
@@ -124,12 +124,11 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 	const hash = lease.hash;
 	const todoKey = keys.todo(lease.priority, hash);
 	const now = await store.serverTime();
-	let todo: TodoEntry | undefined;
-	if (lease.attempt === 0 || lease.nonce === 'malformed') {
-		const got = await store.get(todoKey);
-		const parsed = got && !isNotModified(got) ? parseTodoEntry(got.body, hash, lease.priority) : undefined;
-		todo = parsed?.ok ? parsed.value : undefined;
-	}
+	// The todo entry is still there (it lives until the attempt ends): it has the attempt count of a
+	// lease that never heartbeated, and the history of earlier failures that the requeue carries on.
+	const got = await store.get(todoKey);
+	const parsed = got && !isNotModified(got) ? parseTodoEntry(got.body, hash, lease.priority) : undefined;
+	const todo: TodoEntry | undefined = parsed?.ok ? parsed.value : undefined;
 	const attempt = lease.attempt || (todo?.attempts ?? 0) + 1;
 	const base: Lease = {...lease, attempt, counter: lease.counter + 1, endedAt: now, seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now), ...(todo?.name === undefined ? {} : {name: todo.name}), ...(todo?.size === undefined ? {} : {size: todo.size})};
 	const end = async (changes: Partial<Lease>): Promise<SeenLease | undefined> => {

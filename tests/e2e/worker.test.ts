@@ -26,6 +26,20 @@ const corpus = path.resolve(here, '../../../../shared/corpus');
 
 type Running = {child: ChildProcess; lines: string[]; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>};
 
+/** Every worker started, so a failed test does not leave one running. */
+const started: ChildProcess[] = [];
+test.after.always(() => {
+	for (const child of started) {
+		if (child.exitCode === null && child.signalCode === null) {
+			try {
+				process.kill(-child.pid!, 'SIGKILL');
+			} catch {
+				// already gone
+			}
+		}
+	}
+});
+
 async function setup(config: string[] = []) {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-worker-'));
 	const store = path.join(dir, 'store');
@@ -35,6 +49,7 @@ async function setup(config: string[] = []) {
 	const context: QueueContext = {store: new LocalStore({root: store}), keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 	const start = (...args: string[]): Running => {
 		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		started.push(child);
 		const lines: string[] = [];
 		child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
 		child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
@@ -77,7 +92,7 @@ test('the built-in converter end to end: JSON log lines, a result with content.m
 	const worker = start('--run-once');
 	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
 	const log = events(worker);
-	t.deepEqual(log.map(e => e.event), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped']);
+	t.deepEqual(log.map(e => e.event), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped', 'requests']);
 	t.is(log[1]?.['file'], 'report.pdf');
 	t.is(log[1]?.['job'], hash);
 	t.regex(String(log[0]?.['store']), /^local:\/.*\/store prefix pdf\/$/, 'the first line names the store');
@@ -162,13 +177,13 @@ test('cancel stops a running job through its lease; no result, the worker carrie
 });
 
 test('a lost lease stops the conversion and writes no result', async t => {
-	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=4', 'stale_timeout_minutes=0.05']);
+	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=10', 'stale_timeout_minutes=0.05']);
 	const hash = await ingestOne();
 	const worker = start('--converter', slow(60));
 	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
-	await new Promise(resolve => setTimeout(resolve, 3200)); // the lease goes stale (3 s) before the next heartbeat (4 s)
+	await new Promise(resolve => setTimeout(resolve, 3500)); // the lease goes stale (3 s) long before the next heartbeat (10 s)
 	await cli('janitor');
-	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'lease-lost'), 10_000);
+	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'lease-lost'), 20_000);
 	worker.child.kill('SIGTERM');
 	await worker.exited;
 	t.is(await context.store.head(context.keys.result(hash)), undefined);
