@@ -8,18 +8,24 @@ import test from 'ava';
 import fc from 'fast-check';
 import {command, noneExercised, runHistory} from '../support/queue-model.js';
 
-test('random histories keep the queue\'s invariants, and the read model equals a full listing after every step', async t => {
-	let runs = 0;
-	let steps = 0;
+const histories = fc.array(command, {minLength: 5, maxLength: 50});
+
+test('fixed seed: every kind of transition is reached, and every step keeps the invariants', async t => {
 	const exercised = noneExercised();
-	await fc.assert(
-		fc.asyncProperty(fc.array(command, {minLength: 5, maxLength: 50}), async commands => {
-			runs++;
-			steps += await runHistory(commands, exercised);
-		}),
-		{numRuns: 200},
-	);
-	t.log(`${runs} random histories, ${steps} steps checked; exercised: ${JSON.stringify(exercised)}`);
-	// The histories must reach every transition, or the property proves little.
+	let steps = 0;
+	// A fixed seed makes the coverage below certain; the next test explores new histories every run.
+	await fc.assert(fc.asyncProperty(histories, async commands => {
+		steps += await runHistory(commands, exercised);
+	}), {numRuns: 200, seed: 20_261_129});
+	t.log(`${steps} steps checked; exercised: ${JSON.stringify(exercised)}`);
 	for (const [name, count] of Object.entries(exercised)) t.true(count > 0, `${name} never happened`);
+});
+
+test('random seed: new histories on every run keep the invariants', async t => {
+	let steps = 0;
+	await fc.assert(fc.asyncProperty(histories, async commands => {
+		steps += await runHistory(commands);
+	}), {numRuns: 200});
+	t.log(`${steps} steps checked`);
+	t.pass();
 });
