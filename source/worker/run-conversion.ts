@@ -24,6 +24,8 @@ export type RunConversionOptions = {
 	onProgress?: (done: number, total: number) => void;
 	/** Converter output, for the job log. */
 	onOutput?: (text: string) => void;
+	/** Called with the child's process id once it runs (for its memory in heartbeats). */
+	onStart?: (pid: number) => void;
 };
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conversion-child.js');
@@ -64,6 +66,7 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 			else failure = new ConversionError(message.message, message.permanent);
 		});
 	}
+	if (child.pid !== undefined) options.onStart?.(child.pid);
 	let killedFor: string | undefined;
 	const kill = (why: string) => {
 		killedFor ??= why;

@@ -24,13 +24,14 @@ import {recoverOwnLeases, runJanitor} from '../queue/janitor.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
 import type {JobLog, WorkerRecord} from '../queue/records.js';
+import {emptyManifest, parseManifest, type Manifest, type ManifestEntry} from '../queue/manifest.js';
 import {claim, type HeldLease} from '../queue/transitions/claim.js';
 import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
 import {isNotModified} from '../storage/object-store.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
-import {systemLoad, type SystemLoad} from './system-load.js';
+import {processRss, systemLoad, type SystemLoad} from './system-load.js';
 
 const janitorEveryMs = 10 * 60_000;
 
@@ -61,6 +62,7 @@ export class Worker {
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
 	private janitorAt = Number.NEGATIVE_INFINITY;
+	private manifestCache?: {manifest: Manifest; etag?: string; fetchedAt: number};
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
@@ -159,12 +161,14 @@ export class Worker {
 		if (this.stopping) this.jobController.abort('worker shutting down');
 		const jobSignal = this.jobController.signal;
 		const progress = {stage: 'downloading' as 'downloading' | 'converting' | 'uploading', pagesDone: 0, pagesTotal: 0};
-		let load: SystemLoad = {};
+		let load: SystemLoad & {childRssBytes?: number} = {};
+		let childPid: number | undefined;
 		this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: progress.stage}});
 		await this.register('processing', true, {hash, name: held.lease.name, startedAt});
 		let lostReason: string | undefined;
 		const beat = async () => {
-			load = await systemLoad();
+			const [machine, childRssBytes] = await Promise.all([systemLoad(), processRss(childPid)]);
+			load = {...machine, ...(childRssBytes === undefined ? {} : {childRssBytes})};
 			const elapsed = clock.now() - startedAt;
 			const eta = progress.pagesDone > 0 && progress.pagesTotal > 0 ? (elapsed / progress.pagesDone) * (progress.pagesTotal - progress.pagesDone) : undefined;
 			const outcome = await heartbeat(context, held, {stage: progress.stage, pagesDone: progress.pagesDone, pagesTotal: progress.pagesTotal, elapsedMs: elapsed, ...(eta === undefined ? {} : {etaMs: Math.round(eta)}), ...(held.lease.size ? {bytes: held.lease.size} : {}), ...load});
@@ -200,6 +204,9 @@ export class Worker {
 					progress.pagesTotal = total;
 					this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: 'converting', pagesDone: done, pagesTotal: total}});
 				},
+				onStart: pid => {
+					childPid = pid;
+				},
 				onOutput: text => {
 					log.output = (log.output + text).slice(-20_000);
 				},
@@ -209,7 +216,8 @@ export class Worker {
 			if (result.pages !== undefined) log.pages = result.pages;
 			progress.stage = 'uploading';
 			const t2 = clock.now();
-			const archive = await packageResult(output, {hash, name: held.lease.name, metadata: raw.metadata, size: raw.size, result, worker: this.options.workerId, timings: log.timings});
+			const entry = await this.manifestEntry(hash);
+			const archive = await packageResult(output, {hash, name: held.lease.name, metadata: raw.metadata, size: raw.size, result, worker: this.options.workerId, timings: log.timings, ...(entry ? {paths: entry.paths, tags: entry.tags} : {})});
 			const done = await complete(context, held, archive);
 			log.timings.uploadMs = clock.now() - t2;
 			if (done.kind === 'lost') throw new ConversionError(lostReason ?? 'lease lost before completion', false);
@@ -242,6 +250,31 @@ export class Worker {
 			await rm(folder, {recursive: true, force: true});
 			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
 		}
+	}
+
+	/**
+	The job's manifest entry (paths and tags) for info.json. The manifest is cached and re-read with a
+	conditional GET at most every five minutes, or when a job's hash is missing from it (at most once a
+	minute): never one manifest download per job.
+	*/
+	private async manifestEntry(hash: string): Promise<ManifestEntry | undefined> {
+		const now = this.options.clock.now();
+		const cache = this.manifestCache;
+		const due = !cache || now - cache.fetchedAt > 300_000 || (!(hash in cache.manifest.entries) && now - cache.fetchedAt > 60_000);
+		if (due) {
+			try {
+				const got = await this.options.context.store.get(this.options.context.keys.manifest(), cache?.etag ? {ifNoneMatch: cache.etag} : undefined);
+				if (!got) this.manifestCache = {manifest: emptyManifest(), fetchedAt: now};
+				else if (isNotModified(got)) this.manifestCache = {...cache!, fetchedAt: now};
+				else {
+					const parsed = parseManifest(got.body);
+					this.manifestCache = {manifest: parsed.ok ? parsed.value : emptyManifest(), etag: got.etag, fetchedAt: now};
+				}
+			} catch (error) {
+				this.options.logger.warn('manifest-read-failed', {error: (error as Error).message});
+			}
+		}
+		return this.manifestCache?.manifest.entries[hash];
 	}
 
 	/**
@@ -279,7 +312,7 @@ export class Worker {
 }
 
 /** The result archive: content.md, assets/, info.json; entry names are ours, never from the input. */
-export async function packageResult(output: string, info: {hash: string; name?: string; metadata: Record<string, string>; size: number; result: {pages?: number; scannedPages?: number[]; headings?: number; converter: string}; worker: string; timings: JobLog['timings']}): Promise<Uint8Array> {
+export async function packageResult(output: string, info: {hash: string; name?: string; metadata: Record<string, string>; size: number; result: {pages?: number; scannedPages?: number[]; headings?: number; converter: string}; worker: string; timings: JobLog['timings']; paths?: string[]; tags?: string[]}): Promise<Uint8Array> {
 	const files: Record<string, Uint8Array> = {};
 	const markdownName = (await readdir(output).catch(() => [] as string[])).find(name => name.endsWith('.md'));
 	if (!markdownName) throw new ConversionError('the converter wrote no Markdown file', false);
@@ -287,12 +320,14 @@ export async function packageResult(output: string, info: {hash: string; name?: 
 	for (const name of await readdir(path.join(output, 'assets')).catch(() => [] as string[])) {
 		if (/^[\w.-]+$/.test(name)) files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
 	}
-	let tags: unknown = [];
-	try {
-		tags = JSON.parse(info.metadata['tags'] ?? '[]');
-	} catch {
-		tags = [];
+	let tags: unknown = info.tags ?? [];
+	if (!info.tags) {
+		try {
+			tags = JSON.parse(info.metadata['tags'] ?? '[]');
+		} catch {
+			tags = [];
+		}
 	}
-	files['info.json'] = new TextEncoder().encode(JSON.stringify({hash: info.hash, original_filename: info.metadata['original-name'] ?? info.name ?? 'unknown.pdf', tags, size_bytes: info.size, pages: info.result.pages, scanned_pages: info.result.scannedPages ?? [], headings: info.result.headings, converter: info.result.converter, converted_at: new Date().toISOString(), worker_id: info.worker, timings_ms: info.timings}, null, 2));
+	files['info.json'] = new TextEncoder().encode(JSON.stringify({hash: info.hash, original_filename: info.metadata['original-name'] ?? info.name ?? 'unknown.pdf', paths: info.paths ?? [], tags, size_bytes: info.size, pages: info.result.pages, scanned_pages: info.result.scannedPages ?? [], headings: info.result.headings, converter: info.result.converter, converted_at: new Date().toISOString(), worker_id: info.worker, timings_ms: info.timings}, null, 2));
 	return zipSync(files, {level: 6});
 }

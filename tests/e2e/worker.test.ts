@@ -99,8 +99,12 @@ test('the built-in converter end to end: JSON log lines, a result with content.m
 	const result = (await context.store.get(context.keys.result(hash))) as StoredObject;
 	const files = unzipSync(result.body);
 	t.regex(Buffer.from(files['content.md']!).toString(), /Quarterly report/);
-	const info = JSON.parse(Buffer.from(files['info.json']!).toString()) as {hash: string; original_filename: string; pages: number; worker_id: string};
+	const info = JSON.parse(Buffer.from(files['info.json']!).toString()) as {hash: string; original_filename: string; pages: number; worker_id: string; paths: string[]; tags: string[]};
 	t.deepEqual([info.hash, info.original_filename, info.pages, info.worker_id], [hash, 'report.pdf', 1, 'w-test']);
+	t.deepEqual([info.paths, info.tags], [['report.pdf'], ['report']], 'paths and tags from the manifest');
+	const workers = await runCli(['workers', '--json'], cleanEnvironment({BLOBFORGE_STORE_DIR: context.store.location.slice('local:'.length)}));
+	const registered = JSON.parse(workers.stdout) as {workers: Array<{worker: string; status: string; jobsCompleted: number; pagesProcessed: number}>};
+	t.like(registered.workers[0], {worker: 'w-test', status: 'stopped', jobsCompleted: 1, pagesProcessed: 1});
 });
 
 test('an external converter command runs without a shell; its output is in the job log', async t => {
