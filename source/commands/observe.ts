@@ -31,7 +31,7 @@ export const logsCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; 
 
 export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: boolean}> = {
 	command: 'workers',
-	describe: 'Registered workers: status, current job, jobs done, average time per job, last seen',
+	describe: 'Registered workers: status, current job, jobs done, average time per job and per page, last seen',
 	builder: y => y.option('active', {type: 'boolean', describe: 'only workers seen recently and not stopped'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
@@ -41,7 +41,7 @@ export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: bo
 			printJson({workers: shown, problems});
 			return;
 		}
-		printLine(shown.length === 0 ? 'no workers registered' : textTable(['worker', 'host', 'status', 'current job', 'done', 'failed', 'avg/job', 'pages', 'bytes', 'last seen'], shown.map(w => [
+		printLine(shown.length === 0 ? 'no workers registered' : textTable(['worker', 'host', 'status', 'current job', 'done', 'failed', 'avg/job', 'avg/page', 'pages', 'bytes', 'last seen'], shown.map(w => [
 			w.worker,
 			safeText(w.host),
 			w.alive ? w.status : w.status === 'stopped' ? 'stopped' : `${w.status} (silent)`,
@@ -49,6 +49,7 @@ export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: bo
 			String(w.jobsCompleted),
 			String(w.jobsFailed),
 			w.jobsCompleted + w.jobsFailed > 0 ? formatDuration(w.busyMs / (w.jobsCompleted + w.jobsFailed)) : '',
+			w.pagesProcessed > 0 ? `${(w.busyMs / w.pagesProcessed / 1000).toFixed(2)}s` : '',
 			String(w.pagesProcessed),
 			formatBytes(w.bytesProcessed),
 			`${formatDuration(w.lastSeenAgoMs)} ago`,

@@ -25,7 +25,9 @@ export function createLogger(options: {level: LogLevel; json: boolean; base?: Lo
 		if (options.json) {
 			write(redact(JSON.stringify({time: new Date().toISOString(), level, event, ...all})));
 		} else {
-			const details = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v)}`).join(' ');
+			// On a terminal, hashes are shortened to 12 digits: enough to paste into any command.
+			const shown = (v: string | number | boolean) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v.slice(0, 12) : typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v));
+			const details = Object.entries(all).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shown(v!)}`).join(' ');
 			write(redact(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`));
 		}
 	};

@@ -232,3 +232,17 @@ test('an idle worker notices new work through the signal object and claims it', 
 	worker.child.kill('SIGTERM');
 	t.is((await worker.exited).code, 0);
 });
+
+test('convert: one PDF locally, no store', async t => {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-convert-'));
+	await writeFiles(dir, {'in.pdf': 'Local conversion'});
+	const out = path.join(dir, 'out');
+	const result = await runCli(['convert', path.join(dir, 'in.pdf'), '-o', out], cleanEnvironment());
+	t.is(result.code, 0, result.stderr);
+	t.regex(result.stdout, /converted 1 page\(s\) in [\d.]+ s/);
+	const {readFile} = await import('node:fs/promises');
+	t.regex(await readFile(path.join(out, 'content.md'), 'utf8'), /Local conversion/);
+	const bad = await runCli(['convert', path.join(dir, 'missing.pdf')], cleanEnvironment());
+	t.is(bad.code, 1);
+	t.regex(bad.stderr, /cannot read .*missing\.pdf: ENOENT/);
+});
