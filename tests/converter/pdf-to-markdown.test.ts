@@ -104,3 +104,20 @@ corpusTest('corpus: two columns, table cells, images, scanned, unicode, encrypte
 	t.regex(encrypted?.message ?? '', /encrypted and needs a password/);
 	t.regex((await read('encrypted-owner-only.pdf')).markdown, /^## Chapter One Introduction$/m);
 });
+
+test('headings and body lines repeated on every page are kept; only margin lines repeat as headers', async t => {
+	const {PDFDocument, StandardFonts} = await import('pdf-lib');
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const bold = await document.embedFont(StandardFonts.HelveticaBold);
+	for (let p = 1; p <= 3; p++) {
+		const page = document.addPage([612, 792]);
+		page.drawText(`Chapter ${p}`, {x: 72, y: 650, size: 22, font: bold});
+		page.drawText('The same sentence on every page.', {x: 72, y: 620, size: 11, font});
+		page.drawText('• A bullet that repeats', {x: 90, y: 600, size: 11, font});
+	}
+	const {markdown} = await convertPdf(await document.save());
+	t.is((markdown.match(/^# Chapter \d$/gm) ?? []).length, 3);
+	t.is((markdown.match(/The same sentence on every page\./g) ?? []).length, 3);
+	t.is((markdown.match(/^- A bullet that repeats$/gm) ?? []).length, 3);
+});

@@ -33,7 +33,7 @@ export type ConvertOptions = {
 	password?: string;
 };
 
-type Line = {text: string; size: number; x: number; y: number; page: number; gapBefore: number};
+type Line = {text: string; size: number; x: number; y: number; page: number; gapBefore: number; pageHeight: number};
 
 let pdfjs: Promise<PdfJs> | undefined;
 
@@ -67,7 +67,7 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 			const page = await document.getPage(number);
 			// eslint-disable-next-line no-await-in-loop
 			const content = await page.getTextContent();
-			const pageLines = linesOf(content.items as TextItem[], number);
+			const pageLines = linesOf(content.items as TextItem[], number, page.view[3] ?? 792);
 			lines.push(...pageLines);
 			if (hasImages) {
 				// eslint-disable-next-line no-await-in-loop
@@ -101,7 +101,7 @@ function classify(error: unknown): ConversionError {
 type TextItem = {str: string; transform: number[]; width: number; hasEOL?: boolean};
 
 /** Groups text items into lines, in content-stream order. */
-function linesOf(items: TextItem[], page: number): Line[] {
+function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 	const lines: Line[] = [];
 	let current: {parts: string[]; size: number; x: number; y: number; endX: number} | undefined;
 	let previousY: number | undefined;
@@ -111,7 +111,7 @@ function linesOf(items: TextItem[], page: number): Line[] {
 		const text = current.parts.join('').replaceAll(/\s+/g, ' ').trim();
 		if (text) {
 			const gap = previousY === undefined ? 0 : previousY - current.y;
-			lines.push({text, size: current.size, x: current.x, y: current.y, page, gapBefore: gap / Math.max(1, previousSize || current.size)});
+			lines.push({text, size: current.size, x: current.x, y: current.y, page, gapBefore: gap / Math.max(1, previousSize || current.size), pageHeight});
 			previousY = current.y;
 			previousSize = current.size;
 		}
@@ -137,8 +137,13 @@ function linesOf(items: TextItem[], page: number): Line[] {
 	return lines;
 }
 
-/** Drops page numbers and headers or footers repeated on most pages at the same height. */
+/**
+Drops page numbers and running headers or footers: lines in the top or bottom eighth of the page
+that repeat (digits aside) at the same height on most pages, in a size no larger than the body
+text, and lone page numbers there. Headings repeated on every page stay: they are larger.
+*/
 function stripRunningLines(lines: Line[], pages: number): Line[] {
+	const bodySize = mostUsedSize(lines);
 	const signature = (l: Line) => `${Math.round(l.y)}|${l.text.replaceAll(/\d+/g, '#')}`;
 	const seen = new Map<string, Set<number>>();
 	for (const l of lines) {
@@ -146,18 +151,23 @@ function stripRunningLines(lines: Line[], pages: number): Line[] {
 		if (!seen.has(key)) seen.set(key, new Set());
 		seen.get(key)!.add(l.page);
 	}
-	const byPage = new Map<number, Line[]>();
-	for (const l of lines) byPage.set(l.page, [...(byPage.get(l.page) ?? []), l]);
-	const isEdge = (l: Line) => {
-		const onPage = byPage.get(l.page)!;
-		const ys = onPage.map(x => x.y);
-		return l.y === Math.min(...ys) || l.y === Math.max(...ys);
-	};
+	const inMargin = (l: Line) => l.y > l.pageHeight * 0.875 || l.y < l.pageHeight * 0.125;
 	return lines.filter(l => {
-		const repeated = pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5);
-		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text) && isEdge(l);
-		return !(repeated && isEdge(l)) && !pageNumber;
+		if (!inMargin(l)) return true;
+		const repeated = pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5) && l.size <= bodySize * 1.05;
+		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text);
+		return !repeated && !pageNumber;
 	});
+}
+
+/** The font size carrying the most characters: the body text. */
+function mostUsedSize(lines: Line[]): number {
+	const weight = new Map<number, number>();
+	for (const l of lines) {
+		const size = Math.round(l.size * 2) / 2;
+		weight.set(size, (weight.get(size) ?? 0) + l.text.length);
+	}
+	return [...weight].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 11;
 }
 
 const bullet = /^[•◦▪▫●○■□‣⁃–\-*]\s*/;
@@ -169,13 +179,9 @@ function escapeText(text: string): string {
 
 /** Builds Markdown from lines: heading levels from font-size statistics, paragraphs, lists. */
 function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
-	const weight = new Map<number, number>();
-	for (const l of lines) {
-		const size = Math.round(l.size * 2) / 2;
-		weight.set(size, (weight.get(size) ?? 0) + l.text.length);
-	}
-	const body = [...weight].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 11;
-	const headingSizes = [...weight.keys()].filter(s => s > body * 1.12).sort((a, b) => b - a).slice(0, 6);
+	const body = mostUsedSize(lines);
+	const sizes = new Set(lines.map(l => Math.round(l.size * 2) / 2));
+	const headingSizes = [...sizes].filter(s => s > body * 1.12).sort((a, b) => b - a).slice(0, 6);
 	const levelOf = (size: number) => {
 		const index = headingSizes.indexOf(Math.round(size * 2) / 2);
 		return index < 0 ? 0 : index + 1;
