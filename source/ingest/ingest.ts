@@ -10,6 +10,7 @@ Order per batch: manifest, then raw PDFs, then todo entries. An interrupted inge
 crash) therefore never leaves a job queued without its raw PDF, nor a queued job missing from the
 manifest; a manifest entry without a job is harmless (the next ingest queues it).
 */
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {mapLimit} from '../lib/concurrency.js';
 import type {Priority} from '../queue/keys.js';
@@ -21,7 +22,6 @@ import {collectAll} from '../storage/object-store.js';
 import {readLfsObject} from './git-lfs.js';
 import {inspectFile, type InspectedFile} from './inspect-file.js';
 import {scanPaths, tagsFromPath, type FoundFile} from './scan.js';
-import {readFile} from 'node:fs/promises';
 
 export type FileOutcome = 'queued' | 'would-queue' | 'skipped' | 'failed';
 
@@ -146,6 +146,7 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 			}
 		});
 		const requests: EnqueueRequest[] = [];
+		const requested: typeof fresh = [];
 		for (const upload of uploads) {
 			if (!upload.ok) {
 				summary.failed++;
@@ -153,11 +154,12 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 				continue;
 			}
 			requests.push({hash: upload.v.hash, priority, name: path.basename(upload.v.file), size: upload.v.size, previousSeq: view.jobs[upload.v.hash]?.seq});
+			requested.push(upload.v);
 		}
 		// eslint-disable-next-line no-await-in-loop
 		const outcomes = await enqueueMany(context, requests);
 		for (const [index, outcome] of outcomes.entries()) {
-			const v = fresh.find(f => f.hash === requests[index]!.hash)!;
+			const v = requested[index]!;
 			if (outcome.kind === 'queued') {
 				summary.queued++;
 				summary.results.push({path: v.file, hash: v.hash, size: v.size, outcome: 'queued', reason: `queued at ${priority}`});

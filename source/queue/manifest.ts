@@ -47,9 +47,13 @@ export function parseManifest(body: Uint8Array | string): Parsed<Manifest> & {sk
 
 export type LoadedManifest = {manifest: Manifest; etag?: string; problem?: string};
 
-export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>): Promise<LoadedManifest> {
-	const got = await context.store.get(context.keys.manifest());
-	if (!got || isNotModified(got)) return {manifest: emptyManifest()};
+/** Reads the manifest; with `knownEtag`, answers 'not-modified' (a 304, no download) while it is unchanged. */
+export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>): Promise<LoadedManifest>;
+export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>, knownEtag: string | undefined): Promise<LoadedManifest | 'not-modified'>;
+export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>, knownEtag?: string): Promise<LoadedManifest | 'not-modified'> {
+	const got = await context.store.get(context.keys.manifest(), knownEtag ? {ifNoneMatch: knownEtag} : undefined);
+	if (isNotModified(got)) return 'not-modified';
+	if (!got) return {manifest: emptyManifest()};
 	const parsed = parseManifest(got.body);
 	if (!parsed.ok) return {manifest: emptyManifest(), etag: got.etag, problem: `${context.keys.manifest()}: ${parsed.reason}`};
 	return {manifest: parsed.value, etag: got.etag, ...(parsed.skipped ? {problem: `${context.keys.manifest()}: ${parsed.skipped.length} malformed entries skipped`} : {})};

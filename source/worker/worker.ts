@@ -24,7 +24,7 @@ import {recoverOwnLeases, runJanitor} from '../queue/janitor.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
 import type {JobLog, WorkerRecord} from '../queue/records.js';
-import {emptyManifest, parseManifest, type Manifest, type ManifestEntry} from '../queue/manifest.js';
+import {loadManifest, type Manifest, type ManifestEntry} from '../queue/manifest.js';
 import {claim, type HeldLease} from '../queue/transitions/claim.js';
 import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
@@ -263,13 +263,8 @@ export class Worker {
 		const due = !cache || now - cache.fetchedAt > 300_000 || (!(hash in cache.manifest.entries) && now - cache.fetchedAt > 60_000);
 		if (due) {
 			try {
-				const got = await this.options.context.store.get(this.options.context.keys.manifest(), cache?.etag ? {ifNoneMatch: cache.etag} : undefined);
-				if (!got) this.manifestCache = {manifest: emptyManifest(), fetchedAt: now};
-				else if (isNotModified(got)) this.manifestCache = {...cache!, fetchedAt: now};
-				else {
-					const parsed = parseManifest(got.body);
-					this.manifestCache = {manifest: parsed.ok ? parsed.value : emptyManifest(), etag: got.etag, fetchedAt: now};
-				}
+				const loaded = await loadManifest(this.options.context, cache?.etag);
+				this.manifestCache = loaded === 'not-modified' ? {...cache!, fetchedAt: now} : {manifest: loaded.manifest, etag: loaded.etag, fetchedAt: now};
 			} catch (error) {
 				this.options.logger.warn('manifest-read-failed', {error: (error as Error).message});
 			}

@@ -54,21 +54,19 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 		throw error;
 	}
 	const [got, result] = await Promise.all([store.get(keys.todo(candidate.priority, candidate.hash)), store.head(keys.result(candidate.hash))]);
-	if (result && got && !isNotModified(got)) {
-		// Content-addressed: the result of an earlier attempt (or an earlier ingest) stands. Finish without converting.
-		const parsedTodo = parseTodoEntry(got.body, candidate.hash, candidate.priority);
-		const todoSeq = parsedTodo.ok ? parsedTodo.value.seq : 0;
-		const attempts = parsedTodo.ok ? parsedTodo.value.attempts : 0;
-		await store.delete(keys.todo(candidate.priority, candidate.hash));
-		const done: Lease = {...lease, attempt: attempts + 1, counter: 1, ending: 'done', endedAt: now, seq: nextSeq(nextSeq(todoSeq, now), now), attemptsAfter: attempts};
-		await writeLeaseIfMatch(context, done, etag);
-		return {kind: 'already-done'};
-	}
 	if (!got || isNotModified(got)) {
 		await store.delete(keys.lease(candidate.hash));
 		return {kind: 'gone'};
 	}
 	const parsed = parseTodoEntry(got.body, candidate.hash, candidate.priority);
+	if (result) {
+		// Content-addressed: the result of an earlier attempt (or an earlier ingest) stands. Finish without converting.
+		const attempts = parsed.ok ? parsed.value.attempts : 0;
+		await store.delete(keys.todo(candidate.priority, candidate.hash));
+		const done: Lease = {...lease, attempt: attempts + 1, counter: 1, ending: 'done', endedAt: now, seq: nextSeq(nextSeq(parsed.ok ? parsed.value.seq : 0, now), now), attemptsAfter: attempts};
+		await writeLeaseIfMatch(context, done, etag);
+		return {kind: 'already-done'};
+	}
 	if (parsed.ok && parsed.value.movedTo) {
 		// An interrupted reprioritize: finish the move, and let the claimer find the new entry.
 		await finishMove(context, parsed.value);
