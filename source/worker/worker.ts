@@ -28,6 +28,7 @@ import {loadManifest, type Manifest, type ManifestEntry} from '../queue/manifest
 import {claim, type HeldLease} from '../queue/transitions/claim.js';
 import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
+import {HeartbeatLoop} from './heartbeat-loop.js';
 import {isNotModified} from '../storage/object-store.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
@@ -166,20 +167,35 @@ export class Worker {
 		this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: progress.stage}});
 		await this.register('processing', true, {hash, name: held.lease.name, startedAt});
 		let lostReason: string | undefined;
+		// System load is sampled beside the heartbeat, not before it: the first CPU sample takes
+		// ~0.5 s, and a slow sample must never delay the lease renewal.
+		let sampling = false;
+		const sampleLoad = () => {
+			if (sampling) return;
+			sampling = true;
+			void Promise.all([systemLoad(), processRss(childPid)])
+				.then(([machine, childRssBytes]) => {
+					load = {...machine, ...(childRssBytes === undefined ? {} : {childRssBytes})};
+				})
+				.finally(() => {
+					sampling = false;
+				});
+		};
+		sampleLoad();
 		const beat = async () => {
-			const [machine, childRssBytes] = await Promise.all([systemLoad(), processRss(childPid)]);
-			load = {...machine, ...(childRssBytes === undefined ? {} : {childRssBytes})};
 			const elapsed = clock.now() - startedAt;
 			const eta = progress.pagesDone > 0 && progress.pagesTotal > 0 ? (elapsed / progress.pagesDone) * (progress.pagesTotal - progress.pagesDone) : undefined;
 			const outcome = await heartbeat(context, held, {stage: progress.stage, pagesDone: progress.pagesDone, pagesTotal: progress.pagesTotal, elapsedMs: elapsed, ...(eta === undefined ? {} : {etaMs: Math.round(eta)}), ...(held.lease.size ? {bytes: held.lease.size} : {}), ...load});
+			sampleLoad();
 			if (outcome.kind !== 'renewed') {
 				lostReason = outcome.kind === 'cancelled' ? 'cancelled by the operator' : `lease lost${outcome.holder ? ` (now held by ${outcome.holder})` : ''}`;
 				logger.warn(outcome.kind === 'cancelled' ? 'job-cancelled' : 'lease-lost', {...fields, reason: lostReason});
 				this.jobController?.abort(lostReason);
+				return;
 			}
 			await this.register('processing', false, {hash, name: held.lease.name, startedAt});
 		};
-		const timer = setInterval(() => void beat().catch((error: unknown) => logger.warn('heartbeat-failed', {...fields, error: (error as Error).message})), config.heartbeat_interval * 1000);
+		const beats = new HeartbeatLoop(clock, config.heartbeat_interval * 1000, beat, error => logger.warn('heartbeat-failed', {...fields, error: error.message}));
 		const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-job-'));
 		try {
 			const t0 = clock.now();
@@ -218,7 +234,8 @@ export class Worker {
 			const t2 = clock.now();
 			const entry = await this.manifestEntry(hash);
 			const archive = await packageResult(output, {hash, name: held.lease.name, metadata: raw.metadata, size: raw.size, result, worker: this.options.workerId, timings: log.timings, ...(entry ? {paths: entry.paths, tags: entry.tags} : {})});
-			const done = await complete(context, held, archive);
+			await beats.stop();
+			const done = lostReason ? ({kind: 'lost'} as const) : await complete(context, held, archive);
 			log.timings.uploadMs = clock.now() - t2;
 			if (done.kind === 'lost') throw new ConversionError(lostReason ?? 'lease lost before completion', false);
 			log.outcome = 'completed';
@@ -229,6 +246,7 @@ export class Worker {
 		} catch (error) {
 			const conversionError = error instanceof ConversionError ? error : new ConversionError((error as Error).message, false);
 			log.error = conversionError.message;
+			await beats.stop();
 			if (this.stopping && !lostReason) {
 				const handedBack = await requeue(context, held, 'worker shutting down');
 				log.outcome = handedBack.kind === 'requeued' ? 'requeued' : 'lost';
@@ -242,7 +260,7 @@ export class Worker {
 				logger.warn('job-failed', {...fields, error: conversionError.message, permanent: conversionError.permanent, outcome: log.outcome});
 			}
 		} finally {
-			clearInterval(timer);
+			await beats.stop();
 			this.jobController = undefined;
 			log.endedAt = clock.now();
 			this.record.busyMs += log.endedAt - startedAt;

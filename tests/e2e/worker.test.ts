@@ -65,7 +65,7 @@ async function setup(config: string[] = []) {
 	return {dir, cli, context, start, ingestOne};
 }
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 40_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		// eslint-disable-next-line no-await-in-loop
@@ -172,7 +172,7 @@ test('cancel stops a running job through its lease; no result, the worker carrie
 	const worker = start('--converter', slow(60));
 	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
 	t.regex((await cli('cancel', hash)).stdout, /stops at its next heartbeat/);
-	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'job-cancelled'), 10_000);
+	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'job-cancelled'), 30_000);
 	await waitFor('the job log', async () => (await context.store.head(context.keys.jobLog(hash, 1))) !== undefined);
 	worker.child.kill('SIGTERM');
 	t.is((await worker.exited).code, 0);
@@ -225,7 +225,7 @@ test('an idle worker notices new work through the signal object and claims it', 
 	await new Promise(resolve => setTimeout(resolve, 2500)); // a couple of idle polls on an empty store
 	const enqueuedAt = Date.now();
 	const hash = await ingestOne();
-	await waitFor('the job to be claimed', () => events(worker).some(e => e.event === 'job-claimed'), 15_000);
+	await waitFor('the job to be claimed', () => events(worker).some(e => e.event === 'job-claimed'), 30_000);
 	const claimedAt = Date.parse(String(events(worker).find(e => e.event === 'job-claimed')?.['time']));
 	t.log(`picked up ${((claimedAt - enqueuedAt) / 1000).toFixed(1)} s after ingest started (idle poll 1 s)`);
 	await waitFor('the result', async () => (await context.store.head(context.keys.result(hash))) !== undefined);

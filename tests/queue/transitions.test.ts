@@ -3,6 +3,7 @@ import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
+import {cancelJob} from '../../source/queue/transitions/admin.js';
 import {recoverOwnLeases, runJanitor} from '../../source/queue/janitor.js';
 import {parseFailureRecord, parseLease, parseTodoEntry} from '../../source/queue/records.js';
 import {collectAll, type StoredObject} from '../../source/storage/object-store.js';
@@ -97,6 +98,21 @@ test('fencing: after the janitor recovers a stale lease, the old holder\'s heart
 	await runJanitor(context);
 	const next = await claimOne(context, 'w-2', h, 'high');
 	t.is(next.lease.attempt, 2);
+});
+
+test('a heartbeat whose earlier renewal answer was lost adopts its own lease instead of calling it lost', async t => {
+	const {context, requests, keys} = await makeQueue();
+	const h = hashOf(5);
+	await enqueue(context, {hash: h, priority: 'normal'});
+	const held = await claimOne(context, 'w-1', h);
+	const behind: HeldLease = {...held, lease: {...held.lease}};
+	t.is((await heartbeat(context, held)).kind, 'renewed'); // the write the other copy never heard about
+	requests.length = 0;
+	t.is((await heartbeat(context, behind)).kind, 'renewed');
+	t.deepEqual(describeRequests(requests, keys), ['put-if-match queue/processing/<hash>', 'get queue/processing/<hash>', 'put-if-match queue/processing/<hash>']);
+	t.is(behind.lease.counter, held.lease.counter + 1);
+	await cancelJob(context, h);
+	t.is((await heartbeat(context, behind)).kind, 'cancelled', 'a cancelled lease is never adopted');
 });
 
 test('a stale lease that never heartbeated is recovered with the attempt count of its todo entry', async t => {
