@@ -18,6 +18,7 @@ import {lookupCommand, manifestCommand, searchCommand} from './commands/manifest
 import {downloadCommand, previewCommand} from './commands/results.js';
 import type {GlobalArgs} from './commands/context.js';
 import {printError} from './commands/output.js';
+import {watchCommand} from './commands/watch.js';
 import {UserError, exitCodes} from './lib/errors.js';
 import {StoreError} from './storage/store-error.js';
 
@@ -51,6 +52,7 @@ function report(error: unknown, verbose: boolean): number {
 }
 
 const commands = [
+	watchCommand,
 	ingestCommand,
 	workerCommand,
 	convertCommand,

@@ -3,6 +3,7 @@ import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {formatBytes, formatDuration, safeText, textTable} from '../lib/format.js';
 import type {JobRow} from '../inspector/inspector.js';
+import {throughput} from '../inspector/console-feed.js';
 import {priorities} from '../queue/keys.js';
 import type {JobState} from '../queue/records.js';
 import type {QueueView} from '../queue/read-model.js';
@@ -97,11 +98,10 @@ export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 		printLine(`store  ${queue.storeLine}`);
 		printLine();
 		printLine(countsTable(view));
-		const minute = Math.floor(view.serverNow / 60_000);
-		const lastHour = Array.from({length: 60}, (_, i) => view.completionsByMinute[String(minute - i)] ?? 0).reduce((a, b) => a + b, 0);
-		const backlog = view.counts.total.todo + view.counts.total.processing;
+		const flow = throughput(view);
+		const lastHalfHour = flow.perMinute.reduce((a, b) => a + b, 0);
 		printLine();
-		printLine(`completed in the last hour: ${lastHour}${lastHour > 0 && backlog > 0 ? `; backlog of ${backlog} at this rate: ${formatDuration((backlog / lastHour) * 3_600_000)}` : ''}`);
+		printLine(`completed in the last 30 minutes: ${lastHalfHour}; ${flow.ratePerMinute.toFixed(1)} per minute recently${flow.backlogEtaMs === undefined ? '' : `; backlog of ${view.counts.total.todo + view.counts.total.processing} at this rate: ${formatDuration(flow.backlogEtaMs)}`}`);
 		printLine();
 		const stale = queue.queue.config().stale_timeout_minutes * 60_000;
 		printLine(view.active.length === 0 ? 'no active jobs' : textTable(['hash', 'file', 'worker', 'stage', 'pages', 'elapsed', 'heartbeat'], view.active.map(a => [

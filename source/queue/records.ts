@@ -292,9 +292,11 @@ export type RemoteConfig = {
 	conversion_timeout: number;
 	/** First retry delay in seconds; doubles per attempt. @default 30 */
 	retry_backoff: number;
+	/** The shortest refresh interval `blobforge watch` allows, in seconds: a floor on every console's request bill. @default 1 */
+	console_min_refresh: number;
 };
 
-export const defaultRemoteConfig: RemoteConfig = {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30};
+export const defaultRemoteConfig: RemoteConfig = {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30, console_min_refresh: 1};
 
 const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer: boolean}> = {
 	max_retries: {min: 0, max: 100, integer: true},
@@ -302,6 +304,7 @@ const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer
 	stale_timeout_minutes: {min: 0.05, max: 10_080, integer: false},
 	conversion_timeout: {min: 0, max: 604_800, integer: false},
 	retry_backoff: {min: 0, max: 86_400, integer: false},
+	console_min_refresh: {min: 0.5, max: 3600, integer: false},
 };
 
 export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteConfig>;

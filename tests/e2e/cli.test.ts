@@ -132,7 +132,7 @@ test('admin commands on real records: status, list, dashboard, retry, cancel, re
 	t.is(status.code, 0, status.stderr);
 	t.regex(status.stdout, /state\s+dead/);
 	t.regex(status.stdout, /dead-lettered after a permanent failure: the PDF is encrypted/);
-	t.regex((await cli('dashboard')).stdout, /completed in the last hour: 1/);
+	t.regex((await cli('dashboard')).stdout, /completed in the last 30 minutes: 1/);
 	const retry = await cli('retry', hash('dead.pdf').slice(0, 10), '--reset-retries', '--priority', 'high');
 	t.regex(retry.stdout, /queued at high from dead, retries reset/);
 	t.regex((await cli('retry', hash('done.pdf'))).stderr, /refused: cannot retry: the job is done/);

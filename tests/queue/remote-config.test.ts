@@ -5,7 +5,7 @@ import {describeRequests, makeQueue} from '../support/queue.js';
 test('remote config: defaults when absent, cached (also when absent), conditional re-reads', async t => {
 	const {context, clock, requests, keys} = await makeQueue();
 	const cache = new RemoteConfigCache(context, 60_000);
-	t.deepEqual((await cache.get()).config, {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30});
+	t.deepEqual((await cache.get()).config, {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30, console_min_refresh: 1});
 	await cache.get();
 	t.is(requests.length, 1, 'a missing config.json is cached too');
 	await setRemoteConfig(context, {max_retries: 5});
@@ -24,7 +24,7 @@ test('remote config: validated assignments, clear errors, unknown keys rejected,
 	t.deepEqual(bad.errors, [
 		'max_retries must be a whole number',
 		'stale_timeout_minutes must be between 0.05 and 10080',
-		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff)',
+		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff, console_min_refresh)',
 		'"noequals" is not key=value',
 		'max_retries must be a number, not "yes"',
 	]);

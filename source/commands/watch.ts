@@ -1,0 +1,30 @@
+/** `blobforge watch`: the full-screen console. Ink is loaded only here, so other commands start without it. */
+import type {CommandModule} from 'yargs';
+import {UserError, exitCodes} from '../lib/errors.js';
+import {InspectorFeed} from '../inspector/console-feed.js';
+import type {GlobalArgs} from './context.js';
+import {printError} from './output.js';
+import {openQueue} from './queue-context.js';
+
+export const watchCommand: CommandModule<GlobalArgs, GlobalArgs & {refresh: number; 'read-only': boolean}> = {
+	command: 'watch',
+	describe: 'Full-screen console: queue, active jobs, failures, workers; retry, cancel and read logs from the keyboard',
+	builder: y =>
+		y
+			.option('refresh', {type: 'number', default: 2, describe: 'seconds between refreshes (not below the console_min_refresh config key)'})
+			.option('read-only', {type: 'boolean', default: false, describe: 'disable every action (retry, cancel, priority, clear dead)'})
+			.example('$0 watch', 'the console on the configured store')
+			.example('$0 watch --read-only --refresh 5', 'look, do not touch, and refresh every 5 s'),
+	async handler(argv) {
+		if (!process.stdout.isTTY || !process.stdin.isTTY) {
+			throw new UserError('watch needs an interactive terminal', {hint: 'for a one-shot view use `blobforge dashboard` (or `--json`)', exitCode: exitCodes.usage});
+		}
+		if (!Number.isFinite(argv.refresh) || argv.refresh <= 0) throw new UserError(`--refresh ${argv.refresh} is not a number of seconds above 0`, {exitCode: exitCodes.usage});
+		const queue = await openQueue(argv);
+		const floor = queue.remoteConfig.config.console_min_refresh;
+		if (argv.refresh < floor) printError(`blobforge: --refresh ${argv.refresh} is below console_min_refresh; refreshing every ${floor} s`);
+		const feed = new InspectorFeed(queue.inspector, queue.storeLine, floor);
+		const {runConsole} = await import('../ui/run.js');
+		await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});
+	},
+};

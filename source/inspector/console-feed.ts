@@ -1,0 +1,337 @@
+/**
+What `blobforge watch` shows, made for display: one `ConsoleSnapshot` per refresh, and the actions
+the console's keys perform. The console (source/ui) sees only this interface, so its tests run on a
+fake and it never reaches the store itself.
+
+Requests per refresh, in steady state:
+- the read model: GET snapshot (304), LIST journal, LIST processing, plus one GET per lease that
+  changed (a heartbeat, a claim, an ending): flat in the number of finished jobs;
+- workers: LIST registry/workers/ at most every 15 s, plus one GET per registration that changed
+  (workers rewrite theirs at most once a minute);
+- the manifest (paths and tags for the filter): a conditional GET at most once a minute.
+*/
+import {formatDuration} from '../lib/format.js';
+import {mapLimit} from '../lib/concurrency.js';
+import {priorities, type Priority} from '../queue/keys.js';
+import {loadManifest, type Manifest} from '../queue/manifest.js';
+import type {QueueView} from '../queue/read-model.js';
+import {parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
+import type {AdminOutcome} from '../queue/transitions/admin.js';
+import {collectAll, isNotModified} from '../storage/object-store.js';
+import type {Inspector, JobDetail} from './inspector.js';
+
+export type {AdminOutcome, JobDetail, JobLog, JobState, Priority};
+export {priorities};
+
+/** How fresh a running job's heartbeat is, against the stale timeout. */
+export type HeartbeatHealth = 'fine' | 'late' | 'stale';
+
+/** One job in a list pane (queue, failed, dead, active). */
+export type ConsoleJob = {
+	hash: string;
+	state: JobState;
+	priority: Priority;
+	name?: string;
+	size?: number;
+	/** Failed attempts so far. */
+	attempts: number;
+	error?: string;
+	/** Server time of the job's last change (queued, failed, claimed). */
+	at: number;
+	tags: string[];
+	/** Only for running jobs. */
+	run?: {
+		worker: string;
+		attempt: number;
+		stage: string;
+		pagesDone: number;
+		pagesTotal: number;
+		elapsedMs: number;
+		etaMs?: number;
+		heartbeatAgeMs: number;
+		health: HeartbeatHealth;
+	};
+};
+
+export type ConsoleWorker = {
+	id: string;
+	host: string;
+	status: WorkerRecord['status'] | 'gone';
+	currentJob?: string;
+	cpuPercent?: number;
+	memoryPercent?: number;
+	jobsCompleted: number;
+	jobsFailed: number;
+	avgJobMs?: number;
+	lastSeenAgoMs: number;
+};
+
+export type ConsoleSnapshot = {
+	/** Server time when the refresh finished, and this machine's time then. */
+	serverNow: number;
+	localNow: number;
+	/** Server minus local clock, when it is large enough to matter (> 30 s). */
+	clockSkewMs?: number;
+	counts: QueueView['counts'];
+	/** Completions per minute, oldest first, the last 30 minutes (the current one last). */
+	completionsPerMinute: number[];
+	/** Jobs finished per minute over the last 10 minutes, and the backlog's ETA at that rate. */
+	throughputPerMinute: number;
+	backlogEtaMs?: number;
+	active: ConsoleJob[];
+	todo: ConsoleJob[];
+	failed: ConsoleJob[];
+	dead: ConsoleJob[];
+	workers: ConsoleWorker[];
+	staleAfterMs: number;
+	/** The console's own requests: per minute, and dollars per month at that rate (AWS prices). */
+	requestsPerMinute: number;
+	monthlyCost: number;
+	/** Records that could not be read, reported and skipped. */
+	problems: string[];
+};
+
+export type ConsoleJobDetail = JobDetail & {manifest?: {paths: string[]; tags: string[]}};
+
+/** Everything the console calls. `InspectorFeed` is the real one; tests pass a fake. */
+export interface ConsoleSource {
+	/** Where the console looks, for the header: "s3://bucket prefix pdf/". */
+	readonly storeLine: string;
+	/** The floor for the refresh interval, in seconds. */
+	readonly minRefreshSeconds: number;
+	snapshot(): Promise<ConsoleSnapshot>;
+	/** Every record of the job, and its manifest entry (paths and tags) when known. */
+	job(hash: string): Promise<ConsoleJobDetail>;
+	logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}>;
+	/** The Markdown of a done job's result, or undefined when it has none. */
+	preview(hash: string): Promise<string | undefined>;
+	retry(hashes: string[]): Promise<AdminOutcome[]>;
+	cancel(hash: string): Promise<AdminOutcome>;
+	reprioritize(hash: string, priority: Priority): Promise<AdminOutcome>;
+	clearDead(): Promise<{count: number}>;
+}
+
+const workersEveryMs = 15_000;
+const manifestEveryMs = 60_000;
+const skewWorthMentioningMs = 30_000;
+
+export function heartbeatHealth(ageMs: number, staleAfterMs: number, heartbeatIntervalMs: number): HeartbeatHealth {
+	if (ageMs > staleAfterMs) return 'stale';
+	// Late: more than two heartbeats missed, or halfway to stale, whichever comes first.
+	return ageMs > Math.min(staleAfterMs / 2, 2 * heartbeatIntervalMs + 5000) ? 'late' : 'fine';
+}
+
+/** Completions per minute (oldest first) and the backlog's ETA from the last ten minutes' rate. */
+export function throughput(view: Pick<QueueView, 'serverNow' | 'counts' | 'completionsByMinute'>, minutes = 30): {perMinute: number[]; ratePerMinute: number; backlogEtaMs?: number} {
+	const current = Math.floor(view.serverNow / 60_000);
+	const perMinute = Array.from({length: minutes}, (_, i) => view.completionsByMinute[String(current - minutes + 1 + i)] ?? 0);
+	// The rate over the last ten full minutes and the current, partial one; when completions began
+	// within that window, only the time since their first minute counts, so a fresh run is not
+	// diluted by the idle minutes before it.
+	const window = perMinute.slice(-11);
+	const first = window.findIndex(n => n > 0);
+	const elapsedOfCurrent = (view.serverNow % 60_000) / 60_000;
+	const span = first < 0 ? 1 : Math.max(1, window.length - 1 - first + elapsedOfCurrent);
+	const ratePerMinute = window.reduce((a, b) => a + b, 0) / span;
+	const backlog = view.counts.total.todo + view.counts.total.processing;
+	return {perMinute, ratePerMinute, ...(ratePerMinute > 0 && backlog > 0 ? {backlogEtaMs: (backlog / ratePerMinute) * 60_000} : {})};
+}
+
+type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
+
+export class InspectorFeed implements ConsoleSource {
+	private readonly workers = new Map<string, CachedWorker>();
+	private workersAt = Number.NEGATIVE_INFINITY;
+	private manifest?: {manifest: Manifest; etag?: string; at: number};
+	private readonly startedAt = performance.now();
+
+	constructor(
+		private readonly inspector: Inspector,
+		readonly storeLine: string,
+		readonly minRefreshSeconds = 1,
+		private readonly localClock: () => number = Date.now,
+	) {}
+
+	async snapshot(): Promise<ConsoleSnapshot> {
+		const {context} = this.inspector;
+		const config = context.config();
+		const [view, problems] = await Promise.all([this.inspector.overview(), this.refreshSideData()]);
+		const localNow = this.localClock();
+		const staleAfterMs = config.stale_timeout_minutes * 60_000;
+		const tagsOf = (hash: string) => this.manifest?.manifest.entries[hash]?.tags ?? [];
+		const rows = (await this.inspector.jobs({}, view)).filter(r => r.state !== 'processing');
+		const byState = (state: JobState): ConsoleJob[] => rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash)}));
+		const active: ConsoleJob[] = view.active.map(({lease, heartbeatAgeMs}) => {
+			const progress = lease.progress;
+			// A lease is created before its holder has read the todo entry; until its first heartbeat
+			// the name, size and attempt come from the entry the read model still holds.
+			const queued = view.jobs[lease.hash];
+			const attempt = lease.attempt || (queued ? queued.attempts + 1 : 1);
+			return {
+				hash: lease.hash,
+				state: 'processing',
+				priority: lease.priority,
+				name: lease.name ?? queued?.name,
+				size: lease.size ?? queued?.size,
+				attempts: attempt - 1,
+				at: lease.claimedAt,
+				tags: tagsOf(lease.hash),
+				run: {
+					worker: lease.worker,
+					attempt,
+					stage: lease.ending === 'completing' ? 'uploading' : (progress?.stage ?? 'claimed'),
+					pagesDone: progress?.pagesDone ?? 0,
+					pagesTotal: progress?.pagesTotal ?? 0,
+					elapsedMs: Math.max(0, view.serverNow - lease.claimedAt),
+					...(progress?.etaMs === undefined ? {} : {etaMs: Math.max(0, progress.etaMs - heartbeatAgeMs)}),
+					heartbeatAgeMs,
+					health: heartbeatHealth(heartbeatAgeMs, staleAfterMs, config.heartbeat_interval * 1000),
+				},
+			};
+		});
+		const flow = throughput(view);
+		const rate = this.requestRate();
+		const skew = view.serverNow - localNow;
+		return {
+			serverNow: view.serverNow,
+			localNow,
+			...(Math.abs(skew) > skewWorthMentioningMs ? {clockSkewMs: skew} : {}),
+			counts: view.counts,
+			completionsPerMinute: flow.perMinute,
+			throughputPerMinute: flow.ratePerMinute,
+			...(flow.backlogEtaMs === undefined ? {} : {backlogEtaMs: flow.backlogEtaMs}),
+			active: active.sort((a, b) => a.at - b.at),
+			todo: byState('todo'),
+			failed: byState('failed'),
+			dead: byState('dead'),
+			workers: this.workerRows(view, staleAfterMs),
+			staleAfterMs,
+			requestsPerMinute: rate.requestsPerMinute,
+			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
+			problems: [...view.problems, ...problems],
+		};
+	}
+
+	async job(hash: string): Promise<ConsoleJobDetail> {
+		const detail = await this.inspector.job(hash);
+		const entry = this.manifest?.manifest.entries[hash];
+		return entry ? {...detail, manifest: {paths: entry.paths, tags: entry.tags}} : detail;
+	}
+
+	async logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}> {
+		return this.inspector.logs(hash);
+	}
+
+	async preview(hash: string): Promise<string | undefined> {
+		const result = await this.inspector.result(hash);
+		const markdown = result?.files['content.md'];
+		return markdown ? Buffer.from(markdown).toString('utf8') : undefined;
+	}
+
+	async retry(hashes: string[]): Promise<AdminOutcome[]> {
+		return mapLimit(hashes, 8, async hash => this.inspector.retry(hash));
+	}
+
+	async cancel(hash: string): Promise<AdminOutcome> {
+		return this.inspector.cancel(hash);
+	}
+
+	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
+		return this.inspector.reprioritize(hash, priority);
+	}
+
+	async clearDead(): Promise<{count: number}> {
+		return this.inspector.clearDead();
+	}
+
+	/** Requests per minute of this console since it started (over at most the last 10 minutes). */
+	private requestRate(): {requestsPerMinute: number; dollarsPerMinute: number} {
+		const stats = this.inspector.stats;
+		if (!stats) return {requestsPerMinute: 0, dollarsPerMinute: 0};
+		const window = Math.min(600_000, Math.max(10_000, performance.now() - this.startedAt));
+		return stats.rate(window);
+	}
+
+	/** Workers and the manifest, each on its own slower schedule; problems reported, never thrown. */
+	private async refreshSideData(): Promise<string[]> {
+		const problems: string[] = [];
+		const now = performance.now();
+		const tasks: Array<Promise<void>> = [];
+		if (now - this.workersAt >= workersEveryMs) {
+			this.workersAt = now;
+			tasks.push(this.refreshWorkers(problems).catch((error: unknown) => {
+				problems.push(`workers: ${(error as Error).message}`);
+			}));
+		}
+		if (!this.manifest || now - this.manifest.at >= manifestEveryMs) {
+			tasks.push(this.refreshManifest(now, problems).catch((error: unknown) => {
+				problems.push(`manifest: ${(error as Error).message}`);
+			}));
+		}
+		await Promise.all(tasks);
+		return problems;
+	}
+
+	private async refreshWorkers(problems: string[]): Promise<void> {
+		const {store, keys} = this.inspector.context;
+		const listed = await collectAll(store, keys.workerFolder());
+		const seen = new Set(listed.map(e => e.key));
+		for (const key of this.workers.keys()) if (!seen.has(key)) this.workers.delete(key);
+		const changed = listed.filter(e => this.workers.get(e.key)?.etag !== e.etag);
+		await mapLimit(changed, 8, async entry => {
+			const got = await store.get(entry.key);
+			if (!got || isNotModified(got)) return;
+			const parsed = parseWorkerRecord(got.body);
+			if (!parsed.ok) problems.push(`${entry.key}: ${parsed.reason}`);
+			this.workers.set(entry.key, {etag: got.etag, lastModified: got.lastModified, ...(parsed.ok ? {record: parsed.value} : {})});
+		});
+	}
+
+	private async refreshManifest(now: number, problems: string[]): Promise<void> {
+		const loaded = await loadManifest(this.inspector.context, this.manifest?.etag);
+		if (loaded === 'not-modified') {
+			this.manifest = {...this.manifest!, at: now};
+			return;
+		}
+		if (loaded.problem) problems.push(`manifest: ${loaded.problem}`);
+		this.manifest = {manifest: loaded.manifest, ...(loaded.etag === undefined ? {} : {etag: loaded.etag}), at: now};
+	}
+
+	private workerRows(view: QueueView, staleAfterMs: number): ConsoleWorker[] {
+		const leaseOf = new Map(view.active.map(a => [a.lease.worker, a.lease]));
+		const rows: ConsoleWorker[] = [];
+		for (const cached of this.workers.values()) {
+			const record = cached.record;
+			if (!record) continue;
+			const ago = Math.max(0, view.serverNow - cached.lastModified);
+			const lease = leaseOf.get(record.worker);
+			// A registration is rewritten at least every ten minutes while idle: older means the process is gone.
+			const gone = record.status !== 'stopped' && !lease && ago > Math.max(staleAfterMs, 20 * 60_000);
+			const finished = record.jobsCompleted + record.jobsFailed;
+			rows.push({
+				id: record.worker,
+				host: record.host,
+				status: gone ? 'gone' : lease ? 'processing' : record.status === 'processing' ? 'idle' : record.status,
+				...(lease ? {currentJob: lease.name ?? lease.hash.slice(0, 12)} : {}),
+				...(lease?.progress?.cpuPercent === undefined ? (record.cpuPercent === undefined ? {} : {cpuPercent: record.cpuPercent}) : {cpuPercent: lease.progress.cpuPercent}),
+				...(lease?.progress?.memoryPercent === undefined ? (record.memoryPercent === undefined ? {} : {memoryPercent: record.memoryPercent}) : {memoryPercent: lease.progress.memoryPercent}),
+				jobsCompleted: record.jobsCompleted,
+				jobsFailed: record.jobsFailed,
+				...(finished > 0 ? {avgJobMs: record.busyMs / finished} : {}),
+				lastSeenAgoMs: lease ? Math.min(ago, Math.max(0, view.serverNow - (view.active.find(a => a.lease.worker === record.worker)?.lastWrite ?? 0))) : ago,
+			});
+		}
+		const order = {processing: 0, idle: 1, stopped: 2, gone: 3};
+		return rows.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
+	}
+}
+
+/** Dollars per month, short: "$0.52/mo". */
+export function describeMonthlyCost(dollars: number): string {
+	return dollars < 0.01 ? '<$0.01/mo' : dollars < 10 ? `$${dollars.toFixed(2)}/mo` : `$${Math.round(dollars)}/mo`;
+}
+
+/** Time left at the current rate, or a word when it is not known. */
+export function describeEta(ms: number | undefined): string {
+	return ms === undefined ? '—' : formatDuration(ms);
+}

@@ -1,0 +1,81 @@
+/** The console: state from the reducer, effects through the source, and a screen drawn from state alone. */
+import {Box} from 'ink';
+import {useCallback, useReducer, type ReactNode} from 'react';
+import type {ConsoleSource} from '../inspector/console-feed.js';
+import {ConfirmDialog, PriorityPicker} from './components/dialogs.js';
+import {Footer} from './components/footer.js';
+import {Header} from './components/header.js';
+import {JobPane} from './components/job-pane.js';
+import {Overview} from './components/overview.js';
+import {Tabs} from './components/tabs.js';
+import {TextOverlay} from './components/text-overlay.js';
+import {WorkersPane} from './components/workers-pane.js';
+import {useConsoleKeys} from './hooks/use-console-keys.js';
+import {useEffects} from './hooks/use-effects.js';
+import {useTimers} from './hooks/use-timers.js';
+import {useWindow} from './hooks/use-window.js';
+import {helpLines} from './state/keymap.js';
+import {currentRows, initialState, reducer, type ConsoleState} from './state/reducer.js';
+import {liveLines} from './state/text-views.js';
+import {jobRows, overlayRows, tableRows, visibleRows, workerRows, type Window} from './state/view.js';
+
+export type AppProps = {
+	source: ConsoleSource;
+	window: Window;
+	/** @default 2000 */
+	intervalMs?: number;
+	isReadOnly?: boolean;
+	onQuit: () => void;
+	/** Local time; tests pass a fixed one. @default Date.now */
+	now?: () => number;
+};
+
+export function App({source, window, intervalMs, isReadOnly, onQuit, now = Date.now}: AppProps) {
+	const [state, dispatch] = useReducer(reducer, undefined, () => initialState({intervalMs, minIntervalMs: source.minRefreshSeconds * 1000, isReadOnly, window, now: now()}));
+	const quit = useCallback(onQuit, [onQuit]);
+	useConsoleKeys(dispatch, now);
+	useTimers(dispatch, state.intervalMs, now);
+	useWindow(dispatch);
+	useEffects(state, dispatch, source, now, quit);
+	return (
+		<Box flexDirection="column" width={state.window.columns} height={state.window.rows - 1} overflow="hidden">
+			<Header state={state} storeLine={source.storeLine} />
+			<Body state={state} />
+			<Footer state={state} />
+		</Box>
+	);
+}
+
+function Body({state}: {state: ConsoleState}) {
+	const {window, overlay, snapshot} = state;
+	const width = window.columns;
+	if (overlay && overlay.kind !== 'confirm' && overlay.kind !== 'priority') {
+		const height = overlayRows(window);
+		if (overlay.kind === 'help') return <TextOverlay title="Keys" lines={helpLines()} scroll={overlay.scroll} height={height} width={width} hint="Esc or ? closes · ↑↓ PgUp PgDn scroll" />;
+		const common = {title: overlay.title, scroll: overlay.scroll, height, width, ...(overlay.lines ? {lines: overlay.lines} : {}), ...(overlay.error ? {error: overlay.error} : {})};
+		if (overlay.kind === 'detail') return <TextOverlay {...common} title={`Job ${overlay.title}`} hint="Esc back · l logs · p preview · r retry · c cancel · P priority" />;
+		if (overlay.kind === 'logs') {
+			const running = snapshot?.active.find(j => j.hash === overlay.hash);
+			return <TextOverlay {...common} title={`Logs of ${overlay.title}`} tail={liveLines(running)} hint={`Esc back · ↑↓ PgUp PgDn scroll · End follows${overlay.follow ? ' (following)' : ''}`} />;
+		}
+		return <TextOverlay {...common} title={`Preview of ${overlay.title} (content.md)`} hint="Esc back · ↑↓ PgUp PgDn scroll" />;
+	}
+	const height = tableRows(window);
+	const selection = state.selection[state.pane];
+	const {index} = currentRows(state);
+	const sort = state.sort[state.pane];
+	let list: ReactNode;
+	if (overlay?.kind === 'confirm') list = <ConfirmDialog prompt={overlay.confirmation.prompt} width={width} />;
+	else if (overlay?.kind === 'priority') list = <PriorityPicker title={overlay.title} index={overlay.index} current={snapshot?.todo.find(j => j.hash === overlay.hash)?.priority} width={width} />;
+	else if (state.pane === 'workers') list = <WorkersPane rows={workerRows(snapshot, state.filter, sort)} offset={selection.offset} visible={visibleRows('workers', window)} width={width} filter={state.filter} />;
+	else list = <JobPane pane={state.pane} rows={jobRows(snapshot, state.pane, state.filter, sort)} selected={index} offset={selection.offset} height={height} width={width} serverNow={(snapshot?.serverNow ?? state.now) + (state.now - (state.snapshotAt ?? state.now))} filter={state.filter} />;
+	return (
+		<Box flexDirection="column">
+			<Overview snapshot={snapshot} width={width} />
+			<Tabs pane={state.pane} snapshot={snapshot} filter={state.filter} sort={sort} width={width} />
+			<Box flexDirection="column" height={height + 1} overflow="hidden">
+				{list}
+			</Box>
+		</Box>
+	);
+}

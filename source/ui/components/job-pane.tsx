@@ -1,0 +1,67 @@
+/** The Active, Queue, Failed and Dead panes: one table each, columns chosen by pane. */
+
+import type {ConsoleJob} from '../../inspector/console-feed.js';
+import {formatBytes, formatDuration} from '../../lib/format.js';
+import type {PaneId} from '../state/view.js';
+import {ago, bar} from '../text.js';
+import {Table, type Column} from './table.js';
+
+const file: Column<ConsoleJob> = {title: 'FILE', flex: 3, cell: j => ({text: j.name ?? j.hash.slice(0, 16)})};
+const size: Column<ConsoleJob> = {title: 'SIZE', width: 8, alignRight: true, hideBelow: 100, cell: j => ({text: j.size === undefined ? '' : formatBytes(j.size)})};
+const priority: Column<ConsoleJob> = {title: 'PRIO', width: 6, hideBelow: 90, cell: j => ({text: j.priority})};
+
+function activeColumns(): Array<Column<ConsoleJob>> {
+	return [
+		file,
+		size,
+		priority,
+		{title: 'WORKER', width: 10, cell: j => ({text: j.run?.worker ?? ''})},
+		{title: 'STAGE', width: 10, cell: j => ({text: j.run?.stage ?? ''})},
+		{
+			title: 'PROGRESS',
+			width: 19,
+			cell: j => {
+				const run = j.run;
+				if (!run || run.pagesTotal === 0) return {text: ''};
+				return {text: `${bar(run.pagesDone / run.pagesTotal, 10)} ${run.pagesDone}/${run.pagesTotal}`, tone: 'accent'};
+			},
+		},
+		{title: 'ELAPSED', width: 7, alignRight: true, cell: j => ({text: formatDuration(j.run?.elapsedMs ?? 0)})},
+		{title: 'ETA', width: 7, alignRight: true, hideBelow: 100, cell: j => ({text: j.run?.etaMs === undefined ? '' : formatDuration(j.run.etaMs)})},
+		{
+			title: 'BEAT',
+			width: 7,
+			alignRight: true,
+			cell: j => {
+				const run = j.run;
+				if (!run) return {text: ''};
+				const tone = run.health === 'stale' ? 'bad' : run.health === 'late' ? 'warn' : 'ok';
+				return {text: `${formatDuration(run.heartbeatAgeMs)}${run.health === 'fine' ? '' : run.health === 'late' ? '!' : '!!'}`, tone};
+			},
+		},
+	];
+}
+
+function listColumns(pane: PaneId, serverNow: number): Array<Column<ConsoleJob>> {
+	return [
+		file,
+		size,
+		priority,
+		{title: 'TRIES', width: 5, alignRight: true, cell: j => ({text: String(j.attempts)})},
+		{title: pane === 'todo' ? 'LAST ERROR' : 'ERROR', flex: 2, cell: j => ({text: j.error ?? '', tone: pane === 'dead' ? 'bad' : 'warn'})},
+		{title: pane === 'todo' ? 'QUEUED' : 'WHEN', width: 8, alignRight: true, cell: j => ({text: ago(serverNow - j.at)})},
+	];
+}
+
+const emptyText: Record<Exclude<PaneId, 'workers'>, string> = {
+	active: 'no job is running',
+	todo: 'the queue is empty',
+	failed: 'no failed jobs (failed jobs wait here for their retry)',
+	dead: 'the dead-letter queue is empty',
+};
+
+export function JobPane(props: {pane: Exclude<PaneId, 'workers'>; rows: ConsoleJob[]; selected: number; offset: number; height: number; width: number; serverNow: number; filter: string}) {
+	const columns = props.pane === 'active' ? activeColumns() : listColumns(props.pane, props.serverNow);
+	const empty = props.filter ? `nothing matches "${props.filter}" (Esc clears the filter)` : emptyText[props.pane];
+	return <Table columns={columns} rows={props.rows} selected={props.selected} offset={props.offset} height={props.height} width={props.width} empty={empty} />;
+}

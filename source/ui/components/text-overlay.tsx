@@ -1,0 +1,41 @@
+/** A full-screen text (detail, logs, preview, help): a title bar, the visible lines, a key hint. */
+import {Box, Text} from 'ink';
+
+import {fit} from '../text.js';
+import {useTheme} from '../theme.js';
+
+export type TextOverlayProps = {
+	title: string;
+	lines?: string[];
+	error?: string;
+	/** Lines after the scrolled text that always show (a followed log's live line). */
+	tail?: string[];
+	scroll: number;
+	height: number;
+	width: number;
+	hint: string;
+};
+
+export function TextOverlay({title, lines, error, tail = [], scroll, height, width, hint}: TextOverlayProps) {
+	const theme = useTheme();
+	const room = Math.max(1, height - tail.length);
+	const body = error ? [`error: ${error}`] : (lines ?? ['loading…']);
+	const shown = body.slice(scroll, scroll + room);
+	const position = body.length > room ? `  ${scroll + 1}-${Math.min(body.length, scroll + room)} of ${body.length}` : '';
+	return (
+		<Box flexDirection="column" height={height + 2}>
+			<Text inverse bold wrap="truncate-end">{fit(` ${title}${position}`, width - 1, {pad: true})}</Text>
+			<Box flexDirection="column" height={room}>
+				{shown.map((line, i) => (
+					<Text key={scroll + i} wrap="truncate-end" color={error ? theme.color('bad') : line.startsWith('──') ? theme.color('accent') : undefined}>
+						{fit(line, width - 1)}
+					</Text>
+				))}
+			</Box>
+			{tail.map((line, i) => (
+				<Text key={`tail-${i}`} color={theme.color('ok')} wrap="truncate-end">{fit(line, width - 1)}</Text>
+			))}
+			<Text dimColor wrap="truncate-end">{fit(hint, width - 1)}</Text>
+		</Box>
+	);
+}

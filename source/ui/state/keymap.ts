@@ -1,0 +1,165 @@
+/**
+The console's one table of keys. Key matching, the footer, the `?` screen and the keys table in
+readme.md all come from it, so they cannot drift apart (gemini-cli's keyBindings.ts is the model).
+*/
+
+/** A key as the console names it: a printable character, or one of the named keys below. */
+export type KeyName = string;
+
+export type Command =
+	| 'quit'
+	| 'help'
+	| 'next-pane'
+	| 'previous-pane'
+	| 'pane-1'
+	| 'pane-2'
+	| 'pane-3'
+	| 'pane-4'
+	| 'pane-5'
+	| 'up'
+	| 'down'
+	| 'page-up'
+	| 'page-down'
+	| 'home'
+	| 'end'
+	| 'open'
+	| 'back'
+	| 'filter'
+	| 'sort'
+	| 'reverse-sort'
+	| 'retry'
+	| 'retry-all'
+	| 'cancel'
+	| 'priority'
+	| 'clear-dead'
+	| 'logs'
+	| 'preview'
+	| 'pause'
+	| 'faster'
+	| 'slower'
+	| 'refresh';
+
+export type Binding = {
+	command: Command;
+	keys: KeyName[];
+	description: string;
+	category: 'General' | 'Navigation' | 'View' | 'Actions';
+	/** Changes the queue: disabled by --read-only. */
+	isAction?: boolean;
+	/** Asks for confirmation first. */
+	isDestructive?: boolean;
+	/** Shown in the footer, in this order (lower first). */
+	footer?: {order: number; label: string};
+};
+
+export const keymap: Binding[] = [
+	{command: 'help', keys: ['?'], description: 'show every key', category: 'General', footer: {order: 0, label: 'help'}},
+	{command: 'quit', keys: ['q', 'ctrl-c'], description: 'quit (the terminal is restored)', category: 'General', footer: {order: 99, label: 'quit'}},
+	{command: 'pause', keys: ['space'], description: 'pause or resume refreshing', category: 'General', footer: {order: 8, label: 'pause'}},
+	{command: 'faster', keys: ['+', '='], description: 'refresh more often (down to the floor in config)', category: 'General'},
+	{command: 'slower', keys: ['-'], description: 'refresh less often', category: 'General'},
+	{command: 'refresh', keys: ['ctrl-r'], description: 'refresh now', category: 'General'},
+	{command: 'next-pane', keys: ['tab', 'right'], description: 'next pane', category: 'Navigation', footer: {order: 1, label: 'pane'}},
+	{command: 'previous-pane', keys: ['shift-tab', 'left'], description: 'previous pane', category: 'Navigation'},
+	{command: 'pane-1', keys: ['1'], description: 'Active jobs', category: 'Navigation'},
+	{command: 'pane-2', keys: ['2'], description: 'Queue (todo)', category: 'Navigation'},
+	{command: 'pane-3', keys: ['3'], description: 'Failed', category: 'Navigation'},
+	{command: 'pane-4', keys: ['4'], description: 'Dead-letter', category: 'Navigation'},
+	{command: 'pane-5', keys: ['5'], description: 'Workers', category: 'Navigation'},
+	{command: 'up', keys: ['up', 'k'], description: 'move up', category: 'Navigation'},
+	{command: 'down', keys: ['down', 'j'], description: 'move down', category: 'Navigation'},
+	{command: 'page-up', keys: ['pageup', 'ctrl-b'], description: 'page up', category: 'Navigation'},
+	{command: 'page-down', keys: ['pagedown', 'ctrl-f'], description: 'page down', category: 'Navigation'},
+	{command: 'home', keys: ['home', 'g'], description: 'first row', category: 'Navigation'},
+	{command: 'end', keys: ['end', 'G'], description: 'last row', category: 'Navigation'},
+	{command: 'open', keys: ['enter'], description: "the job's detail: every record and why it is where it is", category: 'View', footer: {order: 2, label: 'detail'}},
+	{command: 'back', keys: ['escape'], description: 'back; clears the filter in a list', category: 'View'},
+	{command: 'filter', keys: ['/'], description: 'filter by file name, hash, worker or tag', category: 'View', footer: {order: 3, label: 'filter'}},
+	{command: 'sort', keys: ['s'], description: 'sort by the next column', category: 'View'},
+	{command: 'reverse-sort', keys: ['S'], description: 'reverse the sort', category: 'View'},
+	{command: 'logs', keys: ['l'], description: "the job's logs (follows a running job)", category: 'View', footer: {order: 4, label: 'logs'}},
+	{command: 'preview', keys: ['p'], description: 'preview the Markdown result', category: 'View'},
+	{command: 'retry', keys: ['r'], description: 'retry the selected job (failed or dead)', category: 'Actions', isAction: true, footer: {order: 5, label: 'retry'}},
+	{command: 'retry-all', keys: ['R'], description: 'retry every failed or dead job the filter matches', category: 'Actions', isAction: true, isDestructive: true},
+	{command: 'cancel', keys: ['c'], description: 'cancel the selected job (a running one stops at its next heartbeat)', category: 'Actions', isAction: true, isDestructive: true, footer: {order: 6, label: 'cancel'}},
+	{command: 'priority', keys: ['P'], description: 'change the priority of a queued job', category: 'Actions', isAction: true},
+	{command: 'clear-dead', keys: ['D'], description: 'clear the dead-letter queue (type y to confirm)', category: 'Actions', isAction: true, isDestructive: true, footer: {order: 7, label: 'clear dead'}},
+];
+
+const byKey = new Map<KeyName, Command>(keymap.flatMap(b => b.keys.map(k => [k, b.command] as const)));
+
+export function commandFor(key: KeyName): Command | undefined {
+	return byKey.get(key);
+}
+
+export function bindingOf(command: Command): Binding {
+	return keymap.find(b => b.command === command)!;
+}
+
+/** How a key is written on screen: "ctrl-c" → "^C", "enter" → "⏎". */
+export function displayKey(key: KeyName): string {
+	const names: Record<string, string> = {enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab', 'shift-tab': 'S-Tab', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End'};
+	if (key.startsWith('ctrl-')) return `^${key.slice(5).toUpperCase()}`;
+	return names[key] ?? key;
+}
+
+/** The footer's entries, most useful first. */
+export function footerEntries(): Array<{key: string; label: string}> {
+	return keymap
+		.filter(b => b.footer)
+		.sort((a, b) => a.footer!.order - b.footer!.order)
+		.map(b => ({key: displayKey(b.keys[0]!), label: b.footer!.label}));
+}
+
+/** The `?` screen: a heading per category, then one line per binding. */
+export function helpLines(): string[] {
+	const lines: string[] = [];
+	for (const category of ['General', 'Navigation', 'View', 'Actions'] as const) {
+		lines.push(category);
+		for (const binding of keymap.filter(b => b.category === category)) {
+			const keys = binding.keys.map(k => displayKey(k)).join(' ');
+			lines.push(`  ${keys.padEnd(14)} ${binding.description}${binding.isDestructive ? ' (asks first)' : ''}`);
+		}
+	}
+	return lines;
+}
+
+/** Input as Ink reports it, reduced to the flags the console uses. */
+export type InkKey = {
+	upArrow: boolean;
+	downArrow: boolean;
+	leftArrow: boolean;
+	rightArrow: boolean;
+	pageUp: boolean;
+	pageDown: boolean;
+	home: boolean;
+	end: boolean;
+	return: boolean;
+	escape: boolean;
+	ctrl: boolean;
+	shift: boolean;
+	tab: boolean;
+	backspace: boolean;
+	delete: boolean;
+};
+
+/**
+The keys of one input event. Ink delivers a burst of typed characters (`jjj`) as one string, so
+printable input becomes one key per character.
+*/
+export function keysOf(input: string, key: InkKey): KeyName[] {
+	if (key.upArrow) return ['up'];
+	if (key.downArrow) return ['down'];
+	if (key.leftArrow) return ['left'];
+	if (key.rightArrow) return ['right'];
+	if (key.pageUp) return ['pageup'];
+	if (key.pageDown) return ['pagedown'];
+	if (key.home) return ['home'];
+	if (key.end) return ['end'];
+	if (key.return) return ['enter'];
+	if (key.escape) return ['escape'];
+	if (key.tab) return [key.shift ? 'shift-tab' : 'tab'];
+	if (key.backspace || key.delete) return ['backspace'];
+	if (key.ctrl && input.length === 1) return [`ctrl-${input.toLowerCase()}`];
+	return [...input].map(c => (c === ' ' ? 'space' : c));
+}

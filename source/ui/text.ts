@@ -1,0 +1,49 @@
+/** Text fitting for the console: safe for the terminal, measured in columns, cut with an ellipsis. */
+import stringWidth from 'string-width';
+import {safeText} from '../lib/format.js';
+
+/** `text` made safe and cut to `width` columns (wide characters count twice), padded when `pad`. */
+export function fit(text: string, width: number, options: {pad?: boolean; alignRight?: boolean} = {}): string {
+	if (width <= 0) return '';
+	let shown = safeText(text);
+	if (stringWidth(shown) > width) {
+		let cut = '';
+		let used = 0;
+		for (const char of shown) {
+			const w = stringWidth(char);
+			if (used + w > width - 1) break;
+			cut += char;
+			used += w;
+		}
+		shown = `${cut}…`;
+	}
+	if (!options.pad) return shown;
+	const gap = ' '.repeat(Math.max(0, width - stringWidth(shown)));
+	return options.alignRight ? gap + shown : shown + gap;
+}
+
+/** A bar of `width` cells filled to `fraction` (0..1), in eighths for a smooth edge. */
+export function bar(fraction: number, width: number): string {
+	const eighths = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+	const f = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
+	const total = Math.round(f * width * 8);
+	const full = Math.floor(total / 8);
+	const partial = eighths[total % 8]!;
+	return ('█'.repeat(full) + partial).padEnd(width, ' ').slice(0, width);
+}
+
+/** A sparkline of `values` (one character each), scaled to the largest. */
+export function sparkline(values: number[]): string {
+	const ticks = '▁▂▃▄▅▆▇█';
+	const max = Math.max(0, ...values);
+	return values.map(v => (max === 0 || v === 0 ? ' ' : ticks[Math.min(7, Math.floor((v / max) * 7.999))]!)).join('');
+}
+
+/** "3s ago" from milliseconds. */
+export function ago(ms: number): string {
+	const seconds = Math.max(0, Math.round(ms / 1000));
+	if (seconds < 60) return `${seconds}s ago`;
+	if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+	if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h ago`;
+	return `${Math.floor(seconds / 86_400)}d ago`;
+}
