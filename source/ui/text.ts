@@ -47,3 +47,47 @@ export function ago(ms: number): string {
 	if (seconds < 172_800) return `${Math.floor(seconds / 3600)}h ago`;
 	return `${Math.floor(seconds / 86_400)}d ago`;
 }
+
+/**
+Lines wrapped to `width` columns: at spaces where possible, mid-word where a word is too long.
+Continuation lines keep the first line's indentation, so detail labels and log gutters stay aligned.
+*/
+export function wrapLines(lines: string[], width: number): string[] {
+	const cached = lastWrap.get(lines);
+	if (cached?.width === width) return cached.wrapped;
+	const wrapped = lines.flatMap(line => wrapLine(line, Math.max(10, width)));
+	lastWrap.set(lines, {width, wrapped});
+	return wrapped;
+}
+
+const lastWrap = new WeakMap<string[], {width: number; wrapped: string[]}>();
+
+function wrapLine(line: string, width: number): string[] {
+	if (stringWidth(line) <= width) return [line];
+	const indent = ' '.repeat(Math.min(Math.floor(width / 3), /^ */.exec(line)![0].length || (/^\S+\s+/.exec(line)?.[0].length ?? 0)));
+	const out: string[] = [];
+	let current = '';
+	for (const word of line.split(/(?<= )/)) {
+		if (stringWidth(current + word.trimEnd()) <= width) {
+			current += word;
+			continue;
+		}
+		if (current.trim() !== '') out.push(current.trimEnd());
+		current = out.length > 0 || current.trim() !== '' ? indent : '';
+		let rest = word;
+		while (stringWidth(current + rest.trimEnd()) > width) {
+			let take = '';
+			for (const char of rest) {
+				if (stringWidth(current + take + char) > width) break;
+				take += char;
+			}
+			if (take === '') break;
+			out.push(current + take);
+			rest = rest.slice(take.length);
+			current = indent;
+		}
+		current += rest;
+	}
+	if (current.trim() !== '') out.push(current.trimEnd());
+	return out;
+}

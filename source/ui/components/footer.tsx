@@ -11,7 +11,18 @@ export function Footer({state}: {state: ConsoleState}) {
 	const width = state.window.columns - 1;
 	const status = state.status;
 	const tone = status?.tone === 'ok' ? 'ok' : status?.tone === 'error' ? 'bad' : 'info';
-	const keys = footerEntries().filter(e => !state.isReadOnly || !['retry', 'cancel', 'clear dead'].includes(e.label));
+	// Entries in order of use while they fit; quit always shows, last.
+	const all = footerEntries().filter(e => !state.isReadOnly || !['retry', 'cancel', 'clear dead'].includes(e.label));
+	const quit = all.pop()!;
+	const room = width - `${quit.key} ${quit.label}`.length - (state.isReadOnly ? 10 : 0);
+	const keys: typeof all = [];
+	let used = 0;
+	for (const entry of all) {
+		used += `${entry.key} ${entry.label}  `.length;
+		if (used > room) break;
+		keys.push(entry);
+	}
+	keys.push(quit);
 	return (
 		<Box flexDirection="column" height={2}>
 			{state.filterDraft === undefined ? (

@@ -1,7 +1,7 @@
 /** A full-screen text (detail, logs, preview, help): a title bar, the visible lines, a key hint. */
 import {Box, Text} from 'ink';
 
-import {fit} from '../text.js';
+import {fit, wrapLines} from '../text.js';
 import {useTheme} from '../theme.js';
 
 export type TextOverlayProps = {
@@ -19,7 +19,7 @@ export type TextOverlayProps = {
 export function TextOverlay({title, lines, error, tail = [], scroll, height, width, hint}: TextOverlayProps) {
 	const theme = useTheme();
 	const room = Math.max(1, height - tail.length);
-	const body = error ? [`error: ${error}`] : (lines ?? ['loading…']);
+	const body = wrapLines(error ? [`error: ${error}`] : (lines ?? ['loading…']), width - 1);
 	const shown = body.slice(scroll, scroll + room);
 	const position = body.length > room ? `  ${scroll + 1}-${Math.min(body.length, scroll + room)} of ${body.length}` : '';
 	return (

@@ -161,5 +161,7 @@ export function keysOf(input: string, key: InkKey): KeyName[] {
 	if (key.tab) return [key.shift ? 'shift-tab' : 'tab'];
 	if (key.backspace || key.delete) return ['backspace'];
 	if (key.ctrl && input.length === 1) return [`ctrl-${input.toLowerCase()}`];
-	return [...input].map(c => (c === ' ' ? 'space' : c));
+	// Control characters inside a burst (keys pasted or sent together) mean their named keys.
+	const named: Record<string, KeyName> = {' ': 'space', '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u007F': 'backspace', '\b': 'backspace', '\u001B': 'escape'};
+	return [...input].map(c => named[c] ?? c).filter(k => [...k].length > 1 || k >= ' ');
 }

@@ -5,6 +5,7 @@ as an `Effect` in the state; use-effects.ts performs it and dispatches the answe
 only through actions, so the reducer is tested as tables of keys and wanted states.
 */
 import {priorities, type ConsoleJob, type ConsoleSnapshot, type JobDetail, type Priority} from '../../inspector/console-feed.js';
+import {wrapLines} from '../text.js';
 import {bindingOf, commandFor, helpLines, type Command, type KeyName} from './keymap.js';
 import {jobRows, overlayRows, panes, rowKeys, sortColumnNames, visibleRows, type PaneId, type SortState, type Window} from './view.js';
 
@@ -156,7 +157,7 @@ function scrollOverlay(state: ConsoleState, overlay: Overlay & {scroll: number},
 
 function overlayLength(state: ConsoleState, overlay: Overlay): number {
 	if (overlay.kind === 'help') return helpLines().length;
-	if (overlay.kind === 'detail' || overlay.kind === 'logs' || overlay.kind === 'preview') return overlay.lines?.length ?? 0;
+	if (overlay.kind === 'detail' || overlay.kind === 'logs' || overlay.kind === 'preview') return overlay.lines ? wrapLines(overlay.lines, state.window.columns - 1).length : 0;
 	return 0;
 }
 
@@ -367,7 +368,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 			if (o?.kind !== action.kind || o.hash !== action.hash) return state;
 			const loaded = {...o, ...(action.lines ? {lines: action.lines} : {}), ...(action.error ? {error: action.error} : {})} as Overlay & {scroll: number};
 			// A followed log starts at its end.
-			const length = action.lines?.length ?? 0;
+			const length = action.lines ? wrapLines(action.lines, state.window.columns - 1).length : 0;
 			return o.kind === 'logs' && o.follow ? scrollOverlay({...state, overlay: loaded}, loaded, length, length) : {...state, overlay: loaded};
 		}
 		case 'action-finished': {
