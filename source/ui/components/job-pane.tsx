@@ -30,7 +30,7 @@ function activeColumns(): Array<Column<ConsoleJob>> {
 		{title: 'ETA', width: 7, alignRight: true, hideBelow: 100, cell: j => ({text: j.run?.etaMs === undefined ? '' : formatDuration(j.run.etaMs)})},
 		{
 			title: 'BEAT',
-			width: 7,
+			width: 8,
 			alignRight: true,
 			cell: j => {
 				const run = j.run;

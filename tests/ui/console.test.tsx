@@ -1,0 +1,208 @@
+/** The console rendered with ink-testing-library on a fake source: what shows, and what keys do. */
+import test, {type ExecutionContext} from 'ava';
+import {render} from 'ink-testing-library';
+import stringWidth from 'string-width';
+import {App} from '../../source/ui/app.js';
+import {makeTheme, ThemeContext} from '../../source/ui/theme.js';
+import {FakeSource, job, running, serverNow, snapshot, worker} from '../support/console.js';
+
+const hostile = `evil\u001B[2J\u001B]0;pwned\u0007name-${'x'.repeat(200)}.pdf`;
+
+function busySnapshot() {
+	return snapshot({
+		active: [running(1, {pagesDone: 42, pagesTotal: 120}), running(2, {worker: 'w-2', health: 'stale', heartbeatAgeMs: 20 * 60_000})],
+		todo: [job(3, 'todo'), job(4, 'todo', {name: hostile})],
+		failed: [job(5, 'failed', {attempts: 1, error: 'conversion timed out after 3600 s'})],
+		dead: [job(6, 'dead', {attempts: 4, error: 'not a valid PDF (corrupt or truncated)'})],
+		workers: [worker('w-1', {status: 'processing', currentJob: 'file-1.pdf', cpuPercent: 93, memoryPercent: 41}), worker('w-2', {status: 'gone'})],
+		done: 1234,
+	});
+}
+
+type Mounted = ReturnType<typeof render> & {source: FakeSource; quits: number[]};
+
+function mount(t: ExecutionContext, options: {columns?: number; rows?: number; isReadOnly?: boolean; source?: FakeSource} = {}): Mounted {
+	const source = options.source ?? new FakeSource(busySnapshot());
+	const quits: number[] = [];
+	const rendered = render(
+		<ThemeContext.Provider value={makeTheme({NO_COLOR: '1'})}>
+			<App source={source} window={{columns: options.columns ?? 80, rows: options.rows ?? 24}} intervalMs={60_000} isReadOnly={options.isReadOnly} onQuit={() => quits.push(1)} now={() => serverNow + 3000} />
+		</ThemeContext.Provider>,
+	);
+	t.teardown(() => rendered.unmount());
+	return {...rendered, source, quits};
+}
+
+const plain = (frame: string | undefined) => (frame ?? '').replaceAll(/\u001B\[[0-9;]*m/g, '');
+
+/** Polls the last frame until `check` passes: no fixed sleeps on a busy machine. */
+async function frameWhere(t: ExecutionContext, app: Mounted, what: string, check: (frame: string) => boolean): Promise<string> {
+	const deadline = Date.now() + 5000;
+	while (Date.now() < deadline) {
+		const frame = plain(app.lastFrame());
+		if (check(frame)) return frame;
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+	t.fail(`no frame with ${what}; the last one:\n${plain(app.lastFrame())}`);
+	return plain(app.lastFrame());
+}
+
+const containing = (t: ExecutionContext, app: Mounted, text: string | RegExp) => frameWhere(t, app, String(text), frame => (typeof text === 'string' ? frame.includes(text) : text.test(frame)));
+
+async function keys(app: Mounted, ...inputs: string[]) {
+	for (const input of inputs) {
+		app.stdin.write(input);
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 30));
+	}
+}
+
+function assertFits(t: ExecutionContext, frame: string, columns: number, rows: number, where: string) {
+	const lines = frame.split('\n');
+	t.true(lines.length <= rows - 1, `${where}: ${lines.length} lines on a ${rows}-row terminal`);
+	const widest = Math.max(...lines.map(line => stringWidth(line)));
+	t.true(widest <= columns, `${where}: a line of ${widest} columns on a ${columns}-column terminal`);
+}
+
+test('the header, the overview and the Active pane show the busy pipeline', async t => {
+	const app = mount(t, {columns: 100, rows: 30});
+	const frame = await containing(t, app, 'file-1.pdf');
+	t.regex(frame, /s3:\/\/bucket prefix pdf\//);
+	t.regex(frame, /90 req\/min ≈ \$14\/mo/);
+	t.regex(frame, /done\s+1234/);
+	t.regex(frame, /42\/120/, 'pages done of total');
+	t.regex(frame, /w-2\s+converting.*20m00s!!/, 'a stale heartbeat is marked');
+	t.regex(frame, /1 Active 2 {2}2 Queue 2 {2}3 Failed 1 {2}4 Dead 1 {2}5 Workers 2/);
+});
+
+test('each pane lists its own rows', async t => {
+	const app = mount(t, {columns: 100, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '2');
+	t.regex(await containing(t, app, 'file-3.pdf'), /QUEUED/);
+	await keys(app, '3');
+	t.regex(await containing(t, app, 'conversion timed out'), /file-5\.pdf/);
+	await keys(app, '4');
+	t.regex(await containing(t, app, 'not a valid PDF'), /file-6\.pdf/);
+	await keys(app, '5');
+	const workers = await containing(t, app, '93%');
+	t.regex(workers, /w-1.*processing.*file-1\.pdf/);
+	t.regex(workers, /w-2.*gone/);
+});
+
+test('hostile and long file names are escaped and cut, never sent to the terminal raw', async t => {
+	const app = mount(t, {columns: 80, rows: 24});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '2');
+	const frame = await containing(t, app, 'evil');
+	const raw = app.lastFrame() ?? '';
+	t.false(raw.includes('\u001B[2J'), 'the clear-screen sequence in the name is not passed through');
+	t.false(raw.includes('\u001B]0;'), 'nor the title-setting one');
+	t.regex(frame, /evil␛\[2J␛\]0;pwned�name-x+…/);
+	assertFits(t, frame, 80, 24, 'queue pane');
+});
+
+test('at 80×24 every screen fits: panes, help, detail, logs, preview, dialogs', async t => {
+	const app = mount(t, {columns: 80, rows: 24});
+	assertFits(t, await containing(t, app, 'file-1.pdf'), 80, 24, 'active pane');
+	for (const [input, marker, where] of [
+		['5', 'w-1', 'workers pane'],
+		['?', 'Keys', 'help'],
+		['\u001B', 'Active', 'back'],
+		['4', 'file-6.pdf', 'dead pane'],
+		['\r', 'why', 'detail'],
+		['\u001B', 'not a valid PDF', 'back to dead'],
+		['l', 'converter said', 'logs'],
+		['\u001B', 'not a valid PDF', 'back to dead'],
+		['D', 'Type y', 'clear-dead confirmation'],
+		['n', 'nothing was changed', 'cancelled'],
+		['2', 'file-3.pdf', 'queue pane'],
+		['P', 'Priority of', 'priority picker'],
+		['\u001B', 'file-3.pdf', 'back'],
+		['p', 'Body text.', 'preview'],
+	] as const) {
+		// eslint-disable-next-line no-await-in-loop
+		await keys(app, input);
+		// eslint-disable-next-line no-await-in-loop
+		assertFits(t, await containing(t, app, marker), 80, 24, where);
+	}
+});
+
+test('Enter shows every record with the "why is it here" line; l shows the log; p the Markdown', async t => {
+	const app = mount(t, {columns: 100, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '4', '\r');
+	const detail = await containing(t, app, 'why');
+	t.regex(detail, /dead-lettered after 4 failed attempts \(max_retries 3\): boom/);
+	t.regex(detail, /path\s+a\/b\.pdf/);
+	t.regex(detail, /tags\s+a/);
+	await keys(app, 'l');
+	const logs = await containing(t, app, 'converter said: boom');
+	t.regex(logs, /attempt 1 on w-1: failed/);
+	await keys(app, '\u001B', 'p');
+	t.regex(await containing(t, app, 'Body text.'), /# Title/);
+	t.deepEqual(app.source.calls.map(c => c.split(' ')[0]), ['job', 'logs', 'preview']);
+});
+
+test('r retries the selected dead job through the source and reports it on the status line', async t => {
+	const app = mount(t);
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '4', 'r');
+	await containing(t, app, 'queued at normal from dead');
+	t.deepEqual(app.source.calls, [`retry ${job(6, 'dead').hash.slice(-4)}`]);
+});
+
+test('destructive keys ask first: D needs y, and c on a running job too', async t => {
+	const app = mount(t);
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, 'D');
+	await containing(t, app, 'remove 1 dead job for good');
+	t.deepEqual(app.source.calls, [], 'nothing before the answer');
+	await keys(app, 'y');
+	await containing(t, app, 'cleared the dead-letter queue: 1 job(s) removed');
+	t.deepEqual(app.source.calls, ['clear-dead']);
+	await keys(app, '1', 'c');
+	await containing(t, app, 'stops at its next heartbeat');
+	await keys(app, 'x');
+	await containing(t, app, 'nothing was changed');
+	t.deepEqual(app.source.calls, ['clear-dead']);
+});
+
+test('--read-only: actions are refused with a reason and the footer says read-only', async t => {
+	const app = mount(t, {isReadOnly: true});
+	const frame = await containing(t, app, 'file-1.pdf');
+	t.regex(frame, /read-only/);
+	t.notRegex(frame.split('\n').at(-1) ?? '', /retry/, 'the footer leaves out the actions');
+	await keys(app, '4', 'r', 'D');
+	await containing(t, app, 'actions are disabled');
+	t.deepEqual(app.source.calls, []);
+});
+
+test('a failing refresh keeps the last data and warns that it is stale', async t => {
+	const source = new FakeSource(busySnapshot());
+	const app = mount(t, {source});
+	await containing(t, app, 'file-1.pdf');
+	source.failNext = 'connect ECONNREFUSED 127.0.0.1:7480';
+	await keys(app, '\u0012'); // Ctrl-R: refresh now
+	const frame = await containing(t, app, 'stale data');
+	t.regex(frame, /ECONNREFUSED/);
+	t.regex(frame, /file-1\.pdf/, 'the rows stay');
+});
+
+test('a clock that disagrees with the server is flagged in the header', async t => {
+	const app = mount(t, {source: new FakeSource(snapshot({clockSkewMs: 125_000}))});
+	t.regex(await containing(t, app, 'clock'), /this machine's clock is 2m05s behind the server's/);
+});
+
+test('q asks the program to quit', async t => {
+	const app = mount(t);
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, 'q');
+	const deadline = Date.now() + 2000;
+	while (app.quits.length === 0 && Date.now() < deadline) {
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+	t.is(app.quits.length, 1);
+});
