@@ -7,6 +7,7 @@ import type {ConsoleState} from '../state/reducer.js';
 import {ago, fit} from '../text.js';
 import {useTheme} from '../theme.js';
 
+/** The store line loses its endpoint (" at http://…") before the bucket or the prefix when space is short. */
 export function Header({state, storeLine}: {state: ConsoleState; storeLine: string}) {
 	const theme = useTheme();
 	const {snapshot, snapshotAt, now, window} = state;
@@ -25,7 +26,7 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 		<Box flexDirection="column" height={2}>
 			<Text wrap="truncate-end">
 				<Text bold color={theme.color('accent')}>{left}</Text>
-				<Text>{fit(storeLine, room, {pad: true})}</Text>
+				<Text>{fit(storeLine.length > room ? storeLine.replace(/ at \S+/, '') : storeLine, room, {pad: true})}</Text>
 				<Text dimColor={!state.isPaused} color={state.isPaused ? theme.color('warn') : undefined}>{'  '}{right}</Text>
 			</Text>
 			{warnings.length > 0 ? (
