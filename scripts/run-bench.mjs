@@ -23,13 +23,14 @@ const benches = [
 	['ingest', ['1000']],
 	['idle-worker', ['65']],
 	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
+	['console-render', ['1000', '100000']],
 ];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const [name, args] of benches) {
 	if (only.length > 0 && !only.includes(name)) continue;
 	console.log(`\n== ${name}`);
-	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}});
+	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_ENV: 'production'}});
 	if (run.status !== 0) failed++;
 }
 if (started) spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'stop'], {stdio: 'inherit'});

@@ -125,5 +125,14 @@ export function workerRows(snapshot: ConsoleSnapshot | undefined, filter: string
 
 /** The identities of a pane's rows, in display order: job hashes or worker ids. */
 export function rowKeys(snapshot: ConsoleSnapshot | undefined, pane: PaneId, filter: string, sort: SortState): string[] {
-	return pane === 'workers' ? workerRows(snapshot, filter, sort).map(w => w.id) : jobRows(snapshot, pane, filter, sort).map(j => j.hash);
+	if (pane === 'workers') return workerRows(snapshot, filter, sort).map(w => w.id);
+	const rows = jobRows(snapshot, pane, filter, sort);
+	let keys = keysOfRows.get(rows);
+	if (!keys) {
+		keys = rows.map(j => j.hash);
+		keysOfRows.set(rows, keys);
+	}
+	return keys;
 }
+
+const keysOfRows = new WeakMap<ConsoleJob[], string[]>();
