@@ -49,6 +49,8 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 	process.on('unhandledRejection', onCrash);
 	process.on('exit', restore);
 	try {
+		// Ink rewrites the frame only when its text changed. Its incrementalRendering option (rewrite
+		// changed lines only) drew lines one row off in the alternate screen when tried with Ink 6.8.
 		instance = render(
 			<ThemeContext.Provider value={makeTheme()}>
 				<App source={source} window={windowOf(stdout)} intervalMs={options.intervalMs} isReadOnly={options.isReadOnly} onQuit={() => instance?.unmount()} />

@@ -93,6 +93,11 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 	t.regex(first, /7\/20/, 'page progress from the heartbeat');
 	t.regex(first, /s3:\/\/.*prefix pdf\//, 'the store in the header');
 	t.is((await tmux('display-message', '-p', '-t', 'watch', '#{alternate_on}')).trim(), '1', 'the alternate screen is in use');
+	// A resize to 80×24 re-lays the screen: the header stays on the first line, the footer on screen.
+	await tmux('resize-window', '-t', 'watch', '-x', '80', '-y', '24');
+	const small = await waitFor('the 80×24 layout', text => text.split('\n')[0]!.startsWith('BlobForge') && /q quit/.test(text) && !/q quit[\s\S]*BlobForge/.test(text));
+	t.true(small.split('\n').every(line => line.length <= 80), 'no line wider than 80 columns');
+	await tmux('resize-window', '-t', 'watch', '-x', '120', '-y', '40');
 	await press('2');
 	await waitFor('the queue', text => text.includes('queued-alpha.pdf') && text.includes('queued-beta.pdf'));
 	await press('3');
