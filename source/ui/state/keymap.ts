@@ -165,3 +165,9 @@ export function keysOf(input: string, key: InkKey): KeyName[] {
 	const named: Record<string, KeyName> = {' ': 'space', '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u007F': 'backspace', '\b': 'backspace', '\u001B': 'escape'};
 	return [...input].map(c => named[c] ?? c).filter(k => [...k].length > 1 || k >= ' ');
 }
+
+/** The keys table of readme.md (between its `keys:start` and `keys:end` markers); a test keeps them equal. */
+export function keysMarkdown(): string {
+	const rows = keymap.map(b => `| ${b.keys.map(k => `\`${displayKey(k)}\``).join(' ')} | ${b.category} | ${b.description}${b.isDestructive ? ' (asks first)' : ''}${b.isAction ? '; off with `--read-only`' : ''} |`);
+	return ['| keys | kind | what it does |', '|---|---|---|', ...rows].join('\n');
+}
