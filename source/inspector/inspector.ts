@@ -7,7 +7,7 @@ import {isJobHash, type Priority} from '../queue/keys.js';
 import {runJanitor, type JanitorReport} from '../queue/janitor.js';
 import {locateJob, type JobRecords} from '../queue/locate.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {ReadModel, type QueueView} from '../queue/read-model.js';
+import {ReadModel, type QueueView, type RefreshParts} from '../queue/read-model.js';
 import {reconcile} from '../queue/reconcile.js';
 import {parseJobLog, parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
 import {collectAll} from '../storage/object-store.js';
@@ -38,9 +38,9 @@ export class Inspector {
 		this.readModel = new ReadModel(context);
 	}
 
-	/** Counts, jobs and active leases: three requests in steady state, whatever the history. */
-	async overview(): Promise<QueueView> {
-		this.lastView = await this.readModel.refresh();
+	/** Counts, jobs and active leases: three requests in steady state, whatever the history. `parts` may skip a half (see ReadModel). */
+	async overview(parts?: RefreshParts): Promise<QueueView> {
+		this.lastView = await this.readModel.refresh(parts);
 		return this.lastView;
 	}
 

@@ -5,7 +5,9 @@ start-after. High-rate transitions (complete, fail) need no journal write: their
 lease write is the event (see read-model.ts).
 
 Requests: append = 1 PUT queue/journal/<server ms>-<random>.json (a unique key, unconditional),
-and when any event makes a job claimable, 1 PUT queue/signal.json (what idle workers poll).
+1 PUT queue/changes.json (what consoles poll instead of listing the journal), and when any event
+makes a job claimable, 1 PUT queue/signal.json (what idle workers poll). Two objects, not one with
+a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
 import {randomBytes} from 'node:crypto';
 import type {QueueContext} from './queue-context.js';
@@ -16,6 +18,7 @@ export async function appendEvents(context: QueueContext, events: JobEvent[]): P
 	const record: JournalRecord = {version: 1, events};
 	const key = context.keys.journal(await context.store.serverTime(), randomBytes(4).toString('hex'));
 	await context.store.put(key, JSON.stringify(record), {contentType: 'application/json'});
+	await context.store.put(context.keys.changes(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
 	if (events.some(e => e.state === 'todo')) await context.store.put(context.keys.signal(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 }

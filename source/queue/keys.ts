@@ -114,6 +114,11 @@ export class Keys {
 		return `${this.prefix}queue/signal.json`;
 	}
 
+	/** Touched on every journal append, so consoles poll one small object instead of listing the journal. */
+	changes(): string {
+		return `${this.prefix}queue/changes.json`;
+	}
+
 	snapshot(): string {
 		return `${this.prefix}queue/snapshot.json`;
 	}

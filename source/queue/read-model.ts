@@ -10,6 +10,10 @@ One refresh — requests:
 3. LIST queue/processing/                             (+ one GET per lease whose ETag changed: a
                                                       heartbeat, a claim, an ending)
 Nothing lists store/out/ or the todo folders, so 100,000 finished jobs cost what 100 do.
+
+A caller may skip either half (the console does: it reads the journal when queue/changes.json
+changed and sweeps the leases on a slower clock); the skipped half is served from what the last
+refresh read, with heartbeat ages brought up to the server's current time.
 */
 import {collectAll, isNotModified} from '../storage/object-store.js';
 import {readJournal} from './journal-reader.js';
@@ -45,6 +49,16 @@ const journalWindowMs = 60_000;
 
 type CachedLease = {etag: string; lastModified: number; lease?: Lease};
 
+/** Which halves of a refresh to read; both by default. */
+export type RefreshParts = {
+	/** GET the snapshot and LIST the journal. @default true */
+	journal?: boolean;
+	/** Only GET the snapshot (304 unless the janitor compacted), listing the journal only if it changed. @default false */
+	snapshot?: boolean;
+	/** LIST the leases and GET the changed ones. @default true */
+	leases?: boolean;
+};
+
 export class ReadModel {
 	private baseEtag?: string;
 	private working?: Snapshot;
@@ -52,14 +66,27 @@ export class ReadModel {
 	private readonly journalRead = new Map<string, number>();
 	private snapshotCursor = '';
 	private readonly leases = new Map<string, CachedLease>();
+	private leasesRead = false;
 
 	constructor(private readonly context: QueueContext) {}
 
-	async refresh(): Promise<QueueView> {
-		const {store, keys} = this.context;
+	async refresh(parts: RefreshParts = {}): Promise<QueueView> {
 		const problems: string[] = [];
+		// Nothing read yet: both halves, whatever was asked.
+		if (parts.journal !== false || !this.working) await this.readJournalHalf(problems, true);
+		else if (parts.snapshot) await this.readJournalHalf(problems, false);
+		if (parts.leases !== false || !this.leasesRead) await this.readLeaseHalf(problems);
+		return this.view(problems);
+	}
+
+	private async readJournalHalf(problems: string[], listJournal: boolean): Promise<void> {
+		const {keys} = this.context;
 		const loaded = await loadSnapshot(this.context, this.working ? this.baseEtag : undefined);
-		if (loaded !== 'not-modified') {
+		// Still no snapshot (no compaction yet) is no change either: keep what was read on top of nothing.
+		const unchanged = loaded === 'not-modified' || (this.working !== undefined && this.baseEtag === undefined && loaded.etag === undefined);
+		// A new snapshot is a new base: the journal after its cursor must be read on top of it.
+		if (unchanged && !listJournal) return;
+		if (!unchanged) {
 			this.baseEtag = loaded.etag;
 			this.working = cloneSnapshot(loaded.snapshot);
 			this.snapshotCursor = loaded.snapshot.journalCursor;
@@ -77,7 +104,11 @@ export class ReadModel {
 			this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
 		}
 		for (const [key, time] of this.journalRead) if (time < newest - 2 * journalWindowMs) this.journalRead.delete(key);
+	}
 
+	private async readLeaseHalf(problems: string[]): Promise<void> {
+		const {store, keys} = this.context;
+		this.leasesRead = true;
 		const listed = await collectAll(store, keys.leaseFolder());
 		const seen = new Set<string>();
 		for (const entry of listed) {
@@ -93,8 +124,11 @@ export class ReadModel {
 			this.leases.set(entry.key, {etag: got.etag, lastModified: got.lastModified, lease: parsed.ok ? parsed.value : undefined});
 		}
 		for (const key of this.leases.keys()) if (!seen.has(key)) this.leases.delete(key);
+	}
 
-		const serverNow = await store.serverTime();
+	private async view(problems: string[]): Promise<QueueView> {
+		const working = this.working!;
+		const serverNow = await this.context.store.serverTime();
 		const active: ActiveJob[] = [];
 		for (const cached of this.leases.values()) {
 			const lease = cached.lease;

@@ -29,6 +29,7 @@ import {claim, type HeldLease} from '../queue/transitions/claim.js';
 import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
 import {HeartbeatLoop} from './heartbeat-loop.js';
+import {ObjectWatch} from '../queue/object-watch.js';
 import {isNotModified} from '../storage/object-store.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
@@ -91,7 +92,8 @@ export class Worker {
 		const recovered = await recoverOwnLeases(context, this.options.workerId);
 		if (recovered.staleRecovered + recovered.deadLettered + recovered.finishedDone > 0) logger.warn('recovered-own-leases', {requeued: recovered.staleRecovered, dead: recovered.deadLettered, done: recovered.finishedDone});
 		await this.janitorPass();
-		let signalEtag: string | undefined;
+		const signalWatch = new ObjectWatch(context.store, context.keys.signal());
+		let signalWatched = false;
 		let listedAt = Number.NEGATIVE_INFINITY;
 		try {
 			while (!this.stopping) {
@@ -110,14 +112,11 @@ export class Worker {
 					// eslint-disable-next-line no-await-in-loop
 					await this.options.clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
 					if (this.stopping) break;
+					// The first check only learns the current state; a later change means new work.
+					const first = !signalWatched;
+					signalWatched = true;
 					// eslint-disable-next-line no-await-in-loop
-					const got = await context.store.get(context.keys.signal(), signalEtag && signalEtag !== 'absent' ? {ifNoneMatch: signalEtag} : undefined);
-					// The first poll only learns the current state (an absent object counts as a state too);
-					// any later difference means new work.
-					const current = got ? got.etag : 'absent';
-					const first = signalEtag === undefined;
-					const changed = !first && current !== signalEtag;
-					signalEtag = current;
+					const changed = (await signalWatch.changed()) && !first;
 					if (changed) break;
 					// eslint-disable-next-line no-await-in-loop
 					await this.register('idle');

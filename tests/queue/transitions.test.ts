@@ -28,7 +28,7 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	const {context, requests, keys, clock} = await makeQueue();
 	const h = hashOf(1);
 	t.is((await enqueue(context, {hash: h, priority: 'normal', name: 'a.pdf', size: 10})).kind, 'queued');
-	t.deepEqual(describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')), ['put-create-only queue/todo/3_normal/<hash>', 'put queue/journal/<time>.json', 'put queue/signal.json']);
+	t.deepEqual(describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')), ['put-create-only queue/todo/3_normal/<hash>', 'put queue/journal/<time>.json', 'put queue/changes.json', 'put queue/signal.json']);
 	t.is((await enqueue(context, {hash: h, priority: 'normal'})).kind, 'already-queued', 'a second enqueue never resets the entry');
 	requests.length = 0;
 	const held = await claimOne(context, 'w-1', h);
@@ -53,7 +53,7 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	const report = await runJanitor(context);
 	t.is(report.leasesSwept, 1);
 	t.is(report.journalFolded, 1);
-	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/signal.json', 'pdf/queue/snapshot.json']);
+	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json']);
 });
 
 test('claiming a job whose result already exists finishes it without converting', async t => {
@@ -207,7 +207,7 @@ test('the janitor finishes a job whose holder died after uploading the result', 
 	clock.advance(16 * 60_000);
 	const report = await runJanitor(context);
 	t.is(report.finishedDone, 1);
-	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/signal.json', 'pdf/queue/snapshot.json'], 'no todo entry, no lease: done, not converted again');
+	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'], 'no todo entry, no lease: done, not converted again');
 });
 
 test('start-up recovery takes only this worker\'s quiet leases, counted as an attempt', async t => {

@@ -43,6 +43,8 @@ export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' 
 		...lists,
 		workers: parts.workers ?? [],
 		staleAfterMs: 15 * 60_000,
+		leasesAgeMs: 4000,
+		leaseSweepMs: 20_000,
 		requestsPerMinute: 90,
 		monthlyCost: 13.5,
 		problems: parts.problems ?? [],
@@ -59,8 +61,11 @@ export class FakeSource implements ConsoleSource {
 
 	constructor(public current: ConsoleSnapshot) {}
 
-	async snapshot(): Promise<ConsoleSnapshot> {
+	fullReads = 0;
+
+	async snapshot(options: {full?: boolean} = {}): Promise<ConsoleSnapshot> {
 		this.snapshots++;
+		if (options.full) this.fullReads++;
 		if (this.failNext) {
 			const message = this.failNext;
 			this.failNext = undefined;

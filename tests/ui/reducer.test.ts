@@ -174,7 +174,8 @@ test('space pauses; + and - step the interval, never below the floor from config
 	t.true(s.isPaused);
 	t.deepEqual(reducer({...s, effects: []}, {type: 'poll'}).effects, [], 'no refresh while paused');
 	s = press(s, 'space');
-	t.deepEqual(kinds(reducer({...s, effects: []}, {type: 'poll'}).effects), ['refresh']);
+	t.deepEqual(reducer({...s, effects: []}, {type: 'poll'}).effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [false], 'a timer refresh reads what changed');
+	t.deepEqual(press({...s, effects: []}, 'ctrl-r').effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [true], 'Ctrl-R reads everything');
 	t.is(press(s, '-').intervalMs, 5000);
 	const floor = press(s, '+');
 	t.is(floor.intervalMs, 2000);
@@ -195,7 +196,7 @@ test('a failed refresh is kept for the header; an answer clears it; one refresh 
 test('an action answer shows on the status line and asks for a refresh; the line clears after a while', t => {
 	let s = reducer(start(), {type: 'action-finished', text: 'queued at normal from dead', ok: true, now});
 	t.is(s.status?.tone, 'ok');
-	t.deepEqual(kinds(s.effects), ['refresh']);
+	t.deepEqual(s.effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [true], 'after an action everything is read at once');
 	s = reducer(s, {type: 'tick', now: now + 20_000});
 	t.is(s.status, undefined);
 });

@@ -12,7 +12,8 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	const theme = useTheme();
 	const {snapshot, snapshotAt, now, window} = state;
 	const age = snapshotAt === undefined ? 'loading…' : `updated ${ago(now - snapshotAt)}`;
-	const pace = state.isPaused ? 'paused' : `every ${state.intervalMs / 1000}s`;
+	const sweep = snapshot && snapshot.leaseSweepMs > state.intervalMs ? ` (leases ${snapshot.leaseSweepMs / 1000}s)` : '';
+	const pace = state.isPaused ? 'paused' : `every ${state.intervalMs / 1000}s${sweep}`;
 	const cost = snapshot ? `${Math.round(snapshot.requestsPerMinute)} req/min ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : '';
 	const right = [age, pace, cost].filter(Boolean).join(' · ');
 	const left = `BlobForge  ${state.isReadOnly ? '[read-only]  ' : ''}`;

@@ -41,7 +41,7 @@ export function useEffects(state: ConsoleState, dispatch: Dispatch<Action>, sour
 						refreshing.current = true;
 						dispatch({type: 'refresh-started'});
 						try {
-							dispatch({type: 'snapshot', snapshot: await source.snapshot(), now: now()});
+							dispatch({type: 'snapshot', snapshot: await source.snapshot({full: effect.full === true}), now: now()});
 						} catch (error) {
 							dispatch({type: 'refresh-failed', message: messageOf(error), now: now()});
 						} finally {

@@ -10,7 +10,8 @@ import {bindingOf, commandFor, helpLines, type Command, type KeyName} from './ke
 import {jobRows, overlayRows, panes, rowKeys, sortColumnNames, visibleRows, type PaneId, type SortState, type Window} from './view.js';
 
 export type Effect =
-	| {id: number; kind: 'refresh'}
+	/** `full`: read everything now (after an action, or Ctrl-R), not only what changed. */
+	| {id: number; kind: 'refresh'; full?: boolean}
 	| {id: number; kind: 'retry'; hashes: string[]}
 	| {id: number; kind: 'cancel'; hash: string}
 	| {id: number; kind: 'reprioritize'; hash: string; priority: Priority}
@@ -272,7 +273,7 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 			return say({...state, intervalMs}, `refreshing every ${intervalMs / 1000} s${floor}`, 'info', now);
 		}
 		case 'refresh':
-			return withEffect(state, {kind: 'refresh'});
+			return withEffect(state, {kind: 'refresh', full: true});
 		case 'open':
 			if (!hash) return needJob();
 			return withEffect({...state, overlay: {kind: 'detail', hash, title: titleOf(job, hash), scroll: 0}}, {kind: 'load-detail', hash});
@@ -373,7 +374,7 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 		}
 		case 'action-finished': {
 			const next = say(state, action.text, action.ok ? 'ok' : 'error', action.now);
-			return withEffect(next, {kind: 'refresh'});
+			return withEffect(next, {kind: 'refresh', full: true});
 		}
 	}
 }

@@ -1,0 +1,25 @@
+/**
+Watches one small object for changes with conditional GETs: 1 GET per check, answered 304 while it
+is unchanged (a twelfth of the price of a LIST). Idle workers watch queue/signal.json, consoles
+queue/changes.json. An absent object is a state too, so its creation counts as a change.
+*/
+import type {ObjectStore} from '../storage/object-store.js';
+
+export class ObjectWatch {
+	/** The ETag last seen, 'absent', or undefined before the first check. */
+	private seen?: string;
+
+	constructor(
+		private readonly store: ObjectStore,
+		private readonly key: string,
+	) {}
+
+	/** Whether the object changed since the last check; the first check answers true. */
+	async changed(): Promise<boolean> {
+		const got = await this.store.get(this.key, this.seen && this.seen !== 'absent' ? {ifNoneMatch: this.seen} : undefined);
+		const current = got ? got.etag : 'absent';
+		const changed = current !== this.seen;
+		this.seen = current;
+		return changed;
+	}
+}

@@ -1,0 +1,81 @@
+/** The console's source on a real (local) store: what one snapshot shows, and the requests each refresh makes. */
+import test from 'ava';
+import {Inspector} from '../../source/inspector/inspector.js';
+import {heartbeatHealth, InspectorFeed, throughput} from '../../source/inspector/console-feed.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {fail} from '../../source/queue/transitions/finish.js';
+import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
+import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
+
+async function busyQueue() {
+	const queue = await makeQueue({max_retries: 0});
+	const {context} = queue;
+	await enqueueMany(context, [1, 2, 3, 4].map(n => ({hash: hashOf(n), priority: 'normal' as const, name: `doc-${n}.pdf`, size: n * 100})));
+	const running = await claim(context, 'w-1', {hash: hashOf(1), priority: 'normal'});
+	if (running.kind !== 'claimed') throw new Error('claim');
+	const failing = await claim(context, 'w-2', {hash: hashOf(2), priority: 'normal'});
+	if (failing.kind !== 'claimed') throw new Error('claim');
+	await fail(context, failing.held, {error: 'boom', permanent: false});
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {leaseSweepMs: 20_000, monotonic: () => monotonic, now: () => queue.clock.now()});
+	return {...queue, held: running.held, feed, advance: (ms: number) => {
+		monotonic += ms;
+		queue.clock.advance(ms);
+	}};
+}
+
+test('a snapshot: rows per pane with names from the queue entry until the first heartbeat, then progress from the lease', async t => {
+	const {feed, context, held} = await busyQueue();
+	let snapshot = await feed.snapshot();
+	t.deepEqual(snapshot.active.map(j => [j.name, j.run?.worker, j.run?.attempt, j.run?.stage]), [['doc-1.pdf', 'w-1', 1, 'claimed']], 'the claim lease has no name yet: it comes from the todo entry');
+	t.deepEqual(snapshot.todo.map(j => j.name).sort(), ['doc-3.pdf', 'doc-4.pdf']);
+	t.deepEqual(snapshot.dead.map(j => [j.name, j.error]), [['doc-2.pdf', 'boom']], 'max_retries 0: straight to dead');
+	t.is(snapshot.counts.total.processing, 1);
+	await heartbeat(context, held, {stage: 'converting', pagesDone: 3, pagesTotal: 9});
+	snapshot = await feed.snapshot({full: true});
+	t.like(snapshot.active[0]?.run, {stage: 'converting', pagesDone: 3, pagesTotal: 9, health: 'fine'});
+});
+
+test('requests: a quiet refresh is one conditional GET; the leases are listed on their own slower clock; a change in the journal is read at once', async t => {
+	const {feed, context, requests, keys, advance} = await busyQueue();
+	await feed.snapshot();
+	advance(2000);
+	requests.length = 0;
+	await feed.snapshot();
+	t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json'], 'between sweeps: only the change object');
+	advance(20_000);
+	requests.length = 0;
+	await feed.snapshot();
+	t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json', 'get queue/snapshot.json', 'list queue/processing/'], 'a sweep: the snapshot (304) and the leases');
+	await enqueue(context, {hash: hashOf(9), priority: 'high', name: 'new.pdf'});
+	advance(2000);
+	requests.length = 0;
+	const after = await feed.snapshot();
+	t.deepEqual(describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')), ['get queue/changes.json', 'get queue/snapshot.json', 'list queue/journal/', 'get queue/journal/<time>.json'], 'the new job is read within one refresh');
+	t.true(after.todo.some(j => j.name === 'new.pdf'));
+	requests.length = 0;
+	await feed.snapshot({full: true});
+	t.true(describeRequests(requests, keys).includes('list queue/processing/'), 'a full read (after an action) lists the leases at once');
+});
+
+test('throughput: the rate counts from the first completion within the last ten minutes, and gives the backlog an ETA', t => {
+	const minute = 1000;
+	const serverNow = minute * 60_000 + 30_000; // half-way through the current minute
+	const counts = {total: {todo: 30, processing: 0, failed: 0, dead: 0, done: 0}} as Parameters<typeof throughput>[0]['counts'];
+	const fresh = throughput({serverNow, counts, completionsByMinute: {[String(minute - 1)]: 6, [String(minute)]: 3}});
+	t.is(fresh.ratePerMinute, 9 / 1.5, 'nine jobs in the minute and a half since they began');
+	t.is(fresh.backlogEtaMs, (30 / 6) * 60_000);
+	t.is(fresh.perMinute.length, 30);
+	t.deepEqual(fresh.perMinute.slice(-2), [6, 3]);
+	const idle = throughput({serverNow, counts, completionsByMinute: {}});
+	t.is(idle.ratePerMinute, 0);
+	t.is(idle.backlogEtaMs, undefined);
+});
+
+test('heartbeat health: late after two missed heartbeats (or half the stale timeout), stale past it', t => {
+	t.is(heartbeatHealth(30_000, 900_000, 60_000), 'fine');
+	t.is(heartbeatHealth(130_000, 900_000, 60_000), 'late');
+	t.is(heartbeatHealth(901_000, 900_000, 60_000), 'stale');
+	t.is(heartbeatHealth(4000, 3000, 1000), 'stale');
+});
