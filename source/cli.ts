@@ -19,6 +19,7 @@ import {downloadCommand, previewCommand} from './commands/results.js';
 import type {GlobalArgs} from './commands/context.js';
 import {printError} from './commands/output.js';
 import {watchCommand} from './commands/watch.js';
+import {demoCommand} from './commands/demo.js';
 import {UserError, exitCodes} from './lib/errors.js';
 import {StoreError} from './storage/store-error.js';
 
@@ -53,6 +54,7 @@ function report(error: unknown, verbose: boolean): number {
 
 const commands = [
 	watchCommand,
+	demoCommand,
 	ingestCommand,
 	workerCommand,
 	convertCommand,

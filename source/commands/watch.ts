@@ -26,7 +26,7 @@ export const watchCommand: CommandModule<GlobalArgs, GlobalArgs & {refresh: numb
 		if (argv.refresh < floor) printError(`blobforge: --refresh ${argv.refresh} is below console_min_refresh; refreshing every ${floor} s`);
 		const leaseRefresh = argv['lease-refresh'] ?? (queue.settings.store.kind === 's3' ? 20 : 0);
 		if (!Number.isFinite(leaseRefresh) || leaseRefresh < 0) throw new UserError(`--lease-refresh ${leaseRefresh} is not a number of seconds`, {exitCode: exitCodes.usage});
-		const feed = new InspectorFeed(queue.inspector, queue.storeLine, {minRefreshSeconds: floor, leaseSweepMs: leaseRefresh * 1000});
+		const feed = new InspectorFeed(queue.inspector, queue.storeLine, {minRefreshSeconds: floor, leaseSweepMs: leaseRefresh * 1000, isPriced: queue.settings.store.kind === 's3'});
 		// React's development build re-checks every render and keeps more memory: several times slower
 		// on a 100,000-row queue. It reads NODE_ENV once, when loaded, which happens just below.
 		process.env['NODE_ENV'] ??= 'production';

@@ -88,12 +88,15 @@ export type ConsoleSnapshot = {
 	todo: ConsoleJob[];
 	failed: ConsoleJob[];
 	dead: ConsoleJob[];
+	/** Jobs done in the last 30 minutes (older ones are only counted). */
+	done: ConsoleJob[];
 	workers: ConsoleWorker[];
 	staleAfterMs: number;
 	/** How long ago the leases were listed, and how often they are. */
 	leasesAgeMs: number;
 	leaseSweepMs: number;
-	/** The console's own requests: per minute, and dollars per month at that rate (AWS prices). */
+	/** The console's own requests: per minute, and dollars per month at that rate (AWS prices; 0 on the local store). */
+	isPriced: boolean;
 	requestsPerMinute: number;
 	monthlyCost: number;
 	/** Records that could not be read, reported and skipped. */
@@ -156,6 +159,8 @@ export type FeedOptions = {
 	now?: () => number;
 	/** A monotonic clock in ms for the schedules; tests pass their own. @default performance.now */
 	monotonic?: () => number;
+	/** Whether requests cost money (S3), so the header shows the monthly cost. @default true */
+	isPriced?: boolean;
 };
 
 type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
@@ -171,6 +176,7 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly leaseSweepMs: number;
 	private readonly localClock: () => number;
 	private readonly monotonic: () => number;
+	private readonly isPriced: boolean;
 
 	constructor(
 		private readonly inspector: Inspector,
@@ -182,6 +188,7 @@ export class InspectorFeed implements ConsoleSource {
 		this.localClock = options.now ?? Date.now;
 		this.monotonic = options.monotonic ?? (() => performance.now());
 		this.startedAt = this.monotonic();
+		this.isPriced = options.isPriced ?? true;
 		this.changes = new ObjectWatch(inspector.context.store, inspector.context.keys.changes());
 	}
 
@@ -242,10 +249,12 @@ export class InspectorFeed implements ConsoleSource {
 			todo: byState('todo'),
 			failed: byState('failed'),
 			dead: byState('dead'),
+			done: byState('done'),
 			workers: this.workerRows(view, staleAfterMs),
 			staleAfterMs,
 			leasesAgeMs: Math.max(0, this.monotonic() - this.leasesAt),
 			leaseSweepMs: this.leaseSweepMs,
+			isPriced: this.isPriced,
 			requestsPerMinute: rate.requestsPerMinute,
 			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
 			problems: [...view.problems, ...problems],

@@ -20,10 +20,10 @@ export function worker(id: string, fields: Partial<ConsoleWorker> = {}): Console
 	return {id, host: 'host-1', status: 'idle', jobsCompleted: 4, jobsFailed: 1, avgJobMs: 12_000, lastSeenAgoMs: 3000, ...fields};
 }
 
-export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs'>> & {done?: number} = {}): ConsoleSnapshot {
+export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs'>> & {done?: number; recent?: ConsoleJob[]} = {}): ConsoleSnapshot {
 	const zero = () => Object.fromEntries(priorities.map(p => [p, 0])) as Record<Priority, number>;
 	const counts = {todo: zero(), processing: zero(), failed: zero(), dead: zero(), done: zero(), total: {todo: 0, processing: 0, failed: 0, dead: 0, done: 0}};
-	const lists = {active: parts.active ?? [], todo: parts.todo ?? [], failed: parts.failed ?? [], dead: parts.dead ?? []};
+	const lists = {active: parts.active ?? [], todo: parts.todo ?? [], failed: parts.failed ?? [], dead: parts.dead ?? [], done: parts.recent ?? []};
 	for (const [state, rows] of [['processing', lists.active], ['todo', lists.todo], ['failed', lists.failed], ['dead', lists.dead]] as const) {
 		for (const row of rows) {
 			counts[state][row.priority]++;
@@ -45,6 +45,7 @@ export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' 
 		staleAfterMs: 15 * 60_000,
 		leasesAgeMs: 4000,
 		leaseSweepMs: 20_000,
+		isPriced: true,
 		requestsPerMinute: 90,
 		monthlyCost: 13.5,
 		problems: parts.problems ?? [],

@@ -14,6 +14,7 @@ function busySnapshot() {
 		todo: [job(3, 'todo'), job(4, 'todo', {name: hostile})],
 		failed: [job(5, 'failed', {attempts: 1, error: 'conversion timed out after 3600 s'})],
 		dead: [job(6, 'dead', {attempts: 4, error: 'not a valid PDF (corrupt or truncated)'})],
+		recent: [job(8, 'done')],
 		workers: [worker('w-1', {status: 'processing', currentJob: 'file-1.pdf', cpuPercent: 93, memoryPercent: 41}), worker('w-2', {status: 'gone'})],
 		done: 1234,
 	});
@@ -73,7 +74,7 @@ test('the header, the overview and the Active pane show the busy pipeline', asyn
 	t.regex(frame, /done\s+1234/);
 	t.regex(frame, /42\/120/, 'pages done of total');
 	t.regex(frame, /w-2\s+converting.*20m00s!!/, 'a stale heartbeat is marked');
-	t.regex(frame, /1 Active 2 {2}2 Queue 2 {2}3 Failed 1 {2}4 Dead 1 {2}5 Workers 2/);
+	t.regex(frame, /1 Active 2 {2}2 Queue 2 {2}3 Failed 1 {2}4 Dead 1 {2}5 Done 1 {2}6 Workers 2/);
 });
 
 test('each pane lists its own rows', async t => {
@@ -86,6 +87,8 @@ test('each pane lists its own rows', async t => {
 	await keys(app, '4');
 	t.regex(await containing(t, app, 'not a valid PDF'), /file-6\.pdf/);
 	await keys(app, '5');
+	t.regex(await containing(t, app, 'file-8.pdf'), /DONE/);
+	await keys(app, '6');
 	const workers = await containing(t, app, '93%');
 	t.regex(workers, /w-1.*processing.*file-1\.pdf/);
 	t.regex(workers, /w-2.*gone/);
@@ -107,7 +110,8 @@ test('at 80×24 every screen fits: panes, help, detail, logs, preview, dialogs',
 	const app = mount(t, {columns: 80, rows: 24});
 	assertFits(t, await containing(t, app, 'file-1.pdf'), 80, 24, 'active pane');
 	for (const [input, marker, where] of [
-		['5', 'w-1', 'workers pane'],
+		['6', 'w-1', 'workers pane'],
+		['5', 'file-8.pdf', 'done pane'],
 		['?', 'Keys', 'help'],
 		['\u001B', 'Active', 'back'],
 		['4', 'file-6.pdf', 'dead pane'],

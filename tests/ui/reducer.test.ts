@@ -48,7 +48,7 @@ test('Tab, Shift-Tab and number keys switch panes; j k and arrows move; Home End
 test('the selection stays on its job when a refresh reorders the rows', t => {
 	let s = press(start(), '4', 'j');
 	t.is(selectedJob(s)?.hash, hashFor(7));
-	const reordered = snapshot({...busy, dead: [job(8, 'dead'), job(6, 'dead'), job(7, 'dead')]});
+	const reordered = snapshot({active: busy.active, todo: busy.todo, failed: busy.failed, workers: busy.workers, dead: [job(8, 'dead'), job(6, 'dead'), job(7, 'dead')]});
 	s = reducer(s, {type: 'snapshot', snapshot: reordered, now});
 	t.is(selectedJob(s)?.hash, hashFor(7));
 });

@@ -7,7 +7,7 @@ import {commandFor, footerEntries, helpLines, keymap, keysMarkdown, keysOf} from
 const readme = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../readme.md');
 const noKey = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false};
 
-test('the keys table in readme.md is the keymap (regenerate it with keysMarkdown() when this fails)', async t => {
+test('the keys table in readme.md is the keymap (node scripts/update-readme-keys.mjs rewrites it)', async t => {
 	const text = await readFile(readme, 'utf8');
 	const block = /<!-- keys:start -->\n([\s\S]*?)\n<!-- keys:end -->/.exec(text);
 	t.truthy(block, 'readme.md has the keys markers');

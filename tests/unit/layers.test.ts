@@ -14,7 +14,8 @@ const allowed: Record<string, string[]> = {
 	worker: ['lib', 'storage', 'queue'],
 	inspector: ['lib', 'storage', 'queue'],
 	ingest: ['lib', 'storage', 'queue'],
-	commands: ['lib', 'storage', 'queue', 'worker', 'inspector', 'ingest', 'ui'],
+	demo: ['lib'],
+	commands: ['lib', 'storage', 'queue', 'worker', 'inspector', 'ingest', 'ui', 'demo'],
 	ui: ['lib', 'inspector'],
 };
 

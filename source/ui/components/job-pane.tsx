@@ -1,4 +1,4 @@
-/** The Active, Queue, Failed and Dead panes: one table each, columns chosen by pane. */
+/** The Active, Queue, Failed, Dead and Done panes: one table each, columns chosen by pane. */
 
 import type {ConsoleJob} from '../../inspector/console-feed.js';
 import {formatBytes, formatDuration} from '../../lib/format.js';
@@ -43,6 +43,7 @@ function activeColumns(): Array<Column<ConsoleJob>> {
 }
 
 function listColumns(pane: PaneId, serverNow: number): Array<Column<ConsoleJob>> {
+	if (pane === 'done') return [file, size, priority, {title: 'TRIES', width: 5, alignRight: true, cell: j => ({text: String(j.attempts + 1)})}, {title: 'DONE', width: 8, alignRight: true, cell: j => ({text: ago(serverNow - j.at)})}];
 	return [
 		file,
 		size,
@@ -58,6 +59,7 @@ const emptyText: Record<Exclude<PaneId, 'workers'>, string> = {
 	todo: 'the queue is empty',
 	failed: 'no failed jobs (failed jobs wait here for their retry)',
 	dead: 'the dead-letter queue is empty',
+	done: 'nothing finished in the last 30 minutes (older results: blobforge download, preview)',
 };
 
 export function JobPane(props: {pane: Exclude<PaneId, 'workers'>; rows: ConsoleJob[]; selected: number; offset: number; height: number; width: number; serverNow: number; filter: string}) {

@@ -16,6 +16,7 @@ export type Command =
 	| 'pane-3'
 	| 'pane-4'
 	| 'pane-5'
+	| 'pane-6'
 	| 'up'
 	| 'down'
 	| 'page-up'
@@ -65,7 +66,8 @@ export const keymap: Binding[] = [
 	{command: 'pane-2', keys: ['2'], description: 'Queue (todo)', category: 'Navigation'},
 	{command: 'pane-3', keys: ['3'], description: 'Failed', category: 'Navigation'},
 	{command: 'pane-4', keys: ['4'], description: 'Dead-letter', category: 'Navigation'},
-	{command: 'pane-5', keys: ['5'], description: 'Workers', category: 'Navigation'},
+	{command: 'pane-5', keys: ['5'], description: 'Done (the last 30 minutes)', category: 'Navigation'},
+	{command: 'pane-6', keys: ['6'], description: 'Workers', category: 'Navigation'},
 	{command: 'up', keys: ['up', 'k'], description: 'move up', category: 'Navigation'},
 	{command: 'down', keys: ['down', 'j'], description: 'move down', category: 'Navigation'},
 	{command: 'page-up', keys: ['pageup', 'ctrl-b'], description: 'page up', category: 'Navigation'},

@@ -90,8 +90,8 @@ export function initialState(options: {intervalMs?: number; minIntervalMs?: numb
 	const empty = (): Selection => ({index: 0, offset: 0});
 	return {
 		pane: 'active',
-		selection: {active: empty(), todo: empty(), failed: empty(), dead: empty(), workers: empty()},
-		sort: {active: {index: 0, descending: false}, todo: {index: 0, descending: false}, failed: {index: 0, descending: false}, dead: {index: 0, descending: false}, workers: {index: 0, descending: false}},
+		selection: Object.fromEntries(panes.map(p => [p, empty()])) as Record<PaneId, Selection>,
+		sort: Object.fromEntries(panes.map(p => [p, {index: 0, descending: false}])) as Record<PaneId, SortState>,
 		filter: '',
 		isRefreshing: false,
 		isPaused: false,
@@ -237,6 +237,7 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 		case 'pane-3':
 		case 'pane-4':
 		case 'pane-5':
+		case 'pane-6':
 			return reselect({...state, pane: panes[Number(command.slice(5)) - 1]!});
 		case 'up':
 			return select(state, currentRows(state).index - 1);

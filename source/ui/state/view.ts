@@ -4,9 +4,9 @@ columns, and how many table rows fit the window. The reducer and the components 
 */
 import {priorities, type ConsoleJob, type ConsoleSnapshot, type ConsoleWorker} from '../../inspector/console-feed.js';
 
-export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'workers';
-export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'workers'];
-export const paneTitles: Record<PaneId, string> = {active: 'Active', todo: 'Queue', failed: 'Failed', dead: 'Dead', workers: 'Workers'};
+export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'done' | 'workers';
+export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'done', 'workers'];
+export const paneTitles: Record<PaneId, string> = {active: 'Active', todo: 'Queue', failed: 'Failed', dead: 'Dead', done: 'Done', workers: 'Workers'};
 
 export type Window = {columns: number; rows: number};
 
@@ -57,6 +57,13 @@ const jobSorts: Record<Exclude<PaneId, 'workers'>, Array<SortColumn<ConsoleJob>>
 		{name: 'attempts', compare: byAttempts},
 	],
 	failed: [
+		{name: 'when', compare: byNewest},
+		{name: 'name', compare: byName},
+		{name: 'size', compare: bySize},
+		{name: 'priority', compare: byPriority},
+		{name: 'attempts', compare: byAttempts},
+	],
+	done: [
 		{name: 'when', compare: byNewest},
 		{name: 'name', compare: byName},
 		{name: 'size', compare: bySize},

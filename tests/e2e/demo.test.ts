@@ -1,0 +1,97 @@
+/**
+`blobforge demo` as a new user runs it: without a terminal it drains the sample queue and stops
+its workers; in a terminal (tmux) it opens the console, and q stops the workers it started.
+*/
+import {execFile} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import test from 'ava';
+import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
+
+const run = promisify(execFile);
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+async function workerPids(dir: string): Promise<number[]> {
+	const pids: number[] = [];
+	for (const n of [1, 2]) {
+		// eslint-disable-next-line no-await-in-loop
+		const log = await readFile(path.join(dir, `worker-${n}.log`), 'utf8');
+		const started = log.split('\n').filter(Boolean).map(line => JSON.parse(line) as {event: string; pid?: number}).find(e => e.event === 'worker-started');
+		if (started?.pid) pids.push(started.pid);
+	}
+	return pids;
+}
+
+test('demo without a terminal: every sample converted, the damaged one in dead-letter, the workers stopped', async t => {
+	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	const result = await new Promise<{code: number; stdout: string}>(resolve => {
+		execFile(process.execPath, [cliPath, 'demo'], {cwd, env: cleanEnvironment(), timeout: 240_000}, (error, stdout) => resolve({code: error ? Number(error.code ?? 1) : 0, stdout}));
+	});
+	t.is(result.code, 0, result.stdout);
+	t.regex(result.stdout, /a fresh store \(the directory is recreated on each run; --keep reuses it\)/);
+	t.regex(result.stdout, /done 10, dead 1, failed 0, queued 0, running 0/);
+	const dir = path.join(cwd, 'blobforge-demo');
+	const pids = await workerPids(dir);
+	t.is(pids.length, 2);
+	t.false(pids.some(pid => alive(pid)), 'no demo worker is left running');
+	const dead = await runCli(['--store-dir', path.join(dir, 'store'), 'list', '--state', 'dead', '-v'], cleanEnvironment());
+	t.regex(dead.stdout, /damaged-scan\.pdf/);
+	t.regex(dead.stdout, /not a valid PDF/);
+});
+
+test('demo refuses to replace a directory that is not a demo directory', async t => {
+	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	await writeFile(path.join(cwd, 'precious.txt'), 'keep me');
+	const result = await runCli(['demo', '--dir', cwd], cleanEnvironment());
+	t.is(result.code, 2);
+	t.regex(result.stderr, /is not a BlobForge demo directory; nothing was changed/);
+	t.is(await readFile(path.join(cwd, 'precious.txt'), 'utf8'), 'keep me');
+});
+
+test('demo in a terminal: the console shows the samples moving; q stops the workers it started', async t => {
+	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	const script = path.join(cwd, 'run.sh');
+	await writeFile(script, ['#!/bin/sh', `cd '${cwd}'`, 'unset BLOBFORGE_S3_BUCKET BLOBFORGE_STORE_DIR', 'export NO_COLOR=1', `'${process.execPath}' '${cliPath}' demo`, 'echo "DEMO-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
+	const socket = `bf-test-${randomBytes(4).toString('hex')}`;
+	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args])).stdout;
+	t.teardown(async () => {
+		await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
+	});
+	await tmux('new-session', '-d', '-s', 'demo', '-x', '120', '-y', '40', script);
+	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 60_000): Promise<string> => {
+		const deadline = Date.now() + timeoutMs;
+		let text = '';
+		while (Date.now() < deadline) {
+			// eslint-disable-next-line no-await-in-loop
+			text = await tmux('capture-pane', '-p', '-t', 'demo');
+			if (check(text)) return text;
+			// eslint-disable-next-line no-await-in-loop
+			await new Promise(resolve => setTimeout(resolve, 250));
+		}
+		t.log(text);
+		throw new Error(`timed out waiting for ${what}`);
+	};
+	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));
+	t.regex(busy, /BlobForge {2}local:\S*blobforge-demo/);
+	await waitFor('the damaged sample in dead-letter', text => /4 Dead 1/.test(text), 90_000);
+	await tmux('send-keys', '-t', 'demo', '4');
+	await waitFor('the dead job listed', text => /damaged-scan\.pdf.*not a valid PDF/.test(text));
+	const pids = await workerPids(path.join(cwd, 'blobforge-demo'));
+	t.true(pids.length === 2 && pids.every(pid => alive(pid)), 'two workers run while the console is open');
+	await tmux('send-keys', '-t', 'demo', 'q');
+	const after = await waitFor('the demo to end', text => text.includes('DEMO-EXITED='));
+	t.regex(after, /stopping 2 demo worker\(s\)/);
+	t.regex(after, /DEMO-EXITED=0/);
+	t.false(pids.some(pid => alive(pid)), 'quitting stopped the workers');
+});
