@@ -23,6 +23,8 @@ const benches = [
 	['ingest', ['1000']],
 	['idle-worker', ['65']],
 	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
+	['transitions', []],
+	['throughput', ['500', '1', '4', '8']],
 	['console-cost', ['10000', '10000']],
 	['console-render', ['1000', '100000']],
 ];

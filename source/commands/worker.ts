@@ -62,7 +62,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.on(signal, () => worker.stop(signal));
 		const logRequests = () => {
 			const stats = queue.stats.snapshot();
-			logger.info('requests', {total: stats.total.count, get: stats.get.count, head: stats.head.count, put: stats.put.count + stats['put-create-only'].count + stats['put-if-match'].count, list: stats.list.count, delete: stats.delete.count + stats['delete-many'].count});
+			logger.info('requests', {total: stats.total.count, get: stats.get.count, head: stats.head.count, put: stats.put.count + stats['put-create-only'].count + stats['put-if-match'].count, list: stats.list.count, delete: stats.delete.count + stats['delete-many'].count, createOnlyLost: stats['put-create-only'].errors, ifMatchLost: stats['put-if-match'].errors});
 		};
 		try {
 			await worker.run();

@@ -20,6 +20,7 @@ One pass — requests:
 
 Staleness is judged by the storage server's clock: lease last-modified against serverTime().
 */
+import {mapLimit} from '../lib/concurrency.js';
 import {collectAll, isNotModified, type ListEntry} from '../storage/object-store.js';
 import {appendEvents} from './journal.js';
 import {readJournal} from './journal-reader.js';
@@ -105,11 +106,24 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		if (recovered) ended.push(recovered);
 	}
 	if (options.ownWorker) return report;
+	// Compaction first: it sweeps the ended leases, so a failed job whose last attempt just ended
+	// is requeued in this pass, not the next one (a claim cannot create its lease while one exists).
+	if (loaded && loaded !== 'not-modified' && (await compact(context, loaded, ended, now, options.journalSettleMs ?? 60_000, report))) {
+		for (const {lease} of ended) leased.delete(lease.hash);
+	}
+	// Requeued jobs' events go to the journal in one append for the whole pass, then their failed
+	// records are deleted: a crash in between leaves a job both queued and failed, and the next pass
+	// requeues it again (the same todo entry) and finishes.
+	const requeued: Array<{entry: TodoEntry; failedKey: string}> = [];
 	for (const entry of await collectAll(context.store, context.keys.failedFolder())) {
 		// eslint-disable-next-line no-await-in-loop
-		await requeueFailed(context, entry, now, leased, report, options.dryRun);
+		const done = await requeueFailed(context, entry, now, leased, report, options.dryRun);
+		if (done) requeued.push(done);
 	}
-	if (loaded && loaded !== 'not-modified') await compact(context, loaded, ended, now, options.journalSettleMs ?? 60_000, report);
+	if (requeued.length > 0) {
+		await appendEvents(context, requeued.map(r => todoEvent(r.entry)));
+		await mapLimit(requeued, 16, async r => context.store.delete(r.failedKey));
+	}
 	return report;
 }
 
@@ -160,7 +174,8 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 	return requeued;
 }
 
-async function requeueFailed(context: QueueContext, listed: ListEntry, now: number, leased: ReadonlySet<string>, report: JanitorReport, dryRun = false): Promise<void> {
+/** Writes the todo entry of a failed job whose backoff passed; the caller journals and deletes the failed record. */
+async function requeueFailed(context: QueueContext, listed: ListEntry, now: number, leased: ReadonlySet<string>, report: JanitorReport, dryRun = false): Promise<{entry: TodoEntry; failedKey: string} | undefined> {
 	const {store, keys} = context;
 	const hash = keys.hashOf(listed.key);
 	if (!hash) {
@@ -184,13 +199,12 @@ async function requeueFailed(context: QueueContext, listed: ListEntry, now: numb
 	}
 	const entry: TodoEntry = {version: 1, hash, seq: nextSeq(record.seq, now), priority: record.priority, attempts: record.attempts, queuedAt: now, reason: 'retry', lastError: record.history.at(-1)?.error, history: record.history, ...(record.name === undefined ? {} : {name: record.name}), ...(record.size === undefined ? {} : {size: record.size})};
 	await store.put(keys.todo(record.priority, hash), serializeTodoEntry(entry), {contentType: 'application/json'});
-	await appendEvents(context, [todoEvent(entry)]);
-	await store.delete(listed.key);
 	report.failedRequeued++;
+	return {entry, failedKey: listed.key};
 }
 
-/** Folds journal objects older than `settleMs` and the ended leases into the snapshot, then deletes them. */
-async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: SeenLease[], now: number, settleMs: number, report: JanitorReport): Promise<void> {
+/** Folds journal objects older than `settleMs` and the ended leases into the snapshot, then deletes them; false when another janitor saved first. */
+async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: SeenLease[], now: number, settleMs: number, report: JanitorReport): Promise<boolean> {
 	const {snapshot} = loaded;
 	if (loaded.problem) report.malformed.push({key: context.keys.snapshot(), reason: loaded.problem});
 	const journal = await readJournal(context, {startAfter: snapshot.journalCursor, before: now - settleMs});
@@ -204,7 +218,7 @@ async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: See
 	snapshot.compactedAt = now;
 	settle(snapshot, now);
 	// Another janitor compacted first: leave everything for the next pass (folding twice is harmless).
-	if (!(await saveSnapshot(context, snapshot, loaded.etag))) return;
+	if (!(await saveSnapshot(context, snapshot, loaded.etag))) return false;
 	const folded = [...journal.batches.map(b => b.key), ...ended.map(e => e.entry.key)];
 	for (let i = 0; i < folded.length; i += 1000) {
 		// eslint-disable-next-line no-await-in-loop
@@ -212,4 +226,5 @@ async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: See
 	}
 	report.journalFolded += journal.batches.length;
 	report.leasesSwept += ended.length;
+	return true;
 }

@@ -47,8 +47,14 @@ export class S3Store implements ObjectStore {
 	private readonly bucket: string;
 	/** How If-Match is sent; `doctor` finds which form the provider accepts. */
 	etagStyle: EtagStyle;
-	/** Latest server `Date` header and the local monotonic time it arrived, for serverTime(). */
-	private dateSample?: {serverMs: number; localMonoMs: number};
+	/**
+	What the `Date` headers say about the server's clock, as bounds on (server time − local monotonic
+	time): a header of whole second D seen at monotonic m means the offset lies in [D − m, D + 1000 − m)
+	(less the answer's travel). Every header narrows the bounds; the estimate is their middle.
+	*/
+	private dateSample?: {low: number; high: number; localMonoMs: number};
+	/** The last time serverTime() returned: the estimate never goes backwards. */
+	private lastServerTime = Number.NEGATIVE_INFINITY;
 	timeRequests = 0;
 
 	constructor(options: S3StoreOptions) {
@@ -206,9 +212,7 @@ export class S3Store implements ObjectStore {
 	*/
 	async serverTime(): Promise<number> {
 		const sample = this.dateSample;
-		if (sample && performance.now() - sample.localMonoMs < 30_000) {
-			return sample.serverMs + (performance.now() - sample.localMonoMs);
-		}
+		if (sample && performance.now() - sample.localMonoMs < 30_000) return this.estimate();
 		this.timeRequests++;
 		try {
 			await this.client.send(new HeadBucketCommand({Bucket: this.bucket}));
@@ -217,7 +221,14 @@ export class S3Store implements ObjectStore {
 			if (!this.dateSample) throw classifyS3Error(error, 'time');
 		}
 		if (!this.dateSample) throw new StoreError('unsupported', 'the server sends no Date header', {operation: 'time'});
-		return this.dateSample.serverMs + (performance.now() - this.dateSample.localMonoMs);
+		return this.estimate();
+	}
+
+	private estimate(): number {
+		const {low, high} = this.dateSample!;
+		const now = performance.now() + (low + high) / 2;
+		this.lastServerTime = Math.max(this.lastServerTime, now);
+		return this.lastServerTime;
 	}
 
 	/** Checks that the bucket exists and the credentials work; the cheapest request there is. */
@@ -255,8 +266,17 @@ export class S3Store implements ObjectStore {
 	private noteDate(header: string | undefined): void {
 		if (!header) return;
 		const serverMs = Date.parse(header);
-		// The header has whole seconds; add half a second so the estimate is unbiased.
-		if (Number.isFinite(serverMs)) this.dateSample = {serverMs: serverMs + 500, localMonoMs: performance.now()};
+		if (!Number.isFinite(serverMs)) return;
+		const mono = performance.now();
+		const low = serverMs - mono;
+		// The header was written before the answer travelled back: allow half a second for that.
+		const high = serverMs + 1500 - mono;
+		const previous = this.dateSample;
+		const overlaps = previous !== undefined && low < previous.high && high > previous.low;
+		// Bounds that no longer overlap mean the server's clock was set: start again from this header.
+		if (previous && !overlaps) this.lastServerTime = Number.NEGATIVE_INFINITY;
+		const narrowed = previous && overlaps ? {low: Math.max(low, previous.low), high: Math.min(high, previous.high)} : {low, high};
+		this.dateSample = {...narrowed, localMonoMs: mono};
 	}
 
 	private noteErrorDate(error: unknown): void {

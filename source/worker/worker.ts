@@ -19,7 +19,7 @@ import path from 'node:path';
 import {zipSync} from 'fflate';
 import type {Clock} from '../lib/clock.js';
 import type {Logger} from '../lib/log.js';
-import {listCandidates} from '../queue/candidates.js';
+import {listCandidates, type Candidate} from '../queue/candidates.js';
 import {recoverOwnLeases, runJanitor} from '../queue/janitor.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
@@ -36,6 +36,8 @@ import {runConversion} from './run-conversion.js';
 import {processRss, systemLoad, type SystemLoad} from './system-load.js';
 
 const janitorEveryMs = 10 * 60_000;
+/** How long one listing of candidates serves further claims. */
+const listingReuseMs = 2000;
 
 export type WorkerOptions = {
 	context: QueueContext;
@@ -64,6 +66,9 @@ export class Worker {
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
 	private janitorAt = Number.NEGATIVE_INFINITY;
+	private listing?: {candidates: Candidate[]; at: number};
+	/** Job logs being written; the next job does not wait for them, the worker's stop does. */
+	private readonly logWrites = new Set<Promise<void>>();
 	private manifestCache?: {manifest: Manifest; etag?: string; fetchedAt: number};
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
@@ -103,7 +108,13 @@ export class Worker {
 				// eslint-disable-next-line no-await-in-loop
 				const worked = await this.claimAndProcess();
 				if (this.options.runOnce) break;
-				if (worked) continue;
+				if (worked) {
+					// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait
+					// for some worker to go idle, which a long queue may not allow for hours.
+					// eslint-disable-next-line no-await-in-loop
+					if (this.options.clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
+					continue;
+				}
 				this.setStatus({state: 'idle', job: undefined});
 				// eslint-disable-next-line no-await-in-loop
 				await this.register('idle');
@@ -125,28 +136,46 @@ export class Worker {
 				}
 			}
 		} finally {
+			await Promise.all(this.logWrites);
 			await this.register('stopped', true).catch((error: unknown) => logger.warn('deregister-failed', {error: (error as Error).message}));
 			this.setStatus({state: 'stopped', job: undefined});
 			logger.info('worker-stopped', {completed: this.record.jobsCompleted, failed: this.record.jobsFailed});
 		}
 	}
 
-	/** Claims one job and processes it; false when there was nothing to claim. */
+	/**
+	Claims one job and processes it; false when there was nothing to claim. A listing (2 LISTs)
+	serves the following claims for up to `listingReuseMs`: a LIST costs 12.5 GETs, and a stale
+	candidate costs at most one refused create-only PUT (its lease exists) or a claim that finds
+	the job gone.
+	*/
 	private async claimAndProcess(): Promise<boolean> {
-		const {context, workerId} = this.options;
-		const {candidates, malformedKeys} = await listCandidates(context, {maxKeys: 100});
-		for (const key of malformedKeys) this.options.logger.warn('malformed-queue-key', {key});
-		for (const candidate of candidates) {
-			if (this.stopping) return false;
-			// eslint-disable-next-line no-await-in-loop
-			const outcome = await claim(context, workerId, candidate);
-			if (outcome.kind === 'already-done') this.options.logger.info('already-done', {job: candidate.hash});
-			if (outcome.kind !== 'claimed') continue;
-			// eslint-disable-next-line no-await-in-loop
-			await this.process(outcome.held);
-			return true;
+		const {context, workerId, clock} = this.options;
+		for (;;) {
+			let isFresh = false;
+			if (!this.listing || this.listing.candidates.length === 0 || clock.now() - this.listing.at > listingReuseMs) {
+				// eslint-disable-next-line no-await-in-loop
+				const {candidates, malformedKeys} = await listCandidates(context, {maxKeys: 100});
+				for (const key of malformedKeys) this.options.logger.warn('malformed-queue-key', {key});
+				this.listing = {candidates, at: clock.now()};
+				isFresh = true;
+			}
+			const listing = this.listing;
+			while (listing.candidates.length > 0) {
+				if (this.stopping) return false;
+				const candidate = listing.candidates.shift()!;
+				// eslint-disable-next-line no-await-in-loop
+				const outcome = await claim(context, workerId, candidate);
+				if (outcome.kind === 'already-done') this.options.logger.info('already-done', {job: candidate.hash});
+				if (outcome.kind !== 'claimed') continue;
+				// eslint-disable-next-line no-await-in-loop
+				await this.process(outcome.held);
+				return true;
+			}
+			// Everything in a reused listing was taken: only a fresh one may say the queue is empty.
+			if (isFresh) return false;
+			this.listing = undefined;
 		}
-		return false;
 	}
 
 	private async process(held: HeldLease): Promise<void> {
@@ -164,7 +193,9 @@ export class Worker {
 		let load: SystemLoad & {childRssBytes?: number} = {};
 		let childPid: number | undefined;
 		this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: progress.stage}});
-		await this.register('processing', true, {hash, name: held.lease.name, startedAt});
+		// Written when the worker turns busy, then with the heartbeats at most once a minute, not per
+		// job: the console takes the current job from the leases.
+		await this.register('processing', false, {hash, name: held.lease.name, startedAt});
 		let lostReason: string | undefined;
 		// System load is sampled beside the heartbeat, not before it: the first CPU sample takes
 		// ~0.5 s, and a slow sample must never delay the lease renewal.
@@ -263,7 +294,12 @@ export class Worker {
 			this.jobController = undefined;
 			log.endedAt = clock.now();
 			this.record.busyMs += log.endedAt - startedAt;
-			await context.store.put(context.keys.jobLog(hash, held.lease.attempt), JSON.stringify(log), {contentType: 'application/json'}).catch((error: unknown) => logger.warn('job-log-failed', {...fields, error: (error as Error).message}));
+			const logWrite = context.store
+				.put(context.keys.jobLog(hash, held.lease.attempt), JSON.stringify(log), {contentType: 'application/json'})
+				.then(() => undefined)
+				.catch((error: unknown) => logger.warn('job-log-failed', {...fields, error: (error as Error).message}))
+				.finally(() => this.logWrites.delete(logWrite));
+			this.logWrites.add(logWrite);
 			await rm(folder, {recursive: true, force: true});
 			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
 		}

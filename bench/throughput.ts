@@ -1,0 +1,110 @@
+/**
+Throughput of real worker processes (`blobforge --headless worker`) on a real S3 endpoint with a
+no-op stand-in converter (bench/noop-converter.sh: it only writes content.md), so what is measured
+is the pipeline around a conversion: claim, download, package, upload, complete. 500 jobs with
+small raw PDFs, 1, 4 and 8 worker processes, each run on a fresh bucket, as the earlier system was
+measured (`../shared/reference/peer-baseline.md` §3: 17.1 / 22.4 / 19.7 jobs/s).
+
+jobs/s = jobs / (workers launched → last job completed). Also: worker requests per job (from each
+worker's `requests` log line), claims lost to 412 per job, jobs converted more than once, leases
+left behind. Prints a table and writes bench/results/throughput.json.
+
+Run: node dist/bench/throughput.js [jobs] [workers ...]   (default 500 1 4 8)
+*/
+import {spawn} from 'node:child_process';
+import {mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {mapLimit} from '../source/lib/concurrency.js';
+import {systemClock} from '../source/lib/clock.js';
+import {Keys} from '../source/queue/keys.js';
+import type {QueueContext} from '../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../source/queue/records.js';
+import {enqueueMany} from '../source/queue/transitions/enqueue.js';
+import {ReadModel} from '../source/queue/read-model.js';
+import {openStore} from '../source/storage/open-store.js';
+import {S3Store} from '../source/storage/s3-store.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const cli = path.join(root, 'dist/source/cli.js');
+const converter = `sh ${path.join(root, 'bench/noop-converter.sh')} {input} {output}`;
+const [jobsArg, ...workerArgs] = process.argv.slice(2).map(Number);
+const jobs = jobsArg && jobsArg > 0 ? jobsArg : 500;
+const workerCounts = workerArgs.length > 0 ? workerArgs : [1, 4, 8];
+const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
+if (!endpoint) {
+	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
+	process.exit(2);
+}
+const accessKeyId = process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!;
+const secretAccessKey = process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!;
+const hash = (n: number) => `c${n.toString(16).padStart(63, '0')}`;
+const baseline: Record<number, number> = {1: 17.1, 4: 22.4, 8: 19.7};
+
+type LogLine = {event: string; time: string; job?: string; total?: number; createOnlyLost?: number};
+type Row = {workers: number; jobs: number; seconds: number; jobsPerSecond: number; requestsPerJob: number; claimsLostPerJob: number; convertedTwice: number; leasesLeft: number; earlier: number};
+const rows: Row[] = [];
+
+for (const workers of workerCounts) {
+	const bucket = `bf-bench-tp-${workers}-${Date.now().toString(36)}`;
+	const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials: {accessKeyId, secretAccessKey}});
+	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+	const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	// Small raw PDFs (the worker downloads each) and one enqueue batch, as ingest leaves them.
+	await mapLimit(Array.from({length: jobs}, (_, i) => i), 32, async i => opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% job ${i}\n`, {metadata: {'original-name': `doc-${i}.pdf`}}));
+	await enqueueMany(context, Array.from({length: jobs}, (_, i) => ({hash: hash(i), priority: 'normal' as const, name: `doc-${i}.pdf`, size: 20})));
+	const environment = {...process.env, BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: secretAccessKey, BLOBFORGE_LOG_LEVEL: 'info'};
+	const logs: LogLine[][] = [];
+	const started = Date.now();
+	const children = Array.from({length: workers}, (_, i) => {
+		const child = spawn(process.execPath, [cli, '--headless', '--worker-id', `bench-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'], {env: environment, stdio: ['ignore', 'pipe', 'inherit']});
+		const lines: LogLine[] = [];
+		logs.push(lines);
+		let partial = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			const text = partial + chunk.toString();
+			const parts = text.split('\n');
+			partial = parts.pop() ?? '';
+			for (const line of parts) if (line.trim()) lines.push(JSON.parse(line) as LogLine);
+		});
+		return child;
+	});
+	const completed = () => logs.flat().filter(l => l.event === 'job-completed');
+	const deadline = Date.now() + Number(process.env['BENCH_DEADLINE_MS'] ?? 600_000);
+	while (completed().length < jobs && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 200));
+	const last = Math.max(...completed().map(l => Date.parse(l.time)));
+	await Promise.all(children.map(async child => new Promise(resolve => {
+		child.once('exit', resolve);
+		child.kill('SIGTERM');
+	})));
+	const done = completed();
+	const perJob = new Map<string, number>();
+	for (const line of done) perJob.set(line.job!, (perJob.get(line.job!) ?? 0) + 1);
+	const requests = logs.flat().filter(l => l.event === 'requests');
+	const seconds = (last - started) / 1000;
+	// Ended leases wait for the janitor by design; a lease still active after the workers stopped would be a leak.
+	const leasesLeft = (await new ReadModel(context).refresh()).active.length;
+	rows.push({
+		workers,
+		jobs,
+		seconds,
+		jobsPerSecond: perJob.size / seconds,
+		requestsPerJob: requests.reduce((sum, l) => sum + (l.total ?? 0), 0) / perJob.size,
+		claimsLostPerJob: requests.reduce((sum, l) => sum + (l.createOnlyLost ?? 0), 0) / perJob.size,
+		convertedTwice: [...perJob.values()].filter(n => n > 1).length,
+		leasesLeft,
+		earlier: baseline[workers] ?? Number.NaN,
+	});
+	if (perJob.size !== jobs) {
+		console.error(`only ${perJob.size} of ${jobs} jobs completed`);
+		if (process.env['BENCH_DUMP']) await writeFile(process.env['BENCH_DUMP'], logs.flat().map(l => JSON.stringify(l)).join('\n'));
+	}
+}
+
+console.log(`throughput, no-op converter, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`);
+console.log('workers | jobs/s | earlier system | target | requests/job | claims lost to 412 per job | converted twice | active leases left');
+for (const r of rows) console.log(`${r.workers} | ${r.jobsPerSecond.toFixed(1)} | ${r.earlier} | ≥ 50 at 8 | ${r.requestsPerJob.toFixed(2)} | ${r.claimsLostPerJob.toFixed(3)} | ${r.convertedTwice} | ${r.leasesLeft}`);
+await mkdir('bench/results', {recursive: true});
+await writeFile('bench/results/throughput.json', JSON.stringify({date: new Date().toISOString(), endpoint, rows}, null, 2));
