@@ -4,19 +4,11 @@
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {ensureTestS3, stopTestS3} from './test-s3.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-let started = false;
-if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
-	const boot = spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-	process.stderr.write(boot.stderr ?? '');
-	if (boot.status !== 0) process.exit(1);
-	started = !/already running/.test(boot.stderr ?? '');
-	for (const line of boot.stdout.split('\n')) {
-		const match = /^(BLOBFORGE_TEST_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
-		if (match) process.env[match[1]] = match[2];
-	}
-}
+const server = ensureTestS3();
+if (!server.ok) process.exit(1);
 const full = process.env.BLOBFORGE_BENCH_FULL === '1';
 const benches = [
 	['converter', []],
@@ -36,5 +28,5 @@ for (const [name, args] of benches) {
 	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_ENV: 'production'}});
 	if (run.status !== 0) failed++;
 }
-if (started) spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'stop'], {stdio: 'inherit'});
+if (server.started) stopTestS3();
 process.exit(failed > 0 ? 1 : 0);

@@ -5,27 +5,20 @@
 import {spawn, spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import path from 'node:path';
+import {ensureTestS3, stopTestS3} from './test-s3.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const extraArgs = process.argv.slice(2);
-let startedServer = false;
 
 if (spawnSync('bash', [path.join(root, 'scripts/ensure-test-tools.sh')], {stdio: 'inherit'}).status !== 0) console.error('continuing without some test tools');
 
-if (!process.env.BLOBFORGE_TEST_S3_ENDPOINT) {
-	const boot = spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'start'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-	process.stderr.write(boot.stderr ?? '');
-	if (boot.status !== 0) {
-		console.error('could not start the test S3 server (scripts/s3-test-server.sh start)');
-		console.log('0 passed, 1 failed');
-		process.exit(1);
-	}
-	startedServer = !/already running/.test(boot.stderr ?? '');
-	for (const line of boot.stdout.split('\n')) {
-		const match = /^(BLOBFORGE_TEST_[A-Z0-9_]+)=(.*)$/.exec(line.trim());
-		if (match) process.env[match[1]] = match[2];
-	}
+const server = ensureTestS3();
+if (!server.ok) {
+	console.error('could not start the test S3 server (scripts/s3-test-server.sh start)');
+	console.log('0 passed, 1 failed');
+	process.exit(1);
 }
+const startedServer = server.started;
 
 const ava = spawn(process.execPath, [path.join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...extraArgs], {
 	cwd: root,
@@ -55,7 +48,7 @@ ava.stdout.on('data', chunk => {
 });
 
 const code = await new Promise(resolve => ava.on('close', resolve));
-if (startedServer && !process.env.BLOBFORGE_TEST_KEEP_S3) spawnSync('bash', [path.join(root, 'scripts/s3-test-server.sh'), 'stop'], {stdio: 'inherit'});
+if (startedServer && !process.env.BLOBFORGE_TEST_KEEP_S3) stopTestS3();
 // ava exits non-zero on failures and on uncaught errors outside tests; count the latter as one failure.
 if (code !== 0 && failed === 0) failed = 1;
 if (passed === 0 && failed === 0) failed = 1; // a run that ran no test is not green

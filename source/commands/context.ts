@@ -22,7 +22,9 @@ export function openContext(argv: GlobalArgs): CommandContext {
 		} catch (error) {
 			throw new UserError((error as Error).message, {exitCode: exitCodes.config, hint: 'BLOBFORGE_FAULTS is for tests only; unset it'});
 		}
-		wrap = (store: OpenedStore['store']) => new FaultyStore(store, options);
+		// One line per fault on stderr: the soak counts them across processes, also killed ones.
+		const onFault = (kind: string, operation: string, key: string) => process.stderr.write(`${JSON.stringify({event: 'fault-injected', kind, operation, key})}\n`);
+		wrap = (store: OpenedStore['store']) => new FaultyStore(store, {...options, onFault});
 	}
 	const opened = openStore(settings.store, {wrap});
 	return {...opened, settings, storeLine: describeStore(settings, opened.store.location)};

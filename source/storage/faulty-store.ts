@@ -28,6 +28,8 @@ export type FaultOptions = {
 	keyFilter?: string;
 	/** Deterministic randomness for reproducible runs. @default Math.random */
 	random?: () => number;
+	/** Called with each fault as it is injected (the CLI reports them on stderr for the soak to count). */
+	onFault?: (kind: FaultKind, operation: string, key: string) => void;
 };
 
 export class FaultyStore implements ObjectStore {
@@ -86,6 +88,7 @@ export class FaultyStore implements ObjectStore {
 		if ((this.options.keyFilter && !key.includes(this.options.keyFilter)) || this.random() >= this.options.rate) return request();
 		const kind = this.kinds[Math.floor(this.random() * this.kinds.length)]!;
 		this.injected[kind]++;
+		this.options.onFault?.(kind, operation, key);
 		const fail = (errorKind: 'throttled' | 'server' | 'network', message: string) => new StoreError(errorKind, `injected fault: ${message}`, {operation, key});
 		switch (kind) {
 			case 'slowdown':
