@@ -14,7 +14,10 @@ import {systemLoad, type SystemLoad} from '../worker/system-load.js';
 import {Worker, type WorkerStatus} from '../worker/worker.js';
 import {printLine} from './output.js';
 import type {GlobalArgs} from './context.js';
-import {openQueue} from './queue-context.js';
+import {openQueue, type OpenedQueue} from './queue-context.js';
+import {loadCapabilities, saveCapabilities} from '../queue/capabilities.js';
+import {probeStore} from '../storage/probe.js';
+import {UserError, exitCodes} from '../lib/errors.js';
 
 type Args = GlobalArgs & {runOnce?: boolean; dryRun?: boolean; converter?: string; idlePoll?: number};
 
@@ -24,6 +27,23 @@ export function softwareVersion(): string {
 	} catch {
 		return 'unknown';
 	}
+}
+
+/**
+Workers refuse to run on a store that ignores conditional writes: two workers could then take the
+same job and overwrite each other's leases. The answer of `doctor` (registry/capabilities.json, 1
+GET) decides; when there is none, the worker probes once and saves it for the next ones.
+*/
+async function requireConditionalWrites(queue: OpenedQueue): Promise<void> {
+	if (queue.settings.store.kind === 'local') return;
+	const saved = await loadCapabilities(queue.store, queue.queue.keys);
+	const capabilities = saved?.ok ? saved.value : await saveCapabilities(queue.store, queue.queue.keys, await probeStore(queue.store, queue.backend, queue.queue.keys.prefix), queue.store.location);
+	if (capabilities.safeForLeases) return;
+	const ignored = [capabilities.createOnly ? '' : 'If-None-Match: *', capabilities.compareAndSwap ? '' : 'If-Match'].filter(Boolean).join(' and ');
+	throw new UserError(`${queue.storeLine} ignores ${ignored || 'conditional writes'} (found by doctor on ${capabilities.checkedAt}): workers would take the same job twice and overwrite each other's leases, so none is started`, {
+		hint: 'use a provider with conditional writes (AWS S3, R2, MinIO, Ceph RGW 16+); if the provider changed, run `blobforge doctor` again',
+		exitCode: exitCodes.config,
+	});
 }
 
 export const workerCommand: CommandModule<GlobalArgs, Args> = {
@@ -43,6 +63,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			await dryRun(queue, argv.converter);
 			return;
 		}
+		await requireConditionalWrites(queue);
 		const live = !argv.headless && process.stdout.isTTY;
 		const view = live ? liveView() : undefined;
 		const logger = createLogger({level: queue.settings.logLevel, json: !live, base: {worker: workerId}, ...(view ? {write: view.log} : {})});

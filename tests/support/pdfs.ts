@@ -26,3 +26,35 @@ export async function writeFiles(folder: string, files: Record<string, string | 
 		await writeFile(file, typeof content === 'string' ? await makePdf([content]) : content);
 	}
 }
+
+/**
+A PDF written by hand from object bodies (numbered from 1; object 1 is the catalog), with a correct
+cross-reference table: for cases no PDF library writes, such as an encryption dictionary.
+*/
+export function rawPdf(objects: string[], trailerExtra = ''): Uint8Array {
+	let text = '%PDF-1.4\n';
+	const offsets: number[] = [];
+	objects.forEach((body, i) => {
+		offsets.push(Buffer.byteLength(text, 'latin1'));
+		text += `${i + 1} 0 obj\n${body}\nendobj\n`;
+	});
+	const xrefAt = Buffer.byteLength(text, 'latin1');
+	text += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+	text += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
+	return new Uint8Array(Buffer.from(text, 'latin1'));
+}
+
+/** A one-page PDF encrypted with a user password nobody knows (RC4, revision 2): readers must ask for it. */
+export function encryptedPdf(): Uint8Array {
+	const hex32 = (seed: number) => Array.from({length: 32}, (_, i) => ((i * 37 + seed) % 256).toString(16).padStart(2, '0')).join('');
+	return rawPdf(
+		[
+			'<< /Type /Catalog /Pages 2 0 R >>',
+			'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+			'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>',
+			'<< /Length 8 >>\nstream\n(secret)\nendstream',
+			`<< /Filter /Standard /V 1 /R 2 /O <${hex32(11)}> /U <${hex32(99)}> /P -44 >>`,
+		],
+		`/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] `,
+	);
+}
