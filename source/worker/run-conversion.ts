@@ -30,6 +30,14 @@ export type RunConversionOptions = {
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conversion-child.js');
 
+/**
+The environment an external converter gets: ours without the store's credentials and settings
+(BLOBFORGE_*, AWS_*), which a third-party tool has no business seeing or logging.
+*/
+export function converterEnvironment(environment: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith('BLOBFORGE_') && !name.startsWith('AWS_')));
+}
+
 /** Splits a command template into arguments: whitespace separates, single or double quotes group. */
 export function splitCommand(template: string): string[] {
 	const parts: string[] = [];
@@ -45,7 +53,7 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	if (options.command) {
 		const [program, ...args] = splitCommand(options.command).map(part => (part === '{input}' ? options.input : part === '{output}' ? options.output : part));
 		if (!program) throw new ConversionError('the converter command is empty', false);
-		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: process.env});
+		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: converterEnvironment()});
 		const onText = (chunk: Buffer) => {
 			const text = chunk.toString();
 			options.onOutput?.(text);
@@ -57,7 +65,7 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		child.stderr?.on('data', onText);
 		outcome = {converter: `external: ${program}`};
 	} else {
-		child = fork(childScript, [options.input, options.output], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: []});
+		child = fork(childScript, [options.input, options.output], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], env: converterEnvironment()});
 		child.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
 		child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
 		child.on('message', (message: ChildMessage) => {

@@ -362,12 +362,16 @@ export class Worker {
 /** The result archive: content.md, assets/, info.json; entry names are ours, never from the input. */
 export async function packageResult(output: string, info: {hash: string; name?: string; metadata: Record<string, string>; size: number; result: {pages?: number; scannedPages?: number[]; headings?: number; converter: string}; worker: string; timings: JobLog['timings']; paths?: string[]; tags?: string[]}): Promise<Uint8Array> {
 	const files: Record<string, Uint8Array> = {};
-	const markdownName = (await readdir(output).catch(() => [] as string[])).find(name => name.endsWith('.md'));
+	// Only regular files with plain names: a converter's symlink (to /etc/passwd, say) or odd entry
+	// name never makes it into a result, whose entry names are fixed here.
+	const regularFiles = async (folder: string) => {
+		const entries = await readdir(folder, {withFileTypes: true}).catch(() => []);
+		return entries.filter(e => e.isFile() && /^[\w.-]+$/.test(e.name)).map(e => e.name);
+	};
+	const markdownName = (await regularFiles(output)).find(name => name.endsWith('.md'));
 	if (!markdownName) throw new ConversionError('the converter wrote no Markdown file', false);
 	files['content.md'] = await readFile(path.join(output, markdownName));
-	for (const name of await readdir(path.join(output, 'assets')).catch(() => [] as string[])) {
-		if (/^[\w.-]+$/.test(name)) files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
-	}
+	for (const name of await regularFiles(path.join(output, 'assets'))) files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
 	let tags: unknown = info.tags ?? [];
 	if (!info.tags) {
 		try {
