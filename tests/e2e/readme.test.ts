@@ -1,0 +1,88 @@
+/**
+readme.md's commands run as written: every `blobforge` line of its shell blocks runs against a
+local store (placeholders such as ~/papers or a hash prefix filled in, as a reader would), every
+command synopsis of its tables names flags the command has, and the files its systemd guide
+installs exist. A new command in the readme fails this test until it is added here.
+*/
+import {existsSync} from 'node:fs';
+import {mkdtemp, readFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import test from 'ava';
+import {cleanEnvironment, runCli} from '../support/cli.js';
+import {makePdf, writeFiles} from '../support/pdfs.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const readme = async () => readFile(path.join(root, 'readme.md'), 'utf8');
+
+function shellLines(text: string): string[] {
+	const lines: string[] = [];
+	for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) for (const line of block[1]!.split('\n')) if (line.trim() && !line.startsWith('#')) lines.push(line.replace(/\s+#.*$/, '').trim());
+	return lines;
+}
+
+/** Splits a command line as a shell would for these simple cases (no quotes in them). */
+const words = (line: string) => line.split(/\s+/).filter(Boolean);
+
+test('every blobforge line in the shell blocks runs as written', async t => {
+	const home = await mkdtemp(path.join(os.tmpdir(), 'bf-readme-'));
+	await writeFiles(path.join(home, 'papers', '2026'), {'alpha.pdf': await makePdf(['Alpha']), 'beta.pdf': await makePdf(['Beta'])});
+	const environment = cleanEnvironment({HOME: home, BLOBFORGE_STORE_DIR: path.join(home, 'store')});
+	const cli = async (args: string[]) => runCli(args, environment, 20_000);
+	const text = await readme();
+	const lines = shellLines(text).filter(line => line.startsWith('blobforge '));
+	// How each line runs here: ~ is the reader's home; the hash prefix is one of their jobs; a loop
+	// is stopped after a few seconds, as a reader would with Ctrl-C.
+	const checked: Record<string, (line: string) => Promise<{code: number; stdout: string; stderr: string}>> = {
+		'blobforge ingest ~/papers --priority high --tag 2026': async line => cli(words(line.replace('~', home)).slice(1)),
+		'blobforge list --state dead -v': async line => cli(words(line).slice(1)),
+		'blobforge status 3fa9c2': async () => {
+			const listed = JSON.parse((await cli(['list', '-v', '--json'])).stdout) as {jobs: Array<{hash: string}>};
+			return cli(['status', listed.jobs[0]!.hash.slice(0, 6)]);
+		},
+		'blobforge retry --all-dead --reset-retries': async line => cli(words(line).slice(1)),
+		'blobforge config set max_retries=5 heartbeat_interval=30': async line => cli(words(line).slice(1)),
+		'blobforge janitor --loop --interval 60': async line => {
+			const {spawn} = await import('node:child_process');
+			const {cliPath} = await import('../support/cli.js');
+			const child = spawn(process.execPath, [cliPath, ...words(line).slice(1)], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+			let stdout = '';
+			child.stdout.on('data', (chunk: Buffer) => {
+				stdout += chunk.toString();
+			});
+			await new Promise(resolve => setTimeout(resolve, 3000));
+			child.kill('SIGINT');
+			const code = await new Promise<number>(resolve => child.on('exit', (c, signal) => resolve(c ?? (signal ? 0 : 1))));
+			return {code, stdout, stderr: ''};
+		},
+	};
+	t.deepEqual(lines, Object.keys(checked), 'the readme\'s blobforge lines are the checked ones');
+	for (const line of lines) {
+		// eslint-disable-next-line no-await-in-loop
+		const result = await checked[line]!(line);
+		t.true([0].includes(result.code), `${line} → exit ${result.code}: ${result.stderr}`);
+	}
+	// The last lines changed the store as the readme says.
+	t.regex((await cli(['config'])).stdout, /max_retries\s+5/);
+	t.regex((await cli(['list', '--state', 'todo', '-v'])).stdout, /alpha\.pdf/);
+});
+
+test('every command synopsis in the readme names flags the command has', async t => {
+	const text = await readme();
+	const synopses = [...new Set([...text.matchAll(/`blobforge ([a-z][a-z-]*(?: (?:set|rebuild|show))?)([^`]*)`/g)].map(m => `${m[1]}|${m[2]}`))];
+	t.true(synopses.length > 25, `${synopses.length} synopses`);
+	for (const synopsis of synopses) {
+		const [command, rest] = synopsis.split('|') as [string, string];
+		if (command === 'COMMAND') continue;
+		// eslint-disable-next-line no-await-in-loop
+		const help = await runCli([...command.split(' '), '--help'], cleanEnvironment());
+		t.is(help.code, 0, `blobforge ${command} --help: ${help.stderr}`);
+		// yargs negates any boolean: --no-save is --save's.
+		for (const flag of rest.match(/--[a-z][a-z-]*/g) ?? []) t.true(help.stdout.includes(flag.replace(/^--no-/, '--')), `blobforge ${command} has ${flag}`);
+	}
+});
+
+test('the files the systemd guide installs are in the package', t => {
+	for (const file of ['systemd/blobforge-worker.service', 'systemd/worker.env.example']) t.true(existsSync(path.join(root, file)), file);
+});
