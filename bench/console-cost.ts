@@ -8,7 +8,7 @@ everything every refresh. Prints a table and writes bench/results/console-cost.j
 Run: node dist/bench/console-cost.js [queued] [done]   (default 10000 10000)
 */
 import {mkdir, writeFile} from 'node:fs/promises';
-import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {benchBucket, benchS3} from './bench-s3.js';
 import {Inspector} from '../source/inspector/inspector.js';
 import {InspectorFeed} from '../source/inspector/console-feed.js';
 import {mapLimit} from '../source/lib/concurrency.js';
@@ -20,25 +20,17 @@ import {defaultRemoteConfig} from '../source/queue/records.js';
 import {claim, type HeldLease} from '../source/queue/transitions/claim.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
-import {openStore} from '../source/storage/open-store.js';
 import {awsPricePerRequest, diffStats, type StatsSnapshot} from '../source/storage/request-stats.js';
-import {S3Store} from '../source/storage/s3-store.js';
 
 const [queued = 10_000, done = 10_000] = process.argv.slice(2).map(Number);
-const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
-if (!endpoint) {
-	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
-	process.exit(2);
-}
-const credentials = {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!};
+const s3 = benchS3();
+const {endpoint} = s3;
 const hash = (n: number, salt: string) => (salt + n.toString(16)).padStart(64, '0');
 const minutes = 10;
 const refreshMs = 2000;
 const minutesPerMonth = 60 * 24 * 30;
 
-const bucket = `bf-bench-console-${Date.now().toString(36)}`;
-const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials});
-await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+const opened = await benchBucket(s3, `console`);
 const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 const fillStarted = performance.now();
 await mapLimit(Array.from({length: done}, (_, i) => i), 64, async i => opened.store.put(context.keys.result(hash(i, 'a')), 'zip'));

@@ -8,23 +8,18 @@ Environment: BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh star
 import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {benchBucket, benchS3} from './bench-s3.js';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
 import {systemClock} from '../source/lib/clock.js';
 import {ingest} from '../source/ingest/ingest.js';
 import {Keys} from '../source/queue/keys.js';
 import type {QueueContext} from '../source/queue/queue-context.js';
 import {defaultRemoteConfig} from '../source/queue/records.js';
-import {openStore} from '../source/storage/open-store.js';
 import {costOf, operations} from '../source/storage/request-stats.js';
-import {S3Store} from '../source/storage/s3-store.js';
 
 const count = Number(process.argv[2] ?? 1000);
-const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
-if (!endpoint) {
-	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
-	process.exit(2);
-}
+const s3 = benchS3();
+const {endpoint} = s3;
 const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-ingest-'));
 const document = await PDFDocument.create();
 const font = await document.embedFont(StandardFonts.Helvetica);
@@ -35,9 +30,7 @@ for (let i = 0; i < count; i++) {
 	// A trailing comment after %%EOF makes each file distinct and still a valid PDF.
 	await writeFile(path.join(folder, 'pdfs', `file-${String(i).padStart(5, '0')}.pdf`), Buffer.concat([template, Buffer.from(`\n% ${i}\n`)]));
 }
-const bucket = `bf-bench-ingest-${Date.now().toString(36)}`;
-const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials: {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!}});
-await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+const opened = await benchBucket(s3, `ingest`);
 const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 opened.stats.reset();
 const started = performance.now();

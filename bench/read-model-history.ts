@@ -8,7 +8,7 @@ Environment: BLOBFORGE_TEST_S3_ENDPOINT, BLOBFORGE_TEST_S3_ACCESS_KEY_ID, BLOBFO
 (as printed by scripts/s3-test-server.sh start), or any S3 endpoint with a bucket you may fill.
 */
 import {mkdir, writeFile} from 'node:fs/promises';
-import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {benchBucket, benchS3} from './bench-s3.js';
 import {mapLimit} from '../source/lib/concurrency.js';
 import {systemClock} from '../source/lib/clock.js';
 import {Keys} from '../source/queue/keys.js';
@@ -19,26 +19,18 @@ import {defaultRemoteConfig} from '../source/queue/records.js';
 import {claim} from '../source/queue/transitions/claim.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
-import {openStore} from '../source/storage/open-store.js';
 import {diffStats} from '../source/storage/request-stats.js';
-import {S3Store} from '../source/storage/s3-store.js';
 
 const sizes = process.argv.slice(2).map(Number).filter(n => n > 0);
 const histories = sizes.length > 0 ? sizes : [100, 100_000];
-const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
-if (!endpoint) {
-	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
-	process.exit(2);
-}
-const credentials = {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!};
+const s3 = benchS3();
+const {endpoint} = s3;
 const hash = (n: number, salt: string) => (salt + n.toString(16)).padStart(64, '0');
 
 type Row = {history: number; refreshRequests: Record<string, number>; refreshMs: number; afterHeartbeatRequests: number; fillSeconds: number};
 const rows: Row[] = [];
 for (const history of histories) {
-	const bucket = `bf-bench-rm-${history}-${Date.now().toString(36)}`;
-	const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials});
-	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+	const opened = await benchBucket(s3, `rm-${history}`);
 	const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 	const fillStarted = performance.now();
 	await mapLimit(Array.from({length: history}, (_, i) => i), 64, async i => opened.store.put(context.keys.result(hash(i, 'a')), 'zip'));

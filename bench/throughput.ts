@@ -15,7 +15,7 @@ import {spawn} from 'node:child_process';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {benchBucket, benchS3} from './bench-s3.js';
 import {mapLimit} from '../source/lib/concurrency.js';
 import {systemClock} from '../source/lib/clock.js';
 import {Keys} from '../source/queue/keys.js';
@@ -23,8 +23,6 @@ import type {QueueContext} from '../source/queue/queue-context.js';
 import {defaultRemoteConfig} from '../source/queue/records.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {ReadModel} from '../source/queue/read-model.js';
-import {openStore} from '../source/storage/open-store.js';
-import {S3Store} from '../source/storage/s3-store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -33,13 +31,9 @@ const converter = `sh ${path.join(root, 'bench/noop-converter.sh')} {input} {out
 const [jobsArg, ...workerArgs] = process.argv.slice(2).map(Number);
 const jobs = jobsArg && jobsArg > 0 ? jobsArg : 500;
 const workerCounts = workerArgs.length > 0 ? workerArgs : [1, 4, 8];
-const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
-if (!endpoint) {
-	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
-	process.exit(2);
-}
-const accessKeyId = process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!;
-const secretAccessKey = process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!;
+const s3 = benchS3();
+const {endpoint, credentials} = s3;
+const {accessKeyId, secretAccessKey} = credentials;
 const hash = (n: number) => `c${n.toString(16).padStart(63, '0')}`;
 const baseline: Record<number, number> = {1: 17.1, 4: 22.4, 8: 19.7};
 
@@ -48,9 +42,8 @@ type Row = {workers: number; jobs: number; seconds: number; jobsPerSecond: numbe
 const rows: Row[] = [];
 
 for (const workers of workerCounts) {
-	const bucket = `bf-bench-tp-${workers}-${Date.now().toString(36)}`;
-	const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials: {accessKeyId, secretAccessKey}});
-	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+	const opened = await benchBucket(s3, `tp-${workers}`);
+	const bucket = opened.bucket;
 	const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 	// Small raw PDFs (the worker downloads each) and one enqueue batch, as ingest leaves them.
 	await mapLimit(Array.from({length: jobs}, (_, i) => i), 32, async i => opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% job ${i}\n`, {metadata: {'original-name': `doc-${i}.pdf`}}));

@@ -11,7 +11,7 @@ Run: node dist/bench/transitions.js
 import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {CreateBucketCommand} from '@aws-sdk/client-s3';
+import {benchBucket, benchS3} from './bench-s3.js';
 import {ingest} from '../source/ingest/ingest.js';
 import {ManualClock, type Clock} from '../source/lib/clock.js';
 import {listCandidates} from '../source/queue/candidates.js';
@@ -24,19 +24,11 @@ import {claim, type HeldLease} from '../source/queue/transitions/claim.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../source/queue/transitions/finish.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
-import {openStore} from '../source/storage/open-store.js';
 import {awsPricePerRequest, diffStats, operations, type StatsSnapshot} from '../source/storage/request-stats.js';
-import {S3Store} from '../source/storage/s3-store.js';
 
-const endpoint = process.env['BLOBFORGE_TEST_S3_ENDPOINT'];
-if (!endpoint) {
-	console.error('set BLOBFORGE_TEST_S3_ENDPOINT and keys (scripts/s3-test-server.sh start prints them)');
-	process.exit(2);
-}
-const credentials = {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!};
-const bucket = `bf-bench-tr-${Date.now().toString(36)}`;
-const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint, forcePathStyle: true, credentials});
-await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
+const s3 = benchS3();
+const {endpoint} = s3;
+const opened = await benchBucket(s3, `tr`);
 // The janitor compares retry times with the server's clock; a manual clock lets the backoff pass at once.
 const clock = new ManualClock(Date.now());
 const config = {...defaultRemoteConfig, max_retries: 1, retry_backoff: 0};

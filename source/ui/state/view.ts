@@ -39,6 +39,15 @@ const bySize: Comparator<ConsoleJob> = (a, b) => (b.size ?? 0) - (a.size ?? 0);
 const byAttempts: Comparator<ConsoleJob> = (a, b) => b.attempts - a.attempts;
 const progressOf = (job: ConsoleJob) => (job.run && job.run.pagesTotal > 0 ? job.run.pagesDone / job.run.pagesTotal : 0);
 
+/** Failed, dead and done jobs: newest first. */
+const settledSorts: Array<SortColumn<ConsoleJob>> = [
+	{name: 'when', compare: byNewest},
+	{name: 'name', compare: byName},
+	{name: 'size', compare: bySize},
+	{name: 'priority', compare: byPriority},
+	{name: 'attempts', compare: byAttempts},
+];
+
 const jobSorts: Record<Exclude<PaneId, 'workers'>, Array<SortColumn<ConsoleJob>>> = {
 	active: [
 		{name: 'elapsed', compare: byOldest},
@@ -56,27 +65,9 @@ const jobSorts: Record<Exclude<PaneId, 'workers'>, Array<SortColumn<ConsoleJob>>
 		{name: 'size', compare: bySize},
 		{name: 'attempts', compare: byAttempts},
 	],
-	failed: [
-		{name: 'when', compare: byNewest},
-		{name: 'name', compare: byName},
-		{name: 'size', compare: bySize},
-		{name: 'priority', compare: byPriority},
-		{name: 'attempts', compare: byAttempts},
-	],
-	done: [
-		{name: 'when', compare: byNewest},
-		{name: 'name', compare: byName},
-		{name: 'size', compare: bySize},
-		{name: 'priority', compare: byPriority},
-		{name: 'attempts', compare: byAttempts},
-	],
-	dead: [
-		{name: 'when', compare: byNewest},
-		{name: 'name', compare: byName},
-		{name: 'size', compare: bySize},
-		{name: 'priority', compare: byPriority},
-		{name: 'attempts', compare: byAttempts},
-	],
+	failed: settledSorts,
+	done: settledSorts,
+	dead: settledSorts,
 };
 
 const statusOrder = {processing: 0, idle: 1, stopped: 2, gone: 3};
