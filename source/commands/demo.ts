@@ -23,6 +23,7 @@ import {RemoteConfigCache, setRemoteConfig} from '../queue/remote-config.js';
 import {openStore} from '../storage/open-store.js';
 import type {GlobalArgs} from './context.js';
 import {printLine} from './output.js';
+import {loadConsole} from './load-console.js';
 
 const marker = '.blobforge-demo';
 const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../cli.js');
@@ -132,8 +133,7 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 			if (isInteractive) {
 				say('  opening the console: watch the jobs move; 4 shows dead-letter, r retries, l shows logs, p previews, ? lists every key, q quits');
 				await new Promise(resolve => setTimeout(resolve, 1500));
-				process.env['NODE_ENV'] ??= 'production';
-				const {runConsole} = await import('../ui/run.js');
+				const {runConsole} = await loadConsole();
 				await runConsole(new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {minRefreshSeconds: 1, leaseSweepMs: 0, isPriced: false}), {intervalMs: 1000, isReadOnly: false});
 			} else {
 				await followWithoutTerminal(inspector, () => wavesLeft, say);

@@ -5,6 +5,7 @@ import {InspectorFeed} from '../inspector/console-feed.js';
 import type {GlobalArgs} from './context.js';
 import {printError} from './output.js';
 import {openQueue} from './queue-context.js';
+import {loadConsole} from './load-console.js';
 
 export const watchCommand: CommandModule<GlobalArgs, GlobalArgs & {refresh: number; 'read-only': boolean; 'lease-refresh'?: number}> = {
 	command: 'watch',
@@ -27,10 +28,7 @@ export const watchCommand: CommandModule<GlobalArgs, GlobalArgs & {refresh: numb
 		const leaseRefresh = argv['lease-refresh'] ?? (queue.settings.store.kind === 's3' ? 20 : 0);
 		if (!Number.isFinite(leaseRefresh) || leaseRefresh < 0) throw new UserError(`--lease-refresh ${leaseRefresh} is not a number of seconds`, {exitCode: exitCodes.usage});
 		const feed = new InspectorFeed(queue.inspector, queue.storeLine, {minRefreshSeconds: floor, leaseSweepMs: leaseRefresh * 1000, isPriced: queue.settings.store.kind === 's3'});
-		// React's development build re-checks every render and keeps more memory: several times slower
-		// on a 100,000-row queue. It reads NODE_ENV once, when loaded, which happens just below.
-		process.env['NODE_ENV'] ??= 'production';
-		const {runConsole} = await import('../ui/run.js');
+		const {runConsole} = await loadConsole();
 		await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});
 	},
 };

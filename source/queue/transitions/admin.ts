@@ -95,7 +95,21 @@ export async function retryJob(context: QueueContext, hash: string, options: {pr
 	return {hash, ok: true, message: `queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`};
 }
 
+/**
+Cancels a job. A running job's lease may be renewed between reading it and fencing it (a busy
+worker heartbeats every few seconds): then the job is read again and the cancel retried, up to
+five times, before giving up with the reason.
+*/
 export async function cancelJob(context: QueueContext, hash: string): Promise<AdminOutcome> {
+	for (let attempt = 1; ; attempt++) {
+		// eslint-disable-next-line no-await-in-loop
+		const outcome = await cancelOnce(context, hash);
+		if (outcome !== 'raced') return outcome;
+		if (attempt === 5) return refuse(hash, 'the lease kept changing while cancelling (a heartbeat each time); try again');
+	}
+}
+
+async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOutcome | 'raced'> {
 	const records = await settledRecords(context, hash);
 	const now = await context.store.serverTime();
 	const held = records.lease;
@@ -108,7 +122,7 @@ export async function cancelJob(context: QueueContext, hash: string): Promise<Ad
 		const attemptsAfter = lease.attempt > 0 ? lease.attempt - 1 : todo?.attempts ?? 0;
 		// A lease that never heartbeated still has the claim's placeholders (seq and attempt 0): the todo entry has the truth.
 		const ended = {...lease, counter: lease.counter + 1, ending: 'cancelled' as const, endedAt: now, seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now), failure: cancelled(attemptsAfter + 1), attemptsAfter};
-		if ((await writeLeaseIfMatch(context, ended, held.etag)) === undefined) return refuse(hash, 'the lease changed while cancelling; try again');
+		if ((await writeLeaseIfMatch(context, ended, held.etag)) === undefined) return 'raced';
 		await writeDead(context, {version: 1, hash, seq: ended.seq, priority: lease.priority, attempts: attemptsAfter, reason: 'cancelled', history: [...(todo?.history ?? []), ended.failure], ...(lease.name === undefined ? {} : {name: lease.name}), ...(lease.size === undefined ? {} : {size: lease.size})});
 		for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
 		return {hash, ok: true, message: `cancelled: worker ${lease.worker} stops at its next heartbeat; the job is in dead-letter`};
