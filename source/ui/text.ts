@@ -64,7 +64,9 @@ const lastWrap = new WeakMap<string[], {width: number; wrapped: string[]}>();
 
 function wrapLine(line: string, width: number): string[] {
 	if (stringWidth(line) <= width) return [line];
-	const indent = ' '.repeat(Math.min(Math.floor(width / 3), /^ */.exec(line)![0].length || (/^\S+\s+/.exec(line)?.[0].length ?? 0)));
+	// Continuations line up under the text of a labelled line ("why       …", two or more spaces after
+	// the label) or under a leading indent; ordinary prose starts at the margin again.
+	const indent = ' '.repeat(Math.min(Math.floor(width / 3), /^ */.exec(line)![0].length || (/^\S+\s{2,}/.exec(line)?.[0].length ?? 0)));
 	const out: string[] = [];
 	let current = '';
 	for (const word of line.split(/(?<= )/)) {
