@@ -10,7 +10,6 @@ Order per batch: manifest, then raw PDFs, then todo entries. An interrupted inge
 crash) therefore never leaves a job queued without its raw PDF, nor a queued job missing from the
 manifest; a manifest entry without a job is harmless (the next ingest queues it).
 */
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {mapLimit} from '../lib/concurrency.js';
 import type {Priority} from '../queue/keys.js';
@@ -132,11 +131,14 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 		const uploads = await mapLimit(fresh, options.concurrency ?? 8, async v => {
 			if (storedRaw.has(v.hash)) return {v, ok: true as const};
 			try {
-				const body = v.inspected.kind === 'lfs-pointer' ? await readLfsObject(v.file, v.hash) : await readFile(v.file);
-				await context.store.put(context.keys.raw(v.hash), body, {
-					contentType: 'application/pdf',
-					metadata: {'original-name': path.basename(v.file), tags: JSON.stringify([...tagsFromPath(v.relative), ...(options.tags ?? [])]), size: String(body.byteLength)},
-				});
+				const metadata = {'original-name': path.basename(v.file), tags: JSON.stringify([...tagsFromPath(v.relative), ...(options.tags ?? [])])};
+				// Files stream from disk (a 200 MB PDF never sits in memory); an LFS object comes from git.
+				if (v.inspected.kind === 'lfs-pointer') {
+					const body = await readLfsObject(v.file, v.hash);
+					await context.store.put(context.keys.raw(v.hash), body, {contentType: 'application/pdf', metadata: {...metadata, size: String(body.byteLength)}});
+				} else {
+					await context.store.putFile(context.keys.raw(v.hash), v.file, {contentType: 'application/pdf', metadata: {...metadata, size: String(v.size)}});
+				}
 				storedRaw.add(v.hash);
 				uploaded++;
 				options.onProgress?.('uploading', uploaded, toUpload);

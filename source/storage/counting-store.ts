@@ -1,5 +1,5 @@
 /** Wraps a store and records every request it makes in a RequestStats. */
-import type {GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, Operation, PutOptions} from './object-store.js';
+import type {FileOptions, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, Operation, PutOptions} from './object-store.js';
 import {isNotModified, operationOf, toBytes} from './object-store.js';
 import {RequestStats} from './request-stats.js';
 
@@ -24,6 +24,14 @@ export class CountingStore implements ObjectStore {
 	async put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{etag: string}> {
 		const bytes = toBytes(body);
 		return this.measure(operationOf(options?.condition), () => this.inner.put(key, bytes, options), () => ({bytesSent: bytes.byteLength}));
+	}
+
+	async putFile(key: string, file: string, options?: FileOptions): Promise<{etag: string}> {
+		return this.measure('put', () => this.inner.putFile(key, file, options));
+	}
+
+	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
+		return this.measure('get', () => this.inner.getFile(key, file), info => ({bytesReceived: info?.size ?? 0}));
 	}
 
 	async delete(key: string): Promise<void> {

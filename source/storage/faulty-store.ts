@@ -11,7 +11,7 @@ Kinds:
 The CLI enables it from BLOBFORGE_FAULTS (e.g. `rate=0.05,kinds=slowdown+answer-lost`);
 library code receives a store and never knows.
 */
-import type {GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import type {FileOptions, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
 import {StoreError} from './store-error.js';
 
 export const faultKinds = ['slowdown', 'server-error', 'reset', 'timeout', 'answer-lost', 'latency'] as const;
@@ -66,6 +66,14 @@ export class FaultyStore implements ObjectStore {
 
 	async put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{etag: string}> {
 		return this.run('put', key, () => this.inner.put(key, body, options));
+	}
+
+	async putFile(key: string, file: string, options?: FileOptions): Promise<{etag: string}> {
+		return this.run('put', key, () => this.inner.putFile(key, file, options));
+	}
+
+	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
+		return this.run('get', key, () => this.inner.getFile(key, file));
 	}
 
 	async delete(key: string): Promise<void> {

@@ -35,6 +35,9 @@ export type PutOptions = {
 	contentType?: string;
 };
 
+/** Options of a file upload: always unconditional (it serves content-addressed raw PDFs). */
+export type FileOptions = Omit<PutOptions, 'condition'>;
+
 export type GetOptions = {
 	/** Answer `{notModified: true}` instead of the body when the ETag still matches. */
 	ifNoneMatch?: string;
@@ -66,6 +69,10 @@ export interface ObjectStore {
 	head(key: string): Promise<ObjectInfo | undefined>;
 	/** Writes the object; throws StoreError 'precondition-failed' when the condition is false. */
 	put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{etag: string}>;
+	/** Uploads a file without reading it into memory (a single PUT, up to 5 GB on S3). */
+	putFile(key: string, file: string, options?: FileOptions): Promise<{etag: string}>;
+	/** Downloads the object into `file` without holding it in memory; undefined when missing. */
+	getFile(key: string, file: string): Promise<ObjectInfo | undefined>;
 	/** Deletes the key; deleting a missing key succeeds, as on S3. */
 	delete(key: string): Promise<void>;
 	/** Deletes up to 1,000 keys in one request (S3 DeleteObjects); missing keys succeed. */

@@ -12,7 +12,7 @@ A 412 that follows an ambiguous attempt gets the same read-back, since the earli
 attempt may be what made the condition false.
 */
 import {systemClock, type Clock} from '../lib/clock.js';
-import type {GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import type {FileOptions, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
 import {isNotModified, toBytes} from './object-store.js';
 import {StoreError, isStoreError} from './store-error.js';
 
@@ -57,6 +57,15 @@ export class RetryingStore implements ObjectStore {
 
 	async head(key: string): Promise<ObjectInfo | undefined> {
 		return this.retrySafe('head', key, () => this.inner.head(key));
+	}
+
+	/** Unconditional, so a retry is safe: the file is read again from its start. */
+	async putFile(key: string, file: string, options?: FileOptions): Promise<{etag: string}> {
+		return this.retrySafe('put', key, () => this.inner.putFile(key, file, options));
+	}
+
+	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
+		return this.retrySafe('get', key, () => this.inner.getFile(key, file));
 	}
 
 	async delete(key: string): Promise<void> {

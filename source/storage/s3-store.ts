@@ -18,7 +18,11 @@ import {
 	type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import {decodeMetadata, encodeMetadata} from './metadata-encoding.js';
-import type {GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import {createReadStream, createWriteStream} from 'node:fs';
+import {stat} from 'node:fs/promises';
+import {Readable} from 'node:stream';
+import {pipeline} from 'node:stream/promises';
+import type {FileOptions, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
 import {toBytes} from './object-store.js';
 import {classifyS3Error, ifMatchValue, statusOf, stripEtag, type EtagStyle} from './s3-classify.js';
 import {StoreError} from './store-error.js';
@@ -152,6 +156,31 @@ export class S3Store implements ObjectStore {
 			if (condition.kind === 'if-match' && classified.kind === 'not-found') {
 				throw new StoreError('precondition-failed', 'the write condition was false (no such key)', {operation: 'put-if-match', key, status: 404, cause: error});
 			}
+			throw classified;
+		}
+	}
+
+	async putFile(key: string, file: string, options: FileOptions = {}): Promise<{etag: string}> {
+		const {size} = await stat(file);
+		try {
+			const answer = await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: options.contentType, Metadata: encodeMetadata(options.metadata)}));
+			return {etag: stripEtag(answer.ETag)};
+		} catch (error) {
+			this.noteErrorDate(error);
+			throw classifyS3Error(error, 'put', key);
+		}
+	}
+
+	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
+		try {
+			const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: key}));
+			if (answer.Body instanceof Readable) await pipeline(answer.Body, createWriteStream(file));
+			else await pipeline(Readable.from(answer.Body ? [await answer.Body.transformToByteArray()] : []), createWriteStream(file));
+			return {key, etag: stripEtag(answer.ETag), size: answer.ContentLength ?? (await stat(file)).size, lastModified: answer.LastModified?.getTime() ?? 0, metadata: decodeMetadata(answer.Metadata), contentType: answer.ContentType};
+		} catch (error) {
+			this.noteErrorDate(error);
+			const classified = classifyS3Error(error, 'get', key);
+			if (classified.kind === 'not-found') return undefined;
 			throw classified;
 		}
 	}

@@ -13,7 +13,7 @@ Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the child i
 handed back with its retry count (a fenced requeue), the registration marked stopped. A second
 signal does not skip this.
 */
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {zipSync} from 'fflate';
@@ -30,7 +30,6 @@ import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
 import {HeartbeatLoop} from './heartbeat-loop.js';
 import {ObjectWatch} from '../queue/object-watch.js';
-import {isNotModified} from '../storage/object-store.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
 import {processRss, systemLoad, type SystemLoad} from './system-load.js';
@@ -229,10 +228,10 @@ export class Worker {
 		const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-job-'));
 		try {
 			const t0 = clock.now();
-			const raw = await context.store.get(context.keys.raw(hash));
-			if (!raw || isNotModified(raw)) throw new ConversionError('the raw PDF is missing from the store', true);
+			// Straight to disk: a large PDF never sits in the worker's memory.
 			const input = path.join(folder, 'source.pdf');
-			await writeFile(input, raw.body);
+			const raw = await context.store.getFile(context.keys.raw(hash), input);
+			if (!raw) throw new ConversionError('the raw PDF is missing from the store', true);
 			log.timings.downloadMs = clock.now() - t0;
 			progress.stage = 'converting';
 			this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: 'converting'}});

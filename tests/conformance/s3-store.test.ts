@@ -35,6 +35,11 @@ function prefixed(inner: ObjectStore, prefix: string): ObjectStore {
 			return r && strip(r);
 		},
 		put: async (key, body, options) => inner.put(prefix + key, body, options),
+		putFile: async (key, file, options) => inner.putFile(prefix + key, file, options),
+		getFile: async (key, file) => {
+			const r = await inner.getFile(prefix + key, file);
+			return r && strip(r);
+		},
 		delete: async key => inner.delete(prefix + key),
 		deleteMany: async keys => inner.deleteMany(keys.map(k => prefix + k)),
 		listPage: async (p, options) => {

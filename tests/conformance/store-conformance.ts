@@ -2,6 +2,9 @@
 One behaviour, two backends: every ObjectStore must pass these. Each backend's test file
 supplies a factory; each case gets a fresh key space.
 */
+import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type {TestFn} from 'ava';
 import {collectAll, compareKeys, isNotModified, type ObjectStore, type StoredObject} from '../../source/storage/object-store.js';
 import {isStoreError} from '../../source/storage/store-error.js';
@@ -141,6 +144,25 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 		const got = (await store.get('big.bin')) as StoredObject;
 		t.is(got.size, big.byteLength);
 		t.true(Buffer.from(got.body).equals(Buffer.from(big)));
+	});
+
+	test(name('files stream in and out: same bytes, ETag, metadata; a missing key gives undefined'), async t => {
+		const store = await makeStore();
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-file-'));
+		const big = new Uint8Array(9 * 1024 * 1024 + 7);
+		for (let i = 0; i < big.length; i += 997) big[i] = (i / 997) % 251;
+		await writeFile(path.join(dir, 'in.pdf'), big);
+		const put = await store.putFile('file.bin', path.join(dir, 'in.pdf'), {contentType: 'application/pdf', metadata: {'original-name': 'Ünïcødé.pdf'}});
+		const got = (await store.get('file.bin')) as StoredObject;
+		t.true(Buffer.from(got.body).equals(Buffer.from(big)), 'putFile stores the bytes');
+		t.is(got.etag, put.etag);
+		t.is(got.metadata['original-name'], 'Ünïcødé.pdf');
+		const info = await store.getFile('file.bin', path.join(dir, 'out.pdf'));
+		t.is(info?.etag, put.etag);
+		t.is(info?.size, big.byteLength);
+		t.is(info?.metadata['original-name'], 'Ünïcødé.pdf');
+		t.true((await readFile(path.join(dir, 'out.pdf'))).equals(Buffer.from(big)), 'getFile writes the bytes');
+		t.is(await store.getFile('no-such.bin', path.join(dir, 'none.pdf')), undefined);
 	});
 
 	test(name('delete removes the object from get, head and listings'), async t => {

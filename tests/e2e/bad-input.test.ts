@@ -150,7 +150,7 @@ function readOnly(inner: ObjectStore): ObjectStore {
 	const refuse = async (): Promise<never> => {
 		throw new StoreError('access-denied', 'Access Denied (403): this credential may only read', {operation: 'put'});
 	};
-	return {...inner, location: inner.location, get: async (k, o) => inner.get(k, o), head: async k => inner.head(k), listPage: async (p, o) => inner.listPage(p, o), serverTime: async () => inner.serverTime(), put: refuse, delete: refuse, deleteMany: refuse};
+	return {...inner, location: inner.location, get: async (k, o) => inner.get(k, o), head: async k => inner.head(k), listPage: async (p, o) => inner.listPage(p, o), serverTime: async () => inner.serverTime(), getFile: async (k, f) => inner.getFile(k, f), put: refuse, putFile: refuse, delete: refuse, deleteMany: refuse};
 }
 
 test('a read-only credential: the console\'s source still shows everything; an action fails with the reason', async t => {

@@ -71,6 +71,8 @@ function crashing(inner: ObjectStore, after: number): ObjectStore {
 		get: async (k, o) => gate(() => inner.get(k, o)),
 		head: async k => gate(() => inner.head(k)),
 		put: async (k, b, o) => gate(() => inner.put(k, b, o)),
+		putFile: async (k, f, o) => gate(() => inner.putFile(k, f, o)),
+		getFile: async (k, f) => gate(() => inner.getFile(k, f)),
 		delete: async k => gate(() => inner.delete(k)),
 		deleteMany: async k => gate(() => inner.deleteMany(k)),
 		listPage: async (p, o) => gate(() => inner.listPage(p, o)),

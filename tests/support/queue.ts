@@ -30,6 +30,14 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 			requests.push({operation: kind === 'create-only' ? 'put-create-only' : kind === 'if-match' ? 'put-if-match' : 'put', key});
 			return inner.put(key, body, options);
 		},
+		putFile: async (key, file, options) => {
+			requests.push({operation: 'put', key});
+			return inner.putFile(key, file, options);
+		},
+		getFile: async (key, file) => {
+			requests.push({operation: 'get', key});
+			return inner.getFile(key, file);
+		},
 		delete: async key => {
 			requests.push({operation: 'delete', key});
 			return inner.delete(key);
