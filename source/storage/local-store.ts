@@ -20,7 +20,7 @@ import {pipeline} from 'node:stream/promises';
 import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
-import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, WriteCondition} from './object-store.js';
 import {compareKeys, toBytes} from './object-store.js';
 import {StoreError} from './store-error.js';
 
@@ -39,6 +39,11 @@ function encodeSegment(segment: string): string {
 function decodeSegment(name: string): string {
 	const body = name.slice(1).replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 	return Buffer.from(body, 'latin1').toString('utf8');
+}
+
+/** A new object's header: metadata names in lower case, as S3 returns them. */
+function headerOf(key: string, etag: string, size: number, options: FileOptions): Header {
+	return {key, etag, size, lastModified: 0, metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])), ...(options.contentType ? {contentType: options.contentType} : {})};
 }
 
 function isErrno(error: unknown, code: string): boolean {
@@ -84,16 +89,30 @@ export class LocalStore implements ObjectStore {
 
 	async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{etag: string}> {
 		const bytes = toBytes(body);
-		const condition = options.condition ?? {kind: 'none'};
+		const header = headerOf(key, createHash('md5').update(bytes).digest('hex'), bytes.byteLength, options);
+		return this.writeObject(key, header, options.condition ?? {kind: 'none'}, async (temporary, prefix) => writeFile(temporary, Buffer.concat([prefix, bytes])));
+	}
+
+	/** Streams the file in after the header: memory stays bounded whatever its size. */
+	async putFile(key: string, file: string, options: FileOptions = {}): Promise<{etag: string}> {
+		const hash = createHash('md5');
+		let size = 0;
+		for await (const chunk of createReadStream(file)) {
+			hash.update(chunk as Buffer);
+			size += (chunk as Buffer).byteLength;
+		}
+		return this.writeObject(key, headerOf(key, hash.digest('hex'), size, options), {kind: 'none'}, async (temporary, prefix) => {
+			await writeFile(temporary, prefix);
+			await pipeline(createReadStream(file), createWriteStream(temporary, {flags: 'a'}));
+		});
+	}
+
+	/**
+	The one write path: under the key's lock, check the condition, write the length-prefixed header
+	and the body (by `writeBody`) to a temporary file, and rename it into place.
+	*/
+	private async writeObject(key: string, header: Header, condition: WriteCondition, writeBody: (temporary: string, prefix: Buffer) => Promise<void>): Promise<{etag: string}> {
 		const target = this.objectPath(key);
-		const header: Header = {
-			key,
-			etag: createHash('md5').update(bytes).digest('hex'),
-			size: bytes.byteLength,
-			lastModified: 0,
-			metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-			...(options.contentType ? {contentType: options.contentType} : {}),
-		};
 		return this.withKeyLock(key, 'put', async () => {
 			if (condition.kind !== 'none') {
 				const current = await this.readObject(key, 'put');
@@ -106,31 +125,7 @@ export class LocalStore implements ObjectStore {
 			length.writeUInt32BE(headerBytes.byteLength);
 			const temporary = path.join(this.root, 'tmp', `${randomBytes(8).toString('hex')}`);
 			await mkdir(path.dirname(temporary), {recursive: true});
-			await writeFile(temporary, Buffer.concat([length, headerBytes, bytes]));
-			await this.renameIntoPlace(temporary, target);
-			return {etag: header.etag};
-		});
-	}
-
-	/** Streams the file in after the header: memory stays bounded whatever its size. */
-	async putFile(key: string, file: string, options: FileOptions = {}): Promise<{etag: string}> {
-		const target = this.objectPath(key);
-		const hash = createHash('md5');
-		let size = 0;
-		for await (const chunk of createReadStream(file)) {
-			hash.update(chunk as Buffer);
-			size += (chunk as Buffer).byteLength;
-		}
-		const header: Header = {key, etag: hash.digest('hex'), size, lastModified: 0, metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])), ...(options.contentType ? {contentType: options.contentType} : {})};
-		return this.withKeyLock(key, 'put', async () => {
-			header.lastModified = this.clock.now();
-			const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-			const length = Buffer.alloc(4);
-			length.writeUInt32BE(headerBytes.byteLength);
-			const temporary = path.join(this.root, 'tmp', `${randomBytes(8).toString('hex')}`);
-			await mkdir(path.dirname(temporary), {recursive: true});
-			await writeFile(temporary, Buffer.concat([length, headerBytes]));
-			await pipeline(createReadStream(file), createWriteStream(temporary, {flags: 'a'}));
+			await writeBody(temporary, Buffer.concat([length, headerBytes]));
 			await this.renameIntoPlace(temporary, target);
 			return {etag: header.etag};
 		});
