@@ -6,7 +6,7 @@ it started. Without a terminal it prints progress lines instead and stops when t
 */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync, openSync} from 'node:fs';
-import {mkdir, readdir, rm, writeFile} from 'node:fs/promises';
+import {appendFile, mkdir, readdir, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {CommandModule} from 'yargs';
@@ -104,7 +104,7 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		const say = (text: string) => printLine(text);
 		say(`BlobForge demo in ${dir}`);
 		say(reused ? '  reusing the store of the last demo (--keep)' : '  a fresh store (the directory is recreated on each run; --keep reuses it)');
-		say(`  ${argv.workers} workers in the background; their logs: ${path.join(dir, 'worker-N.log')}`);
+		say(`  ${argv.workers} workers in the background; their logs: ${path.join(dir, 'worker-N.log')}, the demo's: ${path.join(dir, 'demo.log')}`);
 
 		const workers = Array.from({length: argv.workers}, (_, i) => startWorker(dir, storeDir, i + 1));
 		// Whatever ends this process, the workers it started end too (they hand their jobs back).
@@ -112,6 +112,8 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 			for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGTERM');
 		};
 		process.on('exit', killWorkers);
+		// What the demo's own ingest did, a JSON line per file (the workers log beside it).
+		const demoLog = path.join(dir, 'demo.log');
 		const timers: NodeJS.Timeout[] = [];
 		const problems: string[] = [];
 		let wavesLeft = reused ? 0 : waves.length;
@@ -120,7 +122,16 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 				timers.push(
 					setTimeout(() => {
 						void ingest(context, files.map(f => path.join(dir, 'samples', f)), {priority, tags: ['demo']})
-							.catch((error: unknown) => problems.push(`ingest: ${(error as Error).message}`))
+							.then(summary => {
+								for (const result of summary.results) {
+									void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), event: 'ingested', file: path.basename(result.path), outcome: result.outcome, reason: result.reason})}\n`);
+									if (result.outcome === 'failed') problems.push(`ingest of ${path.basename(result.path)} failed: ${result.reason}`);
+								}
+							})
+							.catch((error: unknown) => {
+								problems.push(`ingest of ${files.join(', ')} failed: ${(error as Error).message}`);
+								void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), event: 'ingest-failed', files, error: (error as Error).message})}\n`);
+							})
 							.finally(() => {
 								wavesLeft--;
 							});
@@ -134,7 +145,7 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 				say('  opening the console: watch the jobs move; 4 shows dead-letter, r retries, l shows logs, p previews, ? lists every key, q quits');
 				await new Promise(resolve => setTimeout(resolve, 1500));
 				const {runConsole} = await loadConsole();
-				await runConsole(new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {minRefreshSeconds: 1, leaseSweepMs: 0, isPriced: false}), {intervalMs: 1000, isReadOnly: false});
+				await runConsole(new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {minRefreshSeconds: 1, leaseSweepMs: 0, isPriced: false, notices: () => problems}), {intervalMs: 1000, isReadOnly: false});
 			} else {
 				await followWithoutTerminal(inspector, () => wavesLeft, say);
 			}

@@ -101,6 +101,8 @@ export type ConsoleSnapshot = {
 	monthlyCost: number;
 	/** Records that could not be read, reported and skipped. */
 	problems: string[];
+	/** Messages from the process that runs the console (the demo's ingest), newest last. */
+	notices?: string[];
 };
 
 export type ConsoleJobDetail = JobDetail & {manifest?: {paths: string[]; tags: string[]}};
@@ -155,6 +157,8 @@ export type FeedOptions = {
 	minRefreshSeconds?: number;
 	/** How often the leases are listed, in ms; 0 lists them every refresh. @default 20000 */
 	leaseSweepMs?: number;
+	/** Messages to show beside the queue's own (the demo reports its ingest problems here). */
+	notices?: () => string[];
 	/** This machine's clock (for the skew warning). @default Date.now */
 	now?: () => number;
 	/** A monotonic clock in ms for the schedules; tests pass their own. @default performance.now */
@@ -174,6 +178,7 @@ export class InspectorFeed implements ConsoleSource {
 	private leasesAt = Number.NEGATIVE_INFINITY;
 	readonly minRefreshSeconds: number;
 	private readonly leaseSweepMs: number;
+	private readonly notices?: () => string[];
 	private readonly localClock: () => number;
 	private readonly monotonic: () => number;
 	private readonly isPriced: boolean;
@@ -185,6 +190,7 @@ export class InspectorFeed implements ConsoleSource {
 	) {
 		this.minRefreshSeconds = options.minRefreshSeconds ?? 1;
 		this.leaseSweepMs = options.leaseSweepMs ?? 20_000;
+		this.notices = options.notices;
 		this.localClock = options.now ?? Date.now;
 		this.monotonic = options.monotonic ?? (() => performance.now());
 		this.startedAt = this.monotonic();
@@ -199,8 +205,17 @@ export class InspectorFeed implements ConsoleSource {
 		const leases = options.full === true || now - this.leasesAt >= this.leaseSweepMs;
 		// The journal half when the change object moved (always checked, so it stays current), or with a full read.
 		const journal = (await this.changes.changed()) || options.full === true;
+		const sweptAt = this.leasesAt;
 		if (leases) this.leasesAt = now;
-		const [view, problems] = await Promise.all([this.inspector.overview({journal, snapshot: leases, leases}), this.refreshSideData()]);
+		const [view, problems] = await Promise.all([
+			this.inspector.overview({journal, snapshot: leases, leases}).catch((error: unknown) => {
+				// What was due but not read is due again at the next refresh.
+				if (journal) this.changes.forget();
+				this.leasesAt = sweptAt;
+				throw error;
+			}),
+			this.refreshSideData(),
+		]);
 		const localNow = this.localClock();
 		const staleAfterMs = config.stale_timeout_minutes * 60_000;
 		const tagsOf = (hash: string) => this.manifest?.manifest.entries[hash]?.tags ?? [];
@@ -258,6 +273,7 @@ export class InspectorFeed implements ConsoleSource {
 			requestsPerMinute: rate.requestsPerMinute,
 			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
 			problems: [...view.problems, ...problems],
+			...(this.notices && this.notices().length > 0 ? {notices: this.notices()} : {}),
 		};
 	}
 

@@ -32,3 +32,8 @@ export class UserError extends Error {
 		return this.options.exitCode ?? exitCodes.failure;
 	}
 }
+
+/** Whether a Node.js system error has this code (ENOENT, EEXIST, ...). */
+export function isErrno(error: unknown, code: string): boolean {
+	return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}

@@ -22,4 +22,9 @@ export class ObjectWatch {
 		this.seen = current;
 		return changed;
 	}
+
+	/** Forgets what was seen, so the next check answers true: for a caller that failed to act on a change. */
+	forget(): void {
+		this.seen = undefined;
+	}
 }

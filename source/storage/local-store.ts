@@ -7,8 +7,8 @@ Layout under the root:
   header (key, ETag, size, last-modified, metadata, content type), then the body. Key segments
   are percent-encoded so any key maps to a safe path, and `.o`/`.d` suffixes keep an object
   `a` apart from the folder of `a/b`.
-- `locks/<sha1 of key>`: a lock file (O_EXCL) held while one write decides its condition;
-  a lock whose process died is taken over.
+- `locks/<sha1 of key>`: a lock file (O_EXCL) held while one write decides its condition and
+  lands; a lock whose process died, or that nobody touched for 30 s, is taken over (file-lock.ts).
 - `tmp/`: bodies being written; a rename makes each write atomic for readers.
 
 ETags are the MD5 of the body, as S3's single-part ETags are; last-modified comes from the
@@ -20,14 +20,15 @@ import {pipeline} from 'node:stream/promises';
 import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
+import {isErrno} from '../lib/errors.js';
 import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, WriteCondition} from './object-store.js';
 import {compareKeys, toBytes} from './object-store.js';
+import {withFileLock} from './file-lock.js';
 import {StoreError} from './store-error.js';
 
 type Header = {key: string; etag: string; size: number; lastModified: number; metadata: Record<string, string>; contentType?: string};
 
 const maxSegmentLength = 200;
-const lockStaleMs = 30_000;
 
 function encodeSegment(segment: string): string {
 	const encoded = Buffer.from(segment, 'utf8')
@@ -44,10 +45,6 @@ function decodeSegment(name: string): string {
 /** A new object's header: metadata names in lower case, as S3 returns them. */
 function headerOf(key: string, etag: string, size: number, options: FileOptions): Header {
 	return {key, etag, size, lastModified: 0, metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])), ...(options.contentType ? {contentType: options.contentType} : {})};
-}
-
-function isErrno(error: unknown, code: string): boolean {
-	return (error as NodeJS.ErrnoException | undefined)?.code === code;
 }
 
 function fsError(error: unknown, operation: string, key?: string): StoreError {
@@ -310,45 +307,15 @@ export class LocalStore implements ObjectStore {
 		await mkdir(path.dirname(lock), {recursive: true}).catch((error: unknown) => {
 			throw fsError(error, operation, key);
 		});
-		const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
-		for (let attempt = 0; ; attempt++) {
-			try {
-				// eslint-disable-next-line no-await-in-loop
-				await writeFile(lock, token, {flag: 'wx'});
-				break;
-			} catch (error) {
-				if (!isErrno(error, 'EEXIST')) throw fsError(error, operation, key);
-				// eslint-disable-next-line no-await-in-loop
-				if (await this.isAbandoned(lock)) await unlink(lock).catch(() => undefined);
-				// eslint-disable-next-line no-await-in-loop
-				else await new Promise(resolve => setTimeout(resolve, Math.min(1 + attempt, 20) * Math.random()));
-			}
-		}
+		let acting = false;
 		try {
-			return await action();
-		} finally {
-			await unlink(lock).catch(() => undefined);
-		}
-	}
-
-	/** A lock is abandoned when its process is gone or it is older than any write could take. */
-	private async isAbandoned(lock: string): Promise<boolean> {
-		try {
-			const [pidText] = (await readFile(lock, 'utf8')).split(' ');
-			const pid = Number(pidText);
-			if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-				try {
-					process.kill(pid, 0);
-				} catch (error) {
-					if (isErrno(error, 'ESRCH')) return true;
-				}
-			}
-			const handle = await open(lock, constants.O_RDONLY);
-			const {mtimeMs} = await handle.stat();
-			await handle.close();
-			return Date.now() - mtimeMs > lockStaleMs;
-		} catch {
-			return false; // released meanwhile: try again
+			return await withFileLock(lock, async () => {
+				acting = true;
+				return action();
+			});
+		} catch (error) {
+			// The action's own errors pass through as they are; the lock's are file-system errors.
+			throw acting ? error : fsError(error, operation, key);
 		}
 	}
 }

@@ -96,8 +96,10 @@ export class Worker {
 		const recovered = await recoverOwnLeases(context, this.options.workerId);
 		if (recovered.staleRecovered + recovered.deadLettered + recovered.finishedDone > 0) logger.warn('recovered-own-leases', {requeued: recovered.staleRecovered, dead: recovered.deadLettered, done: recovered.finishedDone});
 		await this.janitorPass();
+		// The signal is read before every listing that can end in idleness (here, then on each wake), so
+		// an enqueue that lands after a listing always shows as a change at the next poll.
 		const signalWatch = new ObjectWatch(context.store, context.keys.signal());
-		let signalWatched = false;
+		await signalWatch.changed();
 		let listedAt = Number.NEGATIVE_INFINITY;
 		try {
 			while (!this.stopping) {
@@ -122,12 +124,8 @@ export class Worker {
 					// eslint-disable-next-line no-await-in-loop
 					await this.options.clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
 					if (this.stopping) break;
-					// The first check only learns the current state; a later change means new work.
-					const first = !signalWatched;
-					signalWatched = true;
 					// eslint-disable-next-line no-await-in-loop
-					const changed = (await signalWatch.changed()) && !first;
-					if (changed) break;
+					if (await signalWatch.changed()) break;
 					// eslint-disable-next-line no-await-in-loop
 					await this.register('idle');
 					// eslint-disable-next-line no-await-in-loop

@@ -80,6 +80,12 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 			await new Promise(resolve => setTimeout(resolve, 250));
 		}
 		t.log(text);
+		// What the demo and its workers did, to tell a slow machine from a stuck pipeline.
+		for (const name of ['demo.log', 'worker-1.log', 'worker-2.log']) {
+			// eslint-disable-next-line no-await-in-loop
+			const log = await readFile(path.join(cwd, 'blobforge-demo', name), 'utf8').catch(() => '(none)');
+			t.log(`${name}:\n${log.split('\n').slice(-15).join('\n')}`);
+		}
 		throw new Error(`timed out waiting for ${what}`);
 	};
 	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));

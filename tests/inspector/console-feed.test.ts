@@ -6,6 +6,8 @@ import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {fail} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
+import type {ObjectStore} from '../../source/storage/object-store.js';
+import {StoreError} from '../../source/storage/store-error.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 
 async function busyQueue() {
@@ -57,6 +59,28 @@ test('requests: a quiet refresh is one conditional GET; the leases are listed on
 	requests.length = 0;
 	await feed.snapshot({full: true});
 	t.true(describeRequests(requests, keys).includes('list queue/processing/'), 'a full read (after an action) lists the leases at once');
+});
+
+test('a refresh that fails after seeing a change reads the journal at the next refresh, not at the next change', async t => {
+	const {context, clock} = await makeQueue();
+	let failJournalList = false;
+	const store: ObjectStore = {
+		...context.store,
+		location: context.store.location,
+		async listPage(prefix, options) {
+			if (failJournalList && prefix.endsWith('queue/journal/')) throw new StoreError('network', 'connection reset', {operation: 'list', key: prefix});
+			return context.store.listPage(prefix, options);
+		},
+	};
+	const feed = new InspectorFeed(new Inspector({...context, store}), 'local:/x prefix pdf/', {leaseSweepMs: 20_000, monotonic: () => clock.now(), now: () => clock.now()});
+	await feed.snapshot();
+	await enqueue(context, {hash: hashOf(1), priority: 'normal', name: 'late.pdf'});
+	failJournalList = true;
+	await t.throwsAsync(feed.snapshot(), {message: /connection reset/});
+	failJournalList = false;
+	clock.advance(2000);
+	const after = await feed.snapshot();
+	t.deepEqual(after.todo.map(j => j.name), ['late.pdf'], 'nothing else changed, yet the job the failed refresh missed is shown');
 });
 
 test('throughput: the rate counts from the first completion within the last ten minutes, and gives the backlog an ETA', t => {

@@ -36,9 +36,9 @@ function mount(t: ExecutionContext, options: {columns?: number; rows?: number; i
 
 const plain = (frame: string | undefined) => (frame ?? '').replaceAll(/\u001B\[[0-9;]*m/g, '');
 
-/** Polls the last frame until `check` passes: no fixed sleeps on a busy machine. */
+/** Polls the last frame until `check` passes: no fixed sleeps, and a deadline that a loaded CI machine does not reach. */
 async function frameWhere(t: ExecutionContext, app: Mounted, what: string, check: (frame: string) => boolean): Promise<string> {
-	const deadline = Date.now() + 5000;
+	const deadline = Date.now() + 30_000;
 	while (Date.now() < deadline) {
 		const frame = plain(app.lastFrame());
 		if (check(frame)) return frame;
@@ -203,7 +203,7 @@ test('q asks the program to quit', async t => {
 	const app = mount(t);
 	await containing(t, app, 'file-1.pdf');
 	await keys(app, 'q');
-	const deadline = Date.now() + 2000;
+	const deadline = Date.now() + 30_000;
 	while (app.quits.length === 0 && Date.now() < deadline) {
 		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 20));

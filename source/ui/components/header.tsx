@@ -22,6 +22,7 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	if (state.refreshError) warnings.push({text: `stale data: ${state.refreshError.message} (last good refresh ${snapshotAt === undefined ? 'never' : ago(now - snapshotAt)})`, tone: 'bad'});
 	else if (snapshotAt !== undefined && !state.isPaused && now - snapshotAt > Math.max(10_000, 3 * state.intervalMs)) warnings.push({text: `stale data: no answer for ${formatDuration(now - snapshotAt)}`, tone: 'warn'});
 	if (snapshot?.clockSkewMs !== undefined) warnings.push({text: `this machine's clock is ${formatDuration(Math.abs(snapshot.clockSkewMs))} ${snapshot.clockSkewMs > 0 ? 'behind' : 'ahead of'} the server's (ages use the server's)`, tone: 'warn'});
+	for (const notice of snapshot?.notices ?? []) warnings.push({text: notice, tone: 'bad'});
 	if (snapshot && snapshot.problems.length > 0) warnings.push({text: `${snapshot.problems.length} unreadable record(s): ${snapshot.problems[0]}`, tone: 'warn'});
 	return (
 		<Box flexDirection="column" height={2}>

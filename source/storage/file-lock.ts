@@ -1,0 +1,109 @@
+/**
+Lock files for the local store: one file per key, created with O_EXCL, holding "<pid> <token>".
+The holder touches it every few seconds, so a long write (a 200 MB putFile on a slow disk) keeps
+its lock; a lock is abandoned when its process is gone, or when nobody has touched it for
+`staleMs`. Breaking an abandoned lock happens under a second lock file (`<lock>.break`) and only
+if the lock still holds the token judged abandoned, so two processes that both saw it abandoned
+cannot remove a lock that a third has taken meanwhile. Release removes the lock only if it is
+still ours.
+*/
+import {randomBytes} from 'node:crypto';
+import {constants} from 'node:fs';
+import {open, readFile, stat, unlink, utimes} from 'node:fs/promises';
+import {isErrno} from '../lib/errors.js';
+
+export type FileLockOptions = {
+	/** Untouched this long, a lock is abandoned even if its pid answers (a reused pid). @default 30000 */
+	staleMs?: number;
+	/** How often the holder touches its lock. @default 5000 */
+	touchMs?: number;
+};
+
+export async function withFileLock<T>(lock: string, action: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+	const staleMs = options.staleMs ?? 30_000;
+	const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
+	for (let attempt = 0; ; attempt++) {
+		// eslint-disable-next-line no-await-in-loop
+		if (await tryCreate(lock, token)) break;
+		// eslint-disable-next-line no-await-in-loop
+		const abandoned = await abandonedToken(lock, staleMs);
+		// eslint-disable-next-line no-await-in-loop
+		if (abandoned !== undefined) await breakLock(lock, abandoned, staleMs);
+		// eslint-disable-next-line no-await-in-loop
+		else await new Promise(resolve => setTimeout(resolve, Math.min(1 + attempt, 20) * Math.random()));
+	}
+	const touch = setInterval(() => {
+		const now = new Date();
+		void utimes(lock, now, now).catch(() => undefined);
+	}, options.touchMs ?? 5000);
+	touch.unref();
+	try {
+		return await action();
+	} finally {
+		clearInterval(touch);
+		await releaseIfOurs(lock, token);
+	}
+}
+
+/** Creates the lock with its token in one exclusive open; false when it exists. */
+async function tryCreate(lock: string, token: string): Promise<boolean> {
+	let handle;
+	try {
+		handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
+	} catch (error) {
+		if (isErrno(error, 'EEXIST')) return false;
+		throw error;
+	}
+	try {
+		await handle.writeFile(token);
+	} finally {
+		await handle.close();
+	}
+	return true;
+}
+
+/** The lock's token when it is abandoned; undefined when it is held (or already gone). */
+async function abandonedToken(lock: string, staleMs: number): Promise<string | undefined> {
+	try {
+		const token = await readFile(lock, 'utf8');
+		// An empty token is a lock being created this instant (its holder writes next): held.
+		if (token === '') return undefined;
+		const pid = Number(token.split(' ')[0]);
+		if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) return token;
+		const {mtimeMs} = await stat(lock);
+		return Date.now() - mtimeMs > staleMs ? token : undefined;
+	} catch {
+		return undefined; // released meanwhile: try again
+	}
+}
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return !isErrno(error, 'ESRCH');
+	}
+}
+
+async function breakLock(lock: string, abandoned: string, staleMs: number): Promise<void> {
+	const breaker = `${lock}.break`;
+	const mine = `${process.pid} ${randomBytes(6).toString('hex')}`;
+	if (!(await tryCreate(breaker, mine))) {
+		// Another process is breaking it, or died doing so (a break takes milliseconds).
+		const stuck = await abandonedToken(breaker, Math.min(staleMs, 5000));
+		if (stuck !== undefined) await releaseIfOurs(breaker, stuck);
+		return;
+	}
+	try {
+		await releaseIfOurs(lock, abandoned);
+	} finally {
+		await releaseIfOurs(breaker, mine);
+	}
+}
+
+/** Removes the lock if it still holds `token`. */
+async function releaseIfOurs(lock: string, token: string): Promise<void> {
+	const current = await readFile(lock, 'utf8').catch(() => undefined);
+	if (current === token) await unlink(lock).catch(() => undefined);
+}
