@@ -83,6 +83,15 @@ test('a refresh that fails after seeing a change reads the journal at the next r
 	t.deepEqual(after.todo.map(j => j.name), ['late.pdf'], 'nothing else changed, yet the job the failed refresh missed is shown');
 });
 
+test('notices from the owning process ride along with each snapshot, and only while there are any', async t => {
+	const {context, clock} = await makeQueue();
+	const notices: string[] = [];
+	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {monotonic: () => clock.now(), now: () => clock.now(), notices: () => notices});
+	t.is((await feed.snapshot()).notices, undefined);
+	notices.push('ingest of scan.pdf failed: disk full');
+	t.deepEqual((await feed.snapshot()).notices, ['ingest of scan.pdf failed: disk full']);
+});
+
 test('throughput: the rate counts from the first completion within the last ten minutes, and gives the backlog an ETA', t => {
 	const minute = 1000;
 	const serverNow = minute * 60_000 + 30_000; // half-way through the current minute

@@ -20,7 +20,7 @@ export function worker(id: string, fields: Partial<ConsoleWorker> = {}): Console
 	return {id, host: 'host-1', status: 'idle', jobsCompleted: 4, jobsFailed: 1, avgJobMs: 12_000, lastSeenAgoMs: 3000, ...fields};
 }
 
-export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs'>> & {done?: number; recent?: ConsoleJob[]} = {}): ConsoleSnapshot {
+export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs' | 'notices'>> & {done?: number; recent?: ConsoleJob[]} = {}): ConsoleSnapshot {
 	const zero = () => Object.fromEntries(priorities.map(p => [p, 0])) as Record<Priority, number>;
 	const counts = {todo: zero(), processing: zero(), failed: zero(), dead: zero(), done: zero(), total: {todo: 0, processing: 0, failed: 0, dead: 0, done: 0}};
 	const lists = {active: parts.active ?? [], todo: parts.todo ?? [], failed: parts.failed ?? [], dead: parts.dead ?? [], done: parts.recent ?? []};
@@ -49,6 +49,7 @@ export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' 
 		requestsPerMinute: 90,
 		monthlyCost: 13.5,
 		problems: parts.problems ?? [],
+		...(parts.notices ? {notices: parts.notices} : {}),
 	};
 }
 

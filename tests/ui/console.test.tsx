@@ -199,6 +199,11 @@ test('a clock that disagrees with the server is flagged in the header', async t 
 	t.regex(await containing(t, app, 'clock'), /this machine's clock is 2m05s behind the server's/);
 });
 
+test('a notice from the process that runs the console (the demo\'s ingest) shows in the header', async t => {
+	const app = mount(t, {source: new FakeSource(snapshot({notices: ['ingest of scan.pdf failed: disk full']}))});
+	t.regex(await containing(t, app, 'scan.pdf'), /⚠ ingest of scan\.pdf failed: disk full/);
+});
+
 test('q asks the program to quit', async t => {
 	const app = mount(t);
 	await containing(t, app, 'file-1.pdf');
