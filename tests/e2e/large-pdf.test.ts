@@ -9,7 +9,7 @@ import {mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
-import test from 'ava';
+import test, {type ExecutionContext} from 'ava';
 import {cleanEnvironment, cliPath} from '../support/cli.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
 
@@ -66,21 +66,33 @@ async function runMeasured(args: string[], environment: NodeJS.ProcessEnv): Prom
 	return {code, output, peakMB: peakKb / 1024};
 }
 
-test('a 200 MB PDF: ingest and the worker stream it, with memory far below its size; it converts', async t => {
-	const server = requireS3(t);
-	if (!server) return;
+/** Ingests `file` into a fresh bucket and converts it with one worker, measuring both processes' peaks. */
+async function ingestAndConvert(t: ExecutionContext, server: NonNullable<ReturnType<typeof requireS3>>, file: string): Promise<{ingestMB: number; workerMB: number}> {
 	const bucket = await createBucket(server);
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-large-'));
-	t.teardown(async () => rm(dir, {recursive: true, force: true}));
-	await writeLargePdf(path.join(dir, 'large.pdf'), 200);
 	const environment = cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
-	const ingested = await runMeasured(['ingest', path.join(dir, 'large.pdf')], environment);
+	const ingested = await runMeasured(['ingest', file], environment);
 	t.is(ingested.code, 0, ingested.output);
 	t.regex(ingested.output, /1 queued \(1 uploaded\)/);
 	const worked = await runMeasured(['--headless', 'worker', '--run-once'], environment);
 	t.is(worked.code, 0, worked.output);
 	t.regex(worked.output, /"event":"job-completed".*"pages":1/);
-	t.log(`peak memory: ingest ${ingested.peakMB.toFixed(0)} MB, worker ${worked.peakMB.toFixed(0)} MB (its conversion child apart) for a 200 MB PDF`);
-	t.true(ingested.peakMB < 150, `ingest peaked at ${ingested.peakMB.toFixed(0)} MB`);
-	t.true(worked.peakMB < 150, `the worker peaked at ${worked.peakMB.toFixed(0)} MB`);
+	return {ingestMB: ingested.peakMB, workerMB: worked.peakMB};
+}
+
+test('a 200 MB PDF: ingest and the worker stream it, with memory far below its size; it converts', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-large-'));
+	t.teardown(async () => rm(dir, {recursive: true, force: true}));
+	// The same document at 1 MB first: the baseline of each process on this machine, now.
+	await writeLargePdf(path.join(dir, 'small.pdf'), 1);
+	const small = await ingestAndConvert(t, server, path.join(dir, 'small.pdf'));
+	await rm(path.join(dir, 'small.pdf'));
+	await writeLargePdf(path.join(dir, 'large.pdf'), 200);
+	const large = await ingestAndConvert(t, server, path.join(dir, 'large.pdf'));
+	t.log(`peak memory, 1 MB → 200 MB PDF: ingest ${small.ingestMB.toFixed(0)} → ${large.ingestMB.toFixed(0)} MB, worker ${small.workerMB.toFixed(0)} → ${large.workerMB.toFixed(0)} MB (its conversion child apart)`);
+	// Holding the file once would add 200 MB; streaming adds buffers only. The baseline itself
+	// varies with the machine and its load, so the growth is what is asserted.
+	t.true(large.ingestMB - small.ingestMB < 80, `ingest grew by ${(large.ingestMB - small.ingestMB).toFixed(0)} MB for 199 MB more PDF`);
+	t.true(large.workerMB - small.workerMB < 80, `the worker grew by ${(large.workerMB - small.workerMB).toFixed(0)} MB for 199 MB more PDF`);
 });

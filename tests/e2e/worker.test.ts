@@ -130,7 +130,7 @@ test('SIGTERM mid-conversion hands the job back and exits 0 within seconds; the 
 	const seconds = (Date.now() - sent) / 1000;
 	t.log(`SIGTERM to exit: ${seconds.toFixed(2)} s`);
 	t.is(code, 0);
-	t.true(seconds < 5);
+	t.true(seconds < 20, 'well before the 60 s conversion would have ended (usually under a second; CI load stretches it)');
 	t.true(events(worker).some(e => e.event === 'job-requeued'));
 	const records = await locateJob(context, hash);
 	t.is(records.state, 'todo');
@@ -160,7 +160,7 @@ test('conversion_timeout kills a slow conversion and fails the attempt', async t
 	const started = Date.now();
 	const worker = start('--run-once', '--converter', slow(60));
 	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
-	t.true(Date.now() - started < 15_000);
+	t.true(Date.now() - started < 40_000, 'the 60 s conversion was cut short');
 	const failed = events(worker).find(e => e.event === 'job-failed');
 	t.is(failed?.['error'], 'conversion timed out after 1 s');
 	t.is((await locateJob(context, hash)).state, 'failed');
