@@ -12,6 +12,17 @@ const extraArgs = process.argv.slice(2);
 
 if (spawnSync('bash', [path.join(root, 'scripts/ensure-test-tools.sh')], {stdio: 'inherit'}).status !== 0) console.error('continuing without some test tools');
 
+// One line about the machine, for reading a failed CI run: load, memory and the temp disk's room.
+try {
+	const {freemem, totalmem, loadavg, cpus, tmpdir} = await import('node:os');
+	const {statfsSync} = await import('node:fs');
+	const disk = statfsSync(tmpdir());
+	const gb = bytes => (bytes / 1024 ** 3).toFixed(1);
+	console.log(`# machine: ${cpus().length} cores, load ${loadavg().map(n => n.toFixed(1)).join(' ')}, memory ${gb(freemem())}/${gb(totalmem())} GB free, ${tmpdir()} ${gb(disk.bavail * disk.bsize)} GB free`);
+} catch (error) {
+	console.log(`# machine: unknown (${error.message})`);
+}
+
 const server = ensureTestS3();
 if (!server.ok) {
 	console.error('could not start the test S3 server (scripts/s3-test-server.sh start)');
