@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import type {CommandModule} from 'yargs';
+import {isStoreError} from '../storage/store-error.js';
 import {systemClock} from '../lib/clock.js';
 import {createLogger} from '../lib/log.js';
 import {defaultWorkerId} from '../worker/identity.js';
@@ -93,6 +94,8 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			// An unexpected error takes the same path as a signal: the job is handed back first.
 			logger.error('worker-crashed', {error: (error as Error).message});
 			worker.stop('unexpected error');
+			// A store error no wait cures (credentials, permissions, bucket): one clear line and exit 4.
+			if (isStoreError(error)) throw error;
 			process.exitCode = 1;
 		}
 		view?.done();

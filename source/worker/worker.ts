@@ -33,7 +33,10 @@ import {ObjectWatch} from '../queue/object-watch.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
 import {processRss, systemLoad, type SystemLoad} from './system-load.js';
+import {isStoreError, type StoreErrorKind} from '../storage/store-error.js';
 
+/** Store errors that waiting cannot cure: the worker stops and says why. */
+const fatalKinds = new Set<StoreErrorKind>(['access-denied', 'bad-credentials', 'bucket-missing', 'unsupported']);
 const janitorEveryMs = 10 * 60_000;
 /** How long one listing of candidates serves further claims. */
 const listingReuseMs = 2000;
@@ -66,6 +69,8 @@ export class Worker {
 	private registrationWrittenAt = 0;
 	private janitorAt = Number.NEGATIVE_INFINITY;
 	private listing?: {candidates: Candidate[]; at: number};
+	/** Claim rounds that failed in a row, for the backoff. */
+	private failedRounds = 0;
 	/** Job logs being written; the next job does not wait for them, the worker's stop does. */
 	private readonly logWrites = new Set<Promise<void>>();
 	private manifestCache?: {manifest: Manifest; etag?: string; fetchedAt: number};
@@ -100,43 +105,72 @@ export class Worker {
 		// an enqueue that lands after a listing always shows as a change at the next poll.
 		const signalWatch = new ObjectWatch(context.store, context.keys.signal());
 		await signalWatch.changed();
-		let listedAt = Number.NEGATIVE_INFINITY;
 		try {
 			while (!this.stopping) {
 				// eslint-disable-next-line no-await-in-loop
-				await this.options.remoteConfig.get();
-				listedAt = this.options.clock.now();
-				// eslint-disable-next-line no-await-in-loop
-				const worked = await this.claimAndProcess();
-				if (this.options.runOnce) break;
-				if (worked) {
-					// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait
-					// for some worker to go idle, which a long queue may not allow for hours.
-					// eslint-disable-next-line no-await-in-loop
-					if (this.options.clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
-					continue;
-				}
-				this.setStatus({state: 'idle', job: undefined});
-				// eslint-disable-next-line no-await-in-loop
-				await this.register('idle');
-				// Idle: poll the signal object until it changes (or five minutes pass, as a safety net).
-				while (!this.stopping && this.options.clock.now() - listedAt < 300_000) {
-					// eslint-disable-next-line no-await-in-loop
-					await this.options.clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
-					if (this.stopping) break;
-					// eslint-disable-next-line no-await-in-loop
-					if (await signalWatch.changed()) break;
-					// eslint-disable-next-line no-await-in-loop
-					await this.register('idle');
-					// eslint-disable-next-line no-await-in-loop
-					if (this.options.clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
-				}
+				if ((await this.surviving(async () => this.cycle(signalWatch))) === 'stop') break;
 			}
 		} finally {
 			await Promise.all(this.logWrites);
 			await this.register('stopped', true).catch((error: unknown) => logger.warn('deregister-failed', {error: (error as Error).message}));
 			this.setStatus({state: 'stopped', job: undefined});
 			logger.info('worker-stopped', {completed: this.record.jobsCompleted, failed: this.record.jobsFailed});
+		}
+	}
+
+	/**
+	One claim, or one idle wait: claims and processes a job (and runs the janitor when it is due),
+	or, with nothing to claim, polls the signal object until it changes (or five minutes pass, as a
+	safety net). 'stop' after the one job of --run-once.
+	*/
+	private async cycle(signalWatch: ObjectWatch): Promise<'continue' | 'stop'> {
+		const {clock} = this.options;
+		await this.options.remoteConfig.get();
+		const listedAt = clock.now();
+		const worked = await this.claimAndProcess();
+		this.failedRounds = 0;
+		if (this.options.runOnce) return 'stop';
+		if (worked) {
+			// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait
+			// for some worker to go idle, which a long queue may not allow for hours.
+			if (clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
+			return 'continue';
+		}
+		this.setStatus({state: 'idle', job: undefined});
+		await this.register('idle');
+		while (!this.stopping && clock.now() - listedAt < 300_000) {
+			// eslint-disable-next-line no-await-in-loop
+			await clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
+			if (this.stopping) break;
+			// eslint-disable-next-line no-await-in-loop
+			if (await signalWatch.changed()) break;
+			// eslint-disable-next-line no-await-in-loop
+			await this.register('idle');
+			// eslint-disable-next-line no-await-in-loop
+			if (clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
+		}
+		return 'continue';
+	}
+
+	/**
+	Runs a cycle through the store's passing troubles: a network, server or throttling error (after
+	the store's own retries) is logged and waited out, with backoff up to a minute, and the worker
+	goes on; whatever a failed cycle left (a fresh lease) goes stale and the janitor recovers it.
+	Errors no wait can cure (credentials, permissions, a missing bucket) and anything that is not a
+	store error end the worker.
+	*/
+	private async surviving(cycle: () => Promise<'continue' | 'stop'>): Promise<'continue' | 'stop'> {
+		try {
+			return await cycle();
+		} catch (error) {
+			// Not a store error: a bug, which must surface (systemd restarts the worker) rather than loop.
+			if (!isStoreError(error) || fatalKinds.has(error.kind)) throw error;
+			this.failedRounds++;
+			const waitMs = Math.min(60_000, 1000 * 2 ** Math.min(this.failedRounds - 1, 6));
+			this.listing = undefined;
+			this.options.logger.warn('store-trouble', {error: (error as Error).message, attempt: this.failedRounds, retryInMs: waitMs});
+			await this.options.clock.sleep(waitMs, this.stopController.signal).catch(() => undefined);
+			return 'continue';
 		}
 	}
 

@@ -1,0 +1,109 @@
+/**
+The worker loop in-process, on a simulated clock: an enqueue that lands between the worker's last
+empty listing and its first poll of the signal object wakes it at that poll, not at the five-minute
+safety net; a store outage is waited out with backoff; errors no wait can cure end the worker.
+*/
+import path from 'node:path';
+import test from 'ava';
+import {RemoteConfigCache} from '../../source/queue/remote-config.js';
+import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
+import type {ObjectStore} from '../../source/storage/object-store.js';
+import {Worker} from '../../source/worker/worker.js';
+import type {Logger} from '../../source/lib/log.js';
+import {makePdf} from '../support/pdfs.js';
+import {hashOf, makeQueue} from '../support/queue.js';
+
+const fakeConverter = path.resolve('tests/support/fake-converter.mjs');
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		// eslint-disable-next-line no-await-in-loop
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+}
+
+test('an enqueue right after the worker listed an empty queue wakes it at the next idle poll', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const hash = hashOf(7);
+	let listingsOfTodo = 0;
+	let enqueued = false;
+	// The first todo listing answers "empty", then the job lands before the worker's first idle poll.
+	const store: ObjectStore = {
+		...queue.context.store,
+		async listPage(prefix, options) {
+			const page = await queue.context.store.listPage(prefix, options);
+			if (prefix.endsWith('queue/todo/') && ++listingsOfTodo === 1) {
+				await queue.context.store.put(keys.raw(hash), await makePdf(['late']), {contentType: 'application/pdf'});
+				await enqueue(queue.context, {hash, priority: 'normal', name: 'late.pdf', size: 100});
+				enqueued = true;
+			}
+			return page;
+		},
+	};
+	const context = {...queue.context, store};
+	const events: string[] = [];
+	const record = (event: string) => events.push(event);
+	const logger: Logger = {debug: record, info: record, warn: record, error: record};
+	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-idle', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
+	const running = worker.run();
+	await until('the worker to sleep between idle polls', () => enqueued && clock.pendingSleepers > 0);
+	t.false(events.includes('job-claimed'), 'the first listing was empty');
+	clock.advance(10_000);
+	await until('the job to be claimed after one idle poll', () => events.includes('job-claimed'));
+	t.is(listingsOfTodo, 2, 'one listing at start, one after the signal changed');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+/** A worker on a store whose todo listing fails `failures` times with `kind`, and one queued job. */
+async function troubledWorker(kind: StoreErrorKind, failures: number) {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const hash = hashOf(8);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['after the outage']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'patient.pdf', size: 100});
+	let failed = 0;
+	const store: ObjectStore = {
+		...queue.context.store,
+		async listPage(prefix, options) {
+			if (prefix.endsWith('queue/todo/') && failed < failures) {
+				failed++;
+				throw new StoreError(kind, `injected ${kind} #${failed}`, {operation: 'list', key: prefix});
+			}
+			return queue.context.store.listPage(prefix, options);
+		},
+	};
+	const context = {...queue.context, store};
+	const events: Array<{event: string; fields?: Record<string, unknown>}> = [];
+	const record = (event: string, fields?: Record<string, unknown>) => events.push({event, fields});
+	const logger: Logger = {debug: record, info: record, warn: record, error: record};
+	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-patient', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
+	return {worker, events, clock};
+}
+
+test('a store outage is waited out with backoff (1 s, 2 s, 4 s …), then the queued job is claimed', async t => {
+	const {worker, events, clock} = await troubledWorker('network', 3);
+	const running = worker.run();
+	for (let i = 0; i < 50 && !events.some(e => e.event === 'job-claimed'); i++) {
+		// eslint-disable-next-line no-await-in-loop
+		await until('the worker to wait', () => clock.pendingSleepers > 0 || events.some(e => e.event === 'job-claimed'));
+		clock.advance(1000);
+	}
+	t.deepEqual(events.filter(e => e.event === 'store-trouble').map(e => e.fields?.['retryInMs']), [1000, 2000, 4000]);
+	t.true(events.some(e => e.event === 'job-claimed'), 'the job was claimed once the store answered');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('errors no wait can cure end the worker, with the reason', async t => {
+	const {worker, events} = await troubledWorker('bad-credentials', 1);
+	await t.throwsAsync(worker.run(), {message: /injected bad-credentials/});
+	t.false(events.some(e => e.event === 'store-trouble'));
+	t.true(events.some(e => e.event === 'worker-stopped'), 'the registration is marked stopped on the way out');
+});
