@@ -22,7 +22,7 @@ import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
 import {isErrno} from '../lib/errors.js';
 import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, WriteCondition} from './object-store.js';
-import {compareKeys, toBytes} from './object-store.js';
+import {toBytes} from './object-store.js';
 import {withFileLock} from './file-lock.js';
 import {StoreError} from './store-error.js';
 
@@ -37,9 +37,10 @@ function encodeSegment(segment: string): string {
 	return `k${encoded}`;
 }
 
-function decodeSegment(name: string): string {
-	const body = name.slice(1).replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-	return Buffer.from(body, 'latin1').toString('utf8');
+/** A file name's key segment as a byte string (latin1: one char per UTF-8 byte). */
+function segmentBytes(name: string): string {
+	const body = name.slice(1);
+	return body.includes('%') ? body.replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))) : body;
 }
 
 /** A new object's header: metadata names in lower case, as S3 returns them. */
@@ -172,21 +173,27 @@ export class LocalStore implements ObjectStore {
 		}
 	}
 
+	/**
+	One page in key order: the walk visits each folder's children in key order and skips folders
+	wholly before the start-after key, so a page costs the folders on its path, not the whole store.
+	*/
 	async listPage(prefix: string, options: ListOptions = {}): Promise<ListPage> {
 		const pageSize = Math.max(1, Math.min(options.pageSize ?? 1000, 1000));
 		const after = options.continuationToken ?? options.startAfter;
-		const keys = await this.keysUnder(prefix);
-		keys.sort((a, b) => compareKeys(a.key, b.key));
-		const start = after === undefined ? 0 : keys.findIndex(k => compareKeys(k.key, after) > 0);
-		const slice = start < 0 ? [] : keys.slice(start, start + pageSize);
+		const slash = prefix.lastIndexOf('/');
+		const folder = path.join(this.root, 'objects', ...(slash < 0 ? [] : prefix.slice(0, slash).split('/')).map(s => `${encodeSegment(s)}.d`));
+		// One more than the page, to know whether another page follows.
+		const found: Array<{key: string; file: string}> = [];
+		const bytesOf = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+		await this.walkInOrder({folder, keyBase: bytesOf(slash < 0 ? '' : prefix.slice(0, slash + 1)), partial: bytesOf(prefix.slice(slash + 1)), ...(after === undefined ? {} : {after: bytesOf(after)}), limit: pageSize + 1, found});
+		const slice = found.slice(0, pageSize);
 		const entries: ListEntry[] = [];
 		for (const {key, file} of slice) {
 			// eslint-disable-next-line no-await-in-loop
 			const header = await this.readHeader(file);
 			if (header) entries.push({key, etag: header.etag, size: header.size, lastModified: header.lastModified});
 		}
-		const hasMore = start >= 0 && start + pageSize < keys.length;
-		return {entries, nextContinuationToken: hasMore ? slice.at(-1)?.key : undefined};
+		return {entries, nextContinuationToken: found.length > pageSize ? slice.at(-1)?.key : undefined};
 	}
 
 	async serverTime(): Promise<number> {
@@ -239,34 +246,43 @@ export class LocalStore implements ObjectStore {
 	}
 
 	/** Every object under `prefix` with its file, unsorted. */
-	private async keysUnder(prefix: string): Promise<Array<{key: string; file: string}>> {
-		const slash = prefix.lastIndexOf('/');
-		const folderSegments = slash < 0 ? [] : prefix.slice(0, slash).split('/');
-		const partial = prefix.slice(slash + 1);
-		const folder = path.join(this.root, 'objects', ...folderSegments.map(s => `${encodeSegment(s)}.d`));
-		const base = slash < 0 ? '' : `${prefix.slice(0, slash)}/`;
-		const found: Array<{key: string; file: string}> = [];
-		await this.walk(folder, base, partial, found);
-		return found;
-	}
-
-	private async walk(folder: string, keyBase: string, partial: string, found: Array<{key: string; file: string}>): Promise<void> {
+	/**
+	Appends the objects under `folder` whose keys start with `keyBase + partial` and sort after
+	`after`, in key order, until `limit` are found. Children sort by their key (a folder by its key
+	plus '/'), which is S3's order: everything in folder `a/` sorts after object `a` and before `a0`.
+	Keys are handled as byte strings (latin1: one char per UTF-8 byte), so plain string comparison is
+	S3's byte order and nothing is converted but the keys returned.
+	*/
+	private async walkInOrder(at: {folder: string; keyBase: string; partial: string; after?: string; limit: number; found: Array<{key: string; file: string}>}): Promise<void> {
+		const {keyBase, partial, after, limit, found} = at;
 		let names: string[];
 		try {
-			names = await readdir(folder);
+			names = await readdir(at.folder);
 		} catch (error) {
 			if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return;
 			throw fsError(error, 'list');
 		}
+		const children: Array<{bytes: string; isFolder: boolean; name: string}> = [];
 		for (const name of names) {
-			const isObject = name.endsWith('.o');
-			if (!isObject && !name.endsWith('.d')) continue;
-			const segment = decodeSegment(name.slice(0, -2));
+			const isFolder = name.endsWith('.d');
+			if (!isFolder && !name.endsWith('.o')) continue;
+			const segment = segmentBytes(name.slice(0, -2));
 			if (!segment.startsWith(partial)) continue;
-			const child = path.join(folder, name);
-			// eslint-disable-next-line no-await-in-loop
-			if (isObject) found.push({key: keyBase + segment, file: child});
-			else await this.walk(child, `${keyBase}${segment}/`, '', found);
+			const bytes = `${keyBase}${segment}${isFolder ? '/' : ''}`;
+			// A folder wholly before the start-after key (it sorts before it and does not contain it) is skipped.
+			if (after !== undefined && bytes <= after && !(isFolder && after.startsWith(bytes))) continue;
+			children.push({bytes, isFolder, name});
+		}
+		children.sort((a, b) => (a.bytes < b.bytes ? -1 : a.bytes > b.bytes ? 1 : 0));
+		for (const child of children) {
+			if (found.length >= limit) return;
+			const file = path.join(at.folder, child.name);
+			if (child.isFolder) {
+				// eslint-disable-next-line no-await-in-loop
+				await this.walkInOrder({folder: file, keyBase: child.bytes, partial: '', after, limit, found});
+			} else {
+				found.push({key: Buffer.from(child.bytes, 'latin1').toString('utf8'), file});
+			}
 		}
 	}
 

@@ -136,6 +136,23 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 		t.is(last.nextContinuationToken, undefined);
 	});
 
+	test(name('listing across folder boundaries: an object, its namesake folder and neighbours in byte order, any start-after'), async t => {
+		const store = await makeStore();
+		// '-' (2D) < '.' (2E) < '/' (2F) < '0' (30): the folder a/ sits between a.b and a0.
+		const keys = ['edge/a', 'edge/a-', 'edge/a.b', 'edge/a/b', 'edge/a/c/d', 'edge/a/é', 'edge/a0', 'edge/b', 'edge/ab/x'];
+		await Promise.all(keys.map(async key => store.put(key, key)));
+		const expected = [...keys].sort(compareKeys);
+		t.deepEqual((await collectAll(store, 'edge/')).map(e => e.key), expected);
+		for (const [index, startAfter] of [...expected.entries(), [-1, 'edge/a/'] as const, [-1, 'edge/a/c'] as const, [-1, 'edge/aa'] as const]) {
+			// eslint-disable-next-line no-await-in-loop
+			const page = await store.listPage('edge/', {startAfter, pageSize: 2});
+			const rest = expected.filter(k => compareKeys(k, startAfter) > 0);
+			t.deepEqual(page.entries.map(e => e.key), rest.slice(0, 2), `start-after ${startAfter} (${index})`);
+			t.is(page.nextContinuationToken !== undefined, rest.length > 2, `more after ${startAfter}`);
+		}
+		t.deepEqual((await collectAll(store, 'edge/a')).map(e => e.key), expected.filter(k => k.startsWith('edge/a')), 'a partial prefix takes the object, the folder and the neighbours');
+	});
+
 	test(name('large objects round-trip byte for byte'), async t => {
 		const store = await makeStore();
 		const big = new Uint8Array(12 * 1024 * 1024);
