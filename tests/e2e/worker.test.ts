@@ -181,13 +181,15 @@ test('cancel stops a running job through its lease; no result, the worker carrie
 });
 
 test('a lost lease stops the conversion and writes no result', async t => {
-	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=10', 'stale_timeout_minutes=0.05']);
+	// The lease goes stale after 3 s, long before the next heartbeat (20 s): room for a janitor that
+	// starts slowly on a loaded machine.
+	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=20', 'stale_timeout_minutes=0.05']);
 	const hash = await ingestOne();
-	const worker = start('--converter', slow(60));
+	const worker = start('--converter', slow(90));
 	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
-	await new Promise(resolve => setTimeout(resolve, 3500)); // the lease goes stale (3 s) long before the next heartbeat (10 s)
+	await new Promise(resolve => setTimeout(resolve, 3500));
 	await cli('janitor');
-	await waitFor('the worker to notice', () => events(worker).some(e => e.event === 'lease-lost'), 20_000);
+	await waitFor('the worker to notice at its next heartbeat', () => events(worker).some(e => e.event === 'lease-lost'), 45_000);
 	worker.child.kill('SIGTERM');
 	await worker.exited;
 	t.is(await context.store.head(context.keys.result(hash)), undefined);
