@@ -103,8 +103,12 @@ export class Worker {
 		await this.janitorPass();
 		// The signal is read before every listing that can end in idleness (here, then on each wake), so
 		// an enqueue that lands after a listing always shows as a change at the next poll.
+		// If this first read fails, the first idle poll counts as a change: one listing more, no job missed.
 		const signalWatch = new ObjectWatch(context.store, context.keys.signal());
-		await signalWatch.changed();
+		await this.surviving(async () => {
+			await signalWatch.changed();
+			return 'continue';
+		});
 		try {
 			while (!this.stopping) {
 				// eslint-disable-next-line no-await-in-loop
