@@ -114,6 +114,7 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		process.on('exit', killWorkers);
 		// What the demo's own ingest did, a JSON line per file (the workers log beside it).
 		const demoLog = path.join(dir, 'demo.log');
+		const logDemo = (fields: Record<string, unknown>) => void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), ...fields})}\n`).catch(() => undefined);
 		const timers: NodeJS.Timeout[] = [];
 		const problems: string[] = [];
 		let wavesLeft = reused ? 0 : waves.length;
@@ -124,13 +125,14 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 						void ingest(context, files.map(f => path.join(dir, 'samples', f)), {priority, tags: ['demo']})
 							.then(summary => {
 								for (const result of summary.results) {
-									void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), event: 'ingested', file: path.basename(result.path), outcome: result.outcome, reason: result.reason})}\n`);
-									if (result.outcome === 'failed') problems.push(`ingest of ${path.basename(result.path)} failed: ${result.reason}`);
+									const file = path.basename(result.path);
+									logDemo({event: 'ingested', file, outcome: result.outcome, reason: result.reason});
+									if (result.outcome === 'failed') problems.push(`ingest of ${file} failed: ${result.reason}`);
 								}
 							})
 							.catch((error: unknown) => {
 								problems.push(`ingest of ${files.join(', ')} failed: ${(error as Error).message}`);
-								void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), event: 'ingest-failed', files, error: (error as Error).message})}\n`);
+								logDemo({event: 'ingest-failed', files, error: (error as Error).message});
 							})
 							.finally(() => {
 								wavesLeft--;

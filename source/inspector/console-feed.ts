@@ -252,6 +252,7 @@ export class InspectorFeed implements ConsoleSource {
 		const flow = throughput(view);
 		const rate = this.requestRate();
 		const skew = view.serverNow - localNow;
+		const notices = this.notices?.() ?? [];
 		return {
 			serverNow: view.serverNow,
 			localNow,
@@ -273,7 +274,7 @@ export class InspectorFeed implements ConsoleSource {
 			requestsPerMinute: rate.requestsPerMinute,
 			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
 			problems: [...view.problems, ...problems],
-			...(this.notices && this.notices().length > 0 ? {notices: this.notices()} : {}),
+			...(notices.length > 0 ? {notices: [...notices]} : {}),
 		};
 	}
 

@@ -17,7 +17,7 @@ store's clock (injectable, so tests can skew it).
 import {createHash, randomBytes} from 'node:crypto';
 import {constants, createReadStream, createWriteStream} from 'node:fs';
 import {pipeline} from 'node:stream/promises';
-import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile} from 'node:fs/promises';
+import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile, type FileHandle} from 'node:fs/promises';
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
 import {isErrno} from '../lib/errors.js';
@@ -46,6 +46,19 @@ function segmentBytes(name: string): string {
 /** A new object's header: metadata names in lower case, as S3 returns them. */
 function headerOf(key: string, etag: string, size: number, options: FileOptions): Header {
 	return {key, etag, size, lastModified: 0, metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])), ...(options.contentType ? {contentType: options.contentType} : {})};
+}
+
+/** Reads the length-prefixed header at the start of an object file. */
+async function headerFrom(handle: FileHandle): Promise<{header: Header; bodyStart: number}> {
+	const first = Buffer.alloc(4096);
+	const {bytesRead} = await handle.read(first, 0, first.byteLength, 0);
+	const length = first.readUInt32BE(0);
+	let headerBytes = first.subarray(4, Math.min(bytesRead, 4 + length));
+	if (4 + length > bytesRead) {
+		headerBytes = Buffer.alloc(length);
+		await handle.read(headerBytes, 0, length, 4);
+	}
+	return {header: JSON.parse(headerBytes.toString('utf8')) as Header, bodyStart: 4 + length};
 }
 
 function fsError(error: unknown, operation: string, key?: string): StoreError {
@@ -113,9 +126,10 @@ export class LocalStore implements ObjectStore {
 		const target = this.objectPath(key);
 		return this.withKeyLock(key, 'put', async () => {
 			if (condition.kind !== 'none') {
-				const current = await this.readObject(key, 'put');
+				// The condition needs the ETag only: a create-only write never reads a large object's body.
+				const current = await this.readHeader(target, 'put');
 				if (condition.kind === 'create-only' && current) throw new StoreError('precondition-failed', 'the write condition was false (the key exists)', {operation: 'put-create-only', key, status: 412});
-				if (condition.kind === 'if-match' && current?.header.etag !== condition.etag) throw new StoreError('precondition-failed', 'the write condition was false (the ETag changed)', {operation: 'put-if-match', key, status: 412});
+				if (condition.kind === 'if-match' && current?.etag !== condition.etag) throw new StoreError('precondition-failed', 'the write condition was false (the ETag changed)', {operation: 'put-if-match', key, status: 412});
 			}
 			header.lastModified = this.clock.now();
 			const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -139,13 +153,8 @@ export class LocalStore implements ObjectStore {
 			throw fsError(error, 'get', key);
 		}
 		try {
-			const lengthBytes = Buffer.alloc(4);
-			await handle.read(lengthBytes, 0, 4, 0);
-			const length = lengthBytes.readUInt32BE(0);
-			const headerBytes = Buffer.alloc(length);
-			await handle.read(headerBytes, 0, length, 4);
-			const header = JSON.parse(headerBytes.toString('utf8')) as Header;
-			await pipeline(handle.createReadStream({start: 4 + length, autoClose: false}), createWriteStream(file));
+			const {header, bodyStart} = await headerFrom(handle);
+			await pipeline(handle.createReadStream({start: bodyStart, autoClose: false}), createWriteStream(file));
 			return header;
 		} finally {
 			await handle.close();
@@ -222,30 +231,22 @@ export class LocalStore implements ObjectStore {
 		return {header, body: new Uint8Array(data.buffer, data.byteOffset + 4 + length, data.byteLength - 4 - length)};
 	}
 
-	private async readHeader(file: string): Promise<Header | undefined> {
+	/** An object's header alone (a few hundred bytes, whatever the body's size); undefined when missing. */
+	private async readHeader(file: string, operation = 'list'): Promise<Header | undefined> {
 		let handle;
 		try {
 			handle = await open(file, constants.O_RDONLY);
 		} catch (error) {
 			if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return undefined; // missing, or deleted while listing
-			throw fsError(error, 'list');
+			throw fsError(error, operation);
 		}
 		try {
-			const first = Buffer.alloc(4096);
-			const {bytesRead} = await handle.read(first, 0, first.byteLength, 0);
-			const length = first.readUInt32BE(0);
-			let headerBytes = first.subarray(4, Math.min(bytesRead, 4 + length));
-			if (4 + length > bytesRead) {
-				headerBytes = Buffer.alloc(length);
-				await handle.read(headerBytes, 0, length, 4);
-			}
-			return JSON.parse(headerBytes.toString('utf8')) as Header;
+			return (await headerFrom(handle)).header;
 		} finally {
 			await handle.close();
 		}
 	}
 
-	/** Every object under `prefix` with its file, unsorted. */
 	/**
 	Appends the objects under `folder` whose keys start with `keyBase + partial` and sort after
 	`after`, in key order, until `limit` are found. Children sort by their key (a folder by its key

@@ -69,7 +69,7 @@ export class Worker {
 	private registrationWrittenAt = 0;
 	private janitorAt = Number.NEGATIVE_INFINITY;
 	private listing?: {candidates: Candidate[]; at: number};
-	/** Claim rounds that failed in a row, for the backoff. */
+	/** Cycles that failed in a row on store errors, for the backoff. */
 	private failedRounds = 0;
 	/** Job logs being written; the next job does not wait for them, the worker's stop does. */
 	private readonly logWrites = new Set<Promise<void>>();
