@@ -11,6 +11,7 @@ import {randomBytes} from 'node:crypto';
 import {constants} from 'node:fs';
 import {open, readFile, stat, unlink, utimes} from 'node:fs/promises';
 import {isErrno} from '../lib/errors.js';
+import {isProcessAlive} from '../lib/processes.js';
 
 export type FileLockOptions = {
 	/** Untouched this long, a lock is abandoned even if its pid answers (a reused pid). @default 30000 */
@@ -45,7 +46,11 @@ export async function withFileLock<T>(lock: string, action: () => Promise<T>, op
 	}
 }
 
-/** Creates the lock with its token in one exclusive open; false when it exists. */
+/**
+Creates the lock with an exclusive open and writes its token; false when it exists. A token that
+cannot be written (a full disk) removes the lock again: an empty lock left behind would otherwise
+stop every later write of its key until it went stale.
+*/
 async function tryCreate(lock: string, token: string): Promise<boolean> {
 	let handle;
 	try {
@@ -56,9 +61,12 @@ async function tryCreate(lock: string, token: string): Promise<boolean> {
 	}
 	try {
 		await handle.writeFile(token);
-	} finally {
-		await handle.close();
+	} catch (error) {
+		await handle.close().catch(() => undefined);
+		await unlink(lock).catch(() => undefined);
+		throw error;
 	}
+	await handle.close();
 	return true;
 }
 
@@ -66,23 +74,14 @@ async function tryCreate(lock: string, token: string): Promise<boolean> {
 async function abandonedToken(lock: string, staleMs: number): Promise<string | undefined> {
 	try {
 		const token = await readFile(lock, 'utf8');
-		// An empty token is a lock being created this instant (its holder writes next): held.
-		if (token === '') return undefined;
+		// An empty token is a lock being created this instant (its holder writes next), or one whose
+		// creator died between the open and the write: held until it goes stale, never longer.
 		const pid = Number(token.split(' ')[0]);
-		if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) return token;
+		if (token !== '' && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) return token;
 		const {mtimeMs} = await stat(lock);
 		return Date.now() - mtimeMs > staleMs ? token : undefined;
 	} catch {
 		return undefined; // released meanwhile: try again
-	}
-}
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return !isErrno(error, 'ESRCH');
 	}
 }
 

@@ -24,7 +24,7 @@ import {isErrno} from '../lib/errors.js';
 import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, WriteCondition} from './object-store.js';
 import {toBytes} from './object-store.js';
 import {withFileLock} from './file-lock.js';
-import {StoreError} from './store-error.js';
+import {StoreError, isStoreError} from './store-error.js';
 
 type Header = {key: string; etag: string; size: number; lastModified: number; metadata: Record<string, string>; contentType?: string};
 
@@ -65,6 +65,9 @@ function fsError(error: unknown, operation: string, key?: string): StoreError {
 	const code = (error as NodeJS.ErrnoException | undefined)?.code;
 	if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StoreError('access-denied', `access denied: the local store is not writable (${code})`, {operation, key, cause: error});
 	if (code === 'ENOENT') return new StoreError('not-found', 'no such key', {operation, key, cause: error});
+	// Not fatal: a worker waits it out (and retries) once space is freed; nothing was written.
+	const noRoom = {ENOSPC: 'its disk is full', EDQUOT: 'the disk quota is used up', EFBIG: 'a file-size limit (ulimit -f) was reached'}[code ?? ''];
+	if (noRoom) return new StoreError('unknown', `the local store could not write: ${noRoom} (${code}); nothing was written`, {operation, key, cause: error});
 	return new StoreError('unknown', `local store failed: ${(error as Error).message}`, {operation, key, cause: error});
 }
 
@@ -137,7 +140,13 @@ export class LocalStore implements ObjectStore {
 			length.writeUInt32BE(headerBytes.byteLength);
 			const temporary = path.join(this.root, 'tmp', `${randomBytes(8).toString('hex')}`);
 			await mkdir(path.dirname(temporary), {recursive: true});
-			await writeBody(temporary, Buffer.concat([length, headerBytes]));
+			try {
+				await writeBody(temporary, Buffer.concat([length, headerBytes]));
+			} catch (error) {
+				// A half-written body (a full disk) must not keep the space it took.
+				await unlink(temporary).catch(() => undefined);
+				throw error;
+			}
 			await this.renameIntoPlace(temporary, target);
 			return {etag: header.etag};
 		});
@@ -324,15 +333,11 @@ export class LocalStore implements ObjectStore {
 		await mkdir(path.dirname(lock), {recursive: true}).catch((error: unknown) => {
 			throw fsError(error, operation, key);
 		});
-		let acting = false;
 		try {
-			return await withFileLock(lock, async () => {
-				acting = true;
-				return action();
-			});
+			return await withFileLock(lock, action);
 		} catch (error) {
-			// The action's own errors pass through as they are; the lock's are file-system errors.
-			throw acting ? error : fsError(error, operation, key);
+			// The action's store errors (a false condition) pass through; anything else is the file system's.
+			throw isStoreError(error) ? error : fsError(error, operation, key);
 		}
 	}
 }

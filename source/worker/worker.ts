@@ -13,7 +13,7 @@ Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the child i
 handed back with its retry count (a fenced requeue), the registration marked stopped. A second
 signal does not skip this.
 */
-import {mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises';
+import {mkdir, readdir, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {zipSync} from 'fflate';
@@ -29,6 +29,7 @@ import {claim, type HeldLease} from '../queue/transitions/claim.js';
 import {complete, fail, requeue} from '../queue/transitions/finish.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
 import {HeartbeatLoop} from './heartbeat-loop.js';
+import {makeJobFolder, removeAbandonedJobFolders} from './job-folders.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import {ConversionError} from './converter/conversion-error.js';
 import {runConversion} from './run-conversion.js';
@@ -67,13 +68,16 @@ export class Worker {
 	private jobController?: AbortController;
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
-	private janitorAt = Number.NEGATIVE_INFINITY;
+	/** When the next janitor pass is due (this worker's clock): at start, then every ten minutes, or sooner when a job it failed is due for its retry. */
+	private janitorDueAt = Number.NEGATIVE_INFINITY;
 	private listing?: {candidates: Candidate[]; at: number};
 	/** Cycles that failed in a row on store errors, for the backoff. */
 	private failedRounds = 0;
 	/** Job logs being written; the next job does not wait for them, the worker's stop does. */
 	private readonly logWrites = new Set<Promise<void>>();
 	private manifestCache?: {manifest: Manifest; etag?: string; fetchedAt: number};
+	/** A job that failed while the store was failing too: its failure is written once the store answers. */
+	private unrecordedFailure?: {held: HeldLease; failure: Parameters<typeof fail>[2]; fields: Record<string, unknown>};
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
@@ -98,6 +102,8 @@ export class Worker {
 		logger.info('worker-started', {store: this.options.storeLine, worker: this.options.workerId, pid: process.pid});
 		await this.options.remoteConfig.get();
 		await this.register('idle', true);
+		const leftovers = await removeAbandonedJobFolders();
+		if (leftovers.length > 0) logger.info('removed-abandoned-job-folders', {count: leftovers.length, first: leftovers[0]});
 		const recovered = await recoverOwnLeases(context, this.options.workerId);
 		if (recovered.staleRecovered + recovered.deadLettered + recovered.finishedDone > 0) logger.warn('recovered-own-leases', {requeued: recovered.staleRecovered, dead: recovered.deadLettered, done: recovered.finishedDone});
 		await this.janitorPass();
@@ -130,6 +136,11 @@ export class Worker {
 	private async cycle(signalWatch: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
 		await this.options.remoteConfig.get();
+		if (this.unrecordedFailure) {
+			const {held, failure, fields} = this.unrecordedFailure;
+			await this.recordFailure(held, failure, {...fields, late: true});
+			this.unrecordedFailure = undefined;
+		}
 		const listedAt = clock.now();
 		const worked = await this.claimAndProcess();
 		this.failedRounds = 0;
@@ -137,7 +148,7 @@ export class Worker {
 		if (worked) {
 			// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait
 			// for some worker to go idle, which a long queue may not allow for hours.
-			if (clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
+			if (clock.now() >= this.janitorDueAt) await this.janitorPass();
 			return 'continue';
 		}
 		this.setStatus({state: 'idle', job: undefined});
@@ -151,7 +162,7 @@ export class Worker {
 			// eslint-disable-next-line no-await-in-loop
 			await this.register('idle');
 			// eslint-disable-next-line no-await-in-loop
-			if (clock.now() - this.janitorAt > janitorEveryMs) await this.janitorPass();
+			if (clock.now() >= this.janitorDueAt) await this.janitorPass();
 		}
 		return 'continue';
 	}
@@ -261,7 +272,7 @@ export class Worker {
 			await this.register('processing', false, {hash, name: held.lease.name, startedAt});
 		};
 		const beats = new HeartbeatLoop(clock, config.heartbeat_interval * 1000, beat, error => logger.warn('heartbeat-failed', {...fields, error: error.message}));
-		const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-job-'));
+		const folder = await makeJobFolder();
 		try {
 			const t0 = clock.now();
 			// Straight to disk: a large PDF never sits in the worker's memory.
@@ -321,10 +332,16 @@ export class Worker {
 			} else if (lostReason) {
 				log.outcome = lostReason.startsWith('cancelled') ? 'cancelled' : 'lost';
 			} else {
-				const failed = await fail(context, held, {error: conversionError.message, permanent: conversionError.permanent, log: context.keys.jobLog(hash, held.lease.attempt)});
-				log.outcome = failed.kind === 'dead' ? 'dead' : failed.kind === 'failed' ? 'failed' : 'lost';
-				this.record.jobsFailed++;
-				logger.warn('job-failed', {...fields, error: conversionError.message, permanent: conversionError.permanent, outcome: log.outcome});
+				const failure = {error: conversionError.message, permanent: conversionError.permanent, log: context.keys.jobLog(hash, held.lease.attempt)};
+				try {
+					log.outcome = await this.recordFailure(held, failure, fields);
+				} catch (trouble) {
+					// The store failed us (an outage, a full disk) and could not take the failure either: it is
+					// recorded as soon as the store answers, before the next claim, instead of leaving the
+					// lease to go stale.
+					if (isStoreError(trouble)) this.unrecordedFailure = {held, failure, fields};
+					throw trouble;
+				}
 			}
 		} finally {
 			await beats.stop();
@@ -340,6 +357,21 @@ export class Worker {
 			await rm(folder, {recursive: true, force: true});
 			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
 		}
+	}
+
+	/** Ends the held lease as failed (or dead); the outcome for the job log. */
+	private async recordFailure(held: HeldLease, failure: Parameters<typeof fail>[2], fields: Record<string, unknown>): Promise<JobLog['outcome']> {
+		const failed = await fail(this.options.context, held, failure);
+		const outcome = failed.kind === 'dead' ? 'dead' : failed.kind === 'failed' ? 'failed' : 'lost';
+		if (failed.kind === 'failed') {
+			// The janitor requeues a failed job; running it when this one's backoff ends (rather than at the
+			// next ten-minute pass) keeps a retry close to its retry_backoff.
+			const backoffMs = failed.retryAt - (failed.record.history.at(-1)?.at ?? failed.retryAt);
+			this.janitorDueAt = Math.min(this.janitorDueAt, this.options.clock.now() + backoffMs + 1000);
+		}
+		this.record.jobsFailed++;
+		this.options.logger.warn('job-failed', {...fields, error: failure.error, permanent: failure.permanent, outcome});
+		return outcome;
 	}
 
 	/**
@@ -368,7 +400,7 @@ export class Worker {
 	safe: the snapshot is compare-and-swap, and every recovery is fenced.
 	*/
 	private async janitorPass(): Promise<void> {
-		this.janitorAt = this.options.clock.now();
+		this.janitorDueAt = this.options.clock.now() + janitorEveryMs;
 		try {
 			const report = await runJanitor(this.options.context);
 			const {malformed, ...counts} = report;

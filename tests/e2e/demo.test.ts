@@ -3,6 +3,7 @@
 its workers; in a terminal (tmux) it opens the console, and q stops the workers it started.
 */
 import {execFile} from 'node:child_process';
+import {statfsSync} from 'node:fs';
 import {randomBytes} from 'node:crypto';
 import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
@@ -79,13 +80,16 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 			// eslint-disable-next-line no-await-in-loop
 			await new Promise(resolve => setTimeout(resolve, 250));
 		}
-		t.log(text);
-		// What the demo and its workers did, to tell a slow machine from a stuck pipeline.
-		for (const name of ['demo.log', 'worker-1.log', 'worker-2.log']) {
+		// First (a CI excerpt shows the first lines) what the demo and its workers did and the disk's
+		// room, to tell a slow machine from a stuck pipeline; then the screen.
+		const disk = statfsSync(cwd);
+		t.log(`timed out waiting for ${what}; ${((disk.bavail * disk.bsize) / 1024 ** 2).toFixed(0)} MB free in ${cwd}, load ${os.loadavg()[0]!.toFixed(1)}`);
+		for (const name of ['worker-1.log', 'worker-2.log', 'demo.log']) {
 			// eslint-disable-next-line no-await-in-loop
 			const log = await readFile(path.join(cwd, 'blobforge-demo', name), 'utf8').catch(() => '(none)');
-			t.log(`${name}:\n${log.split('\n').slice(-15).join('\n')}`);
+			t.log(`${name}: ${log.split('\n').filter(Boolean).slice(-6).map(line => line.slice(0, 220)).join('\n  ')}`);
 		}
+		t.log(text);
 		throw new Error(`timed out waiting for ${what}`);
 	};
 	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));

@@ -73,6 +73,8 @@ async function ingestAndConvert(t: ExecutionContext, server: NonNullable<ReturnT
 	const ingested = await runMeasured(['ingest', file], environment);
 	t.is(ingested.code, 0, ingested.output);
 	t.regex(ingested.output, /1 queued \(1 uploaded\)/);
+	// The worker downloads its own copy: keeping this one too would double the test's disk use.
+	await rm(file);
 	const worked = await runMeasured(['--headless', 'worker', '--run-once'], environment);
 	t.is(worked.code, 0, worked.output);
 	t.regex(worked.output, /"event":"job-completed".*"pages":1/);
@@ -87,7 +89,6 @@ test('a 200 MB PDF: ingest and the worker stream it, with memory far below its s
 	// The same document at 1 MB first: the baseline of each process on this machine, now.
 	await writeLargePdf(path.join(dir, 'small.pdf'), 1);
 	const small = await ingestAndConvert(t, server, path.join(dir, 'small.pdf'));
-	await rm(path.join(dir, 'small.pdf'));
 	await writeLargePdf(path.join(dir, 'large.pdf'), 200);
 	const large = await ingestAndConvert(t, server, path.join(dir, 'large.pdf'));
 	t.log(`peak memory, 1 MB → 200 MB PDF: ingest ${small.ingestMB.toFixed(0)} → ${large.ingestMB.toFixed(0)} MB, worker ${small.workerMB.toFixed(0)} → ${large.workerMB.toFixed(0)} MB (its conversion child apart)`);

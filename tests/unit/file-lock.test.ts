@@ -74,3 +74,20 @@ test('a live lock is waited for, and release leaves a lock that is no longer our
 	});
 	t.is(await readFile(lock, 'utf8'), `${process.ppid} the-next-holder`);
 });
+
+test('an empty lock (its creator died between creating and writing it) is waited for while fresh and taken over once stale', async t => {
+	const lock = await lockPath();
+	await writeFile(lock, '');
+	let ran = false;
+	const waiting = withFileLock(
+		lock,
+		async () => {
+			ran = true;
+		},
+		{staleMs: 1500},
+	);
+	await sleep(300);
+	t.false(ran, 'a fresh empty lock may be a holder about to write its token');
+	await waiting;
+	t.true(ran, 'once stale, the empty lock is broken');
+});

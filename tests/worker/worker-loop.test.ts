@@ -107,3 +107,64 @@ test('errors no wait can cure end the worker, with the reason', async t => {
 	t.false(events.some(e => e.event === 'store-trouble'));
 	t.true(events.some(e => e.event === 'worker-stopped'), 'the registration is marked stopped on the way out');
 });
+
+test('a job whose result and failure the store both refused (a full disk) is recorded as failed as soon as the store answers (not left to go stale) and retried when its backoff ends', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const hash = hashOf(9);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['no room for me']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'roomless.pdf', size: 100});
+	let full = false;
+	let filledOnce = false;
+	const store: ObjectStore = {
+		...queue.context.store,
+		async put(key, body, options) {
+			if (full) throw new StoreError('unknown', 'the local store could not write: its disk is full (ENOSPC); nothing was written', {operation: 'put', key});
+			return queue.context.store.put(key, body, options);
+		},
+	};
+	const context = {...queue.context, store};
+	const events: Array<{event: string; fields?: Record<string, unknown>}> = [];
+	const logger: Logger = {
+		debug() {},
+		info(event, fields) {
+			events.push({event, fields});
+			// The disk fills while the job converts: the completion and the failure both fail.
+			if (event === 'conversion-started' && !filledOnce) {
+				full = true;
+				filledOnce = true;
+			}
+		},
+		warn(event, fields) {
+			events.push({event, fields});
+		},
+		error(event, fields) {
+			events.push({event, fields});
+		},
+	};
+	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-full', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
+	const running = worker.run();
+	await until('the store trouble', () => events.some(e => e.event === 'store-trouble'));
+	t.false(events.some(e => e.event === 'job-failed'), 'nothing could be recorded while the disk was full');
+	t.truthy(await queue.context.store.head(keys.lease(hash)), 'the lease is still there');
+	full = false; // space freed
+	clock.advance(1000);
+	await until('the late failure record', () => events.some(e => e.event === 'job-failed'));
+	const failed = events.find(e => e.event === 'job-failed')!;
+	t.is(failed.fields?.['late'], true);
+	t.is(failed.fields?.['outcome'], 'failed');
+	t.regex(String(failed.fields?.['error']), /disk is full/);
+	const record = await queue.context.store.get(keys.failed(hash));
+	t.truthy(record && !('notModified' in record), 'the job waits in failed for its retry, with the reason');
+	// The worker runs the janitor when the retry is due (30 s backoff), not at its ten-minute pass.
+	for (let i = 0; i < 12 && !events.some(e => e.event === 'job-completed'); i++) {
+		// eslint-disable-next-line no-await-in-loop
+		await until('the worker to wait', () => clock.pendingSleepers > 0 || events.some(e => e.event === 'job-completed'));
+		clock.advance(10_000);
+	}
+	await until('the retry to complete', () => events.some(e => e.event === 'job-completed'));
+	t.is(events.filter(e => e.event === 'job-claimed').length, 2, 'claimed again within two minutes of simulated time');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});

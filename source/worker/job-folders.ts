@@ -1,0 +1,32 @@
+/**
+A job's scratch folder (the downloaded PDF, the converter's output) in the system's temp directory,
+named with the worker's pid. A worker killed mid-job (kill -9, an OOM kill of the worker itself)
+cannot remove its folder, and a 200 MB PDF left per crash fills a disk; so a worker starting up
+removes the folders of workers that are gone.
+*/
+import {mkdtemp, readdir, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {isProcessAlive} from '../lib/processes.js';
+
+const folderPattern = /^blobforge-job-(\d+)-/;
+
+export async function makeJobFolder(parent = os.tmpdir()): Promise<string> {
+	return mkdtemp(path.join(parent, `blobforge-job-${process.pid}-`));
+}
+
+/** Removes the job folders whose worker process no longer runs; their names, for the log. */
+export async function removeAbandonedJobFolders(parent = os.tmpdir()): Promise<string[]> {
+	const names = await readdir(parent).catch(() => []);
+	const removed: string[] = [];
+	for (const name of names) {
+		const pid = Number(folderPattern.exec(name)?.[1]);
+		if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isProcessAlive(pid)) continue;
+		// eslint-disable-next-line no-await-in-loop
+		await rm(path.join(parent, name), {recursive: true, force: true}).then(
+			() => removed.push(name),
+			() => undefined,
+		);
+	}
+	return removed;
+}
