@@ -1,6 +1,9 @@
 import type {CommandModule} from 'yargs';
+import os from 'node:os';
+import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import {exitCodes} from '../lib/errors.js';
-import {textTable} from '../lib/format.js';
+import {formatBytes, textTable} from '../lib/format.js';
+import type {Check} from '../storage/probe.js';
 import {saveCapabilities} from '../queue/capabilities.js';
 import {Keys} from '../queue/keys.js';
 import {probeStore} from '../storage/probe.js';
@@ -31,6 +34,8 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 				},
 			);
 		}
+		// This machine's disks (not saved with the store's result: another machine has its own).
+		result.checks.push(...(await diskChecks(context.settings.store.kind === 'local' ? context.settings.store.dir : undefined)));
 		const verdict = !result.reachable ? 'UNUSABLE: the store cannot be reached or written' : result.safeForLeases ? 'SAFE: this store supports fenced leases' : 'UNSAFE: workers must not run on this store (conditional writes missing or ignored)';
 		if (argv.json) {
 			printJson({store: context.store.location, prefix: context.settings.prefix, ...result, verdict, saved});
@@ -46,3 +51,17 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 		process.exitCode = !result.reachable ? exitCodes.store : result.safeForLeases ? exitCodes.ok : exitCodes.unsafe;
 	},
 };
+
+/** Free room where workers download and convert (the temp directory) and, for the local store, where it keeps objects. */
+export async function diskChecks(storeDir?: string, lowBytes = lowDiskBytes): Promise<Check[]> {
+	const places: Array<[string, string, string]> = [['free space: job scratch', os.tmpdir(), 'workers download each PDF and convert it there (TMPDIR moves it)']];
+	if (storeDir) places.push(['free space: local store', storeDir, 'every object of the store lives there']);
+	const checks: Check[] = [];
+	for (const [name, dir, why] of places) {
+		// eslint-disable-next-line no-await-in-loop
+		const free = await freeBytes(dir);
+		if (free === undefined) checks.push({name, status: 'warn', detail: `cannot read the free space of ${dir}`});
+		else checks.push({name, status: free < lowBytes ? 'warn' : 'ok', detail: `${formatBytes(free)} free in ${dir}${free < lowBytes ? `: low; ${why}` : ''}`});
+	}
+	return checks;
+}

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {zipSync} from 'fflate';
 import type {Clock} from '../lib/clock.js';
+import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import type {Logger} from '../lib/log.js';
 import {listCandidates, type Candidate} from '../queue/candidates.js';
 import {recoverOwnLeases, runJanitor} from '../queue/janitor.js';
@@ -102,6 +103,8 @@ export class Worker {
 		logger.info('worker-started', {store: this.options.storeLine, worker: this.options.workerId, pid: process.pid});
 		await this.options.remoteConfig.get();
 		await this.register('idle', true);
+		const scratchFree = await freeBytes(os.tmpdir());
+		if (scratchFree !== undefined && scratchFree < lowDiskBytes) logger.warn('low-disk', {dir: os.tmpdir(), freeMB: Math.round(scratchFree / 1024 ** 2), hint: 'jobs download and convert here; free space or set TMPDIR'});
 		const leftovers = await removeAbandonedJobFolders();
 		if (leftovers.length > 0) logger.info('removed-abandoned-job-folders', {count: leftovers.length, first: leftovers[0]});
 		const recovered = await recoverOwnLeases(context, this.options.workerId);

@@ -2,6 +2,7 @@ import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import {diskChecks} from '../../source/commands/doctor.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
 
@@ -36,6 +37,22 @@ test('doctor on the local store: SAFE', async t => {
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, new RegExp(`store  local:${dir} prefix pdf/`));
 	t.regex(result.stdout, /verdict: SAFE/);
+	t.regex(result.stdout, new RegExp(`free space: job scratch +(ok|WARN) +[\\d.]+ [MG]B free in ${os.tmpdir()}`));
+	t.regex(result.stdout, new RegExp(`free space: local store +(ok|WARN) +[\\d.]+ [MG]B free in ${dir}`));
+});
+
+test('doctor warns about a disk with little room left, and names what lives there', async t => {
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-doctor-'));
+	const roomy = await diskChecks(dir, 0);
+	t.deepEqual(roomy.map(c => c.status), ['ok', 'ok']);
+	// Any disk is "low" below a threshold above its size.
+	const low = await diskChecks(path.join(dir, 'not', 'created', 'yet'), Number.POSITIVE_INFINITY);
+	t.deepEqual(low.map(c => [c.name, c.status]), [
+		['free space: job scratch', 'warn'],
+		['free space: local store', 'warn'],
+	]);
+	t.regex(low[0]!.detail, /free in .*: low; workers download each PDF and convert it there \(TMPDIR moves it\)/);
+	t.regex(low[1]!.detail, /: low; every object of the store lives there/);
 });
 
 test('doctor with wrong credentials: one clear line, exit 4, no secret, no stack trace', async t => {
