@@ -31,6 +31,7 @@ const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../cli.
 type DemoArgs = GlobalArgs & {dir: string; keep: boolean; workers: number};
 
 /** Waves of files, so the queue fills while the workers drain it: [seconds after start, priority, files]. */
+const waveAttempts = 6;
 const waves: Array<[number, Priority, string[]]> = [
 	[0, 'normal', ['operations-handbook.pdf', 'storage-guide.pdf', 'field-notes.pdf', 'glossary.pdf']],
 	[6, 'high', ['incident-review.pdf', 'runbook.pdf', 'damaged-scan.pdf']],
@@ -118,25 +119,36 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		const timers: NodeJS.Timeout[] = [];
 		const problems: string[] = [];
 		let wavesLeft = reused ? 0 : waves.length;
+		// A wave the store refuses (a full disk) is tried again a few times, 5 s apart: files already
+		// queued are skipped on the next try, so a retry only adds what is missing.
+		const ingestWave = async (priority: Priority, files: string[], attempt: number): Promise<void> => {
+			try {
+				const summary = await ingest(context, files.map(f => path.join(dir, 'samples', f)), {priority, tags: ['demo']});
+				for (const result of summary.results) {
+					const file = path.basename(result.path);
+					logDemo({event: 'ingested', file, outcome: result.outcome, reason: result.reason});
+					if (result.outcome === 'failed') problems.push(`ingest of ${file} failed: ${result.reason}`);
+				}
+			} catch (error) {
+				const message = (error as Error).message;
+				logDemo({event: 'ingest-failed', files, attempt, error: message});
+				if (attempt >= waveAttempts) {
+					problems.push(`ingest of ${files.join(', ')} failed: ${message}`);
+					return;
+				}
+				await new Promise(resolve => {
+					timers.push(setTimeout(resolve, 5000));
+				});
+				return ingestWave(priority, files, attempt + 1);
+			}
+		};
 		if (!reused) {
 			for (const [seconds, priority, files] of waves) {
 				timers.push(
 					setTimeout(() => {
-						void ingest(context, files.map(f => path.join(dir, 'samples', f)), {priority, tags: ['demo']})
-							.then(summary => {
-								for (const result of summary.results) {
-									const file = path.basename(result.path);
-									logDemo({event: 'ingested', file, outcome: result.outcome, reason: result.reason});
-									if (result.outcome === 'failed') problems.push(`ingest of ${file} failed: ${result.reason}`);
-								}
-							})
-							.catch((error: unknown) => {
-								problems.push(`ingest of ${files.join(', ')} failed: ${(error as Error).message}`);
-								logDemo({event: 'ingest-failed', files, error: (error as Error).message});
-							})
-							.finally(() => {
-								wavesLeft--;
-							});
+						void ingestWave(priority, files, 1).finally(() => {
+							wavesLeft--;
+						});
 					}, seconds * 1000),
 				);
 			}
