@@ -124,6 +124,9 @@ export class Worker {
 				if ((await this.surviving(async () => this.cycle(signalWatch))) === 'stop') break;
 			}
 		} finally {
+			// One last try on the way out; if the store still refuses, the lease goes stale and the
+			// janitor (or this worker's next start) recovers it.
+			await this.recordLateFailure().catch((error: unknown) => logger.warn('late-failure-not-recorded', {error: (error as Error).message}));
 			await Promise.all(this.logWrites);
 			await this.register('stopped', true).catch((error: unknown) => logger.warn('deregister-failed', {error: (error as Error).message}));
 			this.setStatus({state: 'stopped', job: undefined});
@@ -139,11 +142,7 @@ export class Worker {
 	private async cycle(signalWatch: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
 		await this.options.remoteConfig.get();
-		if (this.unrecordedFailure) {
-			const {held, failure, fields} = this.unrecordedFailure;
-			await this.recordFailure(held, failure, {...fields, late: true});
-			this.unrecordedFailure = undefined;
-		}
+		await this.recordLateFailure();
 		const listedAt = clock.now();
 		const worked = await this.claimAndProcess();
 		this.failedRounds = 0;
@@ -360,6 +359,14 @@ export class Worker {
 			await rm(folder, {recursive: true, force: true});
 			this.setStatus({jobsCompleted: this.record.jobsCompleted, jobsFailed: this.record.jobsFailed});
 		}
+	}
+
+	/** Writes the failure the store refused earlier, if any (it throws while the store still refuses). */
+	private async recordLateFailure(): Promise<void> {
+		if (!this.unrecordedFailure) return;
+		const {held, failure, fields} = this.unrecordedFailure;
+		await this.recordFailure(held, failure, {...fields, late: true});
+		this.unrecordedFailure = undefined;
 	}
 
 	/** Ends the held lease as failed (or dead); the outcome for the job log. */
