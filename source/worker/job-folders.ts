@@ -1,6 +1,7 @@
 /**
 A job's scratch folder (the downloaded PDF, the converter's output) in the system's temp directory,
-named with the worker's pid. A worker killed mid-job (kill -9, an OOM kill of the worker itself)
+named with the host and the worker's pid (the host, so that containers sharing a temp directory
+but not a pid namespace never judge each other's workers dead). A worker killed mid-job (kill -9, an OOM kill of the worker itself)
 cannot remove its folder, and a 200 MB PDF left per crash fills a disk; so a worker starting up
 removes the folders of workers that are gone.
 */
@@ -9,13 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import {isProcessAlive} from '../lib/processes.js';
 
-const folderPattern = /^blobforge-job-(\d+)-/;
+/** This machine's name as a file-name part. */
+const host = os.hostname().replaceAll(/[^\w.-]/g, '_').slice(0, 64) || 'host';
+const folderPattern = new RegExp(`^blobforge-job-${host.replaceAll('.', '\\.')}-(\\d+)-`);
 
 export async function makeJobFolder(parent = os.tmpdir()): Promise<string> {
-	return mkdtemp(path.join(parent, `blobforge-job-${process.pid}-`));
+	return mkdtemp(path.join(parent, `blobforge-job-${host}-${process.pid}-`));
 }
 
-/** Removes the job folders whose worker process no longer runs; their names, for the log. */
+/** Removes this host's job folders whose worker process no longer runs; their names, for the log. */
 export async function removeAbandonedJobFolders(parent = os.tmpdir()): Promise<string[]> {
 	const names = await readdir(parent).catch(() => []);
 	const removed: string[] = [];

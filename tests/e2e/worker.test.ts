@@ -92,7 +92,9 @@ test('the built-in converter end to end: JSON log lines, a result with content.m
 	const worker = start('--run-once');
 	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
 	const log = events(worker);
-	t.deepEqual(log.map(e => e.event), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped', 'requests']);
+	// Housekeeping of this machine (job folders of workers other tests killed, a low disk) may come between.
+	const housekeeping = new Set(['removed-abandoned-job-folders', 'low-disk']);
+	t.deepEqual(log.map(e => e.event).filter(event => !housekeeping.has(event)), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped', 'requests']);
 	t.is(log[1]?.['file'], 'report.pdf');
 	t.is(log[1]?.['job'], hash);
 	t.regex(String(log[0]?.['store']), /^local:\/.*\/store prefix pdf\/$/, 'the first line names the store');

@@ -11,19 +11,23 @@ function deadPid(): number {
 	return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout);
 }
 
-test('only the folders of workers that are gone are removed', async t => {
+test('only the folders of this host\'s workers that are gone are removed', async t => {
 	const parent = await mkdtemp(path.join(os.tmpdir(), 'bf-jobdirs-'));
-	const dead = `blobforge-job-${deadPid()}-abc123`;
-	const live = `blobforge-job-${process.ppid}-def456`;
-	const unrelated = 'blobforge-job-notapid';
 	const ours = path.basename(await makeJobFolder(parent));
-	t.regex(ours, new RegExp(`^blobforge-job-${process.pid}-`));
-	for (const name of [dead, live, unrelated]) {
+	const host = /^blobforge-job-(.+)-\d+-\w+$/.exec(ours)?.[1] ?? '';
+	t.regex(ours, new RegExp(`^blobforge-job-${host}-${process.pid}-`));
+	t.true(host.length > 0 && !host.includes('/'), host);
+	const dead = `blobforge-job-${host}-${deadPid()}-abc123`;
+	const live = `blobforge-job-${host}-${process.ppid}-def456`;
+	// Another container's worker, sharing the temp directory but not the pid namespace: not ours to judge.
+	const elsewhere = `blobforge-job-another-host-${deadPid()}-ghi789`;
+	const unrelated = 'blobforge-job-notapid';
+	for (const name of [dead, live, elsewhere, unrelated]) {
 		// eslint-disable-next-line no-await-in-loop
 		await mkdir(path.join(parent, name, 'output'), {recursive: true});
 		// eslint-disable-next-line no-await-in-loop
 		await writeFile(path.join(parent, name, 'source.pdf'), '%PDF-1.4');
 	}
 	t.deepEqual(await removeAbandonedJobFolders(parent), [dead]);
-	t.deepEqual((await readdir(parent)).sort(), [live, ours, unrelated].sort());
+	t.deepEqual((await readdir(parent)).sort(), [live, ours, elsewhere, unrelated].sort());
 });
