@@ -2,12 +2,12 @@
 One behaviour, two backends: every ObjectStore must pass these. Each backend's test file
 supplies a factory; each case gets a fresh key space.
 */
-import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {TestFn} from 'ava';
 import {collectAll, compareKeys, isNotModified, type ObjectStore, type StoredObject} from '../../source/storage/object-store.js';
 import {isStoreError} from '../../source/storage/store-error.js';
+import {tempDir} from '../support/temp.js';
 
 export type StoreFactory = () => Promise<ObjectStore>;
 
@@ -165,7 +165,7 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 
 	test(name('files stream in and out: same bytes, ETag, metadata; a missing key gives undefined'), async t => {
 		const store = await makeStore();
-		const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-file-'));
+		const dir = await tempDir('bf-file-');
 		const big = new Uint8Array(9 * 1024 * 1024 + 7);
 		for (let i = 0; i < big.length; i += 997) big[i] = (i / 997) % 251;
 		await writeFile(path.join(dir, 'in.pdf'), big);

@@ -4,8 +4,6 @@ nothing. Files through ingest and the built-in converter; hostile names through 
 worker and the CLI's output; malformed records of every kind in the bucket; a store that ignores
 conditional writes; a store that refuses writes (a read-only credential).
 */
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
@@ -22,9 +20,10 @@ import {StoreError} from '../../source/storage/store-error.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {encryptedPdf, makePdf, writeFiles} from '../support/pdfs.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 async function localSetup() {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-bad-'));
+	const dir = await tempDir('bf-bad-');
 	const store = path.join(dir, 'store');
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-bad'});
 	const cli = async (...args: string[]) => runCli(args, environment);

@@ -4,8 +4,7 @@ duplicate, a Git LFS pointer), re-ingest, dry run, two racing ingests, and every
 real records.
 */
 import {execFileSync} from 'node:child_process';
-import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {systemClock} from '../../source/lib/clock.js';
@@ -22,6 +21,7 @@ import {zipSync} from 'fflate';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {writeFiles} from '../support/pdfs.js';
 import {createBucket, requireS3, type TestS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 async function setup(server: TestS3) {
 	const bucket = await createBucket(server);
@@ -36,7 +36,7 @@ test('ingest: PDFs, a non-PDF, a duplicate and a Git LFS pointer; re-ingest skip
 	const server = requireS3(t);
 	if (!server) return;
 	const {cli, context} = await setup(server);
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-ingest-'));
+	const folder = await tempDir('bf-ingest-');
 	await writeFiles(path.join(folder, 'library'), {'books/alpha.pdf': 'Alpha', 'books/Grüße – 東京.PDF': 'Beta', 'notes.pdf': new TextEncoder().encode('plain text, not a PDF'), 'copy/alpha-again.pdf': 'Alpha'});
 	// A Git LFS repository whose PDF is checked out as a pointer (as with GIT_LFS_SKIP_SMUDGE=1).
 	const repo = path.join(folder, 'repo');
@@ -85,7 +85,7 @@ test('two ingests racing on the manifest lose no entry', async t => {
 	const server = requireS3(t);
 	if (!server) return;
 	const {cli, context} = await setup(server);
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-race-'));
+	const folder = await tempDir('bf-race-');
 	const files: Record<string, string> = {};
 	for (let i = 0; i < 60; i++) files[`${i % 2 ? 'left' : 'right'}/doc-${i}.pdf`] = `Document number ${i}`;
 	await writeFiles(folder, files);
@@ -101,7 +101,7 @@ test('admin commands on real records: status, list, dashboard, retry, cancel, re
 	const server = requireS3(t);
 	if (!server) return;
 	const {cli, context} = await setup(server);
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-admin-'));
+	const folder = await tempDir('bf-admin-');
 	await writeFiles(folder, {'done.pdf': 'Done', 'dead.pdf': 'Dead', 'failed.pdf': 'Failed', 'queued.pdf': 'Queued', 'evil\u001b[31mname.pdf': 'Evil'});
 	t.is((await cli('ingest', folder)).code, 0);
 	// Play the worker: one job done with a result, one dead, one failed.
@@ -152,7 +152,7 @@ test('admin commands on real records: status, list, dashboard, retry, cancel, re
 	t.is((await cli('search', 'nothing-like-this')).code, 1);
 	t.regex((await cli('lookup', '--path', 'done.pdf')).stdout, new RegExp(`hash\\s+${hash('done.pdf')}`));
 	t.regex((await cli('preview', hash('done.pdf').slice(0, 8))).stdout, /# Done\n\nconverted text/);
-	const out = await mkdtemp(path.join(os.tmpdir(), 'bf-download-'));
+	const out = await tempDir('bf-download-');
 	const extracted = await cli('download', hash('done.pdf'), '--extract', '-o', out);
 	t.regex(extracted.stdout, /extracted 2 file\(s\)/);
 	t.regex(extracted.stdout, /refused unsafe entry name: \.\.\/escape\.txt/);
@@ -186,7 +186,7 @@ test('remove, search-queue, retry --all-failed and manifest rebuild on real reco
 	const server = requireS3(t);
 	if (!server) return;
 	const {cli, context} = await setup(server);
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-more-'));
+	const folder = await tempDir('bf-more-');
 	await writeFiles(folder, {'keep-me.pdf': 'Keep', 'drop-me.pdf': 'Drop', 'flaky.pdf': 'Flaky'});
 	t.is((await cli('ingest', folder)).code, 0);
 	const found = JSON.parse((await cli('search-queue', 'drop', '--json')).stdout) as Array<{hash: string; name: string}>;
@@ -211,7 +211,7 @@ test('Ctrl-C during ingest leaves the store consistent: every queued job has its
 	const server = requireS3(t);
 	if (!server) return;
 	const {environment, context} = await setup(server);
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-interrupt-'));
+	const folder = await tempDir('bf-interrupt-');
 	const files: Record<string, string> = {};
 	for (let i = 0; i < 400; i++) files[`doc-${String(i).padStart(3, '0')}.pdf`] = `Interrupted document ${i}`;
 	await writeFiles(folder, files);

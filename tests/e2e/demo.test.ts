@@ -5,12 +5,13 @@ its workers; in a terminal (tmux) it opens the console, and q stops the workers 
 import {execFile} from 'node:child_process';
 import {statfsSync} from 'node:fs';
 import {randomBytes} from 'node:crypto';
-import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
+import {readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import test from 'ava';
 import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
+import {tempDir} from '../support/temp.js';
 
 const run = promisify(execFile);
 
@@ -35,7 +36,7 @@ async function workerPids(dir: string): Promise<number[]> {
 }
 
 test('demo without a terminal: every sample converted, the damaged one in dead-letter, the workers stopped', async t => {
-	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	const cwd = await tempDir('bf-demo-');
 	const result = await new Promise<{code: number; stdout: string}>(resolve => {
 		execFile(process.execPath, [cliPath, 'demo'], {cwd, env: cleanEnvironment(), timeout: 240_000}, (error, stdout) => resolve({code: error ? Number(error.code ?? 1) : 0, stdout}));
 	});
@@ -52,7 +53,7 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 });
 
 test('demo refuses to replace a directory that is not a demo directory', async t => {
-	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	const cwd = await tempDir('bf-demo-');
 	await writeFile(path.join(cwd, 'precious.txt'), 'keep me');
 	const result = await runCli(['demo', '--dir', cwd], cleanEnvironment());
 	t.is(result.code, 2);
@@ -61,7 +62,7 @@ test('demo refuses to replace a directory that is not a demo directory', async t
 });
 
 test('demo in a terminal: the console shows the samples moving; q stops the workers it started', async t => {
-	const cwd = await mkdtemp(path.join(os.tmpdir(), 'bf-demo-'));
+	const cwd = await tempDir('bf-demo-');
 	const script = path.join(cwd, 'run.sh');
 	await writeFile(script, ['#!/bin/sh', `cd '${cwd}'`, 'unset BLOBFORGE_S3_BUCKET BLOBFORGE_STORE_DIR', 'export NO_COLOR=1', `'${process.execPath}' '${cliPath}' demo`, 'echo "DEMO-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
 	const socket = `bf-test-${randomBytes(4).toString('hex')}`;

@@ -1,10 +1,10 @@
-import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {diskChecks} from '../../source/commands/doctor.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 test('doctor on the test S3 server: every probe passes, the verdict is SAFE and the result is saved', async t => {
 	const server = requireS3(t);
@@ -32,7 +32,7 @@ test('doctor on the test S3 server: every probe passes, the verdict is SAFE and 
 });
 
 test('doctor on the local store: SAFE', async t => {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-doctor-'));
+	const dir = await tempDir('bf-doctor-');
 	const result = await runCli(['doctor', '--store-dir', dir], cleanEnvironment());
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, new RegExp(`store  local:${dir} prefix pdf/`));
@@ -42,7 +42,7 @@ test('doctor on the local store: SAFE', async t => {
 });
 
 test('doctor warns about a disk with little room left, and names what lives there', async t => {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-doctor-'));
+	const dir = await tempDir('bf-doctor-');
 	const roomy = await diskChecks(dir, 0);
 	t.deepEqual(roomy.map(c => c.status), ['ok', 'ok']);
 	// Any disk is "low" below a threshold above its size.

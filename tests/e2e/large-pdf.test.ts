@@ -5,13 +5,13 @@ disk; only the conversion child reads it whole, as pdf.js must).
 */
 import {spawn} from 'node:child_process';
 import {createWriteStream} from 'node:fs';
-import {mkdtemp, readFile, rm} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
 import test, {type ExecutionContext} from 'ava';
 import {cleanEnvironment, cliPath} from '../support/cli.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 /** A valid one-page PDF carrying an unreferenced 200 MB stream of random bytes, written in chunks. */
 async function writeLargePdf(file: string, megabytes: number): Promise<void> {
@@ -84,7 +84,7 @@ async function ingestAndConvert(t: ExecutionContext, server: NonNullable<ReturnT
 test('a 200 MB PDF: ingest and the worker stream it, with memory far below its size; it converts', async t => {
 	const server = requireS3(t);
 	if (!server) return;
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-large-'));
+	const dir = await tempDir('bf-large-');
 	t.teardown(async () => rm(dir, {recursive: true, force: true}));
 	// The same document at 1 MB first: the baseline of each process on this machine, now.
 	await writeLargePdf(path.join(dir, 'small.pdf'), 1);

@@ -5,13 +5,13 @@ command synopsis of its tables names flags the command has, and the files its sy
 installs exist. A new command in the readme fails this test until it is added here.
 */
 import {existsSync} from 'node:fs';
-import {mkdtemp, readFile} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {makePdf, writeFiles} from '../support/pdfs.js';
+import {tempDir} from '../support/temp.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const readme = async () => readFile(path.join(root, 'readme.md'), 'utf8');
@@ -26,7 +26,7 @@ function shellLines(text: string): string[] {
 const words = (line: string) => line.split(/\s+/).filter(Boolean);
 
 test('every blobforge line in the shell blocks runs as written', async t => {
-	const home = await mkdtemp(path.join(os.tmpdir(), 'bf-readme-'));
+	const home = await tempDir('bf-readme-');
 	await writeFiles(path.join(home, 'papers', '2026'), {'alpha.pdf': await makePdf(['Alpha']), 'beta.pdf': await makePdf(['Beta'])});
 	const environment = cleanEnvironment({HOME: home, BLOBFORGE_STORE_DIR: path.join(home, 'store')});
 	const cli = async (args: string[]) => runCli(args, environment, 20_000);

@@ -3,8 +3,6 @@ Security on the real S3 server: the credentials appear in no log line, error, jo
 environment or doctor output, also with debug logging and with wrong credentials; a converter's
 symlinks and odd entries never make it into a result archive.
 */
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
@@ -15,6 +13,7 @@ import {openStore} from '../../source/storage/open-store.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {makePdf, writeFiles} from '../support/pdfs.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 const nosy = `sh ${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/support/nosy-converter.sh')} {input} {output}`;
 
@@ -24,7 +23,7 @@ test('credentials are never shown: logs, errors, job logs, doctor, the converter
 	const bucket = await createBucket(server);
 	const base = {BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_LOG_LEVEL: 'debug'};
 	const environment = cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-sec-'));
+	const dir = await tempDir('bf-sec-');
 	await writeFiles(dir, {'secret-test.pdf': await makePdf(['Security'])});
 	const outputs: string[] = [];
 	const run = async (args: string[], env = environment) => {

@@ -5,8 +5,7 @@ and the terminal.
 */
 import {execFile} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
-import {mkdtemp, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import test from 'ava';
@@ -23,6 +22,7 @@ import {openStore} from '../../source/storage/open-store.js';
 import {cliPath} from '../support/cli.js';
 import {hashOf} from '../support/queue.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {tempDir} from '../support/temp.js';
 
 const run = promisify(execFile);
 
@@ -54,7 +54,7 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 	const log: JobLog = {version: 1, hash: deadRetried, attempt: 1, worker: 'w-9', name: names[deadRetried], startedAt: Date.now() - 4000, endedAt: Date.now(), outcome: 'dead', timings: {downloadMs: 12}, output: 'pdf.js: Invalid PDF structure\nconverter gave up', error: 'not a valid PDF (corrupt or truncated)'};
 	await store.put(context.keys.jobLog(deadRetried, 1), JSON.stringify(log), {contentType: 'application/json'});
 
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-watch-'));
+	const dir = await tempDir('bf-watch-');
 	const script = path.join(dir, 'run.sh');
 	const environment = {BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey, NO_COLOR: '1'};
 	await writeFile(script, ['#!/bin/sh', ...Object.entries(environment).map(([k, v]) => `export ${k}='${v}'`), 'echo BEFORE-WATCH', `'${process.execPath}' '${cliPath}' watch --refresh 1`, 'echo "WATCH-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
@@ -137,7 +137,7 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 });
 
 test('watch refuses to run without a terminal and points to dashboard', async t => {
-	const result = await run(process.execPath, [cliPath, 'watch'], {env: {...process.env, BLOBFORGE_STORE_DIR: await mkdtemp(path.join(os.tmpdir(), 'bf-watch-'))}}).catch((error: {code: number; stderr: string}) => error);
+	const result = await run(process.execPath, [cliPath, 'watch'], {env: {...process.env, BLOBFORGE_STORE_DIR: await tempDir('bf-watch-')}}).catch((error: {code: number; stderr: string}) => error);
 	t.is('code' in result ? result.code : 0, 2);
 	t.regex('stderr' in result ? result.stderr : '', /watch needs an interactive terminal[\s\S]*blobforge dashboard/);
 });

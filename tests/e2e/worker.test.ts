@@ -4,8 +4,6 @@ kill -9 and restart, timeout, cancel, a lost lease, bad input.
 */
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
@@ -19,6 +17,7 @@ import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
 import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
 import {makePdf, writeFiles} from '../support/pdfs.js';
+import {tempDir} from '../support/temp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeConverter = path.resolve(here, '../../../tests/support/fake-converter.mjs');
@@ -41,7 +40,7 @@ test.after.always(() => {
 });
 
 async function setup(config: string[] = []) {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-worker-'));
+	const dir = await tempDir('bf-worker-');
 	const store = path.join(dir, 'store');
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
 	const cli = async (...args: string[]) => runCli(args, environment);
@@ -238,7 +237,7 @@ test('an idle worker notices new work through the signal object and claims it', 
 });
 
 test('convert: one PDF locally, no store', async t => {
-	const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-convert-'));
+	const dir = await tempDir('bf-convert-');
 	await writeFiles(dir, {'in.pdf': 'Local conversion'});
 	const out = path.join(dir, 'out');
 	const result = await runCli(['convert', path.join(dir, 'in.pdf'), '-o', out], cleanEnvironment());

@@ -1,7 +1,4 @@
 /** A queue on a fresh local store with a manual clock and counted requests. */
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import {ManualClock} from '../../source/lib/clock.js';
 import {Keys} from '../../source/queue/keys.js';
 import type {QueueContext} from '../../source/queue/queue-context.js';
@@ -9,6 +6,7 @@ import {defaultRemoteConfig, type RemoteConfig} from '../../source/queue/records
 import {CountingStore} from '../../source/storage/counting-store.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {ObjectStore, Operation} from '../../source/storage/object-store.js';
+import {tempDir} from './temp.js';
 
 export type RecordedRequest = {operation: Operation; key: string};
 
@@ -57,7 +55,7 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 
 export async function makeQueue(config: Partial<RemoteConfig> = {}) {
 	const clock = new ManualClock();
-	const base = new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-queue-')), clock});
+	const base = new LocalStore({root: await tempDir('bf-queue-'), clock});
 	const {store, requests} = recording(new CountingStore(base));
 	const keys = new Keys('pdf/');
 	const remote = {...defaultRemoteConfig, ...config};

@@ -1,13 +1,11 @@
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import {CountingStore} from '../../source/storage/counting-store.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import {costOf, diffStats} from '../../source/storage/request-stats.js';
+import {tempDir} from '../support/temp.js';
 
 test('every request is counted by operation, with bytes, errors, rate and cost', async t => {
-	const store = new CountingStore(new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-count-'))}));
+	const store = new CountingStore(new LocalStore({root: await tempDir('bf-count-')}));
 	const before = store.stats.snapshot();
 	await store.put('a', 'hello');
 	await store.put('b', 'x', {condition: {kind: 'create-only'}});

@@ -1,15 +1,15 @@
 /** The local store's lock files: exclusion, takeover of abandoned locks, and no stealing of live ones. */
 import {spawnSync} from 'node:child_process';
-import {mkdtemp, readFile, unlink, utimes, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {readFile, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {withFileLock} from '../../source/storage/file-lock.js';
+import {tempDir} from '../support/temp.js';
 
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 async function lockPath(): Promise<string> {
-	return path.join(await mkdtemp(path.join(os.tmpdir(), 'bf-lock-')), 'lock');
+	return path.join(await tempDir('bf-lock-'), 'lock');
 }
 
 /** A pid that is certainly not running: a child that has already exited. */

@@ -5,14 +5,14 @@ and leaves nothing behind: no lock file that would hold its key forever, no half
 SIGXFSZ, so the write returns EFBIG), with no special file system needed.
 */
 import {execFile} from 'node:child_process';
-import {mkdtemp, readdir} from 'node:fs/promises';
-import os from 'node:os';
+import {readdir} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import test from 'ava';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
+import {tempDir} from '../support/temp.js';
 
 const run = promisify(execFile);
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/local-put-child.js');
@@ -47,7 +47,7 @@ for (const [what, blocks, size] of [
 	['the body cannot be written', 4, 64 * 1024],
 ] as const) {
 	test(`no room to write (${what}): a clear store error, no lock or temporary file left, the key writable at once`, async t => {
-		const root = await mkdtemp(path.join(os.tmpdir(), 'bf-full-'));
+		const root = await tempDir('bf-full-');
 		const store = new LocalStore({root});
 		await store.put('queue/signal.json', 'before');
 		const outcome = await putUnderLimit(root, 'queue/signal.json', size, blocks);

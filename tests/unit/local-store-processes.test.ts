@@ -1,18 +1,17 @@
 import {execFile} from 'node:child_process';
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import test from 'ava';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
+import {tempDir} from '../support/temp.js';
 
 const run = promisify(execFile);
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/local-race-child.js');
 
 test('local store: create-only and compare-and-swap stay atomic across 6 racing processes', async t => {
-	const root = await mkdtemp(path.join(os.tmpdir(), 'bf-procs-'));
+	const root = await tempDir('bf-procs-');
 	const store = new LocalStore({root});
 	await store.put('race/counter', '0');
 	const processes = 6;

@@ -1,10 +1,8 @@
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {probeStore} from '../../source/storage/probe.js';
+import {tempDir} from '../support/temp.js';
 
 /** A provider that accepts conditional headers and ignores them (as npm's s3rver does). */
 function ignoringConditions(inner: ObjectStore): ObjectStore {
@@ -23,7 +21,7 @@ function ignoringConditions(inner: ObjectStore): ObjectStore {
 }
 
 test('probe: a store that honours conditions is safe for leases, and the scratch prefix is removed', async t => {
-	const store = new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-probe-'))});
+	const store = new LocalStore({root: await tempDir('bf-probe-')});
 	const result = await probeStore(store, store, 'pdf/');
 	t.true(result.safeForLeases);
 	t.deepEqual(result.checks.filter(c => c.status === 'fail'), []);
@@ -31,7 +29,7 @@ test('probe: a store that honours conditions is safe for leases, and the scratch
 });
 
 test('probe: a store that ignores conditional headers is reported UNSAFE, naming what it ignores', async t => {
-	const local = new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-probe-'))});
+	const local = new LocalStore({root: await tempDir('bf-probe-')});
 	const store = ignoringConditions(local);
 	const result = await probeStore(store, local, 'pdf/');
 	t.false(result.safeForLeases);

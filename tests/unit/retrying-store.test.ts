@@ -1,15 +1,13 @@
-import {mkdtemp} from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import {FaultyStore, parseFaultSpec} from '../../source/storage/faulty-store.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
 import {RetryingStore} from '../../source/storage/retrying-store.js';
 import {isStoreError} from '../../source/storage/store-error.js';
+import {tempDir} from '../support/temp.js';
 
 async function local() {
-	return new LocalStore({root: await mkdtemp(path.join(os.tmpdir(), 'bf-retry-'))});
+	return new LocalStore({root: await tempDir('bf-retry-')});
 }
 
 /** Faults only on the first `n` requests, then none. */

@@ -1,10 +1,10 @@
 /** Job folders left by workers that were killed mid-job are removed when a worker starts; live workers' folders stay. */
 import {spawnSync} from 'node:child_process';
-import {mkdir, mkdtemp, readdir, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {mkdir, readdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {makeJobFolder, removeAbandonedJobFolders} from '../../source/worker/job-folders.js';
+import {tempDir} from '../support/temp.js';
 
 /** A pid that is certainly not running: a child that has already exited. */
 function deadPid(): number {
@@ -12,7 +12,7 @@ function deadPid(): number {
 }
 
 test('only the folders of this host\'s workers that are gone are removed', async t => {
-	const parent = await mkdtemp(path.join(os.tmpdir(), 'bf-jobdirs-'));
+	const parent = await tempDir('bf-jobdirs-');
 	const ours = path.basename(await makeJobFolder(parent));
 	const host = /^blobforge-job-(.+)-\d+-\w+$/.exec(ours)?.[1] ?? '';
 	t.regex(ours, new RegExp(`^blobforge-job-${host}-${process.pid}-`));
