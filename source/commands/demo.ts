@@ -30,8 +30,9 @@ const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../cli.
 
 type DemoArgs = GlobalArgs & {dir: string; keep: boolean; workers: number};
 
-/** Waves of files, so the queue fills while the workers drain it: [seconds after start, priority, files]. */
+/** How often the demo tries a wave of samples the store refused (5 s apart). */
 const waveAttempts = 6;
+/** Waves of files, so the queue fills while the workers drain it: [seconds after start, priority, files]. */
 const waves: Array<[number, Priority, string[]]> = [
 	[0, 'normal', ['operations-handbook.pdf', 'storage-guide.pdf', 'field-notes.pdf', 'glossary.pdf']],
 	[6, 'high', ['incident-review.pdf', 'runbook.pdf', 'damaged-scan.pdf']],

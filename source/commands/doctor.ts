@@ -3,10 +3,9 @@ import os from 'node:os';
 import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import {exitCodes} from '../lib/errors.js';
 import {formatBytes, textTable} from '../lib/format.js';
-import type {Check} from '../storage/probe.js';
 import {saveCapabilities} from '../queue/capabilities.js';
 import {Keys} from '../queue/keys.js';
-import {probeStore} from '../storage/probe.js';
+import {probeStore, type Check} from '../storage/probe.js';
 import {openContext, type GlobalArgs} from './context.js';
 import {printJson, printLine} from './output.js';
 

@@ -1,9 +1,9 @@
 /**
 A job's scratch folder (the downloaded PDF, the converter's output) in the system's temp directory,
-named with the host and the worker's pid (the host, so that containers sharing a temp directory
-but not a pid namespace never judge each other's workers dead). A worker killed mid-job (kill -9, an OOM kill of the worker itself)
-cannot remove its folder, and a 200 MB PDF left per crash fills a disk; so a worker starting up
-removes the folders of workers that are gone.
+named with the host and the worker's pid. A worker killed mid-job (kill -9, an OOM kill of the
+worker itself) cannot remove its folder, and a 200 MB PDF left per crash fills a disk; so a worker
+starting up removes its host's folders of workers that are gone. (The host, so that containers
+sharing a temp directory but not a pid namespace never judge each other's workers dead.)
 */
 import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';

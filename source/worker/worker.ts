@@ -69,8 +69,10 @@ export class Worker {
 	private jobController?: AbortController;
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
-	/** When the next janitor pass is due (this worker's clock): at start, then every ten minutes, or sooner when a job it failed is due for its retry. */
-	private janitorDueAt = Number.NEGATIVE_INFINITY;
+	/** This worker's last janitor pass (its clock): one is due ten minutes later, or at `retryDueAt` if sooner. */
+	private janitorPassedAt = Number.NEGATIVE_INFINITY;
+	/** When the earliest job this worker failed is due for its retry, which a janitor pass performs. */
+	private retryDueAt = Number.POSITIVE_INFINITY;
 	private listing?: {candidates: Candidate[]; at: number};
 	/** Cycles that failed in a row on store errors, for the backoff. */
 	private failedRounds = 0;
@@ -150,7 +152,7 @@ export class Worker {
 		if (worked) {
 			// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait
 			// for some worker to go idle, which a long queue may not allow for hours.
-			if (clock.now() >= this.janitorDueAt) await this.janitorPass();
+			if (this.janitorDue()) await this.janitorPass();
 			return 'continue';
 		}
 		this.setStatus({state: 'idle', job: undefined});
@@ -164,7 +166,7 @@ export class Worker {
 			// eslint-disable-next-line no-await-in-loop
 			await this.register('idle');
 			// eslint-disable-next-line no-await-in-loop
-			if (clock.now() >= this.janitorDueAt) await this.janitorPass();
+			if (this.janitorDue()) await this.janitorPass();
 		}
 		return 'continue';
 	}
@@ -377,7 +379,7 @@ export class Worker {
 			// The janitor requeues a failed job; running it when this one's backoff ends (rather than at the
 			// next ten-minute pass) keeps a retry close to its retry_backoff.
 			const backoffMs = failed.retryAt - (failed.record.history.at(-1)?.at ?? failed.retryAt);
-			this.janitorDueAt = Math.min(this.janitorDueAt, this.options.clock.now() + backoffMs + 1000);
+			this.retryDueAt = Math.min(this.retryDueAt, this.options.clock.now() + backoffMs + 1000);
 		}
 		this.record.jobsFailed++;
 		this.options.logger.warn('job-failed', {...fields, error: failure.error, permanent: failure.permanent, outcome});
@@ -404,13 +406,23 @@ export class Worker {
 		return this.manifestCache?.manifest.entries[hash];
 	}
 
+	private janitorDue(): boolean {
+		const now = this.options.clock.now();
+		return now >= Math.min(this.janitorPassedAt + janitorEveryMs, this.retryDueAt);
+	}
+
 	/**
-	Workers run the janitor themselves (at start and every ten minutes while idle), so stale leases,
-	failed jobs' retries and the read model's compaction need no cron job. Concurrent janitors are
-	safe: the snapshot is compare-and-swap, and every recovery is fenced.
+	Workers run the janitor themselves (at start, then every ten minutes, busy or idle, and when a job
+	this worker failed is due for its retry), so stale leases, failed jobs' retries and the read
+	model's compaction need no cron job. Concurrent janitors are safe: the snapshot is
+	compare-and-swap, and every recovery is fenced.
 	*/
 	private async janitorPass(): Promise<void> {
-		this.janitorDueAt = this.options.clock.now() + janitorEveryMs;
+		const now = this.options.clock.now();
+		this.janitorPassedAt = now;
+		// A retry due by now is this pass's to perform; a later one keeps its own time (a pass before
+		// its backoff ends must not push it to the next ten-minute pass).
+		if (this.retryDueAt <= now) this.retryDueAt = Number.POSITIVE_INFINITY;
 		try {
 			const report = await runJanitor(this.options.context);
 			const {malformed, ...counts} = report;

@@ -168,3 +168,43 @@ test('a job whose result and failure the store both refused (a full disk) is rec
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
 });
+
+test('a ten-minute janitor pass that runs before a failed job\'s backoff ends does not push its retry to the next pass', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const startedAt = clock.now();
+	const events: Array<{event: string; at: number}> = [];
+	const record = (event: string) => events.push({event, at: clock.now() - startedAt});
+	const logger: Logger = {debug: record, info: record, warn: record, error: record};
+	const worker = new Worker({context: queue.context, remoteConfig: new RemoteConfigCache(queue.context), workerId: 'w-retry', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0 fail`});
+	const running = worker.run();
+	const count = (event: string) => events.filter(e => e.event === event).length;
+	const step = async () => {
+		await until('the worker to wait', () => clock.pendingSleepers > 0);
+		clock.advance(10_000);
+	};
+	// Idle until just before the ten-minute pass; then a job arrives whose conversion fails.
+	while (clock.now() - startedAt < 590_000) {
+		// eslint-disable-next-line no-await-in-loop
+		await step();
+	}
+	const hash = hashOf(10);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['fails here']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'unlucky.pdf', size: 100});
+	for (let i = 0; i < 10 && count('job-failed') === 0; i++) {
+		// eslint-disable-next-line no-await-in-loop
+		await step();
+	}
+	await until('the failed attempt', () => count('job-failed') > 0);
+	const failedAt = events.find(e => e.event === 'job-failed')!.at;
+	t.true(failedAt >= 600_000, 'the failure came when the ten-minute pass was due');
+	for (let i = 0; i < 12 && count('job-claimed') < 2; i++) {
+		// eslint-disable-next-line no-await-in-loop
+		await step();
+	}
+	t.is(count('job-claimed'), 2, `events: ${JSON.stringify(events.map(e => `${e.event}@${e.at / 1000}`))}`);
+	t.true(clock.now() - startedAt - failedAt <= 120_000, 'retried within two minutes of its failure (30 s backoff)');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
