@@ -4,16 +4,12 @@ its workers; in a terminal (tmux) it opens the console, and q stops the workers 
 */
 import {execFile} from 'node:child_process';
 import {statfsSync} from 'node:fs';
-import {randomBytes} from 'node:crypto';
 import {readFile, writeFile} from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import test from 'ava';
 import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
+import {openTerminal} from '../support/terminal.js';
 import {tempDir} from '../support/temp.js';
-
-const run = promisify(execFile);
 
 function alive(pid: number): boolean {
 	try {
@@ -65,42 +61,27 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 	const cwd = await tempDir('bf-demo-');
 	const script = path.join(cwd, 'run.sh');
 	await writeFile(script, ['#!/bin/sh', `cd '${cwd}'`, 'unset BLOBFORGE_S3_BUCKET BLOBFORGE_STORE_DIR', 'export NO_COLOR=1', `'${process.execPath}' '${cliPath}' demo`, 'echo "DEMO-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
-	const socket = `bf-test-${randomBytes(4).toString('hex')}`;
-	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args])).stdout;
-	t.teardown(async () => {
-		await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
-	});
-	await tmux('new-session', '-d', '-s', 'demo', '-x', '120', '-y', '40', script);
-	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 60_000): Promise<string> => {
-		const deadline = Date.now() + timeoutMs;
-		let text = '';
-		while (Date.now() < deadline) {
-			// eslint-disable-next-line no-await-in-loop
-			text = await tmux('capture-pane', '-p', '-t', 'demo');
-			if (check(text)) return text;
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => setTimeout(resolve, 250));
-		}
-		// First (a CI excerpt shows the first lines) what the demo and its workers did and the disk's
-		// room, to tell a slow machine from a stuck pipeline; then the screen.
+	const terminal = await openTerminal(t, script);
+	// What the demo and its workers did and the disk's room tell a slow machine from a stuck pipeline.
+	const diagnose = async () => {
 		const disk = statfsSync(cwd);
-		t.log(`timed out waiting for ${what}; ${((disk.bavail * disk.bsize) / 1024 ** 2).toFixed(0)} MB free in ${cwd}, load ${os.loadavg()[0]!.toFixed(1)}`);
+		const lines = [`${((disk.bavail * disk.bsize) / 1024 ** 2).toFixed(0)} MB free in ${cwd}`];
 		for (const name of ['worker-1.log', 'worker-2.log', 'demo.log']) {
 			// eslint-disable-next-line no-await-in-loop
 			const log = await readFile(path.join(cwd, 'blobforge-demo', name), 'utf8').catch(() => '(none)');
-			t.log(`${name}: ${log.split('\n').filter(Boolean).slice(-6).map(line => line.slice(0, 220)).join('\n  ')}`);
+			lines.push(`${name}: ${log.split('\n').filter(Boolean).slice(-6).map(line => line.slice(0, 220)).join('\n  ')}`);
 		}
-		t.log(text);
-		throw new Error(`timed out waiting for ${what}`);
+		return lines;
 	};
+	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 60_000) => terminal.waitFor(what, check, {timeoutMs, diagnose});
 	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));
 	t.regex(busy, /BlobForge {2}local:\S*blobforge-demo/);
 	await waitFor('the damaged sample in dead-letter', text => /4 Dead 1/.test(text), 90_000);
-	await tmux('send-keys', '-t', 'demo', '4');
+	await terminal.press('4');
 	await waitFor('the dead job listed', text => /damaged-scan\.pdf.*not a valid PDF/.test(text));
 	const pids = await workerPids(path.join(cwd, 'blobforge-demo'));
 	t.true(pids.length === 2 && pids.every(pid => alive(pid)), 'two workers run while the console is open');
-	await tmux('send-keys', '-t', 'demo', 'q');
+	await terminal.press('q');
 	const after = await waitFor('the demo to end', text => text.includes('DEMO-EXITED='));
 	t.regex(after, /stopping 2 demo worker\(s\)/);
 	t.regex(after, /DEMO-EXITED=0/);

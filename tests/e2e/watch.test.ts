@@ -4,7 +4,6 @@ running, failed and dead jobs: what the screen shows, and what r, D, l and q do 
 and the terminal.
 */
 import {execFile} from 'node:child_process';
-import {randomBytes} from 'node:crypto';
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {promisify} from 'node:util';
@@ -22,6 +21,7 @@ import {openStore} from '../../source/storage/open-store.js';
 import {cliPath} from '../support/cli.js';
 import {hashOf} from '../support/queue.js';
 import {createBucket, requireS3} from '../support/s3-server.js';
+import {openTerminal} from '../support/terminal.js';
 import {tempDir} from '../support/temp.js';
 
 const run = promisify(execFile);
@@ -58,46 +58,20 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 	const script = path.join(dir, 'run.sh');
 	const environment = {BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey, NO_COLOR: '1'};
 	await writeFile(script, ['#!/bin/sh', ...Object.entries(environment).map(([k, v]) => `export ${k}='${v}'`), 'echo BEFORE-WATCH', `'${process.execPath}' '${cliPath}' watch --refresh 1`, 'echo "WATCH-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
-	const socket = `bf-test-${randomBytes(4).toString('hex')}`;
-	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args])).stdout;
-	t.teardown(async () => {
-		await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
-	});
-	await tmux('new-session', '-d', '-s', 'watch', '-x', '120', '-y', '40', script);
-	const screen = async () => tmux('capture-pane', '-p', '-t', 'watch');
-	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 30_000): Promise<string> => {
-		const deadline = Date.now() + timeoutMs;
-		let text = '';
-		while (Date.now() < deadline) {
-			// eslint-disable-next-line no-await-in-loop
-			text = await screen();
-			if (check(text)) return text;
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => setTimeout(resolve, 200));
-		}
-		t.log(text);
-		throw new Error(`timed out waiting for ${what}`);
-	};
-	const press = async (...keys: string[]) => {
-		for (const key of keys) {
-			// eslint-disable-next-line no-await-in-loop
-			await tmux('send-keys', '-t', 'watch', key);
-			// eslint-disable-next-line no-await-in-loop
-			await new Promise(resolve => setTimeout(resolve, 150));
-		}
-	};
+	const terminal = await openTerminal(t, script);
+	const {tmux, waitFor, press} = terminal;
 	const stateOf = async (hash: string) => (await locateJob(context, hash)).state;
 
 	const first = await waitFor('the active job', text => text.includes('running-report.pdf'));
 	t.regex(first, /1 Active 1 {2}2 Queue 2 {2}3 Failed 1 {2}4 Dead 2/, 'counts per pane');
 	t.regex(first, /7\/20/, 'page progress from the heartbeat');
 	t.regex(first, /s3:\/\/.*prefix pdf\//, 'the store in the header');
-	t.is((await tmux('display-message', '-p', '-t', 'watch', '#{alternate_on}')).trim(), '1', 'the alternate screen is in use');
+	t.is((await tmux('display-message', '-p', '-t', 'main', '#{alternate_on}')).trim(), '1', 'the alternate screen is in use');
 	// A resize to 80×24 re-lays the screen: the header stays on the first line, the footer on screen.
-	await tmux('resize-window', '-t', 'watch', '-x', '80', '-y', '24');
+	await tmux('resize-window', '-t', 'main', '-x', '80', '-y', '24');
 	const small = await waitFor('the 80×24 layout', text => text.split('\n')[0]!.startsWith('BlobForge') && /q quit/.test(text) && !/q quit[\s\S]*BlobForge/.test(text));
 	t.true(small.split('\n').every(line => line.length <= 80), 'no line wider than 80 columns');
-	await tmux('resize-window', '-t', 'watch', '-x', '120', '-y', '40');
+	await tmux('resize-window', '-t', 'main', '-x', '120', '-y', '40');
 	await press('2');
 	await waitFor('the queue', text => text.includes('queued-alpha.pdf') && text.includes('queued-beta.pdf'));
 	await press('3');
@@ -105,15 +79,19 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 
 	// r on a dead job: it goes back to todo.
 	await press('4', '/');
-	await tmux('send-keys', '-t', 'watch', '-l', 'delta');
+	await terminal.type('delta');
 	await press('Enter');
 	await waitFor('the filtered dead job', text => text.includes('dead-delta.pdf') && !text.includes('dead-epsilon.pdf'));
 	await press('r');
 	await waitFor('the retry answer', text => /queued at normal/.test(text));
 	t.is(await stateOf(deadRetried), 'todo');
+	// The answer comes before the refresh it starts: keys act on the rows on screen, so wait for them.
+	await waitFor('the refresh after the retry', text => /4 Dead 1/.test(text) && !text.includes('dead-delta.pdf'));
 
 	// l shows the attempt's log.
-	await press('2', 'l');
+	await press('2');
+	await waitFor('the retried job in the queue', text => text.includes('dead-delta.pdf'));
+	await press('l');
 	const logs = await waitFor('the log', text => text.includes('converter gave up'));
 	t.regex(logs, /attempt 1 on w-9: dead/);
 	await press('Escape', 'Escape');
@@ -133,7 +111,7 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 	const after = await waitFor('the shell again', text => text.includes('WATCH-EXITED='));
 	t.regex(after, /BEFORE-WATCH\s+WATCH-EXITED=0/);
 	t.notRegex(after, /running-report\.pdf/, 'nothing of the console is left on the screen');
-	t.is((await tmux('display-message', '-p', '-t', 'watch', '#{alternate_on}')).trim(), '0', 'the alternate screen is left');
+	t.is((await tmux('display-message', '-p', '-t', 'main', '#{alternate_on}')).trim(), '0', 'the alternate screen is left');
 });
 
 test('watch refuses to run without a terminal and points to dashboard', async t => {
