@@ -1,12 +1,16 @@
 /**
 Runs the console full screen: the terminal's alternate screen, the cursor hidden, and both put
-back whatever ends the program (q, Ctrl-C, SIGTERM, SIGHUP, a crash).
+back whatever ends the program (q, Ctrl-C, SIGTERM, SIGHUP, a crash). Frames reach the terminal
+through a FrameWriter, which sends only the lines that changed. Console messages (a library's
+warning) would scribble over the screen: they are held and printed once the terminal is restored.
 */
 import {writeSync} from 'node:fs';
+import {formatWithOptions} from 'node:util';
 import {render} from 'ink';
 
 import type {ConsoleSource} from '../inspector/console-feed.js';
 import {App} from './app.js';
+import {FrameWriter} from './frame-writer.js';
 import {windowOf} from './hooks/use-window.js';
 import {makeTheme, ThemeContext} from './theme.js';
 
@@ -17,13 +21,18 @@ export type RunOptions = {intervalMs: number; isReadOnly: boolean};
 
 export async function runConsole(source: ConsoleSource, options: RunOptions): Promise<void> {
 	const stdout = process.stdout;
+	const frames = new FrameWriter(stdout);
+	const held = holdConsole();
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
 		restored = true;
+		frames.dispose();
+		const messages = held.release();
 		try {
 			// Synchronous: this also runs from process 'exit', where asynchronous writes are lost.
 			writeSync(stdout.fd, leaveScreen);
+			if (messages.length > 0) writeSync(process.stderr.fd, messages.join(''));
 		} catch {
 			// The terminal is gone (SIGHUP after the SSH session closed): nothing left to restore.
 		}
@@ -49,13 +58,13 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 	process.on('unhandledRejection', onCrash);
 	process.on('exit', restore);
 	try {
-		// Ink rewrites the frame only when its text changed. Its incrementalRendering option (rewrite
-		// changed lines only) drew lines one row off in the alternate screen when tried with Ink 6.8.
+		// Debug mode: Ink hands every whole frame to `frames` and writes no cursor movements of its own.
+		// Ink reads only write, on/off(resize), columns, rows and isTTY of its stdout, which `frames` has.
 		instance = render(
 			<ThemeContext.Provider value={makeTheme()}>
 				<App source={source} window={windowOf(stdout)} intervalMs={options.intervalMs} isReadOnly={options.isReadOnly} onQuit={() => instance?.unmount()} />
 			</ThemeContext.Provider>,
-			{exitOnCtrlC: false, patchConsole: true, maxFps: 20},
+			{stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false},
 		);
 		await instance.waitUntilExit();
 	} finally {
@@ -66,4 +75,24 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 		process.off('uncaughtException', onCrash);
 		process.off('unhandledRejection', onCrash);
 	}
+}
+
+const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+
+/** Replaces console output with a buffer until `release`, which puts the methods back and returns what was held (the last 100 messages). */
+function holdConsole(): {release(): string[]} {
+	const originals = consoleMethods.map(name => [name, console[name]] as const);
+	const messages: string[] = [];
+	for (const name of consoleMethods) {
+		console[name] = (...args: unknown[]) => {
+			messages.push(`${formatWithOptions({colors: false}, ...args)}\n`);
+			if (messages.length > 100) messages.shift();
+		};
+	}
+	return {
+		release() {
+			for (const [name, original] of originals) console[name] = original;
+			return messages.splice(0);
+		},
+	};
 }
