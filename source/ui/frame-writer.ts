@@ -20,6 +20,7 @@ export type TerminalOut = {
 };
 
 const clearScreen = '\u001B[2J';
+const resizeSettleMs = 250;
 const moveTo = (row: number) => `\u001B[${row};1H`;
 /** Erase the whole line first: erasing after a line that fills the last column would erase its last character. */
 const eraseLine = '\u001B[2K';
@@ -42,7 +43,8 @@ export class FrameWriter extends Writable {
 	private pending?: string;
 	private timer?: NodeJS.Timeout;
 	private lastFlush = Number.NEGATIVE_INFINITY;
-	private mustClear = false;
+	/** Until this time every frame is drawn whole on a cleared screen (see onResize). */
+	private clearUntil = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly terminal: TerminalOut,
@@ -92,8 +94,8 @@ export class FrameWriter extends Writable {
 		const next = this.pending.split('\n');
 		this.pending = undefined;
 		this.lastFlush = this.now();
-		const out = (this.mustClear ? clearScreen : '') + frameUpdate(this.mustClear ? [] : this.shown, next);
-		this.mustClear = false;
+		const whole = this.lastFlush <= this.clearUntil;
+		const out = (whole ? clearScreen : '') + frameUpdate(whole ? [] : this.shown, next);
 		this.shown = next;
 		if (out === '') return;
 		this.bytesSent += Buffer.byteLength(out);
@@ -101,8 +103,10 @@ export class FrameWriter extends Writable {
 	}
 
 	private readonly onResize = () => {
-		// Text the terminal re-wrapped or cut is no longer where the last frame put it: draw it all anew.
-		this.mustClear = true;
+		// Text the terminal re-wrapped or cut is no longer where the last frame put it: draw it all
+		// anew. Ink draws once at the new size before the console has re-laid its columns, so every
+		// frame of the next quarter second is drawn whole, not just the first.
+		this.clearUntil = this.now() + resizeSettleMs;
 		this.emit('resize');
 	};
 }

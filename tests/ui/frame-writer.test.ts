@@ -38,9 +38,10 @@ test('the writer sends a first frame whole, then only what changed, and nothing 
 	writer.dispose();
 });
 
-test('a resize clears the screen and draws the next frame whole, and is passed on to Ink', async t => {
+test('a resize clears the screen and draws whole every frame of the next quarter second, and is passed on to Ink', async t => {
 	const terminal = new FakeTerminal();
-	const writer = new FrameWriter(terminal, 0);
+	let now = 1000;
+	const writer = new FrameWriter(terminal, 0, () => now);
 	writer.write('a\nb');
 	await drain();
 	let resized = 0;
@@ -52,6 +53,15 @@ test('a resize clears the screen and draws the next frame whole, and is passed o
 	writer.write('a\nb');
 	await drain();
 	t.is(terminal.writes.at(-1), `\u001B[2J${at(1, 'a')}${at(2, 'b')}`);
+	// Ink's first frame after a resize still has the old layout; the console's own follows.
+	now += 100;
+	writer.write('a\nB');
+	await drain();
+	t.is(terminal.writes.at(-1), `\u001B[2J${at(1, 'a')}${at(2, 'B')}`);
+	now += 200;
+	writer.write('A\nB');
+	await drain();
+	t.is(terminal.writes.at(-1), at(1, 'A'), 'once settled, only changes again');
 	writer.dispose();
 	terminal.emit('resize');
 	t.is(resized, 1, 'a disposed writer no longer follows the terminal');
