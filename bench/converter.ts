@@ -1,7 +1,9 @@
 /**
 The built-in converter: pages per second and peak memory per file, each in a fresh process
-(as the worker runs it). Uses ../shared/corpus when present, else generated PDFs.
-Prints a table and writes bench/results/converter.json.
+(as the worker runs it). Uses ../shared/corpus when present, else generated PDFs. Then 20 short
+PDFs in a row through runConversion as the worker calls it: a fresh child per job against the
+spare child started while the previous job converts (worker/spare-converter.ts).
+Prints tables and writes bench/results/converter.json.
 Run: node dist/bench/converter.js [files...]
 */
 import {execFileSync} from 'node:child_process';
@@ -11,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
+import {runConversion, startConversionChild} from '../source/worker/run-conversion.js';
+import {SpareConverter} from '../source/worker/spare-converter.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const corpus = path.resolve(here, '../../../shared/corpus');
@@ -42,5 +46,40 @@ for (const file of files) {
 }
 console.log('file | pages | headings | images | convert ms | pages/s | pages/s incl. start-up | peak RSS MB');
 for (const r of rows) console.log(`${r.file} | ${r.pages} | ${r.headings} | ${r.images} | ${r.ms.toFixed(0)} | ${r.pagesPerSecond.toFixed(0)} | ${r.pagesPerSecondWithStartup.toFixed(0)} | ${(r.maxRssKb / 1024).toFixed(0)}`);
+
+// Short documents, where a child's start-up (loading pdf.js) outweighs the conversion.
+const shortFolder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-short-'));
+const short = await PDFDocument.create();
+const shortFont = await short.embedFont(StandardFonts.Helvetica);
+for (let p = 1; p <= 2; p++) short.addPage([612, 792]).drawText(`A short document, page ${p}.`, {x: 72, y: 700, size: 12, font: shortFont});
+const shortPdf = path.join(shortFolder, 'short.pdf');
+await writeFile(shortPdf, await short.save());
+/** Milliseconds per conversion, the pause between jobs not counted. */
+async function inARow(spare: SpareConverter | undefined, jobs: number, pauseMs: number): Promise<number> {
+	let total = 0;
+	for (let i = 0; i < jobs; i++) {
+		const output = path.join(shortFolder, `${spare ? 'spare' : 'fresh'}-${pauseMs}-${i}`);
+		await mkdir(output);
+		const started = performance.now();
+		await runConversion({input: shortPdf, output, ...(spare ? {spare} : {})});
+		total += performance.now() - started;
+		await new Promise(resolve => setTimeout(resolve, pauseMs));
+	}
+	return total / jobs;
+}
+const shortJobs = 20;
+const children = [];
+console.log('');
+console.log(`${shortJobs} two-page PDFs, one after another | ms per conversion, a fresh child each | with a spare child | speed-up`);
+// Back to back is the worst case for a spare; a worker spends some 50–500 ms between conversions
+// (upload, completion, claim, download: local Ceph to a distant S3), in which the spare loads.
+for (const pauseMs of [0, 200, 500]) {
+	const spare = new SpareConverter(startConversionChild);
+	const freshMs = await inARow(undefined, shortJobs, pauseMs);
+	const spareMs = await inARow(spare, shortJobs, pauseMs);
+	spare.dispose();
+	children.push({jobs: shortJobs, pages: 2, pauseMs, freshChildMsPerJob: freshMs, spareChildMsPerJob: spareMs, speedup: freshMs / spareMs});
+	console.log(`${pauseMs === 0 ? 'back to back' : `${pauseMs} ms apart`} | ${freshMs.toFixed(0)} | ${spareMs.toFixed(0)} | ${(freshMs / spareMs).toFixed(2)}×`);
+}
 await mkdir('bench/results', {recursive: true});
-await writeFile('bench/results/converter.json', JSON.stringify({date: new Date().toISOString(), rows}, null, 2));
+await writeFile('bench/results/converter.json', JSON.stringify({date: new Date().toISOString(), rows, children}, null, 2));

@@ -1,30 +1,40 @@
 /**
 The conversion child process: converts one PDF with the built-in converter and writes
-content.md and assets/ into the output folder. Talks to the worker over IPC: progress per page,
-then the outcome. A crash or out-of-memory here fails the job, never the worker.
-Arguments: input file, output folder.
+content.md and assets/ into the output folder. Talks to the worker over IPC: it loads the converter
+first, then waits for its one job ({type: 'job', input, output}), sends progress per page, then the
+outcome, and exits. A child can so be started ahead of its job (worker/spare-converter.ts). A crash
+or out-of-memory here fails the job, never the worker; when the worker goes away, so does the child.
 */
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {ConversionError} from './converter/conversion-error.js';
-import {convertPdf} from './converter/pdf-to-markdown.js';
+import {convertPdf, preloadConverter} from './converter/pdf-to-markdown.js';
 
 export type ChildMessage =
 	| {type: 'progress'; done: number; total: number}
 	| {type: 'done'; pages: number; images: number; scannedPages: number[]; headings: number; converter: string}
 	| {type: 'error'; message: string; permanent: boolean};
 
-const send = (message: ChildMessage) => new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
+export type ChildJob = {type: 'job'; input: string; output: string};
 
-const [input, output] = process.argv.slice(2) as [string, string];
-try {
-	const result = await convertPdf(await readFile(input), {onPage: (done, total) => void send({type: 'progress', done, total})});
-	await mkdir(path.join(output, 'assets'), {recursive: true});
-	await writeFile(path.join(output, 'content.md'), result.markdown);
-	for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.png);
-	await send({type: 'done', pages: result.pages, images: result.images.length, scannedPages: result.scannedPages, headings: result.headings, converter: result.converter});
-	process.exit(0);
-} catch (error) {
-	await send({type: 'error', message: error instanceof Error ? error.message : String(error), permanent: error instanceof ConversionError && error.permanent});
-	process.exit(1);
+const send = async (message: ChildMessage) => new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
+
+async function convert({input, output}: ChildJob): Promise<never> {
+	try {
+		const result = await convertPdf(await readFile(input), {onPage: (done, total) => void send({type: 'progress', done, total})});
+		await mkdir(path.join(output, 'assets'), {recursive: true});
+		await writeFile(path.join(output, 'content.md'), result.markdown);
+		for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.png);
+		await send({type: 'done', pages: result.pages, images: result.images.length, scannedPages: result.scannedPages, headings: result.headings, converter: result.converter});
+		process.exit(0);
+	} catch (error) {
+		await send({type: 'error', message: error instanceof Error ? error.message : String(error), permanent: error instanceof ConversionError && error.permanent});
+		process.exit(1);
+	}
 }
+
+process.once('message', (job: ChildJob) => void convert(job));
+// A failed load shows again, with its reason, when the job's conversion loads it.
+preloadConverter().catch(() => undefined);
+// An orphan has nobody to report to: a worker killed mid-job, or a spare whose worker stopped.
+process.once('disconnect', () => process.exit(0));

@@ -9,7 +9,8 @@ import {fork, spawn, type ChildProcess} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {ConversionError} from './converter/conversion-error.js';
-import type {ChildMessage} from './conversion-child.js';
+import type {ChildJob, ChildMessage} from './conversion-child.js';
+import type {SpareConverter} from './spare-converter.js';
 
 export type ConversionOutcome = {pages?: number; images?: number; scannedPages?: number[]; headings?: number; converter: string};
 
@@ -26,6 +27,8 @@ export type RunConversionOptions = {
 	onOutput?: (text: string) => void;
 	/** Called with the child's process id once it runs (for its memory in heartbeats). */
 	onStart?: (pid: number) => void;
+	/** For the built-in converter: a child started ahead is used if one waits, and the next one started. */
+	spare?: SpareConverter;
 };
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conversion-child.js');
@@ -44,6 +47,11 @@ export function splitCommand(template: string): string[] {
 	const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
 	for (const match of template.matchAll(pattern)) parts.push(match[1] ?? match[2] ?? match[3]!);
 	return parts;
+}
+
+/** A built-in conversion child, loading pdf.js and waiting for its job (conversion-child.ts). */
+export function startConversionChild(): ChildProcess {
+	return fork(childScript, [], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], env: converterEnvironment()});
 }
 
 export async function runConversion(options: RunConversionOptions): Promise<ConversionOutcome> {
@@ -65,7 +73,9 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		child.stderr?.on('data', onText);
 		outcome = {converter: `external: ${program}`};
 	} else {
-		child = fork(childScript, [options.input, options.output], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], env: converterEnvironment()});
+		child = options.spare?.take() ?? startConversionChild();
+		// The next job's child loads pdf.js while this one converts.
+		if (!options.signal?.aborted) options.spare?.prepare();
 		child.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
 		child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
 		child.on('message', (message: ChildMessage) => {
@@ -84,10 +94,18 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	const onAbort = () => kill(String(options.signal?.reason ?? 'cancelled'));
 	options.signal?.addEventListener('abort', onAbort, {once: true});
 	if (options.signal?.aborted) onAbort();
-	const exit = await new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
+	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
 		child.on('error', error => resolve({code: null, signal: null, error}));
 		child.on('exit', (code, signal) => resolve({code, signal}));
 	});
+	if (!options.command && !killedFor) {
+		const job: ChildJob = {type: 'job', input: options.input, output: options.output};
+		// A child that died meanwhile refuses the message: its exit (or 'error') ends the attempt below.
+		child.send(job, error => {
+			if (error) kill(`the converter could not be given its job: ${error.message}`);
+		});
+	}
+	const exit = await exited;
 	if (timer) clearTimeout(timer);
 	options.signal?.removeEventListener('abort', onAbort);
 	if (killedFor) throw new ConversionError(killedFor, false);

@@ -33,7 +33,8 @@ import {HeartbeatLoop} from './heartbeat-loop.js';
 import {makeJobFolder, removeAbandonedJobFolders} from './job-folders.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import {ConversionError} from './converter/conversion-error.js';
-import {runConversion} from './run-conversion.js';
+import {runConversion, startConversionChild} from './run-conversion.js';
+import {SpareConverter} from './spare-converter.js';
 import {processRss, systemLoad, type SystemLoad} from './system-load.js';
 import {isStoreError, type StoreErrorKind} from '../storage/store-error.js';
 
@@ -66,6 +67,8 @@ export type WorkerStatus = {state: 'starting' | 'idle' | 'processing' | 'stoppin
 
 export class Worker {
 	private readonly stopController = new AbortController();
+	/** The built-in converter's next child, started while a job converts (not for --run-once: no next job). */
+	private readonly spare?: SpareConverter;
 	private jobController?: AbortController;
 	private record: WorkerRecord;
 	private registrationWrittenAt = 0;
@@ -84,6 +87,7 @@ export class Worker {
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
+		if (!options.converterCommand && !options.runOnce) this.spare = new SpareConverter(startConversionChild);
 		this.record = {version: 1, worker: options.workerId, host: os.hostname(), pid: process.pid, softwareVersion: options.softwareVersion, status: 'idle', store: options.storeLine, startedAt: options.clock.now(), lastSeen: 0, jobsCompleted: 0, jobsFailed: 0, pagesProcessed: 0, bytesProcessed: 0, busyMs: 0};
 	}
 
@@ -94,6 +98,7 @@ export class Worker {
 		this.setStatus({state: 'stopping'});
 		this.stopController.abort(reason);
 		this.jobController?.abort(`worker shutting down (${reason})`);
+		this.spare?.dispose();
 	}
 
 	get stopping(): boolean {
@@ -126,6 +131,7 @@ export class Worker {
 				if ((await this.surviving(async () => this.cycle(signalWatch))) === 'stop') break;
 			}
 		} finally {
+			this.spare?.dispose();
 			// One last try on the way out; if the store still refuses, the lease goes stale and the
 			// janitor (or this worker's next start) recovers it.
 			await this.recordLateFailure().catch((error: unknown) => logger.warn('late-failure-not-recorded', {error: (error as Error).message}));
@@ -156,6 +162,8 @@ export class Worker {
 			return 'continue';
 		}
 		this.setStatus({state: 'idle', job: undefined});
+		// No next job in sight: a waiting conversion child would only hold memory.
+		this.spare?.dispose();
 		await this.register('idle');
 		while (!this.stopping && clock.now() - listedAt < 300_000) {
 			// eslint-disable-next-line no-await-in-loop
@@ -295,6 +303,7 @@ export class Worker {
 				input,
 				output,
 				command: this.options.converterCommand,
+				...(this.spare ? {spare: this.spare} : {}),
 				timeoutMs: config.conversion_timeout > 0 ? config.conversion_timeout * 1000 : undefined,
 				signal: jobSignal,
 				onProgress: (done, total) => {

@@ -1,0 +1,65 @@
+/**
+One built-in conversion child started ahead of its job. Loading pdf.js takes a child ~0.25 s, which
+for a short PDF is longer than the conversion; a spare started while the current job converts has
+it loaded when the next job comes. Still one child per job: a crash, a hang or a leak never
+outlives the job it hit. An idle spare holds ~40 MB, so the worker drops it when the queue runs dry.
+*/
+import type {ChildProcess} from 'node:child_process';
+
+type Unreffable = {ref?(): void; unref?(): void} | null | undefined;
+
+/** A spare must not keep the worker's process alive, nor be counted as work in progress. */
+function setRef(child: ChildProcess, isRef: boolean): void {
+	const handles: Unreffable[] = [child, child.stdout as Unreffable, child.stderr as Unreffable, child.channel as Unreffable];
+	for (const handle of handles) {
+		if (isRef) handle?.ref?.();
+		else handle?.unref?.();
+	}
+}
+
+function isUsable(child: ChildProcess): boolean {
+	return child.exitCode === null && child.signalCode === null && child.connected;
+}
+
+export class SpareConverter {
+	private child?: ChildProcess;
+
+	constructor(private readonly start: () => ChildProcess) {}
+
+	/** The waiting child's process id, if one waits. */
+	get pid(): number | undefined {
+		return this.child?.pid;
+	}
+
+	/** Starts a child for the next job, unless one is waiting already. */
+	prepare(): void {
+		if (this.child && isUsable(this.child)) return;
+		this.child?.kill('SIGKILL');
+		const child = this.start();
+		// Whatever it prints before its job is nobody's log; a failed start shows when it is taken.
+		child.stdout?.resume();
+		child.stderr?.resume();
+		child.on('error', () => undefined);
+		setRef(child, false);
+		this.child = child;
+	}
+
+	/** The waiting child, if it is still alive and connected; the caller gives it its job. */
+	take(): ChildProcess | undefined {
+		const child = this.child;
+		this.child = undefined;
+		if (!child) return undefined;
+		if (!isUsable(child)) {
+			child.kill('SIGKILL');
+			return undefined;
+		}
+		setRef(child, true);
+		return child;
+	}
+
+	/** Ends the waiting child, if any. */
+	dispose(): void {
+		this.child?.kill('SIGKILL');
+		this.child = undefined;
+	}
+}
