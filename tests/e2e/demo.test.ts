@@ -10,15 +10,7 @@ import test from 'ava';
 import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
 import {openTerminal} from '../support/terminal.js';
 import {tempDir} from '../support/temp.js';
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
+import {isProcessAlive} from '../../source/lib/processes.js';
 
 async function workerPids(dir: string): Promise<number[]> {
 	const pids: number[] = [];
@@ -42,7 +34,7 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 	const dir = path.join(cwd, 'blobforge-demo');
 	const pids = await workerPids(dir);
 	t.is(pids.length, 2);
-	t.false(pids.some(pid => alive(pid)), 'no demo worker is left running');
+	t.false(pids.some(pid => isProcessAlive(pid)), 'no demo worker is left running');
 	const dead = await runCli(['--store-dir', path.join(dir, 'store'), 'list', '--state', 'dead', '-v'], cleanEnvironment());
 	t.regex(dead.stdout, /damaged-scan\.pdf/);
 	t.regex(dead.stdout, /not a valid PDF/);
@@ -80,10 +72,10 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 	await terminal.press('4');
 	await waitFor('the dead job listed', text => /damaged-scan\.pdf.*not a valid PDF/.test(text));
 	const pids = await workerPids(path.join(cwd, 'blobforge-demo'));
-	t.true(pids.length === 2 && pids.every(pid => alive(pid)), 'two workers run while the console is open');
+	t.true(pids.length === 2 && pids.every(pid => isProcessAlive(pid)), 'two workers run while the console is open');
 	await terminal.press('q');
 	const after = await waitFor('the demo to end', text => text.includes('DEMO-EXITED='));
 	t.regex(after, /stopping 2 demo worker\(s\)/);
 	t.regex(after, /DEMO-EXITED=0/);
-	t.false(pids.some(pid => alive(pid)), 'quitting stopped the workers');
+	t.false(pids.some(pid => isProcessAlive(pid)), 'quitting stopped the workers');
 });

@@ -11,17 +11,9 @@ import {runConversion, startConversionChild} from '../../source/worker/run-conve
 import {SpareConverter} from '../../source/worker/spare-converter.js';
 import {makePdf} from '../support/pdfs.js';
 import {tempDir} from '../support/temp.js';
+import {isProcessAlive} from '../../source/lib/processes.js';
 
 const run = promisify(execFile);
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
@@ -53,7 +45,7 @@ test('the next job converts in the child started during the previous one; each c
 	const waiting = spare.pid;
 	t.truthy(waiting, 'a child waits for the next job');
 	t.not(waiting, firstPid);
-	await until('the first child to end', () => !isAlive(firstPid));
+	await until('the first child to end', () => !isProcessAlive(firstPid));
 
 	const second = await job(dir, 'second', 'Second document');
 	let secondPid = 0;
@@ -65,7 +57,7 @@ test('the next job converts in the child started during the previous one; each c
 	t.not(next, waiting);
 	spare.dispose();
 	t.is(spare.pid, undefined);
-	await until('the disposed spare to end', () => !isAlive(next!));
+	await until('the disposed spare to end', () => !isProcessAlive(next!));
 });
 
 test('a spare that died while waiting is passed over: the job gets a fresh child', async t => {
@@ -75,7 +67,7 @@ test('a spare that died while waiting is passed over: the job gets a fresh child
 	await runConversion({...(await job(dir, 'a', 'Alpha')), spare});
 	const dead = spare.pid!;
 	process.kill(dead, 'SIGKILL');
-	await until('the spare to die', () => !isAlive(dead));
+	await until('the spare to die', () => !isProcessAlive(dead));
 	let used = 0;
 	const b = await job(dir, 'b', 'Bravo');
 	await runConversion({...b, spare, onStart: pid => (used = pid)});
@@ -99,5 +91,5 @@ test('a waiting spare neither keeps its worker process alive nor outlives it', a
 	t.true(Date.now() - started < 25_000, 'the process ended by itself');
 	const pid = Number(stdout.trim());
 	t.true(pid > 0);
-	await until('the orphaned spare to end', () => !isAlive(pid));
+	await until('the orphaned spare to end', () => !isProcessAlive(pid));
 });
