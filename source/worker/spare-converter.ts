@@ -2,9 +2,12 @@
 One built-in conversion child started ahead of its job. Loading pdf.js takes a child ~0.25 s, which
 for a short PDF is longer than the conversion; a spare started while the current job converts has
 it loaded when the next job comes. Still one child per job: a crash, a hang or a leak never
-outlives the job it hit. An idle spare holds ~40 MB, so the worker drops it when the queue runs dry.
+outlives the job it hit. A waiting spare holds ~96 MB: the worker drops it when the queue runs dry,
+and none is started while the machine has less than `minFreeBytes` of memory available.
 */
 import type {ChildProcess} from 'node:child_process';
+import os from 'node:os';
+import {isProcessAlive} from '../lib/processes.js';
 
 type Unreffable = {ref?(): void; unref?(): void} | null | undefined;
 
@@ -17,14 +20,18 @@ function setRef(child: ChildProcess, isRef: boolean): void {
 	}
 }
 
+/** Node learns of a child's death a little late (at its next turn of the event loop); the pid is asked too. */
 function isUsable(child: ChildProcess): boolean {
-	return child.exitCode === null && child.signalCode === null && child.connected;
+	return child.exitCode === null && child.signalCode === null && child.connected && child.pid !== undefined && isProcessAlive(child.pid);
 }
 
 export class SpareConverter {
 	private child?: ChildProcess;
 
-	constructor(private readonly start: () => ChildProcess) {}
+	constructor(
+		private readonly start: () => ChildProcess,
+		private readonly options: {minFreeBytes?: number; freeMemory?: () => number} = {},
+	) {}
 
 	/** The waiting child's process id, if one waits. */
 	get pid(): number | undefined {
@@ -35,6 +42,9 @@ export class SpareConverter {
 	prepare(): void {
 		if (this.child && isUsable(this.child)) return;
 		this.child?.kill('SIGKILL');
+		this.child = undefined;
+		// Short of memory, the next job pays the start-up rather than risk the running conversion.
+		if ((this.options.freeMemory ?? os.freemem)() < (this.options.minFreeBytes ?? 1024 ** 3)) return;
 		const child = this.start();
 		// Whatever it prints before its job is nobody's log; a failed start shows when it is taken.
 		child.stdout?.resume();
