@@ -14,6 +14,7 @@ import {runConversion} from '../worker/run-conversion.js';
 import {systemLoad, type SystemLoad} from '../worker/system-load.js';
 import {Worker, type WorkerStatus} from '../worker/worker.js';
 import {printLine} from './output.js';
+import {fit} from '../ui/text.js';
 import type {GlobalArgs} from './context.js';
 import {openQueue, type OpenedQueue} from './queue-context.js';
 import {loadCapabilities, saveCapabilities} from '../queue/capabilities.js';
@@ -107,7 +108,8 @@ function liveView(): {log: (line: string) => void; status: (status: WorkerStatus
 	let last = '';
 	let load: SystemLoad = {};
 	const timer = setInterval(() => void systemLoad().then(l => (load = l)), 2000);
-	const draw = () => process.stdout.write(`\r\u001B[2K${last}`);
+	// Cut to the terminal's width: a status line that wrapped would leave its first row behind at each redraw.
+	const draw = () => process.stdout.write(`\r\u001B[2K${fit(last, (process.stdout.columns || 80) - 1)}`);
 	return {
 		log(line) {
 			process.stdout.write(`\r\u001B[2K${line}\n`);

@@ -1,0 +1,23 @@
+import test from 'ava';
+import {createLogger} from '../../source/lib/log.js';
+
+const hash = 'ab'.repeat(32);
+
+test('headless: one JSON object per line with the base fields; below the level nothing', t => {
+	const lines: string[] = [];
+	const logger = createLogger({level: 'info', json: true, base: {worker: 'w-1'}, write: line => lines.push(line)});
+	logger.debug('not-shown');
+	logger.info('job-claimed', {job: hash, file: 'a b.pdf', attempt: 1});
+	t.is(lines.length, 1);
+	const parsed = JSON.parse(lines[0]!) as Record<string, unknown>;
+	t.like(parsed, {level: 'info', event: 'job-claimed', worker: 'w-1', job: hash, file: 'a b.pdf', attempt: 1});
+	t.regex(String(parsed['time']), /^\d{4}-\d\d-\d\dT/);
+});
+
+test('terminal: short lines without the base fields (the same on every line), hashes cut to 12 digits, spaced values quoted', t => {
+	const lines: string[] = [];
+	const logger = createLogger({level: 'info', json: false, base: {worker: 'w-1'}, write: line => lines.push(line)});
+	logger.warn('job-failed', {job: hash, file: 'a b.pdf', error: undefined});
+	t.regex(lines[0]!, /^\d\d:\d\d:\d\d warn {2}job-failed job=abababababab file="a b\.pdf"$/);
+	t.notRegex(lines[0]!, /worker=/);
+});
