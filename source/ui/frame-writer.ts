@@ -37,7 +37,7 @@ export function frameUpdate(shown: readonly string[], next: readonly string[]): 
 
 export class FrameWriter extends Writable {
 	readonly isTTY = true;
-	/** Bytes sent to the terminal so far (benchmarks and tests read it). */
+	/** Bytes sent to the terminal so far (what the tests weigh). */
 	bytesSent = 0;
 	private shown: string[] = [];
 	private pending?: string;

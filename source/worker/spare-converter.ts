@@ -1,13 +1,16 @@
 /**
-One built-in conversion child started ahead of its job. Loading pdf.js takes a child ~0.25 s, which
-for a short PDF is longer than the conversion; a spare started while the current job converts has
-it loaded when the next job comes. Still one child per job: a crash, a hang or a leak never
+One built-in conversion child started ahead of its job. A child takes ~0.45 s to start (Node, then
+pdf.js, then a warm-up document), which for a short PDF is longer than the conversion; a spare
+started while the current job converts is ready when the next job comes. Still one child per job: a crash, a hang or a leak never
 outlives the job it hit. A waiting spare holds ~96 MB: the worker drops it when the queue runs dry,
 and none is started while the machine has less than `minFreeBytes` of memory available.
 */
 import type {ChildProcess} from 'node:child_process';
 import os from 'node:os';
 import {isProcessAlive} from '../lib/processes.js';
+
+/** Below this much available memory no spare is started (the waiting child holds ~96 MB). */
+const minFreeMemoryBytes = 1024 ** 3;
 
 type Unreffable = {ref?(): void; unref?(): void} | null | undefined;
 
@@ -44,7 +47,7 @@ export class SpareConverter {
 		this.child?.kill('SIGKILL');
 		this.child = undefined;
 		// Short of memory, the next job pays the start-up rather than risk the running conversion.
-		if ((this.options.freeMemory ?? os.freemem)() < (this.options.minFreeBytes ?? 1024 ** 3)) return;
+		if ((this.options.freeMemory ?? os.freemem)() < (this.options.minFreeBytes ?? minFreeMemoryBytes)) return;
 		const child = this.start();
 		// Whatever it prints before its job is nobody's log; a failed start shows when it is taken.
 		child.stdout?.resume();
