@@ -38,7 +38,8 @@ export async function openTerminal(t: ExecutionContext, script: string, size: {c
 		tmux,
 		screen,
 		async waitFor(what, check, options = {}) {
-			const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+			const started = new Date();
+			const deadline = started.getTime() + (options.timeoutMs ?? 30_000);
 			let text = '';
 			while (Date.now() < deadline) {
 				// eslint-disable-next-line no-await-in-loop
@@ -48,7 +49,9 @@ export async function openTerminal(t: ExecutionContext, script: string, size: {c
 				await pause(200);
 			}
 			const lines = text.trimEnd().split('\n');
-			t.log(`timed out waiting for ${what}; load ${os.loadavg()[0]!.toFixed(1)}; the screen's last lines:\n${lines.slice(-2).join('\n')}`);
+			// The clock times place the wait among the timestamps of the logs `diagnose` shows.
+			const clock = (date: Date) => date.toISOString().slice(11, 19);
+			t.log(`timed out waiting for ${what} (${clock(started)}–${clock(new Date())} UTC); load ${os.loadavg()[0]!.toFixed(1)}; the screen's last lines:\n${lines.slice(-2).join('\n')}`);
 			for (const line of (await options.diagnose?.()) ?? []) t.log(line);
 			t.log(text);
 			throw new Error(`timed out waiting for ${what}`);
