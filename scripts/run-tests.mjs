@@ -60,6 +60,7 @@ function runAva(args) {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	let buffer = '';
+	let planned = false;
 	ava.stdout.on('data', chunk => {
 		process.stdout.write(chunk);
 		buffer += chunk.toString();
@@ -67,7 +68,8 @@ function runAva(args) {
 		while ((newline = buffer.indexOf('\n')) >= 0) {
 			const line = buffer.slice(0, newline);
 			buffer = buffer.slice(newline + 1);
-			if (/^ok \d+/.test(line)) {
+			if (/^1\.\.\d+$/.test(line)) planned = true;
+			else if (/^ok \d+/.test(line)) {
 				if (/# SKIP/.test(line)) skipped++;
 				else passed++;
 			} else if (/^not ok \d+/.test(line)) {
@@ -76,7 +78,17 @@ function runAva(args) {
 			}
 		}
 	});
-	return new Promise(resolve => ava.on('close', resolve));
+	return new Promise(resolve => {
+		ava.on('close', code => {
+			// No plan line: ava ended before reporting every test. Its inactivity timeout does that (and
+			// ava 7's TAP reporter then crashes instead of naming the tests still running), as does a crash.
+			if (!planned) {
+				failed++;
+				console.log(`# ava ended early (exit ${code}): a crash, or no test finished within the inactivity timeout (package.json "ava.timeout"); tests still running were not reported`);
+			}
+			resolve(code);
+		});
+	});
 }
 
 let passed = 0;

@@ -16,6 +16,7 @@ import {Inspector} from '../inspector/inspector.js';
 import {ingest} from '../ingest/ingest.js';
 import {systemClock} from '../lib/clock.js';
 import {UserError, exitCodes} from '../lib/errors.js';
+import type {Counts} from '../queue/job-view.js';
 import type {Priority} from '../queue/keys.js';
 import {Keys} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -162,7 +163,7 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 				const {runConsole} = await loadConsole();
 				await runConsole(new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {minRefreshSeconds: 1, leaseSweepMs: 0, isPriced: false, notices: () => problems}), {intervalMs: 1000, isReadOnly: false});
 			} else {
-				await followWithoutTerminal(inspector, () => wavesLeft, say);
+				await followWithoutTerminal(async () => (await inspector.overview()).counts.total, () => wavesLeft, say);
 			}
 		} finally {
 			for (const timer of timers) clearTimeout(timer);
@@ -182,19 +183,30 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 	},
 };
 
-/** Without a terminal: a line per change until every wave is in and nothing is queued or running (at most 3 minutes). */
-async function followWithoutTerminal(inspector: Inspector, wavesLeft: () => number, say: (text: string) => void): Promise<void> {
-	const deadline = Date.now() + 180_000;
+/** Without a terminal: a line per change until every wave is in and nothing is queued or running, or nothing has moved for 3 minutes (a slow machine still moves; a stuck pipeline does not). */
+export async function followWithoutTerminal(
+	totals: () => Promise<Counts['total']>,
+	wavesLeft: () => number,
+	say: (text: string) => void,
+	{pollMs = 1000, stuckAfterMs = 180_000}: {pollMs?: number; stuckAfterMs?: number} = {},
+): Promise<'drained' | 'stuck'> {
 	let last = '';
+	let changedAt = Date.now();
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop
-		const view = await inspector.overview();
-		const t = view.counts.total;
+		const t = await totals();
 		const line = `  queued ${t.todo} · running ${t.processing} · done ${t.done} · failed ${t.failed} · dead ${t.dead}`;
-		if (line !== last) say(line);
+		if (line !== last) {
+			say(line);
+			changedAt = Date.now();
+		}
 		last = line;
-		if ((wavesLeft() === 0 && t.todo + t.processing + t.failed === 0) || Date.now() > deadline) return;
+		if (wavesLeft() === 0 && t.todo + t.processing + t.failed === 0) return 'drained';
+		if (Date.now() - changedAt > stuckAfterMs) {
+			say(`  nothing has moved for ${Math.round(stuckAfterMs / 1000)} s: stopping (the worker logs may say why)`);
+			return 'stuck';
+		}
 		// eslint-disable-next-line no-await-in-loop
-		await new Promise(resolve => setTimeout(resolve, 1000));
+		await new Promise(resolve => setTimeout(resolve, pollMs));
 	}
 }
