@@ -54,16 +54,21 @@ export class ManualClock implements Clock {
 		if (signal?.aborted) throw abortError();
 		if (ms <= 0) return;
 		await new Promise<void>((resolve, reject) => {
-			const sleeper: Sleeper = {wakeAt: this.current + ms, resolve, reject};
-			this.sleepers.push(sleeper);
-			signal?.addEventListener(
-				'abort',
-				() => {
-					this.sleepers = this.sleepers.filter(s => s !== sleeper);
-					reject(abortError());
+			const onAbort = () => {
+				this.sleepers = this.sleepers.filter(s => s !== sleeper);
+				reject(abortError());
+			};
+			// A sleeper that wakes takes its abort listener along: a loop sleeping on one signal would pile them up.
+			const sleeper: Sleeper = {
+				wakeAt: this.current + ms,
+				resolve() {
+					signal?.removeEventListener('abort', onAbort);
+					resolve();
 				},
-				{once: true},
-			);
+				reject,
+			};
+			this.sleepers.push(sleeper);
+			signal?.addEventListener('abort', onAbort, {once: true});
 		});
 	}
 
