@@ -29,7 +29,7 @@ test('every blobforge line in the shell blocks runs as written', async t => {
 	const home = await tempDir('bf-readme-');
 	await writeFiles(path.join(home, 'papers', '2026'), {'alpha.pdf': await makePdf(['Alpha']), 'beta.pdf': await makePdf(['Beta'])});
 	const environment = cleanEnvironment({HOME: home, BLOBFORGE_STORE_DIR: path.join(home, 'store')});
-	const cli = async (args: string[]) => runCli(args, environment, 20_000);
+	const cli = async (args: string[]) => runCli(args, environment);
 	const text = await readme();
 	const lines = shellLines(text).filter(line => line.startsWith('blobforge '));
 	// How each line runs here: ~ is the reader's home; the hash prefix is one of their jobs; a loop

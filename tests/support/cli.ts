@@ -18,7 +18,9 @@ export async function runCli(args: string[], environment: NodeJS.ProcessEnv, tim
 	return new Promise(resolve => {
 		execFile(process.execPath, [cliPath, ...args], {env: environment, timeout: timeoutMs, maxBuffer: 20 * 1024 * 1024}, (error, stdout, stderr) => {
 			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-			resolve({code, stdout, stderr});
+			// Killed for taking too long: say so, rather than show an empty stderr and exit 1.
+			const killed = error?.killed ? `\n[test] killed after ${timeoutMs / 1000} s (${error.signal ?? 'no signal'})` : '';
+			resolve({code, stdout, stderr: stderr + killed});
 		});
 	});
 }
