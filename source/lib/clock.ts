@@ -35,7 +35,7 @@ export const systemClock: Clock = {
 		}),
 };
 
-type Sleeper = {wakeAt: number; resolve: () => void; reject: (error: Error) => void};
+type Sleeper = {wakeAt: number; resolve: () => void};
 
 /** A clock that moves only when told to; sleepers wake when `advance` passes their time. */
 export class ManualClock implements Clock {
@@ -65,7 +65,6 @@ export class ManualClock implements Clock {
 					signal?.removeEventListener('abort', onAbort);
 					resolve();
 				},
-				reject,
 			};
 			this.sleepers.push(sleeper);
 			signal?.addEventListener('abort', onAbort, {once: true});

@@ -33,8 +33,13 @@ async function convert({input, output}: ChildJob): Promise<never> {
 	}
 }
 
-process.once('message', (job: ChildJob) => void convert(job));
-// A failed load shows again, with its reason, when the job's conversion loads it.
-preloadConverter().catch(() => undefined);
+let hasJob = false;
+process.once('message', (job: ChildJob) => {
+	hasJob = true;
+	void convert(job);
+});
+// A child started for a job at hand (no spare waiting) gets it before pdf.js has loaded: it skips
+// the warm-up document. A failed load shows again, with its reason, when the job's conversion loads it.
+preloadConverter(() => !hasJob).catch(() => undefined);
 // An orphan has nobody to report to: a worker killed mid-job, or a spare whose worker stopped.
 process.once('disconnect', () => process.exit(0));

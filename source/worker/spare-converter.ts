@@ -1,9 +1,10 @@
 /**
 One built-in conversion child started ahead of its job. A child takes ~0.45 s to start (Node, then
 pdf.js, then a warm-up document), which for a short PDF is longer than the conversion; a spare
-started while the current job converts is ready when the next job comes. Still one child per job: a crash, a hang or a leak never
-outlives the job it hit. A waiting spare holds ~96 MB: the worker drops it when the queue runs dry,
-and none is started while the machine has less than `minFreeBytes` of memory available.
+started while the current job converts is ready when the next job comes. Still one child per job: a
+crash, a hang or a leak never outlives the job it hit. A waiting spare holds ~96 MB: the worker
+drops it when the queue runs dry, and none is started while the machine has less than `minFreeBytes`
+of memory available.
 */
 import type {ChildProcess} from 'node:child_process';
 import os from 'node:os';

@@ -75,12 +75,13 @@ function tinyPdf(): Uint8Array {
 }
 
 /**
-Loads pdf.js and converts a tiny document, so a process's first real conversion runs warm: the
-first document costs a fresh process ~60 ms more than later ones (compiling, font setup).
+Loads pdf.js and then, if `isWaiting()` still holds, converts a tiny document, so a process's first
+real conversion runs warm: the first document costs a fresh process ~60 ms more than later ones
+(compiling, font setup). Once the real job is there, it warms the process itself.
 */
-export async function preloadConverter(): Promise<void> {
+export async function preloadConverter(isWaiting: () => boolean = () => true): Promise<void> {
 	await loadPdfJs();
-	await convertPdf(tinyPdf(), {images: false});
+	if (isWaiting()) await convertPdf(tinyPdf(), {images: false});
 }
 
 export const converterName = 'blobforge-pdfjs';
