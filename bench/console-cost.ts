@@ -31,26 +31,59 @@ const refreshMs = 2000;
 const minutesPerMonth = 60 * 24 * 30;
 
 const opened = await benchBucket(s3, `console`);
-const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+const context: QueueContext = {
+	store: opened.store,
+	keys: new Keys('pdf/'),
+	clock: systemClock,
+	config: () => defaultRemoteConfig,
+};
 const fillStarted = performance.now();
-await mapLimit(Array.from({length: done}, (_, i) => i), 64, async i => opened.store.put(context.keys.result(hash(i, 'a')), 'zip'));
-await enqueueMany(context, Array.from({length: queued + 20}, (_, i) => ({hash: hash(i, 'b'), priority: 'normal' as const, name: `queued-${i}.pdf`, size: 1000})));
+await mapLimit(
+	Array.from({length: done}, (_, i) => i),
+	64,
+	async i => opened.store.put(context.keys.result(hash(i, 'a')), 'zip'),
+);
+await enqueueMany(
+	context,
+	Array.from({length: queued + 20}, (_, i) => ({
+		hash: hash(i, 'b'),
+		priority: 'normal' as const,
+		name: `queued-${i}.pdf`,
+		size: 1000,
+	})),
+);
 const held: HeldLease[] = [];
 for (let i = 0; i < 20; i++) {
 	const outcome = await claim(context, `w-${i}`, {hash: hash(i, 'b'), priority: 'normal'});
 	if (outcome.kind === 'claimed') held.push(outcome.held);
 }
 await reconcile(context);
-console.log(`filled ${done} done, ${queued} queued, 20 running in ${((performance.now() - fillStarted) / 1000).toFixed(0)} s`);
+console.log(
+	`filled ${done} done, ${queued} queued, 20 running in ${((performance.now() - fillStarted) / 1000).toFixed(0)} s`,
+);
 
-type Row = {mode: string; refreshes: number; perMinute: Record<string, number>; requestsPerMinute: number; dollarsPerMonth: number; medianRefreshMs: number};
+type Row = {
+	mode: string;
+	refreshes: number;
+	perMinute: Record<string, number>;
+	requestsPerMinute: number;
+	dollarsPerMonth: number;
+	medianRefreshMs: number;
+};
 const rows: Row[] = [];
 
 function perMinuteOf(stats: StatsSnapshot): Record<string, number> {
-	return Object.fromEntries(Object.entries(stats).filter(([k, v]) => k !== 'total' && v.count > 0).map(([k, v]) => [k, v.count / minutes]));
+	return Object.fromEntries(
+		Object.entries(stats)
+			.filter(([k, v]) => k !== 'total' && v.count > 0)
+			.map(([k, v]) => [k, v.count / minutes]),
+	);
 }
 
-for (const [mode, leaseSweepMs] of [['default: leases every 20 s', 20_000], ['leases listed every refresh', 0]] as const) {
+for (const [mode, leaseSweepMs] of [
+	['default: leases every 20 s', 20_000],
+	['leases listed every refresh', 0],
+] as const) {
 	let clock = 0;
 	// One heartbeat per running job per minute, spread over the minute, as workers do.
 	const nextBeat = held.map((_, i) => (i * 60_000) / held.length);
@@ -76,21 +109,50 @@ for (const [mode, leaseSweepMs] of [['default: leases every 20 s', 20_000], ['le
 	}
 	const consoleStats = subtractStats(diffStats(opened.stats.snapshot(), before), heartbeatStats);
 	const perMinute = perMinuteOf(consoleStats);
-	const dollarsPerMinute = Object.entries(perMinute).reduce((sum, [op, n]) => sum + n * awsPricePerRequest[op as keyof typeof awsPricePerRequest], 0);
+	const dollarsPerMinute = Object.entries(perMinute).reduce(
+		(sum, [op, n]) => sum + n * awsPricePerRequest[op as keyof typeof awsPricePerRequest],
+		0,
+	);
 	times.sort((a, b) => a - b);
-	rows.push({mode, refreshes: times.length, perMinute, requestsPerMinute: consoleStats.total.count / minutes, dollarsPerMonth: dollarsPerMinute * minutesPerMonth, medianRefreshMs: times[Math.floor(times.length / 2)]!});
+	rows.push({
+		mode,
+		refreshes: times.length,
+		perMinute,
+		requestsPerMinute: consoleStats.total.count / minutes,
+		dollarsPerMonth: dollarsPerMinute * minutesPerMonth,
+		medianRefreshMs: times[Math.floor(times.length / 2)]!,
+	});
 }
 
 function addStats(a: StatsSnapshot, b: StatsSnapshot): StatsSnapshot {
-	return Object.fromEntries(Object.keys(a).map(k => [k, {...a[k as keyof StatsSnapshot], count: a[k as keyof StatsSnapshot].count + b[k as keyof StatsSnapshot].count}])) as StatsSnapshot;
+	return Object.fromEntries(
+		Object.keys(a).map(k => [
+			k,
+			{...a[k as keyof StatsSnapshot], count: a[k as keyof StatsSnapshot].count + b[k as keyof StatsSnapshot].count},
+		]),
+	) as StatsSnapshot;
 }
 
 function subtractStats(a: StatsSnapshot, b: StatsSnapshot): StatsSnapshot {
-	return Object.fromEntries(Object.keys(a).map(k => [k, {...a[k as keyof StatsSnapshot], count: a[k as keyof StatsSnapshot].count - b[k as keyof StatsSnapshot].count}])) as StatsSnapshot;
+	return Object.fromEntries(
+		Object.keys(a).map(k => [
+			k,
+			{...a[k as keyof StatsSnapshot], count: a[k as keyof StatsSnapshot].count - b[k as keyof StatsSnapshot].count},
+		]),
+	) as StatsSnapshot;
 }
 
-console.log(`console at a 2 s refresh, ${queued} queued + ${done} done + 20 running (a heartbeat each a minute), ${minutes} simulated minutes`);
+console.log(
+	`console at a 2 s refresh, ${queued} queued + ${done} done + 20 running (a heartbeat each a minute), ${minutes} simulated minutes`,
+);
 console.log('mode | requests/min by operation | requests/min | $/month at AWS prices | median refresh ms | target');
-for (const r of rows) console.log(`${r.mode} | ${JSON.stringify(Object.fromEntries(Object.entries(r.perMinute).map(([k, v]) => [k, Number(v.toFixed(1))])))} | ${r.requestsPerMinute.toFixed(1)} | ${r.dollarsPerMonth.toFixed(2)} | ${r.medianRefreshMs.toFixed(1)} | ≤ $2/month (earlier system ≈ $68)`);
+for (const r of rows)
+	console.log(
+		`${r.mode} | ${JSON.stringify(Object.fromEntries(Object.entries(r.perMinute).map(([k, v]) => [k, Number(v.toFixed(1))])))} | ` +
+			`${r.requestsPerMinute.toFixed(1)} | ${r.dollarsPerMonth.toFixed(2)} | ${r.medianRefreshMs.toFixed(1)} | ≤ $2/month (earlier system ≈ $68)`,
+	);
 await mkdir('bench/results', {recursive: true});
-await writeFile('bench/results/console-cost.json', JSON.stringify({date: new Date().toISOString(), endpoint, queued, done, minutes, refreshMs, rows}, null, 2));
+await writeFile(
+	'bench/results/console-cost.json',
+	JSON.stringify({date: new Date().toISOString(), endpoint, queued, done, minutes, refreshMs, rows}, null, 2),
+);

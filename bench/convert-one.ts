@@ -5,4 +5,12 @@ import {convertPdf} from '../source/worker/converter/pdf-to-markdown.js';
 const started = performance.now();
 const result = await convertPdf(readFileSync(process.argv[2]!));
 const ms = performance.now() - started;
-process.stdout.write(JSON.stringify({pages: result.pages, headings: result.headings, images: result.images.length, ms, maxRssKb: process.resourceUsage().maxRSS}));
+process.stdout.write(
+	JSON.stringify({
+		pages: result.pages,
+		headings: result.headings,
+		images: result.images.length,
+		ms,
+		maxRssKb: process.resourceUsage().maxRSS,
+	}),
+);

@@ -20,7 +20,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const corpus = path.resolve(here, '../../../shared/corpus');
 let files = process.argv.slice(2);
 if (files.length === 0 && existsSync(corpus)) {
-	files = readdirSync(corpus).filter(f => f.endsWith('.pdf') && !/^(empty|notapdf|truncated|encrypted)\.pdf$/.test(f)).map(f => path.join(corpus, f));
+	files = readdirSync(corpus)
+		.filter(f => f.endsWith('.pdf') && !/^(empty|notapdf|truncated|encrypted)\.pdf$/.test(f))
+		.map(f => path.join(corpus, f));
 }
 if (files.length === 0) {
 	// No corpus: a generated 125-page document with headings, like the corpus's long.pdf.
@@ -30,7 +32,13 @@ if (files.length === 0) {
 	for (let p = 1; p <= 125; p++) {
 		const page = document.addPage([612, 792]);
 		if (p % 4 === 1) page.drawText(`Chapter ${(p + 3) / 4}`, {x: 72, y: 730, size: 20, font: bold});
-		for (let line = 0; line < 40; line++) page.drawText(`Line ${line} of page ${p}: lorem ipsum dolor sit amet consectetur adipiscing elit.`, {x: 72, y: 690 - line * 15, size: 11, font});
+		for (let line = 0; line < 40; line++)
+			page.drawText(`Line ${line} of page ${p}: lorem ipsum dolor sit amet consectetur adipiscing elit.`, {
+				x: 72,
+				y: 690 - line * 15,
+				size: 11,
+				font,
+			});
 	}
 	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-conv-'));
 	files = [path.join(folder, 'generated-125.pdf')];
@@ -40,18 +48,35 @@ const runner = path.join(here, 'convert-one.js');
 const rows = [];
 for (const file of files) {
 	const started = performance.now();
-	const out = JSON.parse(execFileSync(process.execPath, [runner, file], {encoding: 'utf8'})) as {pages: number; headings: number; images: number; ms: number; maxRssKb: number};
+	const out = JSON.parse(execFileSync(process.execPath, [runner, file], {encoding: 'utf8'})) as {
+		pages: number;
+		headings: number;
+		images: number;
+		ms: number;
+		maxRssKb: number;
+	};
 	const wallMs = performance.now() - started;
-	rows.push({file: path.basename(file), ...out, wallMs, pagesPerSecond: out.pages / (out.ms / 1000), pagesPerSecondWithStartup: out.pages / (wallMs / 1000)});
+	rows.push({
+		file: path.basename(file),
+		...out,
+		wallMs,
+		pagesPerSecond: out.pages / (out.ms / 1000),
+		pagesPerSecondWithStartup: out.pages / (wallMs / 1000),
+	});
 }
 console.log('file | pages | headings | images | convert ms | pages/s | pages/s incl. start-up | peak RSS MB');
-for (const r of rows) console.log(`${r.file} | ${r.pages} | ${r.headings} | ${r.images} | ${r.ms.toFixed(0)} | ${r.pagesPerSecond.toFixed(0)} | ${r.pagesPerSecondWithStartup.toFixed(0)} | ${(r.maxRssKb / 1024).toFixed(0)}`);
+for (const r of rows)
+	console.log(
+		`${r.file} | ${r.pages} | ${r.headings} | ${r.images} | ${r.ms.toFixed(0)} | ${r.pagesPerSecond.toFixed(0)} | ` +
+			`${r.pagesPerSecondWithStartup.toFixed(0)} | ${(r.maxRssKb / 1024).toFixed(0)}`,
+	);
 
 // Short documents, where a child's start-up (loading pdf.js) outweighs the conversion.
 const shortFolder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-short-'));
 const short = await PDFDocument.create();
 const shortFont = await short.embedFont(StandardFonts.Helvetica);
-for (let p = 1; p <= 2; p++) short.addPage([612, 792]).drawText(`A short document, page ${p}.`, {x: 72, y: 700, size: 12, font: shortFont});
+for (let p = 1; p <= 2; p++)
+	short.addPage([612, 792]).drawText(`A short document, page ${p}.`, {x: 72, y: 700, size: 12, font: shortFont});
 const shortPdf = path.join(shortFolder, 'short.pdf');
 await writeFile(shortPdf, await short.save());
 /** Milliseconds per conversion, the pause between jobs not counted. */
@@ -70,7 +95,9 @@ async function inARow(spare: SpareConverter | undefined, jobs: number, pauseMs: 
 const shortJobs = 20;
 const children = [];
 console.log('');
-console.log(`${shortJobs} two-page PDFs, one after another | ms per conversion, a fresh child each | with a spare child | speed-up`);
+console.log(
+	`${shortJobs} two-page PDFs, one after another | ms per conversion, a fresh child each | with a spare child | speed-up`,
+);
 // Back to back is the worst case for a spare; a worker spends some 50–500 ms between conversions
 // (upload, completion, claim, download: local Ceph to a distant S3), in which the spare loads.
 for (const pauseMs of [0, 200, 500]) {
@@ -78,8 +105,20 @@ for (const pauseMs of [0, 200, 500]) {
 	const freshMs = await inARow(undefined, shortJobs, pauseMs);
 	const spareMs = await inARow(spare, shortJobs, pauseMs);
 	spare.dispose();
-	children.push({jobs: shortJobs, pages: 2, pauseMs, freshChildMsPerJob: freshMs, spareChildMsPerJob: spareMs, speedup: freshMs / spareMs});
-	console.log(`${pauseMs === 0 ? 'back to back' : `${pauseMs} ms apart`} | ${freshMs.toFixed(0)} | ${spareMs.toFixed(0)} | ${(freshMs / spareMs).toFixed(2)}×`);
+	children.push({
+		jobs: shortJobs,
+		pages: 2,
+		pauseMs,
+		freshChildMsPerJob: freshMs,
+		spareChildMsPerJob: spareMs,
+		speedup: freshMs / spareMs,
+	});
+	console.log(
+		`${pauseMs === 0 ? 'back to back' : `${pauseMs} ms apart`} | ${freshMs.toFixed(0)} | ${spareMs.toFixed(0)} | ${(freshMs / spareMs).toFixed(2)}×`,
+	);
 }
 await mkdir('bench/results', {recursive: true});
-await writeFile('bench/results/converter.json', JSON.stringify({date: new Date().toISOString(), rows, children}, null, 2));
+await writeFile(
+	'bench/results/converter.json',
+	JSON.stringify({date: new Date().toISOString(), rows, children}, null, 2),
+);

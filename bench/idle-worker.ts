@@ -20,15 +20,29 @@ const s3 = benchS3();
 const {endpoint, credentials} = s3;
 const opened = await benchBucket(s3, `idle`);
 const bucket = opened.bucket;
-const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+const context: QueueContext = {
+	store: opened.store,
+	keys: new Keys('pdf/'),
+	clock: systemClock,
+	config: () => defaultRemoteConfig,
+};
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../source/cli.js');
-const converter = `${process.execPath} -e "require('fs').mkdirSync(process.argv[1],{recursive:true});require('fs').writeFileSync(process.argv[1]+'/content.md','x')" {output}`;
+const converter =
+	`${process.execPath} -e ` +
+	`"require('fs').mkdirSync(process.argv[1],{recursive:true});require('fs').writeFileSync(process.argv[1]+'/content.md','x')" {output}`;
 type Line = {event: string; time: string; total?: number; get?: number; put?: number; list?: number};
 
 /** Runs a worker; `during` runs while it is up; SIGTERM after `runSeconds` (unless --run-once ends it). */
 async function runWorker(args: string[], runSeconds: number, during?: () => Promise<void>): Promise<Line[]> {
 	const child = spawn(process.execPath, [cli, '--headless', 'worker', '--converter', converter, ...args], {
-		env: {...process.env, BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: credentials.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey, BLOBFORGE_WORKER_ID: 'idle-bench'},
+		env: {
+			...process.env,
+			BLOBFORGE_S3_BUCKET: bucket,
+			BLOBFORGE_S3_ENDPOINT_URL: endpoint,
+			BLOBFORGE_S3_ACCESS_KEY_ID: credentials.accessKeyId,
+			BLOBFORGE_S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+			BLOBFORGE_WORKER_ID: 'idle-bench',
+		},
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	const lines: Line[] = [];
@@ -53,8 +67,8 @@ const startup = requestsOf(await runWorker(['--run-once'], 60));
 const idle = requestsOf(await runWorker([], seconds));
 const idlePerMinute = ((idle.total! - startup.total!) / seconds) * 60;
 const idleGetsPerMinute = ((idle.get! - startup.get!) / seconds) * 60;
-const idlePutsListsPerMinute = (((idle.put! + idle.list!) - (startup.put! + startup.list!)) / seconds) * 60;
-const dollarsPerMonth = (idleGetsPerMinute * 0.0004 / 1000 + idlePutsListsPerMinute * 0.005 / 1000) * 60 * 24 * 30;
+const idlePutsListsPerMinute = ((idle.put! + idle.list! - (startup.put! + startup.list!)) / seconds) * 60;
+const dollarsPerMonth = ((idleGetsPerMinute * 0.0004) / 1000 + (idlePutsListsPerMinute * 0.005) / 1000) * 60 * 24 * 30;
 // 3. Pickup: a job enqueued while the worker idles.
 let enqueuedAt = 0;
 const pickupLines = await runWorker([], 40, async () => {
@@ -64,9 +78,18 @@ const pickupLines = await runWorker([], 40, async () => {
 });
 const claimed = pickupLines.find(l => l.event === 'job-claimed');
 const pickupSeconds = claimed ? (Date.parse(claimed.time) - enqueuedAt) / 1000 : undefined;
-const result = {date: new Date().toISOString(), idleSeconds: seconds, startupRequests: startup.total, idleRequestsPerMinute: idlePerMinute, dollarsPerMonth, pickupSeconds};
+const result = {
+	date: new Date().toISOString(),
+	idleSeconds: seconds,
+	startupRequests: startup.total,
+	idleRequestsPerMinute: idlePerMinute,
+	dollarsPerMonth,
+	pickupSeconds,
+};
 console.log('idle worker | requests/min | $/month at AWS prices | new work picked up after');
-console.log(`this run | ${idlePerMinute.toFixed(2)} | ${dollarsPerMonth.toFixed(3)} | ${pickupSeconds?.toFixed(1) ?? 'not picked up'} s`);
+console.log(
+	`this run | ${idlePerMinute.toFixed(2)} | ${dollarsPerMonth.toFixed(3)} | ${pickupSeconds?.toFixed(1) ?? 'not picked up'} s`,
+);
 console.log('earlier system | 4.2 | 0.77 | up to 130 s');
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/idle-worker.json', JSON.stringify(result, null, 2));

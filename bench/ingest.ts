@@ -28,20 +28,43 @@ const template = Buffer.from(await document.save());
 await mkdir(path.join(folder, 'pdfs'), {recursive: true});
 for (let i = 0; i < count; i++) {
 	// A trailing comment after %%EOF makes each file distinct and still a valid PDF.
-	await writeFile(path.join(folder, 'pdfs', `file-${String(i).padStart(5, '0')}.pdf`), Buffer.concat([template, Buffer.from(`\n% ${i}\n`)]));
+	await writeFile(
+		path.join(folder, 'pdfs', `file-${String(i).padStart(5, '0')}.pdf`),
+		Buffer.concat([template, Buffer.from(`\n% ${i}\n`)]),
+	);
 }
 const opened = await benchBucket(s3, `ingest`);
-const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+const context: QueueContext = {
+	store: opened.store,
+	keys: new Keys('pdf/'),
+	clock: systemClock,
+	config: () => defaultRemoteConfig,
+};
 opened.stats.reset();
 const started = performance.now();
-const summary = await ingest(context, [path.join(folder, "pdfs")], {concurrency: 32, batchSize: 500});
+const summary = await ingest(context, [path.join(folder, 'pdfs')], {concurrency: 32, batchSize: 500});
 const seconds = (performance.now() - started) / 1000;
 const stats = opened.stats.snapshot();
 if (summary.queued !== count) throw new Error(`queued ${summary.queued} of ${count}`);
 const byOperation = Object.fromEntries(operations.filter(op => stats[op].count > 0).map(op => [op, stats[op].count]));
-const result = {date: new Date().toISOString(), endpoint, files: count, seconds, filesPerSecond: count / seconds, requests: stats.total.count, requestsPerFile: stats.total.count / count, byOperation, dollarsPer1000Files: (costOf(stats) / count) * 1000};
+const result = {
+	date: new Date().toISOString(),
+	endpoint,
+	files: count,
+	seconds,
+	filesPerSecond: count / seconds,
+	requests: stats.total.count,
+	requestsPerFile: stats.total.count / count,
+	byOperation,
+	dollarsPer1000Files: (costOf(stats) / count) * 1000,
+};
 console.log('ingest of small PDFs | files | seconds | files/s | requests/file | by operation');
-console.log(`this run | ${count} | ${seconds.toFixed(2)} | ${result.filesPerSecond.toFixed(0)} | ${result.requestsPerFile.toFixed(3)} | ${JSON.stringify(byOperation)}`);
-console.log('earlier system (peer-baseline.md) | 1000 | 10.66 | 94 | 3.04 | HEAD+PUT raw+PUT todo per file, manifest GET+PUT per 50');
+console.log(
+	`this run | ${count} | ${seconds.toFixed(2)} | ${result.filesPerSecond.toFixed(0)} | ${result.requestsPerFile.toFixed(3)} | ` +
+		`${JSON.stringify(byOperation)}`,
+);
+console.log(
+	'earlier system (peer-baseline.md) | 1000 | 10.66 | 94 | 3.04 | HEAD+PUT raw+PUT todo per file, manifest GET+PUT per 50',
+);
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/ingest.json', JSON.stringify(result, null, 2));

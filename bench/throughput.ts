@@ -40,21 +40,73 @@ const baseline: Record<number, number> = {1: 17.1, 4: 22.4, 8: 19.7};
 const nodeArgs = (process.env['BLOBFORGE_BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 type LogLine = {event: string; time: string; job?: string; total?: number; createOnlyLost?: number};
-type Row = {workers: number; jobs: number; seconds: number; jobsPerSecond: number; requestsPerJob: number; claimsLostPerJob: number; convertedTwice: number; leasesLeft: number; earlier: number};
+type Row = {
+	workers: number;
+	jobs: number;
+	seconds: number;
+	jobsPerSecond: number;
+	requestsPerJob: number;
+	claimsLostPerJob: number;
+	convertedTwice: number;
+	leasesLeft: number;
+	earlier: number;
+};
 const rows: Row[] = [];
 
 for (const workers of workerCounts) {
 	const opened = await benchBucket(s3, `tp-${workers}`);
 	const bucket = opened.bucket;
-	const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = {
+		store: opened.store,
+		keys: new Keys('pdf/'),
+		clock: systemClock,
+		config: () => defaultRemoteConfig,
+	};
 	// Small raw PDFs (the worker downloads each) and one enqueue batch, as ingest leaves them.
-	await mapLimit(Array.from({length: jobs}, (_, i) => i), 32, async i => opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% job ${i}\n`, {metadata: {'original-name': `doc-${i}.pdf`}}));
-	await enqueueMany(context, Array.from({length: jobs}, (_, i) => ({hash: hash(i), priority: 'normal' as const, name: `doc-${i}.pdf`, size: 20})));
-	const environment = {...process.env, BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: secretAccessKey, BLOBFORGE_LOG_LEVEL: 'info'};
+	await mapLimit(
+		Array.from({length: jobs}, (_, i) => i),
+		32,
+		async i =>
+			opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% job ${i}\n`, {
+				metadata: {'original-name': `doc-${i}.pdf`},
+			}),
+	);
+	await enqueueMany(
+		context,
+		Array.from({length: jobs}, (_, i) => ({
+			hash: hash(i),
+			priority: 'normal' as const,
+			name: `doc-${i}.pdf`,
+			size: 20,
+		})),
+	);
+	const environment = {
+		...process.env,
+		BLOBFORGE_S3_BUCKET: bucket,
+		BLOBFORGE_S3_ENDPOINT_URL: endpoint,
+		BLOBFORGE_S3_ACCESS_KEY_ID: accessKeyId,
+		BLOBFORGE_S3_SECRET_ACCESS_KEY: secretAccessKey,
+		BLOBFORGE_LOG_LEVEL: 'info',
+	};
 	const logs: LogLine[][] = [];
 	const started = Date.now();
 	const children = Array.from({length: workers}, (_, i) => {
-		const child = spawn(process.execPath, [...nodeArgs, cli, '--headless', '--worker-id', `bench-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'], {env: environment, stdio: ['ignore', 'pipe', 'inherit']});
+		const child = spawn(
+			process.execPath,
+			[
+				...nodeArgs,
+				cli,
+				'--headless',
+				'--worker-id',
+				`bench-${i}`,
+				'worker',
+				'--converter',
+				converter,
+				'--idle-poll',
+				'1',
+			],
+			{env: environment, stdio: ['ignore', 'pipe', 'inherit']},
+		);
 		const lines: LogLine[] = [];
 		logs.push(lines);
 		let partial = '';
@@ -70,10 +122,15 @@ for (const workers of workerCounts) {
 	const deadline = Date.now() + Number(process.env['BENCH_DEADLINE_MS'] ?? 600_000);
 	while (completed().length < jobs && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 200));
 	const last = Math.max(...completed().map(l => Date.parse(l.time)));
-	await Promise.all(children.map(async child => new Promise(resolve => {
-		child.once('exit', resolve);
-		child.kill('SIGTERM');
-	})));
+	await Promise.all(
+		children.map(
+			async child =>
+				new Promise(resolve => {
+					child.once('exit', resolve);
+					child.kill('SIGTERM');
+				}),
+		),
+	);
 	const done = completed();
 	const perJob = new Map<string, number>();
 	for (const line of done) perJob.set(line.job!, (perJob.get(line.job!) ?? 0) + 1);
@@ -94,12 +151,30 @@ for (const workers of workerCounts) {
 	});
 	if (perJob.size !== jobs) {
 		console.error(`only ${perJob.size} of ${jobs} jobs completed`);
-		if (process.env['BENCH_DUMP']) await writeFile(process.env['BENCH_DUMP'], logs.flat().map(l => JSON.stringify(l)).join('\n'));
+		if (process.env['BENCH_DUMP'])
+			await writeFile(
+				process.env['BENCH_DUMP'],
+				logs
+					.flat()
+					.map(l => JSON.stringify(l))
+					.join('\n'),
+			);
 	}
 }
 
-console.log(`throughput, no-op converter, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`);
-console.log('workers | jobs/s | earlier system | target | requests/job | claims lost to 412 per job | converted twice | active leases left');
-for (const r of rows) console.log(`${r.workers} | ${r.jobsPerSecond.toFixed(1)} | ${r.earlier} | ≥ 50 at 8 | ${r.requestsPerJob.toFixed(2)} | ${r.claimsLostPerJob.toFixed(3)} | ${r.convertedTwice} | ${r.leasesLeft}`);
+console.log(
+	`throughput, no-op converter, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`,
+);
+console.log(
+	'workers | jobs/s | earlier system | target | requests/job | claims lost to 412 per job | converted twice | active leases left',
+);
+for (const r of rows)
+	console.log(
+		`${r.workers} | ${r.jobsPerSecond.toFixed(1)} | ${r.earlier} | ≥ 50 at 8 | ${r.requestsPerJob.toFixed(2)} | ` +
+			`${r.claimsLostPerJob.toFixed(3)} | ${r.convertedTwice} | ${r.leasesLeft}`,
+	);
 await mkdir('bench/results', {recursive: true});
-await writeFile('bench/results/throughput.json', JSON.stringify({date: new Date().toISOString(), endpoint, rows}, null, 2));
+await writeFile(
+	'bench/results/throughput.json',
+	JSON.stringify({date: new Date().toISOString(), endpoint, rows}, null, 2),
+);

@@ -32,11 +32,25 @@ const opened = await benchBucket(s3, `tr`);
 // The janitor compares retry times with the server's clock; a manual clock lets the backoff pass at once.
 const clock = new ManualClock(Date.now());
 const config = {...defaultRemoteConfig, max_retries: 1, retry_backoff: 0};
-const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: clock as Clock, config: () => config};
+const context: QueueContext = {
+	store: opened.store,
+	keys: new Keys('pdf/'),
+	clock: clock as Clock,
+	config: () => config,
+};
 const hash = (n: number) => `e${n.toString(16).padStart(63, '0')}`;
 
 /** Requests by the kinds of issue 8's table, and dollars per 1,000 of them. */
-type Counted = {get: number; head: number; put: number; conditionalPut: number; list: number; delete: number; total: number; dollarsPer1000: number};
+type Counted = {
+	get: number;
+	head: number;
+	put: number;
+	conditionalPut: number;
+	list: number;
+	delete: number;
+	total: number;
+	dollarsPer1000: number;
+};
 function counted(stats: StatsSnapshot): Counted {
 	const dollars = operations.reduce((sum, op) => sum + stats[op].count * awsPricePerRequest[op], 0);
 	return {
@@ -65,21 +79,36 @@ async function claimOne(h: string): Promise<HeldLease> {
 
 const rows: Array<{path: string; counted: Counted; note: string}> = [];
 // Steady state: a bucket with other jobs and a manifest already.
-await enqueueMany(context, Array.from({length: 20}, (_, i) => ({hash: hash(1000 + i), priority: 'normal' as const})));
+await enqueueMany(
+	context,
+	Array.from({length: 20}, (_, i) => ({hash: hash(1000 + i), priority: 'normal' as const})),
+);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-tr-'));
 await writeFile(path.join(dir, 'first.pdf'), '%PDF-1.4\n% first\n');
 await ingest(context, [path.join(dir, 'first.pdf')]);
 await writeFile(path.join(dir, 'new.pdf'), '%PDF-1.4\n% a new file\n');
-rows.push({path: 'ingest of one new PDF (a batch of one)', counted: await measure(async () => ingest(context, [path.join(dir, 'new.pdf')])), note: 'state reads, manifest CAS, raw PDF, todo, journal append (journal + changes + signal); in a batch of 100 about 2 per file'});
+rows.push({
+	path: 'ingest of one new PDF (a batch of one)',
+	counted: await measure(async () => ingest(context, [path.join(dir, 'new.pdf')])),
+	note: 'state reads, manifest CAS, raw PDF, todo, journal append (journal + changes + signal); in a batch of 100 about 2 per file',
+});
 
 const h1 = hash(1);
 await enqueueMany(context, [{hash: h1, priority: 'normal', name: 'a.pdf'}]);
-rows.push({path: 'claim → heartbeat → complete', counted: await measure(async () => {
-	const held = await claimOne(h1);
-	await heartbeat(context, held, {stage: 'converting'});
-	await complete(context, held, new TextEncoder().encode('zip'));
-}), note: 'lease, todo, result check, one heartbeat, fence, result, todo delete, done'});
-rows.push({path: '  + the candidate listing a claim round needs', counted: await measure(async () => listCandidates(context)), note: 'LIST todo + LIST processing, shared by every claim of the round'});
+rows.push({
+	path: 'claim → heartbeat → complete',
+	counted: await measure(async () => {
+		const held = await claimOne(h1);
+		await heartbeat(context, held, {stage: 'converting'});
+		await complete(context, held, new TextEncoder().encode('zip'));
+	}),
+	note: 'lease, todo, result check, one heartbeat, fence, result, todo delete, done',
+});
+rows.push({
+	path: '  + the candidate listing a claim round needs',
+	counted: await measure(async () => listCandidates(context)),
+	note: 'LIST todo + LIST processing, shared by every claim of the round',
+});
 
 const h2 = hash(2);
 await enqueueMany(context, [{hash: h2, priority: 'normal', name: 'b.pdf'}]);
@@ -99,21 +128,49 @@ const success = await measure(async () => {
 	await heartbeat(context, held);
 	await complete(context, held, new TextEncoder().encode('zip'));
 });
-rows.push({path: 'failure → retry → success', counted: sum(failurePath, sum(janitorPass, success)), note: 'attempt 1 fails, the janitor requeues it after the backoff, attempt 2 succeeds; all of one janitor pass included'});
-rows.push({path: '  of which the janitor pass', counted: janitorPass, note: 'LISTs of processing, failed, journal; snapshot GET and CAS PUT; the requeue; shared by every job in a pass'});
+rows.push({
+	path: 'failure → retry → success',
+	counted: sum(failurePath, sum(janitorPass, success)),
+	note: 'attempt 1 fails, the janitor requeues it after the backoff, attempt 2 succeeds; all of one janitor pass included',
+});
+rows.push({
+	path: '  of which the janitor pass',
+	counted: janitorPass,
+	note: 'LISTs of processing, failed, journal; snapshot GET and CAS PUT; the requeue; shared by every job in a pass',
+});
 
 // The same path in steady state: a janitor pass that requeues 100 failed jobs at once.
 const many = Array.from({length: 100}, (_, i) => hash(5000 + i));
-await enqueueMany(context, many.map(h => ({hash: h, priority: 'normal' as const})));
+await enqueueMany(
+	context,
+	many.map(h => ({hash: h, priority: 'normal' as const})),
+);
 for (const h of many) await fail(context, await claimOne(h), {error: 'converter exited with code 3', permanent: false});
 clock.advance(61_000);
 const bulkBefore = opened.stats.snapshot();
 const bulkReport = await runJanitor(context);
 if (bulkReport.failedRequeued !== 100) throw new Error(`requeued ${bulkReport.failedRequeued} of 100`);
 const bulk = counted(diffStats(opened.stats.snapshot(), bulkBefore));
-const perJob = (c: Counted, n: number): Counted => ({get: c.get / n, head: c.head / n, put: c.put / n, conditionalPut: c.conditionalPut / n, list: c.list / n, delete: c.delete / n, total: c.total / n, dollarsPer1000: c.dollarsPer1000 / n});
-rows.push({path: '  janitor pass, per job, 100 failed jobs in the pass', counted: perJob(bulk, 100), note: 'GET failed, PUT todo, DELETE failed each; listings, snapshot, one journal append and the lease sweep shared'});
-rows.push({path: 'failure → retry → success, steady state', counted: sum(failurePath, sum(perJob(bulk, 100), success)), note: 'as above with the janitor pass shared by 100 jobs'});
+const perJob = (c: Counted, n: number): Counted => ({
+	get: c.get / n,
+	head: c.head / n,
+	put: c.put / n,
+	conditionalPut: c.conditionalPut / n,
+	list: c.list / n,
+	delete: c.delete / n,
+	total: c.total / n,
+	dollarsPer1000: c.dollarsPer1000 / n,
+});
+rows.push({
+	path: '  janitor pass, per job, 100 failed jobs in the pass',
+	counted: perJob(bulk, 100),
+	note: 'GET failed, PUT todo, DELETE failed each; listings, snapshot, one journal append and the lease sweep shared',
+});
+rows.push({
+	path: 'failure → retry → success, steady state',
+	counted: sum(failurePath, sum(perJob(bulk, 100), success)),
+	note: 'as above with the janitor pass shared by 100 jobs',
+});
 
 const h3 = hash(3);
 await enqueueMany(context, [{hash: h3, priority: 'normal', name: 'c.pdf'}]);
@@ -121,24 +178,47 @@ const dead = await claimOne(h3);
 await fail(context, dead, {error: 'not a valid PDF', permanent: true});
 clock.advance(61_000);
 await runJanitor(context);
-rows.push({path: 'dead → manual retry → success', counted: await measure(async () => {
-	const outcome = await retryJob(context, h3);
-	if (!outcome.ok) throw new Error(outcome.reason);
-	const held = await claimOne(h3);
-	await heartbeat(context, held);
-	await complete(context, held, new TextEncoder().encode('zip'));
-}), note: 'locate (10 parallel reads), todo, dead delete, journal append, then claim → complete'});
+rows.push({
+	path: 'dead → manual retry → success',
+	counted: await measure(async () => {
+		const outcome = await retryJob(context, h3);
+		if (!outcome.ok) throw new Error(outcome.reason);
+		const held = await claimOne(h3);
+		await heartbeat(context, held);
+		await complete(context, held, new TextEncoder().encode('zip'));
+	}),
+	note: 'locate (10 parallel reads), todo, dead delete, journal append, then claim → complete',
+});
 
 function sum(a: Counted, b: Counted): Counted {
-	return {get: a.get + b.get, head: a.head + b.head, put: a.put + b.put, conditionalPut: a.conditionalPut + b.conditionalPut, list: a.list + b.list, delete: a.delete + b.delete, total: a.total + b.total, dollarsPer1000: a.dollarsPer1000 + b.dollarsPer1000};
+	return {
+		get: a.get + b.get,
+		head: a.head + b.head,
+		put: a.put + b.put,
+		conditionalPut: a.conditionalPut + b.conditionalPut,
+		list: a.list + b.list,
+		delete: a.delete + b.delete,
+		total: a.total + b.total,
+		dollarsPer1000: a.dollarsPer1000 + b.dollarsPer1000,
+	};
 }
 
-const targets: Record<string, string> = {'claim → heartbeat → complete': '≤ 7 (earlier 20.0)', 'failure → retry → success, steady state': '≤ 12 (earlier 15 + 20)', 'ingest of one new PDF (a batch of one)': '(earlier 3.04 per file in bulk)'};
+const targets: Record<string, string> = {
+	'claim → heartbeat → complete': '≤ 7 (earlier 20.0)',
+	'failure → retry → success, steady state': '≤ 12 (earlier 15 + 20)',
+	'ingest of one new PDF (a batch of one)': '(earlier 3.04 per file in bulk)',
+};
 console.log('path | GET | HEAD | PUT | cond. PUT | LIST | DELETE | total | $ per 1,000 jobs | target | what');
 for (const r of rows) {
 	const c = r.counted;
 	const n = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
-	console.log(`${r.path} | ${n(c.get)} | ${n(c.head)} | ${n(c.put)} | ${n(c.conditionalPut)} | ${n(c.list)} | ${n(c.delete)} | ${n(c.total)} | ${c.dollarsPer1000.toFixed(4)} | ${targets[r.path] ?? ''} | ${r.note}`);
+	console.log(
+		`${r.path} | ${n(c.get)} | ${n(c.head)} | ${n(c.put)} | ${n(c.conditionalPut)} | ${n(c.list)} | ${n(c.delete)} | ${n(c.total)} | ` +
+			`${c.dollarsPer1000.toFixed(4)} | ${targets[r.path] ?? ''} | ${r.note}`,
+	);
 }
 await mkdir('bench/results', {recursive: true});
-await writeFile('bench/results/transitions.json', JSON.stringify({date: new Date().toISOString(), endpoint, rows}, null, 2));
+await writeFile(
+	'bench/results/transitions.json',
+	JSON.stringify({date: new Date().toISOString(), endpoint, rows}, null, 2),
+);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the tests use besides the S3 server: git and git-lfs (ingest
-# of Git LFS pointers), tmux (the console's end-to-end test drives `blobforge watch` in it). As root with apt-get; otherwise it says what is missing and carries on.
+# of Git LFS pointers), tmux (the console's end-to-end test drives `blobforge watch` in it). As
+# root with apt-get; otherwise it says what is missing and carries on.
 set -euo pipefail
 missing=()
 command -v git >/dev/null || missing+=(git)

@@ -26,7 +26,11 @@ let failed = 0;
 for (const [name, args] of benches) {
 	if (only.length > 0 && !only.includes(name)) continue;
 	console.log(`\n== ${name}`);
-	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_ENV: 'production'}});
+	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {
+		cwd: root,
+		stdio: 'inherit',
+		env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_ENV: 'production'},
+	});
 	if (run.status !== 0) failed++;
 }
 if (server.started) stopTestS3();

@@ -10,6 +10,10 @@ import {ensureTestS3, stopTestS3} from './test-s3.mjs';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const server = ensureTestS3();
 if (!server.ok) process.exit(1);
-const run = spawnSync(process.execPath, [path.join(root, 'dist/tests/soak/main.js'), ...process.argv.slice(2)], {cwd: root, stdio: 'inherit', env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'}});
+const run = spawnSync(process.execPath, [path.join(root, 'dist/tests/soak/main.js'), ...process.argv.slice(2)], {
+	cwd: root,
+	stdio: 'inherit',
+	env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+});
 if (server.started) stopTestS3();
 process.exit(run.status ?? 1);

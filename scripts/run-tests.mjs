@@ -12,7 +12,8 @@ import {ensureTestS3, stopTestS3} from './test-s3.mjs';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const extraArgs = process.argv.slice(2);
 
-if (spawnSync('bash', [path.join(root, 'scripts/ensure-test-tools.sh')], {stdio: 'inherit'}).status !== 0) console.error('continuing without some test tools');
+if (spawnSync('bash', [path.join(root, 'scripts/ensure-test-tools.sh')], {stdio: 'inherit'}).status !== 0)
+	console.error('continuing without some test tools');
 
 // One line about the machine, for reading a failed CI run: load, memory and the temp disk's room;
 // the lowest free room and memory and the highest load seen while the tests ran are printed at the end.
@@ -30,9 +31,17 @@ const sample = () => {
 	} catch {}
 };
 try {
-	console.log(`# machine: ${cpus().length} cores, load ${loadavg().map(n => n.toFixed(1)).join(' ')}, memory ${gb(freemem())}/${gb(totalmem())} GB free, ${tmpdir()} ${gb(freeTmp())} GB free`);
-	// The suite's peak on the temp disk is about 0.3 GB (the 200 MB PDF test, run alone); less room fails tests in odd ways.
-	if (freeTmp() < 1024 ** 3) console.log(`# warning: only ${gb(freeTmp())} GB free in ${tmpdir()}; the tests need about 0.3 GB there (set TMPDIR to a roomier disk)`);
+	console.log(
+		`# machine: ${cpus().length} cores, load ${loadavg()
+			.map(n => n.toFixed(1))
+			.join(' ')}, memory ${gb(freemem())}/${gb(totalmem())} GB free, ${tmpdir()} ${gb(freeTmp())} GB free`,
+	);
+	// The suite's peak on the temp disk is about 0.3 GB (the 200 MB PDF test, run alone); less room fails tests
+	// in odd ways.
+	if (freeTmp() < 1024 ** 3)
+		console.log(
+			`# warning: only ${gb(freeTmp())} GB free in ${tmpdir()}; the tests need about 0.3 GB there (set TMPDIR to a roomier disk)`,
+		);
 } catch (error) {
 	console.log(`# machine: unknown (${error.message})`);
 }
@@ -54,7 +63,7 @@ a time on a quiet machine: they watch a live screen, and beside the rest of the 
 cores) the demo took 13 s to queue its first samples.
 */
 function runAva(args) {
-	const ava = spawn(process.execPath, [path.join(root, 'node_modules/ava/entrypoints/cli.mjs'), '--tap', ...args], {
+	const ava = spawn(process.execPath, [path.join(root, 'node_modules/ava/entrypoints/cli.js'), '--tap', ...args], {
 		cwd: root,
 		env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 		stdio: ['ignore', 'pipe', 'inherit'],
@@ -64,8 +73,7 @@ function runAva(args) {
 	ava.stdout.on('data', chunk => {
 		process.stdout.write(chunk);
 		buffer += chunk.toString();
-		let newline;
-		while ((newline = buffer.indexOf('\n')) >= 0) {
+		for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
 			const line = buffer.slice(0, newline);
 			buffer = buffer.slice(newline + 1);
 			if (/^1\.\.\d+$/.test(line)) planned = true;
@@ -84,7 +92,10 @@ function runAva(args) {
 			// ava 7's TAP reporter then crashes instead of naming the tests still running), as does a crash.
 			if (!planned) {
 				failed++;
-				console.log(`# ava ended early (exit ${code}): a crash, or no test finished within the inactivity timeout (package.json "ava.timeout"); tests still running were not reported`);
+				console.log(
+					`# ava ended early (exit ${code}): a crash, or no test finished within the inactivity timeout (package.json "ava.timeout"); tests ` +
+						`still running were not reported`,
+				);
 			}
 			resolve(code);
 		});
@@ -96,16 +107,21 @@ let failed = 0;
 let skipped = 0;
 const heavy = 'dist/tests/e2e/large-pdf.test.js';
 const terminal = 'dist/tests/e2e/terminal/*.test.js';
-const rounds = extraArgs.length > 0 ? [extraArgs] : [['dist/tests/**/*.test.js', `!${heavy}`, `!${terminal}`], [heavy], ['--concurrency', '1', terminal]];
+const rounds =
+	extraArgs.length > 0
+		? [extraArgs]
+		: [['dist/tests/**/*.test.js', `!${heavy}`, `!${terminal}`], [heavy], ['--concurrency', '1', terminal]];
 let code = 0;
 for (const args of rounds) {
-	// eslint-disable-next-line no-await-in-loop
 	const roundCode = await runAva(args);
 	if (roundCode !== 0) code = roundCode;
 }
 clearInterval(sampler);
 sample();
-console.log(`# machine during the run: lowest free ${gb(during.tmp)} GB in ${tmpdir()}, lowest free memory ${gb(during.memory)} GB, highest load ${during.load.toFixed(1)}`);
+console.log(
+	`# machine during the run: lowest free ${gb(during.tmp)} GB in ${tmpdir()}, lowest free memory ${gb(during.memory)} GB, highest load ` +
+		`${during.load.toFixed(1)}`,
+);
 if (startedServer && !process.env.BLOBFORGE_TEST_KEEP_S3) stopTestS3();
 // ava exits non-zero on failures and on uncaught errors outside tests; count the latter as one failure.
 if (code !== 0 && failed === 0) failed = 1;

@@ -6,12 +6,24 @@
 #   scripts/s3-test-server.sh stop    kill the daemons recorded in the state dir
 #   scripts/s3-test-server.sh env     print the environment for a running server
 #
-# Settings (environment): BLOBFORGE_TEST_S3_PORT (7480), BLOBFORGE_TEST_MON_PORT (40170),
+# Settings (environment): BLOBFORGE_TEST_S3_PORT (the first of 7480-7499 that is ours or free:
+# another S3 server on 7480 is never taken for ours), BLOBFORGE_TEST_MON_PORT (port + 32690),
 # BLOBFORGE_TEST_S3_STATE (/tmp/bf-rgw-<port>), BLOBFORGE_TEST_S3_RAM_MB (4096).
 set -euo pipefail
 
-PORT=${BLOBFORGE_TEST_S3_PORT:-7480}
-MON_PORT=${BLOBFORGE_TEST_MON_PORT:-40170}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ours: the gateway recorded in that port's state dir is alive.
+ours() { [ -f "/tmp/bf-rgw-$1/rgw.pid" ] && kill -0 "$(cat "/tmp/bf-rgw-$1/rgw.pid")" 2>/dev/null; }
+pick_port() {
+  local port
+  for port in $(seq 7480 7499); do
+    if ours "$port" || { ! listening "$port" && ! listening $((port + 32690)); }; then echo "$port"; return; fi
+  done
+  echo "[s3-test-server] error: ports 7480-7499 are all taken by other servers; set BLOBFORGE_TEST_S3_PORT" >&2
+  exit 1
+}
+PORT=${BLOBFORGE_TEST_S3_PORT:-$(pick_port)}
+MON_PORT=${BLOBFORGE_TEST_MON_PORT:-$((PORT + 32690))}
 STATE=${BLOBFORGE_TEST_S3_STATE:-/tmp/bf-rgw-$PORT}
 RAM_MB=${BLOBFORGE_TEST_S3_RAM_MB:-4096}
 ACCESS_KEY=blobforgetestkey
@@ -38,7 +50,8 @@ install_packages() {
   if command -v ceph-mon >/dev/null && command -v ceph-osd >/dev/null && command -v radosgw >/dev/null && command -v curl >/dev/null; then
     return
   fi
-  [ "$(id -u)" = 0 ] || die "ceph-mon, ceph-osd and radosgw are missing; run as root or: apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw curl"
+  [ "$(id -u)" = 0 ] || die "ceph-mon, ceph-osd and radosgw are missing; run as root or:" \
+    "apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw curl"
   say "installing ceph-mon ceph-osd radosgw curl from Debian's packages"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >"/tmp/bf-apt-update.log" 2>&1 || die "apt-get update failed: see /tmp/bf-apt-update.log"
@@ -70,7 +83,15 @@ start() {
   if is_up && [ -f "$STATE/rgw.pid" ] && kill -0 "$(cat "$STATE/rgw.pid")" 2>/dev/null; then
     say "already running on 127.0.0.1:$PORT"; print_env; return
   fi
+  if listening "$PORT"; then die "127.0.0.1:$PORT is taken by a server that is not ours; unset BLOBFORGE_TEST_S3_PORT or pick another"; fi
   install_packages
+  # On a machine that has just installed the packages, the first monitor has been seen to die at once
+  # with nothing in its log; a second boot from scratch works.
+  ( boot ) || { say "boot failed; trying once more from scratch"; ( boot ); }
+  print_env
+}
+
+boot() {
   stop_quiet
   # A failed boot must not leave half a cluster running.
   trap 'stop_quiet' ERR EXIT
@@ -120,23 +141,25 @@ rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw dns name = 127.0.0.1
 CONFEOF
   monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$MON_PORT]" "$STATE/monmap" >/dev/null
-  ceph-mon -c "$CONF" --mkfs -i a --monmap "$STATE/monmap" >"$STATE/mon-mkfs.log" 2>&1 || { cat "$STATE/mon-mkfs.log" >&2; die "ceph-mon --mkfs failed"; }
+  ceph-mon -c "$CONF" --mkfs -i a --monmap "$STATE/monmap" >"$STATE/mon-mkfs.log" 2>&1 \
+    || { cat "$STATE/mon-mkfs.log" >&2; die "ceph-mon --mkfs failed"; }
   start_daemon mon "$STATE/mon.out" ceph-mon -c "$CONF" -i a -f
   wait_for "monitor" 30 "$STATE/mon.pid" "$STATE/mon.out" -- timeout 5 ceph -c "$CONF" mon stat
   timeout 20 ceph -c "$CONF" osd new "$osd_uuid" >/dev/null
   mkdir -p "$STATE/osd/osd.0"
-  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$STATE/osd-mkfs.log" 2>&1 || { cat "$STATE/osd-mkfs.log" >&2; die "ceph-osd --mkfs failed"; }
+  ceph-osd -c "$CONF" -i 0 --mkfs --osd-uuid "$osd_uuid" >"$STATE/osd-mkfs.log" 2>&1 \
+    || { cat "$STATE/osd-mkfs.log" >&2; die "ceph-osd --mkfs failed"; }
   start_daemon osd "$STATE/osd.out" ceph-osd -c "$CONF" -i 0 -f
   wait_for "OSD" 60 "$STATE/osd.pid" "$STATE/osd.out" -- bash -c "timeout 5 ceph -c '$CONF' osd stat -f json | grep -q '\"num_up_osds\":1'"
   start_daemon rgw "$STATE/rgw.out" radosgw -c "$CONF" -n client.rgw.a -f
   wait_for "radosgw" 60 "$STATE/rgw.pid" "$STATE/rgw.out" -- is_up
   timeout 30 radosgw-admin -c "$CONF" -n client.rgw.a user create --uid=test --display-name=test \
-    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$STATE/user.log" 2>&1 || { cat "$STATE/user.log" >&2; die "radosgw-admin user create failed"; }
+    --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$STATE/user.log" 2>&1 \
+    || { cat "$STATE/user.log" >&2; die "radosgw-admin user create failed"; }
   # A second user with read-only rights to the test bucket is created by the tests that need it.
   trap - ERR EXIT
   print_env >"$STATE/env"
   say "ready on http://127.0.0.1:$PORT (state in $STATE)"
-  print_env
 }
 
 stop_quiet() {

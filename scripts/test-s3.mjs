@@ -21,5 +21,10 @@ export function ensureTestS3() {
 }
 
 export function stopTestS3() {
-	spawnSync('bash', [script, 'stop'], {stdio: 'inherit'});
+	// The port this run's server took (not the first free one now).
+	const port = /:(\d+)$/.exec(process.env.BLOBFORGE_TEST_S3_ENDPOINT ?? '')?.[1];
+	spawnSync('bash', [script, 'stop'], {
+		stdio: 'inherit',
+		env: {...process.env, ...(port ? {BLOBFORGE_TEST_S3_PORT: port} : {})},
+	});
 }

@@ -4,6 +4,9 @@ import {readFileSync, writeFileSync} from 'node:fs';
 import {keysMarkdown} from '../dist/source/ui/state/keymap.js';
 
 const text = readFileSync('readme.md', 'utf8');
-const next = text.replace(/<!-- keys:start -->\n[\s\S]*?\n<!-- keys:end -->/, `<!-- keys:start -->\n${keysMarkdown()}\n<!-- keys:end -->`);
+const next = text.replace(
+	/<!-- keys:start -->\n[\s\S]*?\n<!-- keys:end -->/,
+	`<!-- keys:start -->\n${keysMarkdown()}\n<!-- keys:end -->`,
+);
 writeFileSync('readme.md', next);
 console.log(next === text ? 'readme.md keys table already current' : 'readme.md keys table updated');

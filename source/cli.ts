@@ -6,7 +6,14 @@ become a clear line and an exit code (a stack trace only with --verbose).
 import process from 'node:process';
 import yargs, {type CommandModule} from 'yargs';
 import {hideBin} from 'yargs/helpers';
-import {cancelCommand, clearDeadCommand, janitorCommand, removeCommand, reprioritizeCommand, retryCommand} from './commands/actions.js';
+import {
+	cancelCommand,
+	clearDeadCommand,
+	janitorCommand,
+	removeCommand,
+	reprioritizeCommand,
+	retryCommand,
+} from './commands/actions.js';
 import {configCommand} from './commands/config.js';
 import {convertCommand} from './commands/convert.js';
 import {workerCommand} from './commands/worker.js';
@@ -85,14 +92,32 @@ const verbose = argv.includes('--verbose');
 try {
 	await yargs(argv)
 		.scriptName('blobforge')
-		.usage('$0 <command> [options]\n\nBlobForge turns libraries of PDFs into Markdown, coordinated through one S3-compatible bucket.')
-		.option('bucket', {type: 'string', describe: 'S3 bucket (env BLOBFORGE_S3_BUCKET); without one, the local store is used', group: 'Store:'})
+		.usage(
+			'$0 <command> [options]\n\nBlobForge turns libraries of PDFs into Markdown, coordinated through one S3-compatible bucket.',
+		)
+		.option('bucket', {
+			type: 'string',
+			describe: 'S3 bucket (env BLOBFORGE_S3_BUCKET); without one, the local store is used',
+			group: 'Store:',
+		})
 		.option('prefix', {type: 'string', describe: 'key prefix (env BLOBFORGE_S3_PREFIX, default pdf/)', group: 'Store:'})
-		.option('region', {type: 'string', describe: 'region (env BLOBFORGE_S3_REGION, default us-east-1)', group: 'Store:'})
-		.option('endpoint', {type: 'string', describe: 'S3-compatible endpoint URL (env BLOBFORGE_S3_ENDPOINT_URL)', group: 'Store:'})
+		.option('region', {
+			type: 'string',
+			describe: 'region (env BLOBFORGE_S3_REGION, default us-east-1)',
+			group: 'Store:',
+		})
+		.option('endpoint', {
+			type: 'string',
+			describe: 'S3-compatible endpoint URL (env BLOBFORGE_S3_ENDPOINT_URL)',
+			group: 'Store:',
+		})
 		.option('store-dir', {type: 'string', describe: 'local store directory (env BLOBFORGE_STORE_DIR)', group: 'Store:'})
 		.option('worker-id', {type: 'string', describe: 'worker id (env BLOBFORGE_WORKER_ID)', group: 'Output:'})
-		.option('log-level', {type: 'string', describe: 'debug, info, warn or error (env BLOBFORGE_LOG_LEVEL)', group: 'Output:'})
+		.option('log-level', {
+			type: 'string',
+			describe: 'debug, info, warn or error (env BLOBFORGE_LOG_LEVEL)',
+			group: 'Output:',
+		})
 		.option('headless', {type: 'boolean', describe: 'no terminal UI: JSON lines on stdout', group: 'Output:'})
 		.option('json', {type: 'boolean', describe: 'print data as JSON', group: 'Output:'})
 		.option('verbose', {type: 'boolean', describe: 'stack traces on errors', group: 'Output:'})

@@ -9,12 +9,15 @@ import {printError, printJson, printLine} from './output.js';
 import {openQueue, priorityArgument, resolveHashArgument, type OpenedQueue} from './queue-context.js';
 
 /** Runs an action on each named job, keeps going past failures, reports each; exit 1 if any failed. */
-async function eachJob(queue: OpenedQueue, inputs: string[], json: boolean | undefined, action: (hash: string) => Promise<AdminOutcome>): Promise<void> {
+async function eachJob(
+	queue: OpenedQueue,
+	inputs: string[],
+	json: boolean | undefined,
+	action: (hash: string) => Promise<AdminOutcome>,
+): Promise<void> {
 	const outcomes: AdminOutcome[] = [];
 	for (const input of inputs) {
-		// eslint-disable-next-line no-await-in-loop
 		const resolved = await queue.inspector.resolveHash(input);
-		// eslint-disable-next-line no-await-in-loop
 		outcomes.push(resolved.ok ? await action(resolved.hash) : {hash: input, ok: false, reason: resolved.reason});
 	}
 	report(outcomes, json);
@@ -22,11 +25,19 @@ async function eachJob(queue: OpenedQueue, inputs: string[], json: boolean | und
 
 function report(outcomes: AdminOutcome[], json: boolean | undefined): void {
 	if (json) printJson(outcomes);
-	else for (const o of outcomes) (o.ok ? printLine : printError)(`${o.hash.slice(0, 12)}  ${o.ok ? o.message : `refused: ${o.reason}`}`);
+	else
+		for (const o of outcomes)
+			(o.ok ? printLine : printError)(`${o.hash.slice(0, 12)}  ${o.ok ? o.message : `refused: ${o.reason}`}`);
 	if (outcomes.some(o => !o.ok)) process.exitCode = exitCodes.failure;
 }
 
-type RetryArgs = GlobalArgs & {hashes?: string[]; allFailed?: boolean; allDead?: boolean; priority?: string; resetRetries?: boolean};
+type RetryArgs = GlobalArgs & {
+	hashes?: string[];
+	allFailed?: boolean;
+	allDead?: boolean;
+	priority?: string;
+	resetRetries?: boolean;
+};
 
 export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {
 	command: 'retry [hashes..]',
@@ -36,7 +47,7 @@ export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {
 			.positional('hashes', {type: 'string', array: true})
 			.option('all-failed', {type: 'boolean', describe: 'every failed job'})
 			.option('all-dead', {type: 'boolean', describe: 'every dead-lettered job'})
-			.option('priority', {type: 'string', describe: 'queue at this priority (default: the job\'s own)'})
+			.option('priority', {type: 'string', describe: "queue at this priority (default: the job's own)"})
 			.option('reset-retries', {type: 'boolean', describe: 'give the job a fresh retry budget'})
 			.example('$0 retry 3fa9c2 --reset-retries', 'one job, fresh budget')
 			.example('$0 retry --all-dead --priority low', 'the whole dead-letter queue'),
@@ -53,7 +64,8 @@ export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {
 
 export const cancelCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: string[]}> = {
 	command: 'cancel <hashes..>',
-	describe: 'Stop jobs and park them in dead-letter (a running one stops at its next heartbeat); `retry` brings them back',
+	describe:
+		'Stop jobs and park them in dead-letter (a running one stops at its next heartbeat); `retry` brings them back',
 	builder: y => y.positional('hashes', {type: 'string', array: true, demandOption: true}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
@@ -64,7 +76,10 @@ export const cancelCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: stri
 export const reprioritizeCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; priority: string}> = {
 	command: 'reprioritize <hash> <priority>',
 	describe: 'Move a queued job to another priority',
-	builder: y => y.positional('hash', {type: 'string', demandOption: true}).positional('priority', {type: 'string', demandOption: true}),
+	builder: y =>
+		y
+			.positional('hash', {type: 'string', demandOption: true})
+			.positional('priority', {type: 'string', demandOption: true}),
 	async handler(argv) {
 		const priority = priorityArgument(argv.priority, 'priority')!;
 		const queue = await openQueue(argv);
@@ -76,7 +91,10 @@ export const reprioritizeCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: 
 export const clearDeadCommand: CommandModule<GlobalArgs, GlobalArgs & {yes?: boolean; dryRun?: boolean}> = {
 	command: 'clear-dead',
 	describe: 'Delete every dead-lettered job record (shows the count and asks first)',
-	builder: y => y.option('yes', {alias: 'y', type: 'boolean', describe: 'do not ask'}).option('dry-run', {type: 'boolean', describe: 'only count'}),
+	builder: y =>
+		y
+			.option('yes', {alias: 'y', type: 'boolean', describe: 'do not ask'})
+			.option('dry-run', {type: 'boolean', describe: 'only count'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const {count} = await queue.inspector.clearDead({dryRun: true});
@@ -86,7 +104,10 @@ export const clearDeadCommand: CommandModule<GlobalArgs, GlobalArgs & {yes?: boo
 			return;
 		}
 		if (!argv.yes) {
-			if (!process.stdin.isTTY) throw new UserError(`${count} dead-lettered job(s) would be cleared; add --yes to confirm without a terminal`, {exitCode: exitCodes.usage});
+			if (!process.stdin.isTTY)
+				throw new UserError(`${count} dead-lettered job(s) would be cleared; add --yes to confirm without a terminal`, {
+					exitCode: exitCodes.usage,
+				});
 			const rl = createInterface({input: process.stdin, output: process.stderr});
 			const answer = await rl.question(`Clear ${count} dead-lettered job(s)? Type y to confirm: `);
 			rl.close();
@@ -111,7 +132,10 @@ export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
 			.option('dry-run', {type: 'boolean', describe: 'report what would be done'})
 			.option('loop', {type: 'boolean', describe: 'keep running'})
 			.option('interval', {type: 'number', default: 60, describe: 'seconds between passes with --loop'})
-			.option('reconcile', {type: 'boolean', describe: 'also rebuild the read model from a full listing (costs a LIST per 1,000 keys of history)'}),
+			.option('reconcile', {
+				type: 'boolean',
+				describe: 'also rebuild the read model from a full listing (costs a LIST per 1,000 keys of history)',
+			}),
 	async handler(argv) {
 		if (!(argv.interval >= 1)) throw new UserError('--interval must be at least 1 second', {exitCode: exitCodes.usage});
 		const queue = await openQueue(argv);
@@ -123,27 +147,40 @@ export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
 			stop = true;
 		});
 		do {
-			// eslint-disable-next-line no-await-in-loop
 			const report = await queue.inspector.janitor({dryRun: argv.dryRun, reconcile: argv.reconcile});
 			if (argv.json) printJson(report);
 			else {
 				const {malformed, ...counts} = report;
-				printLine(`janitor${argv.dryRun ? ' (dry run)' : ''}: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+				printLine(
+					`janitor${argv.dryRun ? ' (dry run)' : ''}: ${Object.entries(counts)
+						.map(([k, v]) => `${k} ${v}`)
+						.join(', ')}`,
+				);
 				for (const m of malformed) printError(`malformed: ${m.key}: ${m.reason}`);
 			}
 			if (!argv.loop || stop) break;
-			// eslint-disable-next-line no-await-in-loop
-			for (let waited = 0; waited < argv.interval * 1000 && !stop; waited += 250) await new Promise(resolve => setTimeout(resolve, 250));
+			for (let waited = 0; waited < argv.interval * 1000 && !stop; waited += 250)
+				await new Promise(resolve => setTimeout(resolve, 250));
 		} while (!stop);
 	},
 };
 
-export const removeCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: string[]; force?: boolean; dryRun?: boolean}> = {
+export const removeCommand: CommandModule<
+	GlobalArgs,
+	GlobalArgs & {hashes: string[]; force?: boolean; dryRun?: boolean}
+> = {
 	command: 'remove <hashes..>',
-	describe: 'Delete jobs entirely: queue records, raw PDF, logs, manifest entry (a done job\'s result only with --force)',
-	builder: y => y.positional('hashes', {type: 'string', array: true, demandOption: true}).option('force', {type: 'boolean', describe: 'also remove done jobs and their results'}).option('dry-run', {type: 'boolean', describe: 'say what would be deleted'}),
+	describe:
+		"Delete jobs entirely: queue records, raw PDF, logs, manifest entry (a done job's result only with --force)",
+	builder: y =>
+		y
+			.positional('hashes', {type: 'string', array: true, demandOption: true})
+			.option('force', {type: 'boolean', describe: 'also remove done jobs and their results'})
+			.option('dry-run', {type: 'boolean', describe: 'say what would be deleted'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
-		await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.remove(hash, {force: argv.force, dryRun: argv.dryRun}));
+		await eachJob(queue, argv.hashes, argv.json, hash =>
+			queue.inspector.remove(hash, {force: argv.force, dryRun: argv.dryRun}),
+		);
 	},
 };

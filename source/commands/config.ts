@@ -28,8 +28,13 @@ export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: str
 		const queue = await openQueue(argv);
 		if (argv.action === 'set') {
 			const {changes, errors} = parseConfigAssignments(argv.assignments ?? []);
-			if ((argv.assignments ?? []).length === 0) throw new UserError('name at least one key=value', {hint: `keys: ${remoteConfigKeys.join(', ')}`, exitCode: exitCodes.usage});
-			if (errors.length > 0) throw new UserError(errors.join('; '), {hint: 'nothing was changed', exitCode: exitCodes.usage});
+			if ((argv.assignments ?? []).length === 0)
+				throw new UserError('name at least one key=value', {
+					hint: `keys: ${remoteConfigKeys.join(', ')}`,
+					exitCode: exitCodes.usage,
+				});
+			if (errors.length > 0)
+				throw new UserError(errors.join('; '), {hint: 'nothing was changed', exitCode: exitCodes.usage});
 			await setRemoteConfig(queue.queue, changes);
 		}
 		const snapshot = await queue.remoteConfig.refresh();
@@ -38,7 +43,17 @@ export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: str
 			return;
 		}
 		printLine(`store  ${queue.storeLine}${snapshot.exists ? '' : ' (no config.json yet: defaults apply)'}`);
-		printLine(textTable(['key', 'value', 'default', 'meaning'], remoteConfigKeys.map(k => [k, String(snapshot.config[k]), String(defaultRemoteConfig[k]), descriptions[k] ?? ''])));
+		printLine(
+			textTable(
+				['key', 'value', 'default', 'meaning'],
+				remoteConfigKeys.map(k => [
+					k,
+					String(snapshot.config[k]),
+					String(defaultRemoteConfig[k]),
+					descriptions[k] ?? '',
+				]),
+			),
+		);
 		printLine('workers pick changes up within 60 s (their config cache time)');
 	},
 };

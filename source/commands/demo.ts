@@ -45,19 +45,30 @@ const waves: Array<[number, Priority, string[]]> = [
 async function prepareDirectory(dir: string, keep: boolean): Promise<{reused: boolean}> {
 	if (existsSync(dir)) {
 		const entries = await readdir(dir);
-		if (entries.length > 0 && !entries.includes(marker)) throw new UserError(`${dir} exists and is not a BlobForge demo directory; nothing was changed`, {hint: 'name another one with --dir', exitCode: exitCodes.usage});
+		if (entries.length > 0 && !entries.includes(marker))
+			throw new UserError(`${dir} exists and is not a BlobForge demo directory; nothing was changed`, {
+				hint: 'name another one with --dir',
+				exitCode: exitCodes.usage,
+			});
 		if (keep && entries.includes(marker)) return {reused: true};
 		await rm(dir, {recursive: true, force: true});
 	}
 	await mkdir(path.join(dir, 'samples'), {recursive: true});
-	await writeFile(path.join(dir, marker), 'A BlobForge demo directory: `blobforge demo` recreates it on each run (unless --keep).\n');
+	await writeFile(
+		path.join(dir, marker),
+		'A BlobForge demo directory: `blobforge demo` recreates it on each run (unless --keep).\n',
+	);
 	for (const sample of samplePdfs()) await writeFile(path.join(dir, 'samples', sample.name), sample.bytes);
 	return {reused: false};
 }
 
 function startWorker(dir: string, store: string, n: number): ChildProcess {
 	const log = openSync(path.join(dir, `worker-${n}.log`), 'a');
-	return spawn(process.execPath, [cliPath, '--store-dir', store, '--worker-id', `demo-${n}`, '--headless', 'worker', '--idle-poll', '1'], {stdio: ['ignore', log, log], env: {...process.env, BLOBFORGE_LOG_LEVEL: 'info'}});
+	return spawn(
+		process.execPath,
+		[cliPath, '--store-dir', store, '--worker-id', `demo-${n}`, '--headless', 'worker', '--idle-poll', '1'],
+		{stdio: ['ignore', log, log], env: {...process.env, BLOBFORGE_LOG_LEVEL: 'info'}},
+	);
 }
 
 async function stopWorkers(workers: ChildProcess[]): Promise<void> {
@@ -85,13 +96,22 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 	describe: 'The pipeline on this machine, no S3: sample PDFs, two background workers and the watch console',
 	builder: y =>
 		y
-			.option('dir', {type: 'string', default: 'blobforge-demo', describe: 'the demo directory (store, samples, worker logs); recreated on each run'})
-			.option('keep', {type: 'boolean', default: false, describe: 'reuse the demo directory and its store instead of starting afresh'})
+			.option('dir', {
+				type: 'string',
+				default: 'blobforge-demo',
+				describe: 'the demo directory (store, samples, worker logs); recreated on each run',
+			})
+			.option('keep', {
+				type: 'boolean',
+				default: false,
+				describe: 'reuse the demo directory and its store instead of starting afresh',
+			})
 			.option('workers', {type: 'number', default: 2, describe: 'background workers to start'})
 			.example('$0 demo', 'a fresh demo in ./blobforge-demo')
 			.example('$0 demo --keep', 'open the last demo again'),
 	async handler(argv) {
-		if (!Number.isInteger(argv.workers) || argv.workers < 0 || argv.workers > 16) throw new UserError('--workers takes a whole number from 0 to 16', {exitCode: exitCodes.usage});
+		if (!Number.isInteger(argv.workers) || argv.workers < 0 || argv.workers > 16)
+			throw new UserError('--workers takes a whole number from 0 to 16', {exitCode: exitCodes.usage});
 		const dir = path.resolve(argv.dir);
 		const storeDir = path.join(dir, 'store');
 		const {reused} = await prepareDirectory(dir, argv.keep);
@@ -100,14 +120,23 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		const remoteConfig = new RemoteConfigCache({store: opened.store, keys, clock: systemClock});
 		// Heartbeats every second so page progress shows at once; a quick retry and stale timeout so
 		// recoveries happen while you watch. This store's settings only.
-		await setRemoteConfig({store: opened.store, keys}, {heartbeat_interval: 1, retry_backoff: 5, max_retries: 1, stale_timeout_minutes: 1});
+		await setRemoteConfig(
+			{store: opened.store, keys},
+			{heartbeat_interval: 1, retry_backoff: 5, max_retries: 1, stale_timeout_minutes: 1},
+		);
 		await remoteConfig.get();
 		const context: QueueContext = {store: opened.store, keys, clock: systemClock, config: () => remoteConfig.config};
 		const isInteractive = Boolean(process.stdout.isTTY && process.stdin.isTTY);
 		const say = (text: string) => printLine(text);
 		say(`BlobForge demo in ${dir}`);
-		say(reused ? '  reusing the store of the last demo (--keep)' : '  a fresh store (the directory is recreated on each run; --keep reuses it)');
-		say(`  ${argv.workers} workers in the background; their logs: ${path.join(dir, 'worker-N.log')}, the demo's: ${path.join(dir, 'demo.log')}`);
+		say(
+			reused
+				? '  reusing the store of the last demo (--keep)'
+				: '  a fresh store (the directory is recreated on each run; --keep reuses it)',
+		);
+		say(
+			`  ${argv.workers} workers in the background; their logs: ${path.join(dir, 'worker-N.log')}, the demo's: ${path.join(dir, 'demo.log')}`,
+		);
 
 		const workers = Array.from({length: argv.workers}, (_, i) => startWorker(dir, storeDir, i + 1));
 		// Whatever ends this process, the workers it started end too (they hand their jobs back).
@@ -117,7 +146,10 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		process.on('exit', killWorkers);
 		// What the demo's own ingest did, a JSON line per file (the workers log beside it).
 		const demoLog = path.join(dir, 'demo.log');
-		const logDemo = (fields: Record<string, unknown>) => void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), ...fields})}\n`).catch(() => undefined);
+		const logDemo = (fields: Record<string, unknown>) =>
+			void appendFile(demoLog, `${JSON.stringify({time: new Date().toISOString(), ...fields})}\n`).catch(
+				() => undefined,
+			);
 		const timers: NodeJS.Timeout[] = [];
 		const problems: string[] = [];
 		let wavesLeft = reused ? 0 : waves.length;
@@ -125,7 +157,11 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		// queued are skipped on the next try, so a retry only adds what is missing.
 		const ingestWave = async (priority: Priority, files: string[], attempt: number): Promise<void> => {
 			try {
-				const summary = await ingest(context, files.map(f => path.join(dir, 'samples', f)), {priority, tags: ['demo']});
+				const summary = await ingest(
+					context,
+					files.map(f => path.join(dir, 'samples', f)),
+					{priority, tags: ['demo']},
+				);
 				for (const result of summary.results) {
 					const file = path.basename(result.path);
 					logDemo({event: 'ingested', file, outcome: result.outcome, reason: result.reason});
@@ -158,12 +194,26 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		const inspector = new Inspector(context, opened.stats);
 		try {
 			if (isInteractive) {
-				say('  opening the console: watch the jobs move; 4 shows dead-letter, r retries, l shows logs, p previews, ? lists every key, q quits');
+				say(
+					'  opening the console: watch the jobs move; 4 shows dead-letter, r retries, l shows logs, p previews, ? lists every key, q quits',
+				);
 				await new Promise(resolve => setTimeout(resolve, 1500));
 				const {runConsole} = await loadConsole();
-				await runConsole(new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {minRefreshSeconds: 1, leaseSweepMs: 0, isPriced: false, notices: () => problems}), {intervalMs: 1000, isReadOnly: false});
+				await runConsole(
+					new InspectorFeed(inspector, `local:${storeDir} prefix pdf/ (demo)`, {
+						minRefreshSeconds: 1,
+						leaseSweepMs: 0,
+						isPriced: false,
+						notices: () => problems,
+					}),
+					{intervalMs: 1000, isReadOnly: false},
+				);
 			} else {
-				await followWithoutTerminal(async () => (await inspector.overview()).counts.total, () => wavesLeft, say);
+				await followWithoutTerminal(
+					async () => (await inspector.overview()).counts.total,
+					() => wavesLeft,
+					say,
+				);
 			}
 		} finally {
 			for (const timer of timers) clearTimeout(timer);
@@ -173,7 +223,9 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		}
 		const view = await inspector.overview();
 		const total = view.counts.total;
-		say(`done ${total.done}, dead ${total.dead}, failed ${total.failed}, queued ${total.todo}, running ${total.processing}`);
+		say(
+			`done ${total.done}, dead ${total.dead}, failed ${total.failed}, queued ${total.todo}, running ${total.processing}`,
+		);
 		for (const problem of problems) say(`problem: ${problem}`);
 		say(`The store stays in ${storeDir}. Try:`);
 		const store = path.relative(process.cwd(), storeDir) || storeDir;
@@ -183,7 +235,10 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 	},
 };
 
-/** Without a terminal: a line per change until every wave is in and nothing is queued or running, or nothing has moved for 3 minutes (a slow machine still moves; a stuck pipeline does not). */
+/**
+Without a terminal: a line per change until every wave is in and nothing is queued or running, or nothing has
+moved for 3 minutes (a slow machine still moves; a stuck pipeline does not).
+*/
 export async function followWithoutTerminal(
 	totals: () => Promise<Counts['total']>,
 	wavesLeft: () => number,
@@ -193,7 +248,6 @@ export async function followWithoutTerminal(
 	let last = '';
 	let changedAt = Date.now();
 	for (;;) {
-		// eslint-disable-next-line no-await-in-loop
 		const t = await totals();
 		const line = `  queued ${t.todo} · running ${t.processing} · done ${t.done} · failed ${t.failed} · dead ${t.dead}`;
 		if (line !== last) {
@@ -206,7 +260,6 @@ export async function followWithoutTerminal(
 			say(`  nothing has moved for ${Math.round(stuckAfterMs / 1000)} s: stopping (the worker logs may say why)`);
 			return 'stuck';
 		}
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, pollMs));
 	}
 }

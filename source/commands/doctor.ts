@@ -13,10 +13,15 @@ const statusWords = {ok: 'ok', warn: 'WARN', fail: 'FAIL', info: 'info'} as cons
 
 export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolean}> = {
 	command: 'doctor',
-	describe: 'Probe the store: conditional writes, permissions, clock skew, latency; exits non-zero when leases would be unsafe',
+	describe:
+		'Probe the store: conditional writes, permissions, clock skew, latency; exits non-zero when leases would be unsafe',
 	builder: y =>
 		y
-			.option('save', {type: 'boolean', default: true, describe: 'store the result in the bucket so workers need not probe again'})
+			.option('save', {
+				type: 'boolean',
+				default: true,
+				describe: 'store the result in the bucket so workers need not probe again',
+			})
 			.example('$0 doctor', 'check the configured store')
 			.example('$0 doctor --json', 'the same, as JSON'),
 	async handler(argv) {
@@ -34,15 +39,26 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 			);
 		}
 		// This machine's disks (not saved with the store's result: another machine has its own).
-		result.checks.push(...(await diskChecks(context.settings.store.kind === 'local' ? context.settings.store.dir : undefined)));
-		const verdict = !result.reachable ? 'UNUSABLE: the store cannot be reached or written' : result.safeForLeases ? 'SAFE: this store supports fenced leases' : 'UNSAFE: workers must not run on this store (conditional writes missing or ignored)';
+		result.checks.push(
+			...(await diskChecks(context.settings.store.kind === 'local' ? context.settings.store.dir : undefined)),
+		);
+		const verdict = !result.reachable
+			? 'UNUSABLE: the store cannot be reached or written'
+			: result.safeForLeases
+				? 'SAFE: this store supports fenced leases'
+				: 'UNSAFE: workers must not run on this store (conditional writes missing or ignored)';
 		if (argv.json) {
 			printJson({store: context.store.location, prefix: context.settings.prefix, ...result, verdict, saved});
 		} else {
 			printLine('BlobForge doctor');
 			printLine(`store  ${context.storeLine}`);
 			printLine();
-			printLine(textTable(['check', 'result', 'detail'], result.checks.map(c => [c.name, statusWords[c.status], c.detail])));
+			printLine(
+				textTable(
+					['check', 'result', 'detail'],
+					result.checks.map(c => [c.name, statusWords[c.status], c.detail]),
+				),
+			);
 			printLine();
 			printLine(`verdict: ${verdict}`);
 			if (saved) printLine(`result saved to ${saved}`);
@@ -51,16 +67,25 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 	},
 };
 
-/** Free room where workers download and convert (the temp directory) and, for the local store, where it keeps objects. */
+/**
+Free room where workers download and convert (the temp directory) and, for the local store, where it keeps
+objects.
+*/
 export async function diskChecks(storeDir?: string, lowBytes = lowDiskBytes): Promise<Check[]> {
-	const places: Array<[string, string, string]> = [['free space: job scratch', os.tmpdir(), 'workers download each PDF and convert it there (TMPDIR moves it)']];
+	const places: Array<[string, string, string]> = [
+		['free space: job scratch', os.tmpdir(), 'workers download each PDF and convert it there (TMPDIR moves it)'],
+	];
 	if (storeDir) places.push(['free space: local store', storeDir, 'every object of the store lives there']);
 	const checks: Check[] = [];
 	for (const [name, dir, why] of places) {
-		// eslint-disable-next-line no-await-in-loop
 		const free = await freeBytes(dir);
 		if (free === undefined) checks.push({name, status: 'warn', detail: `cannot read the free space of ${dir}`});
-		else checks.push({name, status: free < lowBytes ? 'warn' : 'ok', detail: `${formatBytes(free)} free in ${dir}${free < lowBytes ? `: low; ${why}` : ''}`});
+		else
+			checks.push({
+				name,
+				status: free < lowBytes ? 'warn' : 'ok',
+				detail: `${formatBytes(free)} free in ${dir}${free < lowBytes ? `: low; ${why}` : ''}`,
+			});
 	}
 	return checks;
 }

@@ -9,7 +9,9 @@ import {openQueue, priorityArgument} from './queue-context.js';
 type Args = GlobalArgs & {paths: string[]; priority?: string; tag?: string[]; dryRun?: boolean; concurrency: number};
 
 function summaryLine(summary: IngestSummary, dryRun: boolean): string {
-	const skipped = Object.entries(summary.skipped).map(([reason, n]) => `${n} ${reason}`).join(', ');
+	const skipped = Object.entries(summary.skipped)
+		.map(([reason, n]) => `${n} ${reason}`)
+		.join(', ');
 	const wouldQueue = summary.results.filter(r => r.outcome === 'would-queue').length;
 	const parts = [
 		`${summary.found} PDF file(s) found`,
@@ -17,7 +19,10 @@ function summaryLine(summary: IngestSummary, dryRun: boolean): string {
 		`${Object.values(summary.skipped).reduce((a, b) => a + b, 0)} skipped${skipped ? ` (${skipped})` : ''}`,
 		`${summary.failed} failed`,
 	];
-	return `ingest${dryRun ? ' (dry run, nothing written)' : ''}: ${parts.join(', ')}${summary.interrupted ? '; INTERRUPTED: the rest was not queued, run again to finish' : ''}`;
+	return (
+		`ingest${dryRun ? ' (dry run, nothing written)' : ''}: ` +
+		`${parts.join(', ')}${summary.interrupted ? '; INTERRUPTED: the rest was not queued, run again to finish' : ''}`
+	);
 }
 
 export const ingestCommand: CommandModule<GlobalArgs, Args> = {
@@ -25,8 +30,17 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
 	describe: 'Upload PDFs (files, directories, Git LFS pointers) and queue them for conversion',
 	builder: y =>
 		y
-			.positional('paths', {type: 'string', array: true, demandOption: true, describe: 'files or directories (searched recursively for .pdf)'})
-			.option('priority', {alias: 'p', type: 'string', describe: 'critical, high, normal, low or background (default normal)'})
+			.positional('paths', {
+				type: 'string',
+				array: true,
+				demandOption: true,
+				describe: 'files or directories (searched recursively for .pdf)',
+			})
+			.option('priority', {
+				alias: 'p',
+				type: 'string',
+				describe: 'critical, high, normal, low or background (default normal)',
+			})
 			.option('tag', {alias: 't', type: 'string', array: true, describe: 'extra tag for every file (repeatable)'})
 			.option('dry-run', {type: 'boolean', describe: 'say what would happen, write nothing'})
 			.option('concurrency', {type: 'number', default: 8, describe: 'uploads at once'})
@@ -35,7 +49,8 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
 			.example('$0 ingest ~/papers --dry-run --json', 'what would happen, per file'),
 	async handler(argv) {
 		const priority = priorityArgument(argv.priority);
-		if (!(argv.concurrency >= 1 && argv.concurrency <= 64)) throw new UserError('--concurrency must be between 1 and 64', {exitCode: exitCodes.usage});
+		if (!(argv.concurrency >= 1 && argv.concurrency <= 64))
+			throw new UserError('--concurrency must be between 1 and 64', {exitCode: exitCodes.usage});
 		const queue = await openQueue(argv);
 		if (!argv.json) printError(`store  ${queue.storeLine}`);
 		const controller = new AbortController();
@@ -56,7 +71,9 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
 				? (phase, done, total) => {
 						const width = 30;
 						const filled = total === 0 ? width : Math.round((done / total) * width);
-						process.stderr.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+						process.stderr.write(
+							`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`,
+						);
 						if (done === total) process.stderr.write('\n');
 					}
 				: undefined,
@@ -67,7 +84,9 @@ export const ingestCommand: CommandModule<GlobalArgs, Args> = {
 		} else {
 			for (const result of summary.results) {
 				if (result.outcome === 'queued' && !argv.verbose) continue;
-				printLine(`${result.outcome.padEnd(11)} ${result.hash ? `${result.hash.slice(0, 12)}  ` : ''}${safeText(result.path)}: ${result.reason}`);
+				printLine(
+					`${result.outcome.padEnd(11)} ${result.hash ? `${result.hash.slice(0, 12)}  ` : ''}${safeText(result.path)}: ${result.reason}`,
+				);
 			}
 			printLine(summaryLine(summary, Boolean(argv.dryRun)));
 		}

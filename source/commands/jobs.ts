@@ -28,18 +28,33 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 			printLine(`job      ${hash}`);
 			printLine(`state    ${job.state}`);
 			printLine(`why      ${job.explanation}`);
-			const name = lease?.lease.name ?? job.todo[0]?.entry.name ?? job.dead?.name ?? job.failed?.name ?? job.raw?.metadata['original-name'];
+			const name =
+				lease?.lease.name ??
+				job.todo[0]?.entry.name ??
+				job.dead?.name ??
+				job.failed?.name ??
+				job.raw?.metadata['original-name'];
 			if (name) printLine(`file     ${safeText(name)}${job.raw ? ` (${formatBytes(job.raw.size)})` : ''}`);
 			if (lease) {
 				const l = lease.lease;
-				printLine(`lease    worker ${l.worker}, attempt ${l.attempt || '?'}, ${l.ending ? `ended: ${l.ending}` : `stage ${l.progress?.stage ?? 'claimed'}`}${l.progress?.pagesTotal ? `, page ${l.progress.pagesDone ?? 0}/${l.progress.pagesTotal}` : ''}`);
+				const state = l.ending ? `ended: ${l.ending}` : `stage ${l.progress?.stage ?? 'claimed'}`;
+				const pages = l.progress?.pagesTotal ? `, page ${l.progress.pagesDone ?? 0}/${l.progress.pagesTotal}` : '';
+				printLine(`lease    worker ${l.worker}, attempt ${l.attempt || '?'}, ${state}${pages}`);
 			}
-			for (const {entry} of job.todo) printLine(`queued   ${entry.priority}, ${entry.attempts} attempt(s) used, reason ${entry.reason}`);
+			for (const {entry} of job.todo)
+				printLine(`queued   ${entry.priority}, ${entry.attempts} attempt(s) used, reason ${entry.reason}`);
 			for (const record of [job.failed, job.dead].filter(r => r !== undefined)) {
-				printLine(`${record === job.dead ? 'dead' : 'failed'}     ${record.reason}, ${record.attempts} attempt(s)${record.retryAt ? `, retry at ${new Date(record.retryAt).toISOString()}` : ''}`);
+				printLine(
+					`${record === job.dead ? 'dead' : 'failed'}     ${record.reason}, ${record.attempts} ` +
+						`attempt(s)${record.retryAt ? `, retry at ${new Date(record.retryAt).toISOString()}` : ''}`,
+				);
 			}
 			const history = job.dead?.history ?? job.failed?.history ?? job.todo[0]?.entry.history ?? [];
-			for (const failure of history) printLine(`attempt  ${failure.attempt} on ${failure.worker} at ${new Date(failure.at).toISOString()}: ${safeText(failure.error)}${failure.counted === false ? ' (not counted)' : ''}`);
+			for (const failure of history)
+				printLine(
+					`attempt  ${failure.attempt} on ${failure.worker} at ${new Date(failure.at).toISOString()}: ` +
+						`${safeText(failure.error)}${failure.counted === false ? ' (not counted)' : ''}`,
+				);
 			if (job.result) printLine(`result   ${queue.queue.keys.result(hash)} (${formatBytes(job.result.size)})`);
 			for (const problem of job.problems) printLine(`problem  ${problem}`);
 		}
@@ -48,10 +63,23 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 };
 
 function rowCells(row: JobRow, now: number): string[] {
-	return [row.hash.slice(0, 12), row.state, row.priority, safeText(row.name ?? '').slice(0, 40), row.size === undefined ? '' : formatBytes(row.size), String(row.attempts), row.worker ?? '', formatDuration(now - row.at), safeText(row.error ?? '').slice(0, 50)];
+	return [
+		row.hash.slice(0, 12),
+		row.state,
+		row.priority,
+		safeText(row.name ?? '').slice(0, 40),
+		row.size === undefined ? '' : formatBytes(row.size),
+		String(row.attempts),
+		row.worker ?? '',
+		formatDuration(now - row.at),
+		safeText(row.error ?? '').slice(0, 50),
+	];
 }
 
-export const listCommand: CommandModule<GlobalArgs, GlobalArgs & {state?: string; priority?: string; v?: boolean; limit: number}> = {
+export const listCommand: CommandModule<
+	GlobalArgs,
+	GlobalArgs & {state?: string; priority?: string; v?: boolean; limit: number}
+> = {
 	command: 'list',
 	describe: 'Counts per state and priority; with -v the jobs themselves',
 	builder: y =>
@@ -66,7 +94,10 @@ export const listCommand: CommandModule<GlobalArgs, GlobalArgs & {state?: string
 		const priority = priorityArgument(argv.priority);
 		const queue = await openQueue(argv);
 		const view = await queue.inspector.overview();
-		const rows = argv.v || argv.json ? await queue.inspector.jobs({state: argv.state as JobState | undefined, priority}, view) : [];
+		const rows =
+			argv.v || argv.json
+				? await queue.inspector.jobs({state: argv.state as JobState | undefined, priority}, view)
+				: [];
 		if (argv.json) {
 			printJson({counts: view.counts, jobs: rows.slice(0, argv.limit)});
 			return;
@@ -74,7 +105,14 @@ export const listCommand: CommandModule<GlobalArgs, GlobalArgs & {state?: string
 		printLine(countsTable(view, argv.state as JobState | undefined));
 		if (argv.v) {
 			printLine();
-			printLine(rows.length === 0 ? 'no jobs' : textTable(['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'], rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow))));
+			printLine(
+				rows.length === 0
+					? 'no jobs'
+					: textTable(
+							['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'],
+							rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow)),
+						),
+			);
 			if (rows.length > argv.limit) printLine(`… ${rows.length - argv.limit} more (--limit)`);
 		}
 	},
@@ -82,17 +120,25 @@ export const listCommand: CommandModule<GlobalArgs, GlobalArgs & {state?: string
 
 export function countsTable(view: QueueView, only?: JobState): string {
 	const shown = only ? [only] : states;
-	return textTable(['state', ...priorities, 'total'], shown.map(s => [s, ...priorities.map(p => String(view.counts[s][p])), String(view.counts.total[s])]));
+	return textTable(
+		['state', ...priorities, 'total'],
+		shown.map(s => [s, ...priorities.map(p => String(view.counts[s][p])), String(view.counts.total[s])]),
+	);
 }
 
 export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 	command: 'dashboard',
-	describe: 'One-shot overview: counts, active jobs with progress, recent failures (the console\'s numbers)',
+	describe: "One-shot overview: counts, active jobs with progress, recent failures (the console's numbers)",
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const view = await queue.inspector.overview();
 		if (argv.json) {
-			printJson({store: queue.storeLine, counts: view.counts, active: view.active, completionsByMinute: view.completionsByMinute});
+			printJson({
+				store: queue.storeLine,
+				counts: view.counts,
+				active: view.active,
+				completionsByMinute: view.completionsByMinute,
+			});
 			return;
 		}
 		printLine(`store  ${queue.storeLine}`);
@@ -101,37 +147,62 @@ export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 		const flow = throughput(view);
 		const lastHalfHour = flow.perMinute.reduce((a, b) => a + b, 0);
 		printLine();
-		printLine(`completed in the last 30 minutes: ${lastHalfHour}; ${flow.ratePerMinute.toFixed(1)} per minute recently${flow.backlogEtaMs === undefined ? '' : `; backlog of ${view.counts.total.todo + view.counts.total.processing} at this rate: ${formatDuration(flow.backlogEtaMs)}`}`);
+		const backlog = view.counts.total.todo + view.counts.total.processing;
+		const eta =
+			flow.backlogEtaMs === undefined
+				? ''
+				: `; backlog of ${backlog} at this rate: ${formatDuration(flow.backlogEtaMs)}`;
+		printLine(
+			`completed in the last 30 minutes: ${lastHalfHour}; ${flow.ratePerMinute.toFixed(1)} per minute recently${eta}`,
+		);
 		printLine();
 		const stale = queue.queue.config().stale_timeout_minutes * 60_000;
-		printLine(view.active.length === 0 ? 'no active jobs' : textTable(['hash', 'file', 'worker', 'stage', 'pages', 'elapsed', 'heartbeat'], view.active.map(a => [
-			a.lease.hash.slice(0, 12),
-			safeText(a.lease.name ?? '').slice(0, 40),
-			a.lease.worker,
-			a.lease.progress?.stage ?? 'claimed',
-			a.lease.progress?.pagesTotal ? `${a.lease.progress.pagesDone ?? 0}/${a.lease.progress.pagesTotal}` : '',
-			formatDuration(view.serverNow - a.lease.claimedAt),
-			`${formatDuration(a.heartbeatAgeMs)}${a.heartbeatAgeMs > stale ? ' STALE' : ''}`,
-		])));
+		printLine(
+			view.active.length === 0
+				? 'no active jobs'
+				: textTable(
+						['hash', 'file', 'worker', 'stage', 'pages', 'elapsed', 'heartbeat'],
+						view.active.map(a => [
+							a.lease.hash.slice(0, 12),
+							safeText(a.lease.name ?? '').slice(0, 40),
+							a.lease.worker,
+							a.lease.progress?.stage ?? 'claimed',
+							a.lease.progress?.pagesTotal ? `${a.lease.progress.pagesDone ?? 0}/${a.lease.progress.pagesTotal}` : '',
+							formatDuration(view.serverNow - a.lease.claimedAt),
+							`${formatDuration(a.heartbeatAgeMs)}${a.heartbeatAgeMs > stale ? ' STALE' : ''}`,
+						]),
+					),
+		);
 		for (const problem of view.problems) printLine(`problem: ${problem}`);
 	},
 };
 
 export function requireHashes(hashes: string[] | undefined): string[] {
-	if (!hashes || hashes.length === 0) throw new UserError('name at least one job hash (or prefix)', {exitCode: exitCodes.usage});
+	if (!hashes || hashes.length === 0)
+		throw new UserError('name at least one job hash (or prefix)', {exitCode: exitCodes.usage});
 	return hashes;
 }
 
 export const searchQueueCommand: CommandModule<GlobalArgs, GlobalArgs & {query: string; limit: number}> = {
 	command: 'search-queue <query>',
-	describe: 'Queued and running jobs whose file name contains the query (no extra requests: the read model has the names)',
-	builder: y => y.positional('query', {type: 'string', demandOption: true}).option('limit', {type: 'number', default: 20}),
+	describe:
+		'Queued and running jobs whose file name contains the query (no extra requests: the read model has the names)',
+	builder: y =>
+		y.positional('query', {type: 'string', demandOption: true}).option('limit', {type: 'number', default: 20}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const view = await queue.inspector.overview();
 		const rows = await queue.inspector.searchQueue(argv.query);
 		if (argv.json) printJson(rows.slice(0, argv.limit));
-		else printLine(rows.length === 0 ? `no queued or running job matches "${safeText(argv.query)}"` : textTable(['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'], rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow))));
+		else
+			printLine(
+				rows.length === 0
+					? `no queued or running job matches "${safeText(argv.query)}"`
+					: textTable(
+							['hash', 'state', 'priority', 'file', 'size', 'tries', 'worker', 'age', 'last error'],
+							rows.slice(0, argv.limit).map(r => rowCells(r, view.serverNow)),
+						),
+			);
 		process.exitCode = rows.length === 0 ? exitCodes.failure : exitCodes.ok;
 	},
 };

@@ -8,21 +8,38 @@ import {openQueue, resolveHashArgument} from './queue-context.js';
 
 export const logsCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; attempt?: number}> = {
 	command: 'logs <hash>',
-	describe: 'Each attempt\'s log for a job (outcome, error, timings, converter output), newest first',
-	builder: y => y.positional('hash', {type: 'string', demandOption: true}).option('attempt', {type: 'number', describe: 'only this attempt'}),
+	describe: "Each attempt's log for a job (outcome, error, timings, converter output), newest first",
+	builder: y =>
+		y
+			.positional('hash', {type: 'string', demandOption: true})
+			.option('attempt', {type: 'number', describe: 'only this attempt'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const hash = await resolveHashArgument(queue, argv.hash);
 		const {logs, problems} = await queue.inspector.logs(hash);
 		const shown = argv.attempt === undefined ? logs : logs.filter(l => l.attempt === argv.attempt);
 		if (argv.json) printJson({logs: shown, problems});
-		else if (shown.length === 0) printLine(`no logs for ${hash.slice(0, 12)}${argv.attempt ? ` attempt ${argv.attempt}` : ''}`);
+		else if (shown.length === 0)
+			printLine(`no logs for ${hash.slice(0, 12)}${argv.attempt ? ` attempt ${argv.attempt}` : ''}`);
 		for (const log of argv.json ? [] : shown) {
-			printLine(`── attempt ${log.attempt} on ${log.worker}: ${log.outcome}, ${new Date(log.startedAt).toISOString()}, ${formatDuration(log.endedAt - log.startedAt)}`);
+			printLine(
+				`── attempt ${log.attempt} on ${log.worker}: ${log.outcome}, ${new Date(log.startedAt).toISOString()}, ` +
+					`${formatDuration(log.endedAt - log.startedAt)}`,
+			);
 			if (log.error) printLine(`error      ${safeText(log.error)}`);
 			if (log.converter) printLine(`converter  ${log.converter}${log.pages ? `, ${log.pages} pages` : ''}`);
-			printLine(`timings    download ${log.timings.downloadMs ?? '-'} ms, convert ${log.timings.convertMs ?? '-'} ms, upload ${log.timings.uploadMs ?? '-'} ms`);
-			if (log.output.trim()) printLine(log.output.trimEnd().split('\n').map(line => `  │ ${safeText(line)}`).join('\n'));
+			printLine(
+				`timings    download ${log.timings.downloadMs ?? '-'} ms, convert ${log.timings.convertMs ?? '-'} ms, upload ` +
+					`${log.timings.uploadMs ?? '-'} ms`,
+			);
+			if (log.output.trim())
+				printLine(
+					log.output
+						.trimEnd()
+						.split('\n')
+						.map(line => `  │ ${safeText(line)}`)
+						.join('\n'),
+				);
 		}
 		for (const problem of problems) printError(`problem: ${problem}`);
 		process.exitCode = shown.length === 0 ? exitCodes.failure : exitCodes.ok;
@@ -41,19 +58,38 @@ export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: bo
 			printJson({workers: shown, problems});
 			return;
 		}
-		printLine(shown.length === 0 ? 'no workers registered' : textTable(['worker', 'host', 'status', 'current job', 'done', 'failed', 'avg/job', 'avg/page', 'pages', 'bytes', 'last seen'], shown.map(w => [
-			w.worker,
-			safeText(w.host),
-			w.alive ? w.status : w.status === 'stopped' ? 'stopped' : `${w.status} (silent)`,
-			w.currentJob ? `${w.currentJob.hash.slice(0, 12)} ${safeText(w.currentJob.name ?? '')}`.trim() : '',
-			String(w.jobsCompleted),
-			String(w.jobsFailed),
-			w.jobsCompleted + w.jobsFailed > 0 ? formatDuration(w.busyMs / (w.jobsCompleted + w.jobsFailed)) : '',
-			w.pagesProcessed > 0 ? `${(w.busyMs / w.pagesProcessed / 1000).toFixed(2)}s` : '',
-			String(w.pagesProcessed),
-			formatBytes(w.bytesProcessed),
-			`${formatDuration(w.lastSeenAgoMs)} ago`,
-		])));
+		printLine(
+			shown.length === 0
+				? 'no workers registered'
+				: textTable(
+						[
+							'worker',
+							'host',
+							'status',
+							'current job',
+							'done',
+							'failed',
+							'avg/job',
+							'avg/page',
+							'pages',
+							'bytes',
+							'last seen',
+						],
+						shown.map(w => [
+							w.worker,
+							safeText(w.host),
+							w.alive ? w.status : w.status === 'stopped' ? 'stopped' : `${w.status} (silent)`,
+							w.currentJob ? `${w.currentJob.hash.slice(0, 12)} ${safeText(w.currentJob.name ?? '')}`.trim() : '',
+							String(w.jobsCompleted),
+							String(w.jobsFailed),
+							w.jobsCompleted + w.jobsFailed > 0 ? formatDuration(w.busyMs / (w.jobsCompleted + w.jobsFailed)) : '',
+							w.pagesProcessed > 0 ? `${(w.busyMs / w.pagesProcessed / 1000).toFixed(2)}s` : '',
+							String(w.pagesProcessed),
+							formatBytes(w.bytesProcessed),
+							`${formatDuration(w.lastSeenAgoMs)} ago`,
+						]),
+					),
+		);
 		for (const problem of problems) printError(`problem: ${problem}`);
 	},
 };

@@ -23,7 +23,11 @@ export async function openQueue(argv: GlobalArgs): Promise<OpenedQueue> {
 export function priorityArgument(value: string | undefined, flag = '--priority'): Priority | undefined {
 	if (value === undefined) return undefined;
 	const priority = parsePriority(value);
-	if (!priority) throw new UserError(`${flag} "${value}" is not a priority`, {hint: `use one of ${priorities.join(', ')} (or 1_critical … 5_background)`, exitCode: exitCodes.usage});
+	if (!priority)
+		throw new UserError(`${flag} "${value}" is not a priority`, {
+			hint: `use one of ${priorities.join(', ')} (or 1_critical … 5_background)`,
+			exitCode: exitCodes.usage,
+		});
 	return priority;
 }
 

@@ -21,8 +21,12 @@ async function resultOf(queue: OpenedQueue, input: string) {
 
 export const downloadCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; o?: string; extract?: boolean}> = {
 	command: 'download <hash>',
-	describe: 'Save a job\'s result: the zip, or with --extract its files (names sanitized)',
-	builder: y => y.positional('hash', {type: 'string', demandOption: true}).option('o', {alias: 'output', type: 'string', describe: 'file (zip) or folder (--extract)'}).option('extract', {type: 'boolean', describe: 'unpack the archive'}),
+	describe: "Save a job's result: the zip, or with --extract its files (names sanitized)",
+	builder: y =>
+		y
+			.positional('hash', {type: 'string', demandOption: true})
+			.option('o', {alias: 'output', type: 'string', describe: 'file (zip) or folder (--extract)'})
+			.option('extract', {type: 'boolean', describe: 'unpack the archive'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const {hash, result} = await resultOf(queue, argv.hash);
@@ -43,9 +47,7 @@ export const downloadCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: stri
 				continue;
 			}
 			const target = path.join(folder, safe);
-			// eslint-disable-next-line no-await-in-loop
 			await mkdir(path.dirname(target), {recursive: true});
-			// eslint-disable-next-line no-await-in-loop
 			await writeFile(target, data);
 			written.push(safe);
 		}
@@ -59,8 +61,11 @@ export const downloadCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: stri
 
 export const previewCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; lines: number}> = {
 	command: 'preview <hash>',
-	describe: 'The files in a job\'s result and the first lines of its Markdown',
-	builder: y => y.positional('hash', {type: 'string', demandOption: true}).option('lines', {alias: 'n', type: 'number', default: 50}),
+	describe: "The files in a job's result and the first lines of its Markdown",
+	builder: y =>
+		y
+			.positional('hash', {type: 'string', demandOption: true})
+			.option('lines', {alias: 'n', type: 'number', default: 50}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const {hash, result} = await resultOf(queue, argv.hash);
@@ -69,10 +74,20 @@ export const previewCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: strin
 		const markdown = markdownName ? Buffer.from(result.files[markdownName]!).toString('utf8') : '';
 		const lines = markdown.split('\n');
 		if (argv.json) {
-			printJson({hash, files: names.map(n => ({name: n, bytes: result.files[n]!.byteLength})), markdown: lines.slice(0, argv.lines).join('\n'), totalLines: lines.length});
+			printJson({
+				hash,
+				files: names.map(n => ({name: n, bytes: result.files[n]!.byteLength})),
+				markdown: lines.slice(0, argv.lines).join('\n'),
+				totalLines: lines.length,
+			});
 			return;
 		}
-		printLine(textTable(['file', 'size'], names.map(n => [n, formatBytes(result.files[n]!.byteLength)])));
+		printLine(
+			textTable(
+				['file', 'size'],
+				names.map(n => [n, formatBytes(result.files[n]!.byteLength)]),
+			),
+		);
 		printLine();
 		for (const line of lines.slice(0, argv.lines)) printLine(safeText(line));
 		if (lines.length > argv.lines) printLine(`… ${lines.length - argv.lines} more line(s) (--lines)`);

@@ -10,11 +10,13 @@ import path from 'node:path';
 import {safeText} from '../lib/format.js';
 import {listCandidates} from '../queue/candidates.js';
 import {isNotModified} from '../storage/object-store.js';
-import {runConversion} from '../worker/run-conversion.js';
 import {systemLoad, type SystemLoad} from '../worker/system-load.js';
-import {Worker, type WorkerStatus} from '../worker/worker.js';
+import {Worker} from '../worker/worker.js';
+import type {WorkerStatus} from '../worker/events.js';
+import {logWorkerEvents} from '../worker/event-log.js';
+import {converterFor} from '../worker/converters.js';
 import {printLine} from './output.js';
-import {fit} from '../ui/text.js';
+import {fitText} from '../lib/fit-text.js';
 import type {GlobalArgs} from './context.js';
 import {openQueue, type OpenedQueue} from './queue-context.js';
 import {loadCapabilities, saveCapabilities} from '../queue/capabilities.js';
@@ -25,7 +27,8 @@ type Args = GlobalArgs & {runOnce?: boolean; dryRun?: boolean; converter?: strin
 
 export function softwareVersion(): string {
 	try {
-		return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string}).version;
+		return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string})
+			.version;
 	} catch {
 		return 'unknown';
 	}
@@ -39,13 +42,26 @@ GET) decides; when there is none, the worker probes once and saves it for the ne
 async function requireConditionalWrites(queue: OpenedQueue): Promise<void> {
 	if (queue.settings.store.kind === 'local') return;
 	const saved = await loadCapabilities(queue.store, queue.queue.keys);
-	const capabilities = saved?.ok ? saved.value : await saveCapabilities(queue.store, queue.queue.keys, await probeStore(queue.store, queue.backend, queue.queue.keys.prefix), queue.store.location);
+	const capabilities = saved?.ok
+		? saved.value
+		: await saveCapabilities(
+				queue.store,
+				queue.queue.keys,
+				await probeStore(queue.store, queue.backend, queue.queue.keys.prefix),
+				queue.store.location,
+			);
 	if (capabilities.safeForLeases) return;
-	const ignored = [capabilities.createOnly ? '' : 'If-None-Match: *', capabilities.compareAndSwap ? '' : 'If-Match'].filter(Boolean).join(' and ');
-	throw new UserError(`${queue.storeLine} ignores ${ignored || 'conditional writes'} (found by doctor on ${capabilities.checkedAt}): workers would take the same job twice and overwrite each other's leases, so none is started`, {
-		hint: 'use a provider with conditional writes (AWS S3, R2, MinIO, Ceph RGW 16+); if the provider changed, run `blobforge doctor` again',
-		exitCode: exitCodes.config,
-	});
+	const ignored = [capabilities.createOnly ? '' : 'If-None-Match: *', capabilities.compareAndSwap ? '' : 'If-Match']
+		.filter(Boolean)
+		.join(' and ');
+	throw new UserError(
+		`${queue.storeLine} ignores ${ignored || 'conditional writes'} (found by doctor on ${capabilities.checkedAt}): workers would take the ` +
+			`same job twice and overwrite each other's leases, so none is started`,
+		{
+			hint: 'use a provider with conditional writes (AWS S3, R2, MinIO, Ceph RGW 16+); if the provider changed, run `blobforge doctor` again',
+			exitCode: exitCodes.config,
+		},
+	);
 }
 
 export const workerCommand: CommandModule<GlobalArgs, Args> = {
@@ -55,7 +71,10 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		y
 			.option('run-once', {type: 'boolean', describe: 'process at most one job, then exit'})
 			.option('dry-run', {type: 'boolean', describe: 'convert the next queued job locally and claim or write nothing'})
-			.option('converter', {type: 'string', describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"'})
+			.option('converter', {
+				type: 'string',
+				describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"',
+			})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
 			.example('$0 --headless worker', 'under systemd: JSON log lines on stdout'),
 	async handler(argv) {
@@ -68,24 +87,39 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		await requireConditionalWrites(queue);
 		const live = !argv.headless && process.stdout.isTTY;
 		const view = live ? liveView() : undefined;
-		const logger = createLogger({level: queue.settings.logLevel, json: !live, base: {worker: workerId}, ...(view ? {write: view.log} : {})});
+		const logger = createLogger({
+			level: queue.settings.logLevel,
+			json: !live,
+			base: {worker: workerId},
+			...(view ? {write: view.log} : {}),
+		});
 		const worker = new Worker({
 			context: queue.queue,
 			remoteConfig: queue.remoteConfig,
 			workerId,
-			logger,
 			clock: systemClock,
 			storeLine: queue.storeLine,
 			softwareVersion: softwareVersion(),
 			runOnce: argv.runOnce,
-			converterCommand: argv.converter,
+			converter: converterFor(argv.converter, {runOnce: argv.runOnce}),
 			idlePollSeconds: argv.idlePoll,
-			...(view ? {onStatus: view.status} : {}),
 		});
-		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) process.on(signal, () => worker.stop(signal));
+		logWorkerEvents(worker, logger);
+		if (view) worker.on('status', view.status);
+		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const)
+			process.on(signal, () => worker.stop(signal));
 		const logRequests = () => {
 			const stats = queue.stats.snapshot();
-			logger.info('requests', {total: stats.total.count, get: stats.get.count, head: stats.head.count, put: stats.put.count + stats['put-create-only'].count + stats['put-if-match'].count, list: stats.list.count, delete: stats.delete.count + stats['delete-many'].count, createOnlyLost: stats['put-create-only'].errors, ifMatchLost: stats['put-if-match'].errors});
+			logger.info('requests', {
+				total: stats.total.count,
+				get: stats.get.count,
+				head: stats.head.count,
+				put: stats.put.count + stats['put-create-only'].count + stats['put-if-match'].count,
+				list: stats.list.count,
+				delete: stats.delete.count + stats['delete-many'].count,
+				createOnlyLost: stats['put-create-only'].errors,
+				ifMatchLost: stats['put-if-match'].errors,
+			});
 		};
 		try {
 			await worker.run();
@@ -93,7 +127,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		} catch (error) {
 			view?.done();
 			// An unexpected error takes the same path as a signal: the job is handed back first.
-			logger.error('worker-crashed', {error: (error as Error).message});
+			worker.emit('worker-crashed', {error: (error as Error).message});
 			worker.stop('unexpected error');
 			// A store error no wait cures (credentials, permissions, bucket): one clear line and exit 4.
 			if (isStoreError(error)) throw error;
@@ -109,15 +143,20 @@ function liveView(): {log: (line: string) => void; status: (status: WorkerStatus
 	let load: SystemLoad = {};
 	const timer = setInterval(() => void systemLoad().then(l => (load = l)), 2000);
 	// Cut to the terminal's width: a status line that wrapped would leave its first row behind at each redraw.
-	const draw = () => process.stdout.write(`\r\u001B[2K${fit(last, (process.stdout.columns || 80) - 1)}`);
+	const draw = () => process.stdout.write(`\r\u001B[2K${fitText(last, (process.stdout.columns || 80) - 1)}`);
 	return {
 		log(line) {
 			process.stdout.write(`\r\u001B[2K${line}\n`);
 			draw();
 		},
 		status(status) {
-			const job = status.job ? `${safeText(status.job.name ?? status.job.hash.slice(0, 12)).slice(0, 40)} ${status.job.stage}${status.job.pagesTotal ? ` ${status.job.pagesDone ?? 0}/${status.job.pagesTotal} pages` : ''}` : 'waiting for work';
-			last = `[${status.state}] ${job} | done ${status.jobsCompleted}, failed ${status.jobsFailed} | CPU ${load.cpuPercent ?? '?'}% RAM ${load.memoryPercent ?? '?'}%`;
+			const job = status.job
+				? `${safeText(status.job.name ?? status.job.hash.slice(0, 12)).slice(0, 40)} ` +
+					`${status.job.stage}${status.job.pagesTotal ? ` ${status.job.pagesDone ?? 0}/${status.job.pagesTotal} pages` : ''}`
+				: 'waiting for work';
+			last =
+				`[${status.state}] ${job} | done ${status.jobsCompleted}, failed ${status.jobsFailed} | CPU ${load.cpuPercent ?? '?'}% RAM ` +
+				`${load.memoryPercent ?? '?'}%`;
 			draw();
 		},
 		done() {
@@ -127,7 +166,10 @@ function liveView(): {log: (line: string) => void; status: (status: WorkerStatus
 	};
 }
 
-/** --dry-run: what the worker would do with the next job, converted in a temporary folder; nothing is claimed or written. */
+/**
+--dry-run: what the worker would do with the next job, converted in a temporary folder; nothing is claimed or
+written.
+*/
 async function dryRun(queue: Awaited<ReturnType<typeof openQueue>>, command: string | undefined): Promise<void> {
 	const {candidates} = await listCandidates(queue.queue, {maxKeys: 10});
 	const next = candidates[0];
@@ -137,14 +179,24 @@ async function dryRun(queue: Awaited<ReturnType<typeof openQueue>>, command: str
 	}
 	const raw = await queue.store.get(queue.queue.keys.raw(next.hash));
 	if (!raw || isNotModified(raw)) {
-		printLine(`dry run: next job ${next.hash.slice(0, 12)} (${next.priority}) has no raw PDF in the store; a worker would dead-letter it`);
+		printLine(
+			`dry run: next job ${next.hash.slice(0, 12)} (${next.priority}) has no raw PDF in the store; a worker would dead-letter it`,
+		);
 		return;
 	}
 	const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-dry-'));
 	await writeFile(path.join(folder, 'source.pdf'), raw.body);
 	try {
-		const result = await runConversion({input: path.join(folder, 'source.pdf'), output: path.join(folder, 'output'), command, onProgress: () => undefined});
-		printLine(`dry run: would claim ${next.hash.slice(0, 12)} (${safeText(raw.metadata['original-name'] ?? '')}, ${next.priority}); converted ${result.pages ?? '?'} page(s) with ${result.converter} into ${folder}; nothing was written to the store`);
+		const converter = converterFor(command, {runOnce: true});
+		const result = await converter.convert({
+			input: path.join(folder, 'source.pdf'),
+			output: path.join(folder, 'output'),
+			onProgress: () => undefined,
+		});
+		printLine(
+			`dry run: would claim ${next.hash.slice(0, 12)} (${safeText(raw.metadata['original-name'] ?? '')}, ${next.priority}); converted ` +
+				`${result.pages ?? '?'} page(s) with ${result.converter} into ${folder}; nothing was written to the store`,
+		);
 	} catch (error) {
 		printLine(`dry run: would claim ${next.hash.slice(0, 12)}; the conversion fails: ${(error as Error).message}`);
 	}

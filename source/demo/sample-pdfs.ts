@@ -42,7 +42,16 @@ export function writePdf(pages: Line[][], options: {imageOnPages?: Set<number>; 
 	add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
 	add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>');
 	const image = gradient(64, 40, 160);
-	add(Buffer.concat([Buffer.from(`<< /Type /XObject /Subtype /Image /Width 64 /Height 40 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ${image.length} >>\nstream\n`), image, Buffer.from('\nendstream')]));
+	add(
+		Buffer.concat([
+			Buffer.from(
+				`<< /Type /XObject /Subtype /Image /Width 64 /Height 40 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode /Length ` +
+					`${image.length} >>\nstream\n`,
+			),
+			image,
+			Buffer.from('\nendstream'),
+		]),
+	);
 	const imageObject = objects.length;
 	add(`<< /Title ${literal(options.title ?? 'BlobForge sample')} /Producer (BlobForge demo) >>`);
 	const info = objects.length;
@@ -52,14 +61,19 @@ export function writePdf(pages: Line[][], options: {imageOnPages?: Set<number>; 
 		const ops: string[] = [];
 		for (const line of lines) {
 			y -= line.size * 1.45;
-			ops.push(`BT /${line.bold ? 'F2' : 'F1'} ${line.size} Tf ${72 + (line.indent ?? 0)} ${y.toFixed(1)} Td ${literal(line.text)} Tj ET`);
+			ops.push(
+				`BT /${line.bold ? 'F2' : 'F1'} ${line.size} Tf ${72 + (line.indent ?? 0)} ${y.toFixed(1)} Td ${literal(line.text)} Tj ET`,
+			);
 		}
 		if (options.imageOnPages?.has(index)) ops.push(`q 160 0 0 100 72 ${Math.max(60, y - 130).toFixed(1)} cm /Im1 Do Q`);
 		ops.push(`BT /F1 9 Tf 300 36 Td ${literal(String(index + 1))} Tj ET`);
 		const content = ops.join('\n');
 		add(`<< /Length ${Buffer.byteLength(content)} >>\nstream\n${content}\nendstream`);
 		const contentObject = objects.length;
-		add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> /XObject << /Im1 ${imageObject} 0 R >> >> /Contents ${contentObject} 0 R >>`);
+		add(
+			`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> /XObject << /Im1 ${imageObject} 0 ` +
+				`R >> >> /Contents ${contentObject} 0 R >>`,
+		);
 		kids.push(objects.length);
 	});
 	objects[1] = `<< /Type /Pages /Kids [${kids.map(k => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
@@ -68,16 +82,38 @@ export function writePdf(pages: Line[][], options: {imageOnPages?: Set<number>; 
 	const offsets: number[] = [];
 	objects.forEach((body, i) => {
 		offsets.push(offset);
-		const chunk = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), typeof body === 'string' ? Buffer.from(body, 'latin1') : body, Buffer.from('\nendobj\n')]);
+		const chunk = Buffer.concat([
+			Buffer.from(`${i + 1} 0 obj\n`),
+			typeof body === 'string' ? Buffer.from(body, 'latin1') : body,
+			Buffer.from('\nendobj\n'),
+		]);
 		parts.push(chunk);
 		offset += chunk.length;
 	});
-	const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
-	parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${info} 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
+	const xref = [
+		`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`,
+		...offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`),
+	].join('');
+	parts.push(
+		Buffer.from(
+			`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info ${info} 0 R >>\nstartxref\n${offset}\n%%EOF\n`,
+		),
+	);
 	return new Uint8Array(Buffer.concat(parts));
 }
 
-const topics = ['Storage', 'Leases', 'Heartbeats', 'The janitor', 'Retries', 'Dead letters', 'Workers', 'Costs', 'Recovery', 'Manifests'];
+const topics = [
+	'Storage',
+	'Leases',
+	'Heartbeats',
+	'The janitor',
+	'Retries',
+	'Dead letters',
+	'Workers',
+	'Costs',
+	'Recovery',
+	'Manifests',
+];
 
 function chapterPages(title: string, chapters: number, pagesPerChapter: number, seed: number): Line[][] {
 	const pages: Line[][] = [];
@@ -88,7 +124,11 @@ function chapterPages(title: string, chapters: number, pagesPerChapter: number, 
 			if (c === 0 && p === 0) lines.push({text: title, size: 24, bold: true});
 			if (p === 0) lines.push({text: `${c + 1}. ${topic}`, size: 18, bold: true});
 			lines.push({text: `${topic}, part ${p + 1}`, size: 14, bold: true});
-			for (let k = 0; k < 6; k++) lines.push({text: `Paragraph ${k + 1} of page ${pages.length + 1} explains how ${topic.toLowerCase()} keep a job safe.`, size: 11});
+			for (let k = 0; k < 6; k++)
+				lines.push({
+					text: `Paragraph ${k + 1} of page ${pages.length + 1} explains how ${topic.toLowerCase()} keep a job safe.`,
+					size: 11,
+				});
 			lines.push({text: 'In short:', size: 14, bold: true});
 			lines.push({text: '- every write names the version it replaces', size: 11, indent: 18});
 			lines.push({text: '- a lost race is an answer, not an error', size: 11, indent: 18});
@@ -120,6 +160,11 @@ export function samplePdfs(): SamplePdf[] {
 	});
 	// Cut short: the header says PDF, the cross-reference table is gone. Lands in dead-letter.
 	const whole = writePdf(chapterPages('Damaged Scan', 1, 3, 0), {title: 'Damaged Scan'});
-	samples.push({name: 'damaged-scan.pdf', bytes: whole.subarray(0, Math.floor(whole.length * 0.4)), pages: 3, fails: true});
+	samples.push({
+		name: 'damaged-scan.pdf',
+		bytes: whole.subarray(0, Math.floor(whole.length * 0.4)),
+		pages: 3,
+		fails: true,
+	});
 	return samples;
 }

@@ -12,7 +12,11 @@ import path from 'node:path';
 export async function readLfsObject(pointerFile: string, expectedHash: string): Promise<Buffer> {
 	const pointer = await readFile(pointerFile);
 	return new Promise((resolve, reject) => {
-		const child = spawn('git', ['lfs', 'smudge'], {cwd: path.dirname(pointerFile), stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, GIT_LFS_SKIP_SMUDGE: '0'}});
+		const child = spawn('git', ['lfs', 'smudge'], {
+			cwd: path.dirname(pointerFile),
+			stdio: ['pipe', 'pipe', 'pipe'],
+			env: {...process.env, GIT_LFS_SKIP_SMUDGE: '0'},
+		});
 		const chunks: Buffer[] = [];
 		let stderr = '';
 		child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -23,8 +27,10 @@ export async function readLfsObject(pointerFile: string, expectedHash: string): 
 		child.on('close', code => {
 			const content = Buffer.concat(chunks);
 			if (code !== 0) reject(new Error(`git lfs smudge failed: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`));
-			else if (createHash('sha256').update(content).digest('hex') !== expectedHash) reject(new Error('git lfs returned content whose SHA-256 differs from the pointer'));
-			else if (content.subarray(0, 4).toString('latin1') !== '%PDF') reject(new Error('the LFS object is not a PDF (does not start with %PDF)'));
+			else if (createHash('sha256').update(content).digest('hex') !== expectedHash)
+				reject(new Error('git lfs returned content whose SHA-256 differs from the pointer'));
+			else if (content.subarray(0, 4).toString('latin1') !== '%PDF')
+				reject(new Error('the LFS object is not a PDF (does not start with %PDF)'));
 			else resolve(content);
 		});
 		child.stdin.end(pointer);

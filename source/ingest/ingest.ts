@@ -55,9 +55,21 @@ export type IngestOptions = {
 
 type Candidate = FoundFile & {inspected: InspectedFile};
 
-export async function ingest(context: QueueContext, inputs: string[], options: IngestOptions = {}): Promise<IngestSummary> {
+export async function ingest(
+	context: QueueContext,
+	inputs: string[],
+	options: IngestOptions = {},
+): Promise<IngestSummary> {
 	const priority = options.priority ?? 'normal';
-	const summary: IngestSummary = {found: 0, queued: 0, uploaded: 0, skipped: {}, failed: 0, interrupted: false, results: []};
+	const summary: IngestSummary = {
+		found: 0,
+		queued: 0,
+		uploaded: 0,
+		skipped: {},
+		failed: 0,
+		interrupted: false,
+		results: [],
+	};
 	const skip = (result: FileResult) => {
 		summary.results.push(result);
 		summary.skipped[result.reason] = (summary.skipped[result.reason] ?? 0) + 1;
@@ -74,7 +86,10 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 		try {
 			inspected = await inspectFile(file.file);
 		} catch (error) {
-			inspected = {kind: 'not-pdf', reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`};
+			inspected = {
+				kind: 'not-pdf',
+				reason: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+			};
 		}
 		options.onProgress?.('hashing', ++hashed, scan.files.length);
 		return {...file, inspected};
@@ -113,31 +128,61 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 	for (let start = 0; start < valid.length; start += batchSize) {
 		if (options.signal?.aborted) {
 			summary.interrupted = true;
-			for (const v of valid.slice(start).filter(x => x.isNew)) summary.results.push({path: v.file, hash: v.hash, size: v.size, outcome: 'failed', reason: 'interrupted before it was queued'});
+			for (const v of valid.slice(start).filter(x => x.isNew))
+				summary.results.push({
+					path: v.file,
+					hash: v.hash,
+					size: v.size,
+					outcome: 'failed',
+					reason: 'interrupted before it was queued',
+				});
 			break;
 		}
 		const batch = valid.slice(start, start + batchSize);
 		const fresh = batch.filter(v => v.isNew);
 		if (options.dryRun) {
-			for (const v of fresh) summary.results.push({path: v.file, hash: v.hash, size: v.size, outcome: 'would-queue', reason: storedRaw.has(v.hash) ? `would queue at ${priority} (raw PDF already stored)` : `would upload and queue at ${priority}`});
+			for (const v of fresh)
+				summary.results.push({
+					path: v.file,
+					hash: v.hash,
+					size: v.size,
+					outcome: 'would-queue',
+					reason: storedRaw.has(v.hash)
+						? `would queue at ${priority} (raw PDF already stored)`
+						: `would upload and queue at ${priority}`,
+				});
 			continue;
 		}
-		// eslint-disable-next-line no-await-in-loop
 		await updateManifest(context, manifest => {
 			const now = new Date().toISOString();
-			for (const v of batch) mergeEntry(manifest, v.hash, {paths: [v.relative], size: v.size, tags: [...tagsFromPath(v.relative), ...(options.tags ?? [])], ingested_at: now, source: path.basename(v.root)});
+			for (const v of batch)
+				mergeEntry(manifest, v.hash, {
+					paths: [v.relative],
+					size: v.size,
+					tags: [...tagsFromPath(v.relative), ...(options.tags ?? [])],
+					ingested_at: now,
+					source: path.basename(v.root),
+				});
 		});
-		// eslint-disable-next-line no-await-in-loop
 		const uploads = await mapLimit(fresh, options.concurrency ?? 8, async v => {
 			if (storedRaw.has(v.hash)) return {v, ok: true as const};
 			try {
-				const metadata = {'original-name': path.basename(v.file), tags: JSON.stringify([...tagsFromPath(v.relative), ...(options.tags ?? [])])};
+				const metadata = {
+					'original-name': path.basename(v.file),
+					tags: JSON.stringify([...tagsFromPath(v.relative), ...(options.tags ?? [])]),
+				};
 				// Files stream from disk (a 200 MB PDF never sits in memory); an LFS object comes from git.
 				if (v.inspected.kind === 'lfs-pointer') {
 					const body = await readLfsObject(v.file, v.hash);
-					await context.store.put(context.keys.raw(v.hash), body, {contentType: 'application/pdf', metadata: {...metadata, size: String(body.byteLength)}});
+					await context.store.put(context.keys.raw(v.hash), body, {
+						contentType: 'application/pdf',
+						metadata: {...metadata, size: String(body.byteLength)},
+					});
 				} else {
-					await context.store.putFile(context.keys.raw(v.hash), v.file, {contentType: 'application/pdf', metadata: {...metadata, size: String(v.size)}});
+					await context.store.putFile(context.keys.raw(v.hash), v.file, {
+						contentType: 'application/pdf',
+						metadata: {...metadata, size: String(v.size)},
+					});
 				}
 				storedRaw.add(v.hash);
 				uploaded++;
@@ -152,19 +197,36 @@ export async function ingest(context: QueueContext, inputs: string[], options: I
 		for (const upload of uploads) {
 			if (!upload.ok) {
 				summary.failed++;
-				summary.results.push({path: upload.v.file, hash: upload.v.hash, size: upload.v.size, outcome: 'failed', reason: upload.reason});
+				summary.results.push({
+					path: upload.v.file,
+					hash: upload.v.hash,
+					size: upload.v.size,
+					outcome: 'failed',
+					reason: upload.reason,
+				});
 				continue;
 			}
-			requests.push({hash: upload.v.hash, priority, name: path.basename(upload.v.file), size: upload.v.size, previousSeq: view.jobs[upload.v.hash]?.seq});
+			requests.push({
+				hash: upload.v.hash,
+				priority,
+				name: path.basename(upload.v.file),
+				size: upload.v.size,
+				previousSeq: view.jobs[upload.v.hash]?.seq,
+			});
 			requested.push(upload.v);
 		}
-		// eslint-disable-next-line no-await-in-loop
 		const outcomes = await enqueueMany(context, requests);
 		for (const [index, outcome] of outcomes.entries()) {
 			const v = requested[index]!;
 			if (outcome.kind === 'queued') {
 				summary.queued++;
-				summary.results.push({path: v.file, hash: v.hash, size: v.size, outcome: 'queued', reason: `queued at ${priority}`});
+				summary.results.push({
+					path: v.file,
+					hash: v.hash,
+					size: v.size,
+					outcome: 'queued',
+					reason: `queued at ${priority}`,
+				});
 			} else {
 				skip({path: v.file, hash: v.hash, size: v.size, outcome: 'skipped', reason: 'already queued'});
 			}

@@ -3,6 +3,7 @@ Finds the files an ingest names: files as given, directories walked recursively 
 (any case). Symbolic links to directories are not followed (no cycles); missing paths are
 reported, not fatal.
 */
+import type {Dirent, Stats} from 'node:fs';
 import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 
@@ -22,16 +23,14 @@ export async function scanPaths(inputs: string[]): Promise<ScanResult> {
 	const problems: ScanResult['problems'] = [];
 	for (const input of inputs) {
 		const absolute = path.resolve(input);
-		let info;
+		let info: Stats;
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			info = await stat(absolute);
 		} catch {
 			problems.push({path: input, reason: 'no such file or directory'});
 			continue;
 		}
 		if (info.isDirectory()) {
-			// eslint-disable-next-line no-await-in-loop
 			await walk(absolute, absolute, files, problems);
 		} else if (info.isFile()) {
 			files.push({file: absolute, relative: path.basename(absolute), root: path.dirname(absolute)});
@@ -43,11 +42,14 @@ export async function scanPaths(inputs: string[]): Promise<ScanResult> {
 }
 
 async function walk(root: string, folder: string, files: FoundFile[], problems: ScanResult['problems']): Promise<void> {
-	let entries;
+	let entries: Dirent[];
 	try {
 		entries = await readdir(folder, {withFileTypes: true});
 	} catch (error) {
-		problems.push({path: folder, reason: `cannot read the directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`});
+		problems.push({
+			path: folder,
+			reason: `cannot read the directory (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+		});
 		return;
 	}
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -55,7 +57,6 @@ async function walk(root: string, folder: string, files: FoundFile[], problems: 
 		const full = path.join(folder, entry.name);
 		if (entry.isDirectory()) {
 			if (entry.name === '.git') continue;
-			// eslint-disable-next-line no-await-in-loop
 			await walk(root, full, files, problems);
 		} else if (entry.isFile() && entry.name.toLowerCase().endsWith('.pdf')) {
 			files.push({file: full, relative: path.relative(root, full).split(path.sep).join('/'), root});
@@ -63,7 +64,10 @@ async function walk(root: string, folder: string, files: FoundFile[], problems: 
 	}
 }
 
-/** Tags from a relative path: each directory and the file's stem (`books/comics/obelix.pdf` → books, comics, obelix). */
+/**
+Tags from a relative path: each directory and the file's stem (`books/comics/obelix.pdf` → books, comics,
+obelix).
+*/
 export function tagsFromPath(relative: string): string[] {
 	const parts = relative.split('/').filter(Boolean);
 	const file = parts.pop() ?? '';

@@ -137,9 +137,15 @@ export function heartbeatHealth(ageMs: number, staleAfterMs: number, heartbeatIn
 }
 
 /** Completions per minute (oldest first) and the backlog's ETA from the last ten minutes' rate. */
-export function throughput(view: Pick<QueueView, 'serverNow' | 'counts' | 'completionsByMinute'>, minutes = 30): {perMinute: number[]; ratePerMinute: number; backlogEtaMs?: number} {
+export function throughput(
+	view: Pick<QueueView, 'serverNow' | 'counts' | 'completionsByMinute'>,
+	minutes = 30,
+): {perMinute: number[]; ratePerMinute: number; backlogEtaMs?: number} {
 	const current = Math.floor(view.serverNow / 60_000);
-	const perMinute = Array.from({length: minutes}, (_, i) => view.completionsByMinute[String(current - minutes + 1 + i)] ?? 0);
+	const perMinute = Array.from(
+		{length: minutes},
+		(_, i) => view.completionsByMinute[String(current - minutes + 1 + i)] ?? 0,
+	);
 	// The rate over the last ten full minutes and the current, partial one; when completions began
 	// within that window, only the time since their first minute counts, so a fresh run is not
 	// diluted by the idle minutes before it.
@@ -149,7 +155,11 @@ export function throughput(view: Pick<QueueView, 'serverNow' | 'counts' | 'compl
 	const span = first < 0 ? 1 : Math.max(1, window.length - 1 - first + elapsedOfCurrent);
 	const ratePerMinute = window.reduce((a, b) => a + b, 0) / span;
 	const backlog = view.counts.total.todo + view.counts.total.processing;
-	return {perMinute, ratePerMinute, ...(ratePerMinute > 0 && backlog > 0 ? {backlogEtaMs: (backlog / ratePerMinute) * 60_000} : {})};
+	return {
+		perMinute,
+		ratePerMinute,
+		...(ratePerMinute > 0 && backlog > 0 ? {backlogEtaMs: (backlog / ratePerMinute) * 60_000} : {}),
+	};
 }
 
 export type FeedOptions = {
@@ -220,7 +230,8 @@ export class InspectorFeed implements ConsoleSource {
 		const staleAfterMs = config.stale_timeout_minutes * 60_000;
 		const tagsOf = (hash: string) => this.manifest?.manifest.entries[hash]?.tags ?? [];
 		const rows = (await this.inspector.jobs({}, view)).filter(r => r.state !== 'processing');
-		const byState = (state: JobState): ConsoleJob[] => rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash)}));
+		const byState = (state: JobState): ConsoleJob[] =>
+			rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash)}));
 		const active: ConsoleJob[] = view.active.map(({lease, heartbeatAgeMs}) => {
 			const progress = lease.progress;
 			// A lease is created before its holder has read the todo entry; until its first heartbeat
@@ -325,14 +336,18 @@ export class InspectorFeed implements ConsoleSource {
 		const tasks: Array<Promise<void>> = [];
 		if (now - this.workersAt >= workersEveryMs) {
 			this.workersAt = now;
-			tasks.push(this.refreshWorkers(problems).catch((error: unknown) => {
-				problems.push(`workers: ${(error as Error).message}`);
-			}));
+			tasks.push(
+				this.refreshWorkers(problems).catch((error: unknown) => {
+					problems.push(`workers: ${(error as Error).message}`);
+				}),
+			);
 		}
 		if (!this.manifest || now - this.manifest.at >= manifestEveryMs) {
-			tasks.push(this.refreshManifest(now, problems).catch((error: unknown) => {
-				problems.push(`manifest: ${(error as Error).message}`);
-			}));
+			tasks.push(
+				this.refreshManifest(now, problems).catch((error: unknown) => {
+					problems.push(`manifest: ${(error as Error).message}`);
+				}),
+			);
 		}
 		await Promise.all(tasks);
 		return problems;
@@ -349,7 +364,11 @@ export class InspectorFeed implements ConsoleSource {
 			if (!got || isNotModified(got)) return;
 			const parsed = parseWorkerRecord(got.body);
 			if (!parsed.ok) problems.push(`${entry.key}: ${parsed.reason}`);
-			this.workers.set(entry.key, {etag: got.etag, lastModified: got.lastModified, ...(parsed.ok ? {record: parsed.value} : {})});
+			this.workers.set(entry.key, {
+				etag: got.etag,
+				lastModified: got.lastModified,
+				...(parsed.ok ? {record: parsed.value} : {}),
+			});
 		});
 	}
 
@@ -379,12 +398,25 @@ export class InspectorFeed implements ConsoleSource {
 				host: record.host,
 				status: gone ? 'gone' : lease ? 'processing' : record.status === 'processing' ? 'idle' : record.status,
 				...(lease ? {currentJob: lease.name ?? lease.hash.slice(0, 12)} : {}),
-				...(lease?.progress?.cpuPercent === undefined ? (record.cpuPercent === undefined ? {} : {cpuPercent: record.cpuPercent}) : {cpuPercent: lease.progress.cpuPercent}),
-				...(lease?.progress?.memoryPercent === undefined ? (record.memoryPercent === undefined ? {} : {memoryPercent: record.memoryPercent}) : {memoryPercent: lease.progress.memoryPercent}),
+				...(lease?.progress?.cpuPercent === undefined
+					? record.cpuPercent === undefined
+						? {}
+						: {cpuPercent: record.cpuPercent}
+					: {cpuPercent: lease.progress.cpuPercent}),
+				...(lease?.progress?.memoryPercent === undefined
+					? record.memoryPercent === undefined
+						? {}
+						: {memoryPercent: record.memoryPercent}
+					: {memoryPercent: lease.progress.memoryPercent}),
 				jobsCompleted: record.jobsCompleted,
 				jobsFailed: record.jobsFailed,
 				...(finished > 0 ? {avgJobMs: record.busyMs / finished} : {}),
-				lastSeenAgoMs: lease ? Math.min(ago, Math.max(0, view.serverNow - (view.active.find(a => a.lease.worker === record.worker)?.lastWrite ?? 0))) : ago,
+				lastSeenAgoMs: lease
+					? Math.min(
+							ago,
+							Math.max(0, view.serverNow - (view.active.find(a => a.lease.worker === record.worker)?.lastWrite ?? 0)),
+						)
+					: ago,
 			});
 		}
 		const order = {processing: 0, idle: 1, stopped: 2, gone: 3};

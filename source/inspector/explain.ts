@@ -15,30 +15,45 @@ export function explainJob(records: JobRecords, serverNow: number, config: Remot
 			const age = serverNow - lease!.lastModified;
 			const renewed = `lease last renewed ${formatDuration(age)} ago by ${l.worker}`;
 			if (l.ending === 'completing') return `${renewed}: uploading its result`;
-			if (age > staleMs) return `${renewed}, stale after ${formatDuration(staleMs)}: the janitor will requeue it (attempt ${l.attempt || '?'} counts as failed)`;
+			if (age > staleMs)
+				return `${renewed}, stale after ${formatDuration(staleMs)}: the janitor will requeue it (attempt ${l.attempt || '?'} counts as failed)`;
 			const stage = l.progress?.stage ?? 'claimed';
 			const pages = l.progress?.pagesTotal ? `, page ${l.progress.pagesDone ?? 0} of ${l.progress.pagesTotal}` : '';
 			return `${renewed}: ${stage}${pages}; stale if not renewed for ${formatDuration(staleMs - age)} more`;
 		}
 		case 'todo': {
 			const entry = records.todo[0]?.entry;
-			if (lease && lease.lease.ending === 'requeued') return `handed back (${lease.lease.failure?.error ?? 'requeued'}); claimable once the janitor records the last attempt`;
+			if (lease && lease.lease.ending === 'requeued')
+				return `handed back (${lease.lease.failure?.error ?? 'requeued'}); claimable once the janitor records the last attempt`;
 			if (!entry) return 'queued';
-			const tries = entry.attempts > 0 ? `, ${entry.attempts} of ${config.max_retries + 1} attempts used (last error: ${entry.lastError ?? 'unknown'})` : '';
+			const tries =
+				entry.attempts > 0
+					? `, ${entry.attempts} of ${config.max_retries + 1} attempts used (last error: ${entry.lastError ?? 'unknown'})`
+					: '';
 			return `queued at ${entry.priority} (${entry.reason})${tries}: waiting for a worker`;
 		}
 		case 'failed': {
 			const record = records.failed;
 			const last = record?.history.at(-1)?.error ?? lease?.lease.failure?.error ?? 'unknown error';
 			const retryAt = record?.retryAt ?? lease?.lease.retryAt;
-			const when = retryAt === undefined ? 'at the next janitor pass' : retryAt <= serverNow ? 'at the next janitor pass (backoff over)' : `in ${formatDuration(retryAt - serverNow)} (backoff)`;
+			const when =
+				retryAt === undefined
+					? 'at the next janitor pass'
+					: retryAt <= serverNow
+						? 'at the next janitor pass (backoff over)'
+						: `in ${formatDuration(retryAt - serverNow)} (backoff)`;
 			return `attempt ${record?.attempts ?? '?'} failed (${last}); the janitor requeues it ${when}`;
 		}
 		case 'dead': {
 			const record = records.dead;
 			const last = record?.history.at(-1)?.error ?? lease?.lease.failure?.error ?? 'unknown error';
-			const why = record?.reason === 'permanent' ? 'a permanent failure' : record?.reason === 'cancelled' ? 'cancelled by the operator' : `${record?.attempts ?? '?'} failed attempts (max_retries ${config.max_retries})`;
-			return `dead-lettered after ${why}: ${last.replace(/\.$/, "")}. Retry with \`blobforge retry\` (--reset-retries for a fresh budget)`;
+			const why =
+				record?.reason === 'permanent'
+					? 'a permanent failure'
+					: record?.reason === 'cancelled'
+						? 'cancelled by the operator'
+						: `${record?.attempts ?? '?'} failed attempts (max_retries ${config.max_retries})`;
+			return `dead-lettered after ${why}: ${last.replace(/\.$/, '')}. Retry with \`blobforge retry\` (--reset-retries for a fresh budget)`;
 		}
 		case 'done':
 			return records.result ? `done: result stored (${records.result.size} bytes)` : 'done';

@@ -12,7 +12,14 @@ import {reconcile} from '../queue/reconcile.js';
 import {parseJobLog, parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
 import {collectAll} from '../storage/object-store.js';
 import {mapLimit} from '../lib/concurrency.js';
-import {cancelJob, clearDead, reprioritizeJob, retryAll, retryJob, type AdminOutcome} from '../queue/transitions/admin.js';
+import {
+	cancelJob,
+	clearDead,
+	reprioritizeJob,
+	retryAll,
+	retryJob,
+	type AdminOutcome,
+} from '../queue/transitions/admin.js';
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
 import {removeJob} from '../queue/transitions/remove.js';
@@ -20,7 +27,17 @@ import {unzipSync} from 'fflate';
 import {isNotModified} from '../storage/object-store.js';
 
 /** A job as list views show it. */
-export type JobRow = {hash: string; state: JobState; priority: Priority; name?: string; size?: number; attempts: number; error?: string; at: number; worker?: string};
+export type JobRow = {
+	hash: string;
+	state: JobState;
+	priority: Priority;
+	name?: string;
+	size?: number;
+	attempts: number;
+	error?: string;
+	at: number;
+	worker?: string;
+};
 
 export type JobDetail = JobRecords & {explanation: string};
 
@@ -38,7 +55,10 @@ export class Inspector {
 		this.readModel = new ReadModel(context);
 	}
 
-	/** Counts, jobs and active leases: three requests in steady state, whatever the history. `parts` may skip a half (see ReadModel). */
+	/**
+	Counts, jobs and active leases: three requests in steady state, whatever the history. `parts` may skip a
+	half (see ReadModel).
+	*/
 	async overview(parts?: RefreshParts): Promise<QueueView> {
 		this.lastView = await this.readModel.refresh(parts);
 		return this.lastView;
@@ -50,26 +70,57 @@ export class Inspector {
 		const active = new Map(current.active.map(a => [a.lease.hash, a]));
 		const rows: JobRow[] = [];
 		for (const a of current.active) {
-			rows.push({hash: a.lease.hash, state: 'processing', priority: a.lease.priority, name: a.lease.name, size: a.lease.size, attempts: Math.max(0, a.lease.attempt - 1), at: a.lease.claimedAt, worker: a.lease.worker});
+			rows.push({
+				hash: a.lease.hash,
+				state: 'processing',
+				priority: a.lease.priority,
+				name: a.lease.name,
+				size: a.lease.size,
+				attempts: Math.max(0, a.lease.attempt - 1),
+				at: a.lease.claimedAt,
+				worker: a.lease.worker,
+			});
 		}
 		for (const [hash, job] of Object.entries(current.jobs)) {
 			if (active.has(hash) || job.state === 'removed') continue;
-			rows.push({hash, state: job.state, priority: job.priority, name: job.name, size: job.size, attempts: job.attempts, error: job.error, at: job.at});
+			rows.push({
+				hash,
+				state: job.state,
+				priority: job.priority,
+				name: job.name,
+				size: job.size,
+				attempts: job.attempts,
+				error: job.error,
+				at: job.at,
+			});
 		}
-		return rows.filter(r => (!filter.state || r.state === filter.state) && (!filter.priority || r.priority === filter.priority)).sort((a, b) => b.at - a.at);
+		return rows
+			.filter(r => (!filter.state || r.state === filter.state) && (!filter.priority || r.priority === filter.priority))
+			.sort((a, b) => b.at - a.at);
 	}
 
 	/** A full hash, or an unambiguous prefix of one the read model knows. */
 	async resolveHash(input: string): Promise<ResolvedHash> {
 		const text = input.trim().toLowerCase();
 		if (isJobHash(text)) return {ok: true, hash: text};
-		if (!/^[0-9a-f]{4,63}$/.test(text)) return {ok: false, reason: `"${input}" is not a SHA-256 hash or a prefix of at least 4 hex digits`};
+		if (!/^[0-9a-f]{4,63}$/.test(text))
+			return {ok: false, reason: `"${input}" is not a SHA-256 hash or a prefix of at least 4 hex digits`};
 		const view = this.lastView ?? (await this.overview());
 		const known = new Set([...Object.keys(view.jobs), ...view.active.map(a => a.lease.hash)]);
 		const matches = [...known].filter(h => h.startsWith(text));
 		if (matches.length === 1) return {ok: true, hash: matches[0]!};
-		if (matches.length > 1) return {ok: false, reason: `the prefix ${text} matches ${matches.length} jobs: ${matches.slice(0, 3).map(h => h.slice(0, 16)).join(', ')}…`};
-		return {ok: false, reason: `no queued, active, failed or dead job starts with ${text} (done jobs need the full hash)`};
+		if (matches.length > 1)
+			return {
+				ok: false,
+				reason: `the prefix ${text} matches ${matches.length} jobs: ${matches
+					.slice(0, 3)
+					.map(h => h.slice(0, 16))
+					.join(', ')}…`,
+			};
+		return {
+			ok: false,
+			reason: `no queued, active, failed or dead job starts with ${text} (done jobs need the full hash)`,
+		};
 	}
 
 	/** Every record of one job and a sentence on why it is where it is (ten parallel reads). */
@@ -91,7 +142,6 @@ export class Inspector {
 		const logs: JobLog[] = [];
 		const problems: string[] = [];
 		for (const entry of entries.reverse()) {
-			// eslint-disable-next-line no-await-in-loop
 			const got = await this.context.store.get(entry.key);
 			if (!got || isNotModified(got)) continue;
 			const parsed = parseJobLog(got.body);
@@ -102,7 +152,10 @@ export class Inspector {
 	}
 
 	/** Registered workers, most recently seen first, with whether each looks alive by the server's clock. */
-	async workers(): Promise<{workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}>; problems: string[]}> {
+	async workers(): Promise<{
+		workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}>;
+		problems: string[];
+	}> {
 		const entries = await collectAll(this.context.store, this.context.keys.workerFolder());
 		const now = await this.context.store.serverTime();
 		const staleMs = this.context.config().stale_timeout_minutes * 60_000;
@@ -117,7 +170,11 @@ export class Inspector {
 				continue;
 			}
 			const ago = now - object.lastModified;
-			workers.push({...parsed.value, alive: parsed.value.status !== 'stopped' && ago < Math.max(staleMs, 20 * 60_000), lastSeenAgoMs: ago});
+			workers.push({
+				...parsed.value,
+				alive: parsed.value.status !== 'stopped' && ago < Math.max(staleMs, 20 * 60_000),
+				lastSeenAgoMs: ago,
+			});
 		}
 		return {workers: workers.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), problems};
 	}
@@ -126,7 +183,10 @@ export class Inspector {
 		return retryJob(this.context, hash, options);
 	}
 
-	async retryAll(from: Array<'failed' | 'dead'>, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome[]> {
+	async retryAll(
+		from: Array<'failed' | 'dead'>,
+		options: {priority?: Priority; resetRetries?: boolean} = {},
+	): Promise<AdminOutcome[]> {
 		return retryAll(this.context, from, options);
 	}
 
@@ -145,7 +205,9 @@ export class Inspector {
 	/** Queued and active jobs whose file name contains `query` (case-insensitive), from the read model. */
 	async searchQueue(query: string): Promise<JobRow[]> {
 		const q = query.toLowerCase();
-		return (await this.jobs()).filter(r => (r.state === 'todo' || r.state === 'processing') && (r.name ?? '').toLowerCase().includes(q));
+		return (await this.jobs()).filter(
+			r => (r.state === 'todo' || r.state === 'processing') && (r.name ?? '').toLowerCase().includes(q),
+		);
 	}
 
 	async clearDead(options: {dryRun?: boolean} = {}): Promise<{count: number}> {

@@ -23,10 +23,13 @@ export const systemClock: Clock = {
 				reject(abortError());
 				return;
 			}
-			const timer = setTimeout(() => {
-				signal?.removeEventListener('abort', onAbort);
-				resolve();
-			}, Math.max(0, ms));
+			const timer = setTimeout(
+				() => {
+					signal?.removeEventListener('abort', onAbort);
+					resolve();
+				},
+				Math.max(0, ms),
+			);
 			const onAbort = () => {
 				clearTimeout(timer);
 				reject(abortError());

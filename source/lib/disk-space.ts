@@ -13,7 +13,6 @@ export const lowDiskBytes = 1024 ** 3;
 export async function freeBytes(dir: string): Promise<number | undefined> {
 	for (let current = path.resolve(dir); ; current = path.dirname(current)) {
 		try {
-			// eslint-disable-next-line no-await-in-loop
 			const disk = await statfs(current);
 			return disk.bavail * disk.bsize;
 		} catch {

@@ -3,6 +3,7 @@
 /** Replaces control characters and escape sequences so a hostile file name cannot drive the terminal. */
 export function safeText(text: string): string {
 	// C0 controls, DEL, C1 controls, and bidi overrides that can reorder what a person sees.
+	// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 	return text.replaceAll(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, c => {
 		if (c === '\n') return '␤';
 		if (c === '\u001B') return '␛';
@@ -35,5 +36,12 @@ export function formatDuration(ms: number): string {
 export function textTable(header: string[], rows: string[][]): string {
 	const all = [header, ...rows].map(row => row.map(cell => safeText(cell)));
 	const widths = header.map((_, i) => Math.max(...all.map(row => [...(row[i] ?? '')].length)));
-	return all.map(row => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length))).join('  ').trimEnd()).join('\n');
+	return all
+		.map(row =>
+			row
+				.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length)))
+				.join('  ')
+				.trimEnd(),
+		)
+		.join('\n');
 }

@@ -17,7 +17,12 @@ export type Logger = {
 	error(event: string, fields?: LogFields): void;
 };
 
-export function createLogger(options: {level: LogLevel; json: boolean; base?: LogFields; write?: (line: string) => void}): Logger {
+export function createLogger(options: {
+	level: LogLevel;
+	json: boolean;
+	base?: LogFields;
+	write?: (line: string) => void;
+}): Logger {
 	const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
 	const log = (level: LogLevel, event: string, fields: LogFields = {}) => {
 		if (order[level] < order[options.level]) return;
@@ -25,11 +30,26 @@ export function createLogger(options: {level: LogLevel; json: boolean; base?: Lo
 			write(redact(JSON.stringify({time: new Date().toISOString(), level, event, ...options.base, ...fields})));
 		} else {
 			// On a terminal, hashes are shortened to 12 digits: enough to paste into any command.
-			const shown = (v: string | number | boolean) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v.slice(0, 12) : typeof v === 'string' && /\s/.test(v) ? JSON.stringify(v) : String(v));
+			const shown = (v: string | number | boolean) =>
+				typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)
+					? v.slice(0, 12)
+					: typeof v === 'string' && /\s/.test(v)
+						? JSON.stringify(v)
+						: String(v);
 			// The base fields (the worker's id) are the same on every line: a terminal shows only the event's own.
-			const details = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${shown(v!)}`).join(' ');
-			write(redact(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`));
+			const details = Object.entries(fields)
+				.filter(([, v]) => v !== undefined)
+				.map(([k, v]) => `${k}=${shown(v!)}`)
+				.join(' ');
+			write(
+				redact(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`),
+			);
 		}
 	};
-	return {debug: (e, f) => log('debug', e, f), info: (e, f) => log('info', e, f), warn: (e, f) => log('warn', e, f), error: (e, f) => log('error', e, f)};
+	return {
+		debug: (e, f) => log('debug', e, f),
+		info: (e, f) => log('info', e, f),
+		warn: (e, f) => log('warn', e, f),
+		error: (e, f) => log('error', e, f),
+	};
 }

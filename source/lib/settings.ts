@@ -46,7 +46,8 @@ export type Environment = Record<string, string | undefined>;
 /** Every environment variable BlobForge reads, for the readme's reference and `doctor`. */
 export const environmentVariables = {
 	BLOBFORGE_S3_BUCKET: 'the bucket; when unset, the embedded local store is used',
-	BLOBFORGE_S3_PREFIX: 'key prefix inside the bucket (default pdf/; a trailing / is added; empty means the bucket root)',
+	BLOBFORGE_S3_PREFIX:
+		'key prefix inside the bucket (default pdf/; a trailing / is added; empty means the bucket root)',
 	BLOBFORGE_S3_REGION: 'region (default us-east-1)',
 	BLOBFORGE_S3_ENDPOINT_URL: 'endpoint of an S3-compatible service (R2, MinIO, Ceph, ...)',
 	BLOBFORGE_S3_ACCESS_KEY_ID: 'access key; when unset, the AWS SDK default chain applies',
@@ -76,10 +77,21 @@ export function parseLogLevel(value: string | undefined, source: string): LogLev
 
 export function normalizePrefix(value: string, source: string): string {
 	if (value === '') return '';
-	if (value.startsWith('/')) throw configError(`${source} is "${value}": a prefix must not start with /`, 'write it without the leading slash, e.g. pdf/');
+	if (value.startsWith('/'))
+		throw configError(
+			`${source} is "${value}": a prefix must not start with /`,
+			'write it without the leading slash, e.g. pdf/',
+		);
 	const withSlash = value.endsWith('/') ? value : `${value}/`;
-	if (withSlash.split('/').some((segment, index, all) => segment === '..' || segment === '.' || (segment === '' && index < all.length - 1))) {
-		throw configError(`${source} is "${value}": a prefix may not contain empty, . or .. segments`, 'use plain names separated by /, e.g. team/pdf/');
+	if (
+		withSlash
+			.split('/')
+			.some((segment, index, all) => segment === '..' || segment === '.' || (segment === '' && index < all.length - 1))
+	) {
+		throw configError(
+			`${source} is "${value}": a prefix may not contain empty, . or .. segments`,
+			'use plain names separated by /, e.g. team/pdf/',
+		);
 	}
 	return withSlash;
 }
@@ -98,39 +110,65 @@ export function defaultStoreDir(environment: Environment): string {
 
 export function resolveSettings(flags: SettingsFlags, environment: Environment = process.env): Settings {
 	const bucket = nonEmpty(flags.bucket) ?? (flags.storeDir ? undefined : nonEmpty(environment['BLOBFORGE_S3_BUCKET']));
-	const storeDir = nonEmpty(flags.storeDir) ?? (flags.bucket ? undefined : nonEmpty(environment['BLOBFORGE_STORE_DIR']));
+	const storeDir =
+		nonEmpty(flags.storeDir) ?? (flags.bucket ? undefined : nonEmpty(environment['BLOBFORGE_STORE_DIR']));
 	if (bucket && storeDir) {
-		throw configError('both a bucket (BLOBFORGE_S3_BUCKET) and a local store (BLOBFORGE_STORE_DIR) are configured', 'unset one of them, or choose with --bucket or --store-dir');
+		throw configError(
+			'both a bucket (BLOBFORGE_S3_BUCKET) and a local store (BLOBFORGE_STORE_DIR) are configured',
+			'unset one of them, or choose with --bucket or --store-dir',
+		);
 	}
 	const prefixSource = flags.prefix === undefined ? 'BLOBFORGE_S3_PREFIX' : '--prefix';
 	const prefix = normalizePrefix(flags.prefix ?? environment['BLOBFORGE_S3_PREFIX'] ?? 'pdf/', prefixSource);
-	const logLevel = parseLogLevel(flags.logLevel ?? environment['BLOBFORGE_LOG_LEVEL'], flags.logLevel === undefined ? 'BLOBFORGE_LOG_LEVEL' : '--log-level');
+	const logLevel = parseLogLevel(
+		flags.logLevel ?? environment['BLOBFORGE_LOG_LEVEL'],
+		flags.logLevel === undefined ? 'BLOBFORGE_LOG_LEVEL' : '--log-level',
+	);
 	const workerId = nonEmpty(flags.workerId) ?? nonEmpty(environment['BLOBFORGE_WORKER_ID']);
 	if (workerId && !/^[\w.@:-]{1,64}$/.test(workerId)) {
 		throw configError(`the worker id "${workerId}" is not valid`, 'use up to 64 letters, digits and . _ - @ :');
 	}
 	if (!bucket) {
-		return {store: {kind: 'local', dir: path.resolve(storeDir ?? defaultStoreDir(environment))}, prefix, logLevel, workerId};
+		return {
+			store: {kind: 'local', dir: path.resolve(storeDir ?? defaultStoreDir(environment))},
+			prefix,
+			logLevel,
+			workerId,
+		};
 	}
 	if (!/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/.test(bucket)) {
-		throw configError(`the bucket name "${bucket}" is not valid`, 'bucket names have 3 to 63 lowercase letters, digits, dots and hyphens');
+		throw configError(
+			`the bucket name "${bucket}" is not valid`,
+			'bucket names have 3 to 63 lowercase letters, digits, dots and hyphens',
+		);
 	}
 	const region = nonEmpty(flags.region) ?? nonEmpty(environment['BLOBFORGE_S3_REGION']) ?? 'us-east-1';
-	if (!/^[a-z0-9-]{2,32}$/.test(region)) throw configError(`the region "${region}" is not valid`, 'use a region name such as us-east-1 (or auto for R2)');
+	if (!/^[a-z0-9-]{2,32}$/.test(region))
+		throw configError(`the region "${region}" is not valid`, 'use a region name such as us-east-1 (or auto for R2)');
 	const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(environment['BLOBFORGE_S3_ENDPOINT_URL']);
 	if (endpoint) {
 		let url: URL;
 		try {
 			url = new URL(endpoint);
 		} catch {
-			throw configError(`the endpoint "${endpoint}" is not a URL`, 'write it with its scheme, e.g. https://s3.example.com or http://127.0.0.1:7480');
+			throw configError(
+				`the endpoint "${endpoint}" is not a URL`,
+				'write it with its scheme, e.g. https://s3.example.com or http://127.0.0.1:7480',
+			);
 		}
-		if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError(`the endpoint "${endpoint}" must start with http:// or https://`, 'write it with its scheme, e.g. https://s3.example.com');
+		if (url.protocol !== 'http:' && url.protocol !== 'https:')
+			throw configError(
+				`the endpoint "${endpoint}" must start with http:// or https://`,
+				'write it with its scheme, e.g. https://s3.example.com',
+			);
 	}
 	const accessKeyId = nonEmpty(environment['BLOBFORGE_S3_ACCESS_KEY_ID']);
 	const secretAccessKey = nonEmpty(environment['BLOBFORGE_S3_SECRET_ACCESS_KEY']);
 	if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
-		throw configError(`only ${accessKeyId ? 'BLOBFORGE_S3_ACCESS_KEY_ID' : 'BLOBFORGE_S3_SECRET_ACCESS_KEY'} is set`, 'set both BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY, or neither to use the AWS default credential chain');
+		throw configError(
+			`only ${accessKeyId ? 'BLOBFORGE_S3_ACCESS_KEY_ID' : 'BLOBFORGE_S3_SECRET_ACCESS_KEY'} is set`,
+			'set both BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY, or neither to use the AWS default credential chain',
+		);
 	}
 	registerSecret(secretAccessKey);
 	const pathStyle = environment['BLOBFORGE_S3_PATH_STYLE'];
@@ -140,7 +178,10 @@ export function resolveSettings(flags: SettingsFlags, environment: Environment =
 			bucket,
 			region,
 			endpoint,
-			forcePathStyle: pathStyle === undefined || pathStyle === '' ? Boolean(endpoint) : parseBoolean(pathStyle, 'BLOBFORGE_S3_PATH_STYLE'),
+			forcePathStyle:
+				pathStyle === undefined || pathStyle === ''
+					? Boolean(endpoint)
+					: parseBoolean(pathStyle, 'BLOBFORGE_S3_PATH_STYLE'),
 			credentials: accessKeyId && secretAccessKey ? {accessKeyId, secretAccessKey} : undefined,
 		},
 		prefix,

@@ -16,11 +16,17 @@ export type Candidate = {hash: string; priority: Priority};
 
 export type CandidateList = {candidates: Candidate[]; malformedKeys: string[]; listedAt: number};
 
-export async function listCandidates(context: QueueContext, options: {maxKeys?: number; random?: () => number} = {}): Promise<CandidateList> {
+export async function listCandidates(
+	context: QueueContext,
+	options: {maxKeys?: number; random?: () => number} = {},
+): Promise<CandidateList> {
 	const random = options.random ?? Math.random;
 	const folder = `${context.keys.prefix}queue/todo/`;
 	// Jobs in flight keep their todo entries until they end: leave out those with a lease.
-	const [page, leases] = await Promise.all([context.store.listPage(folder, {pageSize: options.maxKeys ?? 1000}), collectAll(context.store, context.keys.leaseFolder())]);
+	const [page, leases] = await Promise.all([
+		context.store.listPage(folder, {pageSize: options.maxKeys ?? 1000}),
+		collectAll(context.store, context.keys.leaseFolder()),
+	]);
 	const leased = new Set(leases.map(l => context.keys.hashOf(l.key)));
 	const byPriority = new Map<Priority, Candidate[]>(priorities.map(p => [p, []]));
 	const malformedKeys: string[] = [];

@@ -10,7 +10,12 @@ import type {ProbeResult} from '../storage/probe.js';
 import type {Keys} from './keys.js';
 import {parseCapabilities, type Capabilities, type Parsed} from './records.js';
 
-export async function saveCapabilities(store: ObjectStore, keys: Keys, probe: ProbeResult, location: string): Promise<Capabilities> {
+export async function saveCapabilities(
+	store: ObjectStore,
+	keys: Keys,
+	probe: ProbeResult,
+	location: string,
+): Promise<Capabilities> {
 	const capabilities: Capabilities = {
 		version: 1,
 		checkedAt: new Date(probe.checkedAt).toISOString(),

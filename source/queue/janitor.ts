@@ -26,7 +26,17 @@ import {appendEvents} from './journal.js';
 import {readJournal} from './journal-reader.js';
 import {applyEvent, eventOfEndedLease, settle} from './job-view.js';
 import type {QueueContext} from './queue-context.js';
-import {nextSeq, parseFailureRecord, parseLease, parseTodoEntry, serializeTodoEntry, type AttemptFailure, type Lease, type QueueReason, type TodoEntry} from './records.js';
+import {
+	nextSeq,
+	parseFailureRecord,
+	parseLease,
+	parseTodoEntry,
+	serializeTodoEntry,
+	type AttemptFailure,
+	type Lease,
+	type QueueReason,
+	type TodoEntry,
+} from './records.js';
 import {loadSnapshot, saveSnapshot, type LoadedSnapshot} from './snapshot-store.js';
 import {failureRecordOf} from './transitions/finish.js';
 import {rollForward} from './roll-forward.js';
@@ -46,7 +56,16 @@ export type JanitorReport = {
 };
 
 export function emptyReport(): JanitorReport {
-	return {staleRecovered: 0, finishedDone: 0, deadLettered: 0, rolledForward: 0, failedRequeued: 0, leasesSwept: 0, journalFolded: 0, malformed: []};
+	return {
+		staleRecovered: 0,
+		finishedDone: 0,
+		deadLettered: 0,
+		rolledForward: 0,
+		failedRequeued: 0,
+		leasesSwept: 0,
+		journalFolded: 0,
+		malformed: [],
+	};
 }
 
 export type JanitorOptions = {
@@ -79,18 +98,28 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 			continue;
 		}
 		leased.add(hash);
-		// eslint-disable-next-line no-await-in-loop
 		const got = await context.store.get(entry.key);
 		if (!got || isNotModified(got)) continue;
 		const parsed = parseLease(got.body, hash);
 		if (!parsed.ok) report.malformed.push({key: entry.key, reason: parsed.reason});
 		// An unreadable lease still locks a job: treat it as a first attempt at normal priority.
-		const lease: Lease = parsed.ok ? parsed.value : {version: 1, hash, seq: 0, worker: 'unknown', priority: 'normal', attempt: 0, nonce: 'malformed', counter: 0, claimedAt: got.lastModified};
+		const lease: Lease = parsed.ok
+			? parsed.value
+			: {
+					version: 1,
+					hash,
+					seq: 0,
+					worker: 'unknown',
+					priority: 'normal',
+					attempt: 0,
+					nonce: 'malformed',
+					counter: 0,
+					claimedAt: got.lastModified,
+				};
 		if (options.ownWorker && lease.worker !== options.ownWorker) continue;
 		const seen = {entry, lease, etag: got.etag};
 		if (lease.ending && lease.ending !== 'completing') {
 			if (!options.dryRun) {
-				// eslint-disable-next-line no-await-in-loop
 				if (await rollForward(context, lease)) report.rolledForward++;
 			}
 			ended.push(seen);
@@ -101,14 +130,17 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 			report.staleRecovered++;
 			continue;
 		}
-		// eslint-disable-next-line no-await-in-loop
 		const recovered = await recoverLease(context, seen, options.ownWorker ? 'worker-restart' : 'stale-lease', report);
 		if (recovered) ended.push(recovered);
 	}
 	if (options.ownWorker) return report;
 	// Compaction first: it sweeps the ended leases, so a failed job whose last attempt just ended
 	// is requeued in this pass, not the next one (a claim cannot create its lease while one exists).
-	if (loaded && loaded !== 'not-modified' && (await compact(context, loaded, ended, now, options.journalSettleMs ?? 60_000, report))) {
+	if (
+		loaded &&
+		loaded !== 'not-modified' &&
+		(await compact(context, loaded, ended, now, options.journalSettleMs ?? 60_000, report))
+	) {
 		for (const {lease} of ended) leased.delete(lease.hash);
 	}
 	// Requeued jobs' events go to the journal in one append for the whole pass, then their failed
@@ -116,12 +148,14 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 	// requeues it again (the same todo entry) and finishes.
 	const requeued: Array<{entry: TodoEntry; failedKey: string}> = [];
 	for (const entry of await collectAll(context.store, context.keys.failedFolder())) {
-		// eslint-disable-next-line no-await-in-loop
 		const done = await requeueFailed(context, entry, now, leased, report, options.dryRun);
 		if (done) requeued.push(done);
 	}
 	if (requeued.length > 0) {
-		await appendEvents(context, requeued.map(r => todoEvent(r.entry)));
+		await appendEvents(
+			context,
+			requeued.map(r => todoEvent(r.entry)),
+		);
 		await mapLimit(requeued, 16, async r => context.store.delete(r.failedKey));
 	}
 	return report;
@@ -132,7 +166,12 @@ export async function recoverOwnLeases(context: QueueContext, worker: string): P
 	return runJanitor(context, {ownWorker: worker, compact: false});
 }
 
-async function recoverLease(context: QueueContext, seen: SeenLease, reason: QueueReason, report: JanitorReport): Promise<SeenLease | undefined> {
+async function recoverLease(
+	context: QueueContext,
+	seen: SeenLease,
+	reason: QueueReason,
+	report: JanitorReport,
+): Promise<SeenLease | undefined> {
 	const {store, keys} = context;
 	const {lease} = seen;
 	const hash = lease.hash;
@@ -144,7 +183,15 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 	const parsed = got && !isNotModified(got) ? parseTodoEntry(got.body, hash, lease.priority) : undefined;
 	const todo: TodoEntry | undefined = parsed?.ok ? parsed.value : undefined;
 	const attempt = lease.attempt || (todo?.attempts ?? 0) + 1;
-	const base: Lease = {...lease, attempt, counter: lease.counter + 1, endedAt: now, seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now), ...(todo?.name === undefined ? {} : {name: todo.name}), ...(todo?.size === undefined ? {} : {size: todo.size})};
+	const base: Lease = {
+		...lease,
+		attempt,
+		counter: lease.counter + 1,
+		endedAt: now,
+		seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now),
+		...(todo?.name === undefined ? {} : {name: todo.name}),
+		...(todo?.size === undefined ? {} : {size: todo.size}),
+	};
 	const end = async (changes: Partial<Lease>): Promise<SeenLease | undefined> => {
 		const next = {...base, ...changes};
 		const etag = await writeLeaseIfMatch(context, next, seen.etag);
@@ -156,18 +203,35 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 		if (done) report.finishedDone++;
 		return done;
 	}
-	const error = reason === 'worker-restart' ? `worker ${lease.worker} restarted while the job was running` : `lease not renewed for ${context.config().stale_timeout_minutes} min (worker ${lease.worker})`;
+	const error =
+		reason === 'worker-restart'
+			? `worker ${lease.worker} restarted while the job was running`
+			: `lease not renewed for ${context.config().stale_timeout_minutes} min (worker ${lease.worker})`;
 	const failure: AttemptFailure = {attempt, worker: lease.worker, error, at: now, permanent: false};
 	if (attempt > context.config().max_retries) {
 		const dead = await end({ending: 'dead', failure, attemptsAfter: attempt});
 		if (!dead) return undefined;
-		await store.put(keys.dead(hash), JSON.stringify(failureRecordOf(dead.lease, todo?.history ?? [])), {contentType: 'application/json'});
+		await store.put(keys.dead(hash), JSON.stringify(failureRecordOf(dead.lease, todo?.history ?? [])), {
+			contentType: 'application/json',
+		});
 		await store.delete(todoKey);
 		report.deadLettered++;
 		return dead;
 	}
 	// The todo entry first: if the fence then fails (the holder renewed), at worst one attempt is over-counted.
-	const entry: TodoEntry = {version: 1, hash, seq: base.seq, priority: lease.priority, attempts: attempt, queuedAt: now, reason, lastError: error, history: [...(todo?.history ?? []), failure].slice(-20), ...(base.name === undefined ? {} : {name: base.name}), ...(base.size === undefined ? {} : {size: base.size})};
+	const entry: TodoEntry = {
+		version: 1,
+		hash,
+		seq: base.seq,
+		priority: lease.priority,
+		attempts: attempt,
+		queuedAt: now,
+		reason,
+		lastError: error,
+		history: [...(todo?.history ?? []), failure].slice(-20),
+		...(base.name === undefined ? {} : {name: base.name}),
+		...(base.size === undefined ? {} : {size: base.size}),
+	};
 	await store.put(todoKey, serializeTodoEntry(entry), {contentType: 'application/json'});
 	const requeued = await end({ending: 'requeued', failure, attemptsAfter: attempt});
 	if (requeued) report.staleRecovered++;
@@ -175,7 +239,14 @@ async function recoverLease(context: QueueContext, seen: SeenLease, reason: Queu
 }
 
 /** Writes the todo entry of a failed job whose backoff passed; the caller journals and deletes the failed record. */
-async function requeueFailed(context: QueueContext, listed: ListEntry, now: number, leased: ReadonlySet<string>, report: JanitorReport, dryRun = false): Promise<{entry: TodoEntry; failedKey: string} | undefined> {
+async function requeueFailed(
+	context: QueueContext,
+	listed: ListEntry,
+	now: number,
+	leased: ReadonlySet<string>,
+	report: JanitorReport,
+	dryRun = false,
+): Promise<{entry: TodoEntry; failedKey: string} | undefined> {
 	const {store, keys} = context;
 	const hash = keys.hashOf(listed.key);
 	if (!hash) {
@@ -197,14 +268,36 @@ async function requeueFailed(context: QueueContext, listed: ListEntry, now: numb
 		report.failedRequeued++;
 		return;
 	}
-	const entry: TodoEntry = {version: 1, hash, seq: nextSeq(record.seq, now), priority: record.priority, attempts: record.attempts, queuedAt: now, reason: 'retry', lastError: record.history.at(-1)?.error, history: record.history, ...(record.name === undefined ? {} : {name: record.name}), ...(record.size === undefined ? {} : {size: record.size})};
+	const entry: TodoEntry = {
+		version: 1,
+		hash,
+		seq: nextSeq(record.seq, now),
+		priority: record.priority,
+		attempts: record.attempts,
+		queuedAt: now,
+		reason: 'retry',
+		lastError: record.history.at(-1)?.error,
+		history: record.history,
+		...(record.name === undefined ? {} : {name: record.name}),
+		...(record.size === undefined ? {} : {size: record.size}),
+	};
 	await store.put(keys.todo(record.priority, hash), serializeTodoEntry(entry), {contentType: 'application/json'});
 	report.failedRequeued++;
 	return {entry, failedKey: listed.key};
 }
 
-/** Folds journal objects older than `settleMs` and the ended leases into the snapshot, then deletes them; false when another janitor saved first. */
-async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: SeenLease[], now: number, settleMs: number, report: JanitorReport): Promise<boolean> {
+/**
+Folds journal objects older than `settleMs` and the ended leases into the snapshot, then deletes them; false
+when another janitor saved first.
+*/
+async function compact(
+	context: QueueContext,
+	loaded: LoadedSnapshot,
+	ended: SeenLease[],
+	now: number,
+	settleMs: number,
+	report: JanitorReport,
+): Promise<boolean> {
 	const {snapshot} = loaded;
 	if (loaded.problem) report.malformed.push({key: context.keys.snapshot(), reason: loaded.problem});
 	const journal = await readJournal(context, {startAfter: snapshot.journalCursor, before: now - settleMs});
@@ -221,7 +314,6 @@ async function compact(context: QueueContext, loaded: LoadedSnapshot, ended: See
 	if (!(await saveSnapshot(context, snapshot, loaded.etag))) return false;
 	const folded = [...journal.batches.map(b => b.key), ...ended.map(e => e.entry.key)];
 	for (let i = 0; i < folded.length; i += 1000) {
-		// eslint-disable-next-line no-await-in-loop
 		await context.store.deleteMany(folded.slice(i, i + 1000));
 	}
 	report.journalFolded += journal.batches.length;

@@ -40,7 +40,15 @@ function zeroByPriority(): Record<Priority, number> {
 }
 
 export function emptySnapshot(): Snapshot {
-	return {version: 1, compactedAt: 0, journalCursor: '', jobs: {}, settledDone: zeroByPriority(), completionsByMinute: {}, failuresByMinute: {}};
+	return {
+		version: 1,
+		compactedAt: 0,
+		journalCursor: '',
+		jobs: {},
+		settledDone: zeroByPriority(),
+		completionsByMinute: {},
+		failuresByMinute: {},
+	};
 }
 
 export function cloneSnapshot(snapshot: Snapshot): Snapshot {
@@ -51,7 +59,14 @@ export function parseSnapshot(body: Uint8Array | string): Parsed<Snapshot> {
 	const json = parseJson(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (!isObject(v) || v['version'] !== 1 || !isObject(v['jobs']) || !isObject(v['settledDone']) || typeof v['journalCursor'] !== 'string') return {ok: false, reason: 'not a version 1 snapshot'};
+	if (
+		!isObject(v) ||
+		v['version'] !== 1 ||
+		!isObject(v['jobs']) ||
+		!isObject(v['settledDone']) ||
+		typeof v['journalCursor'] !== 'string'
+	)
+		return {ok: false, reason: 'not a version 1 snapshot'};
 	const snapshot = v as unknown as Snapshot;
 	snapshot.completionsByMinute ??= {};
 	snapshot.failuresByMinute ??= {};
@@ -72,7 +87,8 @@ export function applyEvent(snapshot: Snapshot, event: JobEvent): boolean {
 		snapshot.settledDone[event.priority] = Math.max(0, snapshot.settledDone[event.priority] - 1);
 	}
 	if (event.state === 'done' && known?.state !== 'done') bump(snapshot.completionsByMinute, event.at);
-	if ((event.state === 'failed' || event.state === 'dead') && known?.state !== event.state) bump(snapshot.failuresByMinute, event.at);
+	if ((event.state === 'failed' || event.state === 'dead') && known?.state !== event.state)
+		bump(snapshot.failuresByMinute, event.at);
 	snapshot.jobs[event.hash] = {
 		seq: event.seq,
 		state: event.state,
@@ -131,7 +147,9 @@ export function countJobs(snapshot: Snapshot, activeLeases: Iterable<Lease>): Co
 		counts.processing[lease.priority]++;
 	}
 	for (const p of priorities) counts.done[p] += snapshot.settledDone[p];
-	counts.total = Object.fromEntries(states.map(s => [s, priorities.reduce((sum, p) => sum + counts[s][p], 0)])) as Record<JobState, number>;
+	counts.total = Object.fromEntries(
+		states.map(s => [s, priorities.reduce((sum, p) => sum + counts[s][p], 0)]),
+	) as Record<JobState, number>;
 	return counts;
 }
 

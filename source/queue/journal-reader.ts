@@ -25,10 +25,17 @@ export type ReadJournalOptions = {
 	before?: number;
 };
 
-export async function readJournal(context: QueueContext, options: ReadJournalOptions = {}): Promise<{batches: JournalBatch[]; problems: string[]}> {
+export async function readJournal(
+	context: QueueContext,
+	options: ReadJournalOptions = {},
+): Promise<{batches: JournalBatch[]; problems: string[]}> {
 	const batches: JournalBatch[] = [];
 	const problems: string[] = [];
-	for await (const entry of listAll(context.store, context.keys.journalFolder(), options.startAfter ? {startAfter: options.startAfter} : {})) {
+	for await (const entry of listAll(
+		context.store,
+		context.keys.journalFolder(),
+		options.startAfter ? {startAfter: options.startAfter} : {},
+	)) {
 		const time = context.keys.journalTime(entry.key);
 		if (options.before !== undefined && (time === undefined || time >= options.before)) break;
 		if (options.skip?.(entry.key)) continue;

@@ -8,7 +8,15 @@ five priorities, HEAD raw: ten requests, one round trip.
 import {isNotModified, type ObjectInfo} from '../storage/object-store.js';
 import {priorities} from './keys.js';
 import type {QueueContext} from './queue-context.js';
-import {parseFailureRecord, parseLease, parseTodoEntry, type FailureRecord, type JobState, type Lease, type TodoEntry} from './records.js';
+import {
+	parseFailureRecord,
+	parseLease,
+	parseTodoEntry,
+	type FailureRecord,
+	type JobState,
+	type Lease,
+	type TodoEntry,
+} from './records.js';
 
 export type JobRecords = {
 	hash: string;
@@ -44,7 +52,10 @@ export async function locateJob(context: QueueContext, hash: string): Promise<Jo
 		if (parsed.ok) records.lease = {lease: parsed.value, etag: lease.etag, lastModified: lease.lastModified};
 		else records.problems.push(`${keys.lease(hash)}: ${parsed.reason}`);
 	}
-	for (const [key, got, slot] of [[keys.dead(hash), dead, 'dead'], [keys.failed(hash), failed, 'failed']] as const) {
+	for (const [key, got, slot] of [
+		[keys.dead(hash), dead, 'dead'],
+		[keys.failed(hash), failed, 'failed'],
+	] as const) {
 		if (!got || isNotModified(got)) continue;
 		const parsed = parseFailureRecord(got.body, hash);
 		if (parsed.ok) records[slot] = parsed.value;
@@ -61,7 +72,23 @@ export async function locateJob(context: QueueContext, hash: string): Promise<Jo
 	if (raw) records.raw = raw;
 	const ending = records.lease?.lease.ending;
 	records.state = records.lease
-		? isActiveLease(records.lease.lease) ? 'processing' : ending === 'requeued' ? 'todo' : ending === 'cancelled' ? 'dead' : (ending as JobState)
-		: result ? 'done' : records.dead ? 'dead' : records.failed ? 'failed' : records.todo.length > 0 ? 'todo' : raw ? 'raw-only' : 'unknown';
+		? isActiveLease(records.lease.lease)
+			? 'processing'
+			: ending === 'requeued'
+				? 'todo'
+				: ending === 'cancelled'
+					? 'dead'
+					: (ending as JobState)
+		: result
+			? 'done'
+			: records.dead
+				? 'dead'
+				: records.failed
+					? 'failed'
+					: records.todo.length > 0
+						? 'todo'
+						: raw
+							? 'raw-only'
+							: 'unknown';
 	return records;
 }

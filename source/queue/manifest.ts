@@ -26,7 +26,8 @@ export function parseManifest(body: Uint8Array | string): Parsed<Manifest> & {sk
 	if (!json.ok) return json;
 	const v = json.value;
 	if (!isObject(v) || !isObject(v['entries'])) return {ok: false, reason: 'not a manifest (no entries object)'};
-	if (v['version'] !== undefined && v['version'] !== 1) return {ok: false, reason: `unknown manifest version ${JSON.stringify(v['version'])}`};
+	if (v['version'] !== undefined && v['version'] !== 1)
+		return {ok: false, reason: `unknown manifest version ${JSON.stringify(v['version'])}`};
 	const entries: Record<string, ManifestEntry> = {};
 	const skipped: string[] = [];
 	for (const [hash, raw] of Object.entries(v['entries'])) {
@@ -42,21 +43,38 @@ export function parseManifest(body: Uint8Array | string): Parsed<Manifest> & {sk
 			source: typeof raw['source'] === 'string' ? raw['source'] : '',
 		};
 	}
-	return {ok: true, value: {version: 1, updated_at: typeof v['updated_at'] === 'string' ? v['updated_at'] : '', entries}, ...(skipped.length > 0 ? {skipped} : {})};
+	return {
+		ok: true,
+		value: {version: 1, updated_at: typeof v['updated_at'] === 'string' ? v['updated_at'] : '', entries},
+		...(skipped.length > 0 ? {skipped} : {}),
+	};
 }
 
 export type LoadedManifest = {manifest: Manifest; etag?: string; problem?: string};
 
 /** Reads the manifest; with `knownEtag`, answers 'not-modified' (a 304, no download) while it is unchanged. */
 export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>): Promise<LoadedManifest>;
-export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>, knownEtag: string | undefined): Promise<LoadedManifest | 'not-modified'>;
-export async function loadManifest(context: Pick<QueueContext, 'store' | 'keys'>, knownEtag?: string): Promise<LoadedManifest | 'not-modified'> {
+export async function loadManifest(
+	context: Pick<QueueContext, 'store' | 'keys'>,
+	knownEtag: string | undefined,
+): Promise<LoadedManifest | 'not-modified'>;
+export async function loadManifest(
+	context: Pick<QueueContext, 'store' | 'keys'>,
+	knownEtag?: string,
+): Promise<LoadedManifest | 'not-modified'> {
 	const got = await context.store.get(context.keys.manifest(), knownEtag ? {ifNoneMatch: knownEtag} : undefined);
 	if (isNotModified(got)) return 'not-modified';
 	if (!got) return {manifest: emptyManifest()};
 	const parsed = parseManifest(got.body);
-	if (!parsed.ok) return {manifest: emptyManifest(), etag: got.etag, problem: `${context.keys.manifest()}: ${parsed.reason}`};
-	return {manifest: parsed.value, etag: got.etag, ...(parsed.skipped ? {problem: `${context.keys.manifest()}: ${parsed.skipped.length} malformed entries skipped`} : {})};
+	if (!parsed.ok)
+		return {manifest: emptyManifest(), etag: got.etag, problem: `${context.keys.manifest()}: ${parsed.reason}`};
+	return {
+		manifest: parsed.value,
+		etag: got.etag,
+		...(parsed.skipped
+			? {problem: `${context.keys.manifest()}: ${parsed.skipped.length} malformed entries skipped`}
+			: {}),
+	};
 }
 
 /** Merges an entry: new hashes are added; known ones gain new paths and tags (order kept). */
@@ -74,25 +92,31 @@ export function mergeEntry(manifest: Manifest, hash: string, entry: ManifestEntr
 Applies `change` to the manifest with compare-and-swap, retrying lost races with backoff.
 A manifest that cannot be parsed is never overwritten: that would lose every entry.
 */
-export async function updateManifest(context: Pick<QueueContext, 'store' | 'keys'>, change: (manifest: Manifest) => void, options: {clock?: Clock; maxAttempts?: number} = {}): Promise<Manifest> {
+export async function updateManifest(
+	context: Pick<QueueContext, 'store' | 'keys'>,
+	change: (manifest: Manifest) => void,
+	options: {clock?: Clock; maxAttempts?: number} = {},
+): Promise<Manifest> {
 	const clock = options.clock ?? systemClock;
 	const maxAttempts = options.maxAttempts ?? 20;
 	for (let attempt = 1; ; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		const loaded = await loadManifest(context);
 		if (loaded.problem && loaded.etag && Object.keys(loaded.manifest.entries).length === 0) {
-			throw new Error(`${loaded.problem}; not overwriting it (fix or remove it, or run \`blobforge manifest rebuild\`)`);
+			throw new Error(
+				`${loaded.problem}; not overwriting it (fix or remove it, or run \`blobforge manifest rebuild\`)`,
+			);
 		}
 		const manifest = loaded.manifest;
 		change(manifest);
 		manifest.updated_at = new Date(clock.now()).toISOString();
 		try {
-			// eslint-disable-next-line no-await-in-loop
-			await context.store.put(context.keys.manifest(), JSON.stringify(manifest, null, 2), {condition: loaded.etag ? {kind: 'if-match', etag: loaded.etag} : {kind: 'create-only'}, contentType: 'application/json'});
+			await context.store.put(context.keys.manifest(), JSON.stringify(manifest, null, 2), {
+				condition: loaded.etag ? {kind: 'if-match', etag: loaded.etag} : {kind: 'create-only'},
+				contentType: 'application/json',
+			});
 			return manifest;
 		} catch (error) {
 			if (!isStoreError(error, 'precondition-failed') || attempt >= maxAttempts) throw error;
-			// eslint-disable-next-line no-await-in-loop
 			await clock.sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
 		}
 	}

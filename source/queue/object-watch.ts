@@ -16,7 +16,10 @@ export class ObjectWatch {
 
 	/** Whether the object changed since the last check; the first check answers true. */
 	async changed(): Promise<boolean> {
-		const got = await this.store.get(this.key, this.seen && this.seen !== 'absent' ? {ifNoneMatch: this.seen} : undefined);
+		const got = await this.store.get(
+			this.key,
+			this.seen && this.seen !== 'absent' ? {ifNoneMatch: this.seen} : undefined,
+		);
 		const current = got ? got.etag : 'absent';
 		const changed = current !== this.seen;
 		this.seen = current;

@@ -17,7 +17,15 @@ refresh read, with heartbeat ages brought up to the server's current time.
 */
 import {collectAll, isNotModified} from '../storage/object-store.js';
 import {readJournal} from './journal-reader.js';
-import {applyEvent, cloneSnapshot, countJobs, eventOfEndedLease, stateOf, type Counts, type Snapshot} from './job-view.js';
+import {
+	applyEvent,
+	cloneSnapshot,
+	countJobs,
+	eventOfEndedLease,
+	stateOf,
+	type Counts,
+	type Snapshot,
+} from './job-view.js';
 import type {QueueContext} from './queue-context.js';
 import {parseLease, type JobState, type Lease} from './records.js';
 import {loadSnapshot} from './snapshot-store.js';
@@ -53,7 +61,10 @@ type CachedLease = {etag: string; lastModified: number; lease?: Lease};
 export type RefreshParts = {
 	/** GET the snapshot and LIST the journal. @default true */
 	journal?: boolean;
-	/** Only GET the snapshot (304 unless the janitor compacted), listing the journal only if it changed. @default false */
+	/**
+	Only GET the snapshot (304 unless the janitor compacted), listing the journal only if it changed. @default
+	false
+	*/
 	snapshot?: boolean;
 	/** LIST the leases and GET the changed ones. @default true */
 	leases?: boolean;
@@ -83,7 +94,9 @@ export class ReadModel {
 		const {keys} = this.context;
 		const loaded = await loadSnapshot(this.context, this.working ? this.baseEtag : undefined);
 		// Still no snapshot (no compaction yet) is no change either: keep what was read on top of nothing.
-		const unchanged = loaded === 'not-modified' || (this.working !== undefined && this.baseEtag === undefined && loaded.etag === undefined);
+		const unchanged =
+			loaded === 'not-modified' ||
+			(this.working !== undefined && this.baseEtag === undefined && loaded.etag === undefined);
 		// A new snapshot is a new base: the journal after its cursor must be read on top of it.
 		if (unchanged && !listJournal) return;
 		if (!unchanged) {
@@ -97,7 +110,10 @@ export class ReadModel {
 		// List from a minute before the newest key read, so objects that landed late are not missed.
 		const newest = Math.max(0, ...this.journalRead.values());
 		const startAfter = newest > 0 ? keys.journal(newest - journalWindowMs, '') : this.snapshotCursor;
-		const journal = await readJournal(this.context, {startAfter, skip: key => key <= this.snapshotCursor || this.journalRead.has(key)});
+		const journal = await readJournal(this.context, {
+			startAfter,
+			skip: key => key <= this.snapshotCursor || this.journalRead.has(key),
+		});
 		problems.push(...journal.problems);
 		for (const batch of journal.batches) {
 			for (const event of batch.events) applyEvent(working, event);
@@ -116,12 +132,15 @@ export class ReadModel {
 			const cached = this.leases.get(entry.key);
 			if (cached?.etag === entry.etag) continue;
 			const hash = keys.hashOf(entry.key);
-			// eslint-disable-next-line no-await-in-loop
 			const got = hash ? await store.get(entry.key) : undefined;
 			if (!hash || !got || isNotModified(got)) continue;
 			const parsed = parseLease(got.body, hash);
 			if (!parsed.ok) problems.push(`${entry.key}: ${parsed.reason}`);
-			this.leases.set(entry.key, {etag: got.etag, lastModified: got.lastModified, lease: parsed.ok ? parsed.value : undefined});
+			this.leases.set(entry.key, {
+				etag: got.etag,
+				lastModified: got.lastModified,
+				lease: parsed.ok ? parsed.value : undefined,
+			});
 		}
 		for (const key of this.leases.keys()) if (!seen.has(key)) this.leases.delete(key);
 	}
@@ -135,7 +154,12 @@ export class ReadModel {
 			if (!lease) continue;
 			const event = eventOfEndedLease(lease);
 			if (event) applyEvent(working, event);
-			else active.push({lease, lastWrite: cached.lastModified, heartbeatAgeMs: Math.max(0, serverNow - cached.lastModified)});
+			else
+				active.push({
+					lease,
+					lastWrite: cached.lastModified,
+					heartbeatAgeMs: Math.max(0, serverNow - cached.lastModified),
+				});
 		}
 		const activeByHash = new Map(active.map(a => [a.lease.hash, a.lease]));
 		return {

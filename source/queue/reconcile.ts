@@ -30,21 +30,30 @@ export async function listJobStates(context: QueueContext): Promise<Map<string, 
 	for (const entry of await collectAll(store, keys.leaseFolder())) {
 		const hash = keys.hashOf(entry.key);
 		if (!hash) continue;
-		// eslint-disable-next-line no-await-in-loop
 		const got = await store.get(entry.key);
 		if (!got || isNotModified(got)) continue;
 		const parsed = parseLease(got.body, hash);
 		const lease = parsed.ok ? parsed.value : undefined;
 		const ending = lease?.ending;
-		const state: JobState = !ending || ending === 'completing' ? 'processing' : ending === 'requeued' ? 'todo' : ending === 'cancelled' ? 'dead' : ending;
+		const state: JobState =
+			!ending || ending === 'completing'
+				? 'processing'
+				: ending === 'requeued'
+					? 'todo'
+					: ending === 'cancelled'
+						? 'dead'
+						: ending;
 		jobs.set(hash, {state, priority: lease?.priority ?? 'normal', lease});
 	}
 	const results = await collectAll(store, keys.resultFolder());
 	for (const entry of results) setIfAbsent(keys.hashOf(entry.key), {state: 'done', priority: 'normal'});
-	for (const entry of await collectAll(store, keys.deadFolder())) setIfAbsent(keys.hashOf(entry.key), {state: 'dead', priority: 'normal'});
-	for (const entry of await collectAll(store, keys.failedFolder())) setIfAbsent(keys.hashOf(entry.key), {state: 'failed', priority: 'normal'});
+	for (const entry of await collectAll(store, keys.deadFolder()))
+		setIfAbsent(keys.hashOf(entry.key), {state: 'dead', priority: 'normal'});
+	for (const entry of await collectAll(store, keys.failedFolder()))
+		setIfAbsent(keys.hashOf(entry.key), {state: 'failed', priority: 'normal'});
 	for (const priority of priorities) {
-		for (const entry of await collectAll(store, keys.todoFolder(priority))) setIfAbsent(keys.hashOf(entry.key), {state: 'todo', priority});
+		for (const entry of await collectAll(store, keys.todoFolder(priority)))
+			setIfAbsent(keys.hashOf(entry.key), {state: 'todo', priority});
 	}
 	return jobs;
 }
@@ -58,23 +67,39 @@ export async function reconcile(context: QueueContext): Promise<{corrected: numb
 	const journal = await collectAll(context.store, context.keys.journalFolder());
 	const listed = await listJobStates(context);
 	const now = await context.store.serverTime();
-	const next: Snapshot = {...emptySnapshot(), completionsByMinute: previous.completionsByMinute, failuresByMinute: previous.failuresByMinute, compactedAt: now, journalCursor: journal.at(-1)?.key ?? previous.journalCursor};
+	const next: Snapshot = {
+		...emptySnapshot(),
+		completionsByMinute: previous.completionsByMinute,
+		failuresByMinute: previous.failuresByMinute,
+		compactedAt: now,
+		journalCursor: journal.at(-1)?.key ?? previous.journalCursor,
+	};
 	let corrected = 0;
 	for (const [hash, job] of listed) {
 		const known = previous.jobs[hash];
 		// Processing is an overlay on the job's underlying state: its todo entry is still there.
 		const state = job.state === 'processing' ? 'todo' : job.state;
-		const priority = job.lease?.priority ?? (job.state === 'todo' ? job.priority : known?.priority ?? job.priority);
+		const priority = job.lease?.priority ?? (job.state === 'todo' ? job.priority : (known?.priority ?? job.priority));
 		const knownState = known?.state ?? 'done';
 		if (knownState !== state) corrected++;
 		if (state === 'done' && !known) {
 			next.settledDone[priority]++;
 			continue;
 		}
-		const summary: JobSummary = {seq: known?.seq ?? 0, state, priority, attempts: known?.attempts ?? 0, at: known?.at ?? now, ...(known?.name === undefined ? {} : {name: known.name}), ...(known?.size === undefined ? {} : {size: known.size}), ...(known?.error === undefined ? {} : {error: known.error})};
+		const summary: JobSummary = {
+			seq: known?.seq ?? 0,
+			state,
+			priority,
+			attempts: known?.attempts ?? 0,
+			at: known?.at ?? now,
+			...(known?.name === undefined ? {} : {name: known.name}),
+			...(known?.size === undefined ? {} : {size: known.size}),
+			...(known?.error === undefined ? {} : {error: known.error}),
+		};
 		next.jobs[hash] = summary;
 	}
-	for (const [hash, job] of Object.entries(previous.jobs)) if (!listed.has(hash) && job.state !== 'removed') corrected++;
+	for (const [hash, job] of Object.entries(previous.jobs))
+		if (!listed.has(hash) && job.state !== 'removed') corrected++;
 	const saved = await saveSnapshot(context, next, loaded.etag);
 	return {corrected, saved};
 }

@@ -44,11 +44,16 @@ export function parseCapabilities(body: Uint8Array | string): Parsed<Capabilitie
 	if (!json.ok) return json;
 	const v = json.value;
 	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
-	if (typeof v['createOnly'] !== 'boolean' || typeof v['compareAndSwap'] !== 'boolean' || typeof v['safeForLeases'] !== 'boolean') return {ok: false, reason: 'missing createOnly, compareAndSwap or safeForLeases'};
-	if (v['etagStyle'] !== 'unquoted' && v['etagStyle'] !== 'quoted') return {ok: false, reason: 'etagStyle must be quoted or unquoted'};
+	if (
+		typeof v['createOnly'] !== 'boolean' ||
+		typeof v['compareAndSwap'] !== 'boolean' ||
+		typeof v['safeForLeases'] !== 'boolean'
+	)
+		return {ok: false, reason: 'missing createOnly, compareAndSwap or safeForLeases'};
+	if (v['etagStyle'] !== 'unquoted' && v['etagStyle'] !== 'quoted')
+		return {ok: false, reason: 'etagStyle must be quoted or unquoted'};
 	return {ok: true, value: v as unknown as Capabilities};
 }
-
 
 function optionalString(v: Record<string, unknown>, name: string): string | undefined {
 	return typeof v[name] === 'string' ? v[name] : undefined;
@@ -59,7 +64,15 @@ function optionalNumber(v: Record<string, unknown>, name: string): number | unde
 }
 
 /** Why a job is (back) in the queue. */
-export type QueueReason = 'ingest' | 'retry' | 'stale-lease' | 'worker-restart' | 'shutdown' | 'manual-retry' | 'reprioritized' | 'cancelled-run';
+export type QueueReason =
+	| 'ingest'
+	| 'retry'
+	| 'stale-lease'
+	| 'worker-restart'
+	| 'shutdown'
+	| 'manual-retry'
+	| 'reprioritized'
+	| 'cancelled-run';
 
 /**
 A queued job (`queue/todo/<priority>/<hash>`). The earlier system wrote an empty body or
@@ -95,15 +108,36 @@ export type TodoEntry = JobFacts & {
 
 export function parseTodoEntry(body: Uint8Array | string, hash: string, priority: Priority): Parsed<TodoEntry> {
 	const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
-	if (text.trim() === '') return {ok: true, value: {version: 1, hash, seq: 0, priority, attempts: 0, queuedAt: 0, reason: 'ingest'}};
+	if (text.trim() === '')
+		return {ok: true, value: {version: 1, hash, seq: 0, priority, attempts: 0, queuedAt: 0, reason: 'ingest'}};
 	const json = parseJson(text);
 	if (!json.ok) return json;
 	const v = json.value;
 	if (!isObject(v)) return {ok: false, reason: 'not a JSON object'};
-	if (v['version'] !== undefined && v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
+	if (v['version'] !== undefined && v['version'] !== 1)
+		return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	const attempts = optionalNumber(v, 'attempts') ?? optionalNumber(v, 'retries') ?? 0;
 	if (!Number.isInteger(attempts) || attempts < 0) return {ok: false, reason: 'attempts must be a whole number ≥ 0'};
-	const known = new Set(['version', 'hash', 'seq', 'name', 'size', 'priority', 'attempts', 'retries', 'queuedAt', 'queued_at', 'reason', 'recovered_from', 'lastError', 'last_error', 'previous_error', 'notBefore', 'history', 'movedTo']);
+	const known = new Set([
+		'version',
+		'hash',
+		'seq',
+		'name',
+		'size',
+		'priority',
+		'attempts',
+		'retries',
+		'queuedAt',
+		'queued_at',
+		'reason',
+		'recovered_from',
+		'lastError',
+		'last_error',
+		'previous_error',
+		'notBefore',
+		'history',
+		'movedTo',
+	]);
 	const extra = Object.fromEntries(Object.entries(v).filter(([k]) => !known.has(k)));
 	return {
 		ok: true,
@@ -117,10 +151,13 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 			attempts,
 			queuedAt: optionalNumber(v, 'queuedAt') ?? optionalNumber(v, 'queued_at') ?? 0,
 			reason: optionalString(v, 'reason') ?? optionalString(v, 'recovered_from') ?? 'ingest',
-			lastError: optionalString(v, 'lastError') ?? optionalString(v, 'last_error') ?? optionalString(v, 'previous_error'),
+			lastError:
+				optionalString(v, 'lastError') ?? optionalString(v, 'last_error') ?? optionalString(v, 'previous_error'),
 			notBefore: optionalNumber(v, 'notBefore'),
 			...(Array.isArray(v['history']) ? {history: v['history'] as AttemptFailure[]} : {}),
-			...(typeof v['movedTo'] === 'string' && parsePriority(v['movedTo']) ? {movedTo: parsePriority(v['movedTo'])} : {}),
+			...(typeof v['movedTo'] === 'string' && parsePriority(v['movedTo'])
+				? {movedTo: parsePriority(v['movedTo'])}
+				: {}),
 			...(Object.keys(extra).length > 0 ? {extra} : {}),
 		},
 	};
@@ -208,13 +245,18 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 		};
 	}
 	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
-	if (typeof v['worker'] !== 'string' || typeof v['nonce'] !== 'string') return {ok: false, reason: 'missing worker or nonce'};
+	if (typeof v['worker'] !== 'string' || typeof v['nonce'] !== 'string')
+		return {ok: false, reason: 'missing worker or nonce'};
 	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
 	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
 	const attempt = optionalNumber(v, 'attempt');
 	const counter = optionalNumber(v, 'counter');
 	if (attempt === undefined || counter === undefined) return {ok: false, reason: 'missing attempt or counter'};
-	if (v['ending'] !== undefined && !['completing', 'done', 'failed', 'dead', 'requeued', 'cancelled'].includes(String(v['ending']))) return {ok: false, reason: `unknown ending ${JSON.stringify(v['ending'])}`};
+	if (
+		v['ending'] !== undefined &&
+		!['completing', 'done', 'failed', 'dead', 'requeued', 'cancelled'].includes(String(v['ending']))
+	)
+		return {ok: false, reason: `unknown ending ${JSON.stringify(v['ending'])}`};
 	if (typeof v['seq'] !== 'number') return {ok: false, reason: 'missing seq'};
 	return {ok: true, value: {...(v as unknown as Lease), hash, priority}};
 }
@@ -235,7 +277,10 @@ export type AttemptFailure = {
 	permanent: boolean;
 	/** Key of the attempt's log, when one was stored. */
 	log?: string;
-	/** False for entries that do not count against max_retries: cancelled runs, and failures before a `--reset-retries`. */
+	/**
+	False for entries that do not count against max_retries: cancelled runs, and failures before a
+	`--reset-retries`.
+	*/
 	counted?: boolean;
 };
 
@@ -269,14 +314,23 @@ export function parseFailureRecord(body: Uint8Array | string, hash: string): Par
 				priority: 'normal',
 				attempts,
 				reason: v['reason'] === 'exceeded_max_retries' ? 'max-retries' : 'failed',
-				history: [{attempt: attempts, worker: optionalString(v, 'worker') ?? 'unknown', error: v['error'], at: optionalNumber(v, 'timestamp') ?? 0, permanent: false}],
+				history: [
+					{
+						attempt: attempts,
+						worker: optionalString(v, 'worker') ?? 'unknown',
+						error: v['error'],
+						at: optionalNumber(v, 'timestamp') ?? 0,
+						permanent: false,
+					},
+				],
 			},
 		};
 	}
 	if (v['version'] !== 1) return {ok: false, reason: `unknown version ${JSON.stringify(v['version'])}`};
 	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
 	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
-	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number' || typeof v['seq'] !== 'number') return {ok: false, reason: 'missing attempts, seq or history'};
+	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number' || typeof v['seq'] !== 'number')
+		return {ok: false, reason: 'missing attempts, seq or history'};
 	return {ok: true, value: {...(v as unknown as FailureRecord), hash, priority}};
 }
 
@@ -292,11 +346,21 @@ export type RemoteConfig = {
 	conversion_timeout: number;
 	/** First retry delay in seconds; doubles per attempt. @default 30 */
 	retry_backoff: number;
-	/** The shortest refresh interval `blobforge watch` allows, in seconds: a floor on every console's request bill. @default 1 */
+	/**
+	The shortest refresh interval `blobforge watch` allows, in seconds: a floor on every console's request bill.
+	@default 1
+	*/
 	console_min_refresh: number;
 };
 
-export const defaultRemoteConfig: RemoteConfig = {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30, console_min_refresh: 1};
+export const defaultRemoteConfig: RemoteConfig = {
+	max_retries: 3,
+	heartbeat_interval: 60,
+	stale_timeout_minutes: 15,
+	conversion_timeout: 3600,
+	retry_backoff: 30,
+	console_min_refresh: 1,
+};
 
 const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer: boolean}> = {
 	max_retries: {min: 0, max: 100, integer: true},
@@ -314,9 +378,11 @@ export function validateConfigValue(key: string, value: unknown): Parsed<number>
 	if (!(key in configRules)) return {ok: false, reason: `unknown key "${key}" (known: ${remoteConfigKeys.join(', ')})`};
 	const rule = configRules[key as keyof RemoteConfig];
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isFinite(number)) return {ok: false, reason: `${key} must be a number, not ${JSON.stringify(value)}`};
+	if (typeof number !== 'number' || !Number.isFinite(number))
+		return {ok: false, reason: `${key} must be a number, not ${JSON.stringify(value)}`};
 	if (rule.integer && !Number.isInteger(number)) return {ok: false, reason: `${key} must be a whole number`};
-	if (number < rule.min || number > rule.max) return {ok: false, reason: `${key} must be between ${rule.min} and ${rule.max}`};
+	if (number < rule.min || number > rule.max)
+		return {ok: false, reason: `${key} must be between ${rule.min} and ${rule.max}`};
 	return {ok: true, value: number};
 }
 
@@ -335,7 +401,6 @@ export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteCon
 	}
 	return {config, problems};
 }
-
 
 /** Queue states of a job, as the console and `status` show them. */
 export type JobState = 'todo' | 'processing' | 'failed' | 'dead' | 'done';
@@ -361,10 +426,13 @@ export type JournalRecord = {version: 1; events: JobEvent[]};
 export function parseJobEvent(v: unknown): Parsed<JobEvent> {
 	if (!isObject(v)) return {ok: false, reason: 'event is not an object'};
 	const priority = typeof v['priority'] === 'string' ? parsePriority(v['priority']) : undefined;
-	if (typeof v['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['hash'])) return {ok: false, reason: 'event without a valid hash'};
+	if (typeof v['hash'] !== 'string' || !/^[0-9a-f]{64}$/.test(v['hash']))
+		return {ok: false, reason: 'event without a valid hash'};
 	if (!priority) return {ok: false, reason: 'event without a valid priority'};
-	if (!['todo', 'failed', 'dead', 'done', 'removed'].includes(String(v['state']))) return {ok: false, reason: `event with unknown state ${JSON.stringify(v['state'])}`};
-	if (typeof v['seq'] !== 'number' || typeof v['attempts'] !== 'number' || typeof v['at'] !== 'number') return {ok: false, reason: 'event without seq, attempts or at'};
+	if (!['todo', 'failed', 'dead', 'done', 'removed'].includes(String(v['state'])))
+		return {ok: false, reason: `event with unknown state ${JSON.stringify(v['state'])}`};
+	if (typeof v['seq'] !== 'number' || typeof v['attempts'] !== 'number' || typeof v['at'] !== 'number')
+		return {ok: false, reason: 'event without seq, attempts or at'};
 	return {ok: true, value: {...(v as unknown as JobEvent), priority}};
 }
 
@@ -372,7 +440,8 @@ export function parseJournalRecord(body: Uint8Array | string): Parsed<JournalRec
 	const json = parseJson(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (!isObject(v) || v['version'] !== 1 || !Array.isArray(v['events'])) return {ok: false, reason: 'not a version 1 journal record'};
+	if (!isObject(v) || v['version'] !== 1 || !Array.isArray(v['events']))
+		return {ok: false, reason: 'not a version 1 journal record'};
 	const events: JobEvent[] = [];
 	const skipped: string[] = [];
 	for (const raw of v['events']) {
@@ -409,7 +478,8 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || typeof v['status'] !== 'string') return {ok: false, reason: 'not a version 1 worker record'};
+	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || typeof v['status'] !== 'string')
+		return {ok: false, reason: 'not a version 1 worker record'};
 	return {ok: true, value: v as unknown as WorkerRecord};
 }
 
@@ -435,6 +505,7 @@ export function parseJobLog(body: Uint8Array | string): Parsed<JobLog> {
 	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (v['version'] !== 1 || typeof v['attempt'] !== 'number' || typeof v['outcome'] !== 'string') return {ok: false, reason: 'not a version 1 job log'};
+	if (v['version'] !== 1 || typeof v['attempt'] !== 'number' || typeof v['outcome'] !== 'string')
+		return {ok: false, reason: 'not a version 1 job log'};
 	return {ok: true, value: v as unknown as JobLog};
 }

@@ -9,7 +9,14 @@ operators setting different keys lose neither.
 import {isNotModified} from '../storage/object-store.js';
 import {isStoreError} from '../storage/store-error.js';
 import type {QueueContext} from './queue-context.js';
-import {defaultRemoteConfig, isObject, parseJson, parseRemoteConfig, validateConfigValue, type RemoteConfig} from './records.js';
+import {
+	defaultRemoteConfig,
+	isObject,
+	parseJson,
+	parseRemoteConfig,
+	validateConfigValue,
+	type RemoteConfig,
+} from './records.js';
 
 export type ConfigSnapshot = {config: RemoteConfig; problems: string[]; etag?: string; exists: boolean};
 
@@ -36,7 +43,10 @@ export class RemoteConfigCache {
 	}
 
 	async refresh(): Promise<ConfigSnapshot> {
-		const got = await this.context.store.get(this.context.keys.config(), this.current.etag ? {ifNoneMatch: this.current.etag} : undefined);
+		const got = await this.context.store.get(
+			this.context.keys.config(),
+			this.current.etag ? {ifNoneMatch: this.current.etag} : undefined,
+		);
 		this.fetchedAt = this.context.clock.now();
 		if (isNotModified(got)) return this.current;
 		if (!got) {
@@ -44,7 +54,12 @@ export class RemoteConfigCache {
 			return this.current;
 		}
 		const {config, problems} = parseRemoteConfig(got.body);
-		this.current = {config, problems: problems.map(p => `${this.context.keys.config()}: ${p}`), etag: got.etag, exists: true};
+		this.current = {
+			config,
+			problems: problems.map(p => `${this.context.keys.config()}: ${p}`),
+			etag: got.etag,
+			exists: true,
+		};
 		return this.current;
 	}
 }
@@ -70,16 +85,20 @@ export function parseConfigAssignments(assignments: string[]): {changes: Partial
 }
 
 /** Applies validated changes with compare-and-swap; unknown keys already there are kept. */
-export async function setRemoteConfig(context: Pick<QueueContext, 'store' | 'keys'>, changes: Partial<RemoteConfig>): Promise<RemoteConfig> {
+export async function setRemoteConfig(
+	context: Pick<QueueContext, 'store' | 'keys'>,
+	changes: Partial<RemoteConfig>,
+): Promise<RemoteConfig> {
 	for (let attempt = 0; ; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		const got = await context.store.get(context.keys.config());
 		const existing = got && !isNotModified(got) ? parseJson(got.body) : undefined;
 		const base = existing?.ok && isObject(existing.value) ? existing.value : {};
 		const merged = {...defaultRemoteConfig, ...base, ...changes};
 		try {
-			// eslint-disable-next-line no-await-in-loop
-			await context.store.put(context.keys.config(), JSON.stringify(merged, null, 2), {condition: got && !isNotModified(got) ? {kind: 'if-match', etag: got.etag} : {kind: 'create-only'}, contentType: 'application/json'});
+			await context.store.put(context.keys.config(), JSON.stringify(merged, null, 2), {
+				condition: got && !isNotModified(got) ? {kind: 'if-match', etag: got.etag} : {kind: 'create-only'},
+				contentType: 'application/json',
+			});
 			return parseRemoteConfig(JSON.stringify(merged)).config;
 		} catch (error) {
 			if (!isStoreError(error, 'precondition-failed') || attempt >= 10) throw error;

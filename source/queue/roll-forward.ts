@@ -21,7 +21,10 @@ export async function rollForward(context: QueueContext, lease: Lease): Promise<
 	const todo = parseTodoEntry(got.body, lease.hash, lease.priority);
 	if (todo.ok && todo.value.seq > lease.seq) return false; // requeued since
 	const recordKey = lease.ending === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash);
-	if (!(await store.head(recordKey))) await store.put(recordKey, JSON.stringify(failureRecordOf(lease, todo.ok ? todo.value.history ?? [] : [])), {contentType: 'application/json'});
+	if (!(await store.head(recordKey)))
+		await store.put(recordKey, JSON.stringify(failureRecordOf(lease, todo.ok ? (todo.value.history ?? []) : [])), {
+			contentType: 'application/json',
+		});
 	await store.delete(todoKey);
 	return true;
 }

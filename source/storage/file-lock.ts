@@ -9,7 +9,7 @@ still ours.
 */
 import {randomBytes} from 'node:crypto';
 import {constants} from 'node:fs';
-import {open, readFile, stat, unlink, utimes} from 'node:fs/promises';
+import {type FileHandle, open, readFile, stat, unlink, utimes} from 'node:fs/promises';
 import {isErrno} from '../lib/errors.js';
 import {isProcessAlive} from '../lib/processes.js';
 
@@ -20,17 +20,17 @@ export type FileLockOptions = {
 	touchMs?: number;
 };
 
-export async function withFileLock<T>(lock: string, action: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function withFileLock<T>(
+	lock: string,
+	action: () => Promise<T>,
+	options: FileLockOptions = {},
+): Promise<T> {
 	const staleMs = options.staleMs ?? 30_000;
 	const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
 	for (let attempt = 0; ; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await tryCreate(lock, token)) break;
-		// eslint-disable-next-line no-await-in-loop
 		const abandoned = await abandonedToken(lock, staleMs);
-		// eslint-disable-next-line no-await-in-loop
 		if (abandoned !== undefined) await breakLock(lock, abandoned, staleMs);
-		// eslint-disable-next-line no-await-in-loop
 		else await new Promise(resolve => setTimeout(resolve, Math.min(1 + attempt, 20) * Math.random()));
 	}
 	const touch = setInterval(() => {
@@ -52,7 +52,7 @@ cannot be written (a full disk) removes the lock again: an empty lock left behin
 stop every later write of its key until it went stale.
 */
 async function tryCreate(lock: string, token: string): Promise<boolean> {
-	let handle;
+	let handle: FileHandle;
 	try {
 		handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
 	} catch (error) {

@@ -21,12 +21,31 @@ import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile, type F
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
 import {isErrno} from '../lib/errors.js';
-import type {FileOptions, GetOptions, GetResult, ListEntry, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions, WriteCondition} from './object-store.js';
+import type {
+	FileOptions,
+	GetOptions,
+	GetResult,
+	ListEntry,
+	ListOptions,
+	ListPage,
+	ObjectInfo,
+	ObjectStore,
+	PutOptions,
+	TransferOptions,
+	WriteCondition,
+} from './object-store.js';
 import {toBytes} from './object-store.js';
 import {withFileLock} from './file-lock.js';
-import {StoreError, isStoreError} from './store-error.js';
+import {abortedError, StoreError, isStoreError} from './store-error.js';
 
-type Header = {key: string; etag: string; size: number; lastModified: number; metadata: Record<string, string>; contentType?: string};
+type Header = {
+	key: string;
+	etag: string;
+	size: number;
+	lastModified: number;
+	metadata: Record<string, string>;
+	contentType?: string;
+};
 
 const maxSegmentLength = 200;
 
@@ -40,12 +59,21 @@ function encodeSegment(segment: string): string {
 /** A file name's key segment as a byte string (latin1: one char per UTF-8 byte). */
 function segmentBytes(name: string): string {
 	const body = name.slice(1);
-	return body.includes('%') ? body.replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))) : body;
+	return body.includes('%')
+		? body.replaceAll(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+		: body;
 }
 
 /** A new object's header: metadata names in lower case, as S3 returns them. */
 function headerOf(key: string, etag: string, size: number, options: FileOptions): Header {
-	return {key, etag, size, lastModified: 0, metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])), ...(options.contentType ? {contentType: options.contentType} : {})};
+	return {
+		key,
+		etag,
+		size,
+		lastModified: 0,
+		metadata: Object.fromEntries(Object.entries(options.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+		...(options.contentType ? {contentType: options.contentType} : {}),
+	};
 }
 
 /** Reads the length-prefixed header at the start of an object file. */
@@ -63,11 +91,25 @@ async function headerFrom(handle: FileHandle): Promise<{header: Header; bodyStar
 
 function fsError(error: unknown, operation: string, key?: string): StoreError {
 	const code = (error as NodeJS.ErrnoException | undefined)?.code;
-	if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new StoreError('access-denied', `access denied: the local store is not writable (${code})`, {operation, key, cause: error});
+	if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+		return new StoreError('access-denied', `access denied: the local store is not writable (${code})`, {
+			operation,
+			key,
+			cause: error,
+		});
 	if (code === 'ENOENT') return new StoreError('not-found', 'no such key', {operation, key, cause: error});
 	// Not fatal: a worker waits it out (and retries) once space is freed; nothing was written.
-	const noRoom = {ENOSPC: 'its disk is full', EDQUOT: 'the disk quota is used up', EFBIG: 'a file-size limit (ulimit -f) was reached'}[code ?? ''];
-	if (noRoom) return new StoreError('unknown', `the local store could not write: ${noRoom} (${code}); nothing was written`, {operation, key, cause: error});
+	const noRoom = {
+		ENOSPC: 'its disk is full',
+		EDQUOT: 'the disk quota is used up',
+		EFBIG: 'a file-size limit (ulimit -f) was reached',
+	}[code ?? ''];
+	if (noRoom)
+		return new StoreError('unknown', `the local store could not write: ${noRoom} (${code}); nothing was written`, {
+			operation,
+			key,
+			cause: error,
+		});
 	return new StoreError('unknown', `local store failed: ${(error as Error).message}`, {operation, key, cause: error});
 }
 
@@ -92,7 +134,8 @@ export class LocalStore implements ObjectStore {
 	async get(key: string, options: GetOptions = {}): Promise<GetResult | undefined> {
 		const file = await this.readObject(key, 'get');
 		if (!file) return undefined;
-		if (options.ifNoneMatch !== undefined && options.ifNoneMatch === file.header.etag) return {notModified: true, etag: file.header.etag};
+		if (options.ifNoneMatch !== undefined && options.ifNoneMatch === file.header.etag)
+			return {notModified: true, etag: file.header.etag};
 		return {...file.header, body: file.body};
 	}
 
@@ -104,35 +147,66 @@ export class LocalStore implements ObjectStore {
 	async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{etag: string}> {
 		const bytes = toBytes(body);
 		const header = headerOf(key, createHash('md5').update(bytes).digest('hex'), bytes.byteLength, options);
-		return this.writeObject(key, header, options.condition ?? {kind: 'none'}, async (temporary, prefix) => writeFile(temporary, Buffer.concat([prefix, bytes])));
+		return this.writeObject(key, header, options.condition ?? {kind: 'none'}, async (temporary, prefix) =>
+			writeFile(temporary, Buffer.concat([prefix, bytes])),
+		);
 	}
 
 	/** Streams the file in after the header: memory stays bounded whatever its size. */
 	async putFile(key: string, file: string, options: FileOptions = {}): Promise<{etag: string}> {
+		const {signal} = options;
+		const givenUp = (error: unknown): never => {
+			throw signal?.aborted ? abortedError('put', key, error) : error;
+		};
 		const hash = createHash('md5');
 		let size = 0;
-		for await (const chunk of createReadStream(file)) {
-			hash.update(chunk as Buffer);
-			size += (chunk as Buffer).byteLength;
+		try {
+			for await (const chunk of createReadStream(file, {signal})) {
+				hash.update(chunk as Buffer);
+				size += (chunk as Buffer).byteLength;
+			}
+		} catch (error) {
+			givenUp(error);
 		}
-		return this.writeObject(key, headerOf(key, hash.digest('hex'), size, options), {kind: 'none'}, async (temporary, prefix) => {
-			await writeFile(temporary, prefix);
-			await pipeline(createReadStream(file), createWriteStream(temporary, {flags: 'a'}));
-		});
+		return this.writeObject(
+			key,
+			headerOf(key, hash.digest('hex'), size, options),
+			{kind: 'none'},
+			async (temporary, prefix) => {
+				await writeFile(temporary, prefix);
+				const target = createWriteStream(temporary, {flags: 'a'});
+				await pipeline(createReadStream(file), target, ...(signal ? [{signal}] : [])).catch(givenUp);
+			},
+		);
 	}
 
 	/**
 	The one write path: under the key's lock, check the condition, write the length-prefixed header
 	and the body (by `writeBody`) to a temporary file, and rename it into place.
 	*/
-	private async writeObject(key: string, header: Header, condition: WriteCondition, writeBody: (temporary: string, prefix: Buffer) => Promise<void>): Promise<{etag: string}> {
+	private async writeObject(
+		key: string,
+		header: Header,
+		condition: WriteCondition,
+		writeBody: (temporary: string, prefix: Buffer) => Promise<void>,
+	): Promise<{etag: string}> {
 		const target = this.objectPath(key);
 		return this.withKeyLock(key, 'put', async () => {
 			if (condition.kind !== 'none') {
 				// The condition needs the ETag only: a create-only write never reads a large object's body.
 				const current = await this.readHeader(target, 'put');
-				if (condition.kind === 'create-only' && current) throw new StoreError('precondition-failed', 'the write condition was false (the key exists)', {operation: 'put-create-only', key, status: 412});
-				if (condition.kind === 'if-match' && current?.etag !== condition.etag) throw new StoreError('precondition-failed', 'the write condition was false (the ETag changed)', {operation: 'put-if-match', key, status: 412});
+				if (condition.kind === 'create-only' && current)
+					throw new StoreError('precondition-failed', 'the write condition was false (the key exists)', {
+						operation: 'put-create-only',
+						key,
+						status: 412,
+					});
+				if (condition.kind === 'if-match' && current?.etag !== condition.etag)
+					throw new StoreError('precondition-failed', 'the write condition was false (the ETag changed)', {
+						operation: 'put-if-match',
+						key,
+						status: 412,
+					});
 			}
 			header.lastModified = this.clock.now();
 			const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -153,8 +227,8 @@ export class LocalStore implements ObjectStore {
 	}
 
 	/** Streams the body out of the one open file, so a concurrent replace cannot mix two versions. */
-	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
-		let handle;
+	async getFile(key: string, file: string, options: TransferOptions = {}): Promise<ObjectInfo | undefined> {
+		let handle: FileHandle;
 		try {
 			handle = await open(this.objectPath(key), constants.O_RDONLY);
 		} catch (error) {
@@ -163,7 +237,11 @@ export class LocalStore implements ObjectStore {
 		}
 		try {
 			const {header, bodyStart} = await headerFrom(handle);
-			await pipeline(handle.createReadStream({start: bodyStart, autoClose: false}), createWriteStream(file));
+			const {signal} = options;
+			const source = handle.createReadStream({start: bodyStart, autoClose: false});
+			await pipeline(source, createWriteStream(file), ...(signal ? [{signal}] : [])).catch((error: unknown) => {
+				throw signal?.aborted ? abortedError('get', key, error) : error;
+			});
 			return header;
 		} finally {
 			await handle.close();
@@ -184,9 +262,9 @@ export class LocalStore implements ObjectStore {
 	}
 
 	async deleteMany(keys: string[]): Promise<void> {
-		if (keys.length > 1000) throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
+		if (keys.length > 1000)
+			throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
 		for (const key of keys) {
-			// eslint-disable-next-line no-await-in-loop
 			await this.delete(key);
 		}
 	}
@@ -199,15 +277,25 @@ export class LocalStore implements ObjectStore {
 		const pageSize = Math.max(1, Math.min(options.pageSize ?? 1000, 1000));
 		const after = options.continuationToken ?? options.startAfter;
 		const slash = prefix.lastIndexOf('/');
-		const folder = path.join(this.root, 'objects', ...(slash < 0 ? [] : prefix.slice(0, slash).split('/')).map(s => `${encodeSegment(s)}.d`));
+		const folder = path.join(
+			this.root,
+			'objects',
+			...(slash < 0 ? [] : prefix.slice(0, slash).split('/')).map(s => `${encodeSegment(s)}.d`),
+		);
 		// One more than the page, to know whether another page follows.
 		const found: Array<{key: string; file: string}> = [];
 		const bytesOf = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
-		await this.walkInOrder({folder, keyBase: bytesOf(slash < 0 ? '' : prefix.slice(0, slash + 1)), partial: bytesOf(prefix.slice(slash + 1)), ...(after === undefined ? {} : {after: bytesOf(after)}), limit: pageSize + 1, found});
+		await this.walkInOrder({
+			folder,
+			keyBase: bytesOf(slash < 0 ? '' : prefix.slice(0, slash + 1)),
+			partial: bytesOf(prefix.slice(slash + 1)),
+			...(after === undefined ? {} : {after: bytesOf(after)}),
+			limit: pageSize + 1,
+			found,
+		});
 		const slice = found.slice(0, pageSize);
 		const entries: ListEntry[] = [];
 		for (const {key, file} of slice) {
-			// eslint-disable-next-line no-await-in-loop
 			const header = await this.readHeader(file);
 			if (header) entries.push({key, etag: header.etag, size: header.size, lastModified: header.lastModified});
 		}
@@ -220,9 +308,19 @@ export class LocalStore implements ObjectStore {
 
 	/** The file path an object lives at; throws for keys S3 would refuse too. */
 	private objectPath(key: string): string {
-		if (key.length === 0 || Buffer.byteLength(key, 'utf8') > 1024) throw new StoreError('unsupported', `invalid key (empty or longer than 1,024 bytes): ${JSON.stringify(key.slice(0, 80))}`, {key});
+		if (key.length === 0 || Buffer.byteLength(key, 'utf8') > 1024)
+			throw new StoreError(
+				'unsupported',
+				`invalid key (empty or longer than 1,024 bytes): ${JSON.stringify(key.slice(0, 80))}`,
+				{key},
+			);
 		const segments = key.split('/').map(encodeSegment);
-		if (segments.some(s => s.length > maxSegmentLength)) throw new StoreError('unsupported', `the local store supports key segments up to ${maxSegmentLength} encoded characters`, {key});
+		if (segments.some(s => s.length > maxSegmentLength))
+			throw new StoreError(
+				'unsupported',
+				`the local store supports key segments up to ${maxSegmentLength} encoded characters`,
+				{key},
+			);
 		const last = segments.pop()!;
 		return path.join(this.root, 'objects', ...segments.map(s => `${s}.d`), `${last}.o`);
 	}
@@ -242,7 +340,7 @@ export class LocalStore implements ObjectStore {
 
 	/** An object's header alone (a few hundred bytes, whatever the body's size); undefined when missing. */
 	private async readHeader(file: string, operation = 'list'): Promise<Header | undefined> {
-		let handle;
+		let handle: FileHandle;
 		try {
 			handle = await open(file, constants.O_RDONLY);
 		} catch (error) {
@@ -263,7 +361,14 @@ export class LocalStore implements ObjectStore {
 	Keys are handled as byte strings (latin1: one char per UTF-8 byte), so plain string comparison is
 	S3's byte order and nothing is converted but the keys returned.
 	*/
-	private async walkInOrder(at: {folder: string; keyBase: string; partial: string; after?: string; limit: number; found: Array<{key: string; file: string}>}): Promise<void> {
+	private async walkInOrder(at: {
+		folder: string;
+		keyBase: string;
+		partial: string;
+		after?: string;
+		limit: number;
+		found: Array<{key: string; file: string}>;
+	}): Promise<void> {
 		const {keyBase, partial, after, limit, found} = at;
 		let names: string[];
 		try {
@@ -288,7 +393,6 @@ export class LocalStore implements ObjectStore {
 			if (found.length >= limit) return;
 			const file = path.join(at.folder, child.name);
 			if (child.isFolder) {
-				// eslint-disable-next-line no-await-in-loop
 				await this.walkInOrder({folder: file, keyBase: child.bytes, partial: '', after, limit, found});
 			} else {
 				found.push({key: Buffer.from(child.bytes, 'latin1').toString('utf8'), file});
@@ -299,9 +403,7 @@ export class LocalStore implements ObjectStore {
 	private async renameIntoPlace(temporary: string, target: string): Promise<void> {
 		for (let attempt = 0; ; attempt++) {
 			try {
-				// eslint-disable-next-line no-await-in-loop
 				await mkdir(path.dirname(target), {recursive: true});
-				// eslint-disable-next-line no-await-in-loop
 				await rename(temporary, target);
 				return;
 			} catch (error) {
@@ -318,7 +420,6 @@ export class LocalStore implements ObjectStore {
 		let current = folder;
 		while (current.startsWith(objects) && current !== objects) {
 			try {
-				// eslint-disable-next-line no-await-in-loop
 				await rmdir(current);
 			} catch {
 				return; // not empty, or already gone

@@ -1,7 +1,8 @@
 /**
 The one interface through which BlobForge touches its bucket. Two backends implement it
 (S3 and a local directory) with the same semantics, proven by one conformance suite;
-wrappers add request counting, retries and fault injection without the callers knowing.
+middleware (store-chain.ts) adds request counting, retries and fault injection without the
+callers knowing.
 */
 
 /** User metadata: plain strings. Backends encode non-ASCII text themselves. */
@@ -35,12 +36,15 @@ export type PutOptions = {
 	contentType?: string;
 };
 
-/** Options of a file upload: always unconditional (it serves content-addressed raw PDFs). */
-export type FileOptions = Omit<PutOptions, 'condition'>;
+/** Lets a caller give up on a long transfer (a 200 MB download at shutdown returns at once). */
+export type TransferOptions = {signal?: AbortSignal | undefined};
 
-export type GetOptions = {
+/** Options of a file upload: always unconditional (it serves content-addressed raw PDFs). */
+export type FileOptions = Omit<PutOptions, 'condition'> & TransferOptions;
+
+export type GetOptions = TransferOptions & {
 	/** Answer `{notModified: true}` instead of the body when the ETag still matches. */
-	ifNoneMatch?: string;
+	ifNoneMatch?: string | undefined;
 };
 
 export type GetResult = StoredObject | {notModified: true; etag: string};
@@ -58,7 +62,16 @@ export type ListOptions = {
 
 export type ListPage = {entries: ListEntry[]; nextContinuationToken?: string};
 
-export type Operation = 'get' | 'head' | 'put' | 'put-create-only' | 'put-if-match' | 'delete' | 'delete-many' | 'list' | 'time';
+export type Operation =
+	| 'get'
+	| 'head'
+	| 'put'
+	| 'put-create-only'
+	| 'put-if-match'
+	| 'delete'
+	| 'delete-many'
+	| 'list'
+	| 'time';
 
 export interface ObjectStore {
 	/** Where this store lives, for logs, headers and `doctor`: `s3://bucket` at an endpoint, or `local:/dir`. */
@@ -72,7 +85,7 @@ export interface ObjectStore {
 	/** Uploads a file without reading it into memory (a single PUT, up to 5 GB on S3). */
 	putFile(key: string, file: string, options?: FileOptions): Promise<{etag: string}>;
 	/** Downloads the object into `file` without holding it in memory; undefined when missing. */
-	getFile(key: string, file: string): Promise<ObjectInfo | undefined>;
+	getFile(key: string, file: string, options?: TransferOptions): Promise<ObjectInfo | undefined>;
 	/** Deletes the key; deleting a missing key succeeds, as on S3. */
 	delete(key: string): Promise<void>;
 	/** Deletes up to 1,000 keys in one request (S3 DeleteObjects); missing keys succeed. */
@@ -86,17 +99,24 @@ export interface ObjectStore {
 }
 
 /** Every key under `prefix`, page by page, in key order. */
-export async function* listAll(store: ObjectStore, prefix: string, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncGenerator<ListEntry> {
+export async function* listAll(
+	store: ObjectStore,
+	prefix: string,
+	options: Omit<ListOptions, 'continuationToken'> = {},
+): AsyncGenerator<ListEntry> {
 	let continuationToken: string | undefined;
 	do {
-		// eslint-disable-next-line no-await-in-loop
 		const page = await store.listPage(prefix, {...options, continuationToken});
 		yield* page.entries;
 		continuationToken = page.nextContinuationToken;
 	} while (continuationToken);
 }
 
-export async function collectAll(store: ObjectStore, prefix: string, options?: Omit<ListOptions, 'continuationToken'>): Promise<ListEntry[]> {
+export async function collectAll(
+	store: ObjectStore,
+	prefix: string,
+	options?: Omit<ListOptions, 'continuationToken'>,
+): Promise<ListEntry[]> {
 	const entries: ListEntry[] = [];
 	for await (const entry of listAll(store, prefix, options)) entries.push(entry);
 	return entries;

@@ -73,7 +73,11 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const same = got && !isNotModified(got) && Buffer.from(got.body).toString() === 'blobforge doctor probe';
 		add('read (GET)', same ? 'ok' : 'fail', same ? 'body matches' : 'body differs from what was written');
 		const listed = await collectAll(store, scratch);
-		add('list', listed.some(e => e.key === key('plain')) ? 'ok' : 'fail', `${listed.length} key(s) under the scratch prefix`);
+		add(
+			'list',
+			listed.some(e => e.key === key('plain')) ? 'ok' : 'fail',
+			`${listed.length} key(s) under the scratch prefix`,
+		);
 	} catch (error) {
 		add('read and list', 'fail', describe(error));
 	}
@@ -82,7 +86,13 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const name = 'Grüße – 東京 ✓.pdf';
 		await store.put(key('meta'), 'x', {metadata: {'original-name': name}});
 		const head = await store.head(key('meta'));
-		add('metadata round trip', head?.metadata['original-name'] === name ? 'ok' : 'fail', head?.metadata['original-name'] === name ? 'non-ASCII file names survive' : `read back ${JSON.stringify(head?.metadata['original-name'])}`);
+		add(
+			'metadata round trip',
+			head?.metadata['original-name'] === name ? 'ok' : 'fail',
+			head?.metadata['original-name'] === name
+				? 'non-ASCII file names survive'
+				: `read back ${JSON.stringify(head?.metadata['original-name'])}`,
+		);
 	} catch (error) {
 		add('metadata round trip', 'fail', describe(error));
 	}
@@ -92,14 +102,22 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		await store.put(key('create'), 'first', {condition: {kind: 'create-only'}});
 		try {
 			await store.put(key('create'), 'second', {condition: {kind: 'create-only'}});
-			add('create-only (If-None-Match: *)', 'fail', 'a second create-only write succeeded: the provider ignores If-None-Match');
+			add(
+				'create-only (If-None-Match: *)',
+				'fail',
+				'a second create-only write succeeded: the provider ignores If-None-Match',
+			);
 		} catch (error) {
 			if (!isStoreError(error, 'precondition-failed')) throw error;
 			createOnly = true;
 			add('create-only (If-None-Match: *)', 'ok', 'second write refused with 412');
 		}
 	} catch (error) {
-		add('create-only (If-None-Match: *)', 'fail', isStoreError(error, 'unsupported') ? 'not supported by this provider' : describe(error));
+		add(
+			'create-only (If-None-Match: *)',
+			'fail',
+			isStoreError(error, 'unsupported') ? 'not supported by this provider' : describe(error),
+		);
 	}
 
 	let compareAndSwap = false;
@@ -109,10 +127,8 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const original = backend instanceof S3Store ? backend.etagStyle : undefined;
 		for (const style of backend instanceof S3Store ? styles : ['unquoted' as const]) {
 			if (backend instanceof S3Store) backend.etagStyle = style;
-			// eslint-disable-next-line no-await-in-loop
 			const {etag} = await store.put(key(`cas-${style}`), 'v1');
 			try {
-				// eslint-disable-next-line no-await-in-loop
 				await store.put(key(`cas-${style}`), 'v2', {condition: {kind: 'if-match', etag}});
 				accepted.push(style);
 			} catch (error) {
@@ -137,7 +153,11 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		].join('; ');
 		add('compare-and-swap (If-Match)', compareAndSwap ? 'ok' : 'fail', detail);
 	} catch (error) {
-		add('compare-and-swap (If-Match)', 'fail', isStoreError(error, 'unsupported') ? 'not supported by this provider' : describe(error));
+		add(
+			'compare-and-swap (If-Match)',
+			'fail',
+			isStoreError(error, 'unsupported') ? 'not supported by this provider' : describe(error),
+		);
 	}
 
 	try {
@@ -145,14 +165,26 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		add('If-Match on a missing key', 'fail', 'the write succeeded: a deleted lease could be brought back');
 	} catch (error) {
 		const status = error instanceof StoreError ? error.details.status : undefined;
-		add('If-Match on a missing key', isStoreError(error, 'precondition-failed') ? 'ok' : 'fail', isStoreError(error, 'precondition-failed') ? `refused (${status ?? 412}; AWS answers 404, Ceph 412: both handled)` : describe(error));
+		add(
+			'If-Match on a missing key',
+			isStoreError(error, 'precondition-failed') ? 'ok' : 'fail',
+			isStoreError(error, 'precondition-failed')
+				? `refused (${status ?? 412}; AWS answers 404, Ceph 412: both handled)`
+				: describe(error),
+		);
 	}
 
 	if (backend instanceof S3Store) {
 		try {
 			await store.put(key('cond-delete'), 'x');
 			const verdict = await backend.probeConditionalDelete(key('cond-delete'));
-			add('conditional delete (If-Match)', 'info', verdict === 'honoured' ? 'honoured (not relied on)' : 'ignored by this provider (BlobForge does not rely on it)');
+			add(
+				'conditional delete (If-Match)',
+				'info',
+				verdict === 'honoured'
+					? 'honoured (not relied on)'
+					: 'ignored by this provider (BlobForge does not rely on it)',
+			);
 		} catch (error) {
 			add('conditional delete (If-Match)', 'info', `could not be probed: ${describe(error)}`);
 		}
@@ -165,7 +197,10 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const server = await store.serverTime();
 		const skew = server - (before + Date.now()) / 2;
 		result.clockSkewMs = skew;
-		const words = Math.abs(skew) < 1000 ? 'within a second' : `server is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew > 0 ? 'ahead of' : 'behind'} this machine`;
+		const words =
+			Math.abs(skew) < 1000
+				? 'within a second'
+				: `server is ${(Math.abs(skew) / 1000).toFixed(1)} s ${skew > 0 ? 'ahead of' : 'behind'} this machine`;
 		add('clock skew', Math.abs(skew) > 60_000 ? 'warn' : 'ok', `${words} (leases are judged by the server's clock)`);
 	} catch (error) {
 		add('clock skew', 'warn', describe(error));
@@ -175,9 +210,7 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const gets: number[] = [];
 		const puts: number[] = [];
 		for (let i = 0; i < 5; i++) {
-			// eslint-disable-next-line no-await-in-loop
 			puts.push((await timed(() => store.put(key(`latency-${i}`), 'x')))[1]);
-			// eslint-disable-next-line no-await-in-loop
 			gets.push((await timed(() => store.get(key(`latency-${i}`)) as Promise<StoredObject | undefined>))[1]);
 		}
 		add('latency', 'ok', `median GET ${median(gets).toFixed(1)} ms, PUT ${median(puts).toFixed(1)} ms`);
@@ -189,7 +222,13 @@ export async function probeStore(store: ObjectStore, backend: ObjectStore, prefi
 		const leftovers = await collectAll(store, scratch);
 		await Promise.all(leftovers.map(async e => store.delete(e.key)));
 		const remaining = await collectAll(store, scratch);
-		add('delete', remaining.length === 0 ? 'ok' : 'fail', remaining.length === 0 ? `scratch prefix removed (${leftovers.length} objects)` : `${remaining.length} objects could not be deleted`);
+		add(
+			'delete',
+			remaining.length === 0 ? 'ok' : 'fail',
+			remaining.length === 0
+				? `scratch prefix removed (${leftovers.length} objects)`
+				: `${remaining.length} objects could not be deleted`,
+		);
 	} catch (error) {
 		add('delete', 'fail', describe(error));
 	}

@@ -5,7 +5,13 @@ from these counters, and the benchmarks read the same ones.
 */
 import type {Operation} from './object-store.js';
 
-export type OperationStats = {count: number; errors: number; bytesSent: number; bytesReceived: number; totalLatencyMs: number};
+export type OperationStats = {
+	count: number;
+	errors: number;
+	bytesSent: number;
+	bytesReceived: number;
+	totalLatencyMs: number;
+};
 
 export type StatsSnapshot = Record<Operation, OperationStats> & {total: OperationStats};
 
@@ -34,7 +40,10 @@ export class RequestStats {
 	/** Times (ms, monotonic) of recent requests with their price, for rates over the last minutes. */
 	private recent: Array<{at: number; price: number}> = [];
 
-	record(operation: Operation, outcome: {latencyMs: number; bytesSent?: number; bytesReceived?: number; failed?: boolean}): void {
+	record(
+		operation: Operation,
+		outcome: {latencyMs: number; bytesSent?: number; bytesReceived?: number; failed?: boolean},
+	): void {
 		const stats = this.byOperation.get(operation)!;
 		stats.count++;
 		if (outcome.failed) stats.errors++;
@@ -43,7 +52,8 @@ export class RequestStats {
 		stats.totalLatencyMs += outcome.latencyMs;
 		const now = performance.now();
 		this.recent.push({at: now, price: awsPricePerRequest[operation]});
-		if (this.recent.length > 20_000 || (this.recent[0] && now - this.recent[0].at > 600_000)) this.recent = this.recent.filter(r => now - r.at <= 600_000);
+		if (this.recent.length > 20_000 || (this.recent[0] && now - this.recent[0].at > 600_000))
+			this.recent = this.recent.filter(r => now - r.at <= 600_000);
 	}
 
 	snapshot(): StatsSnapshot {
@@ -65,7 +75,10 @@ export class RequestStats {
 		const now = performance.now();
 		const inWindow = this.recent.filter(r => now - r.at <= windowMs);
 		const minutes = windowMs / 60_000;
-		return {requestsPerMinute: inWindow.length / minutes, dollarsPerMinute: inWindow.reduce((sum, r) => sum + r.price, 0) / minutes};
+		return {
+			requestsPerMinute: inWindow.length / minutes,
+			dollarsPerMinute: inWindow.reduce((sum, r) => sum + r.price, 0) / minutes,
+		};
 	}
 
 	reset(): void {

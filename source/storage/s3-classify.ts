@@ -46,21 +46,39 @@ const byName: Record<string, StoreErrorKind> = {
 	AbortError: 'network',
 };
 
-const networkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const networkCodes = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'ECONNRESET',
+	'ETIMEDOUT',
+	'EPIPE',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+	'ECONNABORTED',
+	'UND_ERR_SOCKET',
+]);
 
 function kindFromStatus(status: number | undefined): StoreErrorKind | undefined {
 	switch (status) {
-		case 404: return 'not-found';
+		case 404:
+			return 'not-found';
 		case 409:
-		case 412: return 'precondition-failed';
+		case 412:
+			return 'precondition-failed';
 		case 429:
-		case 503: return 'throttled';
-		case 403: return 'access-denied';
-		case 501: return 'unsupported';
+		case 503:
+			return 'throttled';
+		case 403:
+			return 'access-denied';
+		case 501:
+			return 'unsupported';
 		case 500:
 		case 502:
-		case 504: return 'server';
-		default: return undefined;
+		case 504:
+			return 'server';
+		default:
+			return undefined;
 	}
 }
 
@@ -69,11 +87,13 @@ const plainWords: Record<StoreErrorKind, string> = {
 	'precondition-failed': 'the write condition was false',
 	throttled: 'the server asks to slow down',
 	'access-denied': 'access denied: the credentials lack permission for this bucket or prefix',
-	'bad-credentials': 'the credentials were not accepted: check BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY',
+	'bad-credentials':
+		'the credentials were not accepted: check BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY',
 	'bucket-missing': 'the bucket does not exist: check BLOBFORGE_S3_BUCKET or create it',
 	network: 'the endpoint could not be reached',
 	unsupported: 'the provider does not support this request',
 	server: 'the server failed',
+	aborted: 'the request was given up',
 	unknown: 'unexpected answer',
 };
 
@@ -86,10 +106,12 @@ export function classifyS3Error(error: unknown, operation: string, key?: string)
 	if (!kind && e.code && networkCodes.has(e.code)) kind = 'network';
 	// A missing bucket on HEAD/GET of a key arrives as a bare 404; NoSuchBucket only when the body says so.
 	kind ??= kindFromStatus(status);
-	if (!kind && (e.message ?? '').match(/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|ECONNRESET|getaddrinfo/)) kind = 'network';
+	if (!kind && (e.message ?? '').match(/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|ECONNRESET|getaddrinfo/))
+		kind = 'network';
 	kind ??= 'unknown';
 	const providerWords = e.message && e.message !== 'UnknownError' ? e.message : name || `HTTP ${status ?? '?'}`;
-	const message = kind === 'unknown' ? `${plainWords[kind]}: ${providerWords}` : `${plainWords[kind]} (${providerWords})`;
+	const message =
+		kind === 'unknown' ? `${plainWords[kind]}: ${providerWords}` : `${plainWords[kind]} (${providerWords})`;
 	return new StoreError(kind, message, {operation, key, status, cause: error});
 }
 

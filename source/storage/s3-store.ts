@@ -22,10 +22,20 @@ import {createReadStream, createWriteStream} from 'node:fs';
 import {stat} from 'node:fs/promises';
 import {Readable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
-import type {FileOptions, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, ObjectStore, PutOptions} from './object-store.js';
+import type {
+	FileOptions,
+	GetOptions,
+	GetResult,
+	ListOptions,
+	ListPage,
+	ObjectInfo,
+	ObjectStore,
+	PutOptions,
+	TransferOptions,
+} from './object-store.js';
 import {toBytes} from './object-store.js';
 import {classifyS3Error, ifMatchValue, statusOf, stripEtag, type EtagStyle} from './s3-classify.js';
-import {StoreError} from './store-error.js';
+import {abortedError, StoreError} from './store-error.js';
 
 export type S3StoreOptions = {
 	bucket: string;
@@ -66,7 +76,9 @@ export class S3Store implements ObjectStore {
 		process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 		this.bucket = options.bucket;
 		this.etagStyle = options.etagStyle ?? 'unquoted';
-		this.location = options.endpoint ? `s3://${options.bucket} at ${options.endpoint}` : `s3://${options.bucket} (${options.region ?? 'us-east-1'})`;
+		this.location = options.endpoint
+			? `s3://${options.bucket} at ${options.endpoint}`
+			: `s3://${options.bucket} (${options.region ?? 'us-east-1'})`;
 		const config: S3ClientConfig = {
 			region: options.region ?? 'us-east-1',
 			forcePathStyle: options.forcePathStyle ?? Boolean(options.endpoint),
@@ -97,7 +109,14 @@ export class S3Store implements ObjectStore {
 
 	async get(key: string, options: GetOptions = {}): Promise<GetResult | undefined> {
 		try {
-			const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: key, IfNoneMatch: options.ifNoneMatch === undefined ? undefined : `"${stripEtag(options.ifNoneMatch)}"`}));
+			const answer = await this.client.send(
+				new GetObjectCommand({
+					Bucket: this.bucket,
+					Key: key,
+					IfNoneMatch: options.ifNoneMatch === undefined ? undefined : `"${stripEtag(options.ifNoneMatch)}"`,
+				}),
+				{abortSignal: options.signal},
+			);
 			const body = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array();
 			return {
 				key,
@@ -110,6 +129,7 @@ export class S3Store implements ObjectStore {
 			};
 		} catch (error) {
 			if (statusOf(error) === 304) return {notModified: true, etag: stripEtag(options.ifNoneMatch)};
+			if (options.signal?.aborted) throw abortedError('get', key, error);
 			this.noteErrorDate(error);
 			const classified = classifyS3Error(error, 'get', key);
 			if (classified.kind === 'not-found') return undefined;
@@ -158,7 +178,12 @@ export class S3Store implements ObjectStore {
 			const classified = classifyS3Error(error, condition.kind === 'none' ? 'put' : `put-${condition.kind}`, key);
 			// AWS answers If-Match on a missing key with 404; the condition is simply false.
 			if (condition.kind === 'if-match' && classified.kind === 'not-found') {
-				throw new StoreError('precondition-failed', 'the write condition was false (no such key)', {operation: 'put-if-match', key, status: 404, cause: error});
+				throw new StoreError('precondition-failed', 'the write condition was false (no such key)', {
+					operation: 'put-if-match',
+					key,
+					status: 404,
+					cause: error,
+				});
 			}
 			throw classified;
 		}
@@ -167,21 +192,46 @@ export class S3Store implements ObjectStore {
 	async putFile(key: string, file: string, options: FileOptions = {}): Promise<{etag: string}> {
 		const {size} = await stat(file);
 		try {
-			const answer = await this.client.send(new PutObjectCommand({Bucket: this.bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: options.contentType, Metadata: encodeMetadata(options.metadata)}));
+			const answer = await this.client.send(
+				new PutObjectCommand({
+					Bucket: this.bucket,
+					Key: key,
+					Body: createReadStream(file),
+					ContentLength: size,
+					ContentType: options.contentType,
+					Metadata: encodeMetadata(options.metadata),
+				}),
+				{abortSignal: options.signal},
+			);
 			return {etag: stripEtag(answer.ETag)};
 		} catch (error) {
+			if (options.signal?.aborted) throw abortedError('put', key, error);
 			this.noteErrorDate(error);
 			throw classifyS3Error(error, 'put', key);
 		}
 	}
 
-	async getFile(key: string, file: string): Promise<ObjectInfo | undefined> {
+	async getFile(key: string, file: string, options: TransferOptions = {}): Promise<ObjectInfo | undefined> {
+		const {signal} = options;
 		try {
-			const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: key}));
-			if (answer.Body instanceof Readable) await pipeline(answer.Body, createWriteStream(file));
-			else await pipeline(Readable.from(answer.Body ? [await answer.Body.transformToByteArray()] : []), createWriteStream(file));
-			return {key, etag: stripEtag(answer.ETag), size: answer.ContentLength ?? (await stat(file)).size, lastModified: answer.LastModified?.getTime() ?? 0, metadata: decodeMetadata(answer.Metadata), contentType: answer.ContentType};
+			const answer = await this.client.send(new GetObjectCommand({Bucket: this.bucket, Key: key}), {
+				abortSignal: signal,
+			});
+			const body =
+				answer.Body instanceof Readable
+					? answer.Body
+					: Readable.from(answer.Body ? [await answer.Body.transformToByteArray()] : []);
+			await pipeline(body, createWriteStream(file), ...(signal ? [{signal}] : []));
+			return {
+				key,
+				etag: stripEtag(answer.ETag),
+				size: answer.ContentLength ?? (await stat(file)).size,
+				lastModified: answer.LastModified?.getTime() ?? 0,
+				metadata: decodeMetadata(answer.Metadata),
+				contentType: answer.ContentType,
+			};
 		} catch (error) {
+			if (signal?.aborted) throw abortedError('get', key, error);
 			this.noteErrorDate(error);
 			const classified = classifyS3Error(error, 'get', key);
 			if (classified.kind === 'not-found') return undefined;
@@ -202,11 +252,19 @@ export class S3Store implements ObjectStore {
 
 	async deleteMany(keys: string[]): Promise<void> {
 		if (keys.length === 0) return;
-		if (keys.length > 1000) throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
+		if (keys.length > 1000)
+			throw new StoreError('unsupported', 'at most 1,000 keys per deleteMany', {operation: 'delete-many'});
 		try {
-			const answer = await this.client.send(new DeleteObjectsCommand({Bucket: this.bucket, Delete: {Objects: keys.map(Key => ({Key})), Quiet: true}}));
+			const answer = await this.client.send(
+				new DeleteObjectsCommand({Bucket: this.bucket, Delete: {Objects: keys.map(Key => ({Key})), Quiet: true}}),
+			);
 			const failed = (answer.Errors ?? []).filter(e => e.Code !== 'NoSuchKey');
-			if (failed.length > 0) throw new StoreError(failed[0]?.Code === 'AccessDenied' ? 'access-denied' : 'server', `could not delete ${failed.length} of ${keys.length} keys (${failed[0]?.Code ?? 'unknown'}: ${failed[0]?.Key ?? ''})`, {operation: 'delete-many'});
+			if (failed.length > 0)
+				throw new StoreError(
+					failed[0]?.Code === 'AccessDenied' ? 'access-denied' : 'server',
+					`could not delete ${failed.length} of ${keys.length} keys (${failed[0]?.Code ?? 'unknown'}: ${failed[0]?.Key ?? ''})`,
+					{operation: 'delete-many'},
+				);
 		} catch (error) {
 			this.noteErrorDate(error);
 			throw classifyS3Error(error, 'delete-many');
@@ -277,7 +335,12 @@ export class S3Store implements ObjectStore {
 				return;
 			}
 			// A bare 404 here means the bucket itself is missing.
-			if (classified.kind === 'not-found') throw new StoreError('bucket-missing', `the bucket "${this.bucket}" does not exist: check BLOBFORGE_S3_BUCKET or create it`, {operation: 'head-bucket', status: 404, cause: error});
+			if (classified.kind === 'not-found')
+				throw new StoreError(
+					'bucket-missing',
+					`the bucket "${this.bucket}" does not exist: check BLOBFORGE_S3_BUCKET or create it`,
+					{operation: 'head-bucket', status: 404, cause: error},
+				);
 			throw classified;
 		}
 	}
@@ -288,7 +351,9 @@ export class S3Store implements ObjectStore {
 	*/
 	async probeConditionalDelete(key: string): Promise<'honoured' | 'ignored'> {
 		try {
-			await this.client.send(new DeleteObjectCommand({Bucket: this.bucket, Key: key, IfMatch: '00000000000000000000000000000000'}));
+			await this.client.send(
+				new DeleteObjectCommand({Bucket: this.bucket, Key: key, IfMatch: '00000000000000000000000000000000'}),
+			);
 		} catch (error) {
 			if (classifyS3Error(error, 'delete', key).kind === 'precondition-failed') return 'honoured';
 			throw classifyS3Error(error, 'delete', key);
@@ -308,7 +373,8 @@ export class S3Store implements ObjectStore {
 		const overlaps = previous !== undefined && low < previous.high && high > previous.low;
 		// Bounds that no longer overlap mean the server's clock was set: start again from this header.
 		if (previous && !overlaps) this.lastServerTime = Number.NEGATIVE_INFINITY;
-		const narrowed = previous && overlaps ? {low: Math.max(low, previous.low), high: Math.min(high, previous.high)} : {low, high};
+		const narrowed =
+			previous && overlaps ? {low: Math.max(low, previous.low), high: Math.min(high, previous.high)} : {low, high};
 		this.dateSample = {...narrowed, localMonoMs: mono};
 	}
 

@@ -21,6 +21,8 @@ export type StoreErrorKind =
 	| 'unsupported'
 	/** The server failed (500, 502, 504). Safe operations may retry. */
 	| 'server'
+	/** The caller gave up (its signal aborted: a shutdown or a cancel); nothing to retry. */
+	| 'aborted'
 	/** Anything else; the message carries the provider's words. */
 	| 'unknown';
 
@@ -44,6 +46,11 @@ export class StoreError extends Error {
 	get isTransient(): boolean {
 		return this.kind === 'throttled' || this.kind === 'network' || this.kind === 'server';
 	}
+}
+
+/** The request was given up by its caller's signal. */
+export function abortedError(operation: string, key: string, cause?: unknown): StoreError {
+	return new StoreError('aborted', `the ${operation} of ${key} was given up`, {operation, key, cause});
 }
 
 export function isStoreError(error: unknown, kind?: StoreErrorKind): error is StoreError {

@@ -31,7 +31,9 @@ export type AppProps = {
 };
 
 export function App({source, window, intervalMs, isReadOnly, onQuit, now = Date.now}: AppProps) {
-	const [state, dispatch] = useReducer(reducer, undefined, () => initialState({intervalMs, minIntervalMs: source.minRefreshSeconds * 1000, isReadOnly, window, now: now()}));
+	const [state, dispatch] = useReducer(reducer, undefined, () =>
+		initialState({intervalMs, minIntervalMs: source.minRefreshSeconds * 1000, isReadOnly, window, now: now()}),
+	);
 	const quit = useCallback(onQuit, [onQuit]);
 	useConsoleKeys(dispatch, now);
 	useTimers(dispatch, state.intervalMs, now);
@@ -51,14 +53,51 @@ function Body({state}: {state: ConsoleState}) {
 	const width = window.columns;
 	if (overlay && overlay.kind !== 'confirm' && overlay.kind !== 'priority') {
 		const height = overlayRows(window);
-		if (overlay.kind === 'help') return <TextOverlay title="Keys" lines={helpLines()} scroll={overlay.scroll} height={height} width={width} hint="Esc or ? closes · ↑↓ PgUp PgDn scroll" />;
-		const common = {title: overlay.title, scroll: overlay.scroll, height, width, ...(overlay.lines ? {lines: overlay.lines} : {}), ...(overlay.error ? {error: overlay.error} : {})};
-		if (overlay.kind === 'detail') return <TextOverlay {...common} title={`Job ${overlay.title}`} hint="Esc back · l logs · p preview · r retry · c cancel · P priority" />;
+		if (overlay.kind === 'help')
+			return (
+				<TextOverlay
+					title="Keys"
+					lines={helpLines()}
+					scroll={overlay.scroll}
+					height={height}
+					width={width}
+					hint="Esc or ? closes · ↑↓ PgUp PgDn scroll"
+				/>
+			);
+		const common = {
+			title: overlay.title,
+			scroll: overlay.scroll,
+			height,
+			width,
+			...(overlay.lines ? {lines: overlay.lines} : {}),
+			...(overlay.error ? {error: overlay.error} : {}),
+		};
+		if (overlay.kind === 'detail')
+			return (
+				<TextOverlay
+					{...common}
+					title={`Job ${overlay.title}`}
+					hint="Esc back · l logs · p preview · r retry · c cancel · P priority"
+				/>
+			);
 		if (overlay.kind === 'logs') {
 			const running = snapshot?.active.find(j => j.hash === overlay.hash);
-			return <TextOverlay {...common} title={`Logs of ${overlay.title}`} tail={liveLines(running)} hint={`Esc back · ↑↓ PgUp PgDn scroll · End follows${overlay.follow ? ' (following)' : ''}`} />;
+			return (
+				<TextOverlay
+					{...common}
+					title={`Logs of ${overlay.title}`}
+					tail={liveLines(running)}
+					hint={`Esc back · ↑↓ PgUp PgDn scroll · End follows${overlay.follow ? ' (following)' : ''}`}
+				/>
+			);
 		}
-		return <TextOverlay {...common} title={`Preview of ${overlay.title} (content.md)`} hint="Esc back · ↑↓ PgUp PgDn scroll" />;
+		return (
+			<TextOverlay
+				{...common}
+				title={`Preview of ${overlay.title} (content.md)`}
+				hint="Esc back · ↑↓ PgUp PgDn scroll"
+			/>
+		);
 	}
 	const height = tableRows(window);
 	const selection = state.selection[state.pane];
@@ -66,9 +105,38 @@ function Body({state}: {state: ConsoleState}) {
 	const sort = state.sort[state.pane];
 	let list: ReactNode;
 	if (overlay?.kind === 'confirm') list = <ConfirmDialog prompt={overlay.confirmation.prompt} width={width} />;
-	else if (overlay?.kind === 'priority') list = <PriorityPicker title={overlay.title} index={overlay.index} current={snapshot?.todo.find(j => j.hash === overlay.hash)?.priority} width={width} />;
-	else if (state.pane === 'workers') list = <WorkersPane rows={workerRows(snapshot, state.filter, sort)} offset={selection.offset} visible={visibleRows('workers', window)} width={width} filter={state.filter} />;
-	else list = <JobPane pane={state.pane} rows={jobRows(snapshot, state.pane, state.filter, sort)} selected={index} offset={selection.offset} height={height} width={width} serverNow={(snapshot?.serverNow ?? state.now) + (state.now - (state.snapshotAt ?? state.now))} filter={state.filter} />;
+	else if (overlay?.kind === 'priority')
+		list = (
+			<PriorityPicker
+				title={overlay.title}
+				index={overlay.index}
+				current={snapshot?.todo.find(j => j.hash === overlay.hash)?.priority}
+				width={width}
+			/>
+		);
+	else if (state.pane === 'workers')
+		list = (
+			<WorkersPane
+				rows={workerRows(snapshot, state.filter, sort)}
+				offset={selection.offset}
+				visible={visibleRows('workers', window)}
+				width={width}
+				filter={state.filter}
+			/>
+		);
+	else
+		list = (
+			<JobPane
+				pane={state.pane}
+				rows={jobRows(snapshot, state.pane, state.filter, sort)}
+				selected={index}
+				offset={selection.offset}
+				height={height}
+				width={width}
+				serverNow={(snapshot?.serverNow ?? state.now) + (state.now - (state.snapshotAt ?? state.now))}
+				filter={state.filter}
+			/>
+		);
 	return (
 		<Box flexDirection="column">
 			<Overview snapshot={snapshot} width={width} />

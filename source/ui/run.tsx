@@ -48,7 +48,9 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 	const onCrash = (error: unknown) => {
 		instance?.unmount();
 		restore();
-		process.stderr.write(`blobforge watch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.stderr.write(
+			`blobforge watch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+		);
 		process.exit(1);
 	};
 	process.on('SIGTERM', onSignal);
@@ -62,7 +64,13 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 		// Ink reads only write, on/off(resize), columns, rows and isTTY of its stdout, which `frames` has.
 		instance = render(
 			<ThemeContext.Provider value={makeTheme()}>
-				<App source={source} window={windowOf(stdout)} intervalMs={options.intervalMs} isReadOnly={options.isReadOnly} onQuit={() => instance?.unmount()} />
+				<App
+					source={source}
+					window={windowOf(stdout)}
+					intervalMs={options.intervalMs}
+					isReadOnly={options.isReadOnly}
+					onQuit={() => instance?.unmount()}
+				/>
 			</ThemeContext.Provider>,
 			{stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false},
 		);
@@ -79,7 +87,10 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 
 const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
-/** Replaces console output with a buffer until `release`, which puts the methods back and returns what was held (the last 100 messages). */
+/**
+Replaces console output with a buffer until `release`, which puts the methods back and returns what was held
+(the last 100 messages).
+*/
 function holdConsole(): {release(): string[]} {
 	const originals = consoleMethods.map(name => [name, console[name]] as const);
 	const messages: string[] = [];

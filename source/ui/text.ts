@@ -1,26 +1,5 @@
-/** Text fitting for the console: safe for the terminal, measured in columns, cut with an ellipsis. */
+/** Text shapes for the console: bars, sparklines, ages, wrapped lines (cutting to a width is lib/fit-text.ts). */
 import stringWidth from 'string-width';
-import {safeText} from '../lib/format.js';
-
-/** `text` made safe and cut to `width` columns (wide characters count twice), padded when `pad`. */
-export function fit(text: string, width: number, options: {pad?: boolean; alignRight?: boolean} = {}): string {
-	if (width <= 0) return '';
-	let shown = safeText(text);
-	if (stringWidth(shown) > width) {
-		let cut = '';
-		let used = 0;
-		for (const char of shown) {
-			const w = stringWidth(char);
-			if (used + w > width - 1) break;
-			cut += char;
-			used += w;
-		}
-		shown = `${cut}…`;
-	}
-	if (!options.pad) return shown;
-	const gap = ' '.repeat(Math.max(0, width - stringWidth(shown)));
-	return options.alignRight ? gap + shown : shown + gap;
-}
 
 /** A bar of `width` cells filled to `fraction` (0..1), in eighths for a smooth edge. */
 export function bar(fraction: number, width: number): string {
@@ -66,7 +45,9 @@ function wrapLine(line: string, width: number): string[] {
 	if (stringWidth(line) <= width) return [line];
 	// Continuations line up under the text of a labelled line ("why       …", two or more spaces after
 	// the label) or under a leading indent; ordinary prose starts at the margin again.
-	const indent = ' '.repeat(Math.min(Math.floor(width / 3), /^ */.exec(line)![0].length || (/^\S+\s{2,}/.exec(line)?.[0].length ?? 0)));
+	const indent = ' '.repeat(
+		Math.min(Math.floor(width / 3), /^ */.exec(line)![0].length || (/^\S+\s{2,}/.exec(line)?.[0].length ?? 0)),
+	);
 	const out: string[] = [];
 	let current = '';
 	for (const word of line.split(/(?<= )/)) {

@@ -8,7 +8,14 @@ export type Tone = 'accent' | 'ok' | 'warn' | 'bad' | 'muted' | 'info';
 
 export type Theme = {isColor: boolean; color(tone: Tone): string | undefined};
 
-const palette: Record<Tone, string> = {accent: 'cyan', ok: 'green', warn: 'yellow', bad: 'red', muted: 'gray', info: 'blue'};
+const palette: Record<Tone, string> = {
+	accent: 'cyan',
+	ok: 'green',
+	warn: 'yellow',
+	bad: 'red',
+	muted: 'gray',
+	info: 'blue',
+};
 
 export function makeTheme(environment: NodeJS.ProcessEnv = process.env): Theme {
 	const isColor = !environment['NO_COLOR'];

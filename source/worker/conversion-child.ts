@@ -17,18 +17,32 @@ export type ChildMessage =
 
 export type ChildJob = {type: 'job'; input: string; output: string};
 
-const send = async (message: ChildMessage) => new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
+const send = async (message: ChildMessage) =>
+	new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
 
 async function convert({input, output}: ChildJob): Promise<never> {
 	try {
-		const result = await convertPdf(await readFile(input), {onPage: (done, total) => void send({type: 'progress', done, total})});
+		const result = await convertPdf(await readFile(input), {
+			onPage: (done, total) => void send({type: 'progress', done, total}),
+		});
 		await mkdir(path.join(output, 'assets'), {recursive: true});
 		await writeFile(path.join(output, 'content.md'), result.markdown);
 		for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.png);
-		await send({type: 'done', pages: result.pages, images: result.images.length, scannedPages: result.scannedPages, headings: result.headings, converter: result.converter});
+		await send({
+			type: 'done',
+			pages: result.pages,
+			images: result.images.length,
+			scannedPages: result.scannedPages,
+			headings: result.headings,
+			converter: result.converter,
+		});
 		process.exit(0);
 	} catch (error) {
-		await send({type: 'error', message: error instanceof Error ? error.message : String(error), permanent: error instanceof ConversionError && error.permanent});
+		await send({
+			type: 'error',
+			message: error instanceof Error ? error.message : String(error),
+			permanent: error instanceof ConversionError && error.permanent,
+		});
 		process.exit(1);
 	}
 }

@@ -14,13 +14,11 @@ export class HeartbeatLoop {
 		this.running = (async () => {
 			while (!this.controller.signal.aborted) {
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					await clock.sleep(intervalMs, this.controller.signal);
 				} catch {
 					return; // stopped while waiting
 				}
 				try {
-					// eslint-disable-next-line no-await-in-loop
 					await beat();
 				} catch (error) {
 					onError(error as Error);

@@ -1,4 +1,7 @@
-/** A worker's identity: BLOBFORGE_WORKER_ID, or 12 hex digits of SHA-256(hostname:machine-id), stable across restarts. */
+/**
+A worker's identity: BLOBFORGE_WORKER_ID, or 12 hex digits of SHA-256(hostname:machine-id), stable across
+restarts.
+*/
 import {createHash, randomUUID} from 'node:crypto';
 import {readFileSync} from 'node:fs';
 import os from 'node:os';

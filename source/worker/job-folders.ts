@@ -11,7 +11,11 @@ import path from 'node:path';
 import {isProcessAlive} from '../lib/processes.js';
 
 /** This machine's name as a file-name part. */
-const host = os.hostname().replaceAll(/[^\w.-]/g, '_').slice(0, 64) || 'host';
+const host =
+	os
+		.hostname()
+		.replaceAll(/[^\w.-]/g, '_')
+		.slice(0, 64) || 'host';
 const folderPattern = new RegExp(`^blobforge-job-${host.replaceAll('.', '\\.')}-(\\d+)-`);
 
 export async function makeJobFolder(parent = os.tmpdir()): Promise<string> {
@@ -25,7 +29,6 @@ export async function removeAbandonedJobFolders(parent = os.tmpdir()): Promise<s
 	for (const name of names) {
 		const pid = Number(folderPattern.exec(name)?.[1]);
 		if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isProcessAlive(pid)) continue;
-		// eslint-disable-next-line no-await-in-loop
 		await rm(path.join(parent, name), {recursive: true, force: true}).then(
 			() => removed.push(name),
 			() => undefined,

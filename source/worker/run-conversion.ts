@@ -12,7 +12,13 @@ import {ConversionError} from './converter/conversion-error.js';
 import type {ChildJob, ChildMessage} from './conversion-child.js';
 import type {SpareConverter} from './spare-converter.js';
 
-export type ConversionOutcome = {pages?: number; images?: number; scannedPages?: number[]; headings?: number; converter: string};
+export type ConversionOutcome = {
+	pages?: number;
+	images?: number;
+	scannedPages?: number[];
+	headings?: number;
+	converter: string;
+};
 
 export type RunConversionOptions = {
 	input: string;
@@ -38,7 +44,9 @@ The environment an external converter gets: ours without the store's credentials
 (BLOBFORGE_*, AWS_*), which a third-party tool has no business seeing or logging.
 */
 export function converterEnvironment(environment: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-	return Object.fromEntries(Object.entries(environment).filter(([name]) => !name.startsWith('BLOBFORGE_') && !name.startsWith('AWS_')));
+	return Object.fromEntries(
+		Object.entries(environment).filter(([name]) => !name.startsWith('BLOBFORGE_') && !name.startsWith('AWS_')),
+	);
 }
 
 /** Splits a command template into arguments: whitespace separates, single or double quotes group. */
@@ -51,7 +59,12 @@ export function splitCommand(template: string): string[] {
 
 /** A built-in conversion child, loading pdf.js and waiting for its job (conversion-child.ts). */
 export function startConversionChild(): ChildProcess {
-	return fork(childScript, [], {stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json', execArgv: [], env: converterEnvironment()});
+	return fork(childScript, [], {
+		stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+		serialization: 'json',
+		execArgv: [],
+		env: converterEnvironment(),
+	});
 }
 
 export async function runConversion(options: RunConversionOptions): Promise<ConversionOutcome> {
@@ -59,7 +72,9 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	let outcome: ConversionOutcome | undefined;
 	let failure: ConversionError | undefined;
 	if (options.command) {
-		const [program, ...args] = splitCommand(options.command).map(part => (part === '{input}' ? options.input : part === '{output}' ? options.output : part));
+		const [program, ...args] = splitCommand(options.command).map(part =>
+			part === '{input}' ? options.input : part === '{output}' ? options.output : part,
+		);
 		if (!program) throw new ConversionError('the converter command is empty', false);
 		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: converterEnvironment()});
 		const onText = (chunk: Buffer) => {
@@ -80,7 +95,14 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
 		child.on('message', (message: ChildMessage) => {
 			if (message.type === 'progress') options.onProgress?.(message.done, message.total);
-			else if (message.type === 'done') outcome = {pages: message.pages, images: message.images, scannedPages: message.scannedPages, headings: message.headings, converter: message.converter};
+			else if (message.type === 'done')
+				outcome = {
+					pages: message.pages,
+					images: message.images,
+					scannedPages: message.scannedPages,
+					headings: message.headings,
+					converter: message.converter,
+				};
 			else failure = new ConversionError(message.message, message.permanent);
 		});
 	}
@@ -90,7 +112,9 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		killedFor ??= why;
 		child.kill('SIGKILL');
 	};
-	const timer = options.timeoutMs ? setTimeout(() => kill(`conversion timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs) : undefined;
+	const timer = options.timeoutMs
+		? setTimeout(() => kill(`conversion timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs)
+		: undefined;
 	const onAbort = () => kill(String(options.signal?.reason ?? 'cancelled'));
 	options.signal?.addEventListener('abort', onAbort, {once: true});
 	if (options.signal?.aborted) onAbort();
@@ -111,6 +135,12 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	if (killedFor) throw new ConversionError(killedFor, false);
 	if (exit.error) throw new ConversionError(`the converter could not be started: ${exit.error.message}`, false);
 	if (failure) throw failure;
-	if (exit.code !== 0 || !outcome) throw new ConversionError(exit.signal ? `the converter was killed (${exit.signal}; out of memory?)` : `the converter exited with code ${exit.code}`, false);
+	if (exit.code !== 0 || !outcome)
+		throw new ConversionError(
+			exit.signal
+				? `the converter was killed (${exit.signal}; out of memory?)`
+				: `the converter exited with code ${exit.code}`,
+			false,
+		);
 	return outcome;
 }

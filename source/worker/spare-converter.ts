@@ -17,7 +17,12 @@ type Unreffable = {ref?(): void; unref?(): void} | null | undefined;
 
 /** A spare must not keep the worker's process alive, nor be counted as work in progress. */
 function setRef(child: ChildProcess, isRef: boolean): void {
-	const handles: Unreffable[] = [child, child.stdout as Unreffable, child.stderr as Unreffable, child.channel as Unreffable];
+	const handles: Unreffable[] = [
+		child,
+		child.stdout as Unreffable,
+		child.stderr as Unreffable,
+		child.channel as Unreffable,
+	];
 	for (const handle of handles) {
 		if (isRef) handle?.ref?.();
 		else handle?.unref?.();
@@ -26,7 +31,13 @@ function setRef(child: ChildProcess, isRef: boolean): void {
 
 /** Node learns of a child's death a little late (at its next turn of the event loop); the pid is asked too. */
 function isUsable(child: ChildProcess): boolean {
-	return child.exitCode === null && child.signalCode === null && child.connected && child.pid !== undefined && isProcessAlive(child.pid);
+	return (
+		child.exitCode === null &&
+		child.signalCode === null &&
+		child.connected &&
+		child.pid !== undefined &&
+		isProcessAlive(child.pid)
+	);
 }
 
 export class SpareConverter {

@@ -9,7 +9,11 @@ if (server) {
 	let n = 0;
 	defineConformance(test, 's3', async () => {
 		// One bucket per file; each case works under its own prefix through a prefixing view.
-		const store = new S3Store({bucket: await bucket, endpoint: server.endpoint, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
+		const store = new S3Store({
+			bucket: await bucket,
+			endpoint: server.endpoint,
+			credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+		});
 		return prefixed(store, `case${n++}/`);
 	});
 } else {

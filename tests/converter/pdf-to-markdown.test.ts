@@ -35,9 +35,14 @@ test('headings by font size, paragraphs, lists; running headers and page numbers
 
 test('two columns keep their reading order', async t => {
 	const {markdown} = await convertPdf(await twoColumnPdf());
-	const order = ['LEFT START', 'left middle', 'LEFT END', 'RIGHT START', 'right middle', 'RIGHT END'].map(s => markdown.indexOf(s));
+	const order = ['LEFT START', 'left middle', 'LEFT END', 'RIGHT START', 'right middle', 'RIGHT END'].map(s =>
+		markdown.indexOf(s),
+	);
 	t.true(order.every(i => i >= 0));
-	t.deepEqual(order, [...order].sort((a, b) => a - b));
+	t.deepEqual(
+		order,
+		[...order].sort((a, b) => a - b),
+	);
 });
 
 test('a page with only an image is reported as scanned', async t => {
@@ -54,7 +59,6 @@ test('bad input fails with a clear, permanent reason', async t => {
 		['truncated', good.subarray(0, Math.floor(good.length / 3)), /not a valid PDF|damaged/],
 	];
 	for (const [name, data, message] of cases) {
-		// eslint-disable-next-line no-await-in-loop
 		const error = await t.throwsAsync(convertPdf(data), undefined, name);
 		t.true(error instanceof ConversionError && error.permanent, name);
 		t.regex(error?.message ?? '', message, name);
@@ -74,32 +78,69 @@ corpusTest('corpus: headings.pdf has its six headings in four levels, bullets an
 	t.notRegex(markdown, /^#+ .*(quick brown|Background material)/m, 'no body sentence is a heading');
 });
 
-corpusTest('corpus: long.pdf has 125 pages, 32 chapters, 31 sections, every page marker and no page numbers', async t => {
-	const result = await convertPdf(readFileSync(path.join(corpus, 'long.pdf')));
-	t.is(result.pages, 125);
-	t.is((result.markdown.match(/^# Chapter \d+$/gm) ?? []).length, 32);
-	t.is((result.markdown.match(/^## Section \d+\.2$/gm) ?? []).length, 31);
-	t.is((result.markdown.match(/Page marker \d+ of 125\./g) ?? []).length, 125);
-	t.notRegex(result.markdown, /^\d{1,3}$/m);
-});
+corpusTest(
+	'corpus: long.pdf has 125 pages, 32 chapters, 31 sections, every page marker and no page numbers',
+	async t => {
+		const result = await convertPdf(readFileSync(path.join(corpus, 'long.pdf')));
+		t.is(result.pages, 125);
+		t.is((result.markdown.match(/^# Chapter \d+$/gm) ?? []).length, 32);
+		t.is((result.markdown.match(/^## Section \d+\.2$/gm) ?? []).length, 31);
+		t.is((result.markdown.match(/Page marker \d+ of 125\./g) ?? []).length, 125);
+		t.notRegex(result.markdown, /^\d{1,3}$/m);
+	},
+);
 
 corpusTest('corpus: two columns, table cells, images, scanned, unicode, encrypted', async t => {
 	const read = async (name: string) => convertPdf(readFileSync(path.join(corpus, name)));
 	const columns = (await read('two-column.pdf')).markdown;
-	const marks = ['LEFT COLUMN START.', 'Left column paragraph two', 'LEFT COLUMN END.', 'RIGHT COLUMN START.', 'Right column paragraph two', 'RIGHT COLUMN END.'].map(s => columns.indexOf(s));
-	t.deepEqual(marks, [...marks].sort((a, b) => a - b));
+	const marks = [
+		'LEFT COLUMN START.',
+		'Left column paragraph two',
+		'LEFT COLUMN END.',
+		'RIGHT COLUMN START.',
+		'Right column paragraph two',
+		'RIGHT COLUMN END.',
+	].map(s => columns.indexOf(s));
+	t.deepEqual(
+		marks,
+		[...marks].sort((a, b) => a - b),
+	);
 	t.false(marks.includes(-1));
 	const table = (await read('table.pdf')).markdown;
-	for (const row of [['Apples', '120', '135', '150', '405'], ['Bananas', '80', '95', '70', '245'], ['Cherries', '15', '40', '65', '120'], ['Dates', '5', '7', '9', '21']]) {
+	for (const row of [
+		['Apples', '120', '135', '150', '405'],
+		['Bananas', '80', '95', '70', '245'],
+		['Cherries', '15', '40', '65', '120'],
+		['Dates', '5', '7', '9', '21'],
+	]) {
 		const at = row.map(cell => table.indexOf(cell, table.indexOf(row[0]!)));
 		t.false(at.includes(-1), row.join(' '));
-		t.deepEqual(at, [...at].sort((a, b) => a - b), row.join(' '));
+		t.deepEqual(
+			at,
+			[...at].sort((a, b) => a - b),
+			row.join(' '),
+		);
 	}
 	const images = await read('images.pdf');
-	t.deepEqual(images.images.map(i => [i.width, i.height]), [[480, 300], [400, 400]]);
+	t.deepEqual(
+		images.images.map(i => [i.width, i.height]),
+		[
+			[480, 300],
+			[400, 400],
+		],
+	);
 	t.deepEqual((await read('scanned.pdf')).scannedPages, [1]);
 	const unicode = (await read('unicode.pdf')).markdown.normalize('NFC');
-	for (const s of ['Grüße aus Köln', 'Café déjà vu', 'Съешь же ещё', 'Καλημέρα κόσμε', '你好世界', 'こんにちは世界', '€ £ ¥ © ® ™']) t.true(unicode.includes(s), s);
+	for (const s of [
+		'Grüße aus Köln',
+		'Café déjà vu',
+		'Съешь же ещё',
+		'Καλημέρα κόσμε',
+		'你好世界',
+		'こんにちは世界',
+		'€ £ ¥ © ® ™',
+	])
+		t.true(unicode.includes(s), s);
 	const encrypted = await t.throwsAsync(read('encrypted.pdf'));
 	t.regex(encrypted?.message ?? '', /encrypted and needs a password/);
 	t.regex((await read('encrypted-owner-only.pdf')).markdown, /^## Chapter One Introduction$/m);

@@ -27,7 +27,12 @@ async function localSetup() {
 	const store = path.join(dir, 'store');
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-bad'});
 	const cli = async (...args: string[]) => runCli(args, environment);
-	const context: QueueContext = {store: new LocalStore({root: store}), keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = {
+		store: new LocalStore({root: store}),
+		keys: new Keys('pdf/'),
+		clock: systemClock,
+		config: () => defaultRemoteConfig,
+	};
 	return {dir, cli, context};
 }
 
@@ -37,29 +42,43 @@ test('bad files: each is refused at ingest or dead-lettered by the converter wit
 	const {dir, cli, context} = await localSetup();
 	const good = await makePdf(['A good page']);
 	const cases: Array<{name: string; bytes: Uint8Array; ingest: RegExp; converted?: RegExp}> = [
-		{name: 'corrupt.pdf', bytes: new Uint8Array(Buffer.from(`%PDF-1.7\n${'\u0000garbage\u00FF'.repeat(50)}`, 'latin1')), ingest: /queued/, converted: /not a valid PDF \(corrupt or truncated\)/},
-		{name: 'truncated.pdf', bytes: good.subarray(0, Math.floor(good.length * 0.4)), ingest: /queued/, converted: /not a valid PDF \(corrupt or truncated\)/},
+		{
+			name: 'corrupt.pdf',
+			bytes: new Uint8Array(Buffer.from(`%PDF-1.7\n${'\u0000garbage\u00FF'.repeat(50)}`, 'latin1')),
+			ingest: /queued/,
+			converted: /not a valid PDF \(corrupt or truncated\)/,
+		},
+		{
+			name: 'truncated.pdf',
+			bytes: good.subarray(0, Math.floor(good.length * 0.4)),
+			ingest: /queued/,
+			converted: /not a valid PDF \(corrupt or truncated\)/,
+		},
 		{name: 'encrypted.pdf', bytes: encryptedPdf(), ingest: /queued/, converted: /encrypted/},
 		{name: 'zero.pdf', bytes: new Uint8Array(), ingest: /empty file \(0 bytes\)/},
-		{name: 'picture.pdf', bytes: new Uint8Array(Buffer.from('\u0089PNG\r\n\u001A\n not a pdf at all', 'latin1')), ingest: /not a PDF \(does not start with %PDF\)/},
+		{
+			name: 'picture.pdf',
+			bytes: new Uint8Array(Buffer.from('\u0089PNG\r\n\u001A\n not a pdf at all', 'latin1')),
+			ingest: /not a PDF \(does not start with %PDF\)/,
+		},
 		{name: 'good.pdf', bytes: good, ingest: /queued/, converted: /^done$/},
 	];
 	await writeFiles(path.join(dir, 'in'), Object.fromEntries(cases.map(c => [c.name, c.bytes])));
 	const ingested = await cli('ingest', path.join(dir, 'in'), '--json');
 	t.true(noStackTrace(ingested.stderr + ingested.stdout));
-	const results = (JSON.parse(ingested.stdout) as {results: Array<{path: string; outcome: string; reason: string; hash?: string}>}).results;
+	const results = (
+		JSON.parse(ingested.stdout) as {results: Array<{path: string; outcome: string; reason: string; hash?: string}>}
+	).results;
 	for (const c of cases) {
 		const result = results.find(r => r.path.endsWith(c.name));
 		t.regex(`${result?.outcome}: ${result?.reason}`, c.ingest, c.name);
 	}
 	for (let i = 0; i < 4; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		const run = await cli('--headless', 'worker', '--run-once');
 		t.is(run.code, 0, run.stderr);
 	}
 	for (const c of cases.filter(c => c.converted)) {
 		const hash = results.find(r => r.path.endsWith(c.name))!.hash!;
-		// eslint-disable-next-line no-await-in-loop
 		const records = await locateJob(context, hash);
 		const reason = records.state === 'done' ? 'done' : (records.dead?.history.at(-1)?.error ?? records.state);
 		t.regex(reason, c.converted!, c.name);
@@ -73,7 +92,13 @@ test('bad files: each is refused at ingest or dead-lettered by the converter wit
 test('hostile and odd file names: newlines, escape sequences, "..", 240 characters, non-ASCII: queued, converted, and shown safely', async t => {
 	const {dir, cli, context} = await localSetup();
 	const pdf = await makePdf(['Odd names']);
-	const names = [`line\nbreak.pdf`, `esc\u001B[31mred\u001B]0;title\u0007.pdf`, `..dots...pdf`, `${'long-'.repeat(47)}x.pdf`, 'Ünïcødé 日本語 📄.pdf'];
+	const names = [
+		`line\nbreak.pdf`,
+		`esc\u001B[31mred\u001B]0;title\u0007.pdf`,
+		`..dots...pdf`,
+		`${'long-'.repeat(47)}x.pdf`,
+		'Ünïcødé 日本語 📄.pdf',
+	];
 	const files: Record<string, Uint8Array> = {};
 	names.forEach((name, i) => {
 		files[name] = new Uint8Array([...pdf, ...Buffer.from(`\n% ${i}\n`)]);
@@ -81,19 +106,26 @@ test('hostile and odd file names: newlines, escape sequences, "..", 240 characte
 	await writeFiles(path.join(dir, 'in', 'sub'), files);
 	// A path through "..": it resolves, and the manifest records the real path.
 	const ingested = await cli('ingest', path.join(dir, 'in', 'sub', '..', 'sub'), '--json');
-	const results = (JSON.parse(ingested.stdout) as {results: Array<{path: string; outcome: string; hash?: string}>}).results;
+	const results = (JSON.parse(ingested.stdout) as {results: Array<{path: string; outcome: string; hash?: string}>})
+		.results;
 	t.is(results.filter(r => r.outcome === 'queued').length, names.length, ingested.stderr);
-	t.false(results.some(r => r.path.includes('/../')), 'paths are normalized');
+	t.false(
+		results.some(r => r.path.includes('/../')),
+		'paths are normalized',
+	);
 	for (let i = 0; i < names.length; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		t.is((await cli('--headless', 'worker', '--run-once')).code, 0);
 	}
 	for (const result of results) {
-		// eslint-disable-next-line no-await-in-loop
 		t.is((await locateJob(context, result.hash!)).state, 'done', result.path);
 	}
-	for (const args of [['list', '--state', 'done', '-v'], ['search', 'red'], ['manifest', '-v'], ['status', results[1]!.hash!], ['logs', results[1]!.hash!]]) {
-		// eslint-disable-next-line no-await-in-loop
+	for (const args of [
+		['list', '--state', 'done', '-v'],
+		['search', 'red'],
+		['manifest', '-v'],
+		['status', results[1]!.hash!],
+		['logs', results[1]!.hash!],
+	]) {
 		const out = await cli(...args);
 		t.false(out.stdout.includes('\u001B'), `${args[0]}: no raw escape character reaches the terminal`);
 		t.false(out.stdout.includes('\u0007'), `${args[0]}: no raw bell`);
@@ -123,12 +155,22 @@ test('malformed and unknown-version records of every kind are reported, never a 
 		[`${keys.prefix}queue/todo/3_normal/not-a-hash`, ''],
 	];
 	for (const [key, body] of bad) {
-		// eslint-disable-next-line no-await-in-loop
 		await store.put(key, body);
 	}
 	const outputs: string[] = [];
-	for (const args of [['list'], ['list', '-v'], ['dashboard'], ['status', h(4)], ['status', h(1)], ['workers'], ['logs', h(1)], ['manifest'], ['config'], ['janitor', '--dry-run'], ['--headless', 'worker', '--run-once', '--converter', 'true']]) {
-		// eslint-disable-next-line no-await-in-loop
+	for (const args of [
+		['list'],
+		['list', '-v'],
+		['dashboard'],
+		['status', h(4)],
+		['status', h(1)],
+		['workers'],
+		['logs', h(1)],
+		['manifest'],
+		['config'],
+		['janitor', '--dry-run'],
+		['--headless', 'worker', '--run-once', '--converter', 'true'],
+	]) {
 		const out = await cli(...args);
 		outputs.push(`${args.join(' ')} → ${out.code}\n${out.stdout}${out.stderr}`);
 		t.true([0, 1].includes(out.code), `${args.join(' ')} exits 0 or 1, not ${out.code}: ${out.stderr}`);
@@ -149,17 +191,42 @@ function readOnly(inner: ObjectStore): ObjectStore {
 	const refuse = async (): Promise<never> => {
 		throw new StoreError('access-denied', 'Access Denied (403): this credential may only read', {operation: 'put'});
 	};
-	return {...inner, location: inner.location, get: async (k, o) => inner.get(k, o), head: async k => inner.head(k), listPage: async (p, o) => inner.listPage(p, o), serverTime: async () => inner.serverTime(), getFile: async (k, f) => inner.getFile(k, f), put: refuse, putFile: refuse, delete: refuse, deleteMany: refuse};
+	return {
+		...inner,
+		location: inner.location,
+		get: async (k, o) => inner.get(k, o),
+		head: async k => inner.head(k),
+		listPage: async (p, o) => inner.listPage(p, o),
+		serverTime: async () => inner.serverTime(),
+		getFile: async (k, f) => inner.getFile(k, f),
+		put: refuse,
+		putFile: refuse,
+		delete: refuse,
+		deleteMany: refuse,
+	};
 }
 
-test('a read-only credential: the console\'s source still shows everything; an action fails with the reason', async t => {
+test("a read-only credential: the console's source still shows everything; an action fails with the reason", async t => {
 	const {context} = await localSetup();
-	await enqueueMany(context, priorities.map((priority, i) => ({hash: (i + 1).toString(16).padStart(64, '8'), priority, name: `${priority}.pdf`})));
+	await enqueueMany(
+		context,
+		priorities.map((priority, i) => ({
+			hash: (i + 1).toString(16).padStart(64, '8'),
+			priority,
+			name: `${priority}.pdf`,
+		})),
+	);
 	const reader: QueueContext = {...context, store: readOnly(context.store)};
 	const feed = new InspectorFeed(new Inspector(reader), 'read-only');
 	const snapshot = await feed.snapshot();
 	t.is(snapshot.counts.total.todo, 5);
-	t.deepEqual(snapshot.todo.map(j => j.name).sort(), ['background.pdf', 'critical.pdf', 'high.pdf', 'low.pdf', 'normal.pdf']);
+	t.deepEqual(snapshot.todo.map(j => j.name).sort(), [
+		'background.pdf',
+		'critical.pdf',
+		'high.pdf',
+		'low.pdf',
+		'normal.pdf',
+	]);
 	const error = await t.throwsAsync(feed.cancel(snapshot.todo[0]!.hash));
 	t.regex(error?.message ?? '', /Access Denied/);
 });
@@ -168,11 +235,34 @@ test('S3: a store found without conditional writes makes workers refuse to start
 	const server = requireS3(t);
 	if (!server) return;
 	const bucket = await createBucket(server);
-	const environment = cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
+	const environment = cleanEnvironment({
+		BLOBFORGE_S3_BUCKET: bucket,
+		BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+	});
 	// What doctor saves about a provider that ignores If-None-Match and If-Match.
 	const {openStore} = await import('../../source/storage/open-store.js');
-	const {store} = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
-	await store.put(new Keys('pdf/').capabilities(), JSON.stringify({version: 1, checkedAt: '2026-11-29T00:00:00.000Z', location: 's3://x', createOnly: false, compareAndSwap: false, etagStyle: 'unquoted', safeForLeases: false}));
+	const {store} = openStore({
+		kind: 's3',
+		bucket,
+		region: 'us-east-1',
+		endpoint: server.endpoint,
+		forcePathStyle: true,
+		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+	});
+	await store.put(
+		new Keys('pdf/').capabilities(),
+		JSON.stringify({
+			version: 1,
+			checkedAt: '2026-11-29T00:00:00.000Z',
+			location: 's3://x',
+			createOnly: false,
+			compareAndSwap: false,
+			etagStyle: 'unquoted',
+			safeForLeases: false,
+		}),
+	);
 	const refused = await runCli(['--headless', 'worker', '--run-once'], environment);
 	t.is(refused.code, 3);
 	t.regex(refused.stderr, /ignores If-None-Match: \* and If-Match .*so none is started/);

@@ -25,8 +25,20 @@ import {tempDir} from '../support/temp.js';
 
 async function setup(server: TestS3) {
 	const bucket = await createBucket(server);
-	const environment = cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
-	const {store} = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
+	const environment = cleanEnvironment({
+		BLOBFORGE_S3_BUCKET: bucket,
+		BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+	});
+	const {store} = openStore({
+		kind: 's3',
+		bucket,
+		region: 'us-east-1',
+		endpoint: server.endpoint,
+		forcePathStyle: true,
+		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+	});
 	const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 	const cli = async (...args: string[]) => runCli(args, environment);
 	return {bucket, environment, context, cli};
@@ -37,10 +49,26 @@ test('ingest: PDFs, a non-PDF, a duplicate and a Git LFS pointer; re-ingest skip
 	if (!server) return;
 	const {cli, context} = await setup(server);
 	const folder = await tempDir('bf-ingest-');
-	await writeFiles(path.join(folder, 'library'), {'books/alpha.pdf': 'Alpha', 'books/Grüße – 東京.PDF': 'Beta', 'notes.pdf': new TextEncoder().encode('plain text, not a PDF'), 'copy/alpha-again.pdf': 'Alpha'});
+	await writeFiles(path.join(folder, 'library'), {
+		'books/alpha.pdf': 'Alpha',
+		'books/Grüße – 東京.PDF': 'Beta',
+		'notes.pdf': new TextEncoder().encode('plain text, not a PDF'),
+		'copy/alpha-again.pdf': 'Alpha',
+	});
 	// A Git LFS repository whose PDF is checked out as a pointer (as with GIT_LFS_SKIP_SMUDGE=1).
 	const repo = path.join(folder, 'repo');
-	const git = (...args: string[]) => execFileSync('git', args, {cwd: repo, stdio: 'pipe', env: {...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t'}});
+	const git = (...args: string[]) =>
+		execFileSync('git', args, {
+			cwd: repo,
+			stdio: 'pipe',
+			env: {
+				...process.env,
+				GIT_AUTHOR_NAME: 't',
+				GIT_AUTHOR_EMAIL: 't@t',
+				GIT_COMMITTER_NAME: 't',
+				GIT_COMMITTER_EMAIL: 't@t',
+			},
+		});
 	await writeFiles(repo, {'docs/lfs-paper.pdf': 'Stored in LFS'});
 	git('init', '-q');
 	git('lfs', 'install', '--local');
@@ -55,17 +83,32 @@ test('ingest: PDFs, a non-PDF, a duplicate and a Git LFS pointer; re-ingest skip
 	t.is(drySummary.results.filter(r => r.outcome === 'would-queue').length, 3, dry.stderr);
 	t.deepEqual(await collectAll(context.store, 'pdf/'), [], 'the dry run wrote nothing');
 
-	const first = await cli('ingest', path.join(folder, 'library'), path.join(repo, 'docs'), '--priority', 'high', '--tag', 'batch1');
+	const first = await cli(
+		'ingest',
+		path.join(folder, 'library'),
+		path.join(repo, 'docs'),
+		'--priority',
+		'high',
+		'--tag',
+		'batch1',
+	);
 	t.is(first.code, 1, 'exit 1: one file failed (the non-PDF)');
 	t.regex(first.stdout, /notes\.pdf: not a PDF \(does not start with %PDF\)/);
 	t.regex(first.stdout, /alpha-again\.pdf: duplicate in this run/);
-	t.regex(first.stdout, /ingest: 5 PDF file\(s\) found, 3 queued \(3 uploaded\), 1 skipped \(1 duplicate in this run\), 1 failed/);
+	t.regex(
+		first.stdout,
+		/ingest: 5 PDF file\(s\) found, 3 queued \(3 uploaded\), 1 skipped \(1 duplicate in this run\), 1 failed/,
+	);
 	const raws = await collectAll(context.store, context.keys.rawFolder());
 	t.is(raws.length, 3);
 	const lfsHash = /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!;
 	const lfsRaw = await context.store.head(context.keys.raw(lfsHash));
-	t.is(lfsRaw?.metadata['original-name'], 'lfs-paper.pdf', 'the LFS object was uploaded under its pointer\'s hash');
-	t.is(await readFile(path.join(repo, 'docs/lfs-paper.pdf'), 'utf8'), pointer, 'the working tree still holds the pointer');
+	t.is(lfsRaw?.metadata['original-name'], 'lfs-paper.pdf', "the LFS object was uploaded under its pointer's hash");
+	t.is(
+		await readFile(path.join(repo, 'docs/lfs-paper.pdf'), 'utf8'),
+		pointer,
+		'the working tree still holds the pointer',
+	);
 	const umlaut = raws.map(r => r.key).find(k => k !== context.keys.raw(lfsHash));
 	const names = await Promise.all(raws.map(async r => (await context.store.head(r.key))?.metadata['original-name']));
 	t.true(names.includes('Grüße – 東京.PDF'), 'non-ASCII names survive as metadata');
@@ -89,7 +132,10 @@ test('two ingests racing on the manifest lose no entry', async t => {
 	const files: Record<string, string> = {};
 	for (let i = 0; i < 60; i++) files[`${i % 2 ? 'left' : 'right'}/doc-${i}.pdf`] = `Document number ${i}`;
 	await writeFiles(folder, files);
-	const [left, right] = await Promise.all([cli('ingest', path.join(folder, 'left'), '--json'), cli('ingest', path.join(folder, 'right'), '--json')]);
+	const [left, right] = await Promise.all([
+		cli('ingest', path.join(folder, 'left'), '--json'),
+		cli('ingest', path.join(folder, 'right'), '--json'),
+	]);
 	t.is(left.code, 0, left.stderr);
 	t.is(right.code, 0, right.stderr);
 	const {manifest} = await loadManifest(context);
@@ -97,68 +143,89 @@ test('two ingests racing on the manifest lose no entry', async t => {
 	t.is((await collectAll(context.store, 'pdf/queue/todo/')).length, 60);
 });
 
-test('admin commands on real records: status, list, dashboard, retry, cancel, reprioritize, clear-dead, janitor, config, manifest, search, lookup, download, preview', async t => {
-	const server = requireS3(t);
-	if (!server) return;
-	const {cli, context} = await setup(server);
-	const folder = await tempDir('bf-admin-');
-	await writeFiles(folder, {'done.pdf': 'Done', 'dead.pdf': 'Dead', 'failed.pdf': 'Failed', 'queued.pdf': 'Queued', 'evil\u001b[31mname.pdf': 'Evil'});
-	t.is((await cli('ingest', folder)).code, 0);
-	// Play the worker: one job done with a result, one dead, one failed.
-	const {candidates} = await listCandidates(context);
-	const byName = new Map<string, string>();
-	for (const c of candidates) {
-		// eslint-disable-next-line no-await-in-loop
-		const head = await context.store.head(context.keys.raw(c.hash));
-		byName.set(head!.metadata['original-name']!, c.hash);
-	}
-	const take = async (name: string) => {
-		const outcome = await claim(context, 'w-test', {hash: byName.get(name)!, priority: 'normal'});
-		if (outcome.kind !== 'claimed') throw new Error(outcome.kind);
-		return outcome.held;
-	};
-	await complete(context, await take('done.pdf'), zipSync({'content.md': new TextEncoder().encode('# Done\n\nconverted text\n'), '../escape.txt': new TextEncoder().encode('x'), 'info.json': new TextEncoder().encode('{}')}));
-	await fail(context, await take('dead.pdf'), {error: 'the PDF is encrypted', permanent: true});
-	await fail(context, await take('failed.pdf'), {error: 'converter crashed', permanent: false});
-	const hash = (name: string) => byName.get(name)!;
+test(
+	'admin commands on real records: status, list, dashboard, retry, cancel, reprioritize, clear-dead, janitor, config, manifest, search, ' +
+		'lookup, download, preview',
+	async t => {
+		const server = requireS3(t);
+		if (!server) return;
+		const {cli, context} = await setup(server);
+		const folder = await tempDir('bf-admin-');
+		await writeFiles(folder, {
+			'done.pdf': 'Done',
+			'dead.pdf': 'Dead',
+			'failed.pdf': 'Failed',
+			'queued.pdf': 'Queued',
+			'evil\u001b[31mname.pdf': 'Evil',
+		});
+		t.is((await cli('ingest', folder)).code, 0);
+		// Play the worker: one job done with a result, one dead, one failed.
+		const {candidates} = await listCandidates(context);
+		const byName = new Map<string, string>();
+		for (const c of candidates) {
+			const head = await context.store.head(context.keys.raw(c.hash));
+			byName.set(head!.metadata['original-name']!, c.hash);
+		}
+		const take = async (name: string) => {
+			const outcome = await claim(context, 'w-test', {hash: byName.get(name)!, priority: 'normal'});
+			if (outcome.kind !== 'claimed') throw new Error(outcome.kind);
+			return outcome.held;
+		};
+		await complete(
+			context,
+			await take('done.pdf'),
+			zipSync({
+				'content.md': new TextEncoder().encode('# Done\n\nconverted text\n'),
+				'../escape.txt': new TextEncoder().encode('x'),
+				'info.json': new TextEncoder().encode('{}'),
+			}),
+		);
+		await fail(context, await take('dead.pdf'), {error: 'the PDF is encrypted', permanent: true});
+		await fail(context, await take('failed.pdf'), {error: 'converter crashed', permanent: false});
+		const hash = (name: string) => byName.get(name)!;
 
-	const list = await cli('list', '-v');
-	t.regex(list.stdout, /todo\s+0\s+0\s+2\s+0\s+0\s+2/);
-	t.regex(list.stdout, /dead\s+0\s+0\s+1\s+0\s+0\s+1/);
-	t.regex(list.stdout, /the PDF is encrypted/);
-	t.regex(list.stdout, /evil␛\[31mname\.pdf/, 'escape sequences are shown safely');
-	t.false(list.stdout.includes('\u001b[31m'));
-	const status = await cli('status', hash('dead.pdf').slice(0, 10));
-	t.is(status.code, 0, status.stderr);
-	t.regex(status.stdout, /state\s+dead/);
-	t.regex(status.stdout, /dead-lettered after a permanent failure: the PDF is encrypted/);
-	t.regex((await cli('dashboard')).stdout, /completed in the last 30 minutes: 1/);
-	const retry = await cli('retry', hash('dead.pdf').slice(0, 10), '--reset-retries', '--priority', 'high');
-	t.regex(retry.stdout, /queued at high from dead, retries reset/);
-	t.regex((await cli('retry', hash('done.pdf'))).stderr, /refused: cannot retry: the job is done/);
-	t.regex((await cli('reprioritize', hash('queued.pdf'), 'critical')).stdout, /moved from normal to critical/);
-	t.regex((await cli('cancel', hash('queued.pdf'))).stdout, /cancelled: the job is in dead-letter/);
-	const clearRefused = await cli('clear-dead');
-	t.is(clearRefused.code, 2, 'no terminal: --yes required');
-	t.regex((await cli('clear-dead', '--yes')).stdout, /cleared 1 dead-lettered job/);
-	t.regex((await cli('janitor', '--dry-run')).stdout, /janitor \(dry run\)/);
-	t.regex((await cli('janitor')).stdout, /leasesSwept 1/);
-	t.regex((await cli('config', 'set', 'max_retries=5')).stdout, /max_retries\s+5\s+3/);
-	const badConfig = await cli('config', 'set', 'max_retries=lots', 'colour=blue');
-	t.is(badConfig.code, 2);
-	t.regex(badConfig.stderr, /max_retries must be a number, not "lots"; unknown key "colour"/);
-	t.regex((await cli('manifest', '-v')).stdout, /entries\s+5/);
-	t.regex((await cli('search', 'fail')).stdout, /failed\.pdf/);
-	t.is((await cli('search', 'nothing-like-this')).code, 1);
-	t.regex((await cli('lookup', '--path', 'done.pdf')).stdout, new RegExp(`hash\\s+${hash('done.pdf')}`));
-	t.regex((await cli('preview', hash('done.pdf').slice(0, 8))).stdout, /# Done\n\nconverted text/);
-	const out = await tempDir('bf-download-');
-	const extracted = await cli('download', hash('done.pdf'), '--extract', '-o', out);
-	t.regex(extracted.stdout, /extracted 2 file\(s\)/);
-	t.regex(extracted.stdout, /refused unsafe entry name: \.\.\/escape\.txt/);
-	t.is(await readFile(path.join(out, 'content.md'), 'utf8'), '# Done\n\nconverted text\n');
-	t.regex((await cli('download', hash('failed.pdf'))).stderr, /has no result: (attempt 1 failed \(converter crashed\)|queued at normal \(retry\), 1 of 6 attempts used \(last error: converter crashed\))/, 'failed, or already requeued by the janitor pass above when its backoff had passed');
-});
+		const list = await cli('list', '-v');
+		t.regex(list.stdout, /todo\s+0\s+0\s+2\s+0\s+0\s+2/);
+		t.regex(list.stdout, /dead\s+0\s+0\s+1\s+0\s+0\s+1/);
+		t.regex(list.stdout, /the PDF is encrypted/);
+		t.regex(list.stdout, /evil␛\[31mname\.pdf/, 'escape sequences are shown safely');
+		t.false(list.stdout.includes('\u001b[31m'));
+		const status = await cli('status', hash('dead.pdf').slice(0, 10));
+		t.is(status.code, 0, status.stderr);
+		t.regex(status.stdout, /state\s+dead/);
+		t.regex(status.stdout, /dead-lettered after a permanent failure: the PDF is encrypted/);
+		t.regex((await cli('dashboard')).stdout, /completed in the last 30 minutes: 1/);
+		const retry = await cli('retry', hash('dead.pdf').slice(0, 10), '--reset-retries', '--priority', 'high');
+		t.regex(retry.stdout, /queued at high from dead, retries reset/);
+		t.regex((await cli('retry', hash('done.pdf'))).stderr, /refused: cannot retry: the job is done/);
+		t.regex((await cli('reprioritize', hash('queued.pdf'), 'critical')).stdout, /moved from normal to critical/);
+		t.regex((await cli('cancel', hash('queued.pdf'))).stdout, /cancelled: the job is in dead-letter/);
+		const clearRefused = await cli('clear-dead');
+		t.is(clearRefused.code, 2, 'no terminal: --yes required');
+		t.regex((await cli('clear-dead', '--yes')).stdout, /cleared 1 dead-lettered job/);
+		t.regex((await cli('janitor', '--dry-run')).stdout, /janitor \(dry run\)/);
+		t.regex((await cli('janitor')).stdout, /leasesSwept 1/);
+		t.regex((await cli('config', 'set', 'max_retries=5')).stdout, /max_retries\s+5\s+3/);
+		const badConfig = await cli('config', 'set', 'max_retries=lots', 'colour=blue');
+		t.is(badConfig.code, 2);
+		t.regex(badConfig.stderr, /max_retries must be a number, not "lots"; unknown key "colour"/);
+		t.regex((await cli('manifest', '-v')).stdout, /entries\s+5/);
+		t.regex((await cli('search', 'fail')).stdout, /failed\.pdf/);
+		t.is((await cli('search', 'nothing-like-this')).code, 1);
+		t.regex((await cli('lookup', '--path', 'done.pdf')).stdout, new RegExp(`hash\\s+${hash('done.pdf')}`));
+		t.regex((await cli('preview', hash('done.pdf').slice(0, 8))).stdout, /# Done\n\nconverted text/);
+		const out = await tempDir('bf-download-');
+		const extracted = await cli('download', hash('done.pdf'), '--extract', '-o', out);
+		t.regex(extracted.stdout, /extracted 2 file\(s\)/);
+		t.regex(extracted.stdout, /refused unsafe entry name: \.\.\/escape\.txt/);
+		t.is(await readFile(path.join(out, 'content.md'), 'utf8'), '# Done\n\nconverted text\n');
+		t.regex(
+			(await cli('download', hash('failed.pdf'))).stderr,
+			/has no result: (attempt 1 failed \(converter crashed\)|queued at normal \(retry\), 1 of 6 attempts used \(last error: converter crashed\))/,
+			'failed, or already requeued by the janitor pass above when its backoff had passed',
+		);
+	},
+);
 
 test('bad arguments give one clear line and a usage exit code', async t => {
 	const server = requireS3(t);
@@ -174,7 +241,6 @@ test('bad arguments give one clear line and a usage exit code', async t => {
 		[['lookup'], 2, /give --hash or --path/],
 	];
 	for (const [args, code, message] of cases) {
-		// eslint-disable-next-line no-await-in-loop
 		const result = await cli(...args);
 		t.is(result.code, code, `${args.join(' ')}: ${result.stderr}`);
 		t.regex(result.stderr, message);
@@ -217,21 +283,35 @@ test('Ctrl-C during ingest leaves the store consistent: every queued job has its
 	await writeFiles(folder, files);
 	const {spawn} = await import('node:child_process');
 	const {cliPath} = await import('../support/cli.js');
-	const child = spawn(process.execPath, [cliPath, 'ingest', folder, '--concurrency', '2'], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+	const child = spawn(process.execPath, [cliPath, 'ingest', folder, '--concurrency', '2'], {
+		env: environment,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	let stderr = '';
 	child.stderr.on('data', (chunk: Buffer) => {
 		stderr += chunk.toString();
 	});
 	// Interrupt once the first uploads are under way.
-	for (let i = 0; i < 200 && (await collectAll(context.store, context.keys.rawFolder())).length < 5; i++) await new Promise(resolve => setTimeout(resolve, 50));
+	for (let i = 0; i < 200 && (await collectAll(context.store, context.keys.rawFolder())).length < 5; i++)
+		await new Promise(resolve => setTimeout(resolve, 50));
 	child.kill('SIGINT');
 	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
 	const queued = (await collectAll(context.store, 'pdf/queue/todo/')).map(e => context.keys.hashOf(e.key)!);
-	const raws = new Set((await collectAll(context.store, context.keys.rawFolder())).map(e => context.keys.hashOf(e.key)));
+	const raws = new Set(
+		(await collectAll(context.store, context.keys.rawFolder())).map(e => context.keys.hashOf(e.key)),
+	);
 	const {manifest} = await loadManifest(context);
-	t.log(`exit ${code}: ${queued.length} queued, ${raws.size} raw PDFs, ${Object.keys(manifest.entries).length} manifest entries when interrupted`);
+	t.log(
+		`exit ${code}: ${queued.length} queued, ${raws.size} raw PDFs, ${Object.keys(manifest.entries).length} manifest entries when interrupted`,
+	);
 	t.true(queued.length < 400, 'the run was interrupted before the end');
-	t.true(queued.every(h => raws.has(h)), 'no job is queued without its raw PDF');
-	t.true(queued.every(h => h in manifest.entries), 'no queued job is missing from the manifest');
+	t.true(
+		queued.every(h => raws.has(h)),
+		'no job is queued without its raw PDF',
+	);
+	t.true(
+		queued.every(h => h in manifest.entries),
+		'no queued job is missing from the manifest',
+	);
 	t.true(code === 130 || stderr.includes('interrupted'), stderr);
 });

@@ -16,7 +16,9 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 	t.timeout(9 * 60_000);
 	const cwd = await tempDir('bf-demo-');
 	const result = await new Promise<{code: number; stdout: string}>(resolve => {
-		execFile(process.execPath, [cliPath, 'demo'], {cwd, env: cleanEnvironment(), timeout: 500_000}, (error, stdout) => resolve({code: error ? Number(error.code ?? 1) : 0, stdout}));
+		execFile(process.execPath, [cliPath, 'demo'], {cwd, env: cleanEnvironment(), timeout: 500_000}, (error, stdout) =>
+			resolve({code: error ? Number(error.code ?? 1) : 0, stdout}),
+		);
 	});
 	t.is(result.code, 0, result.stdout);
 	t.regex(result.stdout, /a fresh store \(the directory is recreated on each run; --keep reuses it\)/);
@@ -24,8 +26,14 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 	const dir = path.join(cwd, 'blobforge-demo');
 	const pids = await demoWorkerPids(dir);
 	t.is(pids.length, 2);
-	t.false(pids.some(pid => isProcessAlive(pid)), 'no demo worker is left running');
-	const dead = await runCli(['--store-dir', path.join(dir, 'store'), 'list', '--state', 'dead', '-v'], cleanEnvironment());
+	t.false(
+		pids.some(pid => isProcessAlive(pid)),
+		'no demo worker is left running',
+	);
+	const dead = await runCli(
+		['--store-dir', path.join(dir, 'store'), 'list', '--state', 'dead', '-v'],
+		cleanEnvironment(),
+	);
 	t.regex(dead.stdout, /damaged-scan\.pdf/);
 	t.regex(dead.stdout, /not a valid PDF/);
 });

@@ -44,13 +44,19 @@ test('doctor on the local store: SAFE', async t => {
 test('doctor warns about a disk with little room left, and names what lives there', async t => {
 	const dir = await tempDir('bf-doctor-');
 	const roomy = await diskChecks(dir, 0);
-	t.deepEqual(roomy.map(c => c.status), ['ok', 'ok']);
+	t.deepEqual(
+		roomy.map(c => c.status),
+		['ok', 'ok'],
+	);
 	// Any disk is "low" below a threshold above its size.
 	const low = await diskChecks(path.join(dir, 'not', 'created', 'yet'), Number.POSITIVE_INFINITY);
-	t.deepEqual(low.map(c => [c.name, c.status]), [
-		['free space: job scratch', 'warn'],
-		['free space: local store', 'warn'],
-	]);
+	t.deepEqual(
+		low.map(c => [c.name, c.status]),
+		[
+			['free space: job scratch', 'warn'],
+			['free space: local store', 'warn'],
+		],
+	);
 	t.regex(low[0]!.detail, /free in .*: low; workers download each PDF and convert it there \(TMPDIR moves it\)/);
 	t.regex(low[1]!.detail, /: low; every object of the store lives there/);
 });
@@ -59,7 +65,15 @@ test('doctor with wrong credentials: one clear line, exit 4, no secret, no stack
 	const server = requireS3(t);
 	if (!server) return;
 	const bucket = await createBucket(server);
-	const result = await runCli(['doctor'], cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: 'not-the-secret-1234'}));
+	const result = await runCli(
+		['doctor'],
+		cleanEnvironment({
+			BLOBFORGE_S3_BUCKET: bucket,
+			BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+			BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+			BLOBFORGE_S3_SECRET_ACCESS_KEY: 'not-the-secret-1234',
+		}),
+	);
 	t.is(result.code, 4);
 	t.regex(result.stdout, /the credentials were not accepted/);
 	t.false(result.stdout.includes('not-the-secret-1234') || result.stderr.includes('not-the-secret-1234'));
@@ -67,22 +81,52 @@ test('doctor with wrong credentials: one clear line, exit 4, no secret, no stack
 });
 
 test('doctor with an unreachable endpoint and with a missing bucket: exit 4 with the reason', async t => {
-	const unreachable = await runCli(['doctor', '--bucket', 'some-bucket', '--endpoint', 'http://127.0.0.1:9'], cleanEnvironment({BLOBFORGE_S3_ACCESS_KEY_ID: 'a', BLOBFORGE_S3_SECRET_ACCESS_KEY: 'bbbb'}));
+	const unreachable = await runCli(
+		['doctor', '--bucket', 'some-bucket', '--endpoint', 'http://127.0.0.1:9'],
+		cleanEnvironment({BLOBFORGE_S3_ACCESS_KEY_ID: 'a', BLOBFORGE_S3_SECRET_ACCESS_KEY: 'bbbb'}),
+	);
 	t.is(unreachable.code, 4);
 	t.regex(unreachable.stdout, /the endpoint could not be reached/);
 	const server = requireS3(t);
 	if (!server) return;
-	const missing = await runCli(['doctor', '--bucket', 'no-such-bucket-anywhere'], cleanEnvironment({BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey}));
+	const missing = await runCli(
+		['doctor', '--bucket', 'no-such-bucket-anywhere'],
+		cleanEnvironment({
+			BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+			BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+			BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+		}),
+	);
 	t.is(missing.code, 4);
 	t.regex(missing.stdout, /the bucket "no-such-bucket-anywhere" does not exist/);
 });
 
 const badConfigurations: Array<[string, Record<string, string>, string[], RegExp]> = [
-	['an endpoint without scheme', {BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_ENDPOINT_URL: '127.0.0.1:7480'}, [], /the endpoint "127\.0\.0\.1:7480" (is not a URL|must start with http)/],
-	['a log level typo', {BLOBFORGE_LOG_LEVEL: 'verbose'}, [], /BLOBFORGE_LOG_LEVEL is "verbose", which is not a log level/],
-	['half a key pair', {BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_ACCESS_KEY_ID: 'x'}, [], /only BLOBFORGE_S3_ACCESS_KEY_ID is set/],
+	[
+		'an endpoint without scheme',
+		{BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_ENDPOINT_URL: '127.0.0.1:7480'},
+		[],
+		/the endpoint "127\.0\.0\.1:7480" (is not a URL|must start with http)/,
+	],
+	[
+		'a log level typo',
+		{BLOBFORGE_LOG_LEVEL: 'verbose'},
+		[],
+		/BLOBFORGE_LOG_LEVEL is "verbose", which is not a log level/,
+	],
+	[
+		'half a key pair',
+		{BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_ACCESS_KEY_ID: 'x'},
+		[],
+		/only BLOBFORGE_S3_ACCESS_KEY_ID is set/,
+	],
 	['a bad bucket name', {BLOBFORGE_S3_BUCKET: 'Bad_Bucket!'}, [], /the bucket name "Bad_Bucket!" is not valid/],
-	['a bucket and a local store at once', {BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_STORE_DIR: '/tmp/x'}, [], /both a bucket .* and a local store .* are configured/],
+	[
+		'a bucket and a local store at once',
+		{BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_STORE_DIR: '/tmp/x'},
+		[],
+		/both a bucket .* and a local store .* are configured/,
+	],
 	['a prefix with ..', {}, ['--prefix', 'a/../b', '--store-dir', '/tmp/bf-x'], /--prefix is "a\/\.\.\/b"/],
 ];
 

@@ -16,7 +16,8 @@ import {tempDir} from '../support/temp.js';
 /** A valid one-page PDF carrying an unreferenced 200 MB stream of random bytes, written in chunks. */
 async function writeLargePdf(file: string, megabytes: number): Promise<void> {
 	const out = createWriteStream(file);
-	const write = async (chunk: string | Buffer) => new Promise<void>((resolve, reject) => out.write(chunk, error => (error ? reject(error) : resolve())));
+	const write = async (chunk: string | Buffer) =>
+		new Promise<void>((resolve, reject) => out.write(chunk, error => (error ? reject(error) : resolve())));
 	const offsets: number[] = [];
 	let at = 0;
 	const emit = async (chunk: string | Buffer) => {
@@ -24,27 +25,37 @@ async function writeLargePdf(file: string, megabytes: number): Promise<void> {
 		at += typeof chunk === 'string' ? Buffer.byteLength(chunk, 'latin1') : chunk.byteLength;
 	};
 	await emit('%PDF-1.4\n');
-	const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>', '<< /Length 44 >>\nstream\nBT /F1 24 Tf 72 700 Td (A large PDF) Tj ET\nendstream', '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'];
+	const objects = [
+		'<< /Type /Catalog /Pages 2 0 R >>',
+		'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+		'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+		'<< /Length 44 >>\nstream\nBT /F1 24 Tf 72 700 Td (A large PDF) Tj ET\nendstream',
+		'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+	];
 	for (const [i, body] of objects.entries()) {
 		offsets.push(at);
-		// eslint-disable-next-line no-await-in-loop
 		await emit(`${i + 1} 0 obj\n${body}\nendobj\n`);
 	}
 	const size = megabytes * 1024 * 1024;
 	offsets.push(at);
 	await emit(`6 0 obj\n<< /Length ${size} >>\nstream\n`);
 	for (let written = 0; written < size; written += 1024 * 1024) {
-		// eslint-disable-next-line no-await-in-loop
 		await emit(randomBytes(Math.min(1024 * 1024, size - written)));
 	}
 	await emit('\nendstream\nendobj\n');
 	const xref = at;
-	await emit(`xref\n0 7\n0000000000 65535 f \n${offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+	await emit(
+		`xref\n0 7\n0000000000 65535 f \n${offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 7 /Root 1 0 ` +
+			`R >>\nstartxref\n${xref}\n%%EOF\n`,
+	);
 	await new Promise<void>(resolve => out.end(resolve));
 }
 
 /** Runs the CLI and samples its peak resident memory (VmHWM) until it exits. */
-async function runMeasured(args: string[], environment: NodeJS.ProcessEnv): Promise<{code: number | null; output: string; peakMB: number}> {
+async function runMeasured(
+	args: string[],
+	environment: NodeJS.ProcessEnv,
+): Promise<{code: number | null; output: string; peakMB: number}> {
 	const child = spawn(process.execPath, [cliPath, ...args], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
 	let output = '';
 	child.stdout.on('data', (chunk: Buffer) => {
@@ -67,9 +78,18 @@ async function runMeasured(args: string[], environment: NodeJS.ProcessEnv): Prom
 }
 
 /** Ingests `file` into a fresh bucket and converts it with one worker, measuring both processes' peaks. */
-async function ingestAndConvert(t: ExecutionContext, server: NonNullable<ReturnType<typeof requireS3>>, file: string): Promise<{ingestMB: number; workerMB: number}> {
+async function ingestAndConvert(
+	t: ExecutionContext,
+	server: NonNullable<ReturnType<typeof requireS3>>,
+	file: string,
+): Promise<{ingestMB: number; workerMB: number}> {
 	const bucket = await createBucket(server);
-	const environment = cleanEnvironment({BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
+	const environment = cleanEnvironment({
+		BLOBFORGE_S3_BUCKET: bucket,
+		BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+	});
 	const ingested = await runMeasured(['ingest', file], environment);
 	t.is(ingested.code, 0, ingested.output);
 	t.regex(ingested.output, /1 queued \(1 uploaded\)/);
@@ -91,9 +111,18 @@ test('a 200 MB PDF: ingest and the worker stream it, with memory far below its s
 	const small = await ingestAndConvert(t, server, path.join(dir, 'small.pdf'));
 	await writeLargePdf(path.join(dir, 'large.pdf'), 200);
 	const large = await ingestAndConvert(t, server, path.join(dir, 'large.pdf'));
-	t.log(`peak memory, 1 MB → 200 MB PDF: ingest ${small.ingestMB.toFixed(0)} → ${large.ingestMB.toFixed(0)} MB, worker ${small.workerMB.toFixed(0)} → ${large.workerMB.toFixed(0)} MB (its conversion child apart)`);
+	t.log(
+		`peak memory, 1 MB → 200 MB PDF: ingest ${small.ingestMB.toFixed(0)} → ${large.ingestMB.toFixed(0)} MB, worker ` +
+			`${small.workerMB.toFixed(0)} → ${large.workerMB.toFixed(0)} MB (its conversion child apart)`,
+	);
 	// Holding the file once would add 200 MB; streaming adds buffers only. The baseline itself
 	// varies with the machine and its load, so the growth is what is asserted.
-	t.true(large.ingestMB - small.ingestMB < 80, `ingest grew by ${(large.ingestMB - small.ingestMB).toFixed(0)} MB for 199 MB more PDF`);
-	t.true(large.workerMB - small.workerMB < 80, `the worker grew by ${(large.workerMB - small.workerMB).toFixed(0)} MB for 199 MB more PDF`);
+	t.true(
+		large.ingestMB - small.ingestMB < 80,
+		`ingest grew by ${(large.ingestMB - small.ingestMB).toFixed(0)} MB for 199 MB more PDF`,
+	);
+	t.true(
+		large.workerMB - small.workerMB < 80,
+		`the worker grew by ${(large.workerMB - small.workerMB).toFixed(0)} MB for 199 MB more PDF`,
+	);
 });

@@ -18,7 +18,9 @@ const readme = async () => readFile(path.join(root, 'readme.md'), 'utf8');
 
 function shellLines(text: string): string[] {
 	const lines: string[] = [];
-	for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) for (const line of block[1]!.split('\n')) if (line.trim() && !line.startsWith('#')) lines.push(line.replace(/\s+#.*$/, '').trim());
+	for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g))
+		for (const line of block[1]!.split('\n'))
+			if (line.trim() && !line.startsWith('#')) lines.push(line.replace(/\s+#.*$/, '').trim());
 	return lines;
 }
 
@@ -27,7 +29,10 @@ const words = (line: string) => line.split(/\s+/).filter(Boolean);
 
 test('every blobforge line in the shell blocks runs as written', async t => {
 	const home = await tempDir('bf-readme-');
-	await writeFiles(path.join(home, 'papers', '2026'), {'alpha.pdf': await makePdf(['Alpha']), 'beta.pdf': await makePdf(['Beta'])});
+	await writeFiles(path.join(home, 'papers', '2026'), {
+		'alpha.pdf': await makePdf(['Alpha']),
+		'beta.pdf': await makePdf(['Beta']),
+	});
 	const environment = cleanEnvironment({HOME: home, BLOBFORGE_STORE_DIR: path.join(home, 'store')});
 	const cli = async (args: string[]) => runCli(args, environment);
 	const text = await readme();
@@ -46,20 +51,24 @@ test('every blobforge line in the shell blocks runs as written', async t => {
 		'blobforge janitor --loop --interval 60': async line => {
 			const {spawn} = await import('node:child_process');
 			const {cliPath} = await import('../support/cli.js');
-			const child = spawn(process.execPath, [cliPath, ...words(line).slice(1)], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+			const child = spawn(process.execPath, [cliPath, ...words(line).slice(1)], {
+				env: environment,
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			let stdout = '';
 			child.stdout.on('data', (chunk: Buffer) => {
 				stdout += chunk.toString();
 			});
 			await new Promise(resolve => setTimeout(resolve, 3000));
 			child.kill('SIGINT');
-			const code = await new Promise<number>(resolve => child.on('exit', (c, signal) => resolve(c ?? (signal ? 0 : 1))));
+			const code = await new Promise<number>(resolve =>
+				child.on('exit', (c, signal) => resolve(c ?? (signal ? 0 : 1))),
+			);
 			return {code, stdout, stderr: ''};
 		},
 	};
-	t.deepEqual(lines, Object.keys(checked), 'the readme\'s blobforge lines are the checked ones');
+	t.deepEqual(lines, Object.keys(checked), "the readme's blobforge lines are the checked ones");
 	for (const line of lines) {
-		// eslint-disable-next-line no-await-in-loop
 		const result = await checked[line]!(line);
 		t.true([0].includes(result.code), `${line} → exit ${result.code}: ${result.stderr}`);
 	}
@@ -70,19 +79,24 @@ test('every blobforge line in the shell blocks runs as written', async t => {
 
 test('every command synopsis in the readme names flags the command has', async t => {
 	const text = await readme();
-	const synopses = [...new Set([...text.matchAll(/`blobforge ([a-z][a-z-]*(?: (?:set|rebuild|show))?)([^`]*)`/g)].map(m => `${m[1]}|${m[2]}`))];
+	const synopses = [
+		...new Set(
+			[...text.matchAll(/`blobforge ([a-z][a-z-]*(?: (?:set|rebuild|show))?)([^`]*)`/g)].map(m => `${m[1]}|${m[2]}`),
+		),
+	];
 	t.true(synopses.length > 25, `${synopses.length} synopses`);
 	for (const synopsis of synopses) {
 		const [command, rest] = synopsis.split('|') as [string, string];
 		if (command === 'COMMAND') continue;
-		// eslint-disable-next-line no-await-in-loop
 		const help = await runCli([...command.split(' '), '--help'], cleanEnvironment());
 		t.is(help.code, 0, `blobforge ${command} --help: ${help.stderr}`);
 		// yargs negates any boolean: --no-save is --save's.
-		for (const flag of rest.match(/--[a-z][a-z-]*/g) ?? []) t.true(help.stdout.includes(flag.replace(/^--no-/, '--')), `blobforge ${command} has ${flag}`);
+		for (const flag of rest.match(/--[a-z][a-z-]*/g) ?? [])
+			t.true(help.stdout.includes(flag.replace(/^--no-/, '--')), `blobforge ${command} has ${flag}`);
 	}
 });
 
 test('the files the systemd guide installs are in the package', t => {
-	for (const file of ['systemd/blobforge-worker.service', 'systemd/worker.env.example']) t.true(existsSync(path.join(root, file)), file);
+	for (const file of ['systemd/blobforge-worker.service', 'systemd/worker.env.example'])
+		t.true(existsSync(path.join(root, file)), file);
 });

@@ -17,51 +17,72 @@ import {tempDir} from '../support/temp.js';
 
 const nosy = `sh ${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/support/nosy-converter.sh')} {input} {output}`;
 
-test('credentials are never shown: logs, errors, job logs, doctor, the converter environment; a converter cannot smuggle files into a result', async t => {
-	const server = requireS3(t);
-	if (!server) return;
-	const bucket = await createBucket(server);
-	const base = {BLOBFORGE_S3_BUCKET: bucket, BLOBFORGE_S3_ENDPOINT_URL: server.endpoint, BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId, BLOBFORGE_LOG_LEVEL: 'debug'};
-	const environment = cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
-	const dir = await tempDir('bf-sec-');
-	await writeFiles(dir, {'secret-test.pdf': await makePdf(['Security'])});
-	const outputs: string[] = [];
-	const run = async (args: string[], env = environment) => {
-		const result = await runCli(args, env);
-		outputs.push(`$ ${args.join(' ')}\n${result.stdout}\n${result.stderr}`);
-		return result;
-	};
-	t.is((await run(['ingest', dir])).code, 0);
-	t.is((await run(['doctor', '--verbose'])).code, 0);
-	t.is((await run(['--headless', 'worker', '--run-once', '--converter', nosy])).code, 0);
-	await run(['list', '-v', '--verbose']);
-	await run(['config', 'show']);
-	// Wrong credentials: a clear error, and still no secret (neither the wrong one nor the right one).
-	const wrongSecret = 'wrong-secret-that-must-not-show-1234567890';
-	const wrong = await run(['list', '--verbose'], cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: wrongSecret}));
-	t.is(wrong.code, 4);
-	t.regex(wrong.stderr, /access denied|credentials|signature/i);
-	await run(['--headless', 'worker', '--run-once'], cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: wrongSecret}));
+test(
+	'credentials are never shown: logs, errors, job logs, doctor, the converter environment; a converter cannot smuggle files into a ' +
+		'result',
+	async t => {
+		const server = requireS3(t);
+		if (!server) return;
+		const bucket = await createBucket(server);
+		const base = {
+			BLOBFORGE_S3_BUCKET: bucket,
+			BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+			BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+			BLOBFORGE_LOG_LEVEL: 'debug',
+		};
+		const environment = cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey});
+		const dir = await tempDir('bf-sec-');
+		await writeFiles(dir, {'secret-test.pdf': await makePdf(['Security'])});
+		const outputs: string[] = [];
+		const run = async (args: string[], env = environment) => {
+			const result = await runCli(args, env);
+			outputs.push(`$ ${args.join(' ')}\n${result.stdout}\n${result.stderr}`);
+			return result;
+		};
+		t.is((await run(['ingest', dir])).code, 0);
+		t.is((await run(['doctor', '--verbose'])).code, 0);
+		t.is((await run(['--headless', 'worker', '--run-once', '--converter', nosy])).code, 0);
+		await run(['list', '-v', '--verbose']);
+		await run(['config', 'show']);
+		// Wrong credentials: a clear error, and still no secret (neither the wrong one nor the right one).
+		const wrongSecret = 'wrong-secret-that-must-not-show-1234567890';
+		const wrong = await run(
+			['list', '--verbose'],
+			cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: wrongSecret}),
+		);
+		t.is(wrong.code, 4);
+		t.regex(wrong.stderr, /access denied|credentials|signature/i);
+		await run(
+			['--headless', 'worker', '--run-once'],
+			cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: wrongSecret}),
+		);
 
-	const {store} = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
-	const keys = new Keys('pdf/');
-	const stored: string[] = [];
-	for (const entry of await collectAll(store, `${keys.prefix}registry/`)) {
-		// eslint-disable-next-line no-await-in-loop
-		const got = await store.get(entry.key);
-		if (got && !isNotModified(got)) stored.push(`${entry.key}\n${Buffer.from(got.body).toString()}`);
-	}
-	const everything = [...outputs, ...stored].join('\n');
-	t.false(everything.includes(server.secretAccessKey), 'the secret key appears nowhere');
-	t.false(everything.includes(wrongSecret), 'nor a wrong one');
-	const jobLog = stored.find(s => s.includes('/logs/')) ?? '';
-	t.regex(jobLog, /PATH=/, 'the converter ran and its output is in the job log');
-	t.notRegex(jobLog, /BLOBFORGE_|AWS_/, 'the converter did not get the store settings in its environment');
+		const {store} = openStore({
+			kind: 's3',
+			bucket,
+			region: 'us-east-1',
+			endpoint: server.endpoint,
+			forcePathStyle: true,
+			credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+		});
+		const keys = new Keys('pdf/');
+		const stored: string[] = [];
+		for (const entry of await collectAll(store, `${keys.prefix}registry/`)) {
+			const got = await store.get(entry.key);
+			if (got && !isNotModified(got)) stored.push(`${entry.key}\n${Buffer.from(got.body).toString()}`);
+		}
+		const everything = [...outputs, ...stored].join('\n');
+		t.false(everything.includes(server.secretAccessKey), 'the secret key appears nowhere');
+		t.false(everything.includes(wrongSecret), 'nor a wrong one');
+		const jobLog = stored.find(s => s.includes('/logs/')) ?? '';
+		t.regex(jobLog, /PATH=/, 'the converter ran and its output is in the job log');
+		t.notRegex(jobLog, /BLOBFORGE_|AWS_/, 'the converter did not get the store settings in its environment');
 
-	// The result holds the Markdown and the plain asset, nothing a symlink pointed at.
-	const [result] = await collectAll(store, `${keys.prefix}store/out/`);
-	const got = await store.get(result!.key);
-	const files = got && !isNotModified(got) ? unzipSync(got.body) : {};
-	t.deepEqual(Object.keys(files).sort(), ['assets/..hidden', 'assets/figure-1.png', 'content.md', 'info.json']);
-	t.is(Buffer.from(files['content.md']!).toString(), '# Nosy\n', 'not the symlinked stolen.md');
-});
+		// The result holds the Markdown and the plain asset, nothing a symlink pointed at.
+		const [result] = await collectAll(store, `${keys.prefix}store/out/`);
+		const got = await store.get(result!.key);
+		const files = got && !isNotModified(got) ? unzipSync(got.body) : {};
+		t.deepEqual(Object.keys(files).sort(), ['assets/..hidden', 'assets/figure-1.png', 'content.md', 'info.json']);
+		t.is(Buffer.from(files['content.md']!).toString(), '# Nosy\n', 'not the symlinked stolen.md');
+	},
+);

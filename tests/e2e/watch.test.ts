@@ -10,7 +10,9 @@ import {tempDir} from '../support/temp.js';
 const run = promisify(execFile);
 
 test('watch refuses to run without a terminal and points to dashboard', async t => {
-	const result = await run(process.execPath, [cliPath, 'watch'], {env: {...process.env, BLOBFORGE_STORE_DIR: await tempDir('bf-watch-')}}).catch((error: {code: number; stderr: string}) => error);
+	const result = await run(process.execPath, [cliPath, 'watch'], {
+		env: {...process.env, BLOBFORGE_STORE_DIR: await tempDir('bf-watch-')},
+	}).catch((error: {code: number; stderr: string}) => error);
 	t.is('code' in result ? result.code : 0, 2);
 	t.regex('stderr' in result ? result.stderr : '', /watch needs an interactive terminal[\s\S]*blobforge dashboard/);
 });

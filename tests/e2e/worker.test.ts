@@ -23,7 +23,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeConverter = path.resolve(here, '../../../tests/support/fake-converter.mjs');
 const corpus = path.resolve(here, '../../../../shared/corpus');
 
-type Running = {child: ChildProcess; lines: string[]; exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>};
+type Running = {
+	child: ChildProcess;
+	lines: string[];
+	exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
+};
 
 /** Every worker started, so a failed test does not leave one running. */
 const started: ChildProcess[] = [];
@@ -45,14 +49,25 @@ async function setup(config: string[] = []) {
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
 	const cli = async (...args: string[]) => runCli(args, environment);
 	if (config.length > 0) await cli('config', 'set', ...config);
-	const context: QueueContext = {store: new LocalStore({root: store}), keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = {
+		store: new LocalStore({root: store}),
+		keys: new Keys('pdf/'),
+		clock: systemClock,
+		config: () => defaultRemoteConfig,
+	};
 	const start = (...args: string[]): Running => {
-		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {env: environment, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {
+			env: environment,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		started.push(child);
 		const lines: string[] = [];
 		child.stdout!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
 		child.stderr!.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
-		const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve => child.on('exit', (code, signal) => resolve({code, signal})));
+		const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>(resolve =>
+			child.on('exit', (code, signal) => resolve({code, signal})),
+		);
 		return {child, lines, exited};
 	};
 	const ingestOne = async (name = 'paper.pdf', content: string | Uint8Array = 'A paper to convert') => {
@@ -67,23 +82,23 @@ async function setup(config: string[] = []) {
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 40_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await check()) return;
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 100));
 	}
 	throw new Error(`timed out waiting for ${what}`);
 }
 
-const events = (running: Running) => running.lines.map(line => {
-	try {
-		return JSON.parse(line) as {event: string; [key: string]: unknown};
-	} catch {
-		return {event: 'text', line};
-	}
-});
+const events = (running: Running) =>
+	running.lines.map(line => {
+		try {
+			return JSON.parse(line) as {event: string; [key: string]: unknown};
+		} catch {
+			return {event: 'text', line};
+		}
+	});
 
-const slow = (seconds: number, mode = '') => `${process.execPath} ${fakeConverter} {input} {output} ${seconds} ${mode}`.trim();
+const slow = (seconds: number, mode = '') =>
+	`${process.execPath} ${fakeConverter} {input} {output} ${seconds} ${mode}`.trim();
 
 test('the built-in converter end to end: JSON log lines, a result with content.md and info.json', async t => {
 	const {start, ingestOne, context} = await setup();
@@ -93,18 +108,33 @@ test('the built-in converter end to end: JSON log lines, a result with content.m
 	const log = events(worker);
 	// Housekeeping of this machine (job folders of workers other tests killed, a low disk) may come between.
 	const housekeeping = new Set(['removed-abandoned-job-folders', 'low-disk']);
-	t.deepEqual(log.map(e => e.event).filter(event => !housekeeping.has(event)), ['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped', 'requests']);
+	t.deepEqual(
+		log.map(e => e.event).filter(event => !housekeeping.has(event)),
+		['worker-started', 'job-claimed', 'conversion-started', 'job-completed', 'worker-stopped', 'requests'],
+	);
 	t.is(log[1]?.['file'], 'report.pdf');
 	t.is(log[1]?.['job'], hash);
 	t.regex(String(log[0]?.['store']), /^local:\/.*\/store prefix pdf\/$/, 'the first line names the store');
 	const result = (await context.store.get(context.keys.result(hash))) as StoredObject;
 	const files = unzipSync(result.body);
 	t.regex(Buffer.from(files['content.md']!).toString(), /Quarterly report/);
-	const info = JSON.parse(Buffer.from(files['info.json']!).toString()) as {hash: string; original_filename: string; pages: number; worker_id: string; paths: string[]; tags: string[]};
+	const info = JSON.parse(Buffer.from(files['info.json']!).toString()) as {
+		hash: string;
+		original_filename: string;
+		pages: number;
+		worker_id: string;
+		paths: string[];
+		tags: string[];
+	};
 	t.deepEqual([info.hash, info.original_filename, info.pages, info.worker_id], [hash, 'report.pdf', 1, 'w-test']);
 	t.deepEqual([info.paths, info.tags], [['report.pdf'], ['report']], 'paths and tags from the manifest');
-	const workers = await runCli(['workers', '--json'], cleanEnvironment({BLOBFORGE_STORE_DIR: context.store.location.slice('local:'.length)}));
-	const registered = JSON.parse(workers.stdout) as {workers: Array<{worker: string; status: string; jobsCompleted: number; pagesProcessed: number}>};
+	const workers = await runCli(
+		['workers', '--json'],
+		cleanEnvironment({BLOBFORGE_STORE_DIR: context.store.location.slice('local:'.length)}),
+	);
+	const registered = JSON.parse(workers.stdout) as {
+		workers: Array<{worker: string; status: string; jobsCompleted: number; pagesProcessed: number}>;
+	};
 	t.like(registered.workers[0], {worker: 'w-test', status: 'stopped', jobsCompleted: 1, pagesProcessed: 1});
 });
 
@@ -131,7 +161,10 @@ test('SIGTERM mid-conversion hands the job back and exits 0 within seconds; the 
 	const seconds = (Date.now() - sent) / 1000;
 	t.log(`SIGTERM to exit: ${seconds.toFixed(2)} s`);
 	t.is(code, 0);
-	t.true(seconds < 20, 'well before the 60 s conversion would have ended (usually under a second; CI load stretches it)');
+	t.true(
+		seconds < 20,
+		'well before the 60 s conversion would have ended (usually under a second; CI load stretches it)',
+	);
 	t.true(events(worker).some(e => e.event === 'job-requeued'));
 	const records = await locateJob(context, hash);
 	t.is(records.state, 'todo');
@@ -150,7 +183,10 @@ test('kill -9, then the same worker restarts: it recovers its lease (an attempt 
 	await new Promise(resolve => setTimeout(resolve, 2500)); // more than two heartbeat intervals
 	const second = start('--run-once', '--converter', slow(0));
 	t.is((await second.exited).code, 0, second.lines.join('\n'));
-	t.true(events(second).some(e => e.event === 'recovered-own-leases'), second.lines.join('\n'));
+	t.true(
+		events(second).some(e => e.event === 'recovered-own-leases'),
+		second.lines.join('\n'),
+	);
 	t.true(events(second).some(e => e.event === 'job-completed' && e['attempt'] === 2));
 	t.truthy(await context.store.head(context.keys.result(hash)));
 });
@@ -190,7 +226,11 @@ test('a lost lease stops the conversion and writes no result', async t => {
 	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
 	await new Promise(resolve => setTimeout(resolve, 3500));
 	await cli('janitor');
-	await waitFor('the worker to notice at its next heartbeat', () => events(worker).some(e => e.event === 'lease-lost'), 45_000);
+	await waitFor(
+		'the worker to notice at its next heartbeat',
+		() => events(worker).some(e => e.event === 'lease-lost'),
+		45_000,
+	);
 	worker.child.kill('SIGTERM');
 	await worker.exited;
 	t.is(await context.store.head(context.keys.result(hash)), undefined);

@@ -13,53 +13,88 @@ import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 async function busyQueue() {
 	const queue = await makeQueue({max_retries: 0});
 	const {context} = queue;
-	await enqueueMany(context, [1, 2, 3, 4].map(n => ({hash: hashOf(n), priority: 'normal' as const, name: `doc-${n}.pdf`, size: n * 100})));
+	await enqueueMany(
+		context,
+		[1, 2, 3, 4].map(n => ({hash: hashOf(n), priority: 'normal' as const, name: `doc-${n}.pdf`, size: n * 100})),
+	);
 	const running = await claim(context, 'w-1', {hash: hashOf(1), priority: 'normal'});
 	if (running.kind !== 'claimed') throw new Error('claim');
 	const failing = await claim(context, 'w-2', {hash: hashOf(2), priority: 'normal'});
 	if (failing.kind !== 'claimed') throw new Error('claim');
 	await fail(context, failing.held, {error: 'boom', permanent: false});
 	let monotonic = 0;
-	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {leaseSweepMs: 20_000, monotonic: () => monotonic, now: () => queue.clock.now()});
-	return {...queue, held: running.held, feed, advance: (ms: number) => {
-		monotonic += ms;
-		queue.clock.advance(ms);
-	}};
+	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {
+		leaseSweepMs: 20_000,
+		monotonic: () => monotonic,
+		now: () => queue.clock.now(),
+	});
+	return {
+		...queue,
+		held: running.held,
+		feed,
+		advance: (ms: number) => {
+			monotonic += ms;
+			queue.clock.advance(ms);
+		},
+	};
 }
 
 test('a snapshot: rows per pane with names from the queue entry until the first heartbeat, then progress from the lease', async t => {
 	const {feed, context, held} = await busyQueue();
 	let snapshot = await feed.snapshot();
-	t.deepEqual(snapshot.active.map(j => [j.name, j.run?.worker, j.run?.attempt, j.run?.stage]), [['doc-1.pdf', 'w-1', 1, 'claimed']], 'the claim lease has no name yet: it comes from the todo entry');
+	t.deepEqual(
+		snapshot.active.map(j => [j.name, j.run?.worker, j.run?.attempt, j.run?.stage]),
+		[['doc-1.pdf', 'w-1', 1, 'claimed']],
+		'the claim lease has no name yet: it comes from the todo entry',
+	);
 	t.deepEqual(snapshot.todo.map(j => j.name).sort(), ['doc-3.pdf', 'doc-4.pdf']);
-	t.deepEqual(snapshot.dead.map(j => [j.name, j.error]), [['doc-2.pdf', 'boom']], 'max_retries 0: straight to dead');
+	t.deepEqual(
+		snapshot.dead.map(j => [j.name, j.error]),
+		[['doc-2.pdf', 'boom']],
+		'max_retries 0: straight to dead',
+	);
 	t.is(snapshot.counts.total.processing, 1);
 	await heartbeat(context, held, {stage: 'converting', pagesDone: 3, pagesTotal: 9});
 	snapshot = await feed.snapshot({full: true});
 	t.like(snapshot.active[0]?.run, {stage: 'converting', pagesDone: 3, pagesTotal: 9, health: 'fine'});
 });
 
-test('requests: a quiet refresh is one conditional GET; the leases are listed on their own slower clock; a change in the journal is read at once', async t => {
-	const {feed, context, requests, keys, advance} = await busyQueue();
-	await feed.snapshot();
-	advance(2000);
-	requests.length = 0;
-	await feed.snapshot();
-	t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json'], 'between sweeps: only the change object');
-	advance(20_000);
-	requests.length = 0;
-	await feed.snapshot();
-	t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json', 'get queue/snapshot.json', 'list queue/processing/'], 'a sweep: the snapshot (304) and the leases');
-	await enqueue(context, {hash: hashOf(9), priority: 'high', name: 'new.pdf'});
-	advance(2000);
-	requests.length = 0;
-	const after = await feed.snapshot();
-	t.deepEqual(describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')), ['get queue/changes.json', 'get queue/snapshot.json', 'list queue/journal/', 'get queue/journal/<time>.json'], 'the new job is read within one refresh');
-	t.true(after.todo.some(j => j.name === 'new.pdf'));
-	requests.length = 0;
-	await feed.snapshot({full: true});
-	t.true(describeRequests(requests, keys).includes('list queue/processing/'), 'a full read (after an action) lists the leases at once');
-});
+test(
+	'requests: a quiet refresh is one conditional GET; the leases are listed on their own slower clock; a change in the journal is read at ' +
+		'once',
+	async t => {
+		const {feed, context, requests, keys, advance} = await busyQueue();
+		await feed.snapshot();
+		advance(2000);
+		requests.length = 0;
+		await feed.snapshot();
+		t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json'], 'between sweeps: only the change object');
+		advance(20_000);
+		requests.length = 0;
+		await feed.snapshot();
+		t.deepEqual(
+			describeRequests(requests, keys),
+			['get queue/changes.json', 'get queue/snapshot.json', 'list queue/processing/'],
+			'a sweep: the snapshot (304) and the leases',
+		);
+		await enqueue(context, {hash: hashOf(9), priority: 'high', name: 'new.pdf'});
+		advance(2000);
+		requests.length = 0;
+		const after = await feed.snapshot();
+		t.deepEqual(
+			describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')),
+			['get queue/changes.json', 'get queue/snapshot.json', 'list queue/journal/', 'get queue/journal/<time>.json'],
+			'the new job is read within one refresh',
+		);
+		t.true(after.todo.some(j => j.name === 'new.pdf'));
+		requests.length = 0;
+		await feed.snapshot({full: true});
+		t.true(
+			describeRequests(requests, keys).includes('list queue/processing/'),
+			'a full read (after an action) lists the leases at once',
+		);
+	},
+);
 
 test('a refresh that fails after seeing a change reads the journal at the next refresh, not at the next change', async t => {
 	const {context, clock} = await makeQueue();
@@ -68,11 +103,16 @@ test('a refresh that fails after seeing a change reads the journal at the next r
 		...context.store,
 		location: context.store.location,
 		async listPage(prefix, options) {
-			if (failJournalList && prefix.endsWith('queue/journal/')) throw new StoreError('network', 'connection reset', {operation: 'list', key: prefix});
+			if (failJournalList && prefix.endsWith('queue/journal/'))
+				throw new StoreError('network', 'connection reset', {operation: 'list', key: prefix});
 			return context.store.listPage(prefix, options);
 		},
 	};
-	const feed = new InspectorFeed(new Inspector({...context, store}), 'local:/x prefix pdf/', {leaseSweepMs: 20_000, monotonic: () => clock.now(), now: () => clock.now()});
+	const feed = new InspectorFeed(new Inspector({...context, store}), 'local:/x prefix pdf/', {
+		leaseSweepMs: 20_000,
+		monotonic: () => clock.now(),
+		now: () => clock.now(),
+	});
 	await feed.snapshot();
 	await enqueue(context, {hash: hashOf(1), priority: 'normal', name: 'late.pdf'});
 	failJournalList = true;
@@ -80,13 +120,21 @@ test('a refresh that fails after seeing a change reads the journal at the next r
 	failJournalList = false;
 	clock.advance(2000);
 	const after = await feed.snapshot();
-	t.deepEqual(after.todo.map(j => j.name), ['late.pdf'], 'nothing else changed, yet the job the failed refresh missed is shown');
+	t.deepEqual(
+		after.todo.map(j => j.name),
+		['late.pdf'],
+		'nothing else changed, yet the job the failed refresh missed is shown',
+	);
 });
 
 test('notices from the owning process ride along with each snapshot, and only while there are any', async t => {
 	const {context, clock} = await makeQueue();
 	const notices: string[] = [];
-	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {monotonic: () => clock.now(), now: () => clock.now(), notices: () => notices});
+	const feed = new InspectorFeed(new Inspector(context), 'local:/x prefix pdf/', {
+		monotonic: () => clock.now(),
+		now: () => clock.now(),
+		notices: () => notices,
+	});
 	t.is((await feed.snapshot()).notices, undefined);
 	notices.push('ingest of scan.pdf failed: disk full');
 	t.deepEqual((await feed.snapshot()).notices, ['ingest of scan.pdf failed: disk full']);
@@ -95,7 +143,9 @@ test('notices from the owning process ride along with each snapshot, and only wh
 test('throughput: the rate counts from the first completion within the last ten minutes, and gives the backlog an ETA', t => {
 	const minute = 1000;
 	const serverNow = minute * 60_000 + 30_000; // half-way through the current minute
-	const counts = {total: {todo: 30, processing: 0, failed: 0, dead: 0, done: 0}} as Parameters<typeof throughput>[0]['counts'];
+	const counts = {total: {todo: 30, processing: 0, failed: 0, dead: 0, done: 0}} as Parameters<
+		typeof throughput
+	>[0]['counts'];
 	const fresh = throughput({serverNow, counts, completionsByMinute: {[String(minute - 1)]: 6, [String(minute)]: 3}});
 	t.is(fresh.ratePerMinute, 9 / 1.5, 'nine jobs in the minute and a half since they began');
 	t.is(fresh.backlogEtaMs, (30 / 6) * 60_000);

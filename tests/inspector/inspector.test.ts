@@ -9,7 +9,15 @@ import {hashOf, makeQueue} from '../support/queue.js';
 async function pipeline() {
 	const queue = await makeQueue({max_retries: 1});
 	const {context} = queue;
-	await enqueueMany(context, [1, 2, 3, 4, 5].map(i => ({hash: hashOf(0xabc000 + i), priority: i === 5 ? 'critical' : 'normal', name: `report-${i}.pdf`, size: i * 1000})));
+	await enqueueMany(
+		context,
+		[1, 2, 3, 4, 5].map(i => ({
+			hash: hashOf(0xabc000 + i),
+			priority: i === 5 ? 'critical' : 'normal',
+			name: `report-${i}.pdf`,
+			size: i * 1000,
+		})),
+	);
 	const take = async (i: number, priority: 'normal' | 'critical' = 'normal') => {
 		const outcome = await claim(context, `w-${i}`, {hash: hashOf(0xabc000 + i), priority});
 		if (outcome.kind !== 'claimed') throw new Error(outcome.kind);
@@ -40,7 +48,10 @@ test('overview and job lists: counts per state, rows with names, sizes and error
 test('hash prefixes resolve when unambiguous, and say why when not', async t => {
 	const {context} = await makeQueue();
 	const [a1, a2, b] = ['aaaa1', 'aaaa2', 'bbbb3'].map(p => p.padEnd(64, '0'));
-	await enqueueMany(context, [a1!, a2!, b!].map(hash => ({hash, priority: 'normal' as const})));
+	await enqueueMany(
+		context,
+		[a1!, a2!, b!].map(hash => ({hash, priority: 'normal' as const})),
+	);
 	const inspector = new Inspector(context);
 	t.deepEqual(await inspector.resolveHash('BBBB'), {ok: true, hash: b});
 	t.deepEqual(await inspector.resolveHash(a1!), {ok: true, hash: a1});
@@ -54,14 +65,26 @@ test('hash prefixes resolve when unambiguous, and say why when not', async t => 
 
 test('job detail explains why a job is where it is', async t => {
 	const {inspector, clock} = await pipeline();
-	t.regex((await inspector.job(hashOf(0xabc004))).explanation, /lease last renewed 0s ago by w-4: converting, page 2 of 9; stale if not renewed for 15m00s more/);
-	t.regex((await inspector.job(hashOf(0xabc003))).explanation, /attempt 1 failed \(converter crashed\); the janitor requeues it in 30s \(backoff\)/);
-	t.regex((await inspector.job(hashOf(0xabc002))).explanation, /dead-lettered after a permanent failure: the PDF is encrypted/);
+	t.regex(
+		(await inspector.job(hashOf(0xabc004))).explanation,
+		/lease last renewed 0s ago by w-4: converting, page 2 of 9; stale if not renewed for 15m00s more/,
+	);
+	t.regex(
+		(await inspector.job(hashOf(0xabc003))).explanation,
+		/attempt 1 failed \(converter crashed\); the janitor requeues it in 30s \(backoff\)/,
+	);
+	t.regex(
+		(await inspector.job(hashOf(0xabc002))).explanation,
+		/dead-lettered after a permanent failure: the PDF is encrypted/,
+	);
 	t.regex((await inspector.job(hashOf(0xabc005))).explanation, /queued at critical \(ingest\): waiting for a worker/);
 	t.regex((await inspector.job(hashOf(0xabc001))).explanation, /^done/);
 	t.regex((await inspector.job(hashOf(0xdead))).explanation, /nothing in this store has this hash/);
 	clock.advance(17 * 60_000);
-	t.regex((await inspector.job(hashOf(0xabc004))).explanation, /lease last renewed 17m00s ago by w-4, stale after 15m00s: the janitor will requeue it/);
+	t.regex(
+		(await inspector.job(hashOf(0xabc004))).explanation,
+		/lease last renewed 17m00s ago by w-4, stale after 15m00s: the janitor will requeue it/,
+	);
 });
 
 test('actions through the inspector: retry from dead, cancel a running job, reprioritize, clear-dead', async t => {

@@ -17,18 +17,24 @@ test.serial('fixed seed: every kind of transition is reached, and every step kee
 	const exercised = noneExercised();
 	let steps = 0;
 	// A fixed seed makes the coverage below certain; the next test explores new histories every run.
-	await fc.assert(fc.asyncProperty(histories, async commands => {
-		steps += await runHistory(commands, exercised);
-	}), {numRuns: 200, seed: 20_261_129});
+	await fc.assert(
+		fc.asyncProperty(histories, async commands => {
+			steps += await runHistory(commands, exercised);
+		}),
+		{numRuns: 200, seed: 20_261_129},
+	);
 	t.log(`${steps} steps checked; exercised: ${JSON.stringify(exercised)}`);
 	for (const [name, count] of Object.entries(exercised)) t.true(count > 0, `${name} never happened`);
 });
 
 test.serial('random seed: new histories on every run keep the invariants', async t => {
 	let steps = 0;
-	await fc.assert(fc.asyncProperty(histories, async commands => {
-		steps += await runHistory(commands);
-	}), {numRuns: 200});
+	await fc.assert(
+		fc.asyncProperty(histories, async commands => {
+			steps += await runHistory(commands);
+		}),
+		{numRuns: 200},
+	);
 	t.log(`${steps} steps checked`);
 	t.pass();
 });

@@ -5,7 +5,14 @@ import {describeRequests, makeQueue} from '../support/queue.js';
 test('remote config: defaults when absent, cached (also when absent), conditional re-reads', async t => {
 	const {context, clock, requests, keys} = await makeQueue();
 	const cache = new RemoteConfigCache(context, 60_000);
-	t.deepEqual((await cache.get()).config, {max_retries: 3, heartbeat_interval: 60, stale_timeout_minutes: 15, conversion_timeout: 3600, retry_backoff: 30, console_min_refresh: 1});
+	t.deepEqual((await cache.get()).config, {
+		max_retries: 3,
+		heartbeat_interval: 60,
+		stale_timeout_minutes: 15,
+		conversion_timeout: 3600,
+		retry_backoff: 30,
+		console_min_refresh: 1,
+	});
 	await cache.get();
 	t.is(requests.length, 1, 'a missing config.json is cached too');
 	await setRemoteConfig(context, {max_retries: 5});
@@ -19,8 +26,17 @@ test('remote config: defaults when absent, cached (also when absent), conditiona
 
 test('remote config: validated assignments, clear errors, unknown keys rejected, concurrent sets lose nothing', async t => {
 	const {context} = await makeQueue();
-	t.deepEqual(parseConfigAssignments(['max_retries=1', 'heartbeat_interval=30']), {changes: {max_retries: 1, heartbeat_interval: 30}, errors: []});
-	const bad = parseConfigAssignments(['max_retries=1.5', 'stale_timeout_minutes=-1', 'bogus=3', 'noequals', 'max_retries=yes']);
+	t.deepEqual(parseConfigAssignments(['max_retries=1', 'heartbeat_interval=30']), {
+		changes: {max_retries: 1, heartbeat_interval: 30},
+		errors: [],
+	});
+	const bad = parseConfigAssignments([
+		'max_retries=1.5',
+		'stale_timeout_minutes=-1',
+		'bogus=3',
+		'noequals',
+		'max_retries=yes',
+	]);
 	t.deepEqual(bad.errors, [
 		'max_retries must be a whole number',
 		'stale_timeout_minutes must be between 0.05 and 10080',
@@ -28,7 +44,11 @@ test('remote config: validated assignments, clear errors, unknown keys rejected,
 		'"noequals" is not key=value',
 		'max_retries must be a number, not "yes"',
 	]);
-	await Promise.all([setRemoteConfig(context, {max_retries: 7}), setRemoteConfig(context, {heartbeat_interval: 20}), setRemoteConfig(context, {conversion_timeout: 10})]);
+	await Promise.all([
+		setRemoteConfig(context, {max_retries: 7}),
+		setRemoteConfig(context, {heartbeat_interval: 20}),
+		setRemoteConfig(context, {conversion_timeout: 10}),
+	]);
 	const cache = new RemoteConfigCache(context);
 	const {config} = await cache.get();
 	t.is(config.max_retries, 7);

@@ -11,7 +11,12 @@ import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 
 type Queue = Awaited<ReturnType<typeof makeQueue>>;
 
-async function claimOne(context: Queue['context'], worker: string, hash: string, priority: 'normal' | 'high' | 'low' = 'normal'): Promise<HeldLease> {
+async function claimOne(
+	context: Queue['context'],
+	worker: string,
+	hash: string,
+	priority: 'normal' | 'high' | 'low' = 'normal',
+): Promise<HeldLease> {
 	const outcome = await claim(context, worker, {hash, priority});
 	if (outcome.kind !== 'claimed') throw new Error(`expected a claim, got ${outcome.kind}`);
 	return outcome.held;
@@ -28,8 +33,20 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	const {context, requests, keys, clock} = await makeQueue();
 	const h = hashOf(1);
 	t.is((await enqueue(context, {hash: h, priority: 'normal', name: 'a.pdf', size: 10})).kind, 'queued');
-	t.deepEqual(describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')), ['put-create-only queue/todo/3_normal/<hash>', 'put queue/journal/<time>.json', 'put queue/changes.json', 'put queue/signal.json']);
-	t.is((await enqueue(context, {hash: h, priority: 'normal'})).kind, 'already-queued', 'a second enqueue never resets the entry');
+	t.deepEqual(
+		describeRequests(requests, keys).map(r => r.replace(/journal\/\d{13}-[0-9a-f]+\.json/, 'journal/<time>.json')),
+		[
+			'put-create-only queue/todo/3_normal/<hash>',
+			'put queue/journal/<time>.json',
+			'put queue/changes.json',
+			'put queue/signal.json',
+		],
+	);
+	t.is(
+		(await enqueue(context, {hash: h, priority: 'normal'})).kind,
+		'already-queued',
+		'a second enqueue never resets the entry',
+	);
 	requests.length = 0;
 	const held = await claimOne(context, 'w-1', h);
 	t.is(held.lease.attempt, 1);
@@ -53,7 +70,10 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	const report = await runJanitor(context);
 	t.is(report.leasesSwept, 1);
 	t.is(report.journalFolded, 1);
-	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json']);
+	t.deepEqual(
+		(await collectAll(context.store, 'pdf/queue/')).map(e => e.key),
+		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'],
+	);
 });
 
 test('claiming a job whose result already exists finishes it without converting', async t => {
@@ -74,13 +94,17 @@ test('a second claimer of a leased job is told "taken"; a claim on a job that le
 	const held = await claimOne(context, 'w-1', h);
 	t.is((await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind, 'taken');
 	await complete(context, held, new Uint8Array([1]));
-	t.is((await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind, 'taken', 'the ended lease blocks claims until it is swept');
+	t.is(
+		(await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind,
+		'taken',
+		'the ended lease blocks claims until it is swept',
+	);
 	await runJanitor(context);
 	t.is((await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind, 'gone');
 	t.is(await context.store.head(context.keys.lease(h)), undefined, 'the stray lease is removed');
 });
 
-test('fencing: after the janitor recovers a stale lease, the old holder\'s heartbeat and completion write nothing', async t => {
+test("fencing: after the janitor recovers a stale lease, the old holder's heartbeat and completion write nothing", async t => {
 	const {context, clock} = await makeQueue({stale_timeout_minutes: 15});
 	const h = hashOf(4);
 	await enqueue(context, {hash: h, priority: 'high'});
@@ -109,7 +133,11 @@ test('a heartbeat whose earlier renewal answer was lost adopts its own lease ins
 	t.is((await heartbeat(context, held)).kind, 'renewed'); // the write the other copy never heard about
 	requests.length = 0;
 	t.is((await heartbeat(context, behind)).kind, 'renewed');
-	t.deepEqual(describeRequests(requests, keys), ['put-if-match queue/processing/<hash>', 'get queue/processing/<hash>', 'put-if-match queue/processing/<hash>']);
+	t.deepEqual(describeRequests(requests, keys), [
+		'put-if-match queue/processing/<hash>',
+		'get queue/processing/<hash>',
+		'put-if-match queue/processing/<hash>',
+	]);
 	t.is(behind.lease.counter, held.lease.counter + 1);
 	await cancelJob(context, h);
 	t.is((await heartbeat(context, behind)).kind, 'cancelled', 'a cancelled lease is never adopted');
@@ -132,9 +160,7 @@ test('staleness uses the server clock: a lease renewed within the timeout surviv
 	const held = await claimOne(context, 'w-1', h);
 	for (let i = 0; i < 5; i++) {
 		clock.advance(10 * 60_000);
-		// eslint-disable-next-line no-await-in-loop
 		t.is((await heartbeat(context, held)).kind, 'renewed');
-		// eslint-disable-next-line no-await-in-loop
 		t.is((await runJanitor(context)).staleRecovered, 0);
 	}
 });
@@ -144,20 +170,15 @@ test('failures: retry with backoff, then dead-letter after max_retries, with the
 	const h = hashOf(6);
 	await enqueue(context, {hash: h, priority: 'low'});
 	for (let attempt = 1; attempt <= 3; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		const held = await claimOne(context, `w-${attempt}`, h, 'low');
 		t.is(held.lease.attempt, attempt);
-		// eslint-disable-next-line no-await-in-loop
 		const outcome = await fail(context, held, {error: `boom ${attempt}`, permanent: false});
 		if (attempt < 3) {
 			t.is(outcome.kind, 'failed');
 			// The first pass sweeps the ended lease; the failed job waits for its backoff.
-			// eslint-disable-next-line no-await-in-loop
 			t.is((await runJanitor(context)).failedRequeued, 0);
-			// eslint-disable-next-line no-await-in-loop
 			t.is((await runJanitor(context)).failedRequeued, 0, 'not before the backoff');
 			clock.advance(30_000 * 2 ** (attempt - 1) + 1);
-			// eslint-disable-next-line no-await-in-loop
 			t.is((await runJanitor(context)).failedRequeued, 1);
 		} else {
 			t.is(outcome.kind, 'dead');
@@ -169,7 +190,10 @@ test('failures: retry with backoff, then dead-letter after max_retries, with the
 	if (record.ok) {
 		t.is(record.value.reason, 'max-retries');
 		t.is(record.value.priority, 'low');
-		t.deepEqual(record.value.history.map(f => f.error), ['boom 1', 'boom 2', 'boom 3']);
+		t.deepEqual(
+			record.value.history.map(f => f.error),
+			['boom 1', 'boom 2', 'boom 3'],
+		);
 	}
 	t.is((await collectAll(context.store, 'pdf/queue/todo/')).length, 0);
 });
@@ -191,7 +215,13 @@ test('a holder killed after its failure fence: the janitor writes the record fro
 	const held = await claimOne(context, 'w-1', h);
 	// Simulate the crash: the fence is written, the record and the todo deletion are not.
 	const {writeHeldLease} = await import('../../source/queue/transitions/lease-write.js');
-	await writeHeldLease(context, held, {ending: 'dead', endedAt: 1, seq: held.lease.seq + 1, attemptsAfter: 1, failure: {attempt: 1, worker: 'w-1', error: 'corrupt PDF', at: 1, permanent: true}});
+	await writeHeldLease(context, held, {
+		ending: 'dead',
+		endedAt: 1,
+		seq: held.lease.seq + 1,
+		attemptsAfter: 1,
+		failure: {attempt: 1, worker: 'w-1', error: 'corrupt PDF', at: 1, permanent: true},
+	});
 	const report = await runJanitor(context);
 	t.is(report.rolledForward, 1);
 	t.truthy(await context.store.head(context.keys.dead(h)));
@@ -207,21 +237,32 @@ test('the janitor finishes a job whose holder died after uploading the result', 
 	clock.advance(16 * 60_000);
 	const report = await runJanitor(context);
 	t.is(report.finishedDone, 1);
-	t.deepEqual((await collectAll(context.store, 'pdf/queue/')).map(e => e.key), ['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'], 'no todo entry, no lease: done, not converted again');
+	t.deepEqual(
+		(await collectAll(context.store, 'pdf/queue/')).map(e => e.key),
+		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'],
+		'no todo entry, no lease: done, not converted again',
+	);
 });
 
-test('start-up recovery takes only this worker\'s quiet leases, counted as an attempt', async t => {
+test("start-up recovery takes only this worker's quiet leases, counted as an attempt", async t => {
 	const {context, clock} = await makeQueue({heartbeat_interval: 60});
 	await enqueue(context, {hash: hashOf(9), priority: 'normal'});
 	await enqueue(context, {hash: hashOf(10), priority: 'normal'});
 	const mine = await claimOne(context, 'w-1', hashOf(9));
 	await claimOne(context, 'w-2', hashOf(10));
-	t.is((await recoverOwnLeases(context, 'w-1')).staleRecovered, 0, 'a lease renewed recently may belong to a live twin');
+	t.is(
+		(await recoverOwnLeases(context, 'w-1')).staleRecovered,
+		0,
+		'a lease renewed recently may belong to a live twin',
+	);
 	clock.advance(3 * 60_000);
 	const report = await recoverOwnLeases(context, 'w-1');
 	t.is(report.staleRecovered, 1);
-	const other = parseLease(((await context.store.get(context.keys.lease(hashOf(10)))) as StoredObject).body, hashOf(10));
-	t.true(other.ok && other.value.ending === undefined, 'the other worker\'s lease is untouched');
+	const other = parseLease(
+		((await context.store.get(context.keys.lease(hashOf(10)))) as StoredObject).body,
+		hashOf(10),
+	);
+	t.true(other.ok && other.value.ending === undefined, "the other worker's lease is untouched");
 	const todo = await todoOf(context, mine.lease.hash);
 	t.is(todo?.attempts, 1);
 	t.is(todo?.reason, 'worker-restart');
@@ -245,16 +286,31 @@ test('malformed queue records are reported and skipped, never a crash', async t 
 	await context.store.put(`${context.keys.journalFolder()}0000000000001-ab.json`, 'garbage');
 	clock.advance(16 * 60_000);
 	const report = await runJanitor(context);
-	t.deepEqual(report.malformed.map(m => m.reason.split(' (')[0]).sort(), ['not valid JSON', 'pdf/queue/journal/0000000000001-ab.json: not valid JSON', 'unknown version 99'].sort());
+	t.deepEqual(
+		report.malformed.map(m => m.reason.split(' (')[0]).sort(),
+		['not valid JSON', 'pdf/queue/journal/0000000000001-ab.json: not valid JSON', 'unknown version 99'].sort(),
+	);
 });
 
 test('records written by the earlier system read back', t => {
 	const todo = parseTodoEntry('', hashOf(1), 'normal');
 	t.true(todo.ok && todo.value.attempts === 0);
-	const legacy = parseTodoEntry('{"retries": 2, "queued_at": 5, "recovered_from": "stale_processing", "custom": 1}', hashOf(1), 'high');
-	t.true(legacy.ok && legacy.value.attempts === 2 && legacy.value.reason === 'stale_processing' && legacy.value.extra?.['custom'] === 1);
+	const legacy = parseTodoEntry(
+		'{"retries": 2, "queued_at": 5, "recovered_from": "stale_processing", "custom": 1}',
+		hashOf(1),
+		'high',
+	);
+	t.true(
+		legacy.ok &&
+			legacy.value.attempts === 2 &&
+			legacy.value.reason === 'stale_processing' &&
+			legacy.value.extra?.['custom'] === 1,
+	);
 	const dead = parseFailureRecord('{"error": "x", "total_retries": 4, "reason": "exceeded_max_retries"}', hashOf(1));
 	t.true(dead.ok && dead.value.attempts === 4 && dead.value.reason === 'max-retries');
-	const lock = parseLease('{"worker": "abc", "started": 5, "last_heartbeat": 6, "priority": "2_high", "retries": 1}', hashOf(1));
+	const lock = parseLease(
+		'{"worker": "abc", "started": 5, "last_heartbeat": 6, "priority": "2_high", "retries": 1}',
+		hashOf(1),
+	);
 	t.true(lock.ok && lock.value.priority === 'high' && lock.value.attempt === 2);
 });

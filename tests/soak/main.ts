@@ -1,4 +1,7 @@
-/** `npm run soak`: the full soak; prints its figures and writes bench/results/soak.json. Exit 1 if a promise was broken. */
+/**
+`npm run soak`: the full soak; prints its figures and writes bench/results/soak.json. Exit 1 if a promise was
+broken.
+*/
 import {mkdir, writeFile} from 'node:fs/promises';
 import {testS3} from '../support/s3-server.js';
 import {formatSoakReport, runSoak} from './soak.js';
@@ -9,9 +12,21 @@ if (!server) {
 	process.exit(2);
 }
 const [jobs = 1000, workers = 8, kills = 50, faultRate = 0.05] = process.argv.slice(2).map(Number);
-const report = await runSoak(server, {jobs, workers, kills, faultRate, timeoutMs: 30 * 60_000, log: line => console.log(line)});
+const report = await runSoak(server, {
+	jobs,
+	workers,
+	kills,
+	faultRate,
+	timeoutMs: 30 * 60_000,
+	log: line => console.log(line),
+});
 console.log(formatSoakReport(report));
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/soak.json', JSON.stringify({date: new Date().toISOString(), report}, null, 2));
-const broken = report.jobsLost > 0 || report.jobsStuck > 0 || report.completedTwice > 0 || report.resultsInvalid.length > 0 || report.jobsDone + report.jobsDead < report.jobs;
+const broken =
+	report.jobsLost > 0 ||
+	report.jobsStuck > 0 ||
+	report.completedTwice > 0 ||
+	report.resultsInvalid.length > 0 ||
+	report.jobsDone + report.jobsDead < report.jobs;
 process.exit(broken ? 1 : 0);

@@ -21,7 +21,7 @@ import {setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {collectAll, isNotModified} from '../../source/storage/object-store.js';
 import {openStore} from '../../source/storage/open-store.js';
-import {S3Store} from '../../source/storage/s3-store.js';
+import type {S3Store} from '../../source/storage/s3-store.js';
 import type {TestS3} from '../support/s3-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,16 +65,40 @@ type Line = {event: string; job?: string; kind?: string; total?: number};
 export async function runSoak(server: TestS3, options: SoakOptions): Promise<SoakReport> {
 	const log = options.log ?? (() => undefined);
 	const bucket = `bf-soak-${Date.now().toString(36)}`;
-	const opened = openStore({kind: 's3', bucket, region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey}});
+	const opened = openStore({
+		kind: 's3',
+		bucket,
+		region: 'us-east-1',
+		endpoint: server.endpoint,
+		forcePathStyle: true,
+		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+	});
 	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
-	const context: QueueContext = {store: opened.store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = {
+		store: opened.store,
+		keys: new Keys('pdf/'),
+		clock: systemClock,
+		config: () => defaultRemoteConfig,
+	};
 	// Fast heartbeats and a short stale timeout, so kill -9 recoveries happen within the run; retries
 	// enough that injected faults surfacing as failed attempts never exhaust a job.
 	await setRemoteConfig(context, {heartbeat_interval: 1, stale_timeout_minutes: 0.1, max_retries: 8, retry_backoff: 1});
 	const hash = (n: number) => `5${n.toString(16).padStart(63, '0')}`;
 	const marker = (n: number) => `soak job ${n} `;
-	await mapLimit(Array.from({length: options.jobs}, (_, i) => i), 32, async i => opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% ${marker(i)}\n`));
-	await enqueueMany(context, Array.from({length: options.jobs}, (_, i) => ({hash: hash(i), priority: (['high', 'normal', 'low'] as const)[i % 3]!, name: `soak-${i}.pdf`, size: 30})));
+	await mapLimit(
+		Array.from({length: options.jobs}, (_, i) => i),
+		32,
+		async i => opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% ${marker(i)}\n`),
+	);
+	await enqueueMany(
+		context,
+		Array.from({length: options.jobs}, (_, i) => ({
+			hash: hash(i),
+			priority: (['high', 'normal', 'low'] as const)[i % 3]!,
+			name: `soak-${i}.pdf`,
+			size: 30,
+		})),
+	);
 
 	const environment = {
 		...process.env,
@@ -104,13 +128,20 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 		}
 	};
 	const startWorker = (i: number) => {
-		const child = spawn(process.execPath, [cli, '--headless', '--worker-id', `soak-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+		const child = spawn(
+			process.execPath,
+			[cli, '--headless', '--worker-id', `soak-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'],
+			{env: environment, stdio: ['ignore', 'pipe', 'pipe']},
+		);
 		collect(child);
 		return child;
 	};
 	const started = Date.now();
 	const workers = Array.from({length: options.workers}, (_, i) => startWorker(i));
-	const janitor = spawn(process.execPath, [cli, '--headless', 'janitor', '--loop', '--interval', '2'], {env: environment, stdio: ['ignore', 'pipe', 'pipe']});
+	const janitor = spawn(process.execPath, [cli, '--headless', 'janitor', '--loop', '--interval', '2'], {
+		env: environment,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	collect(janitor);
 
 	// The chaos: kills spread over the expected run, each worker restarted at once under its own id.
@@ -119,7 +150,6 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	const chaos = (async () => {
 		const every = Math.max(300, (options.jobs * 90) / options.kills);
 		for (let k = 0; k < options.kills && !stopChaos; k++) {
-			// eslint-disable-next-line no-await-in-loop
 			await new Promise(resolve => setTimeout(resolve, every * (0.5 + Math.random())));
 			if (stopChaos) break;
 			const i = Math.floor(Math.random() * workers.length);
@@ -130,7 +160,6 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 				else victim.once('exit', resolve);
 			});
 			victim.kill(signal);
-			// eslint-disable-next-line no-await-in-loop
 			await exited;
 			kills[signal === 'SIGKILL' ? 'sigkill' : 'sigterm']++;
 			workers[i] = startWorker(i);
@@ -141,14 +170,14 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	const model = new ReadModel(context);
 	let settled = false;
 	while (Date.now() - started < options.timeoutMs) {
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 2000));
-		// eslint-disable-next-line no-await-in-loop
 		const results = (await collectAll(opened.store, `${context.keys.prefix}store/out/`)).length;
-		// eslint-disable-next-line no-await-in-loop
 		const view = await model.refresh();
 		const t = view.counts.total;
-		log(`  ${Math.round((Date.now() - started) / 1000)} s: results ${results}/${options.jobs}, queued ${t.todo}, running ${t.processing}, failed ${t.failed}, dead ${t.dead}; kills ${kills.sigkill + kills.sigterm}`);
+		log(
+			`  ${Math.round((Date.now() - started) / 1000)} s: results ${results}/${options.jobs}, queued ${t.todo}, running ${t.processing}, ` +
+				`failed ${t.failed}, dead ${t.dead}; kills ${kills.sigkill + kills.sigterm}`,
+		);
 		if (results + t.dead >= options.jobs && t.todo + t.processing + t.failed === 0) {
 			settled = true;
 			break;
@@ -157,14 +186,19 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	stopChaos = true;
 	await chaos;
 	const wallSeconds = (Date.now() - started) / 1000;
-	await Promise.all([...workers, janitor].map(async child => new Promise(resolve => {
-		if (child.exitCode !== null || child.signalCode !== null) {
-			resolve(undefined);
-			return;
-		}
-		child.once('exit', resolve);
-		child.kill('SIGTERM');
-	})));
+	await Promise.all(
+		[...workers, janitor].map(
+			async child =>
+				new Promise(resolve => {
+					if (child.exitCode !== null || child.signalCode !== null) {
+						resolve(undefined);
+						return;
+					}
+					child.once('exit', resolve);
+					child.kill('SIGTERM');
+				}),
+		),
+	);
 	if (!settled) log('  the soak did not settle before its timeout');
 
 	// The verdict, from the bucket itself.
@@ -174,22 +208,26 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	let jobsLost = 0;
 	let resultsValid = 0;
 	const resultsInvalid: string[] = [];
-	await mapLimit(Array.from({length: options.jobs}, (_, i) => i), 16, async i => {
-		const h = hash(i);
-		if (!resultKeys.has(context.keys.result(h))) {
-			if (!deadKeys.has(context.keys.dead(h))) jobsLost++;
-			return;
-		}
-		const got = await opened.store.get(context.keys.result(h));
-		try {
-			if (!got || isNotModified(got)) throw new Error('result vanished');
-			const content = Buffer.from(unzipSync(got.body)['content.md'] ?? new Uint8Array()).toString();
-			if (content.includes(marker(i))) resultsValid++;
-			else resultsInvalid.push(`${h.slice(0, 12)}: content.md does not quote its own PDF`);
-		} catch (error) {
-			resultsInvalid.push(`${h.slice(0, 12)}: ${(error as Error).message}`);
-		}
-	});
+	await mapLimit(
+		Array.from({length: options.jobs}, (_, i) => i),
+		16,
+		async i => {
+			const h = hash(i);
+			if (!resultKeys.has(context.keys.result(h))) {
+				if (!deadKeys.has(context.keys.dead(h))) jobsLost++;
+				return;
+			}
+			const got = await opened.store.get(context.keys.result(h));
+			try {
+				if (!got || isNotModified(got)) throw new Error('result vanished');
+				const content = Buffer.from(unzipSync(got.body)['content.md'] ?? new Uint8Array()).toString();
+				if (content.includes(marker(i))) resultsValid++;
+				else resultsInvalid.push(`${h.slice(0, 12)}: content.md does not quote its own PDF`);
+			} catch (error) {
+				resultsInvalid.push(`${h.slice(0, 12)}: ${(error as Error).message}`);
+			}
+		},
+	);
 	const starts = new Map<string, number>();
 	const completions = new Map<string, number>();
 	for (const line of lines) {
@@ -225,8 +263,10 @@ export function formatSoakReport(r: SoakReport): string {
 		`  jobs lost                  ${r.jobsLost}   (must be 0)`,
 		`  jobs stuck in processing   ${r.jobsStuck}   (must be 0)`,
 		`  jobs done                  ${r.jobsDone} of ${r.jobs}; dead ${r.jobsDead}`,
-		`  results valid              ${r.resultsValid} of ${r.jobsDone}${r.resultsInvalid.length > 0 ? `; invalid: ${r.resultsInvalid.slice(0, 3).join('; ')}` : ''}`,
-		`  converted more than once   ${r.convertedMoreThanOnce} jobs (${r.extraAttempts} extra attempts: a worker killed or its lease recovered mid-conversion; the result is written once, create-only)`,
+		`  results valid              ${r.resultsValid} of ` +
+			`${r.jobsDone}${r.resultsInvalid.length > 0 ? `; invalid: ${r.resultsInvalid.slice(0, 3).join('; ')}` : ''}`,
+		`  converted more than once   ${r.convertedMoreThanOnce} jobs (${r.extraAttempts} extra attempts: a worker killed or its lease recovered ` +
+			`mid-conversion; the result is written once, create-only)`,
 		`  completed twice            ${r.completedTwice}   (must be 0)`,
 		`  kills survived             ${r.kills.sigkill + r.kills.sigterm} (${r.kills.sigkill} kill -9, ${r.kills.sigterm} SIGTERM)`,
 		`  faults injected            ${r.faultsInjected} ${JSON.stringify(r.faultsByKind)}`,

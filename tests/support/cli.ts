@@ -10,17 +10,25 @@ export type CliResult = {code: number; stdout: string; stderr: string};
 /** Environment with every BLOBFORGE_ and AWS_ variable removed, so the caller's shell cannot leak in. */
 export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const environment: NodeJS.ProcessEnv = {};
-	for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
+	for (const [k, v] of Object.entries(process.env))
+		if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
 	return {...environment, ...extra};
 }
 
 export async function runCli(args: string[], environment: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
 	return new Promise(resolve => {
-		execFile(process.execPath, [cliPath, ...args], {env: environment, timeout: timeoutMs, maxBuffer: 20 * 1024 * 1024}, (error, stdout, stderr) => {
-			const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-			// Killed for taking too long: say so, rather than show an empty stderr and exit 1.
-			const killed = error?.killed ? `\n[test] killed after ${timeoutMs / 1000} s (${error.signal ?? 'no signal'})` : '';
-			resolve({code, stdout, stderr: stderr + killed});
-		});
+		execFile(
+			process.execPath,
+			[cliPath, ...args],
+			{env: environment, timeout: timeoutMs, maxBuffer: 20 * 1024 * 1024},
+			(error, stdout, stderr) => {
+				const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+				// Killed for taking too long: say so, rather than show an empty stderr and exit 1.
+				const killed = error?.killed
+					? `\n[test] killed after ${timeoutMs / 1000} s (${error.signal ?? 'no signal'})`
+					: '';
+				resolve({code, stdout, stderr: stderr + killed});
+			},
+		);
 	});
 }

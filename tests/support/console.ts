@@ -1,5 +1,15 @@
 /** A fake console source and snapshot builders for the console's tests: no store, no timers of its own. */
-import type {AdminOutcome, ConsoleJob, ConsoleJobDetail, ConsoleSnapshot, ConsoleSource, ConsoleWorker, JobLog, JobState, Priority} from '../../source/inspector/console-feed.js';
+import type {
+	AdminOutcome,
+	ConsoleJob,
+	ConsoleJobDetail,
+	ConsoleSnapshot,
+	ConsoleSource,
+	ConsoleWorker,
+	JobLog,
+	JobState,
+	Priority,
+} from '../../source/inspector/console-feed.js';
 import {priorities} from '../../source/inspector/console-feed.js';
 
 export const serverNow = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -9,22 +19,81 @@ export function hashFor(n: number): string {
 }
 
 export function job(n: number, state: JobState, fields: Partial<ConsoleJob> = {}): ConsoleJob {
-	return {hash: hashFor(n), state, priority: 'normal', name: `file-${n}.pdf`, size: 1000 * n, attempts: 0, at: serverNow - n * 1000, tags: [], ...fields};
+	return {
+		hash: hashFor(n),
+		state,
+		priority: 'normal',
+		name: `file-${n}.pdf`,
+		size: 1000 * n,
+		attempts: 0,
+		at: serverNow - n * 1000,
+		tags: [],
+		...fields,
+	};
 }
 
-export function running(n: number, fields: Partial<NonNullable<ConsoleJob['run']>> = {}, job_: Partial<ConsoleJob> = {}): ConsoleJob {
-	return job(n, 'processing', {run: {worker: 'w-1', attempt: 1, stage: 'converting', pagesDone: 3, pagesTotal: 10, elapsedMs: 30_000, etaMs: 70_000, heartbeatAgeMs: 5000, health: 'fine', ...fields}, ...job_});
+export function running(
+	n: number,
+	fields: Partial<NonNullable<ConsoleJob['run']>> = {},
+	job_: Partial<ConsoleJob> = {},
+): ConsoleJob {
+	return job(n, 'processing', {
+		run: {
+			worker: 'w-1',
+			attempt: 1,
+			stage: 'converting',
+			pagesDone: 3,
+			pagesTotal: 10,
+			elapsedMs: 30_000,
+			etaMs: 70_000,
+			heartbeatAgeMs: 5000,
+			health: 'fine',
+			...fields,
+		},
+		...job_,
+	});
 }
 
 export function worker(id: string, fields: Partial<ConsoleWorker> = {}): ConsoleWorker {
-	return {id, host: 'host-1', status: 'idle', jobsCompleted: 4, jobsFailed: 1, avgJobMs: 12_000, lastSeenAgoMs: 3000, ...fields};
+	return {
+		id,
+		host: 'host-1',
+		status: 'idle',
+		jobsCompleted: 4,
+		jobsFailed: 1,
+		avgJobMs: 12_000,
+		lastSeenAgoMs: 3000,
+		...fields,
+	};
 }
 
-export function snapshot(parts: Partial<Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs' | 'notices'>> & {done?: number; recent?: ConsoleJob[]} = {}): ConsoleSnapshot {
+export function snapshot(
+	parts: Partial<
+		Pick<ConsoleSnapshot, 'active' | 'todo' | 'failed' | 'dead' | 'workers' | 'problems' | 'clockSkewMs' | 'notices'>
+	> & {done?: number; recent?: ConsoleJob[]} = {},
+): ConsoleSnapshot {
 	const zero = () => Object.fromEntries(priorities.map(p => [p, 0])) as Record<Priority, number>;
-	const counts = {todo: zero(), processing: zero(), failed: zero(), dead: zero(), done: zero(), total: {todo: 0, processing: 0, failed: 0, dead: 0, done: 0}};
-	const lists = {active: parts.active ?? [], todo: parts.todo ?? [], failed: parts.failed ?? [], dead: parts.dead ?? [], done: parts.recent ?? []};
-	for (const [state, rows] of [['processing', lists.active], ['todo', lists.todo], ['failed', lists.failed], ['dead', lists.dead]] as const) {
+	const counts = {
+		todo: zero(),
+		processing: zero(),
+		failed: zero(),
+		dead: zero(),
+		done: zero(),
+		total: {todo: 0, processing: 0, failed: 0, dead: 0, done: 0},
+	};
+	const lists = {
+		active: parts.active ?? [],
+		todo: parts.todo ?? [],
+		failed: parts.failed ?? [],
+		dead: parts.dead ?? [],
+		done: parts.recent ?? [],
+	};
+	for (const [state, rows] of [
+		['processing', lists.active],
+		['todo', lists.todo],
+		['failed', lists.failed],
+		['dead', lists.dead],
+	] as const) {
 		for (const row of rows) {
 			counts[state][row.priority]++;
 			counts.total[state]++;
@@ -78,12 +147,35 @@ export class FakeSource implements ConsoleSource {
 
 	async job(hash: string): Promise<ConsoleJobDetail> {
 		this.calls.push(`job ${hash.slice(-4)}`);
-		return {hash, todo: [], problems: [], state: 'dead', explanation: 'dead-lettered after 4 failed attempts (max_retries 3): boom', manifest: {paths: ['a/b.pdf'], tags: ['a']}};
+		return {
+			hash,
+			todo: [],
+			problems: [],
+			state: 'dead',
+			explanation: 'dead-lettered after 4 failed attempts (max_retries 3): boom',
+			manifest: {paths: ['a/b.pdf'], tags: ['a']},
+		};
 	}
 
 	async logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}> {
 		this.calls.push(`logs ${hash.slice(-4)}`);
-		return {logs: [{version: 1, hash, attempt: 1, worker: 'w-1', startedAt: serverNow - 5000, endedAt: serverNow, outcome: 'failed', timings: {downloadMs: 10, convertMs: 4000}, output: 'page 1/2\nconverter said: boom', error: 'boom'}], problems: []};
+		return {
+			logs: [
+				{
+					version: 1,
+					hash,
+					attempt: 1,
+					worker: 'w-1',
+					startedAt: serverNow - 5000,
+					endedAt: serverNow,
+					outcome: 'failed',
+					timings: {downloadMs: 10, convertMs: 4000},
+					output: 'page 1/2\nconverter said: boom',
+					error: 'boom',
+				},
+			],
+			problems: [],
+		};
 	}
 
 	async preview(hash: string): Promise<string | undefined> {

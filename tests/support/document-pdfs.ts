@@ -40,7 +40,9 @@ export async function twoColumnPdf(): Promise<Uint8Array> {
 	const document = await PDFDocument.create({updateMetadata: false});
 	const font = await document.embedFont(StandardFonts.Helvetica);
 	const page = document.addPage([612, 792]);
-	const column = (x: number, lines: string[]) => lines.forEach((line, i) => page.drawText(line, {x, y: 700 - i * 14, size: 11, font}));
+	const column = (x: number, lines: string[]) => {
+		for (const [i, line] of lines.entries()) page.drawText(line, {x, y: 700 - i * 14, size: 11, font});
+	};
 	column(72, ['LEFT START of the column.', 'left middle text goes here', 'LEFT END of the column.']);
 	column(330, ['RIGHT START of the column.', 'right middle text goes here', 'RIGHT END of the column.']);
 	return document.save();

@@ -10,5 +10,12 @@ try {
 	await new LocalStore({root}).put(key, new Uint8Array(Number(size)));
 	process.stdout.write(JSON.stringify({ok: true}));
 } catch (error) {
-	process.stdout.write(JSON.stringify({ok: false, storeError: isStoreError(error), kind: isStoreError(error) ? error.kind : undefined, message: (error as Error).message}));
+	process.stdout.write(
+		JSON.stringify({
+			ok: false,
+			storeError: isStoreError(error),
+			kind: isStoreError(error) ? error.kind : undefined,
+			message: (error as Error).message,
+		}),
+	);
 }

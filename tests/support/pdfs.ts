@@ -11,7 +11,7 @@ export async function makePdf(lines: string[], options: {pages?: number} = {}): 
 	const font = await document.embedFont(StandardFonts.Helvetica);
 	for (let page = 0; page < (options.pages ?? 1); page++) {
 		const p = document.addPage([612, 792]);
-		lines.forEach((line, i) => p.drawText(line, {x: 72, y: 720 - i * 16, size: 11, font}));
+		for (const [i, line] of lines.entries()) p.drawText(line, {x: 72, y: 720 - i * 16, size: 11, font});
 	}
 	return document.save();
 }
@@ -20,9 +20,7 @@ export async function makePdf(lines: string[], options: {pages?: number} = {}): 
 export async function writeFiles(folder: string, files: Record<string, string | Uint8Array>): Promise<void> {
 	for (const [relative, content] of Object.entries(files)) {
 		const file = path.join(folder, relative);
-		// eslint-disable-next-line no-await-in-loop
 		await mkdir(path.dirname(file), {recursive: true});
-		// eslint-disable-next-line no-await-in-loop
 		await writeFile(file, typeof content === 'string' ? await makePdf([content]) : content);
 	}
 }
@@ -46,7 +44,8 @@ export function rawPdf(objects: string[], trailerExtra = ''): Uint8Array {
 
 /** A one-page PDF encrypted with a user password nobody knows (RC4, revision 2): readers must ask for it. */
 export function encryptedPdf(): Uint8Array {
-	const hex32 = (seed: number) => Array.from({length: 32}, (_, i) => ((i * 37 + seed) % 256).toString(16).padStart(2, '0')).join('');
+	const hex32 = (seed: number) =>
+		Array.from({length: 32}, (_, i) => ((i * 37 + seed) % 256).toString(16).padStart(2, '0')).join('');
 	return rawPdf(
 		[
 			'<< /Type /Catalog /Pages 2 0 R >>',

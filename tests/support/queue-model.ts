@@ -39,7 +39,10 @@ export type Command =
 const worker = fc.integer({min: 0, max: workerCount - 1});
 const job = fc.integer({min: 0, max: jobCount - 1});
 // One finishing transition in five is cut short by a crash after 1 to 3 requests.
-const crashAfter = fc.oneof({weight: 4, arbitrary: fc.constant(undefined)}, {weight: 1, arbitrary: fc.integer({min: 1, max: 3})});
+const crashAfter = fc.oneof(
+	{weight: 4, arbitrary: fc.constant(undefined)},
+	{weight: 1, arbitrary: fc.integer({min: 1, max: 3})},
+);
 const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({weight, arbitrary});
 export const command: fc.Arbitrary<Command> = fc.oneof(
 	weighted(4, fc.record({kind: fc.constant('enqueue' as const), job, priority: fc.constantFrom(...priorities)})),
@@ -50,8 +53,19 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
 	weighted(1, fc.record({kind: fc.constant('shutdown' as const), worker})),
 	weighted(1, fc.record({kind: fc.constant('crash' as const), worker})),
 	weighted(3, fc.record({kind: fc.constant('janitor' as const)})),
-	weighted(2, fc.record({kind: fc.constant('advance' as const), ms: fc.constantFrom(1000, 61_000, 5 * 60_000, 16 * 60_000)})),
-	weighted(4, fc.record({kind: fc.constant('retry' as const), job, reset: fc.boolean(), priority: fc.constantFrom(...priorities)})),
+	weighted(
+		2,
+		fc.record({kind: fc.constant('advance' as const), ms: fc.constantFrom(1000, 61_000, 5 * 60_000, 16 * 60_000)}),
+	),
+	weighted(
+		4,
+		fc.record({
+			kind: fc.constant('retry' as const),
+			job,
+			reset: fc.boolean(),
+			priority: fc.constantFrom(...priorities),
+		}),
+	),
 	weighted(1, fc.record({kind: fc.constant('cancel' as const), job})),
 	weighted(1, fc.record({kind: fc.constant('reprioritize' as const), job, priority: fc.constantFrom(...priorities)})),
 	weighted(1, fc.record({kind: fc.constant('clear-dead' as const)})),
@@ -80,7 +94,12 @@ function crashing(inner: ObjectStore, after: number): ObjectStore {
 	};
 }
 
-async function check(context: QueueContext, held: Array<HeldLease | undefined>, readModel: ReadModel, claimedWithResult: string[]): Promise<string | undefined> {
+async function check(
+	context: QueueContext,
+	held: Array<HeldLease | undefined>,
+	readModel: ReadModel,
+	claimedWithResult: string[],
+): Promise<string | undefined> {
 	const listed = await listJobStates(context);
 	const view = await readModel.refresh();
 	for (let i = 0; i < jobCount; i++) {
@@ -89,12 +108,14 @@ async function check(context: QueueContext, held: Array<HeldLease | undefined>, 
 		const fromModel = view.stateOf(hash);
 		// Done jobs settle into a count after half an hour: the model no longer knows them one by one.
 		const settledDone = fromModel === undefined && fromListing === 'done';
-		if (fromListing !== fromModel && !settledDone) return `job ${i}: listing says ${fromListing}, read model says ${fromModel}`;
+		if (fromListing !== fromModel && !settledDone)
+			return `job ${i}: listing says ${fromListing}, read model says ${fromModel}`;
 	}
 	const counts = {todo: 0, processing: 0, failed: 0, dead: 0, done: 0};
 	for (const {state} of listed.values()) counts[state]++;
 	for (const state of Object.keys(counts) as JobState[]) {
-		if (view.counts.total[state] !== counts[state]) return `count of ${state}: listing ${counts[state]}, read model ${view.counts.total[state]}`;
+		if (view.counts.total[state] !== counts[state])
+			return `count of ${state}: listing ${counts[state]}, read model ${view.counts.total[state]}`;
 	}
 	// Never two live holders: at most one worker's fencing token matches the stored lease.
 	for (let i = 0; i < jobCount; i++) {
@@ -113,35 +134,66 @@ async function check(context: QueueContext, held: Array<HeldLease | undefined>, 
 			const got = (await context.store.get(entry.key)) as StoredObject;
 			const todo = parseTodoEntry(got.body, hash, priority);
 			if (!todo.ok) return `unreadable todo entry ${entry.key}`;
-			if (todo.value.attempts !== countedAttempts(todo.value.history ?? [])) return `todo ${entry.key}: attempts ${todo.value.attempts} but ${countedAttempts(todo.value.history ?? [])} counted failures recorded`;
+			if (todo.value.attempts !== countedAttempts(todo.value.history ?? []))
+				return `todo ${entry.key}: attempts ${todo.value.attempts} but ${countedAttempts(todo.value.history ?? [])} counted failures recorded`;
 		}
 		if (entry.key.includes('/dead/') || entry.key.includes('/failed/')) {
 			const got = (await context.store.get(entry.key)) as StoredObject;
 			const record = parseFailureRecord(got.body, hash);
 			if (!record.ok) return `unreadable record ${entry.key}`;
-			if (record.value.attempts !== countedAttempts(record.value.history)) return `${entry.key}: attempts ${record.value.attempts} but ${countedAttempts(record.value.history)} counted failures`;
+			if (record.value.attempts !== countedAttempts(record.value.history))
+				return `${entry.key}: attempts ${record.value.attempts} but ${countedAttempts(record.value.history)} counted failures`;
 			const last = record.value.history.at(-1);
-			if (entry.key.includes('/dead/') && !last?.permanent && record.value.attempts <= maxRetries) return `${entry.key}: dead after ${record.value.attempts} attempts (max ${maxRetries})`;
+			if (entry.key.includes('/dead/') && !last?.permanent && record.value.attempts <= maxRetries)
+				return `${entry.key}: dead after ${record.value.attempts} attempts (max ${maxRetries})`;
 		}
 	}
 	return undefined;
 }
 
-
-export type Exercised = Record<'claimed' | 'completed' | 'failed' | 'dead' | 'retried' | 'cancelled' | 'reprioritized' | 'deadCleared' | 'staleRecovered' | 'crashedMidway', number>;
+export type Exercised = Record<
+	| 'claimed'
+	| 'completed'
+	| 'failed'
+	| 'dead'
+	| 'retried'
+	| 'cancelled'
+	| 'reprioritized'
+	| 'deadCleared'
+	| 'staleRecovered'
+	| 'crashedMidway',
+	number
+>;
 
 export function noneExercised(): Exercised {
-	return {claimed: 0, completed: 0, failed: 0, dead: 0, retried: 0, cancelled: 0, reprioritized: 0, deadCleared: 0, staleRecovered: 0, crashedMidway: 0};
+	return {
+		claimed: 0,
+		completed: 0,
+		failed: 0,
+		dead: 0,
+		retried: 0,
+		cancelled: 0,
+		reprioritized: 0,
+		deadCleared: 0,
+		staleRecovered: 0,
+		crashedMidway: 0,
+	};
 }
 
 /** Runs one history; throws with the step and the problem when an invariant breaks. Returns the steps run. */
 export async function runHistory(commands: Command[], exercised: Exercised = noneExercised()): Promise<number> {
 	let steps = 0;
-			const {context, clock, base} = await makeQueue({max_retries: maxRetries, retry_backoff: 30, stale_timeout_minutes: 15, heartbeat_interval: 60});
+	const {context, clock, base} = await makeQueue({
+		max_retries: maxRetries,
+		retry_backoff: 30,
+		stale_timeout_minutes: 15,
+		heartbeat_interval: 60,
+	});
 	const held: Array<HeldLease | undefined> = Array.from({length: workerCount});
 	const readModel = new ReadModel(context);
 	const claimedWithResult: string[] = [];
-	const crashable = (after?: number): QueueContext => (after === undefined ? context : {...context, store: crashing(context.store, after)});
+	const crashable = (after?: number): QueueContext =>
+		after === undefined ? context : {...context, store: crashing(context.store, after)};
 	const survive = async (run: () => Promise<unknown>) => {
 		try {
 			await run();
@@ -149,7 +201,13 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 			if (!(error instanceof Crash)) throw error;
 		}
 	};
-	const all = [...commands, {kind: 'advance', ms: 16 * 60_000} as const, {kind: 'janitor'} as const, {kind: 'advance', ms: 61_000} as const, {kind: 'janitor'} as const];
+	const all = [
+		...commands,
+		{kind: 'advance', ms: 16 * 60_000} as const,
+		{kind: 'janitor'} as const,
+		{kind: 'advance', ms: 61_000} as const,
+		{kind: 'janitor'} as const,
+	];
 	// Commands name a worker and a job by number; they act on a busy worker (complete, fail, ...) or
 	// an idle one (claim) and on a queued job, so that most commands do something.
 	const busy = (n: number) => {
@@ -169,7 +227,13 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				const known = await listJobStates(context);
 				// Ingest passes the seq the read model knows (a removed job's, say), so the new entry outranks it.
 				const previousSeq = (await readModel.refresh()).jobs[hashOf(c.job + 1)]?.seq;
-				if (!known.has(hashOf(c.job + 1))) await enqueue(context, {hash: hashOf(c.job + 1), priority: c.priority, name: `job-${c.job}.pdf`, previousSeq});
+				if (!known.has(hashOf(c.job + 1)))
+					await enqueue(context, {
+						hash: hashOf(c.job + 1),
+						priority: c.priority,
+						name: `job-${c.job}.pdf`,
+						previousSeq,
+					});
 				break;
 			}
 			case 'claim': {
@@ -202,7 +266,11 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				if (!h) break;
 				held[c.worker] = undefined;
 				await survive(async () => {
-					const outcome = await complete(crashable(c.crashAfter), h, new TextEncoder().encode(`result ${h.lease.hash}`));
+					const outcome = await complete(
+						crashable(c.crashAfter),
+						h,
+						new TextEncoder().encode(`result ${h.lease.hash}`),
+					);
 					if (outcome.kind === 'completed') exercised.completed++;
 				});
 				if (c.crashAfter !== undefined) exercised.crashedMidway++;
@@ -233,7 +301,8 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				exercised.staleRecovered += (await runJanitor(context)).staleRecovered;
 				break;
 			case 'retry':
-				if ((await retryJob(context, hashOf(c.job + 1), {resetRetries: c.reset, priority: c.priority})).ok) exercised.retried++;
+				if ((await retryJob(context, hashOf(c.job + 1), {resetRetries: c.reset, priority: c.priority})).ok)
+					exercised.retried++;
 				break;
 			case 'cancel':
 				if ((await cancelJob(context, hashOf(c.job + 1))).ok) exercised.cancelled++;
@@ -249,7 +318,10 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				break;
 		}
 		const problem = await check(context, held, readModel, claimedWithResult);
-		if (problem) throw new Error(`after step ${index} (${JSON.stringify(c)}): ${problem}\nhistory: ${JSON.stringify(all.slice(0, index + 1))}`);
+		if (problem)
+			throw new Error(
+				`after step ${index} (${JSON.stringify(c)}): ${problem}\nhistory: ${JSON.stringify(all.slice(0, index + 1))}`,
+			);
 	}
 	// At the end nothing is stuck: every job that was ever queued is done, failed, dead or queued, none processing.
 	const final = await readModel.refresh();

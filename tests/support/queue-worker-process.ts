@@ -21,18 +21,19 @@ const {store, stats} = openStore({
 	region: 'us-east-1',
 	endpoint: process.env['BLOBFORGE_TEST_S3_ENDPOINT']!,
 	forcePathStyle: true,
-	credentials: {accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!, secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!},
+	credentials: {
+		accessKeyId: process.env['BLOBFORGE_TEST_S3_ACCESS_KEY_ID']!,
+		secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!,
+	},
 });
 const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
 let converted = 0;
 let taken = 0;
 for (;;) {
-	// eslint-disable-next-line no-await-in-loop
 	const {candidates} = await listCandidates(context, {maxKeys: 50});
 	if (candidates.length === 0) break;
 	let claimed = false;
 	for (const candidate of candidates) {
-		// eslint-disable-next-line no-await-in-loop
 		const outcome = await claim(context, worker, candidate);
 		if (outcome.kind === 'taken') {
 			taken++;
@@ -40,9 +41,7 @@ for (;;) {
 		}
 		if (outcome.kind !== 'claimed') continue;
 		claimed = true;
-		// eslint-disable-next-line no-await-in-loop
 		await heartbeat(context, outcome.held, {stage: 'converting', pagesDone: 1, pagesTotal: 1});
-		// eslint-disable-next-line no-await-in-loop
 		const done = await complete(context, outcome.held, new TextEncoder().encode(`converted ${candidate.hash}`));
 		if (done.kind === 'completed') {
 			converted++;
@@ -51,7 +50,8 @@ for (;;) {
 		break;
 	}
 	// Everything listed is in flight elsewhere: wait for it to finish or come back.
-	// eslint-disable-next-line no-await-in-loop
 	if (!claimed) await new Promise(resolve => setTimeout(resolve, 50));
 }
-process.stdout.write(`${JSON.stringify({worker, summary: {converted, taken, requests: stats.snapshot().total.count}})}\n`);
+process.stdout.write(
+	`${JSON.stringify({worker, summary: {converted, taken, requests: stats.snapshot().total.count}})}\n`,
+);

@@ -3,7 +3,8 @@ import {ManualClock} from '../../source/lib/clock.js';
 import {Keys} from '../../source/queue/keys.js';
 import type {QueueContext} from '../../source/queue/queue-context.js';
 import {defaultRemoteConfig, type RemoteConfig} from '../../source/queue/records.js';
-import {CountingStore} from '../../source/storage/counting-store.js';
+import {counting} from '../../source/storage/counting.js';
+import {composeStore} from '../../source/storage/store-chain.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {ObjectStore, Operation} from '../../source/storage/object-store.js';
 import {tempDir} from './temp.js';
@@ -25,7 +26,10 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 		},
 		put: async (key, body, options) => {
 			const kind = options?.condition?.kind;
-			requests.push({operation: kind === 'create-only' ? 'put-create-only' : kind === 'if-match' ? 'put-if-match' : 'put', key});
+			requests.push({
+				operation: kind === 'create-only' ? 'put-create-only' : kind === 'if-match' ? 'put-if-match' : 'put',
+				key,
+			});
 			return inner.put(key, body, options);
 		},
 		putFile: async (key, file, options) => {
@@ -56,7 +60,7 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 export async function makeQueue(config: Partial<RemoteConfig> = {}) {
 	const clock = new ManualClock();
 	const base = new LocalStore({root: await tempDir('bf-queue-'), clock});
-	const {store, requests} = recording(new CountingStore(base));
+	const {store, requests} = recording(composeStore(base, [counting()]));
 	const keys = new Keys('pdf/');
 	const remote = {...defaultRemoteConfig, ...config};
 	const context: QueueContext = {store, keys, clock, config: () => remote};

@@ -18,14 +18,22 @@ export type Terminal = {
 	first lines), what it waited for, the load, the status and footer lines and `diagnose`'s lines;
 	then the whole screen.
 	*/
-	waitFor(what: string, check: (text: string) => boolean, options?: {timeoutMs?: number; diagnose?: () => Promise<string[]>}): Promise<string>;
+	waitFor(
+		what: string,
+		check: (text: string) => boolean,
+		options?: {timeoutMs?: number; diagnose?: () => Promise<string[]>},
+	): Promise<string>;
 	/** Named keys (tmux names: Enter, Escape) or single characters, one at a time. */
 	press(...keys: string[]): Promise<void>;
 	/** Literal text, as one burst. */
 	type(text: string): Promise<void>;
 };
 
-export async function openTerminal(t: ExecutionContext, script: string, size: {columns: number; rows: number} = {columns: 120, rows: 40}): Promise<Terminal> {
+export async function openTerminal(
+	t: ExecutionContext,
+	script: string,
+	size: {columns: number; rows: number} = {columns: 120, rows: 40},
+): Promise<Terminal> {
 	const socket = `bf-test-${randomBytes(4).toString('hex')}`;
 	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args])).stdout;
 	t.teardown(async () => {
@@ -42,25 +50,24 @@ export async function openTerminal(t: ExecutionContext, script: string, size: {c
 			const deadline = started.getTime() + (options.timeoutMs ?? 30_000);
 			let text = '';
 			while (Date.now() < deadline) {
-				// eslint-disable-next-line no-await-in-loop
 				text = await screen();
 				if (check(text)) return text;
-				// eslint-disable-next-line no-await-in-loop
 				await pause(200);
 			}
 			const lines = text.trimEnd().split('\n');
 			// The clock times place the wait among the timestamps of the logs `diagnose` shows.
 			const clock = (date: Date) => date.toISOString().slice(11, 19);
-			t.log(`timed out waiting for ${what} (${clock(started)}–${clock(new Date())} UTC); load ${os.loadavg()[0]!.toFixed(1)}; the screen's last lines:\n${lines.slice(-2).join('\n')}`);
+			t.log(
+				`timed out waiting for ${what} (${clock(started)}–${clock(new Date())} UTC); load ${os.loadavg()[0]!.toFixed(1)}; the screen's last ` +
+					`lines:\n${lines.slice(-2).join('\n')}`,
+			);
 			for (const line of (await options.diagnose?.()) ?? []) t.log(line);
 			t.log(text);
 			throw new Error(`timed out waiting for ${what}`);
 		},
 		async press(...keys) {
 			for (const key of keys) {
-				// eslint-disable-next-line no-await-in-loop
 				await tmux('send-keys', '-t', 'main', key);
-				// eslint-disable-next-line no-await-in-loop
 				await pause(150);
 			}
 		},

@@ -10,51 +10,75 @@ const hostile = `evil\u001B[2J\u001B]0;pwned\u0007name-${'x'.repeat(200)}.pdf`;
 
 function busySnapshot() {
 	return snapshot({
-		active: [running(1, {pagesDone: 42, pagesTotal: 120}), running(2, {worker: 'w-2', health: 'stale', heartbeatAgeMs: 20 * 60_000})],
+		active: [
+			running(1, {pagesDone: 42, pagesTotal: 120}),
+			running(2, {worker: 'w-2', health: 'stale', heartbeatAgeMs: 20 * 60_000}),
+		],
 		todo: [job(3, 'todo'), job(4, 'todo', {name: hostile})],
 		failed: [job(5, 'failed', {attempts: 1, error: 'conversion timed out after 3600 s'})],
 		dead: [job(6, 'dead', {attempts: 4, error: 'not a valid PDF (corrupt or truncated)'})],
 		recent: [job(8, 'done')],
-		workers: [worker('w-1', {status: 'processing', currentJob: 'file-1.pdf', cpuPercent: 93, memoryPercent: 41}), worker('w-2', {status: 'gone'})],
+		workers: [
+			worker('w-1', {status: 'processing', currentJob: 'file-1.pdf', cpuPercent: 93, memoryPercent: 41}),
+			worker('w-2', {status: 'gone'}),
+		],
 		done: 1234,
 	});
 }
 
 type Mounted = ReturnType<typeof render> & {source: FakeSource; quits: number[]};
 
-function mount(t: ExecutionContext, options: {columns?: number; rows?: number; isReadOnly?: boolean; source?: FakeSource} = {}): Mounted {
+function mount(
+	t: ExecutionContext,
+	options: {columns?: number; rows?: number; isReadOnly?: boolean; source?: FakeSource} = {},
+): Mounted {
 	const source = options.source ?? new FakeSource(busySnapshot());
 	const quits: number[] = [];
 	const rendered = render(
 		<ThemeContext.Provider value={makeTheme({NO_COLOR: '1'})}>
-			<App source={source} window={{columns: options.columns ?? 80, rows: options.rows ?? 24}} intervalMs={60_000} isReadOnly={options.isReadOnly} onQuit={() => quits.push(1)} now={() => serverNow + 3000} />
+			<App
+				source={source}
+				window={{columns: options.columns ?? 80, rows: options.rows ?? 24}}
+				intervalMs={60_000}
+				isReadOnly={options.isReadOnly}
+				onQuit={() => quits.push(1)}
+				now={() => serverNow + 3000}
+			/>
 		</ThemeContext.Provider>,
 	);
 	t.teardown(() => rendered.unmount());
 	return {...rendered, source, quits};
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const plain = (frame: string | undefined) => (frame ?? '').replaceAll(/\u001B\[[0-9;]*m/g, '');
 
-/** Polls the last frame until `check` passes: no fixed sleeps, and a deadline that a loaded CI machine does not reach. */
-async function frameWhere(t: ExecutionContext, app: Mounted, what: string, check: (frame: string) => boolean): Promise<string> {
+/**
+Polls the last frame until `check` passes: no fixed sleeps, and a deadline that a loaded CI machine does not
+reach.
+*/
+async function frameWhere(
+	t: ExecutionContext,
+	app: Mounted,
+	what: string,
+	check: (frame: string) => boolean,
+): Promise<string> {
 	const deadline = Date.now() + 30_000;
 	while (Date.now() < deadline) {
 		const frame = plain(app.lastFrame());
 		if (check(frame)) return frame;
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 20));
 	}
 	t.fail(`no frame with ${what}; the last one:\n${plain(app.lastFrame())}`);
 	return plain(app.lastFrame());
 }
 
-const containing = (t: ExecutionContext, app: Mounted, text: string | RegExp) => frameWhere(t, app, String(text), frame => (typeof text === 'string' ? frame.includes(text) : text.test(frame)));
+const containing = (t: ExecutionContext, app: Mounted, text: string | RegExp) =>
+	frameWhere(t, app, String(text), frame => (typeof text === 'string' ? frame.includes(text) : text.test(frame)));
 
 async function keys(app: Mounted, ...inputs: string[]) {
 	for (const input of inputs) {
 		app.stdin.write(input);
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 30));
 	}
 }
@@ -126,9 +150,7 @@ test('at 80×24 every screen fits: panes, help, detail, logs, preview, dialogs',
 		['\u001B', 'file-3.pdf', 'back'],
 		['p', 'Body text.', 'preview'],
 	] as const) {
-		// eslint-disable-next-line no-await-in-loop
 		await keys(app, input);
-		// eslint-disable-next-line no-await-in-loop
 		assertFits(t, await containing(t, app, marker), 80, 24, where);
 	}
 });
@@ -146,7 +168,10 @@ test('Enter shows every record with the "why is it here" line; l shows the log; 
 	t.regex(logs, /attempt 1 on w-1: failed/);
 	await keys(app, '\u001B', 'p');
 	t.regex(await containing(t, app, 'Body text.'), /# Title/);
-	t.deepEqual(app.source.calls.map(c => c.split(' ')[0]), ['job', 'logs', 'preview']);
+	t.deepEqual(
+		app.source.calls.map(c => c.split(' ')[0]),
+		['job', 'logs', 'preview'],
+	);
 });
 
 test('r retries the selected dead job through the source and reports it on the status line', async t => {
@@ -199,7 +224,7 @@ test('a clock that disagrees with the server is flagged in the header', async t 
 	t.regex(await containing(t, app, 'clock'), /this machine's clock is 2m05s behind the server's/);
 });
 
-test('a notice from the process that runs the console (the demo\'s ingest) shows in the header', async t => {
+test("a notice from the process that runs the console (the demo's ingest) shows in the header", async t => {
 	const app = mount(t, {source: new FakeSource(snapshot({notices: ['ingest of scan.pdf failed: disk full']}))});
 	t.regex(await containing(t, app, 'scan.pdf'), /⚠ ingest of scan\.pdf failed: disk full/);
 });
@@ -210,7 +235,6 @@ test('q asks the program to quit', async t => {
 	await keys(app, 'q');
 	const deadline = Date.now() + 30_000;
 	while (app.quits.length === 0 && Date.now() < deadline) {
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 20));
 	}
 	t.is(app.quits.length, 1);

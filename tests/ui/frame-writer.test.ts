@@ -34,7 +34,10 @@ test('the writer sends a first frame whole, then only what changed, and nothing 
 	writer.write('header · updated 1s ago\nrow one\nrow two');
 	await drain();
 	t.is(terminal.writes.length, 2, 'an identical frame writes nothing');
-	t.is(writer.bytesSent, terminal.writes.reduce((sum, w) => sum + Buffer.byteLength(w), 0));
+	t.is(
+		writer.bytesSent,
+		terminal.writes.reduce((sum, w) => sum + Buffer.byteLength(w), 0),
+	);
 	writer.dispose();
 });
 

@@ -8,7 +8,10 @@ const busy = snapshot({
 	active: [running(1), running(2, {worker: 'w-2', health: 'late'})],
 	todo: [job(3, 'todo', {priority: 'low'}), job(4, 'todo', {priority: 'high', tags: ['invoices']})],
 	failed: [job(5, 'failed', {attempts: 1, error: 'timeout'})],
-	dead: [job(6, 'dead', {attempts: 4, error: 'boom'}), job(7, 'dead', {attempts: 4, error: 'boom', name: 'invoice-7.pdf'})],
+	dead: [
+		job(6, 'dead', {attempts: 4, error: 'boom'}),
+		job(7, 'dead', {attempts: 4, error: 'boom', name: 'invoice-7.pdf'}),
+	],
 	workers: [worker('w-1', {status: 'processing'}), worker('w-2')],
 	done: 10,
 });
@@ -48,7 +51,13 @@ test('Tab, Shift-Tab and number keys switch panes; j k and arrows move; Home End
 test('the selection stays on its job when a refresh reorders the rows', t => {
 	let s = press(start(), '4', 'j');
 	t.is(selectedJob(s)?.hash, hashFor(7));
-	const reordered = snapshot({active: busy.active, todo: busy.todo, failed: busy.failed, workers: busy.workers, dead: [job(8, 'dead'), job(6, 'dead'), job(7, 'dead')]});
+	const reordered = snapshot({
+		active: busy.active,
+		todo: busy.todo,
+		failed: busy.failed,
+		workers: busy.workers,
+		dead: [job(8, 'dead'), job(6, 'dead'), job(7, 'dead')],
+	});
 	s = reducer(s, {type: 'snapshot', snapshot: reordered, now});
 	t.is(selectedJob(s)?.hash, hashFor(7));
 });
@@ -62,7 +71,11 @@ test('/ filters by name, hash, worker or tag; Enter keeps the filter, Esc clears
 	t.is(s.filter, 'inv');
 	t.is(press(s, '1').filter, 'inv', 'the filter applies in every pane');
 	t.is(selectedJob(press(s, '1')), undefined, 'no running job matches');
-	t.is(selectedJob(press(s, '1', '/', 'backspace', 'backspace', 'backspace', 'w', '-', '2', 'enter'))?.hash, hashFor(2), 'matched by worker');
+	t.is(
+		selectedJob(press(s, '1', '/', 'backspace', 'backspace', 'backspace', 'w', '-', '2', 'enter'))?.hash,
+		hashFor(2),
+		'matched by worker',
+	);
 	t.is(press(s, 'escape').filter, '', 'Esc in a list clears the filter');
 	t.is(press(s, '/', 'x', 'escape').filter, '', 'Esc while typing clears it too');
 });
@@ -80,7 +93,10 @@ test('s cycles the sort column and S reverses it', t => {
 
 test('r retries a dead job at once; on a queued job it explains instead', t => {
 	const s = press(start(), '4', 'r');
-	t.deepEqual(s.effects.map(e => (e.kind === 'retry' ? e.hashes : e.kind)), [[hashFor(6)]]);
+	t.deepEqual(
+		s.effects.map(e => (e.kind === 'retry' ? e.hashes : e.kind)),
+		[[hashFor(6)]],
+	);
 	const refused = press(start(), '2', 'r');
 	t.deepEqual(refused.effects, []);
 	t.regex(refused.status?.text ?? '', /only failed and dead jobs/);
@@ -96,14 +112,24 @@ test('R asks first, with the count the filter matches; only y goes ahead', t => 
 	t.is(no.overlay, undefined);
 	t.regex(no.status?.text ?? '', /nothing was changed/);
 	s = press(s, 'y');
-	t.deepEqual(s.effects.map(e => (e.kind === 'retry' ? e.hashes : e.kind)), [[hashFor(7)]]);
+	t.deepEqual(
+		s.effects.map(e => (e.kind === 'retry' ? e.hashes : e.kind)),
+		[[hashFor(7)]],
+	);
 	const everywhere = press(start(), '1', 'R');
-	t.regex(everywhere.overlay?.kind === 'confirm' ? everywhere.overlay.confirmation.prompt : '', /Retry 3 failed and dead jobs\?/);
+	t.regex(
+		everywhere.overlay?.kind === 'confirm' ? everywhere.overlay.confirmation.prompt : '',
+		/Retry 3 failed and dead jobs\?/,
+	);
 });
 
 test('c cancels a running job only after confirmation, naming its worker', t => {
 	const s = press(start(), '1', 'c');
-	t.regex(s.overlay?.kind === 'confirm' ? s.overlay.confirmation.prompt : '', /Cancel file-2\.pdf\? Its worker \(w-2\) stops at its next heartbeat/, 'the longest-running job is first');
+	t.regex(
+		s.overlay?.kind === 'confirm' ? s.overlay.confirmation.prompt : '',
+		/Cancel file-2\.pdf\? Its worker \(w-2\) stops at its next heartbeat/,
+		'the longest-running job is first',
+	);
 	t.deepEqual(kinds(press(s, 'y').effects), ['cancel']);
 	t.deepEqual(press(s, 'escape').effects, []);
 	t.regex(press(start(), '4', 'c').status?.text ?? '', /a dead job cannot be cancelled/);
@@ -123,8 +149,14 @@ test('P picks a new priority for a queued job with arrows or a digit', t => {
 	t.is(s.overlay?.kind, 'priority');
 	t.is(s.overlay?.kind === 'priority' ? s.overlay.index : -1, 1, 'starts at its current priority (high)');
 	const picked = press(s, 'down', 'down', 'enter');
-	t.deepEqual(picked.effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)), ['low']);
-	t.deepEqual(press(s, '1').effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)), ['critical']);
+	t.deepEqual(
+		picked.effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)),
+		['low'],
+	);
+	t.deepEqual(
+		press(s, '1').effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)),
+		['critical'],
+	);
 	t.regex(press(start(), '4', 'P').status?.text ?? '', /only queued jobs/);
 });
 
@@ -143,7 +175,10 @@ test('--read-only blocks every action and says so; looking around still works', 
 test('Enter opens the detail, l the logs, p the preview; Esc goes back; the same keys act from the detail', t => {
 	let s = press(start(), '4', 'enter');
 	t.is(s.overlay?.kind, 'detail');
-	t.deepEqual(s.effects.map(e => (e.kind === 'load-detail' ? e.hash : e.kind)), [hashFor(6)]);
+	t.deepEqual(
+		s.effects.map(e => (e.kind === 'load-detail' ? e.hash : e.kind)),
+		[hashFor(6)],
+	);
 	t.is(press(s, 'escape').overlay, undefined);
 	t.is(press(s, 'l').overlay?.kind, 'logs');
 	s = reducer({...s, effects: []}, {type: 'keys', keys: ['r'], now});
@@ -165,7 +200,10 @@ test('a followed log starts at its end; scrolling up stops following; End follow
 	t.true(o()?.follow);
 	// When the job stops running, its log is read again (the attempt's log has just been written).
 	s = reducer({...s, effects: []}, {type: 'snapshot', snapshot: snapshot({active: [running(1)]}), now});
-	t.deepEqual(s.effects.map(e => (e.kind === 'load-logs' ? e.hash : e.kind)), [hashFor(2)]);
+	t.deepEqual(
+		s.effects.map(e => (e.kind === 'load-logs' ? e.hash : e.kind)),
+		[hashFor(2)],
+	);
 });
 
 test('space pauses; + and - step the interval, never below the floor from config', t => {
@@ -174,8 +212,16 @@ test('space pauses; + and - step the interval, never below the floor from config
 	t.true(s.isPaused);
 	t.deepEqual(reducer({...s, effects: []}, {type: 'poll'}).effects, [], 'no refresh while paused');
 	s = press(s, 'space');
-	t.deepEqual(reducer({...s, effects: []}, {type: 'poll'}).effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [false], 'a timer refresh reads what changed');
-	t.deepEqual(press({...s, effects: []}, 'ctrl-r').effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [true], 'Ctrl-R reads everything');
+	t.deepEqual(
+		reducer({...s, effects: []}, {type: 'poll'}).effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)),
+		[false],
+		'a timer refresh reads what changed',
+	);
+	t.deepEqual(
+		press({...s, effects: []}, 'ctrl-r').effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)),
+		[true],
+		'Ctrl-R reads everything',
+	);
 	t.is(press(s, '-').intervalMs, 5000);
 	const floor = press(s, '+');
 	t.is(floor.intervalMs, 2000);
@@ -196,7 +242,11 @@ test('a failed refresh is kept for the header; an answer clears it; one refresh 
 test('an action answer shows on the status line and asks for a refresh; the line clears after a while', t => {
 	let s = reducer(start(), {type: 'action-finished', text: 'queued at normal from dead', ok: true, now});
 	t.is(s.status?.tone, 'ok');
-	t.deepEqual(s.effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)), [true], 'after an action everything is read at once');
+	t.deepEqual(
+		s.effects.map(e => (e.kind === 'refresh' ? Boolean(e.full) : e.kind)),
+		[true],
+		'after an action everything is read at once',
+	);
 	s = reducer(s, {type: 'tick', now: now + 20_000});
 	t.is(s.status, undefined);
 });

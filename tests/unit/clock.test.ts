@@ -5,7 +5,7 @@ import {ManualClock, systemClock} from '../../source/lib/clock.js';
 
 test('system clock: sleeps on one signal leave no abort listener behind; an abort rejects', async t => {
 	const controller = new AbortController();
-	for (let i = 0; i < 20; i++) await systemClock.sleep(1, controller.signal); // eslint-disable-line no-await-in-loop
+	for (let i = 0; i < 20; i++) await systemClock.sleep(1, controller.signal);
 	t.is(getEventListeners(controller.signal, 'abort').length, 0);
 	const sleeping = systemClock.sleep(60_000, controller.signal);
 	controller.abort();
@@ -18,7 +18,7 @@ test('manual clock: sleepers woken by advance leave no abort listener behind; an
 	for (let i = 0; i < 20; i++) {
 		const sleeping = clock.sleep(1000, controller.signal);
 		clock.advance(1000);
-		await sleeping; // eslint-disable-line no-await-in-loop
+		await sleeping;
 	}
 	t.is(getEventListeners(controller.signal, 'abort').length, 0);
 	const sleeping = clock.sleep(1000, controller.signal);

@@ -1,12 +1,14 @@
 import test from 'ava';
-import {CountingStore} from '../../source/storage/counting-store.js';
+import {counting} from '../../source/storage/counting.js';
+import {composeStore} from '../../source/storage/store-chain.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import {costOf, diffStats} from '../../source/storage/request-stats.js';
 import {tempDir} from '../support/temp.js';
 
 test('every request is counted by operation, with bytes, errors, rate and cost', async t => {
-	const store = new CountingStore(new LocalStore({root: await tempDir('bf-count-')}));
-	const before = store.stats.snapshot();
+	const {stats: counted, ...middleware} = counting();
+	const store = composeStore(new LocalStore({root: await tempDir('bf-count-')}), [middleware]);
+	const before = counted.snapshot();
 	await store.put('a', 'hello');
 	await store.put('b', 'x', {condition: {kind: 'create-only'}});
 	await t.throwsAsync(store.put('b', 'y', {condition: {kind: 'create-only'}}));
@@ -14,7 +16,7 @@ test('every request is counted by operation, with bytes, errors, rate and cost',
 	await store.head('a');
 	await store.listPage('');
 	await store.delete('a');
-	const stats = diffStats(store.stats.snapshot(), before);
+	const stats = diffStats(counted.snapshot(), before);
 	t.is(stats.put.count, 1);
 	t.is(stats.put.bytesSent, 5);
 	t.is(stats['put-create-only'].count, 2);
@@ -28,6 +30,6 @@ test('every request is counted by operation, with bytes, errors, rate and cost',
 	t.true(stats.total.totalLatencyMs > 0);
 	// 4 PUT-class requests (3 PUT + 1 LIST) at $0.005/1000, 2 GET-class at $0.0004/1000, DELETE free.
 	t.is(Number(costOf(stats).toFixed(10)), Number((4 * 0.000005 + 2 * 0.0000004).toFixed(10)));
-	const rate = store.stats.rate(60_000);
+	const rate = counted.rate(60_000);
 	t.is(rate.requestsPerMinute, 7);
 });

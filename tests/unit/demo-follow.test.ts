@@ -6,7 +6,13 @@ import test from 'ava';
 import {followWithoutTerminal} from '../../source/commands/demo.js';
 import type {Counts} from '../../source/queue/job-view.js';
 
-const totals = (todo: number, processing: number, done: number): Counts['total'] => ({todo, processing, done, failed: 0, dead: 0});
+const totals = (todo: number, processing: number, done: number): Counts['total'] => ({
+	todo,
+	processing,
+	done,
+	failed: 0,
+	dead: 0,
+});
 
 test('a queue that drains slowly, longer than the give-up time in all, is followed to the end', async t => {
 	const lines: string[] = [];
@@ -30,10 +36,18 @@ test('a queue that drains slowly, longer than the give-up time in all, is follow
 test('a queue where nothing moves is given up on, saying so', async t => {
 	const lines: string[] = [];
 	const started = Date.now();
-	const result = await followWithoutTerminal(async () => totals(3, 1, 2), () => 0, line => lines.push(line), {pollMs: 5, stuckAfterMs: 200});
+	const result = await followWithoutTerminal(
+		async () => totals(3, 1, 2),
+		() => 0,
+		line => lines.push(line),
+		{pollMs: 5, stuckAfterMs: 200},
+	);
 	t.is(result, 'stuck');
 	t.true(Date.now() - started >= 200);
-	t.deepEqual(lines, ['  queued 3 · running 1 · done 2 · failed 0 · dead 0', '  nothing has moved for 0 s: stopping (the worker logs may say why)']);
+	t.deepEqual(lines, [
+		'  queued 3 · running 1 · done 2 · failed 0 · dead 0',
+		'  nothing has moved for 0 s: stopping (the worker logs may say why)',
+	]);
 });
 
 test('waves still to come keep it following an empty queue', async t => {

@@ -34,7 +34,11 @@ test('holders run one at a time, also when a holder outlives the stale age (it t
 			},
 			{staleMs: 300, touchMs: 50},
 		);
-	await Promise.all([hold('long', 900), sleep(20).then(async () => hold('second', 10)), sleep(40).then(async () => hold('third', 10))]);
+	await Promise.all([
+		hold('long', 900),
+		sleep(20).then(async () => hold('second', 10)),
+		sleep(40).then(async () => hold('third', 10)),
+	]);
 	t.is(order[0], 'long');
 	t.deepEqual([...order].sort(), ['long', 'second', 'third']);
 });

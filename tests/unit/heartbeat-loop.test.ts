@@ -10,15 +10,20 @@ test('heartbeats never overlap: a slow beat delays the next one instead of racin
 	let most = 0;
 	let beats = 0;
 	let release: (() => void) | undefined;
-	const loop = new HeartbeatLoop(clock, 1000, async () => {
-		running++;
-		most = Math.max(most, running);
-		beats++;
-		await new Promise<void>(resolve => {
-			release = resolve;
-		});
-		running--;
-	}, () => t.fail('no error expected'));
+	const loop = new HeartbeatLoop(
+		clock,
+		1000,
+		async () => {
+			running++;
+			most = Math.max(most, running);
+			beats++;
+			await new Promise<void>(resolve => {
+				release = resolve;
+			});
+			running--;
+		},
+		() => t.fail('no error expected'),
+	);
 	await tick();
 	clock.advance(1000);
 	await tick();
@@ -51,15 +56,18 @@ test('a failing beat is reported and the loop carries on', async t => {
 	const clock = new ManualClock();
 	const errors: string[] = [];
 	let beats = 0;
-	const loop = new HeartbeatLoop(clock, 500, async () => {
-		beats++;
-		if (beats === 1) throw new Error('network down');
-	}, error => errors.push(error.message));
+	const loop = new HeartbeatLoop(
+		clock,
+		500,
+		async () => {
+			beats++;
+			if (beats === 1) throw new Error('network down');
+		},
+		error => errors.push(error.message),
+	);
 	for (let i = 0; i < 3; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		await tick();
 		clock.advance(500);
-		// eslint-disable-next-line no-await-in-loop
 		await tick();
 	}
 	await loop.stop();

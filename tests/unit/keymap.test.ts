@@ -5,7 +5,23 @@ import test from 'ava';
 import {commandFor, footerEntries, helpLines, keymap, keysMarkdown, keysOf} from '../../source/ui/state/keymap.js';
 
 const readme = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../readme.md');
-const noKey = {upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageUp: false, pageDown: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false};
+const noKey = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageUp: false,
+	pageDown: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+};
 
 test('the keys table in readme.md is the keymap (node scripts/update-readme-keys.mjs rewrites it)', async t => {
 	const text = await readFile(readme, 'utf8');
@@ -19,7 +35,12 @@ test('no key is bound twice; the help screen and the footer come from the same t
 	t.is(new Set(all).size, all.length);
 	for (const binding of keymap) t.is(commandFor(binding.keys[0]!), binding.command);
 	t.is(helpLines().length, keymap.length + 4, 'a heading per category and a line per binding');
-	t.deepEqual(footerEntries().map(e => e.label).slice(0, 2), ['help', 'pane']);
+	t.deepEqual(
+		footerEntries()
+			.map(e => e.label)
+			.slice(0, 2),
+		['help', 'pane'],
+	);
 	t.is(footerEntries().at(-1)?.label, 'quit');
 });
 

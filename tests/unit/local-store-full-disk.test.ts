@@ -21,7 +21,15 @@ type Outcome = {ok: boolean; storeError?: boolean; kind?: string; message?: stri
 
 /** One put in a child whose files may grow to `blocks` × 512 bytes. */
 async function putUnderLimit(root: string, key: string, size: number, blocks: number): Promise<Outcome> {
-	const {stdout} = await run('sh', ['-c', `ulimit -f ${blocks} && exec "$0" "$@"`, process.execPath, child, root, key, String(size)]);
+	const {stdout} = await run('sh', [
+		'-c',
+		`ulimit -f ${blocks} && exec "$0" "$@"`,
+		process.execPath,
+		child,
+		root,
+		key,
+		String(size),
+	]);
 	return JSON.parse(stdout) as Outcome;
 }
 
@@ -33,7 +41,10 @@ async function filesIn(folder: string): Promise<string[]> {
 async function putWithin(store: LocalStore, key: string, body: string, ms: number): Promise<void> {
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`the put of ${key} still waited after ${ms} ms (a lock was left behind)`)), ms);
+		timer = setTimeout(
+			() => reject(new Error(`the put of ${key} still waited after ${ms} ms (a lock was left behind)`)),
+			ms,
+		);
 	});
 	try {
 		await Promise.race([store.put(key, body), timeout]);
@@ -53,10 +64,17 @@ for (const [what, blocks, size] of [
 		const outcome = await putUnderLimit(root, 'queue/signal.json', size, blocks);
 		t.false(outcome.ok);
 		t.true(outcome.storeError, outcome.message);
-		t.regex(outcome.message ?? '', /the local store could not write: a file-size limit \(ulimit -f\) was reached \(EFBIG\); nothing was written/);
+		t.regex(
+			outcome.message ?? '',
+			/the local store could not write: a file-size limit \(ulimit -f\) was reached \(EFBIG\); nothing was written/,
+		);
 		t.deepEqual(await filesIn(path.join(root, 'locks')), [], 'no lock file is left');
 		t.deepEqual(await filesIn(path.join(root, 'tmp')), [], 'no temporary body is left');
-		t.is(Buffer.from(((await store.get('queue/signal.json')) as StoredObject).body).toString(), 'before', 'the object is unchanged');
+		t.is(
+			Buffer.from(((await store.get('queue/signal.json')) as StoredObject).body).toString(),
+			'before',
+			'the object is unchanged',
+		);
 		await putWithin(store, 'queue/signal.json', 'after', 10_000);
 		t.is(Buffer.from(((await store.get('queue/signal.json')) as StoredObject).body).toString(), 'after');
 	});

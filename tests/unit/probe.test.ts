@@ -24,7 +24,10 @@ test('probe: a store that honours conditions is safe for leases, and the scratch
 	const store = new LocalStore({root: await tempDir('bf-probe-')});
 	const result = await probeStore(store, store, 'pdf/');
 	t.true(result.safeForLeases);
-	t.deepEqual(result.checks.filter(c => c.status === 'fail'), []);
+	t.deepEqual(
+		result.checks.filter(c => c.status === 'fail'),
+		[],
+	);
 	t.deepEqual((await store.listPage('pdf/_doctor/')).entries, []);
 });
 

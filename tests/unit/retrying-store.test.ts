@@ -1,8 +1,9 @@
 import test from 'ava';
-import {FaultyStore, parseFaultSpec} from '../../source/storage/faulty-store.js';
+import {faults, parseFaultSpec} from '../../source/storage/faults.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
-import {RetryingStore} from '../../source/storage/retrying-store.js';
+import {retrying} from '../../source/storage/retrying.js';
+import {composeStore} from '../../source/storage/store-chain.js';
 import {isStoreError} from '../../source/storage/store-error.js';
 import {tempDir} from '../support/temp.js';
 
@@ -19,8 +20,8 @@ function firstN(n: number): () => number {
 
 test('a create-only write whose answer was lost counts as ours, not as a lost race', async t => {
 	const base = await local();
-	const faulty = new FaultyStore(base, {rate: 0.5, kinds: ['answer-lost'], random: firstN(1)});
-	const store = new RetryingStore(faulty, {baseDelayMs: 1});
+	const faulty = faults({rate: 0.5, kinds: ['answer-lost'], random: firstN(1)});
+	const store = composeStore(base, [retrying({baseDelayMs: 1}), faulty]);
 	const {etag} = await store.put('lease', 'mine-nonce-1', {condition: {kind: 'create-only'}});
 	t.is(faulty.injected['answer-lost'], 1);
 	const stored = (await base.get('lease')) as StoredObject;
@@ -31,16 +32,16 @@ test('a create-only write whose answer was lost counts as ours, not as a lost ra
 test('a compare-and-swap whose answer was lost counts as ours', async t => {
 	const base = await local();
 	const {etag: first} = await base.put('lease', 'v1');
-	const faulty = new FaultyStore(base, {rate: 0.5, kinds: ['answer-lost'], random: firstN(1)});
-	const store = new RetryingStore(faulty, {baseDelayMs: 1});
+	const faulty = faults({rate: 0.5, kinds: ['answer-lost'], random: firstN(1)});
+	const store = composeStore(base, [retrying({baseDelayMs: 1}), faulty]);
 	const {etag} = await store.put('lease', 'v2-nonce', {condition: {kind: 'if-match', etag: first}});
 	t.is(((await base.get('lease')) as StoredObject).etag, etag);
 });
 
 test('an ambiguous create-only write that another writer beat is reported as lost', async t => {
 	const base = await local();
-	const faulty = new FaultyStore(base, {rate: 0.5, kinds: ['reset'], random: firstN(1)});
-	const store = new RetryingStore(faulty, {baseDelayMs: 1});
+	const faulty = faults({rate: 0.5, kinds: ['reset'], random: firstN(1)});
+	const store = composeStore(base, [retrying({baseDelayMs: 1}), faulty]);
 	await base.put('lease', 'theirs', {condition: {kind: 'create-only'}});
 	const error = await t.throwsAsync(store.put('lease', 'mine', {condition: {kind: 'create-only'}}));
 	t.true(isStoreError(error, 'precondition-failed'));
@@ -48,9 +49,9 @@ test('an ambiguous create-only write that another writer beat is reported as los
 
 test('throttling is retried for safe and conditional requests alike', async t => {
 	const base = await local();
-	const faulty = new FaultyStore(base, {rate: 0.5, kinds: ['slowdown'], random: firstN(3)});
+	const faulty = faults({rate: 0.5, kinds: ['slowdown'], random: firstN(3)});
 	const retries: string[] = [];
-	const store = new RetryingStore(faulty, {baseDelayMs: 1, onRetry: info => retries.push(info.operation)});
+	const store = composeStore(base, [retrying({baseDelayMs: 1, onRetry: info => retries.push(info.operation)}), faulty]);
 	await store.put('a', 'x', {condition: {kind: 'create-only'}});
 	await store.get('a');
 	t.is(faulty.injected.slowdown, 3);
@@ -58,15 +59,19 @@ test('throttling is retried for safe and conditional requests alike', async t =>
 });
 
 test('retries give up after maxAttempts with the classified error', async t => {
-	const faulty = new FaultyStore(await local(), {rate: 1, kinds: ['server-error']});
-	const store = new RetryingStore(faulty, {baseDelayMs: 1, maxAttempts: 3});
+	const faulty = faults({rate: 1, kinds: ['server-error']});
+	const store = composeStore(await local(), [retrying({baseDelayMs: 1, maxAttempts: 3}), faulty]);
 	const error = await t.throwsAsync(store.get('a'));
 	t.true(isStoreError(error, 'server'));
 	t.is(faulty.injected['server-error'], 3);
 });
 
 test('BLOBFORGE_FAULTS specs parse, and bad ones are refused', t => {
-	t.deepEqual(parseFaultSpec('rate=0.05,kinds=slowdown+answer-lost,latency=20'), {rate: 0.05, kinds: ['slowdown', 'answer-lost'], latencyMs: 20});
+	t.deepEqual(parseFaultSpec('rate=0.05,kinds=slowdown+answer-lost,latency=20'), {
+		rate: 0.05,
+		kinds: ['slowdown', 'answer-lost'],
+		latencyMs: 20,
+	});
 	t.throws(() => parseFaultSpec('rate=2'));
 	t.throws(() => parseFaultSpec('bogus=1'));
 });

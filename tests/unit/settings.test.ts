@@ -10,7 +10,7 @@ test('no bucket: the embedded local store under XDG_DATA_HOME, prefix pdf/', t =
 	t.is(settings.logLevel, 'info');
 });
 
-test('the earlier system\'s variables configure S3; flags override them', t => {
+test("the earlier system's variables configure S3; flags override them", t => {
 	const environment = {
 		BLOBFORGE_S3_BUCKET: 'env-bucket',
 		BLOBFORGE_S3_PREFIX: 'team',
@@ -22,7 +22,14 @@ test('the earlier system\'s variables configure S3; flags override them', t => {
 		BLOBFORGE_LOG_LEVEL: 'WARNING',
 	};
 	const settings = resolveSettings({}, environment);
-	t.deepEqual(settings.store, {kind: 's3', bucket: 'env-bucket', region: 'eu-west-1', endpoint: 'http://127.0.0.1:7480', forcePathStyle: true, credentials: {accessKeyId: 'AKIA', secretAccessKey: 'super-secret-value'}});
+	t.deepEqual(settings.store, {
+		kind: 's3',
+		bucket: 'env-bucket',
+		region: 'eu-west-1',
+		endpoint: 'http://127.0.0.1:7480',
+		forcePathStyle: true,
+		credentials: {accessKeyId: 'AKIA', secretAccessKey: 'super-secret-value'},
+	});
 	t.is(settings.prefix, 'team/');
 	t.is(settings.workerId, 'w-1');
 	t.is(settings.logLevel, 'warn');
@@ -41,7 +48,12 @@ test('no credentials: the SDK default chain is left to work', t => {
 });
 
 test('invalid values are configuration errors', t => {
-	for (const environment of [{BLOBFORGE_S3_PREFIX: '/abs'}, {BLOBFORGE_LOG_LEVEL: 'loud'}, {BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_PATH_STYLE: 'maybe'}, {BLOBFORGE_WORKER_ID: 'has space'}]) {
+	for (const environment of [
+		{BLOBFORGE_S3_PREFIX: '/abs'},
+		{BLOBFORGE_LOG_LEVEL: 'loud'},
+		{BLOBFORGE_S3_BUCKET: 'abc', BLOBFORGE_S3_PATH_STYLE: 'maybe'},
+		{BLOBFORGE_WORKER_ID: 'has space'},
+	]) {
 		const error = t.throws(() => resolveSettings({}, environment));
 		t.true(error instanceof UserError && error.exitCode === 3, JSON.stringify(environment));
 	}

@@ -1,4 +1,7 @@
-/** Job folders left by workers that were killed mid-job are removed when a worker starts; live workers' folders stay. */
+/**
+Job folders left by workers that were killed mid-job are removed when a worker starts; live workers' folders
+stay.
+*/
 import {spawnSync} from 'node:child_process';
 import {mkdir, readdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -8,10 +11,12 @@ import {tempDir} from '../support/temp.js';
 
 /** A pid that is certainly not running: a child that has already exited. */
 function deadPid(): number {
-	return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout);
+	return Number(
+		spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {encoding: 'utf8'}).stdout,
+	);
 }
 
-test('only the folders of this host\'s workers that are gone are removed', async t => {
+test("only the folders of this host's workers that are gone are removed", async t => {
 	const parent = await tempDir('bf-jobdirs-');
 	const ours = path.basename(await makeJobFolder(parent));
 	const host = /^blobforge-job-(.+)-\d+-\w+$/.exec(ours)?.[1] ?? '';
@@ -23,9 +28,7 @@ test('only the folders of this host\'s workers that are gone are removed', async
 	const elsewhere = `blobforge-job-another-host-${deadPid()}-ghi789`;
 	const unrelated = 'blobforge-job-notapid';
 	for (const name of [dead, live, elsewhere, unrelated]) {
-		// eslint-disable-next-line no-await-in-loop
 		await mkdir(path.join(parent, name, 'output'), {recursive: true});
-		// eslint-disable-next-line no-await-in-loop
 		await writeFile(path.join(parent, name, 'source.pdf'), '%PDF-1.4');
 	}
 	t.deepEqual(await removeAbandonedJobFolders(parent), [dead]);

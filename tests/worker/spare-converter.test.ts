@@ -21,7 +21,6 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
 	const deadline = Date.now() + timeoutMs;
 	while (!check()) {
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 50));
 	}
 }
@@ -86,13 +85,16 @@ test('a waiting spare neither keeps its worker process alive nor outlives it', a
 	const dir = await tempDir('bf-spare-');
 	const script = path.join(dir, 'main.mjs');
 	const modules = path.resolve('dist/source/worker');
-	await writeFile(script, [
-		`import {startConversionChild} from '${path.join(modules, 'run-conversion.js')}';`,
-		`import {SpareConverter} from '${path.join(modules, 'spare-converter.js')}';`,
-		'const spare = new SpareConverter(startConversionChild, {freeMemory: () => Number.POSITIVE_INFINITY});',
-		'spare.prepare();',
-		'console.log(spare.pid);',
-	].join('\n'));
+	await writeFile(
+		script,
+		[
+			`import {startConversionChild} from '${path.join(modules, 'run-conversion.js')}';`,
+			`import {SpareConverter} from '${path.join(modules, 'spare-converter.js')}';`,
+			'const spare = new SpareConverter(startConversionChild, {freeMemory: () => Number.POSITIVE_INFINITY});',
+			'spare.prepare();',
+			'console.log(spare.pid);',
+		].join('\n'),
+	);
 	const started = Date.now();
 	const {stdout} = await run(process.execPath, [script], {timeout: 30_000});
 	t.true(Date.now() - started < 25_000, 'the process ended by itself');

@@ -3,24 +3,20 @@ The worker loop in-process, on a simulated clock: an enqueue that lands between 
 empty listing and its first poll of the signal object wakes it at that poll, not at the five-minute
 safety net; a store outage is waited out with backoff; errors no wait can cure end the worker.
 */
-import path from 'node:path';
 import test from 'ava';
 import {RemoteConfigCache} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {Worker} from '../../source/worker/worker.js';
-import type {Logger} from '../../source/lib/log.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-
-const fakeConverter = path.resolve('tests/support/fake-converter.mjs');
+import {inProcessConverter, recordEvents} from '../support/worker-events.js';
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!check()) {
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}
 }
@@ -45,15 +41,23 @@ test('an enqueue right after the worker listed an empty queue wakes it at the ne
 		},
 	};
 	const context = {...queue.context, store};
-	const events: string[] = [];
-	const record = (event: string) => events.push(event);
-	const logger: Logger = {debug: record, info: record, warn: record, error: record};
-	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-idle', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
+	const worker = new Worker({
+		context,
+		remoteConfig: new RemoteConfigCache(context),
+		workerId: 'w-idle',
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter: inProcessConverter(),
+	});
+	const claimed = () => recorded.some(e => e.event === 'job-claimed');
+	const recorded = recordEvents(worker, clock);
 	const running = worker.run();
 	await until('the worker to sleep between idle polls', () => enqueued && clock.pendingSleepers > 0);
-	t.false(events.includes('job-claimed'), 'the first listing was empty');
+	t.false(claimed(), 'the first listing was empty');
 	clock.advance(10_000);
-	await until('the job to be claimed after one idle poll', () => events.includes('job-claimed'));
+	await until('the job to be claimed after one idle poll', claimed);
 	t.is(listingsOfTodo, 2, 'one listing at start, one after the signal changed');
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
@@ -79,23 +83,34 @@ async function troubledWorker(kind: StoreErrorKind, failures: number) {
 		},
 	};
 	const context = {...queue.context, store};
-	const events: Array<{event: string; fields?: Record<string, unknown>}> = [];
-	const record = (event: string, fields?: Record<string, unknown>) => events.push({event, fields});
-	const logger: Logger = {debug: record, info: record, warn: record, error: record};
-	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-patient', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
-	return {worker, events, clock};
+	const worker = new Worker({
+		context,
+		remoteConfig: new RemoteConfigCache(context),
+		workerId: 'w-patient',
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter: inProcessConverter(),
+	});
+	return {worker, events: recordEvents(worker, clock), clock};
 }
 
 test('a store outage is waited out with backoff (1 s, 2 s, 4 s …), then the queued job is claimed', async t => {
 	const {worker, events, clock} = await troubledWorker('network', 3);
 	const running = worker.run();
 	for (let i = 0; i < 50 && !events.some(e => e.event === 'job-claimed'); i++) {
-		// eslint-disable-next-line no-await-in-loop
 		await until('the worker to wait', () => clock.pendingSleepers > 0 || events.some(e => e.event === 'job-claimed'));
 		clock.advance(1000);
 	}
-	t.deepEqual(events.filter(e => e.event === 'store-trouble').map(e => e.fields?.['retryInMs']), [1000, 2000, 4000]);
-	t.true(events.some(e => e.event === 'job-claimed'), 'the job was claimed once the store answered');
+	t.deepEqual(
+		events.filter(e => e.event === 'store-trouble').map(e => e.fields?.['retryInMs']),
+		[1000, 2000, 4000],
+	);
+	t.true(
+		events.some(e => e.event === 'job-claimed'),
+		'the job was claimed once the store answered',
+	);
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
@@ -105,78 +120,100 @@ test('errors no wait can cure end the worker, with the reason', async t => {
 	const {worker, events} = await troubledWorker('bad-credentials', 1);
 	await t.throwsAsync(worker.run(), {message: /injected bad-credentials/});
 	t.false(events.some(e => e.event === 'store-trouble'));
-	t.true(events.some(e => e.event === 'worker-stopped'), 'the registration is marked stopped on the way out');
+	t.true(
+		events.some(e => e.event === 'worker-stopped'),
+		'the registration is marked stopped on the way out',
+	);
 });
 
-test('a job whose result and failure the store both refused (a full disk) is recorded as failed as soon as the store answers (not left to go stale) and retried when its backoff ends', async t => {
-	const queue = await makeQueue();
-	const {clock, keys} = queue;
-	const hash = hashOf(9);
-	await queue.context.store.put(keys.raw(hash), await makePdf(['no room for me']), {contentType: 'application/pdf'});
-	await enqueue(queue.context, {hash, priority: 'normal', name: 'roomless.pdf', size: 100});
-	let full = false;
-	let filledOnce = false;
-	const store: ObjectStore = {
-		...queue.context.store,
-		async put(key, body, options) {
-			if (full) throw new StoreError('unknown', 'the local store could not write: its disk is full (ENOSPC); nothing was written', {operation: 'put', key});
-			return queue.context.store.put(key, body, options);
-		},
-	};
-	const context = {...queue.context, store};
-	const events: Array<{event: string; fields?: Record<string, unknown>}> = [];
-	const logger: Logger = {
-		debug() {},
-		info(event, fields) {
-			events.push({event, fields});
+test(
+	'a job whose result and failure the store both refused (a full disk) is recorded as failed as soon as the store answers (not left to go ' +
+		'stale) and retried when its backoff ends',
+	async t => {
+		const queue = await makeQueue();
+		const {clock, keys} = queue;
+		const hash = hashOf(9);
+		await queue.context.store.put(keys.raw(hash), await makePdf(['no room for me']), {contentType: 'application/pdf'});
+		await enqueue(queue.context, {hash, priority: 'normal', name: 'roomless.pdf', size: 100});
+		let full = false;
+		let filledOnce = false;
+		const store: ObjectStore = {
+			...queue.context.store,
+			async put(key, body, options) {
+				if (full)
+					throw new StoreError(
+						'unknown',
+						'the local store could not write: its disk is full (ENOSPC); nothing was written',
+						{operation: 'put', key},
+					);
+				return queue.context.store.put(key, body, options);
+			},
+		};
+		const context = {...queue.context, store};
+		const worker = new Worker({
+			context,
+			remoteConfig: new RemoteConfigCache(context),
+			workerId: 'w-full',
+			clock,
+			storeLine: 'local',
+			softwareVersion: 'test',
+			idlePollSeconds: 10,
+			converter: inProcessConverter(),
+		});
+		const events = recordEvents(worker, clock, ({event}) => {
 			// The disk fills while the job converts: the completion and the failure both fail.
 			if (event === 'conversion-started' && !filledOnce) {
 				full = true;
 				filledOnce = true;
 			}
-		},
-		warn(event, fields) {
-			events.push({event, fields});
-		},
-		error(event, fields) {
-			events.push({event, fields});
-		},
-	};
-	const worker = new Worker({context, remoteConfig: new RemoteConfigCache(context), workerId: 'w-full', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0`});
-	const running = worker.run();
-	await until('the store trouble', () => events.some(e => e.event === 'store-trouble'));
-	t.false(events.some(e => e.event === 'job-failed'), 'nothing could be recorded while the disk was full');
-	t.truthy(await queue.context.store.head(keys.lease(hash)), 'the lease is still there');
-	full = false; // space freed
-	clock.advance(1000);
-	await until('the late failure record', () => events.some(e => e.event === 'job-failed'));
-	const failed = events.find(e => e.event === 'job-failed')!;
-	t.is(failed.fields?.['late'], true);
-	t.is(failed.fields?.['outcome'], 'failed');
-	t.regex(String(failed.fields?.['error']), /disk is full/);
-	const record = await queue.context.store.get(keys.failed(hash));
-	t.truthy(record && !('notModified' in record), 'the job waits in failed for its retry, with the reason');
-	// The worker runs the janitor when the retry is due (30 s backoff), not at its ten-minute pass.
-	for (let i = 0; i < 12 && !events.some(e => e.event === 'job-completed'); i++) {
-		// eslint-disable-next-line no-await-in-loop
-		await until('the worker to wait', () => clock.pendingSleepers > 0 || events.some(e => e.event === 'job-completed'));
-		clock.advance(10_000);
-	}
-	await until('the retry to complete', () => events.some(e => e.event === 'job-completed'));
-	t.is(events.filter(e => e.event === 'job-claimed').length, 2, 'claimed again within two minutes of simulated time');
-	worker.stop('test over');
-	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
-	await running;
-});
+		});
+		const running = worker.run();
+		await until('the store trouble', () => events.some(e => e.event === 'store-trouble'));
+		t.false(
+			events.some(e => e.event === 'job-failed'),
+			'nothing could be recorded while the disk was full',
+		);
+		t.truthy(await queue.context.store.head(keys.lease(hash)), 'the lease is still there');
+		full = false; // space freed
+		clock.advance(1000);
+		await until('the late failure record', () => events.some(e => e.event === 'job-failed'));
+		const failed = events.find(e => e.event === 'job-failed')!;
+		t.is(failed.fields?.['late'], true);
+		t.is(failed.fields?.['outcome'], 'failed');
+		t.regex(String(failed.fields?.['error']), /disk is full/);
+		const record = await queue.context.store.get(keys.failed(hash));
+		t.truthy(record && !('notModified' in record), 'the job waits in failed for its retry, with the reason');
+		// The worker runs the janitor when the retry is due (30 s backoff), not at its ten-minute pass.
+		for (let i = 0; i < 12 && !events.some(e => e.event === 'job-completed'); i++) {
+			await until(
+				'the worker to wait',
+				() => clock.pendingSleepers > 0 || events.some(e => e.event === 'job-completed'),
+			);
+			clock.advance(10_000);
+		}
+		await until('the retry to complete', () => events.some(e => e.event === 'job-completed'));
+		t.is(events.filter(e => e.event === 'job-claimed').length, 2, 'claimed again within two minutes of simulated time');
+		worker.stop('test over');
+		for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+		await running;
+	},
+);
 
-test('a ten-minute janitor pass that runs before a failed job\'s backoff ends does not push its retry to the next pass', async t => {
+test("a ten-minute janitor pass that runs before a failed job's backoff ends does not push its retry to the next pass", async t => {
 	const queue = await makeQueue();
 	const {clock, keys} = queue;
 	const startedAt = clock.now();
-	const events: Array<{event: string; at: number}> = [];
-	const record = (event: string) => events.push({event, at: clock.now() - startedAt});
-	const logger: Logger = {debug: record, info: record, warn: record, error: record};
-	const worker = new Worker({context: queue.context, remoteConfig: new RemoteConfigCache(queue.context), workerId: 'w-retry', logger, clock, storeLine: 'local', softwareVersion: 'test', idlePollSeconds: 10, converterCommand: `node ${fakeConverter} {input} {output} 0 fail`});
+	const worker = new Worker({
+		context: queue.context,
+		remoteConfig: new RemoteConfigCache(queue.context),
+		workerId: 'w-retry',
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter: inProcessConverter({fail: true}),
+	});
+	const events = recordEvents(worker, clock);
 	const running = worker.run();
 	const count = (event: string) => events.filter(e => e.event === event).length;
 	const step = async () => {
@@ -185,21 +222,18 @@ test('a ten-minute janitor pass that runs before a failed job\'s backoff ends do
 	};
 	// Idle until just before the ten-minute pass; then a job arrives whose conversion fails.
 	while (clock.now() - startedAt < 590_000) {
-		// eslint-disable-next-line no-await-in-loop
 		await step();
 	}
 	const hash = hashOf(10);
 	await queue.context.store.put(keys.raw(hash), await makePdf(['fails here']), {contentType: 'application/pdf'});
 	await enqueue(queue.context, {hash, priority: 'normal', name: 'unlucky.pdf', size: 100});
 	for (let i = 0; i < 10 && count('job-failed') === 0; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		await step();
 	}
 	await until('the failed attempt', () => count('job-failed') > 0);
 	const failedAt = events.find(e => e.event === 'job-failed')!.at;
 	t.true(failedAt >= 600_000, 'the failure came when the ten-minute pass was due');
 	for (let i = 0; i < 12 && count('job-claimed') < 2; i++) {
-		// eslint-disable-next-line no-await-in-loop
 		await step();
 	}
 	t.is(count('job-claimed'), 2, `events: ${JSON.stringify(events.map(e => `${e.event}@${e.at / 1000}`))}`);

@@ -20,7 +20,16 @@ import {appendEvents} from '../journal.js';
 import type {Priority} from '../keys.js';
 import {isActiveLease, locateJob, type JobRecords} from '../locate.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, parseFailureRecord, parseLease, serializeTodoEntry, type AttemptFailure, type FailureRecord, type JobEvent, type TodoEntry} from '../records.js';
+import {
+	nextSeq,
+	parseFailureRecord,
+	parseLease,
+	serializeTodoEntry,
+	type AttemptFailure,
+	type FailureRecord,
+	type JobEvent,
+	type TodoEntry,
+} from '../records.js';
 import {todoEvent} from './enqueue.js';
 import {finishMove} from './claim.js';
 import {eventOfEndedLease} from '../job-view.js';
@@ -35,16 +44,31 @@ function refuse(hash: string, reason: string): AdminOutcome {
 
 function refusalForState(records: JobRecords, action: string): string {
 	switch (records.state) {
-		case 'processing': return `cannot ${action}: the job is running (worker ${records.lease?.lease.worker ?? '?'})`;
-		case 'done': return `cannot ${action}: the job is done`;
-		case 'todo': return `cannot ${action}: the job is already queued (${records.todo[0]?.entry.priority ?? records.lease?.lease.priority ?? '?'})`;
-		case 'unknown': return 'no such job in this store';
-		default: return `cannot ${action}: the job is ${records.state}`;
+		case 'processing':
+			return `cannot ${action}: the job is running (worker ${records.lease?.lease.worker ?? '?'})`;
+		case 'done':
+			return `cannot ${action}: the job is done`;
+		case 'todo':
+			return `cannot ${action}: the job is already queued (${records.todo[0]?.entry.priority ?? records.lease?.lease.priority ?? '?'})`;
+		case 'unknown':
+			return 'no such job in this store';
+		default:
+			return `cannot ${action}: the job is ${records.state}`;
 	}
 }
 
 function deadEvent(record: FailureRecord, at: number, error?: string): JobEvent {
-	return {hash: record.hash, seq: record.seq, state: 'dead', priority: record.priority, attempts: record.attempts, at, ...(record.name === undefined ? {} : {name: record.name}), ...(record.size === undefined ? {} : {size: record.size}), ...(error === undefined ? {} : {error})};
+	return {
+		hash: record.hash,
+		seq: record.seq,
+		state: 'dead',
+		priority: record.priority,
+		attempts: record.attempts,
+		at,
+		...(record.name === undefined ? {} : {name: record.name}),
+		...(record.size === undefined ? {} : {size: record.size}),
+		...(error === undefined ? {} : {error}),
+	};
 }
 
 /**
@@ -64,18 +88,25 @@ async function settledRecords(context: QueueContext, hash: string): Promise<JobR
 	return locateJob(context, hash);
 }
 
-export async function retryJob(context: QueueContext, hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {
+export async function retryJob(
+	context: QueueContext,
+	hash: string,
+	options: {priority?: Priority; resetRetries?: boolean} = {},
+): Promise<AdminOutcome> {
 	const records = await settledRecords(context, hash);
 	const source = records.dead ?? records.failed;
-	if (records.state !== 'failed' && records.state !== 'dead' && records.state !== 'raw-only') return refuse(hash, refusalForState(records, 'retry'));
+	if (records.state !== 'failed' && records.state !== 'dead' && records.state !== 'raw-only')
+		return refuse(hash, refusalForState(records, 'retry'));
 	const now = await context.store.serverTime();
-	const history: AttemptFailure[] = (source?.history ?? []).map(f => (options.resetRetries ? {...f, counted: false} : f));
+	const history: AttemptFailure[] = (source?.history ?? []).map(f =>
+		options.resetRetries ? {...f, counted: false} : f,
+	);
 	const entry: TodoEntry = {
 		version: 1,
 		hash,
 		seq: nextSeq(Math.max(source?.seq ?? 0, records.lease?.lease.seq ?? 0), now),
 		priority: options.priority ?? source?.priority ?? 'normal',
-		attempts: options.resetRetries ? 0 : source?.attempts ?? 0,
+		attempts: options.resetRetries ? 0 : (source?.attempts ?? 0),
 		queuedAt: now,
 		reason: 'manual-retry',
 		...(source?.name === undefined ? {} : {name: source.name}),
@@ -84,7 +115,10 @@ export async function retryJob(context: QueueContext, hash: string, options: {pr
 		...(history.length > 0 ? {history} : {}),
 	};
 	try {
-		await context.store.put(context.keys.todo(entry.priority, hash), serializeTodoEntry(entry), {condition: {kind: 'create-only'}, contentType: 'application/json'});
+		await context.store.put(context.keys.todo(entry.priority, hash), serializeTodoEntry(entry), {
+			condition: {kind: 'create-only'},
+			contentType: 'application/json',
+		});
 	} catch (error) {
 		if (isStoreError(error, 'precondition-failed')) return refuse(hash, 'cannot retry: the job was queued meanwhile');
 		throw error;
@@ -92,7 +126,11 @@ export async function retryJob(context: QueueContext, hash: string, options: {pr
 	if (records.dead) await context.store.delete(context.keys.dead(hash));
 	if (records.failed) await context.store.delete(context.keys.failed(hash));
 	await appendEvents(context, [todoEvent(entry)]);
-	return {hash, ok: true, message: `queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`};
+	return {
+		hash,
+		ok: true,
+		message: `queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`,
+	};
 }
 
 /**
@@ -102,10 +140,10 @@ five times, before giving up with the reason.
 */
 export async function cancelJob(context: QueueContext, hash: string): Promise<AdminOutcome> {
 	for (let attempt = 1; ; attempt++) {
-		// eslint-disable-next-line no-await-in-loop
 		const outcome = await cancelOnce(context, hash);
 		if (outcome !== 'raced') return outcome;
-		if (attempt === 5) return refuse(hash, 'the lease kept changing while cancelling (a heartbeat each time); try again');
+		if (attempt === 5)
+			return refuse(hash, 'the lease kept changing while cancelling (a heartbeat each time); try again');
 	}
 }
 
@@ -115,21 +153,62 @@ async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOut
 	const held = records.lease;
 	// A holder that uploaded its result and died before finishing: the job is done, not cancellable.
 	if (records.result) return refuse(hash, 'cannot cancel: the job has its result (done)');
-	const cancelled = (attempt: number): AttemptFailure => ({attempt, worker: held?.lease.worker ?? 'operator', error: 'cancelled by the operator', at: now, permanent: true, counted: false});
+	const cancelled = (attempt: number): AttemptFailure => ({
+		attempt,
+		worker: held?.lease.worker ?? 'operator',
+		error: 'cancelled by the operator',
+		at: now,
+		permanent: true,
+		counted: false,
+	});
 	if (held && isActiveLease(held.lease)) {
 		const lease = held.lease;
 		const todo = records.todo[0]?.entry;
-		const attemptsAfter = lease.attempt > 0 ? lease.attempt - 1 : todo?.attempts ?? 0;
-		// A lease that never heartbeated still has the claim's placeholders (seq and attempt 0): the todo entry has the truth.
-		const ended = {...lease, counter: lease.counter + 1, ending: 'cancelled' as const, endedAt: now, seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now), failure: cancelled(attemptsAfter + 1), attemptsAfter};
+		const attemptsAfter = lease.attempt > 0 ? lease.attempt - 1 : (todo?.attempts ?? 0);
+		// A lease that never heartbeated still has the claim's placeholders (seq and attempt 0): the todo entry
+		// has the truth.
+		const ended = {
+			...lease,
+			counter: lease.counter + 1,
+			ending: 'cancelled' as const,
+			endedAt: now,
+			seq: nextSeq(Math.max(lease.seq, todo?.seq ?? 0), now),
+			failure: cancelled(attemptsAfter + 1),
+			attemptsAfter,
+		};
 		if ((await writeLeaseIfMatch(context, ended, held.etag)) === undefined) return 'raced';
-		await writeDead(context, {version: 1, hash, seq: ended.seq, priority: lease.priority, attempts: attemptsAfter, reason: 'cancelled', history: [...(todo?.history ?? []), ended.failure], ...(lease.name === undefined ? {} : {name: lease.name}), ...(lease.size === undefined ? {} : {size: lease.size})});
+		await writeDead(context, {
+			version: 1,
+			hash,
+			seq: ended.seq,
+			priority: lease.priority,
+			attempts: attemptsAfter,
+			reason: 'cancelled',
+			history: [...(todo?.history ?? []), ended.failure],
+			...(lease.name === undefined ? {} : {name: lease.name}),
+			...(lease.size === undefined ? {} : {size: lease.size}),
+		});
 		for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
-		return {hash, ok: true, message: `cancelled: worker ${lease.worker} stops at its next heartbeat; the job is in dead-letter`};
+		return {
+			hash,
+			ok: true,
+			message: `cancelled: worker ${lease.worker} stops at its next heartbeat; the job is in dead-letter`,
+		};
 	}
 	const source = records.todo[0]?.entry ?? records.failed;
-	if ((records.state !== 'todo' && records.state !== 'failed') || !source) return refuse(hash, refusalForState(records, 'cancel'));
-	const record: FailureRecord = {version: 1, hash, seq: nextSeq(source.seq, now), priority: source.priority, attempts: source.attempts, reason: 'cancelled', history: [...(source.history ?? []), cancelled(source.attempts + 1)], ...(source.name === undefined ? {} : {name: source.name}), ...(source.size === undefined ? {} : {size: source.size})};
+	if ((records.state !== 'todo' && records.state !== 'failed') || !source)
+		return refuse(hash, refusalForState(records, 'cancel'));
+	const record: FailureRecord = {
+		version: 1,
+		hash,
+		seq: nextSeq(source.seq, now),
+		priority: source.priority,
+		attempts: source.attempts,
+		reason: 'cancelled',
+		history: [...(source.history ?? []), cancelled(source.attempts + 1)],
+		...(source.name === undefined ? {} : {name: source.name}),
+		...(source.size === undefined ? {} : {size: source.size}),
+	};
 	await writeDead(context, record);
 	await appendEvents(context, [deadEvent(record, now, 'cancelled by the operator')]);
 	for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
@@ -144,12 +223,15 @@ async function writeDead(context: QueueContext, record: FailureRecord): Promise<
 export async function reprioritizeJob(context: QueueContext, hash: string, priority: Priority): Promise<AdminOutcome> {
 	const records = await settledRecords(context, hash);
 	const current = records.todo[0];
-	if (records.state !== 'todo' || !current || (records.lease && isActiveLease(records.lease.lease))) return refuse(hash, refusalForState(records, 'reprioritize'));
+	if (records.state !== 'todo' || !current || (records.lease && isActiveLease(records.lease.lease)))
+		return refuse(hash, refusalForState(records, 'reprioritize'));
 	const old = current.entry;
 	if (old.priority === priority) return {hash, ok: true, message: `already at ${priority}`};
 	const now = await context.store.serverTime();
 	const moving: TodoEntry = {...old, seq: nextSeq(old.seq, now), movedTo: priority, reason: 'reprioritized'};
-	await context.store.put(context.keys.todo(old.priority, hash), serializeTodoEntry(moving), {contentType: 'application/json'});
+	await context.store.put(context.keys.todo(old.priority, hash), serializeTodoEntry(moving), {
+		contentType: 'application/json',
+	});
 	await finishMove(context, moving);
 	const {movedTo, ...moved} = moving;
 	await appendEvents(context, [todoEvent({...moved, priority: movedTo!})]);
@@ -167,12 +249,25 @@ export async function clearDead(context: QueueContext, options: {dryRun?: boolea
 		if (!hash || !got || isNotModified(got)) return undefined;
 		const parsed = parseFailureRecord(got.body, hash);
 		const seq = parsed.ok ? parsed.value.seq : 0;
-		return {hash, seq: nextSeq(seq, now), state: 'removed', priority: parsed.ok ? parsed.value.priority : 'normal', attempts: 0, at: now, from: 'dead'};
+		return {
+			hash,
+			seq: nextSeq(seq, now),
+			state: 'removed',
+			priority: parsed.ok ? parsed.value.priority : 'normal',
+			attempts: 0,
+			at: now,
+			from: 'dead',
+		};
 	});
-	await appendEvents(context, events.filter((e): e is JobEvent => e !== undefined));
+	await appendEvents(
+		context,
+		events.filter((e): e is JobEvent => e !== undefined),
+	);
 	// The ended leases of these jobs' last attempts go too, or they would still show as dead.
 	const deadHashes = new Set(entries.map(e => context.keys.hashOf(e.key)));
-	const leases = (await collectAll(context.store, context.keys.leaseFolder())).filter(e => deadHashes.has(context.keys.hashOf(e.key)));
+	const leases = (await collectAll(context.store, context.keys.leaseFolder())).filter(e =>
+		deadHashes.has(context.keys.hashOf(e.key)),
+	);
 	const endedLeases = await mapLimit(leases, 16, async entry => {
 		const got = await context.store.get(entry.key);
 		const parsed = got && !isNotModified(got) ? parseLease(got.body, context.keys.hashOf(entry.key)!) : undefined;
@@ -183,20 +278,22 @@ export async function clearDead(context: QueueContext, options: {dryRun?: boolea
 	});
 	const keys = [...entries.map(e => e.key), ...endedLeases.filter((k): k is string => k !== undefined)];
 	for (let i = 0; i < keys.length; i += 1000) {
-		// eslint-disable-next-line no-await-in-loop
 		await context.store.deleteMany(keys.slice(i, i + 1000));
 	}
 	return {count: entries.length};
 }
 
 /** Retries every failed or dead job (or both); keeps going past refusals and reports each. */
-export async function retryAll(context: QueueContext, from: Array<'failed' | 'dead'>, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome[]> {
+export async function retryAll(
+	context: QueueContext,
+	from: Array<'failed' | 'dead'>,
+	options: {priority?: Priority; resetRetries?: boolean} = {},
+): Promise<AdminOutcome[]> {
 	const outcomes: AdminOutcome[] = [];
 	for (const state of from) {
 		const folder = state === 'failed' ? context.keys.failedFolder() : context.keys.deadFolder();
 		for (const entry of await collectAll(context.store, folder)) {
 			const hash = context.keys.hashOf(entry.key);
-			// eslint-disable-next-line no-await-in-loop
 			if (hash) outcomes.push(await retryJob(context, hash, options));
 		}
 	}

@@ -30,7 +30,10 @@ export async function finishMove(context: QueueContext, old: TodoEntry): Promise
 	if (!movedTo) return;
 	const moved: TodoEntry = {...rest, priority: movedTo};
 	try {
-		await context.store.put(context.keys.todo(movedTo, old.hash), serializeTodoEntry(moved), {condition: {kind: 'create-only'}, contentType: 'application/json'});
+		await context.store.put(context.keys.todo(movedTo, old.hash), serializeTodoEntry(moved), {
+			condition: {kind: 'create-only'},
+			contentType: 'application/json',
+		});
 	} catch (error) {
 		if (!isStoreError(error, 'precondition-failed')) throw error;
 	}
@@ -40,20 +43,45 @@ export async function finishMove(context: QueueContext, old: TodoEntry): Promise
 /** A lease this worker holds: the body it last wrote and that body's ETag (its fencing token). */
 export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
 
-export type ClaimOutcome = {kind: 'claimed'; held: HeldLease} | {kind: 'taken'} | {kind: 'gone'} | {kind: 'already-done'};
+export type ClaimOutcome =
+	| {kind: 'claimed'; held: HeldLease}
+	| {kind: 'taken'}
+	| {kind: 'gone'}
+	| {kind: 'already-done'};
 
-export async function claim(context: QueueContext, worker: string, candidate: {hash: string; priority: Priority}): Promise<ClaimOutcome> {
+export async function claim(
+	context: QueueContext,
+	worker: string,
+	candidate: {hash: string; priority: Priority},
+): Promise<ClaimOutcome> {
 	const {store, keys} = context;
 	const now = await store.serverTime();
-	const lease: Lease = {version: 1, hash: candidate.hash, seq: 0, worker, priority: candidate.priority, attempt: 0, nonce: randomBytes(8).toString('hex'), counter: 0, claimedAt: now, progress: {stage: 'claimed'}};
+	const lease: Lease = {
+		version: 1,
+		hash: candidate.hash,
+		seq: 0,
+		worker,
+		priority: candidate.priority,
+		attempt: 0,
+		nonce: randomBytes(8).toString('hex'),
+		counter: 0,
+		claimedAt: now,
+		progress: {stage: 'claimed'},
+	};
 	let etag: string;
 	try {
-		({etag} = await store.put(keys.lease(candidate.hash), JSON.stringify(lease), {condition: {kind: 'create-only'}, contentType: 'application/json'}));
+		({etag} = await store.put(keys.lease(candidate.hash), JSON.stringify(lease), {
+			condition: {kind: 'create-only'},
+			contentType: 'application/json',
+		}));
 	} catch (error) {
 		if (isStoreError(error, 'precondition-failed')) return {kind: 'taken'};
 		throw error;
 	}
-	const [got, result] = await Promise.all([store.get(keys.todo(candidate.priority, candidate.hash)), store.head(keys.result(candidate.hash))]);
+	const [got, result] = await Promise.all([
+		store.get(keys.todo(candidate.priority, candidate.hash)),
+		store.head(keys.result(candidate.hash)),
+	]);
 	if (!got || isNotModified(got)) {
 		await store.delete(keys.lease(candidate.hash));
 		return {kind: 'gone'};
@@ -63,7 +91,15 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 		// Content-addressed: the result of an earlier attempt (or an earlier ingest) stands. Finish without converting.
 		const attempts = parsed.ok ? parsed.value.attempts : 0;
 		await store.delete(keys.todo(candidate.priority, candidate.hash));
-		const done: Lease = {...lease, attempt: attempts + 1, counter: 1, ending: 'done', endedAt: now, seq: nextSeq(nextSeq(parsed.ok ? parsed.value.seq : 0, now), now), attemptsAfter: attempts};
+		const done: Lease = {
+			...lease,
+			attempt: attempts + 1,
+			counter: 1,
+			ending: 'done',
+			endedAt: now,
+			seq: nextSeq(nextSeq(parsed.ok ? parsed.value.seq : 0, now), now),
+			attemptsAfter: attempts,
+		};
 		await writeLeaseIfMatch(context, done, etag);
 		return {kind: 'already-done'};
 	}
@@ -74,7 +110,17 @@ export async function claim(context: QueueContext, worker: string, candidate: {h
 		return {kind: 'gone'};
 	}
 	// A malformed entry is still a queued job: run it as a first attempt rather than lose it.
-	const todo: TodoEntry = parsed.ok ? parsed.value : {version: 1, hash: candidate.hash, seq: 0, priority: candidate.priority, attempts: 0, queuedAt: got.lastModified, reason: 'ingest'};
+	const todo: TodoEntry = parsed.ok
+		? parsed.value
+		: {
+				version: 1,
+				hash: candidate.hash,
+				seq: 0,
+				priority: candidate.priority,
+				attempts: 0,
+				queuedAt: got.lastModified,
+				reason: 'ingest',
+			};
 	// The lease body on the server still says attempt 0; the first heartbeat (or ending) writes these.
 	lease.attempt = todo.attempts + 1;
 	lease.seq = nextSeq(todo.seq, now);

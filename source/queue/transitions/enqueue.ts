@@ -10,7 +10,14 @@ import {isStoreError} from '../../storage/store-error.js';
 import {appendEvents} from '../journal.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, serializeTodoEntry, type AttemptFailure, type JobEvent, type QueueReason, type TodoEntry} from '../records.js';
+import {
+	nextSeq,
+	serializeTodoEntry,
+	type AttemptFailure,
+	type JobEvent,
+	type QueueReason,
+	type TodoEntry,
+} from '../records.js';
 import {mapLimit} from '../../lib/concurrency.js';
 
 export type EnqueueRequest = {
@@ -45,7 +52,17 @@ export function todoEntryFor(request: EnqueueRequest, now: number): TodoEntry {
 }
 
 export function todoEvent(entry: TodoEntry): JobEvent {
-	return {hash: entry.hash, seq: entry.seq, state: 'todo', priority: entry.priority, attempts: entry.attempts, at: entry.queuedAt, ...(entry.name === undefined ? {} : {name: entry.name}), ...(entry.size === undefined ? {} : {size: entry.size}), ...(entry.lastError === undefined ? {} : {error: entry.lastError})};
+	return {
+		hash: entry.hash,
+		seq: entry.seq,
+		state: 'todo',
+		priority: entry.priority,
+		attempts: entry.attempts,
+		at: entry.queuedAt,
+		...(entry.name === undefined ? {} : {name: entry.name}),
+		...(entry.size === undefined ? {} : {size: entry.size}),
+		...(entry.lastError === undefined ? {} : {error: entry.lastError}),
+	};
 }
 
 export async function enqueueMany(context: QueueContext, requests: EnqueueRequest[]): Promise<EnqueueOutcome[]> {
@@ -54,7 +71,10 @@ export async function enqueueMany(context: QueueContext, requests: EnqueueReques
 	const outcomes = await mapLimit(requests, 32, async request => {
 		const entry = todoEntryFor(request, now);
 		try {
-			await context.store.put(context.keys.todo(request.priority, request.hash), serializeTodoEntry(entry), {condition: {kind: 'create-only'}, contentType: 'application/json'});
+			await context.store.put(context.keys.todo(request.priority, request.hash), serializeTodoEntry(entry), {
+				condition: {kind: 'create-only'},
+				contentType: 'application/json',
+			});
 		} catch (error) {
 			if (isStoreError(error, 'precondition-failed')) return {hash: request.hash, kind: 'already-queued' as const};
 			throw error;

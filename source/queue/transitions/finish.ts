@@ -29,22 +29,46 @@ import {nextSeq, serializeTodoEntry, type AttemptFailure, type FailureRecord, ty
 import type {HeldLease} from './claim.js';
 import {writeHeldLease} from './lease-write.js';
 
-export async function complete(context: QueueContext, held: HeldLease, result: Uint8Array): Promise<{kind: 'completed'; resultExisted: boolean} | {kind: 'lost'}> {
-	if (!(await writeHeldLease(context, held, {ending: 'completing', progress: {...held.lease.progress, stage: 'uploading'}}))) return {kind: 'lost'};
+export async function complete(
+	context: QueueContext,
+	held: HeldLease,
+	result: Uint8Array,
+): Promise<{kind: 'completed'; resultExisted: boolean} | {kind: 'lost'}> {
+	if (
+		!(await writeHeldLease(context, held, {
+			ending: 'completing',
+			progress: {...held.lease.progress, stage: 'uploading'},
+		}))
+	)
+		return {kind: 'lost'};
 	let resultExisted = false;
 	try {
-		await context.store.put(context.keys.result(held.lease.hash), result, {condition: {kind: 'create-only'}, contentType: 'application/zip'});
+		await context.store.put(context.keys.result(held.lease.hash), result, {
+			condition: {kind: 'create-only'},
+			contentType: 'application/zip',
+		});
 	} catch (error) {
 		if (!isStoreError(error, 'precondition-failed')) throw error;
 		resultExisted = true;
 	}
 	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
 	const now = await context.store.serverTime();
-	if (!(await writeHeldLease(context, held, {ending: 'done', endedAt: now, seq: nextSeq(held.lease.seq, now), attemptsAfter: held.lease.attempt - 1}))) return {kind: 'lost'};
+	if (
+		!(await writeHeldLease(context, held, {
+			ending: 'done',
+			endedAt: now,
+			seq: nextSeq(held.lease.seq, now),
+			attemptsAfter: held.lease.attempt - 1,
+		}))
+	)
+		return {kind: 'lost'};
 	return {kind: 'completed', resultExisted};
 }
 
-export type FailOutcome = {kind: 'failed'; retryAt: number; record: FailureRecord} | {kind: 'dead'; record: FailureRecord} | {kind: 'lost'};
+export type FailOutcome =
+	| {kind: 'failed'; retryAt: number; record: FailureRecord}
+	| {kind: 'dead'; record: FailureRecord}
+	| {kind: 'lost'};
 
 /** The failed or dead record an ended lease stands for; the janitor rebuilds it from the lease after a crash. */
 export function failureRecordOf(lease: Lease, history: AttemptFailure[]): FailureRecord {
@@ -56,34 +80,86 @@ export function failureRecordOf(lease: Lease, history: AttemptFailure[]): Failur
 		...(lease.name === undefined ? {} : {name: lease.name}),
 		...(lease.size === undefined ? {} : {size: lease.size}),
 		attempts: lease.attemptsAfter ?? lease.attempt,
-		reason: lease.ending === 'cancelled' ? 'cancelled' : lease.ending === 'failed' ? 'failed' : lease.failure?.permanent ? 'permanent' : 'max-retries',
+		reason:
+			lease.ending === 'cancelled'
+				? 'cancelled'
+				: lease.ending === 'failed'
+					? 'failed'
+					: lease.failure?.permanent
+						? 'permanent'
+						: 'max-retries',
 		...(lease.retryAt === undefined ? {} : {retryAt: lease.retryAt}),
 		history: [...history, ...(lease.failure ? [lease.failure] : [])].slice(-20),
 	};
 }
 
-export async function fail(context: QueueContext, held: HeldLease, failure: {error: string; permanent: boolean; log?: string}): Promise<FailOutcome> {
+export async function fail(
+	context: QueueContext,
+	held: HeldLease,
+	failure: {error: string; permanent: boolean; log?: string},
+): Promise<FailOutcome> {
 	const now = await context.store.serverTime();
 	const config = context.config();
 	const attempt = held.lease.attempt;
 	const isDead = failure.permanent || attempt > config.max_retries;
-	const entry: AttemptFailure = {attempt, worker: held.lease.worker, error: failure.error, at: now, permanent: failure.permanent, ...(failure.log ? {log: failure.log} : {})};
+	const entry: AttemptFailure = {
+		attempt,
+		worker: held.lease.worker,
+		error: failure.error,
+		at: now,
+		permanent: failure.permanent,
+		...(failure.log ? {log: failure.log} : {}),
+	};
 	const retryAt = isDead ? undefined : now + config.retry_backoff * 1000 * 2 ** (attempt - 1);
-	const ending = {ending: isDead ? ('dead' as const) : ('failed' as const), endedAt: now, seq: nextSeq(held.lease.seq, now), failure: entry, attemptsAfter: attempt, ...(retryAt === undefined ? {} : {retryAt})};
+	const ending = {
+		ending: isDead ? ('dead' as const) : ('failed' as const),
+		endedAt: now,
+		seq: nextSeq(held.lease.seq, now),
+		failure: entry,
+		attemptsAfter: attempt,
+		...(retryAt === undefined ? {} : {retryAt}),
+	};
 	if (!(await writeHeldLease(context, held, ending))) return {kind: 'lost'};
 	const record = failureRecordOf(held.lease, held.todo.history ?? []);
-	await context.store.put(isDead ? context.keys.dead(held.lease.hash) : context.keys.failed(held.lease.hash), JSON.stringify(record), {contentType: 'application/json'});
+	await context.store.put(
+		isDead ? context.keys.dead(held.lease.hash) : context.keys.failed(held.lease.hash),
+		JSON.stringify(record),
+		{contentType: 'application/json'},
+	);
 	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
 	return isDead ? {kind: 'dead', record} : {kind: 'failed', retryAt: retryAt!, record};
 }
 
 /** Hands the job back without counting an attempt (graceful shutdown). */
-export async function requeue(context: QueueContext, held: HeldLease, why: string): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
+export async function requeue(
+	context: QueueContext,
+	held: HeldLease,
+	why: string,
+): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
 	const now = await context.store.serverTime();
-	const failure: AttemptFailure = {attempt: held.lease.attempt, worker: held.lease.worker, error: why, at: now, permanent: false};
+	const failure: AttemptFailure = {
+		attempt: held.lease.attempt,
+		worker: held.lease.worker,
+		error: why,
+		at: now,
+		permanent: false,
+	};
 	const seq = nextSeq(held.lease.seq, now);
-	if (!(await writeHeldLease(context, held, {ending: 'requeued', endedAt: now, seq, failure, attemptsAfter: held.lease.attempt - 1}))) return {kind: 'lost'};
+	if (
+		!(await writeHeldLease(context, held, {
+			ending: 'requeued',
+			endedAt: now,
+			seq,
+			failure,
+			attemptsAfter: held.lease.attempt - 1,
+		}))
+	)
+		return {kind: 'lost'};
 	// The entry carries the new seq, so the next attempt's events outrank this one.
-	await context.store.put(context.keys.todo(held.todo.priority, held.lease.hash), serializeTodoEntry({...held.todo, seq, reason: 'shutdown'}), {contentType: 'application/json'});
+	await context.store.put(
+		context.keys.todo(held.todo.priority, held.lease.hash),
+		serializeTodoEntry({...held.todo, seq, reason: 'shutdown'}),
+		{contentType: 'application/json'},
+	);
 	return {kind: 'requeued'};
 }

@@ -16,16 +16,19 @@ import {writeHeldLease} from './lease-write.js';
 
 export type HeartbeatOutcome = {kind: 'renewed'} | {kind: 'lost'; holder?: string} | {kind: 'cancelled'};
 
-export async function heartbeat(context: QueueContext, held: HeldLease, progress?: Progress): Promise<HeartbeatOutcome> {
+export async function heartbeat(
+	context: QueueContext,
+	held: HeldLease,
+	progress?: Progress,
+): Promise<HeartbeatOutcome> {
 	const changes = progress ? {progress} : {};
 	for (let adopted = false; ; adopted = true) {
-		// eslint-disable-next-line no-await-in-loop
 		if (await writeHeldLease(context, held, changes)) return {kind: 'renewed'};
-		// eslint-disable-next-line no-await-in-loop
 		const current = await context.store.get(context.keys.lease(held.lease.hash));
 		if (!current || isNotModified(current)) return {kind: 'lost'};
 		const parsed = parseLease(current.body, held.lease.hash);
-		if (!parsed.ok || parsed.value.nonce !== held.lease.nonce) return {kind: 'lost', holder: parsed.ok ? parsed.value.worker : undefined};
+		if (!parsed.ok || parsed.value.nonce !== held.lease.nonce)
+			return {kind: 'lost', holder: parsed.ok ? parsed.value.worker : undefined};
 		if (parsed.value.ending === 'cancelled') return {kind: 'cancelled'};
 		if (parsed.value.ending !== undefined || adopted) return {kind: 'lost', holder: parsed.value.worker};
 		held.lease = parsed.value;

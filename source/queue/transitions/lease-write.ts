@@ -8,7 +8,11 @@ import type {Lease} from '../records.js';
 import type {HeldLease} from './claim.js';
 
 /** Writes the holder's lease with `changes`; false when the lease is no longer the holder's (412). */
-export async function writeHeldLease(context: QueueContext, held: HeldLease, changes: Partial<Lease>): Promise<boolean> {
+export async function writeHeldLease(
+	context: QueueContext,
+	held: HeldLease,
+	changes: Partial<Lease>,
+): Promise<boolean> {
 	const next: Lease = {...held.lease, ...changes, counter: held.lease.counter + 1};
 	const etag = await writeLeaseIfMatch(context, next, held.etag);
 	if (etag === undefined) return false;
@@ -18,9 +22,18 @@ export async function writeHeldLease(context: QueueContext, held: HeldLease, cha
 }
 
 /** Compare-and-swap of a lease body; the new ETag, or undefined when the ETag moved. */
-export async function writeLeaseIfMatch(context: QueueContext, lease: Lease, etag: string): Promise<string | undefined> {
+export async function writeLeaseIfMatch(
+	context: QueueContext,
+	lease: Lease,
+	etag: string,
+): Promise<string | undefined> {
 	try {
-		return (await context.store.put(context.keys.lease(lease.hash), JSON.stringify(lease), {condition: {kind: 'if-match', etag}, contentType: 'application/json'})).etag;
+		return (
+			await context.store.put(context.keys.lease(lease.hash), JSON.stringify(lease), {
+				condition: {kind: 'if-match', etag},
+				contentType: 'application/json',
+			})
+		).etag;
 	} catch (error) {
 		if (isStoreError(error, 'precondition-failed')) return undefined;
 		throw error;

@@ -14,11 +14,21 @@ import type {QueueContext} from '../queue-context.js';
 import {nextSeq} from '../records.js';
 import type {AdminOutcome} from './admin.js';
 
-export async function removeJob(context: QueueContext, hash: string, options: {force?: boolean; dryRun?: boolean} = {}): Promise<AdminOutcome> {
+export async function removeJob(
+	context: QueueContext,
+	hash: string,
+	options: {force?: boolean; dryRun?: boolean} = {},
+): Promise<AdminOutcome> {
 	const {store, keys} = context;
 	const records = await locateJob(context, hash);
-	if (records.lease && isActiveLease(records.lease.lease)) return {hash, ok: false, reason: `cannot remove: the job is running (worker ${records.lease.lease.worker}); cancel it first`};
-	if (records.state === 'done' && !options.force) return {hash, ok: false, reason: 'cannot remove: the job is done (add --force to delete its result too)'};
+	if (records.lease && isActiveLease(records.lease.lease))
+		return {
+			hash,
+			ok: false,
+			reason: `cannot remove: the job is running (worker ${records.lease.lease.worker}); cancel it first`,
+		};
+	if (records.state === 'done' && !options.force)
+		return {hash, ok: false, reason: 'cannot remove: the job is done (add --force to delete its result too)'};
 	const doomed = [
 		...records.todo.map(t => keys.todo(t.entry.priority, hash)),
 		...(records.failed ? [keys.failed(hash)] : []),
@@ -28,14 +38,32 @@ export async function removeJob(context: QueueContext, hash: string, options: {f
 		...(records.result && options.force ? [keys.result(hash)] : []),
 		...(await collectAll(store, keys.jobLogFolder(hash))).map(e => e.key),
 	];
-	if (options.dryRun) return {hash, ok: true, message: `would delete ${doomed.length} object(s) and the manifest entry`};
+	if (options.dryRun)
+		return {hash, ok: true, message: `would delete ${doomed.length} object(s) and the manifest entry`};
 	const now = await store.serverTime();
-	const seq = nextSeq(Math.max(records.lease?.lease.seq ?? 0, records.todo[0]?.entry.seq ?? 0, records.failed?.seq ?? 0, records.dead?.seq ?? 0), now);
+	const seq = nextSeq(
+		Math.max(
+			records.lease?.lease.seq ?? 0,
+			records.todo[0]?.entry.seq ?? 0,
+			records.failed?.seq ?? 0,
+			records.dead?.seq ?? 0,
+		),
+		now,
+	);
 	if (records.state !== 'unknown' && records.state !== 'raw-only') {
-		await appendEvents(context, [{hash, seq, state: 'removed', priority: records.todo[0]?.entry.priority ?? records.dead?.priority ?? records.failed?.priority ?? 'normal', attempts: 0, at: now, from: records.state}]);
+		await appendEvents(context, [
+			{
+				hash,
+				seq,
+				state: 'removed',
+				priority: records.todo[0]?.entry.priority ?? records.dead?.priority ?? records.failed?.priority ?? 'normal',
+				attempts: 0,
+				at: now,
+				from: records.state,
+			},
+		]);
 	}
 	for (let i = 0; i < doomed.length; i += 1000) {
-		// eslint-disable-next-line no-await-in-loop
 		await store.deleteMany(doomed.slice(i, i + 1000));
 	}
 	let inManifest = false;

@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 
 import {priorities, type Priority} from '../../inspector/console-feed.js';
-import {fit} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
 import {useTheme} from '../theme.js';
 
 export function ConfirmDialog({prompt, width}: {prompt: string; width: number}) {
@@ -10,20 +10,36 @@ export function ConfirmDialog({prompt, width}: {prompt: string; width: number}) 
 	const inner = Math.min(width - 6, 76);
 	return (
 		<Box borderStyle="round" borderColor={theme.color('warn')} flexDirection="column" paddingX={1} width={inner + 4}>
-			<Text bold wrap="wrap">{fit(prompt, inner * 3)}</Text>
+			<Text bold wrap="wrap">
+				{fitText(prompt, inner * 3)}
+			</Text>
 			<Text>
-				Type <Text bold color={theme.color('warn')}>y</Text> to go ahead; any other key cancels.
+				Type{' '}
+				<Text bold color={theme.color('warn')}>
+					y
+				</Text>{' '}
+				to go ahead; any other key cancels.
 			</Text>
 		</Box>
 	);
 }
 
-export function PriorityPicker({title, index, current, width}: {title: string; index: number; current?: Priority; width: number}) {
+export function PriorityPicker({
+	title,
+	index,
+	current,
+	width,
+}: {
+	title: string;
+	index: number;
+	current?: Priority;
+	width: number;
+}) {
 	const theme = useTheme();
 	const inner = Math.min(width - 6, 50);
 	return (
 		<Box borderStyle="round" borderColor={theme.color('accent')} flexDirection="column" paddingX={1} width={inner + 4}>
-			<Text bold>{fit(`Priority of ${title}`, inner)}</Text>
+			<Text bold>{fitText(`Priority of ${title}`, inner)}</Text>
 			{priorities.map((p, i) => (
 				<Text key={p} inverse={i === index}>
 					{` ${i + 1} ${p}${p === current ? ' (now)' : ''}`.padEnd(inner)}

@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 
 import {footerEntries} from '../state/keymap.js';
 import type {ConsoleState} from '../state/reducer.js';
-import {fit} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
 import {useTheme} from '../theme.js';
 
 export function Footer({state}: {state: ConsoleState}) {
@@ -26,20 +26,26 @@ export function Footer({state}: {state: ConsoleState}) {
 	return (
 		<Box flexDirection="column" height={2}>
 			{state.filterDraft === undefined ? (
-				<Text color={status ? theme.color(tone) : undefined} wrap="truncate-end">{fit(status?.text ?? '', width)}</Text>
+				<Text color={status ? theme.color(tone) : undefined} wrap="truncate-end">
+					{fitText(status?.text ?? '', width)}
+				</Text>
 			) : (
 				<Text wrap="truncate-end">
-					<Text bold color={theme.color('accent')}>/</Text>
-					<Text>{fit(state.filterDraft, width - 40)}</Text>
+					<Text bold color={theme.color('accent')}>
+						/
+					</Text>
+					<Text>{fitText(state.filterDraft, width - 40)}</Text>
 					<Text inverse> </Text>
-					<Text dimColor>  Enter keeps it · Esc clears it</Text>
+					<Text dimColor> Enter keeps it · Esc clears it</Text>
 				</Text>
 			)}
 			<Text wrap="truncate-end">
 				{keys.map(({key, label}) => (
 					<Text key={label}>
-						<Text bold color={theme.color('accent')}>{key}</Text>
-						<Text dimColor> {label}  </Text>
+						<Text bold color={theme.color('accent')}>
+							{key}
+						</Text>
+						<Text dimColor> {label} </Text>
 					</Text>
 				))}
 				{state.isReadOnly ? <Text color={theme.color('warn')}>read-only</Text> : null}

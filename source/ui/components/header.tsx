@@ -4,7 +4,8 @@ import {Box, Text} from 'ink';
 import {describeMonthlyCost} from '../../inspector/console-feed.js';
 import {formatDuration} from '../../lib/format.js';
 import type {ConsoleState} from '../state/reducer.js';
-import {ago, fit} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
+import {ago} from '../text.js';
 import {useTheme} from '../theme.js';
 
 /** The store line loses its endpoint (" at http://…") before the bucket or the prefix when space is short. */
@@ -12,28 +13,50 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	const theme = useTheme();
 	const {snapshot, snapshotAt, now, window} = state;
 	const age = snapshotAt === undefined ? 'loading…' : `updated ${ago(now - snapshotAt)}`;
-	const sweep = snapshot && snapshot.leaseSweepMs > state.intervalMs ? ` (leases ${snapshot.leaseSweepMs / 1000}s)` : '';
+	const sweep =
+		snapshot && snapshot.leaseSweepMs > state.intervalMs ? ` (leases ${snapshot.leaseSweepMs / 1000}s)` : '';
 	const pace = state.isPaused ? 'paused' : `every ${state.intervalMs / 1000}s${sweep}`;
-	const cost = snapshot ? `${Math.round(snapshot.requestsPerMinute)} req/min${snapshot.isPriced ? ` ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : ' (free here)'}` : '';
+	const cost = snapshot
+		? `${Math.round(snapshot.requestsPerMinute)} req/min${snapshot.isPriced ? ` ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : ' (free here)'}`
+		: '';
 	const right = [age, pace, cost].filter(Boolean).join(' · ');
 	const left = `BlobForge  ${state.isReadOnly ? '[read-only]  ' : ''}`;
 	const room = Math.max(10, window.columns - 1 - left.length - right.length - 2);
 	const warnings: Array<{text: string; tone: 'bad' | 'warn'}> = [];
-	if (state.refreshError) warnings.push({text: `stale data: ${state.refreshError.message} (last good refresh ${snapshotAt === undefined ? 'never' : ago(now - snapshotAt)})`, tone: 'bad'});
-	else if (snapshotAt !== undefined && !state.isPaused && now - snapshotAt > Math.max(10_000, 3 * state.intervalMs)) warnings.push({text: `stale data: no answer for ${formatDuration(now - snapshotAt)}`, tone: 'warn'});
-	if (snapshot?.clockSkewMs !== undefined) warnings.push({text: `this machine's clock is ${formatDuration(Math.abs(snapshot.clockSkewMs))} ${snapshot.clockSkewMs > 0 ? 'behind' : 'ahead of'} the server's (ages use the server's)`, tone: 'warn'});
+	if (state.refreshError)
+		warnings.push({
+			text: `stale data: ${state.refreshError.message} (last good refresh ${snapshotAt === undefined ? 'never' : ago(now - snapshotAt)})`,
+			tone: 'bad',
+		});
+	else if (snapshotAt !== undefined && !state.isPaused && now - snapshotAt > Math.max(10_000, 3 * state.intervalMs))
+		warnings.push({text: `stale data: no answer for ${formatDuration(now - snapshotAt)}`, tone: 'warn'});
+	if (snapshot?.clockSkewMs !== undefined)
+		warnings.push({
+			text:
+				`this machine's clock is ${formatDuration(Math.abs(snapshot.clockSkewMs))} ${snapshot.clockSkewMs > 0 ? 'behind' : 'ahead of'} ` +
+				`the server's (ages use the server's)`,
+			tone: 'warn',
+		});
 	for (const notice of snapshot?.notices ?? []) warnings.push({text: notice, tone: 'bad'});
-	if (snapshot && snapshot.problems.length > 0) warnings.push({text: `${snapshot.problems.length} unreadable record(s): ${snapshot.problems[0]}`, tone: 'warn'});
+	if (snapshot && snapshot.problems.length > 0)
+		warnings.push({text: `${snapshot.problems.length} unreadable record(s): ${snapshot.problems[0]}`, tone: 'warn'});
 	return (
 		<Box flexDirection="column" height={2}>
 			<Text wrap="truncate-end">
-				<Text bold color={theme.color('accent')}>{left}</Text>
-				<Text>{fit(storeLine.length > room ? storeLine.replace(/ at \S+/, '') : storeLine, room, {pad: true})}</Text>
-				<Text dimColor={!state.isPaused} color={state.isPaused ? theme.color('warn') : undefined}>{'  '}{right}</Text>
+				<Text bold color={theme.color('accent')}>
+					{left}
+				</Text>
+				<Text>
+					{fitText(storeLine.length > room ? storeLine.replace(/ at \S+/, '') : storeLine, room, {pad: true})}
+				</Text>
+				<Text dimColor={!state.isPaused} color={state.isPaused ? theme.color('warn') : undefined}>
+					{'  '}
+					{right}
+				</Text>
 			</Text>
 			{warnings.length > 0 ? (
 				<Text color={theme.color(warnings[0]!.tone)} bold={!theme.isColor} wrap="truncate-end">
-					{fit(`⚠ ${warnings.map(w => w.text).join(' · ')}`, window.columns - 1)}
+					{fitText(`⚠ ${warnings.map(w => w.text).join(' · ')}`, window.columns - 1)}
 				</Text>
 			) : (
 				<Text> </Text>

@@ -7,7 +7,13 @@ import {ago, bar} from '../text.js';
 import {Table, type Column} from './table.js';
 
 const file: Column<ConsoleJob> = {title: 'FILE', flex: 3, cell: j => ({text: j.name ?? j.hash.slice(0, 16)})};
-const size: Column<ConsoleJob> = {title: 'SIZE', width: 8, alignRight: true, hideBelow: 100, cell: j => ({text: j.size === undefined ? '' : formatBytes(j.size)})};
+const size: Column<ConsoleJob> = {
+	title: 'SIZE',
+	width: 8,
+	alignRight: true,
+	hideBelow: 100,
+	cell: j => ({text: j.size === undefined ? '' : formatBytes(j.size)}),
+};
 const priority: Column<ConsoleJob> = {title: 'PRIO', width: 6, hideBelow: 90, cell: j => ({text: j.priority})};
 
 function activeColumns(): Array<Column<ConsoleJob>> {
@@ -27,7 +33,13 @@ function activeColumns(): Array<Column<ConsoleJob>> {
 			},
 		},
 		{title: 'ELAPSED', width: 7, alignRight: true, cell: j => ({text: formatDuration(j.run?.elapsedMs ?? 0)})},
-		{title: 'ETA', width: 7, alignRight: true, hideBelow: 100, cell: j => ({text: j.run?.etaMs === undefined ? '' : formatDuration(j.run.etaMs)})},
+		{
+			title: 'ETA',
+			width: 7,
+			alignRight: true,
+			hideBelow: 100,
+			cell: j => ({text: j.run?.etaMs === undefined ? '' : formatDuration(j.run.etaMs)}),
+		},
 		{
 			title: 'BEAT',
 			width: 8,
@@ -36,21 +48,40 @@ function activeColumns(): Array<Column<ConsoleJob>> {
 				const run = j.run;
 				if (!run) return {text: ''};
 				const tone = run.health === 'stale' ? 'bad' : run.health === 'late' ? 'warn' : 'ok';
-				return {text: `${formatDuration(run.heartbeatAgeMs)}${run.health === 'fine' ? '' : run.health === 'late' ? '!' : '!!'}`, tone};
+				return {
+					text: `${formatDuration(run.heartbeatAgeMs)}${run.health === 'fine' ? '' : run.health === 'late' ? '!' : '!!'}`,
+					tone,
+				};
 			},
 		},
 	];
 }
 
 function listColumns(pane: PaneId, serverNow: number): Array<Column<ConsoleJob>> {
-	if (pane === 'done') return [file, size, priority, {title: 'TRIES', width: 5, alignRight: true, cell: j => ({text: String(j.attempts + 1)})}, {title: 'DONE', width: 8, alignRight: true, cell: j => ({text: ago(serverNow - j.at)})}];
+	if (pane === 'done')
+		return [
+			file,
+			size,
+			priority,
+			{title: 'TRIES', width: 5, alignRight: true, cell: j => ({text: String(j.attempts + 1)})},
+			{title: 'DONE', width: 8, alignRight: true, cell: j => ({text: ago(serverNow - j.at)})},
+		];
 	return [
 		file,
 		size,
 		priority,
 		{title: 'TRIES', width: 5, alignRight: true, cell: j => ({text: String(j.attempts)})},
-		{title: pane === 'todo' ? 'LAST ERROR' : 'ERROR', flex: 2, cell: j => ({text: j.error ?? '', tone: pane === 'dead' ? 'bad' : 'warn'})},
-		{title: pane === 'todo' ? 'QUEUED' : 'WHEN', width: 8, alignRight: true, cell: j => ({text: ago(serverNow - j.at)})},
+		{
+			title: pane === 'todo' ? 'LAST ERROR' : 'ERROR',
+			flex: 2,
+			cell: j => ({text: j.error ?? '', tone: pane === 'dead' ? 'bad' : 'warn'}),
+		},
+		{
+			title: pane === 'todo' ? 'QUEUED' : 'WHEN',
+			width: 8,
+			alignRight: true,
+			cell: j => ({text: ago(serverNow - j.at)}),
+		},
 	];
 }
 
@@ -62,8 +93,27 @@ const emptyText: Record<Exclude<PaneId, 'workers'>, string> = {
 	done: 'nothing finished in the last 30 minutes (older results: blobforge download, preview)',
 };
 
-export function JobPane(props: {pane: Exclude<PaneId, 'workers'>; rows: ConsoleJob[]; selected: number; offset: number; height: number; width: number; serverNow: number; filter: string}) {
+export function JobPane(props: {
+	pane: Exclude<PaneId, 'workers'>;
+	rows: ConsoleJob[];
+	selected: number;
+	offset: number;
+	height: number;
+	width: number;
+	serverNow: number;
+	filter: string;
+}) {
 	const columns = props.pane === 'active' ? activeColumns() : listColumns(props.pane, props.serverNow);
 	const empty = props.filter ? `nothing matches "${props.filter}" (Esc clears the filter)` : emptyText[props.pane];
-	return <Table columns={columns} rows={props.rows} selected={props.selected} offset={props.offset} height={props.height} width={props.width} empty={empty} />;
+	return (
+		<Table
+			columns={columns}
+			rows={props.rows}
+			selected={props.selected}
+			offset={props.offset}
+			height={props.height}
+			width={props.width}
+			empty={empty}
+		/>
+	);
 }

@@ -2,7 +2,8 @@
 import {Box, Text} from 'ink';
 
 import {describeEta, priorities, type ConsoleSnapshot, type JobState} from '../../inspector/console-feed.js';
-import {bar, fit, sparkline} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
+import {bar, sparkline} from '../text.js';
 import {useTheme, type Tone} from '../theme.js';
 
 const states: Array<{state: JobState; label: string; tone: Tone}> = [
@@ -22,32 +23,45 @@ export function Overview({snapshot, width}: {snapshot?: ConsoleSnapshot; width: 
 	const largest = Math.max(1, ...states.map(s => snapshot?.counts.total[s.state] ?? 0));
 	const spark = snapshot ? sparkline(snapshot.completionsPerMinute) : '';
 	const backlog = snapshot ? snapshot.counts.total.todo + snapshot.counts.total.processing : 0;
-	const flow = snapshot ? `done/min ${snapshot.throughputPerMinute.toFixed(1)} · backlog ${backlog} · ETA ${backlog === 0 ? 'none' : describeEta(snapshot.backlogEtaMs)}` : '';
+	const flow = snapshot
+		? `done/min ${snapshot.throughputPerMinute.toFixed(1)} · backlog ${backlog} · ETA ${backlog === 0 ? 'none' : describeEta(snapshot.backlogEtaMs)}`
+		: '';
 	return (
 		<Box flexDirection="column" height={7}>
 			<Text dimColor wrap="truncate-end">
-				{fit('STATE', 11, {pad: true})}
-				{fit('TOTAL', 7, {pad: true, alignRight: true})}{' '}
-				{priorities.map(p => fit(short[p]!, cell, {pad: true, alignRight: true})).join('')}
+				{fitText('STATE', 11, {pad: true})}
+				{fitText('TOTAL', 7, {pad: true, alignRight: true})}{' '}
+				{priorities.map(p => fitText(short[p]!, cell, {pad: true, alignRight: true})).join('')}
 			</Text>
 			{states.map(({state, label, tone}) => {
 				const total = snapshot?.counts.total[state] ?? 0;
 				return (
 					<Text key={state} wrap="truncate-end">
-						<Text color={theme.color(tone)} bold>{fit(label, 11, {pad: true})}</Text>
-						<Text bold>{fit(String(total), 7, {pad: true, alignRight: true})} </Text>
+						<Text color={theme.color(tone)} bold>
+							{fitText(label, 11, {pad: true})}
+						</Text>
+						<Text bold>{fitText(String(total), 7, {pad: true, alignRight: true})} </Text>
 						{priorities.map(p => {
 							const n = snapshot?.counts[state][p] ?? 0;
-							return <Text key={p} dimColor={n === 0}>{fit(n === 0 ? '·' : String(n), cell, {pad: true, alignRight: true})}</Text>;
+							return (
+								<Text key={p} dimColor={n === 0}>
+									{fitText(n === 0 ? '·' : String(n), cell, {pad: true, alignRight: true})}
+								</Text>
+							);
 						})}
-						{barWidth > 3 ? <Text color={theme.color(tone)}>{'  '}{bar(total / largest, barWidth)}</Text> : null}
+						{barWidth > 3 ? (
+							<Text color={theme.color(tone)}>
+								{'  '}
+								{bar(total / largest, barWidth)}
+							</Text>
+						) : null}
 					</Text>
 				);
 			})}
 			<Text wrap="truncate-end">
-				<Text bold>{fit('last 30 min', 11, {pad: true})}</Text>
+				<Text bold>{fitText('last 30 min', 11, {pad: true})}</Text>
 				<Text color={theme.color('ok')}>{spark} </Text>
-				<Text>{fit(flow, Math.max(0, width - 1 - 12 - spark.length))}</Text>
+				<Text>{fitText(flow, Math.max(0, width - 1 - 12 - spark.length))}</Text>
 			</Text>
 		</Box>
 	);

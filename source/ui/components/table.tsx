@@ -5,7 +5,7 @@ say they can go (`hideBelow`). Every cell is made safe and cut to its width.
 */
 import {Box, Text} from 'ink';
 
-import {fit} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
 import {useTheme, type Tone} from '../theme.js';
 
 export type Cell = {text: string; tone?: Tone};
@@ -60,9 +60,9 @@ export function Table<Row>({columns, rows, selected, offset, height, width, empt
 	return (
 		<Box flexDirection="column" height={height + 1}>
 			<Text bold color={theme.color('accent')}>
-				{line(laid.map(c => fit(c.title, c.width, {pad: true, alignRight: c.alignRight})))}
+				{line(laid.map(c => fitText(c.title, c.width, {pad: true, alignRight: c.alignRight})))}
 			</Text>
-			{visible.length === 0 ? <Text dimColor>{fit(empty, width - 1)}</Text> : null}
+			{visible.length === 0 ? <Text dimColor>{fitText(empty, width - 1)}</Text> : null}
 			{visible.map((row, i) => {
 				const isSelected = offset + i === selected;
 				const cells = laid.map(c => ({column: c, cell: c.cell(row)}));
@@ -70,7 +70,7 @@ export function Table<Row>({columns, rows, selected, offset, height, width, empt
 					<Text key={offset + i} inverse={isSelected} wrap="truncate-end">
 						{cells.map(({column, cell}, index) => (
 							<Text key={column.title} color={isSelected ? undefined : cell.tone ? theme.color(cell.tone) : undefined}>
-								{fit(cell.text, column.width, {pad: true, alignRight: column.alignRight})}
+								{fitText(cell.text, column.width, {pad: true, alignRight: column.alignRight})}
 								{index < cells.length - 1 ? ' '.repeat(gap) : ''}
 							</Text>
 						))}

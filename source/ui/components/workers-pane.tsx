@@ -7,26 +7,67 @@ import {Text} from 'ink';
 
 import type {ConsoleWorker} from '../../inspector/console-feed.js';
 import {formatDuration} from '../../lib/format.js';
-import {ago, fit} from '../text.js';
+import {fitText} from '../../lib/fit-text.js';
+import {ago} from '../text.js';
 import {useTheme} from '../theme.js';
 
-type WorkerCells = {worker: string; host: string; status: string; job: string; cpu: string; ram: string; done: string; failed: string; 'avg/job': string; seen: string};
+type WorkerCells = {
+	worker: string;
+	host: string;
+	status: string;
+	job: string;
+	cpu: string;
+	ram: string;
+	done: string;
+	failed: string;
+	'avg/job': string;
+	seen: string;
+};
 
 /** `visible`: rows that fit (visibleRows in view.ts: a frame of three lines, two lines a row). */
-export function WorkersPane({rows, offset, visible, width, filter}: {rows: ConsoleWorker[]; offset: number; visible: number; width: number; filter: string}) {
+export function WorkersPane({
+	rows,
+	offset,
+	visible,
+	width,
+	filter,
+}: {
+	rows: ConsoleWorker[];
+	offset: number;
+	visible: number;
+	width: number;
+	filter: string;
+}) {
 	const theme = useTheme();
-	if (rows.length === 0) return <Text dimColor>{filter ? `no worker matches "${fit(filter, 40)}"` : 'no worker has registered yet: start one with `blobforge worker`'}</Text>;
+	if (rows.length === 0)
+		return (
+			<Text dimColor>
+				{filter
+					? `no worker matches "${fitText(filter, 40)}"`
+					: 'no worker has registered yet: start one with `blobforge worker`'}
+			</Text>
+		);
 	const wide = width >= 110;
 	// Budgets per column; the job column takes what is left after borders and padding (3 per column).
-	const fixed = {worker: 12, ...(wide ? {host: 12} : {}), status: 10, cpu: 4, ram: 4, done: 6, ...(wide ? {failed: 6} : {}), 'avg/job': 7, seen: 8};
+	const fixed = {
+		worker: 12,
+		...(wide ? {host: 12} : {}),
+		status: 10,
+		cpu: 4,
+		ram: 4,
+		done: 6,
+		...(wide ? {failed: 6} : {}),
+		'avg/job': 7,
+		seen: 8,
+	};
 	const columns = Object.keys(fixed).length + 1;
 	const jobWidth = Math.max(6, width - 2 - columns * 3 - Object.values(fixed).reduce((a, b) => a + b, 0));
 	const shown = rows.slice(offset, offset + visible);
 	const data: Array<Partial<WorkerCells>> = shown.map(w => ({
-		worker: fit(w.id, fixed.worker),
-		...(wide ? {host: fit(w.host, 12)} : {}),
+		worker: fitText(w.id, fixed.worker),
+		...(wide ? {host: fitText(w.host, 12)} : {}),
 		status: w.status,
-		job: fit(w.currentJob ?? '', jobWidth),
+		job: fitText(w.currentJob ?? '', jobWidth),
 		cpu: w.cpuPercent === undefined ? '' : `${w.cpuPercent}%`,
 		ram: w.memoryPercent === undefined ? '' : `${w.memoryPercent}%`,
 		done: String(w.jobsCompleted),
@@ -34,12 +75,20 @@ export function WorkersPane({rows, offset, visible, width, filter}: {rows: Conso
 		'avg/job': w.avgJobMs === undefined ? '' : formatDuration(w.avgJobMs),
 		seen: ago(w.lastSeenAgoMs),
 	}));
-	const keys = (wide ? ['worker', 'host', 'status', 'job', 'cpu', 'ram', 'done', 'failed', 'avg/job', 'seen'] : ['worker', 'status', 'job', 'cpu', 'ram', 'done', 'avg/job', 'seen']) as Array<keyof WorkerCells>;
+	const keys = (
+		wide
+			? ['worker', 'host', 'status', 'job', 'cpu', 'ram', 'done', 'failed', 'avg/job', 'seen']
+			: ['worker', 'status', 'job', 'cpu', 'ram', 'done', 'avg/job', 'seen']
+	) as Array<keyof WorkerCells>;
 	return (
 		<Table
 			data={data}
 			columns={keys}
-			header={({children}) => <Text bold color={theme.color('accent')}>{children}</Text>}
+			header={({children}) => (
+				<Text bold color={theme.color('accent')}>
+					{children}
+				</Text>
+			)}
 		/>
 	);
 }

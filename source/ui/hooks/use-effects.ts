@@ -21,7 +21,13 @@ export function summarize(verb: string, outcomes: AdminOutcome[]): {text: string
 	return {text: `${verb}: ${done.length} of ${outcomes.length} job(s)${first}`, ok: refused.length === 0};
 }
 
-export function useEffects(state: ConsoleState, dispatch: Dispatch<Action>, source: ConsoleSource, now: () => number, quit: () => void): void {
+export function useEffects(
+	state: ConsoleState,
+	dispatch: Dispatch<Action>,
+	source: ConsoleSource,
+	now: () => number,
+	quit: () => void,
+): void {
 	const refreshing = useRef(false);
 	const started = useRef(new Set<number>());
 	const serverNow = state.snapshot?.serverNow ?? now();
@@ -71,7 +77,12 @@ export function useEffects(state: ConsoleState, dispatch: Dispatch<Action>, sour
 					}
 					case 'load-detail': {
 						const detail = await source.job(effect.hash);
-						dispatch({type: 'detail-loaded', hash: effect.hash, detail, lines: detailLines(detail, serverNow, detail.manifest)});
+						dispatch({
+							type: 'detail-loaded',
+							hash: effect.hash,
+							detail,
+							lines: detailLines(detail, serverNow, detail.manifest),
+						});
 						return;
 					}
 					case 'load-logs': {
@@ -80,7 +91,12 @@ export function useEffects(state: ConsoleState, dispatch: Dispatch<Action>, sour
 						return;
 					}
 					case 'load-preview': {
-						dispatch({type: 'text-loaded', kind: 'preview', hash: effect.hash, lines: previewLines(await source.preview(effect.hash))});
+						dispatch({
+							type: 'text-loaded',
+							kind: 'preview',
+							hash: effect.hash,
+							lines: previewLines(await source.preview(effect.hash)),
+						});
 						return;
 					}
 					case 'quit':
@@ -90,7 +106,13 @@ export function useEffects(state: ConsoleState, dispatch: Dispatch<Action>, sour
 			} catch (error) {
 				const message = messageOf(error);
 				if (effect.kind === 'load-detail') dispatch({type: 'detail-loaded', hash: effect.hash, error: message});
-				else if (effect.kind === 'load-logs' || effect.kind === 'load-preview') dispatch({type: 'text-loaded', kind: effect.kind === 'load-logs' ? 'logs' : 'preview', hash: effect.hash, error: message});
+				else if (effect.kind === 'load-logs' || effect.kind === 'load-preview')
+					dispatch({
+						type: 'text-loaded',
+						kind: effect.kind === 'load-logs' ? 'logs' : 'preview',
+						hash: effect.hash,
+						error: message,
+					});
 				else finished(`${effect.kind} failed: ${message}`, false);
 			}
 		}

@@ -55,12 +55,35 @@ export type Binding = {
 
 export const keymap: Binding[] = [
 	{command: 'help', keys: ['?'], description: 'show every key', category: 'General', footer: {order: 0, label: 'help'}},
-	{command: 'quit', keys: ['q', 'ctrl-c'], description: 'quit (the terminal is restored)', category: 'General', footer: {order: 99, label: 'quit'}},
-	{command: 'pause', keys: ['space'], description: 'pause or resume refreshing', category: 'General', footer: {order: 8, label: 'pause'}},
-	{command: 'faster', keys: ['+', '='], description: 'refresh more often (down to the floor in config)', category: 'General'},
+	{
+		command: 'quit',
+		keys: ['q', 'ctrl-c'],
+		description: 'quit (the terminal is restored)',
+		category: 'General',
+		footer: {order: 99, label: 'quit'},
+	},
+	{
+		command: 'pause',
+		keys: ['space'],
+		description: 'pause or resume refreshing',
+		category: 'General',
+		footer: {order: 8, label: 'pause'},
+	},
+	{
+		command: 'faster',
+		keys: ['+', '='],
+		description: 'refresh more often (down to the floor in config)',
+		category: 'General',
+	},
 	{command: 'slower', keys: ['-'], description: 'refresh less often', category: 'General'},
 	{command: 'refresh', keys: ['ctrl-r'], description: 'refresh now', category: 'General'},
-	{command: 'next-pane', keys: ['tab', 'right'], description: 'next pane', category: 'Navigation', footer: {order: 1, label: 'pane'}},
+	{
+		command: 'next-pane',
+		keys: ['tab', 'right'],
+		description: 'next pane',
+		category: 'Navigation',
+		footer: {order: 1, label: 'pane'},
+	},
 	{command: 'previous-pane', keys: ['shift-tab', 'left'], description: 'previous pane', category: 'Navigation'},
 	{command: 'pane-1', keys: ['1'], description: 'Active jobs', category: 'Navigation'},
 	{command: 'pane-2', keys: ['2'], description: 'Queue (todo)', category: 'Navigation'},
@@ -74,18 +97,72 @@ export const keymap: Binding[] = [
 	{command: 'page-down', keys: ['pagedown', 'ctrl-f'], description: 'page down', category: 'Navigation'},
 	{command: 'home', keys: ['home', 'g'], description: 'first row', category: 'Navigation'},
 	{command: 'end', keys: ['end', 'G'], description: 'last row', category: 'Navigation'},
-	{command: 'open', keys: ['enter'], description: "the job's detail: every record and why it is where it is", category: 'View', footer: {order: 2, label: 'detail'}},
+	{
+		command: 'open',
+		keys: ['enter'],
+		description: "the job's detail: every record and why it is where it is",
+		category: 'View',
+		footer: {order: 2, label: 'detail'},
+	},
 	{command: 'back', keys: ['escape'], description: 'back; clears the filter in a list', category: 'View'},
-	{command: 'filter', keys: ['/'], description: 'filter by file name, hash, worker or tag', category: 'View', footer: {order: 3, label: 'filter'}},
+	{
+		command: 'filter',
+		keys: ['/'],
+		description: 'filter by file name, hash, worker or tag',
+		category: 'View',
+		footer: {order: 3, label: 'filter'},
+	},
 	{command: 'sort', keys: ['s'], description: 'sort by the next column', category: 'View'},
 	{command: 'reverse-sort', keys: ['S'], description: 'reverse the sort', category: 'View'},
-	{command: 'logs', keys: ['l'], description: "the job's logs (follows a running job)", category: 'View', footer: {order: 4, label: 'logs'}},
+	{
+		command: 'logs',
+		keys: ['l'],
+		description: "the job's logs (follows a running job)",
+		category: 'View',
+		footer: {order: 4, label: 'logs'},
+	},
 	{command: 'preview', keys: ['p'], description: 'preview the Markdown result', category: 'View'},
-	{command: 'retry', keys: ['r'], description: 'retry the selected job (failed or dead)', category: 'Actions', isAction: true, footer: {order: 5, label: 'retry'}},
-	{command: 'retry-all', keys: ['R'], description: 'retry every failed or dead job the filter matches', category: 'Actions', isAction: true, isDestructive: true},
-	{command: 'cancel', keys: ['c'], description: 'cancel the selected job (a running one stops at its next heartbeat)', category: 'Actions', isAction: true, isDestructive: true, footer: {order: 6, label: 'cancel'}},
-	{command: 'priority', keys: ['P'], description: 'change the priority of a queued job', category: 'Actions', isAction: true},
-	{command: 'clear-dead', keys: ['D'], description: 'clear the dead-letter queue (type y to confirm)', category: 'Actions', isAction: true, isDestructive: true, footer: {order: 7, label: 'clear dead'}},
+	{
+		command: 'retry',
+		keys: ['r'],
+		description: 'retry the selected job (failed or dead)',
+		category: 'Actions',
+		isAction: true,
+		footer: {order: 5, label: 'retry'},
+	},
+	{
+		command: 'retry-all',
+		keys: ['R'],
+		description: 'retry every failed or dead job the filter matches',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
+	},
+	{
+		command: 'cancel',
+		keys: ['c'],
+		description: 'cancel the selected job (a running one stops at its next heartbeat)',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
+		footer: {order: 6, label: 'cancel'},
+	},
+	{
+		command: 'priority',
+		keys: ['P'],
+		description: 'change the priority of a queued job',
+		category: 'Actions',
+		isAction: true,
+	},
+	{
+		command: 'clear-dead',
+		keys: ['D'],
+		description: 'clear the dead-letter queue (type y to confirm)',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
+		footer: {order: 7, label: 'clear dead'},
+	},
 ];
 
 const byKey = new Map<KeyName, Command>(keymap.flatMap(b => b.keys.map(k => [k, b.command] as const)));
@@ -100,7 +177,21 @@ export function bindingOf(command: Command): Binding {
 
 /** How a key is written on screen: "ctrl-c" → "^C", "enter" → "⏎". */
 export function displayKey(key: KeyName): string {
-	const names: Record<string, string> = {enter: 'Enter', escape: 'Esc', space: 'Space', tab: 'Tab', 'shift-tab': 'S-Tab', up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home', end: 'End'};
+	const names: Record<string, string> = {
+		enter: 'Enter',
+		escape: 'Esc',
+		space: 'Space',
+		tab: 'Tab',
+		'shift-tab': 'S-Tab',
+		up: '↑',
+		down: '↓',
+		left: '←',
+		right: '→',
+		pageup: 'PgUp',
+		pagedown: 'PgDn',
+		home: 'Home',
+		end: 'End',
+	};
 	if (key.startsWith('ctrl-')) return `^${key.slice(5).toUpperCase()}`;
 	return names[key] ?? key;
 }
@@ -164,12 +255,24 @@ export function keysOf(input: string, key: InkKey): KeyName[] {
 	if (key.backspace || key.delete) return ['backspace'];
 	if (key.ctrl && input.length === 1) return [`ctrl-${input.toLowerCase()}`];
 	// Control characters inside a burst (keys pasted or sent together) mean their named keys.
-	const named: Record<string, KeyName> = {' ': 'space', '\r': 'enter', '\n': 'enter', '\t': 'tab', '\u007F': 'backspace', '\b': 'backspace', '\u001B': 'escape'};
+	const named: Record<string, KeyName> = {
+		' ': 'space',
+		'\r': 'enter',
+		'\n': 'enter',
+		'\t': 'tab',
+		'\u007F': 'backspace',
+		'\b': 'backspace',
+		'\u001B': 'escape',
+	};
 	return [...input].map(c => named[c] ?? c).filter(k => [...k].length > 1 || k >= ' ');
 }
 
 /** The keys table of readme.md (between its `keys:start` and `keys:end` markers); a test keeps them equal. */
 export function keysMarkdown(): string {
-	const rows = keymap.map(b => `| ${b.keys.map(k => `\`${displayKey(k)}\``).join(' ')} | ${b.category} | ${b.description}${b.isDestructive ? ' (asks first)' : ''}${b.isAction ? '; off with `--read-only`' : ''} |`);
+	const rows = keymap.map(
+		b =>
+			`| ${b.keys.map(k => `\`${displayKey(k)}\``).join(' ')} | ${b.category} | ` +
+			`${b.description}${b.isDestructive ? ' (asks first)' : ''}${b.isAction ? '; off with `--read-only`' : ''} |`,
+	);
 	return ['| keys | kind | what it does |', '|---|---|---|', ...rows].join('\n');
 }

@@ -4,10 +4,26 @@ a new state comes out. Work that needs the store (refreshing, retrying, loading 
 as an `Effect` in the state; use-effects.ts performs it and dispatches the answer. Time enters
 only through actions, so the reducer is tested as tables of keys and wanted states.
 */
-import {priorities, type ConsoleJob, type ConsoleSnapshot, type JobDetail, type Priority} from '../../inspector/console-feed.js';
+import {
+	priorities,
+	type ConsoleJob,
+	type ConsoleSnapshot,
+	type JobDetail,
+	type Priority,
+} from '../../inspector/console-feed.js';
 import {wrapLines} from '../text.js';
 import {bindingOf, commandFor, helpLines, type Command, type KeyName} from './keymap.js';
-import {jobRows, overlayRows, panes, rowKeys, sortColumnNames, visibleRows, type PaneId, type SortState, type Window} from './view.js';
+import {
+	jobRows,
+	overlayRows,
+	panes,
+	rowKeys,
+	sortColumnNames,
+	visibleRows,
+	type PaneId,
+	type SortState,
+	type Window,
+} from './view.js';
 
 export type Effect =
 	/** `full`: read everything now (after an action, or Ctrl-R), not only what changed. */
@@ -85,7 +101,13 @@ export const intervalSteps = [1000, 2000, 5000, 10_000, 30_000, 60_000];
 /** How long a status message stays. */
 const statusMs = 15_000;
 
-export function initialState(options: {intervalMs?: number; minIntervalMs?: number; isReadOnly?: boolean; window: Window; now: number}): ConsoleState {
+export function initialState(options: {
+	intervalMs?: number;
+	minIntervalMs?: number;
+	isReadOnly?: boolean;
+	window: Window;
+	now: number;
+}): ConsoleState {
 	const minIntervalMs = options.minIntervalMs ?? 1000;
 	const empty = (): Selection => ({index: 0, offset: 0});
 	return {
@@ -106,7 +128,11 @@ export function initialState(options: {intervalMs?: number; minIntervalMs?: numb
 }
 
 function withEffect(state: ConsoleState, request: EffectRequest): ConsoleState {
-	return {...state, effects: [...state.effects, {...request, id: state.nextEffectId} as Effect], nextEffectId: state.nextEffectId + 1};
+	return {
+		...state,
+		effects: [...state.effects, {...request, id: state.nextEffectId} as Effect],
+		nextEffectId: state.nextEffectId + 1,
+	};
 }
 
 function say(state: ConsoleState, text: string, tone: StatusMessage['tone'], now: number): ConsoleState {
@@ -141,7 +167,13 @@ function select(state: ConsoleState, index: number): ConsoleState {
 	if (clamped >= offset + visible) offset = clamped - visible + 1;
 	offset = Math.max(0, Math.min(offset, Math.max(0, keys.length - visible)));
 	const key = keys[clamped];
-	return {...state, selection: {...state.selection, [state.pane]: {...(key === undefined ? {} : {key}), index: Math.max(0, clamped), offset}}};
+	return {
+		...state,
+		selection: {
+			...state.selection,
+			[state.pane]: {...(key === undefined ? {} : {key}), index: Math.max(0, clamped), offset},
+		},
+	};
 }
 
 /** After new rows arrive, a filter or a sort: keep the selected job selected if it is still listed. */
@@ -149,7 +181,12 @@ function reselect(state: ConsoleState): ConsoleState {
 	return select(state, currentRows(state).index);
 }
 
-function scrollOverlay(state: ConsoleState, overlay: Overlay & {scroll: number}, lines: number, to: number): ConsoleState {
+function scrollOverlay(
+	state: ConsoleState,
+	overlay: Overlay & {scroll: number},
+	lines: number,
+	to: number,
+): ConsoleState {
 	const max = Math.max(0, lines - overlayRows(state.window));
 	const scroll = Math.max(0, Math.min(to, max));
 	const follow = overlay.kind === 'logs' ? scroll >= max : undefined;
@@ -158,28 +195,38 @@ function scrollOverlay(state: ConsoleState, overlay: Overlay & {scroll: number},
 
 function overlayLength(state: ConsoleState, overlay: Overlay): number {
 	if (overlay.kind === 'help') return helpLines().length;
-	if (overlay.kind === 'detail' || overlay.kind === 'logs' || overlay.kind === 'preview') return overlay.lines ? wrapLines(overlay.lines, state.window.columns - 1).length : 0;
+	if (overlay.kind === 'detail' || overlay.kind === 'logs' || overlay.kind === 'preview')
+		return overlay.lines ? wrapLines(overlay.lines, state.window.columns - 1).length : 0;
 	return 0;
 }
 
 function handleOverlayKey(state: ConsoleState, overlay: Overlay, key: KeyName, now: number): ConsoleState {
 	if (overlay.kind === 'confirm') {
-		if (key === 'y' || key === 'Y') return {...withEffect({...state, overlay: undefined}, overlay.confirmation.effect), status: {text: 'working…', tone: 'info', at: now}};
+		if (key === 'y' || key === 'Y')
+			return {
+				...withEffect({...state, overlay: undefined}, overlay.confirmation.effect),
+				status: {text: 'working…', tone: 'info', at: now},
+			};
 		return say({...state, overlay: undefined}, 'cancelled: nothing was changed', 'info', now);
 	}
 	if (overlay.kind === 'priority') {
 		if (key === 'up' || key === 'k') return {...state, overlay: {...overlay, index: Math.max(0, overlay.index - 1)}};
-		if (key === 'down' || key === 'j') return {...state, overlay: {...overlay, index: Math.min(priorities.length - 1, overlay.index + 1)}};
+		if (key === 'down' || key === 'j')
+			return {...state, overlay: {...overlay, index: Math.min(priorities.length - 1, overlay.index + 1)}};
 		const digit = Number(key);
 		if (key === 'enter' || (Number.isInteger(digit) && digit >= 1 && digit <= priorities.length)) {
 			const priority = priorities[key === 'enter' ? overlay.index : digit - 1]!;
-			return {...withEffect({...state, overlay: undefined}, {kind: 'reprioritize', hash: overlay.hash, priority}), status: {text: 'working…', tone: 'info', at: now}};
+			return {
+				...withEffect({...state, overlay: undefined}, {kind: 'reprioritize', hash: overlay.hash, priority}),
+				status: {text: 'working…', tone: 'info', at: now},
+			};
 		}
 		if (key === 'escape' || key === 'q') return {...state, overlay: undefined};
 		return state;
 	}
 	const command = commandFor(key);
-	if (command === 'back' || command === 'quit' || (command === 'help' && overlay.kind === 'help')) return {...state, overlay: undefined};
+	if (command === 'back' || command === 'quit' || (command === 'help' && overlay.kind === 'help'))
+		return {...state, overlay: undefined};
 	const page = overlayRows(state.window);
 	const length = overlayLength(state, overlay);
 	switch (command) {
@@ -211,17 +258,29 @@ function handleOverlayKey(state: ConsoleState, overlay: Overlay, key: KeyName, n
 function jobByHash(state: ConsoleState, hash: string): ConsoleJob | undefined {
 	const s = state.snapshot;
 	if (!s) return undefined;
-	return s.active.find(j => j.hash === hash) ?? s.todo.find(j => j.hash === hash) ?? s.failed.find(j => j.hash === hash) ?? s.dead.find(j => j.hash === hash);
+	return (
+		s.active.find(j => j.hash === hash) ??
+		s.todo.find(j => j.hash === hash) ??
+		s.failed.find(j => j.hash === hash) ??
+		s.dead.find(j => j.hash === hash)
+	);
 }
 
 const titleOf = (job: ConsoleJob | undefined, hash: string) => job?.name ?? hash.slice(0, 16);
 
 function runCommand(state: ConsoleState, command: Command, now: number, hashOverride?: string): ConsoleState {
 	const binding = bindingOf(command);
-	if (binding.isAction && state.isReadOnly) return say(state, 'read-only console: actions are disabled (started with --read-only)', 'error', now);
+	if (binding.isAction && state.isReadOnly)
+		return say(state, 'read-only console: actions are disabled (started with --read-only)', 'error', now);
 	const job = hashOverride ? jobByHash(state, hashOverride) : selectedJob(state);
 	const hash = hashOverride ?? job?.hash;
-	const needJob = (): ConsoleState => say(state, state.pane === 'workers' ? 'select a job in one of the job panes first' : 'no job selected', 'error', now);
+	const needJob = (): ConsoleState =>
+		say(
+			state,
+			state.pane === 'workers' ? 'select a job in one of the job panes first' : 'no job selected',
+			'error',
+			now,
+		);
 	switch (command) {
 		case 'quit':
 			return withEffect(state, {kind: 'quit'});
@@ -259,56 +318,144 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 		case 'reverse-sort': {
 			const current = state.sort[state.pane];
 			const names = sortColumnNames(state.pane);
-			const next = command === 'sort' ? {index: (current.index + 1) % names.length, descending: false} : {...current, descending: !current.descending};
-			return reselect(say({...state, sort: {...state.sort, [state.pane]: next}}, `sorted by ${names[next.index]}${next.descending ? ', reversed' : ''}`, 'info', now));
+			const next =
+				command === 'sort'
+					? {index: (current.index + 1) % names.length, descending: false}
+					: {...current, descending: !current.descending};
+			return reselect(
+				say(
+					{...state, sort: {...state.sort, [state.pane]: next}},
+					`sorted by ${names[next.index]}${next.descending ? ', reversed' : ''}`,
+					'info',
+					now,
+				),
+			);
 		}
 		case 'pause':
-			return say({...state, isPaused: !state.isPaused}, state.isPaused ? 'refreshing again' : 'paused: press space to resume', 'info', now);
+			return say(
+				{...state, isPaused: !state.isPaused},
+				state.isPaused ? 'refreshing again' : 'paused: press space to resume',
+				'info',
+				now,
+			);
 		case 'faster':
 		case 'slower': {
 			const steps = intervalSteps.filter(ms => ms >= state.minIntervalMs);
 			const at = steps.findIndex(ms => ms >= state.intervalMs);
-			const index = Math.max(0, Math.min(steps.length - 1, (at < 0 ? steps.length - 1 : at) + (command === 'faster' ? -1 : 1)));
+			const index = Math.max(
+				0,
+				Math.min(steps.length - 1, (at < 0 ? steps.length - 1 : at) + (command === 'faster' ? -1 : 1)),
+			);
 			const intervalMs = steps[index] ?? state.minIntervalMs;
-			const floor = command === 'faster' && intervalMs === state.intervalMs && intervalMs === state.minIntervalMs ? ` (the floor: console_min_refresh = ${state.minIntervalMs / 1000} s)` : '';
+			const floor =
+				command === 'faster' && intervalMs === state.intervalMs && intervalMs === state.minIntervalMs
+					? ` (the floor: console_min_refresh = ${state.minIntervalMs / 1000} s)`
+					: '';
 			return say({...state, intervalMs}, `refreshing every ${intervalMs / 1000} s${floor}`, 'info', now);
 		}
 		case 'refresh':
 			return withEffect(state, {kind: 'refresh', full: true});
 		case 'open':
 			if (!hash) return needJob();
-			return withEffect({...state, overlay: {kind: 'detail', hash, title: titleOf(job, hash), scroll: 0}}, {kind: 'load-detail', hash});
+			return withEffect(
+				{...state, overlay: {kind: 'detail', hash, title: titleOf(job, hash), scroll: 0}},
+				{kind: 'load-detail', hash},
+			);
 		case 'logs':
 			if (!hash) return needJob();
-			return withEffect({...state, overlay: {kind: 'logs', hash, title: titleOf(job, hash), scroll: 0, follow: true}}, {kind: 'load-logs', hash});
+			return withEffect(
+				{...state, overlay: {kind: 'logs', hash, title: titleOf(job, hash), scroll: 0, follow: true}},
+				{kind: 'load-logs', hash},
+			);
 		case 'preview':
 			if (!hash) return needJob();
-			return withEffect({...state, overlay: {kind: 'preview', hash, title: titleOf(job, hash), scroll: 0}}, {kind: 'load-preview', hash});
+			return withEffect(
+				{...state, overlay: {kind: 'preview', hash, title: titleOf(job, hash), scroll: 0}},
+				{kind: 'load-preview', hash},
+			);
 		case 'retry':
 			if (!hash) return needJob();
-			if (job && job.state !== 'failed' && job.state !== 'dead') return say(state, `only failed and dead jobs are retried; this one is ${job.state === 'processing' ? 'running' : `in ${job.state}`}`, 'error', now);
+			if (job && job.state !== 'failed' && job.state !== 'dead')
+				return say(
+					state,
+					`only failed and dead jobs are retried; this one is ${job.state === 'processing' ? 'running' : `in ${job.state}`}`,
+					'error',
+					now,
+				);
 			return say(withEffect(state, {kind: 'retry', hashes: [hash]}), `retrying ${titleOf(job, hash)}…`, 'info', now);
 		case 'retry-all': {
 			const s = state.snapshot;
 			if (!s) return state;
-			const from: Array<'failed' | 'dead'> = state.pane === 'failed' || state.pane === 'dead' ? [state.pane] : ['failed', 'dead'];
+			const from: Array<'failed' | 'dead'> =
+				state.pane === 'failed' || state.pane === 'dead' ? [state.pane] : ['failed', 'dead'];
 			const matching = from.flatMap(pane => jobRows(s, pane, state.filter, state.sort[pane]));
-			if (matching.length === 0) return say(state, `no failed or dead job matches${state.filter ? ` the filter "${state.filter}"` : ''}`, 'error', now);
+			if (matching.length === 0)
+				return say(
+					state,
+					`no failed or dead job matches${state.filter ? ` the filter "${state.filter}"` : ''}`,
+					'error',
+					now,
+				);
 			const scope = state.pane === 'failed' || state.pane === 'dead' ? `${state.pane} ` : 'failed and dead ';
-			return {...state, overlay: {kind: 'confirm', confirmation: {prompt: `Retry ${matching.length} ${scope}job${matching.length === 1 ? '' : 's'}${state.filter ? ` matching "${state.filter}"` : ''}?`, effect: {kind: 'retry', hashes: matching.map(j => j.hash)}}}};
+			return {
+				...state,
+				overlay: {
+					kind: 'confirm',
+					confirmation: {
+						prompt: `Retry ${matching.length} ${scope}job${matching.length === 1 ? '' : 's'}${state.filter ? ` matching "${state.filter}"` : ''}?`,
+						effect: {kind: 'retry', hashes: matching.map(j => j.hash)},
+					},
+				},
+			};
 		}
 		case 'cancel':
 			if (!hash) return needJob();
-			if (job && job.state !== 'todo' && job.state !== 'failed' && job.state !== 'processing') return say(state, `a ${job.state} job cannot be cancelled`, 'error', now);
-			return {...state, overlay: {kind: 'confirm', confirmation: {prompt: `Cancel ${titleOf(job, hash)}?${job?.state === 'processing' ? ` Its worker (${job.run?.worker}) stops at its next heartbeat.` : ''} The job goes to dead-letter.`, effect: {kind: 'cancel', hash}}}};
+			if (job && job.state !== 'todo' && job.state !== 'failed' && job.state !== 'processing')
+				return say(state, `a ${job.state} job cannot be cancelled`, 'error', now);
+			return {
+				...state,
+				overlay: {
+					kind: 'confirm',
+					confirmation: {
+						prompt:
+							`Cancel ${titleOf(job, hash)}?` +
+							(job?.state === 'processing' ? ` Its worker (${job.run?.worker}) stops at its next heartbeat.` : '') +
+							' The job goes to dead-letter.',
+						effect: {kind: 'cancel', hash},
+					},
+				},
+			};
 		case 'priority':
 			if (!hash) return needJob();
-			if (job && job.state !== 'todo') return say(state, 'only queued jobs change priority (retry a failed or dead one with a priority from the CLI)', 'error', now);
-			return {...state, overlay: {kind: 'priority', hash, title: titleOf(job, hash), index: Math.max(0, priorities.indexOf(job?.priority ?? 'normal'))}};
+			if (job && job.state !== 'todo')
+				return say(
+					state,
+					'only queued jobs change priority (retry a failed or dead one with a priority from the CLI)',
+					'error',
+					now,
+				);
+			return {
+				...state,
+				overlay: {
+					kind: 'priority',
+					hash,
+					title: titleOf(job, hash),
+					index: Math.max(0, priorities.indexOf(job?.priority ?? 'normal')),
+				},
+			};
 		case 'clear-dead': {
 			const count = state.snapshot?.counts.total.dead ?? 0;
 			if (count === 0) return say(state, 'the dead-letter queue is empty', 'info', now);
-			return {...state, overlay: {kind: 'confirm', confirmation: {prompt: `Clear the dead-letter queue: remove ${count} dead job${count === 1 ? '' : 's'} for good? Their PDFs stay in the store.`, effect: {kind: 'clear-dead'}}}};
+			return {
+				...state,
+				overlay: {
+					kind: 'confirm',
+					confirmation: {
+						prompt: `Clear the dead-letter queue: remove ${count} dead job${count === 1 ? '' : 's'} for good? Their PDFs stay in the store.`,
+						effect: {kind: 'clear-dead'},
+					},
+				},
+			};
 		}
 	}
 }
@@ -317,7 +464,14 @@ function handleFilterKey(state: ConsoleState, draft: string, key: KeyName): Cons
 	if (key === 'enter') return {...state, filterDraft: undefined};
 	if (key === 'escape') return reselect({...state, filterDraft: undefined, filter: ''});
 	if (key === 'ctrl-c') return withEffect(state, {kind: 'quit'});
-	const next = key === 'backspace' ? draft.slice(0, -1) : key === 'space' ? `${draft} ` : [...key].length === 1 ? draft + key : draft;
+	const next =
+		key === 'backspace'
+			? draft.slice(0, -1)
+			: key === 'space'
+				? `${draft} `
+				: [...key].length === 1
+					? draft + key
+					: draft;
 	return reselect({...state, filterDraft: next, filter: next});
 }
 
@@ -327,7 +481,9 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 			let next = {...state, now: action.now};
 			for (const key of action.keys) {
 				if (next.filterDraft !== undefined) next = handleFilterKey(next, next.filterDraft, key);
-				else if (next.overlay) next = key === 'ctrl-c' ? withEffect(next, {kind: 'quit'}) : handleOverlayKey(next, next.overlay, key, action.now);
+				else if (next.overlay)
+					next =
+						key === 'ctrl-c' ? withEffect(next, {kind: 'quit'}) : handleOverlayKey(next, next.overlay, key, action.now);
 				else {
 					const command = commandFor(key);
 					if (command) next = runCommand(next, command, action.now);
@@ -336,17 +492,29 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 			return next;
 		}
 		case 'tick': {
-			const status = state.status && action.now - state.status.at > statusMs && state.status.text !== 'working…' ? undefined : state.status;
+			const status =
+				state.status && action.now - state.status.at > statusMs && state.status.text !== 'working…'
+					? undefined
+					: state.status;
 			return {...state, now: action.now, status};
 		}
 		case 'poll':
-			return state.isPaused || state.isRefreshing || state.effects.some(e => e.kind === 'refresh') ? state : withEffect(state, {kind: 'refresh'});
+			return state.isPaused || state.isRefreshing || state.effects.some(e => e.kind === 'refresh')
+				? state
+				: withEffect(state, {kind: 'refresh'});
 		case 'resize':
 			return reselect({...state, window: action.window});
 		case 'refresh-started':
 			return {...state, isRefreshing: true};
 		case 'snapshot': {
-			let next: ConsoleState = {...state, snapshot: action.snapshot, snapshotAt: action.now, now: action.now, isRefreshing: false, refreshError: undefined};
+			let next: ConsoleState = {
+				...state,
+				snapshot: action.snapshot,
+				snapshotAt: action.now,
+				now: action.now,
+				isRefreshing: false,
+				refreshError: undefined,
+			};
 			// A log view of a running job follows it: when the attempt ends, its log is read again.
 			const o = state.overlay;
 			if (o?.kind === 'logs') {
@@ -363,15 +531,29 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 		case 'detail-loaded': {
 			const o = state.overlay;
 			if (o?.kind !== 'detail' || o.hash !== action.hash) return state;
-			return {...state, overlay: {...o, ...(action.detail ? {detail: action.detail} : {}), ...(action.lines ? {lines: action.lines} : {}), ...(action.error ? {error: action.error} : {})}};
+			return {
+				...state,
+				overlay: {
+					...o,
+					...(action.detail ? {detail: action.detail} : {}),
+					...(action.lines ? {lines: action.lines} : {}),
+					...(action.error ? {error: action.error} : {}),
+				},
+			};
 		}
 		case 'text-loaded': {
 			const o = state.overlay;
 			if (o?.kind !== action.kind || o.hash !== action.hash) return state;
-			const loaded = {...o, ...(action.lines ? {lines: action.lines} : {}), ...(action.error ? {error: action.error} : {})} as Overlay & {scroll: number};
+			const loaded = {
+				...o,
+				...(action.lines ? {lines: action.lines} : {}),
+				...(action.error ? {error: action.error} : {}),
+			} as Overlay & {scroll: number};
 			// A followed log starts at its end.
 			const length = action.lines ? wrapLines(action.lines, state.window.columns - 1).length : 0;
-			return o.kind === 'logs' && o.follow ? scrollOverlay({...state, overlay: loaded}, loaded, length, length) : {...state, overlay: loaded};
+			return o.kind === 'logs' && o.follow
+				? scrollOverlay({...state, overlay: loaded}, loaded, length, length)
+				: {...state, overlay: loaded};
 		}
 		case 'action-finished': {
 			const next = say(state, action.text, action.ok ? 'ok' : 'error', action.now);

@@ -6,15 +6,28 @@ the terminal here; the overlay cuts lines to the width.
 import type {ConsoleJob, JobDetail, JobLog} from '../../inspector/console-feed.js';
 import {formatBytes, formatDuration, safeText} from '../../lib/format.js';
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const iso = (ms: number) =>
+	new Date(ms)
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d+Z$/, 'Z');
 
-export function detailLines(detail: JobDetail, serverNow: number, manifest?: {paths: string[]; tags: string[]}): string[] {
+export function detailLines(
+	detail: JobDetail,
+	serverNow: number,
+	manifest?: {paths: string[]; tags: string[]},
+): string[] {
 	const lines: string[] = [];
 	const add = (label: string, text: string) => lines.push(`${label.padEnd(10)}${safeText(text)}`);
 	add('why', detail.explanation);
 	add('hash', detail.hash);
 	add('state', detail.state);
-	const name = detail.lease?.lease.name ?? detail.todo[0]?.entry.name ?? detail.dead?.name ?? detail.failed?.name ?? detail.raw?.metadata['original-name'];
+	const name =
+		detail.lease?.lease.name ??
+		detail.todo[0]?.entry.name ??
+		detail.dead?.name ??
+		detail.failed?.name ??
+		detail.raw?.metadata['original-name'];
 	if (name) add('file', `${name}${detail.raw ? ` (${formatBytes(detail.raw.size)})` : ''}`);
 	if (!detail.raw) add('raw PDF', 'missing from the store');
 	if (manifest) {
@@ -25,28 +38,57 @@ export function detailLines(detail: JobDetail, serverNow: number, manifest?: {pa
 	if (lease) {
 		const l = lease.lease;
 		lines.push('');
-		add('lease', `worker ${l.worker}, attempt ${l.attempt || '?'}, claimed ${formatDuration(serverNow - l.claimedAt)} ago${l.ending ? `, ended: ${l.ending}` : ''}`);
+		add(
+			'lease',
+			`worker ${l.worker}, attempt ${l.attempt || '?'}, claimed ${formatDuration(serverNow - l.claimedAt)} ` +
+				`ago${l.ending ? `, ended: ${l.ending}` : ''}`,
+		);
 		add('heartbeat', `last renewed ${formatDuration(serverNow - lease.lastModified)} ago (renewal #${l.counter})`);
 		const p = l.progress;
 		if (p) {
-			add('progress', `${p.stage}${p.pagesTotal ? `, page ${p.pagesDone ?? 0} of ${p.pagesTotal}` : ''}${p.etaMs === undefined ? '' : `, about ${formatDuration(p.etaMs)} left`}`);
-			const load = [p.cpuPercent === undefined ? '' : `CPU ${p.cpuPercent}%`, p.memoryPercent === undefined ? '' : `RAM ${p.memoryPercent}%`, p.childRssBytes === undefined ? '' : `converter ${formatBytes(p.childRssBytes)}`].filter(Boolean).join(', ');
+			add(
+				'progress',
+				p.stage +
+					(p.pagesTotal ? `, page ${p.pagesDone ?? 0} of ${p.pagesTotal}` : '') +
+					(p.etaMs === undefined ? '' : `, about ${formatDuration(p.etaMs)} left`),
+			);
+			const load = [
+				p.cpuPercent === undefined ? '' : `CPU ${p.cpuPercent}%`,
+				p.memoryPercent === undefined ? '' : `RAM ${p.memoryPercent}%`,
+				p.childRssBytes === undefined ? '' : `converter ${formatBytes(p.childRssBytes)}`,
+			]
+				.filter(Boolean)
+				.join(', ');
 			if (load) add('machine', load);
 		}
 	}
 	for (const {entry} of detail.todo) {
 		lines.push('');
-		add('queued', `${entry.priority} since ${iso(entry.queuedAt)} (${entry.reason}), ${entry.attempts} attempt(s) used${entry.notBefore && entry.notBefore > serverNow ? `, not before ${iso(entry.notBefore)}` : ''}`);
+		add(
+			'queued',
+			`${entry.priority} since ${iso(entry.queuedAt)} (${entry.reason}), ${entry.attempts} attempt(s) ` +
+				`used${entry.notBefore && entry.notBefore > serverNow ? `, not before ${iso(entry.notBefore)}` : ''}`,
+		);
 	}
-	for (const [label, record] of [['failed', detail.failed], ['dead', detail.dead]] as const) {
+	for (const [label, record] of [
+		['failed', detail.failed],
+		['dead', detail.dead],
+	] as const) {
 		if (!record) continue;
 		lines.push('');
-		add(label, `${record.reason}, ${record.attempts} attempt(s)${record.retryAt ? `, retry at ${iso(record.retryAt)}` : ''}`);
+		add(
+			label,
+			`${record.reason}, ${record.attempts} attempt(s)${record.retryAt ? `, retry at ${iso(record.retryAt)}` : ''}`,
+		);
 	}
 	const history = detail.dead?.history ?? detail.failed?.history ?? detail.todo[0]?.entry.history ?? [];
 	if (history.length > 0) {
 		lines.push('', 'attempts');
-		for (const failure of history) lines.push(`  #${failure.attempt} ${iso(failure.at)} on ${safeText(failure.worker)}: ${safeText(failure.error)}${failure.counted === false ? ' (not counted)' : ''}`);
+		for (const failure of history)
+			lines.push(
+				`  #${failure.attempt} ${iso(failure.at)} on ${safeText(failure.worker)}: ` +
+					`${safeText(failure.error)}${failure.counted === false ? ' (not counted)' : ''}`,
+			);
 	}
 	if (detail.result) {
 		lines.push('');
@@ -61,7 +103,12 @@ export function logLines(logs: JobLog[], problems: string[]): string[] {
 	if (logs.length === 0) lines.push('no attempt has finished yet: a log is written when an attempt ends');
 	// Oldest attempt first, so the newest output is at the end, where a followed log sits.
 	for (const log of [...logs].reverse()) {
-		lines.push(`── attempt ${log.attempt} on ${safeText(log.worker)}: ${log.outcome}, ${iso(log.startedAt)}, ${formatDuration(log.endedAt - log.startedAt)}${log.pages === undefined ? '' : `, ${log.pages} pages`}${log.converter ? `, ${safeText(log.converter)}` : ''}`);
+		lines.push(
+			`── attempt ${log.attempt} on ${safeText(log.worker)}: ${log.outcome}, ${iso(log.startedAt)}, ` +
+				formatDuration(log.endedAt - log.startedAt) +
+				(log.pages === undefined ? '' : `, ${log.pages} pages`) +
+				(log.converter ? `, ${safeText(log.converter)}` : ''),
+		);
 		const timings = Object.entries(log.timings).map(([k, v]) => `${k.replace(/Ms$/, '')} ${formatDuration(v ?? 0)}`);
 		if (timings.length > 0) lines.push(`   timings: ${timings.join(', ')}`);
 		if (log.error) lines.push(`   error: ${safeText(log.error)}`);
@@ -75,7 +122,11 @@ export function logLines(logs: JobLog[], problems: string[]): string[] {
 export function liveLines(job: ConsoleJob | undefined): string[] {
 	const run = job?.run;
 	if (!run) return [];
-	return [`── attempt ${run.attempt} on ${safeText(run.worker)}: running, ${run.stage}${run.pagesTotal ? `, page ${run.pagesDone} of ${run.pagesTotal}` : ''}, ${formatDuration(run.elapsedMs)} so far${run.etaMs === undefined ? '' : `, about ${formatDuration(run.etaMs)} left`}; heartbeat ${formatDuration(run.heartbeatAgeMs)} ago`];
+	return [
+		`── attempt ${run.attempt} on ${safeText(run.worker)}: running, ` +
+			`${run.stage}${run.pagesTotal ? `, page ${run.pagesDone} of ${run.pagesTotal}` : ''}, ${formatDuration(run.elapsedMs)} so ` +
+			`far${run.etaMs === undefined ? '' : `, about ${formatDuration(run.etaMs)} left`}; heartbeat ${formatDuration(run.heartbeatAgeMs)} ago`,
+	];
 }
 
 export function previewLines(markdown: string | undefined): string[] {

@@ -6,11 +6,21 @@ import {priorities, type ConsoleJob, type ConsoleSnapshot, type ConsoleWorker} f
 
 export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'done' | 'workers';
 export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'done', 'workers'];
-export const paneTitles: Record<PaneId, string> = {active: 'Active', todo: 'Queue', failed: 'Failed', dead: 'Dead', done: 'Done', workers: 'Workers'};
+export const paneTitles: Record<PaneId, string> = {
+	active: 'Active',
+	todo: 'Queue',
+	failed: 'Failed',
+	dead: 'Dead',
+	done: 'Done',
+	workers: 'Workers',
+};
 
 export type Window = {columns: number; rows: number};
 
-/** Lines the screen uses besides the table: header (2), overview (7), tabs (1), table heading (1), status (1), footer (1), and one spare so a frame is never as tall as the terminal. */
+/**
+Lines the screen uses besides the table: header (2), overview (7), tabs (1), table heading (1), status (1),
+footer (1), and one spare so a frame is never as tall as the terminal.
+*/
 const chromeLines = 14;
 
 export function tableRows(window: Window): number {
@@ -23,7 +33,10 @@ export function visibleRows(pane: PaneId, window: Window): number {
 	return pane === 'workers' ? Math.max(1, Math.floor((lines - 3) / 2)) : tableRows(window);
 }
 
-/** Lines a text view (help, detail, logs, preview) shows at once: all but the header (2), its title and key hint (2), the footer (2) and the spare line. */
+/**
+Lines a text view (help, detail, logs, preview) shows at once: all but the header (2), its title and key hint
+(2), the footer (2) and the spare line.
+*/
 export function overlayRows(window: Window): number {
 	return Math.max(3, window.rows - 7);
 }
@@ -37,7 +50,8 @@ const byOldest: Comparator<ConsoleJob> = (a, b) => a.at - b.at;
 const byNewest: Comparator<ConsoleJob> = (a, b) => b.at - a.at;
 const bySize: Comparator<ConsoleJob> = (a, b) => (b.size ?? 0) - (a.size ?? 0);
 const byAttempts: Comparator<ConsoleJob> = (a, b) => b.attempts - a.attempts;
-const progressOf = (job: ConsoleJob) => (job.run && job.run.pagesTotal > 0 ? job.run.pagesDone / job.run.pagesTotal : 0);
+const progressOf = (job: ConsoleJob) =>
+	job.run && job.run.pagesTotal > 0 ? job.run.pagesDone / job.run.pagesTotal : 0;
 
 /** Failed, dead and done jobs: newest first. */
 const settledSorts: Array<SortColumn<ConsoleJob>> = [
@@ -94,35 +108,72 @@ function sorted<T>(rows: T[], columns: Array<SortColumn<T>>, sort: SortState): T
 export function jobMatches(job: ConsoleJob, filter: string): boolean {
 	if (filter === '') return true;
 	const f = filter.toLowerCase();
-	return (job.name ?? '').toLowerCase().includes(f) || job.hash.startsWith(f) || (job.run?.worker ?? '').toLowerCase().includes(f) || job.tags.some(t => t.toLowerCase().includes(f));
+	return (
+		(job.name ?? '').toLowerCase().includes(f) ||
+		job.hash.startsWith(f) ||
+		(job.run?.worker ?? '').toLowerCase().includes(f) ||
+		job.tags.some(t => t.toLowerCase().includes(f))
+	);
 }
 
 export function workerMatches(worker: ConsoleWorker, filter: string): boolean {
 	if (filter === '') return true;
 	const f = filter.toLowerCase();
-	return worker.id.toLowerCase().includes(f) || worker.host.toLowerCase().includes(f) || (worker.currentJob ?? '').toLowerCase().includes(f);
+	return (
+		worker.id.toLowerCase().includes(f) ||
+		worker.host.toLowerCase().includes(f) ||
+		(worker.currentJob ?? '').toLowerCase().includes(f)
+	);
 }
 
 // The last result per pane: a key press and the render that follows ask for the same rows, and a
 // queue of 100,000 jobs should be filtered and sorted once per refresh, not once per key.
-const lastJobRows = new Map<string, {snapshot: ConsoleSnapshot; filter: string; index: number; descending: boolean; rows: ConsoleJob[]}>();
+const lastJobRows = new Map<
+	string,
+	{snapshot: ConsoleSnapshot; filter: string; index: number; descending: boolean; rows: ConsoleJob[]}
+>();
 
-export function jobRows(snapshot: ConsoleSnapshot | undefined, pane: Exclude<PaneId, 'workers'>, filter: string, sort: SortState): ConsoleJob[] {
+export function jobRows(
+	snapshot: ConsoleSnapshot | undefined,
+	pane: Exclude<PaneId, 'workers'>,
+	filter: string,
+	sort: SortState,
+): ConsoleJob[] {
 	if (!snapshot) return [];
 	const cached = lastJobRows.get(pane);
-	if (cached && cached.snapshot === snapshot && cached.filter === filter && cached.index === sort.index && cached.descending === sort.descending) return cached.rows;
-	const rows = sorted(snapshot[pane].filter(job => jobMatches(job, filter)), jobSorts[pane], sort);
+	if (
+		cached &&
+		cached.snapshot === snapshot &&
+		cached.filter === filter &&
+		cached.index === sort.index &&
+		cached.descending === sort.descending
+	)
+		return cached.rows;
+	const rows = sorted(
+		snapshot[pane].filter(job => jobMatches(job, filter)),
+		jobSorts[pane],
+		sort,
+	);
 	lastJobRows.set(pane, {snapshot, filter, index: sort.index, descending: sort.descending, rows});
 	return rows;
 }
 
 export function workerRows(snapshot: ConsoleSnapshot | undefined, filter: string, sort: SortState): ConsoleWorker[] {
 	if (!snapshot) return [];
-	return sorted(snapshot.workers.filter(w => workerMatches(w, filter)), workerSorts, sort);
+	return sorted(
+		snapshot.workers.filter(w => workerMatches(w, filter)),
+		workerSorts,
+		sort,
+	);
 }
 
 /** The identities of a pane's rows, in display order: job hashes or worker ids. */
-export function rowKeys(snapshot: ConsoleSnapshot | undefined, pane: PaneId, filter: string, sort: SortState): string[] {
+export function rowKeys(
+	snapshot: ConsoleSnapshot | undefined,
+	pane: PaneId,
+	filter: string,
+	sort: SortState,
+): string[] {
 	if (pane === 'workers') return workerRows(snapshot, filter, sort).map(w => w.id);
 	const rows = jobRows(snapshot, pane, filter, sort);
 	let keys = keysOfRows.get(rows);

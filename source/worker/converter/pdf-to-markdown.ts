@@ -12,6 +12,7 @@ import {encodePng} from './png.js';
 import {ConversionError} from './conversion-error.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PDFDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 
 export type ConvertedImage = {name: string; png: Buffer; page: number; width: number; height: number};
 
@@ -45,7 +46,10 @@ async function loadPdfJs(): Promise<PdfJs> {
 		// On Node pdf.js runs its worker side in this process (a "fake worker") and imports it at the
 		// first getDocument. Loading it here, beside the library, and handing it over as
 		// globalThis.pdfjsWorker puts all of pdf.js's start-up where a spare child does it ahead of its job.
-		const [lib, worker] = await Promise.all([import('pdfjs-dist/legacy/build/pdf.mjs'), import(workerModule) as Promise<unknown>]);
+		const [lib, worker] = await Promise.all([
+			import('pdfjs-dist/legacy/build/pdf.mjs'),
+			import(workerModule) as Promise<unknown>,
+		]);
 		(globalThis as {pdfjsWorker?: unknown}).pdfjsWorker = worker;
 		return lib;
 	})();
@@ -88,12 +92,22 @@ export const converterName = 'blobforge-pdfjs';
 
 export async function convertPdf(data: Uint8Array, options: ConvertOptions = {}): Promise<Conversion> {
 	if (data.byteLength === 0) throw new ConversionError('the file is empty (0 bytes)', true);
-	if (Buffer.from(data.subarray(0, 1024)).indexOf('%PDF') < 0) throw new ConversionError('not a PDF (no %PDF header)', true);
+	if (Buffer.from(data.subarray(0, 1024)).indexOf('%PDF') < 0)
+		throw new ConversionError('not a PDF (no %PDF header)', true);
 	const lib = await loadPdfJs();
-	let document;
+	const loading = lib.getDocument({
+		data: new Uint8Array(data),
+		verbosity: 0,
+		isOffscreenCanvasSupported: false,
+		useSystemFonts: false,
+		disableFontFace: true,
+		...(options.password ? {password: options.password} : {}),
+	});
+	let document: PDFDocumentProxy;
 	try {
-		document = await lib.getDocument({data: new Uint8Array(data), verbosity: 0, isEvalSupported: false, isOffscreenCanvasSupported: false, useSystemFonts: false, disableFontFace: true, ...(options.password ? {password: options.password} : {})}).promise;
+		document = await loading.promise;
 	} catch (error) {
+		await loading.destroy();
 		throw classify(error);
 	}
 	try {
@@ -105,14 +119,11 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 		// costly operator lists (half the conversion time) can be skipped.
 		const hasImages = options.images !== false && /\/Subtype\s*\/Image\b/.test(Buffer.from(data).toString('latin1'));
 		for (let number = 1; number <= document.numPages; number++) {
-			// eslint-disable-next-line no-await-in-loop
 			const page = await document.getPage(number);
-			// eslint-disable-next-line no-await-in-loop
 			const content = await page.getTextContent();
 			const pageLines = linesOf(content.items as TextItem[], number, page.view[3] ?? 792);
 			lines.push(...pageLines);
 			if (hasImages) {
-				// eslint-disable-next-line no-await-in-loop
 				const found = await imagesOf(lib, page, number);
 				images.push(...found);
 				if (pageLines.every(l => l.text.trim() === '') && found.length > 0) scannedPages.push(number);
@@ -121,11 +132,18 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 			options.onPage?.(number, document.numPages);
 		}
 		const {markdown, headings} = toMarkdown(stripRunningLines(lines, document.numPages), images);
-		return {markdown, images, pages: document.numPages, scannedPages, headings, converter: `${converterName} (pdfjs-dist ${lib.version})`};
+		return {
+			markdown,
+			images,
+			pages: document.numPages,
+			scannedPages,
+			headings,
+			converter: `${converterName} (pdfjs-dist ${lib.version})`,
+		};
 	} catch (error) {
 		throw classify(error);
 	} finally {
-		await document.destroy();
+		await loading.destroy();
 	}
 }
 
@@ -134,9 +152,11 @@ function classify(error: unknown): ConversionError {
 	const name = (error as Error | undefined)?.name ?? '';
 	const message = (error as Error | undefined)?.message ?? String(error);
 	if (name === 'PasswordException') return new ConversionError('the PDF is encrypted and needs a password', true);
-	if (name === 'InvalidPDFException') return new ConversionError(`not a valid PDF (corrupt or truncated): ${message}`, true);
+	if (name === 'InvalidPDFException')
+		return new ConversionError(`not a valid PDF (corrupt or truncated): ${message}`, true);
 	if (name === 'MissingPDFException') return new ConversionError('the PDF is empty or missing', true);
-	if (name === 'UnknownErrorException' || name === 'FormatError') return new ConversionError(`the PDF is damaged: ${message}`, true);
+	if (name === 'UnknownErrorException' || name === 'FormatError')
+		return new ConversionError(`the PDF is damaged: ${message}`, true);
 	return new ConversionError(`conversion failed: ${message}`, false);
 }
 
@@ -153,7 +173,15 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		const text = current.parts.join('').replaceAll(/\s+/g, ' ').trim();
 		if (text) {
 			const gap = previousY === undefined ? 0 : previousY - current.y;
-			lines.push({text, size: current.size, x: current.x, y: current.y, page, gapBefore: gap / Math.max(1, previousSize || current.size), pageHeight});
+			lines.push({
+				text,
+				size: current.size,
+				x: current.x,
+				y: current.y,
+				page,
+				gapBefore: gap / Math.max(1, previousSize || current.size),
+				pageHeight,
+			});
 			previousY = current.y;
 			previousSize = current.size;
 		}
@@ -196,7 +224,8 @@ function stripRunningLines(lines: Line[], pages: number): Line[] {
 	const inMargin = (l: Line) => l.y > l.pageHeight * 0.875 || l.y < l.pageHeight * 0.125;
 	return lines.filter(l => {
 		if (!inMargin(l)) return true;
-		const repeated = pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5) && l.size <= bodySize * 1.05;
+		const repeated =
+			pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5) && l.size <= bodySize * 1.05;
 		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text);
 		return !repeated && !pageNumber;
 	});
@@ -223,7 +252,10 @@ function escapeText(text: string): string {
 function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
 	const body = mostUsedSize(lines);
 	const sizes = new Set(lines.map(l => Math.round(l.size * 2) / 2));
-	const headingSizes = [...sizes].filter(s => s > body * 1.12).sort((a, b) => b - a).slice(0, 6);
+	const headingSizes = [...sizes]
+		.filter(s => s > body * 1.12)
+		.sort((a, b) => b - a)
+		.slice(0, 6);
 	const levelOf = (size: number) => {
 		const index = headingSizes.indexOf(Math.round(size * 2) / 2);
 		return index < 0 ? 0 : index + 1;
@@ -256,7 +288,11 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 		const numberMatch = numbered.exec(line.text);
 		if ((bulletMatch && line.text.length > bulletMatch[0].length) || numberMatch) {
 			flushParagraph();
-			list.push(numberMatch ? `${numberMatch[1]}. ${line.text.slice(numberMatch[0].length)}` : `- ${line.text.slice(bulletMatch![0].length)}`);
+			list.push(
+				numberMatch
+					? `${numberMatch[1]}. ${line.text.slice(numberMatch[0].length)}`
+					: `- ${line.text.slice(bulletMatch![0].length)}`,
+			);
 			continue;
 		}
 		// A continuation of the previous list item: same paragraph, no break.
@@ -272,7 +308,9 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 	flushParagraph();
 	flushList();
 	if (images.length > 0) {
-		blocks.push(images.map(image => `![Image ${image.name} from page ${image.page}](assets/${image.name})`).join('\n\n'));
+		blocks.push(
+			images.map(image => `![Image ${image.name} from page ${image.page}](assets/${image.name})`).join('\n\n'),
+		);
 	}
 	const joined = blocks.join('\n\n').replaceAll(/(\w)- (\w)/g, '$1-$2');
 	return {markdown: `${joined}\n`, headings};
@@ -280,7 +318,11 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 
 type ImageObject = {width: number; height: number; kind?: number; data?: Uint8Array | Uint8ClampedArray};
 
-async function imagesOf(lib: PdfJs, page: Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>, number: number): Promise<ConvertedImage[]> {
+async function imagesOf(
+	lib: PdfJs,
+	page: Awaited<ReturnType<Awaited<ReturnType<PdfJs['getDocument']>['promise']>['getPage']>>,
+	number: number,
+): Promise<ConvertedImage[]> {
 	const operators = await page.getOperatorList();
 	const names = new Set<string>();
 	operators.fnArray.forEach((fn, i) => {
@@ -291,7 +333,6 @@ async function imagesOf(lib: PdfJs, page: Awaited<ReturnType<Awaited<ReturnType<
 	for (const name of names) {
 		const objects = name.startsWith('g_') ? page.commonObjs : page.objs;
 		// Images decode asynchronously: wait for each (the callback form), a few seconds at most.
-		// eslint-disable-next-line no-await-in-loop
 		const image = await new Promise<ImageObject | undefined>(resolve => {
 			const timer = setTimeout(() => resolve(undefined), 5000);
 			try {
@@ -306,9 +347,22 @@ async function imagesOf(lib: PdfJs, page: Awaited<ReturnType<Awaited<ReturnType<
 		});
 		if (!image?.data || !image.width || !image.height) continue;
 		const pixels = image.width * image.height;
-		const channels = image.data.length === pixels * 4 ? 4 : image.data.length === pixels * 3 ? 3 : image.data.length === pixels ? 1 : 0;
+		const channels =
+			image.data.length === pixels * 4
+				? 4
+				: image.data.length === pixels * 3
+					? 3
+					: image.data.length === pixels
+						? 1
+						: 0;
 		if (channels === 0) continue; // 1-bit masks and other packings are left out
-		images.push({name: `page${number}-image${++index}.png`, png: encodePng(image.width, image.height, channels, image.data), page: number, width: image.width, height: image.height});
+		images.push({
+			name: `page${number}-image${++index}.png`,
+			png: encodePng(image.width, image.height, channels, image.data),
+			page: number,
+			width: image.width,
+			height: image.height,
+		});
 	}
 	return images;
 }

@@ -10,7 +10,12 @@ function chunk(type: string, data: Buffer): Buffer {
 	return Buffer.concat([length, typeAndData, crc]);
 }
 
-export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pixels: Uint8Array | Uint8ClampedArray): Buffer {
+export function encodePng(
+	width: number,
+	height: number,
+	channels: 1 | 3 | 4,
+	pixels: Uint8Array | Uint8ClampedArray,
+): Buffer {
 	const header = Buffer.alloc(13);
 	header.writeUInt32BE(width, 0);
 	header.writeUInt32BE(height, 4);
@@ -22,5 +27,10 @@ export function encodePng(width: number, height: number, channels: 1 | 3 | 4, pi
 		raw[y * (stride + 1)] = 0; // filter: none
 		raw.set(pixels.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
 	}
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', header),
+		chunk('IDAT', deflateSync(raw)),
+		chunk('IEND', Buffer.alloc(0)),
+	]);
 }

@@ -18,20 +18,40 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 	t.timeout(8 * 60_000);
 	const cwd = await tempDir('bf-demo-');
 	const script = path.join(cwd, 'run.sh');
-	await writeFile(script, ['#!/bin/sh', `cd '${cwd}'`, 'unset BLOBFORGE_S3_BUCKET BLOBFORGE_STORE_DIR', 'export NO_COLOR=1', `'${process.execPath}' '${cliPath}' demo`, 'echo "DEMO-EXITED=$?"', 'sleep 600', ''].join('\n'), {mode: 0o755});
+	await writeFile(
+		script,
+		[
+			'#!/bin/sh',
+			`cd '${cwd}'`,
+			'unset BLOBFORGE_S3_BUCKET BLOBFORGE_STORE_DIR',
+			'export NO_COLOR=1',
+			`'${process.execPath}' '${cliPath}' demo`,
+			'echo "DEMO-EXITED=$?"',
+			'sleep 600',
+			'',
+		].join('\n'),
+		{mode: 0o755},
+	);
 	const terminal = await openTerminal(t, script);
 	// What the demo and its workers did and the disk's room tell a slow machine from a stuck pipeline.
 	const diagnose = async () => {
 		const disk = statfsSync(cwd);
 		const lines = [`${((disk.bavail * disk.bsize) / 1024 ** 2).toFixed(0)} MB free in ${cwd}`];
 		for (const name of ['worker-1.log', 'worker-2.log', 'demo.log']) {
-			// eslint-disable-next-line no-await-in-loop
 			const log = await readFile(path.join(cwd, 'blobforge-demo', name), 'utf8').catch(() => '(none)');
-			lines.push(`${name}: ${log.split('\n').filter(Boolean).slice(-6).map(line => line.slice(0, 220)).join('\n  ')}`);
+			lines.push(
+				`${name}: ${log
+					.split('\n')
+					.filter(Boolean)
+					.slice(-6)
+					.map(line => line.slice(0, 220))
+					.join('\n  ')}`,
+			);
 		}
 		return lines;
 	};
-	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 120_000) => terminal.waitFor(what, check, {timeoutMs, diagnose});
+	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 120_000) =>
+		terminal.waitFor(what, check, {timeoutMs, diagnose});
 	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));
 	t.regex(busy, /BlobForge {2}local:\S*blobforge-demo/);
 	await waitFor('the damaged sample in dead-letter', text => /4 Dead 1/.test(text), 180_000);
@@ -43,5 +63,8 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 	const after = await waitFor('the demo to end', text => text.includes('DEMO-EXITED='));
 	t.regex(after, /stopping 2 demo worker\(s\)/);
 	t.regex(after, /DEMO-EXITED=0/);
-	t.false(pids.some(pid => isProcessAlive(pid)), 'quitting stopped the workers');
+	t.false(
+		pids.some(pid => isProcessAlive(pid)),
+		'quitting stopped the workers',
+	);
 });

@@ -1,0 +1,32 @@
+/**
+Job logs, registry/logs/<hash>/attempt-NNN.json: one PUT per attempt, written in the background.
+The next job does not wait for them; the worker's stop does.
+*/
+import type {QueueContext} from '../queue/queue-context.js';
+import type {JobLog} from '../queue/records.js';
+import {errorText, type JobFields, type WorkerEmitter} from './events.js';
+
+export class JobLogWriter {
+	private readonly writes = new Set<Promise<void>>();
+
+	constructor(
+		private readonly context: QueueContext,
+		private readonly events: WorkerEmitter,
+	) {}
+
+	write(log: JobLog, fields: JobFields): void {
+		const write = this.context.store
+			.put(this.context.keys.jobLog(log.hash, log.attempt), JSON.stringify(log), {contentType: 'application/json'})
+			.then(() => undefined)
+			.catch((error: unknown) => {
+				this.events.emit('job-log-failed', {...fields, error: errorText(error)});
+			})
+			.finally(() => this.writes.delete(write));
+		this.writes.add(write);
+	}
+
+	/** Resolves once every log written so far has landed (or failed). */
+	async flush(): Promise<void> {
+		await Promise.all(this.writes);
+	}
+}

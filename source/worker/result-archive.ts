@@ -1,0 +1,64 @@
+/** The result archive: content.md, assets/, info.json; entry names are ours, never from the input. */
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {zipSync} from 'fflate';
+import type {JobLog} from '../queue/records.js';
+import {ConversionError} from './converter/conversion-error.js';
+
+export type ArchiveInfo = {
+	hash: string;
+	name: string | undefined;
+	metadata: Record<string, string>;
+	size: number;
+	result: {
+		pages?: number | undefined;
+		scannedPages?: number[] | undefined;
+		headings?: number | undefined;
+		converter: string;
+	};
+	worker: string;
+	timings: JobLog['timings'];
+	paths?: string[];
+	tags?: string[];
+};
+
+/** Only regular files with plain names: a converter's symlink (to /etc/passwd, say) or odd name never gets in. */
+async function regularFiles(folder: string): Promise<string[]> {
+	const entries = await readdir(folder, {withFileTypes: true}).catch(() => []);
+	return entries.filter(e => e.isFile() && /^[\w.-]+$/.test(e.name)).map(e => e.name);
+}
+
+function tagsOf(info: ArchiveInfo): unknown {
+	if (info.tags) return info.tags;
+	try {
+		return JSON.parse(info.metadata['tags'] ?? '[]');
+	} catch {
+		return [];
+	}
+}
+
+export async function packageResult(output: string, info: ArchiveInfo): Promise<Uint8Array> {
+	const files: Record<string, Uint8Array> = {};
+	const markdownName = (await regularFiles(output)).find(name => name.endsWith('.md'));
+	if (!markdownName) throw new ConversionError('the converter wrote no Markdown file', false);
+	files['content.md'] = await readFile(path.join(output, markdownName));
+	for (const name of await regularFiles(path.join(output, 'assets'))) {
+		files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
+	}
+	const infoJson = {
+		hash: info.hash,
+		original_filename: info.metadata['original-name'] ?? info.name ?? 'unknown.pdf',
+		paths: info.paths ?? [],
+		tags: tagsOf(info),
+		size_bytes: info.size,
+		pages: info.result.pages,
+		scanned_pages: info.result.scannedPages ?? [],
+		headings: info.result.headings,
+		converter: info.result.converter,
+		converted_at: new Date().toISOString(),
+		worker_id: info.worker,
+		timings_ms: info.timings,
+	};
+	files['info.json'] = new TextEncoder().encode(JSON.stringify(infoJson, null, 2));
+	return zipSync(files, {level: 6});
+}
