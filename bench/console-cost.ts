@@ -12,12 +12,10 @@ import {benchBucket, benchS3} from './bench-s3.js';
 import {Inspector} from '../source/inspector/inspector.js';
 import {InspectorFeed} from '../source/inspector/console-feed.js';
 import {mapLimit} from '../source/lib/concurrency.js';
-import {systemClock} from '../source/lib/clock.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
-import {reconcile} from '../source/queue/reconcile.js';
-import {defaultRemoteConfig} from '../source/queue/records.js';
-import {claim, type HeldLease} from '../source/queue/transitions/claim.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
+import {reconcile} from '../source/queue/read-model/reconcile.js';
+import {claim} from '../source/queue/transitions/claim.js';
+import type {HeldLease} from '../source/queue/transitions/lease-write.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
 import {awsPricePerRequest, diffStats, type StatsSnapshot} from '../source/storage/request-stats.js';
@@ -31,12 +29,7 @@ const refreshMs = 2000;
 const minutesPerMonth = 60 * 24 * 30;
 
 const opened = await benchBucket(s3, `console`);
-const context: QueueContext = {
-	store: opened.store,
-	keys: new Keys('pdf/'),
-	clock: systemClock,
-	config: () => defaultRemoteConfig,
-};
+const context: QueueContext = openQueueContext(opened.store);
 const fillStarted = performance.now();
 await mapLimit(
 	Array.from({length: done}, (_, i) => i),

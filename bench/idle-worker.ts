@@ -9,10 +9,7 @@ import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {benchBucket, benchS3} from './bench-s3.js';
-import {systemClock} from '../source/lib/clock.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
 import {enqueue} from '../source/queue/transitions/enqueue.js';
 
 const seconds = Number(process.argv[2] ?? 65);
@@ -20,12 +17,7 @@ const s3 = benchS3();
 const {endpoint, credentials} = s3;
 const opened = await benchBucket(s3, `idle`);
 const bucket = opened.bucket;
-const context: QueueContext = {
-	store: opened.store,
-	keys: new Keys('pdf/'),
-	clock: systemClock,
-	config: () => defaultRemoteConfig,
-};
+const context: QueueContext = openQueueContext(opened.store);
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../source/cli.js');
 const converter =
 	`${process.execPath} -e ` +

@@ -10,11 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {benchBucket, benchS3} from './bench-s3.js';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
-import {systemClock} from '../source/lib/clock.js';
 import {ingest} from '../source/ingest/ingest.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
 import {costOf, operations} from '../source/storage/request-stats.js';
 
 const count = Number(process.argv[2] ?? 1000);
@@ -34,12 +31,7 @@ for (let i = 0; i < count; i++) {
 	);
 }
 const opened = await benchBucket(s3, `ingest`);
-const context: QueueContext = {
-	store: opened.store,
-	keys: new Keys('pdf/'),
-	clock: systemClock,
-	config: () => defaultRemoteConfig,
-};
+const context: QueueContext = openQueueContext(opened.store);
 opened.stats.reset();
 const started = performance.now();
 const summary = await ingest(context, [path.join(folder, 'pdfs')], {concurrency: 32, batchSize: 500});

@@ -10,12 +10,9 @@ Environment: BLOBFORGE_TEST_S3_ENDPOINT, BLOBFORGE_TEST_S3_ACCESS_KEY_ID, BLOBFO
 import {mkdir, writeFile} from 'node:fs/promises';
 import {benchBucket, benchS3} from './bench-s3.js';
 import {mapLimit} from '../source/lib/concurrency.js';
-import {systemClock} from '../source/lib/clock.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
-import {ReadModel} from '../source/queue/read-model.js';
-import {reconcile} from '../source/queue/reconcile.js';
-import {defaultRemoteConfig} from '../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
+import {ReadModel} from '../source/queue/read-model/read-model.js';
+import {reconcile} from '../source/queue/read-model/reconcile.js';
 import {claim} from '../source/queue/transitions/claim.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
@@ -40,12 +37,7 @@ type Row = {
 const rows: Row[] = [];
 for (const history of histories) {
 	const opened = await benchBucket(s3, `rm-${history}`);
-	const context: QueueContext = {
-		store: opened.store,
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => defaultRemoteConfig,
-	};
+	const context: QueueContext = openQueueContext(opened.store);
 	const fillStarted = performance.now();
 	await mapLimit(
 		Array.from({length: history}, (_, i) => i),

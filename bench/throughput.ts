@@ -17,12 +17,9 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {benchBucket, benchS3} from './bench-s3.js';
 import {mapLimit} from '../source/lib/concurrency.js';
-import {systemClock} from '../source/lib/clock.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
-import {ReadModel} from '../source/queue/read-model.js';
+import {ReadModel} from '../source/queue/read-model/read-model.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -56,12 +53,7 @@ const rows: Row[] = [];
 for (const workers of workerCounts) {
 	const opened = await benchBucket(s3, `tp-${workers}`);
 	const bucket = opened.bucket;
-	const context: QueueContext = {
-		store: opened.store,
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => defaultRemoteConfig,
-	};
+	const context: QueueContext = openQueueContext(opened.store);
 	// Small raw PDFs (the worker downloads each) and one enqueue batch, as ingest leaves them.
 	await mapLimit(
 		Array.from({length: jobs}, (_, i) => i),

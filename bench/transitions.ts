@@ -16,11 +16,11 @@ import {ingest} from '../source/ingest/ingest.js';
 import {ManualClock, type Clock} from '../source/lib/clock.js';
 import {listCandidates} from '../source/queue/candidates.js';
 import {runJanitor} from '../source/queue/janitor.js';
-import {Keys} from '../source/queue/keys.js';
-import type {QueueContext} from '../source/queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
 import {defaultRemoteConfig} from '../source/queue/records.js';
 import {retryJob} from '../source/queue/transitions/admin.js';
-import {claim, type HeldLease} from '../source/queue/transitions/claim.js';
+import {claim} from '../source/queue/transitions/claim.js';
+import type {HeldLease} from '../source/queue/transitions/lease-write.js';
 import {enqueueMany} from '../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../source/queue/transitions/finish.js';
 import {heartbeat} from '../source/queue/transitions/heartbeat.js';
@@ -32,12 +32,7 @@ const opened = await benchBucket(s3, `tr`);
 // The janitor compares retry times with the server's clock; a manual clock lets the backoff pass at once.
 const clock = new ManualClock(Date.now());
 const config = {...defaultRemoteConfig, max_retries: 1, retry_backoff: 0};
-const context: QueueContext = {
-	store: opened.store,
-	keys: new Keys('pdf/'),
-	clock: clock as Clock,
-	config: () => config,
-};
+const context: QueueContext = openQueueContext(opened.store, {clock: clock as Clock, config});
 const hash = (n: number) => `e${n.toString(16).padStart(63, '0')}`;
 
 /** Requests by the kinds of issue 8's table, and dollars per 1,000 of them. */

@@ -29,7 +29,7 @@ for (const [name, args] of benches) {
 	const run = spawnSync(process.execPath, [path.join(root, 'dist/bench', `${name}.js`), ...args], {
 		cwd: root,
 		stdio: 'inherit',
-		env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_ENV: 'production'},
+		env: {...process.env, NODE_ENV: 'production'},
 	});
 	if (run.status !== 0) failed++;
 }

@@ -13,7 +13,6 @@ if (!server.ok) process.exit(1);
 const run = spawnSync(process.execPath, [path.join(root, 'dist/tests/soak/main.js'), ...process.argv.slice(2)], {
 	cwd: root,
 	stdio: 'inherit',
-	env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
 });
 if (server.started) stopTestS3();
 process.exit(run.status ?? 1);

@@ -62,10 +62,12 @@ the others' (it held 0.4 GB of the temp disk beside them); then the console's te
 a time on a quiet machine: they watch a live screen, and beside the rest of the suite (load 18 on two
 cores) the demo took 13 s to queue its first samples.
 */
-function runAva(args) {
-	const ava = spawn(process.execPath, [path.join(root, 'node_modules/ava/entrypoints/cli.js'), '--tap', ...args], {
+function runAva(args, node = process.execPath) {
+	// The node running the tests comes first on PATH, so tests that start `node` get the same one.
+	const env = {...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`};
+	const ava = spawn(node, [path.join(root, 'node_modules/ava/entrypoints/cli.js'), '--tap', ...args], {
 		cwd: root,
-		env: {...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+		env,
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	let buffer = '';
@@ -105,6 +107,38 @@ function runAva(args) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** The suite `npm run test:unit` runs: no S3 server, no terminal. */
+const unitTests = [
+	'dist/tests/{unit,ui,worker,inspector,converter,queue}/**/*.test.js',
+	'dist/tests/conformance/local-store.test.js',
+];
+const oldestNodeVersion = '22.23.3';
+
+/** A Node 22 installed from the npm registry into node_modules/.cache (once; later runs reuse it). */
+function oldestNode() {
+	const prefix = path.join(root, 'node_modules/.cache/blobforge-node22');
+	const binary = path.join(prefix, 'node_modules/node/bin/node');
+	const works = () => spawnSync(binary, ['--version'], {encoding: 'utf8'}).stdout?.trim() === `v${oldestNodeVersion}`;
+	if (works()) return binary;
+	const install = spawnSync(
+		'npm',
+		[
+			'install',
+			'--no-save',
+			'--no-package-lock',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+			'--prefix',
+			prefix,
+			`node@${oldestNodeVersion}`,
+		],
+		{encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe']},
+	);
+	if (install.status !== 0)
+		console.log(`# npm install node@${oldestNodeVersion}: ${install.stderr.trim().split('\n').at(-1)}`);
+	return works() ? binary : undefined;
+}
 const heavy = 'dist/tests/e2e/large-pdf.test.js';
 const terminal = 'dist/tests/e2e/terminal/*.test.js';
 const rounds =
@@ -115,6 +149,20 @@ let code = 0;
 for (const args of rounds) {
 	const roundCode = await runAva(args);
 	if (roundCode !== 0) code = roundCode;
+}
+// The oldest supported Node (package.json engines): the tests that need no S3 server run on it too.
+if (extraArgs.length === 0 && process.env.BLOBFORGE_TEST_SKIP_NODE22 !== '1') {
+	const node22 = oldestNode();
+	if (node22) {
+		console.log(`# the unit tests again, on Node ${oldestNodeVersion}`);
+		const roundCode = await runAva(unitTests, node22);
+		if (roundCode !== 0) code = roundCode;
+	} else {
+		failed++;
+		console.log(
+			`# could not install Node ${oldestNodeVersion} from the npm registry to test on it (set BLOBFORGE_TEST_SKIP_NODE22=1 to skip)`,
+		);
+	}
 }
 clearInterval(sampler);
 sample();

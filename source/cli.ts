@@ -1,144 +1,16 @@
 #!/usr/bin/env node
 /**
-The `blobforge` command: global flags, the list of commands, and the one place where errors
-become a clear line and an exit code (a stack trace only with --verbose).
+The `blobforge` executable. It checks the Node version before anything else loads: on an older
+Node the command line itself would fail to load with a bare SyntaxError (it uses fs.glob and other
+Node 22 APIs), where one line saying what to install helps.
 */
-import process from 'node:process';
-import yargs, {type CommandModule} from 'yargs';
-import {hideBin} from 'yargs/helpers';
-import {
-	cancelCommand,
-	clearDeadCommand,
-	janitorCommand,
-	removeCommand,
-	reprioritizeCommand,
-	retryCommand,
-} from './commands/actions.js';
-import {configCommand} from './commands/config.js';
-import {convertCommand} from './commands/convert.js';
-import {workerCommand} from './commands/worker.js';
-import {logsCommand, workersCommand} from './commands/observe.js';
-import {doctorCommand} from './commands/doctor.js';
-import {ingestCommand} from './commands/ingest.js';
-import {dashboardCommand, listCommand, searchQueueCommand, statusCommand} from './commands/jobs.js';
-import {lookupCommand, manifestCommand, searchCommand} from './commands/manifest.js';
-import {downloadCommand, previewCommand} from './commands/results.js';
-import type {GlobalArgs} from './commands/context.js';
-import {printError} from './commands/output.js';
-import {watchCommand} from './commands/watch.js';
-import {demoCommand} from './commands/demo.js';
-import {UserError, exitCodes} from './lib/errors.js';
-import {StoreError} from './storage/store-error.js';
-
-const storeHints: Partial<Record<StoreError['kind'], string>> = {
-	network: 'check BLOBFORGE_S3_ENDPOINT_URL (or --endpoint) and that the service is up',
-	'bad-credentials': 'check BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY (or the AWS profile in use)',
-	'access-denied': 'the credentials need read, write, list and delete on the bucket under the prefix',
-	'bucket-missing': 'check BLOBFORGE_S3_BUCKET (or --bucket), or create the bucket',
-	throttled: 'the provider is rate limiting; try again shortly',
-};
-
-function report(error: unknown, verbose: boolean): number {
-	if (error instanceof UserError) {
-		printError(`blobforge: ${error.message}`);
-		if (error.options.hint) printError(`  ${error.options.hint}`);
-		if (verbose && error.stack) printError(error.stack);
-		return error.exitCode;
-	}
-	if (error instanceof StoreError) {
-		printError(`blobforge: ${error.message}`);
-		const hint = storeHints[error.kind];
-		if (hint) printError(`  ${hint}`);
-		if (verbose) printError(String((error.details.cause as Error | undefined)?.stack ?? error.stack));
-		return error.kind === 'not-found' || error.kind === 'precondition-failed' ? exitCodes.failure : exitCodes.store;
-	}
-	const message = error instanceof Error ? error.message : String(error);
-	printError(`blobforge: unexpected error: ${message}`);
-	if (verbose) printError(String((error as Error | undefined)?.stack ?? ''));
-	else printError('  run again with --verbose for details');
-	return exitCodes.failure;
+const minimum = 22;
+const major = Number(process.versions.node.split('.')[0]);
+if (major < minimum) {
+	process.stderr.write(
+		`blobforge: Node ${process.versions.node} is too old; Node ${minimum} or newer is needed (Node 24 LTS is what it is ` +
+			'tested on). From a checkout, `npm ci` installs one: run blobforge as `npx blobforge` or through `npm run`.\n',
+	);
+	process.exit(3);
 }
-
-const commands = [
-	watchCommand,
-	demoCommand,
-	ingestCommand,
-	workerCommand,
-	convertCommand,
-	statusCommand,
-	listCommand,
-	dashboardCommand,
-	retryCommand,
-	cancelCommand,
-	reprioritizeCommand,
-	clearDeadCommand,
-	removeCommand,
-	janitorCommand,
-	configCommand,
-	manifestCommand,
-	searchCommand,
-	searchQueueCommand,
-	lookupCommand,
-	logsCommand,
-	workersCommand,
-	downloadCommand,
-	previewCommand,
-	doctorCommand,
-] as unknown as Array<CommandModule<GlobalArgs, never>>;
-
-const argv = hideBin(process.argv);
-const verbose = argv.includes('--verbose');
-
-try {
-	await yargs(argv)
-		.scriptName('blobforge')
-		.usage(
-			'$0 <command> [options]\n\nBlobForge turns libraries of PDFs into Markdown, coordinated through one S3-compatible bucket.',
-		)
-		.option('bucket', {
-			type: 'string',
-			describe: 'S3 bucket (env BLOBFORGE_S3_BUCKET); without one, the local store is used',
-			group: 'Store:',
-		})
-		.option('prefix', {type: 'string', describe: 'key prefix (env BLOBFORGE_S3_PREFIX, default pdf/)', group: 'Store:'})
-		.option('region', {
-			type: 'string',
-			describe: 'region (env BLOBFORGE_S3_REGION, default us-east-1)',
-			group: 'Store:',
-		})
-		.option('endpoint', {
-			type: 'string',
-			describe: 'S3-compatible endpoint URL (env BLOBFORGE_S3_ENDPOINT_URL)',
-			group: 'Store:',
-		})
-		.option('store-dir', {type: 'string', describe: 'local store directory (env BLOBFORGE_STORE_DIR)', group: 'Store:'})
-		.option('worker-id', {type: 'string', describe: 'worker id (env BLOBFORGE_WORKER_ID)', group: 'Output:'})
-		.option('log-level', {
-			type: 'string',
-			describe: 'debug, info, warn or error (env BLOBFORGE_LOG_LEVEL)',
-			group: 'Output:',
-		})
-		.option('headless', {type: 'boolean', describe: 'no terminal UI: JSON lines on stdout', group: 'Output:'})
-		.option('json', {type: 'boolean', describe: 'print data as JSON', group: 'Output:'})
-		.option('verbose', {type: 'boolean', describe: 'stack traces on errors', group: 'Output:'})
-		.command(commands)
-		.demandCommand(1, 'name a command; see blobforge --help')
-		.recommendCommands()
-		.strict()
-		.completion('completion', 'print a shell completion script (bash/zsh)')
-		.help()
-		.alias('help', 'h')
-		.version()
-		.wrap(Math.min(110, process.stdout.columns || 100))
-		.fail((message, error, y) => {
-			// Errors from handlers go to the top-level handler; yargs' own validation errors are usage errors.
-			if (error && error.name !== 'YError') throw error;
-			printError(`blobforge: ${message ?? error?.message ?? 'invalid arguments'}`);
-			void y;
-			printError('  see blobforge --help');
-			process.exit(exitCodes.usage);
-		})
-		.parseAsync();
-} catch (error) {
-	process.exitCode = report(error, verbose);
-}
+await import('./commands/main.js');

@@ -2,7 +2,7 @@
 import {createInterface} from 'node:readline/promises';
 import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
-import type {AdminOutcome} from '../queue/transitions/admin.js';
+import {type AdminOutcome, refuse} from '../queue/transitions/admin.js';
 import type {GlobalArgs} from './context.js';
 import {requireHashes} from './jobs.js';
 import {printError, printJson, printLine} from './output.js';
@@ -18,7 +18,7 @@ async function eachJob(
 	const outcomes: AdminOutcome[] = [];
 	for (const input of inputs) {
 		const resolved = await queue.inspector.resolveHash(input);
-		outcomes.push(resolved.ok ? await action(resolved.hash) : {hash: input, ok: false, reason: resolved.reason});
+		outcomes.push(resolved.ok ? await action(resolved.hash) : refuse(input, resolved.reason, 'not-found'));
 	}
 	report(outcomes, json);
 }

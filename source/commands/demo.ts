@@ -16,10 +16,10 @@ import {Inspector} from '../inspector/inspector.js';
 import {ingest} from '../ingest/ingest.js';
 import {systemClock} from '../lib/clock.js';
 import {UserError, exitCodes} from '../lib/errors.js';
-import type {Counts} from '../queue/job-view.js';
+import type {Counts} from '../queue/read-model/event-fold.js';
 import type {Priority} from '../queue/keys.js';
 import {Keys} from '../queue/keys.js';
-import type {QueueContext} from '../queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../queue/queue-context.js';
 import {RemoteConfigCache, setRemoteConfig} from '../queue/remote-config.js';
 import {openStore} from '../storage/open-store.js';
 import type {GlobalArgs} from './context.js';
@@ -125,7 +125,10 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 			{heartbeat_interval: 1, retry_backoff: 5, max_retries: 1, stale_timeout_minutes: 1},
 		);
 		await remoteConfig.get();
-		const context: QueueContext = {store: opened.store, keys, clock: systemClock, config: () => remoteConfig.config};
+		const context: QueueContext = openQueueContext(opened.store, {
+			prefix: keys.prefix,
+			config: () => remoteConfig.config,
+		});
 		const isInteractive = Boolean(process.stdout.isTTY && process.stdin.isTTY);
 		const say = (text: string) => printLine(text);
 		say(`BlobForge demo in ${dir}`);

@@ -6,7 +6,7 @@ import type {JobRow} from '../inspector/inspector.js';
 import {throughput} from '../inspector/console-feed.js';
 import {priorities} from '../queue/keys.js';
 import type {JobState} from '../queue/records.js';
-import type {QueueView} from '../queue/read-model.js';
+import type {QueueView} from '../queue/read-model/read-model.js';
 import type {GlobalArgs} from './context.js';
 import {printJson, printLine} from './output.js';
 import {openQueue, priorityArgument, resolveHashArgument} from './queue-context.js';

@@ -3,7 +3,7 @@ import {systemClock} from '../lib/clock.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {Inspector} from '../inspector/inspector.js';
 import {Keys, parsePriority, priorities, type Priority} from '../queue/keys.js';
-import type {QueueContext} from '../queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../queue/queue-context.js';
 import {RemoteConfigCache} from '../queue/remote-config.js';
 import {openContext, type CommandContext, type GlobalArgs} from './context.js';
 import {printError} from './output.js';
@@ -16,7 +16,7 @@ export async function openQueue(argv: GlobalArgs): Promise<OpenedQueue> {
 	const remoteConfig = new RemoteConfigCache({store: opened.store, keys, clock: systemClock});
 	const {problems} = await remoteConfig.get();
 	for (const problem of problems) printError(`blobforge: warning: ${problem} (the default is used)`);
-	const queue: QueueContext = {store: opened.store, keys, clock: systemClock, config: () => remoteConfig.config};
+	const queue: QueueContext = openQueueContext(opened.store, {prefix: keys.prefix, config: () => remoteConfig.config});
 	return {...opened, queue, inspector: new Inspector(queue, opened.stats), remoteConfig};
 }
 

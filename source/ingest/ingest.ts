@@ -15,7 +15,7 @@ import {mapLimit} from '../lib/concurrency.js';
 import type {Priority} from '../queue/keys.js';
 import {mergeEntry, updateManifest} from '../queue/manifest.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {ReadModel} from '../queue/read-model.js';
+import {ReadModel} from '../queue/read-model/read-model.js';
 import {enqueueMany, type EnqueueRequest} from '../queue/transitions/enqueue.js';
 import {collectAll} from '../storage/object-store.js';
 import {readLfsObject} from './git-lfs.js';

@@ -1,10 +1,11 @@
 /**
 Finds the files an ingest names: files as given, directories walked recursively for `.pdf`
-(any case). Symbolic links to directories are not followed (no cycles); missing paths are
-reported, not fatal.
+(any case), and glob patterns the shell did not expand (quoted, as `'library/**'`), matched
+with Node's fs.glob. Symbolic links to directories are not followed (no cycles); missing paths and
+patterns that match nothing are reported, not fatal.
 */
 import type {Dirent, Stats} from 'node:fs';
-import {readdir, stat} from 'node:fs/promises';
+import {glob, readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 export type FoundFile = {
@@ -27,7 +28,8 @@ export async function scanPaths(inputs: string[]): Promise<ScanResult> {
 		try {
 			info = await stat(absolute);
 		} catch {
-			problems.push({path: input, reason: 'no such file or directory'});
+			if (isPattern(input)) await expand(input, files, problems);
+			else problems.push({path: input, reason: 'no such file or directory'});
 			continue;
 		}
 		if (info.isDirectory()) {
@@ -39,6 +41,38 @@ export async function scanPaths(inputs: string[]): Promise<ScanResult> {
 		}
 	}
 	return {files, problems};
+}
+
+/** A name with glob characters; one that exists as a path is taken as that path. */
+function isPattern(input: string): boolean {
+	return /[*?[{]/.test(input);
+}
+
+/**
+The files a pattern matches, relative to its fixed leading folders (`library/**` → paths
+under library/, so the manifest and tags read as if library/ had been named). Directories that
+match are walked like named ones.
+*/
+async function expand(pattern: string, files: FoundFile[], problems: ScanResult['problems']): Promise<void> {
+	const parts = path.resolve(pattern).split(path.sep);
+	const fixed = parts.findIndex(part => isPattern(part));
+	const root = parts.slice(0, fixed).join(path.sep) || path.sep;
+	const matches: string[] = [];
+	for await (const match of glob(pattern)) matches.push(path.resolve(match));
+	matches.sort();
+	let found = 0;
+	for (const match of matches) {
+		const info = await stat(match).catch(() => undefined);
+		if (info?.isDirectory()) await walk(match, match, files, problems);
+		else if (info?.isFile()) {
+			files.push({file: match, relative: path.relative(root, match).split(path.sep).join('/'), root});
+			found++;
+		}
+	}
+	if (matches.length === 0) problems.push({path: pattern, reason: 'no file matches the pattern'});
+	else if (found === 0 && !matches.some(m => files.some(f => f.file.startsWith(m)))) {
+		problems.push({path: pattern, reason: 'the pattern matches no regular file'});
+	}
 }
 
 async function walk(root: string, folder: string, files: FoundFile[], problems: ScanResult['problems']): Promise<void> {

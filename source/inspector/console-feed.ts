@@ -1,7 +1,6 @@
 /**
-What `blobforge watch` shows, made for display: one `ConsoleSnapshot` per refresh, and the actions
-the console's keys perform. The console (source/ui) sees only this interface, so its tests run on a
-fake and it never reaches the store itself.
+The console's source on a real store: one `ConsoleSnapshot` (console-source.ts) per refresh, and the
+actions the console's keys perform.
 
 Requests, in steady state, on two clocks:
 - every refresh (2 s by default): 1 conditional GET of queue/changes.json, 304 unless the journal
@@ -15,116 +14,24 @@ Requests, in steady state, on two clocks:
 A LIST costs what 12.5 GETs do, so the fast path is GETs only: about $1.9 a month at a 2 s refresh
 with 20 running jobs at AWS prices, where listing everything each refresh costs about $14.
 */
-import {formatDuration} from '../lib/format.js';
 import {mapLimit} from '../lib/concurrency.js';
-import {priorities, type Priority} from '../queue/keys.js';
+import type {Priority} from '../queue/keys.js';
 import {loadManifest, type Manifest} from '../queue/manifest.js';
-import type {QueueView} from '../queue/read-model.js';
+import type {QueueView} from '../queue/read-model/read-model.js';
+import {actionsFor} from '../queue/job-actions.js';
 import {parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
 import {collectAll, isNotModified} from '../storage/object-store.js';
-import type {Inspector, JobDetail} from './inspector.js';
+import type {
+	ConsoleJob,
+	ConsoleJobDetail,
+	ConsoleSnapshot,
+	ConsoleSource,
+	ConsoleWorker,
+	HeartbeatHealth,
+} from './console-source.js';
+import type {Inspector} from './inspector.js';
 import {ObjectWatch} from '../queue/object-watch.js';
-
-export type {AdminOutcome, JobDetail, JobLog, JobState, Priority};
-export {priorities};
-
-/** How fresh a running job's heartbeat is, against the stale timeout. */
-export type HeartbeatHealth = 'fine' | 'late' | 'stale';
-
-/** One job in a list pane (queue, failed, dead, active). */
-export type ConsoleJob = {
-	hash: string;
-	state: JobState;
-	priority: Priority;
-	name?: string;
-	size?: number;
-	/** Failed attempts so far. */
-	attempts: number;
-	error?: string;
-	/** Server time of the job's last change (queued, failed, claimed). */
-	at: number;
-	tags: string[];
-	/** Only for running jobs. */
-	run?: {
-		worker: string;
-		attempt: number;
-		stage: string;
-		pagesDone: number;
-		pagesTotal: number;
-		elapsedMs: number;
-		etaMs?: number;
-		heartbeatAgeMs: number;
-		health: HeartbeatHealth;
-	};
-};
-
-export type ConsoleWorker = {
-	id: string;
-	host: string;
-	status: WorkerRecord['status'] | 'gone';
-	currentJob?: string;
-	cpuPercent?: number;
-	memoryPercent?: number;
-	jobsCompleted: number;
-	jobsFailed: number;
-	avgJobMs?: number;
-	lastSeenAgoMs: number;
-};
-
-export type ConsoleSnapshot = {
-	/** Server time when the refresh finished, and this machine's time then. */
-	serverNow: number;
-	localNow: number;
-	/** Server minus local clock, when it is large enough to matter (> 30 s). */
-	clockSkewMs?: number;
-	counts: QueueView['counts'];
-	/** Completions per minute, oldest first, the last 30 minutes (the current one last). */
-	completionsPerMinute: number[];
-	/** Jobs finished per minute over the last 10 minutes, and the backlog's ETA at that rate. */
-	throughputPerMinute: number;
-	backlogEtaMs?: number;
-	active: ConsoleJob[];
-	todo: ConsoleJob[];
-	failed: ConsoleJob[];
-	dead: ConsoleJob[];
-	/** Jobs done in the last 30 minutes (older ones are only counted). */
-	done: ConsoleJob[];
-	workers: ConsoleWorker[];
-	staleAfterMs: number;
-	/** How long ago the leases were listed, and how often they are. */
-	leasesAgeMs: number;
-	leaseSweepMs: number;
-	/** The console's own requests: per minute, and dollars per month at that rate (AWS prices; 0 on the local store). */
-	isPriced: boolean;
-	requestsPerMinute: number;
-	monthlyCost: number;
-	/** Records that could not be read, reported and skipped. */
-	problems: string[];
-	/** Messages from the process that runs the console (the demo's ingest), newest last. */
-	notices?: string[];
-};
-
-export type ConsoleJobDetail = JobDetail & {manifest?: {paths: string[]; tags: string[]}};
-
-/** Everything the console calls. `InspectorFeed` is the real one; tests pass a fake. */
-export interface ConsoleSource {
-	/** Where the console looks, for the header: "s3://bucket prefix pdf/". */
-	readonly storeLine: string;
-	/** The floor for the refresh interval, in seconds. */
-	readonly minRefreshSeconds: number;
-	/** The current state; `full` reads everything now (after an action, or when asked). */
-	snapshot(options?: {full?: boolean}): Promise<ConsoleSnapshot>;
-	/** Every record of the job, and its manifest entry (paths and tags) when known. */
-	job(hash: string): Promise<ConsoleJobDetail>;
-	logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}>;
-	/** The Markdown of a done job's result, or undefined when it has none. */
-	preview(hash: string): Promise<string | undefined>;
-	retry(hashes: string[]): Promise<AdminOutcome[]>;
-	cancel(hash: string): Promise<AdminOutcome>;
-	reprioritize(hash: string, priority: Priority): Promise<AdminOutcome>;
-	clearDead(): Promise<{count: number}>;
-}
 
 const workersEveryMs = 60_000;
 const manifestEveryMs = 60_000;
@@ -231,7 +138,7 @@ export class InspectorFeed implements ConsoleSource {
 		const tagsOf = (hash: string) => this.manifest?.manifest.entries[hash]?.tags ?? [];
 		const rows = (await this.inspector.jobs({}, view)).filter(r => r.state !== 'processing');
 		const byState = (state: JobState): ConsoleJob[] =>
-			rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash)}));
+			rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash), actions: actionsFor(state)}));
 		const active: ConsoleJob[] = view.active.map(({lease, heartbeatAgeMs}) => {
 			const progress = lease.progress;
 			// A lease is created before its holder has read the todo entry; until its first heartbeat
@@ -247,6 +154,7 @@ export class InspectorFeed implements ConsoleSource {
 				attempts: attempt - 1,
 				at: lease.claimedAt,
 				tags: tagsOf(lease.hash),
+				actions: actionsFor('processing'),
 				run: {
 					worker: lease.worker,
 					attempt,
@@ -422,14 +330,4 @@ export class InspectorFeed implements ConsoleSource {
 		const order = {processing: 0, idle: 1, stopped: 2, gone: 3};
 		return rows.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
 	}
-}
-
-/** Dollars per month, short: "$0.52/mo". */
-export function describeMonthlyCost(dollars: number): string {
-	return dollars < 0.01 ? '<$0.01/mo' : dollars < 10 ? `$${dollars.toFixed(2)}/mo` : `$${Math.round(dollars)}/mo`;
-}
-
-/** Time left at the current rate, or a word when it is not known. */
-export function describeEta(ms: number | undefined): string {
-	return ms === undefined ? '—' : formatDuration(ms);
 }

@@ -4,11 +4,12 @@ actions. Nothing above this file touches the store; everything below it is the q
 Like asynq's Inspector, it returns views made for display, not raw bucket records.
 */
 import {isJobHash, type Priority} from '../queue/keys.js';
-import {runJanitor, type JanitorReport} from '../queue/janitor.js';
+import type {JanitorReport} from '../queue/janitor-report.js';
+import {runJanitor} from '../queue/janitor.js';
 import {locateJob, type JobRecords} from '../queue/locate.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {ReadModel, type QueueView, type RefreshParts} from '../queue/read-model.js';
-import {reconcile} from '../queue/reconcile.js';
+import {ReadModel, type QueueView, type RefreshParts} from '../queue/read-model/read-model.js';
+import {reconcile} from '../queue/read-model/reconcile.js';
 import {parseJobLog, parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
 import {collectAll} from '../storage/object-store.js';
 import {mapLimit} from '../lib/concurrency.js';

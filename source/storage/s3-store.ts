@@ -72,8 +72,6 @@ export class S3Store implements ObjectStore {
 	timeRequests = 0;
 
 	constructor(options: S3StoreOptions) {
-		// The SDK warns about Node 20 on stderr, which would tear the full-screen console.
-		process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 		this.bucket = options.bucket;
 		this.etagStyle = options.etagStyle ?? 'unquoted';
 		this.location = options.endpoint

@@ -1,7 +1,7 @@
 /** The console: state from the reducer, effects through the source, and a screen drawn from state alone. */
 import {Box} from 'ink';
 import {useCallback, useReducer, type ReactNode} from 'react';
-import type {ConsoleSource} from '../inspector/console-feed.js';
+import type {ConsoleSource} from '../inspector/console-source.js';
 import {ConfirmDialog, PriorityPicker} from './components/dialogs.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';

@@ -8,7 +8,7 @@ import {writeSync} from 'node:fs';
 import {formatWithOptions} from 'node:util';
 import {render} from 'ink';
 
-import type {ConsoleSource} from '../inspector/console-feed.js';
+import type {ConsoleSource} from '../inspector/console-source.js';
 import {App} from './app.js';
 import {FrameWriter} from './frame-writer.js';
 import {windowOf} from './hooks/use-window.js';

@@ -6,7 +6,8 @@ create-only PUT (its lease exists) or a claim that finds the job gone.
 import type {Clock} from '../lib/clock.js';
 import {type Candidate, listCandidates} from '../queue/candidates.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {claim, type HeldLease} from '../queue/transitions/claim.js';
+import {claim} from '../queue/transitions/claim.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import type {WorkerEmitter} from './events.js';
 
 const listingReuseMs = 2000;

@@ -4,7 +4,7 @@ and tests subscribe to it; nothing in the worker writes log lines itself. An eve
 the `event` of its log line, so journald queries keep working.
 */
 import {EventEmitter} from 'node:events';
-import type {JanitorReport} from '../queue/janitor.js';
+import type {JanitorReport} from '../queue/janitor-report.js';
 
 /** The fields every event about one job carries. */
 export type JobFields = {job: string; file: string | undefined; attempt: number; priority: string};

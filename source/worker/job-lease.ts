@@ -6,7 +6,7 @@ job; the reason is kept for the job log.
 */
 import type {Clock} from '../lib/clock.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import type {HeldLease} from '../queue/transitions/claim.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {heartbeat} from '../queue/transitions/heartbeat.js';
 import {errorText, type JobFields, type WorkerEmitter} from './events.js';
 import {HeartbeatLoop} from './heartbeat-loop.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {Clock} from '../lib/clock.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {JobLog} from '../queue/records.js';
-import type {HeldLease} from '../queue/transitions/claim.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {complete, requeue} from '../queue/transitions/finish.js';
 import {ConversionError} from './converter/conversion-error.js';
 import type {Converter} from './converters.js';

@@ -3,7 +3,7 @@ Records a job's failure, and keeps the one the store refused. When the store fai
 outage, a full disk) and then refused its failure too, the failure is written as soon as the store
 answers, before the next claim, instead of leaving the lease to go stale for the janitor.
 */
-import type {HeldLease} from '../queue/transitions/claim.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {fail} from '../queue/transitions/finish.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {JobLog} from '../queue/records.js';

@@ -19,7 +19,7 @@ import {recoverOwnLeases} from '../queue/janitor.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
-import type {HeldLease} from '../queue/transitions/claim.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {Claimer} from './claimer.js';
 import type {Converter} from './converters.js';
 import {errorText, WorkerEmitter, type WorkerStatus} from './events.js';

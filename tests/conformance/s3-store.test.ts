@@ -1,6 +1,14 @@
 import test from 'ava';
 import {S3Store} from '../../source/storage/s3-store.js';
 import {createBucket, testS3} from '../support/s3-server.js';
+import type {ListPage, ObjectStore} from '../../source/storage/object-store.js';
+import {
+	callStore,
+	composeStore,
+	type Middleware,
+	type ResultOf,
+	type StoreCall,
+} from '../../source/storage/store-chain.js';
 import {defineConformance} from './store-conformance.js';
 
 const server = testS3();
@@ -14,7 +22,7 @@ if (server) {
 			endpoint: server.endpoint,
 			credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
 		});
-		return prefixed(store, `case${n++}/`);
+		return composeStore(store, [prefixed(`case${n++}/`)]);
 	});
 } else {
 	test('s3 conformance needs the test S3 server', t => {
@@ -23,36 +31,36 @@ if (server) {
 	});
 }
 
-import type {ObjectStore} from '../../source/storage/object-store.js';
-
-/** A view of a store under a key prefix, so test cases sharing one bucket cannot see each other. */
-function prefixed(inner: ObjectStore, prefix: string): ObjectStore {
+/**
+A view of a store under a key prefix, so test cases sharing one bucket cannot see each other: a
+middleware that moves every key under the prefix and strips it from what comes back.
+*/
+function prefixed(prefix: string): Middleware {
 	const strip = <T extends {key: string}>(e: T): T => ({...e, key: e.key.slice(prefix.length)});
 	return {
-		location: inner.location,
-		get: async (key, options) => {
-			const r = await inner.get(prefix + key, options);
-			return r && 'key' in r ? strip(r) : r;
+		async around<C extends StoreCall>(call: C, next: () => Promise<ResultOf<C>>, below: ObjectStore) {
+			const c: StoreCall = call;
+			if (c.method === 'serverTime') return next();
+			const moved: StoreCall =
+				c.method === 'deleteMany'
+					? {...c, key: prefix + c.key, keys: c.keys.map(k => prefix + k)}
+					: c.method === 'listPage'
+						? {
+								...c,
+								key: prefix + c.key,
+								options: {
+									...c.options,
+									startAfter: c.options?.startAfter === undefined ? undefined : prefix + c.options.startAfter,
+								},
+							}
+						: {...c, key: prefix + c.key};
+			const result: unknown = await callStore(below, moved);
+			if (c.method === 'listPage') {
+				const page = result as ListPage;
+				return {...page, entries: page.entries.map(strip)} as ResultOf<C>;
+			}
+			if (result && typeof result === 'object' && 'key' in result) return strip(result as {key: string}) as ResultOf<C>;
+			return result as ResultOf<C>;
 		},
-		head: async key => {
-			const r = await inner.head(prefix + key);
-			return r && strip(r);
-		},
-		put: async (key, body, options) => inner.put(prefix + key, body, options),
-		putFile: async (key, file, options) => inner.putFile(prefix + key, file, options),
-		getFile: async (key, file) => {
-			const r = await inner.getFile(prefix + key, file);
-			return r && strip(r);
-		},
-		delete: async key => inner.delete(prefix + key),
-		deleteMany: async keys => inner.deleteMany(keys.map(k => prefix + k)),
-		listPage: async (p, options) => {
-			const page = await inner.listPage(prefix + p, {
-				...options,
-				startAfter: options?.startAfter === undefined ? undefined : prefix + options.startAfter,
-			});
-			return {...page, entries: page.entries.map(strip)};
-		},
-		serverTime: async () => inner.serverTime(),
 	};
 }

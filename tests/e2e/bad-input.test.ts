@@ -8,11 +8,9 @@ import path from 'node:path';
 import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
 import {InspectorFeed} from '../../source/inspector/console-feed.js';
-import {systemClock} from '../../source/lib/clock.js';
 import {Keys, priorities} from '../../source/queue/keys.js';
 import {locateJob} from '../../source/queue/locate.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
@@ -27,12 +25,7 @@ async function localSetup() {
 	const store = path.join(dir, 'store');
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-bad'});
 	const cli = async (...args: string[]) => runCli(args, environment);
-	const context: QueueContext = {
-		store: new LocalStore({root: store}),
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => defaultRemoteConfig,
-	};
+	const context: QueueContext = openQueueContext(new LocalStore({root: store}));
 	return {dir, cli, context};
 }
 

@@ -7,10 +7,7 @@ import {execFileSync} from 'node:child_process';
 import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {systemClock} from '../../source/lib/clock.js';
-import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {loadManifest} from '../../source/queue/manifest.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
@@ -39,7 +36,7 @@ async function setup(server: TestS3) {
 		forcePathStyle: true,
 		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
 	});
-	const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = openQueueContext(store);
 	const cli = async (...args: string[]) => runCli(args, environment);
 	return {bucket, environment, context, cli};
 }

@@ -11,11 +11,11 @@ import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {skewedClock, systemClock} from '../../source/lib/clock.js';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {defaultRemoteConfig, parseLease} from '../../source/queue/records.js';
 import {setRemoteConfig} from '../../source/queue/remote-config.js';
-import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {faults} from '../../source/storage/faults.js';
@@ -49,7 +49,7 @@ test(
 		// of latency) came up to 18 s apart.
 		const config = {...defaultRemoteConfig, heartbeat_interval: 1, stale_timeout_minutes: 0.5};
 		const {store} = openStore(settings);
-		const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => config};
+		const context: QueueContext = openQueueContext(store, {config});
 		await setRemoteConfig(context, {heartbeat_interval: 1, stale_timeout_minutes: 0.5});
 		// The heartbeats go through a store that loses 5 % of answers after the write happened, times
 		// out, and adds latency: the retrying store above it must read back, not report a loss.

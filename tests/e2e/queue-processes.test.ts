@@ -2,13 +2,10 @@ import {execFile} from 'node:child_process';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
-import {systemClock} from '../../source/lib/clock.js';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {ReadModel} from '../../source/queue/read-model.js';
-import {listJobStates} from '../../source/queue/reconcile.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
+import {ReadModel} from '../../source/queue/read-model/read-model.js';
+import {listJobStates} from '../../source/queue/read-model/reconcile.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {collectAll} from '../../source/storage/object-store.js';
 import {openStore} from '../../source/storage/open-store.js';
@@ -29,7 +26,7 @@ test('8 worker processes on the real S3 server, 300 jobs: every job done exactly
 		forcePathStyle: true,
 		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
 	});
-	const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+	const context: QueueContext = openQueueContext(store);
 	const jobs = 300;
 	const priorities = ['critical', 'high', 'normal', 'low', 'background'] as const;
 	await enqueueMany(

@@ -8,11 +8,8 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {unzipSync} from 'fflate';
-import {systemClock} from '../../source/lib/clock.js';
-import {Keys} from '../../source/queue/keys.js';
 import {locateJob} from '../../source/queue/locate.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
 import {cleanEnvironment, cliPath, runCli} from '../support/cli.js';
@@ -49,12 +46,7 @@ async function setup(config: string[] = []) {
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
 	const cli = async (...args: string[]) => runCli(args, environment);
 	if (config.length > 0) await cli('config', 'set', ...config);
-	const context: QueueContext = {
-		store: new LocalStore({root: store}),
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => defaultRemoteConfig,
-	};
+	const context: QueueContext = openQueueContext(new LocalStore({root: store}));
 	const start = (...args: string[]): Running => {
 		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {
 			env: environment,

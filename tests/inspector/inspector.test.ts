@@ -1,6 +1,7 @@
 import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
-import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';

@@ -1,7 +1,8 @@
 import test from 'ava';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {ReadModel} from '../../source/queue/read-model.js';
-import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
+import {ReadModel} from '../../source/queue/read-model/read-model.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';

@@ -1,5 +1,6 @@
 import test from 'ava';
-import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';

@@ -12,11 +12,8 @@ import {fileURLToPath} from 'node:url';
 import {CreateBucketCommand} from '@aws-sdk/client-s3';
 import {unzipSync} from 'fflate';
 import {mapLimit} from '../../source/lib/concurrency.js';
-import {systemClock} from '../../source/lib/clock.js';
-import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {ReadModel} from '../../source/queue/read-model.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
+import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {collectAll, isNotModified} from '../../source/storage/object-store.js';
@@ -74,12 +71,7 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
 	});
 	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
-	const context: QueueContext = {
-		store: opened.store,
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => defaultRemoteConfig,
-	};
+	const context: QueueContext = openQueueContext(opened.store);
 	// Fast heartbeats and a short stale timeout, so kill -9 recoveries happen within the run; retries
 	// enough that injected faults surfacing as failed attempts never exhaust a job.
 	await setRemoteConfig(context, {heartbeat_interval: 1, stale_timeout_minutes: 0.1, max_retries: 8, retry_backoff: 1});

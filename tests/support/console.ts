@@ -9,8 +9,9 @@ import type {
 	JobLog,
 	JobState,
 	Priority,
-} from '../../source/inspector/console-feed.js';
-import {priorities} from '../../source/inspector/console-feed.js';
+} from '../../source/inspector/console-source.js';
+import {priorities} from '../../source/inspector/console-source.js';
+import {actionsFor} from '../../source/queue/job-actions.js';
 
 export const serverNow = Date.UTC(2026, 10, 29, 12, 0, 0);
 
@@ -28,6 +29,7 @@ export function job(n: number, state: JobState, fields: Partial<ConsoleJob> = {}
 		attempts: 0,
 		at: serverNow - n * 1000,
 		tags: [],
+		actions: actionsFor(state),
 		...fields,
 	};
 }
@@ -185,17 +187,17 @@ export class FakeSource implements ConsoleSource {
 
 	async retry(hashes: string[]): Promise<AdminOutcome[]> {
 		this.calls.push(`retry ${hashes.map(h => h.slice(-4)).join(',')}`);
-		return hashes.map(hash => ({hash, ok: true, message: 'queued at normal from dead'}));
+		return hashes.map(hash => ({hash, ok: true, code: 'applied', message: 'queued at normal from dead'}));
 	}
 
 	async cancel(hash: string): Promise<AdminOutcome> {
 		this.calls.push(`cancel ${hash.slice(-4)}`);
-		return {hash, ok: true, message: 'cancelled: the job is in dead-letter'};
+		return {hash, ok: true, code: 'applied', message: 'cancelled: the job is in dead-letter'};
 	}
 
 	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
 		this.calls.push(`reprioritize ${hash.slice(-4)} ${priority}`);
-		return {hash, ok: true, message: `moved to ${priority}`};
+		return {hash, ok: true, code: 'applied', message: `moved to ${priority}`};
 	}
 
 	async clearDead(): Promise<{count: number}> {

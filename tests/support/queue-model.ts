@@ -3,13 +3,14 @@ A model of several workers and an operator driving the queue on the local store 
 clock, for the property test and for replaying its counterexamples.
 */
 import fc from 'fast-check';
-import {claim, type HeldLease} from '../../source/queue/transitions/claim.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {ReadModel} from '../../source/queue/read-model.js';
-import {listJobStates} from '../../source/queue/reconcile.js';
+import {ReadModel} from '../../source/queue/read-model/read-model.js';
+import {listJobStates} from '../../source/queue/read-model/reconcile.js';
 import {countedAttempts, parseFailureRecord, parseTodoEntry, type JobState} from '../../source/queue/records.js';
 import {cancelJob, clearDead, reprioritizeJob, retryJob} from '../../source/queue/transitions/admin.js';
 import {parsePriority, priorities, type Priority} from '../../source/queue/keys.js';

@@ -1,14 +1,5 @@
-/**
-A worker process for the multi-process queue test: claims from the shuffled candidate list,
-heartbeats once, "converts" with a fast stand-in, completes, and prints one JSON line per job it
-converted. Exits when the queue has nothing left to claim.
-Arguments: worker id. Environment: the test S3 server, BLOBFORGE_TEST_BUCKET.
-*/
-import {systemClock} from '../../source/lib/clock.js';
 import {listCandidates} from '../../source/queue/candidates.js';
-import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
-import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {complete} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
@@ -26,7 +17,7 @@ const {store, stats} = openStore({
 		secretAccessKey: process.env['BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY']!,
 	},
 });
-const context: QueueContext = {store, keys: new Keys('pdf/'), clock: systemClock, config: () => defaultRemoteConfig};
+const context: QueueContext = openQueueContext(store);
 let converted = 0;
 let taken = 0;
 for (;;) {

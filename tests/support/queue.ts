@@ -1,10 +1,10 @@
 /** A queue on a fresh local store with a manual clock and counted requests. */
 import {ManualClock} from '../../source/lib/clock.js';
 import {Keys} from '../../source/queue/keys.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
 import {defaultRemoteConfig, type RemoteConfig} from '../../source/queue/records.js';
 import {counting} from '../../source/storage/counting.js';
-import {composeStore} from '../../source/storage/store-chain.js';
+import {composeStore, type Middleware, operationOfCall} from '../../source/storage/store-chain.js';
 import {LocalStore} from '../../source/storage/local-store.js';
 import type {ObjectStore, Operation} from '../../source/storage/object-store.js';
 import {tempDir} from './temp.js';
@@ -14,47 +14,14 @@ export type RecordedRequest = {operation: Operation; key: string};
 /** Wraps a store and records (operation, key) of each request, for request-list assertions. */
 export function recording(inner: ObjectStore): {store: ObjectStore; requests: RecordedRequest[]} {
 	const requests: RecordedRequest[] = [];
-	const store: ObjectStore = {
-		location: inner.location,
-		get: async (key, options) => {
-			requests.push({operation: 'get', key});
-			return inner.get(key, options);
+	const record: Middleware = {
+		async around(call, next) {
+			if (call.method === 'deleteMany') for (const key of call.keys) requests.push({operation: 'delete-many', key});
+			else if (call.method !== 'serverTime') requests.push({operation: operationOfCall(call), key: call.key});
+			return next();
 		},
-		head: async key => {
-			requests.push({operation: 'head', key});
-			return inner.head(key);
-		},
-		put: async (key, body, options) => {
-			const kind = options?.condition?.kind;
-			requests.push({
-				operation: kind === 'create-only' ? 'put-create-only' : kind === 'if-match' ? 'put-if-match' : 'put',
-				key,
-			});
-			return inner.put(key, body, options);
-		},
-		putFile: async (key, file, options) => {
-			requests.push({operation: 'put', key});
-			return inner.putFile(key, file, options);
-		},
-		getFile: async (key, file) => {
-			requests.push({operation: 'get', key});
-			return inner.getFile(key, file);
-		},
-		delete: async key => {
-			requests.push({operation: 'delete', key});
-			return inner.delete(key);
-		},
-		deleteMany: async keys => {
-			for (const key of keys) requests.push({operation: 'delete-many', key});
-			return inner.deleteMany(keys);
-		},
-		listPage: async (prefix, options) => {
-			requests.push({operation: 'list', key: prefix});
-			return inner.listPage(prefix, options);
-		},
-		serverTime: async () => inner.serverTime(),
 	};
-	return {store, requests};
+	return {store: composeStore(inner, [record]), requests};
 }
 
 export async function makeQueue(config: Partial<RemoteConfig> = {}) {
@@ -63,7 +30,7 @@ export async function makeQueue(config: Partial<RemoteConfig> = {}) {
 	const {store, requests} = recording(composeStore(base, [counting()]));
 	const keys = new Keys('pdf/');
 	const remote = {...defaultRemoteConfig, ...config};
-	const context: QueueContext = {store, keys, clock, config: () => remote};
+	const context: QueueContext = openQueueContext(store, {prefix: keys.prefix, clock, config: remote});
 	return {context, clock, requests, keys, base, remote};
 }
 

@@ -35,7 +35,6 @@ export function uniqueName(prefix: string): string {
 }
 
 export async function createBucket(server: TestS3, name = uniqueName('bf')): Promise<string> {
-	process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 	const client = new S3Client({
 		endpoint: server.endpoint,
 		region: 'us-east-1',

@@ -257,3 +257,23 @@ test('q and Ctrl-C quit from anywhere, also from the filter field and overlays',
 	t.deepEqual(kinds(press(start(), '?', 'ctrl-c').effects), ['quit']);
 	t.is(press(start(), '?', 'q').overlay, undefined, 'q closes the help first');
 });
+
+test('what a key may do to a job is what its row says (the source decides), not what the console guesses', t => {
+	// A dead job the source says cannot be retried (the store refused it meanwhile, say): r explains.
+	const locked = snapshot({dead: [job(8, 'dead', {actions: []})]});
+	let s = reducer(
+		{...initialState({window: {columns: 120, rows: 40}, now}), effects: []},
+		{type: 'snapshot', snapshot: locked, now},
+	);
+	s = press(s, '4', 'r');
+	t.false(kinds(s.effects).includes('retry'));
+	t.regex(s.status?.text ?? '', /only failed and dead jobs/);
+	// A queued job the source allows to be retried: r retries it.
+	const open = snapshot({todo: [job(9, 'todo', {actions: ['retry', 'cancel']})]});
+	s = reducer(
+		{...initialState({window: {columns: 120, rows: 40}, now}), effects: []},
+		{type: 'snapshot', snapshot: open, now},
+	);
+	s = press(s, '2', 'r');
+	t.true(kinds(s.effects).includes('retry'));
+});

@@ -4,7 +4,7 @@ followed to the end however long it takes; a pipeline where nothing moves is giv
 */
 import test from 'ava';
 import {followWithoutTerminal} from '../../source/commands/demo.js';
-import type {Counts} from '../../source/queue/job-view.js';
+import type {Counts} from '../../source/queue/read-model/event-fold.js';
 
 const totals = (todo: number, processing: number, done: number): Counts['total'] => ({
 	todo,

@@ -77,3 +77,47 @@ test('the layer check sees every form of import', t => {
 		'../ui/run.js',
 	]);
 });
+
+/** Source file → the source files it imports (relative imports only, type imports included). */
+async function importGraph(): Promise<Map<string, string[]>> {
+	const graph = new Map<string, string[]>();
+	for await (const file of sourceFiles(root)) {
+		const text = await readFile(file, 'utf8');
+		const targets = relativeImports(text).map(specifier =>
+			path.resolve(path.dirname(file), specifier).replace(/\.js$/, file.endsWith('.tsx') ? '.tsx' : '.ts'),
+		);
+		graph.set(file, targets);
+	}
+	// An import of x.js may name x.tsx: take whichever exists.
+	for (const [file, targets] of graph)
+		graph.set(
+			file,
+			targets.map(t =>
+				graph.has(t)
+					? t
+					: graph.has(t.replace(/\.tsx?$/, '.tsx'))
+						? t.replace(/\.tsx?$/, '.tsx')
+						: t.replace(/\.tsx?$/, '.ts'),
+			),
+		);
+	return graph;
+}
+
+test('no import cycles between source files (type imports count too)', async t => {
+	const graph = await importGraph();
+	const cycles: string[] = [];
+	const state = new Map<string, 'open' | 'done'>();
+	const visit = (file: string, trail: string[]) => {
+		if (state.get(file) === 'done') return;
+		if (state.get(file) === 'open') {
+			cycles.push([...trail.slice(trail.indexOf(file)), file].map(f => path.relative(root, f)).join(' → '));
+			return;
+		}
+		state.set(file, 'open');
+		for (const next of graph.get(file) ?? []) if (graph.has(next)) visit(next, [...trail, file]);
+		state.set(file, 'done');
+	};
+	for (const file of graph.keys()) visit(file, []);
+	t.true(graph.size > 50, `read ${graph.size} files`);
+	t.deepEqual(cycles, []);
+});

@@ -16,7 +16,7 @@ clear-dead: LIST dead/ · GET each (seq, priority) · PUT journal (removed) · L
 import {mapLimit} from '../../lib/concurrency.js';
 import {collectAll, isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
-import {appendEvents} from '../journal.js';
+import {appendEvents} from '../read-model/journal.js';
 import type {Priority} from '../keys.js';
 import {isActiveLease, locateJob, type JobRecords} from '../locate.js';
 import type {QueueContext} from '../queue-context.js';
@@ -32,14 +32,37 @@ import {
 } from '../records.js';
 import {todoEvent} from './enqueue.js';
 import {finishMove} from './claim.js';
-import {eventOfEndedLease} from '../job-view.js';
-import {rollForward} from '../roll-forward.js';
+import {eventOfEndedLease} from '../read-model/event-fold.js';
+import {rollForward} from './roll-forward.js';
+import {writeFailureRecord} from '../failure-records.js';
+import {allows} from '../job-actions.js';
 import {writeLeaseIfMatch} from './lease-write.js';
 
-export type AdminOutcome = {hash: string; ok: true; message: string} | {hash: string; ok: false; reason: string};
+/**
+What an operator action did. `code` is for programs (the console, --json): `applied`, or `unchanged`
+when there was nothing to do; refused: `not-allowed` (the job's state does not allow it; see
+job-actions.ts), `not-found`, or `raced` (the job changed meanwhile; trying again may work).
+*/
+export type AdminOutcome =
+	| {hash: string; ok: true; code: 'applied' | 'unchanged'; message: string}
+	| {hash: string; ok: false; code: 'not-allowed' | 'not-found' | 'raced'; reason: string};
 
-function refuse(hash: string, reason: string): AdminOutcome {
-	return {hash, ok: false, reason};
+export type Refusal = Extract<AdminOutcome, {ok: false}>['code'];
+
+export function refuse(hash: string, reason: string, code: Refusal = 'not-allowed'): AdminOutcome {
+	return {hash, ok: false, code, reason};
+}
+
+export function applied(hash: string, message: string, code: 'applied' | 'unchanged' = 'applied'): AdminOutcome {
+	return {hash, ok: true, code, message};
+}
+
+function refusedForState(records: JobRecords, action: string): AdminOutcome {
+	return refuse(
+		records.hash,
+		refusalForState(records, action),
+		records.state === 'unknown' ? 'not-found' : 'not-allowed',
+	);
 }
 
 function refusalForState(records: JobRecords, action: string): string {
@@ -95,8 +118,7 @@ export async function retryJob(
 ): Promise<AdminOutcome> {
 	const records = await settledRecords(context, hash);
 	const source = records.dead ?? records.failed;
-	if (records.state !== 'failed' && records.state !== 'dead' && records.state !== 'raw-only')
-		return refuse(hash, refusalForState(records, 'retry'));
+	if (!allows(records.state, 'retry')) return refusedForState(records, 'retry');
 	const now = await context.store.serverTime();
 	const history: AttemptFailure[] = (source?.history ?? []).map(f =>
 		options.resetRetries ? {...f, counted: false} : f,
@@ -120,17 +142,17 @@ export async function retryJob(
 			contentType: 'application/json',
 		});
 	} catch (error) {
-		if (isStoreError(error, 'precondition-failed')) return refuse(hash, 'cannot retry: the job was queued meanwhile');
+		if (isStoreError(error, 'precondition-failed'))
+			return refuse(hash, 'cannot retry: the job was queued meanwhile', 'raced');
 		throw error;
 	}
 	if (records.dead) await context.store.delete(context.keys.dead(hash));
 	if (records.failed) await context.store.delete(context.keys.failed(hash));
 	await appendEvents(context, [todoEvent(entry)]);
-	return {
+	return applied(
 		hash,
-		ok: true,
-		message: `queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`,
-	};
+		`queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`,
+	);
 }
 
 /**
@@ -143,7 +165,7 @@ export async function cancelJob(context: QueueContext, hash: string): Promise<Ad
 		const outcome = await cancelOnce(context, hash);
 		if (outcome !== 'raced') return outcome;
 		if (attempt === 5)
-			return refuse(hash, 'the lease kept changing while cancelling (a heartbeat each time); try again');
+			return refuse(hash, 'the lease kept changing while cancelling (a heartbeat each time); try again', 'raced');
 	}
 }
 
@@ -177,7 +199,7 @@ async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOut
 			attemptsAfter,
 		};
 		if ((await writeLeaseIfMatch(context, ended, held.etag)) === undefined) return 'raced';
-		await writeDead(context, {
+		await writeFailureRecord(context, 'dead', {
 			version: 1,
 			hash,
 			seq: ended.seq,
@@ -189,15 +211,11 @@ async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOut
 			...(lease.size === undefined ? {} : {size: lease.size}),
 		});
 		for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
-		return {
-			hash,
-			ok: true,
-			message: `cancelled: worker ${lease.worker} stops at its next heartbeat; the job is in dead-letter`,
-		};
+		return applied(hash, `cancelled: worker ${lease.worker} stops at its next heartbeat; the job is in dead-letter`);
 	}
 	const source = records.todo[0]?.entry ?? records.failed;
-	if ((records.state !== 'todo' && records.state !== 'failed') || !source)
-		return refuse(hash, refusalForState(records, 'cancel'));
+	if (!allows(records.state, 'cancel') || records.state === 'processing' || !source)
+		return refusedForState(records, 'cancel');
 	const record: FailureRecord = {
 		version: 1,
 		hash,
@@ -209,24 +227,20 @@ async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOut
 		...(source.name === undefined ? {} : {name: source.name}),
 		...(source.size === undefined ? {} : {size: source.size}),
 	};
-	await writeDead(context, record);
+	await writeFailureRecord(context, 'dead', record);
 	await appendEvents(context, [deadEvent(record, now, 'cancelled by the operator')]);
 	for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
 	if (records.failed) await context.store.delete(context.keys.failed(hash));
-	return {hash, ok: true, message: 'cancelled: the job is in dead-letter'};
-}
-
-async function writeDead(context: QueueContext, record: FailureRecord): Promise<void> {
-	await context.store.put(context.keys.dead(record.hash), JSON.stringify(record), {contentType: 'application/json'});
+	return applied(hash, 'cancelled: the job is in dead-letter');
 }
 
 export async function reprioritizeJob(context: QueueContext, hash: string, priority: Priority): Promise<AdminOutcome> {
 	const records = await settledRecords(context, hash);
 	const current = records.todo[0];
 	if (records.state !== 'todo' || !current || (records.lease && isActiveLease(records.lease.lease)))
-		return refuse(hash, refusalForState(records, 'reprioritize'));
+		return refusedForState(records, 'reprioritize');
 	const old = current.entry;
-	if (old.priority === priority) return {hash, ok: true, message: `already at ${priority}`};
+	if (old.priority === priority) return applied(hash, `already at ${priority}`, 'unchanged');
 	const now = await context.store.serverTime();
 	const moving: TodoEntry = {...old, seq: nextSeq(old.seq, now), movedTo: priority, reason: 'reprioritized'};
 	await context.store.put(context.keys.todo(old.priority, hash), serializeTodoEntry(moving), {
@@ -235,7 +249,7 @@ export async function reprioritizeJob(context: QueueContext, hash: string, prior
 	await finishMove(context, moving);
 	const {movedTo, ...moved} = moving;
 	await appendEvents(context, [todoEvent({...moved, priority: movedTo!})]);
-	return {hash, ok: true, message: `moved from ${old.priority} to ${priority}`};
+	return applied(hash, `moved from ${old.priority} to ${priority}`);
 }
 
 export async function clearDead(context: QueueContext, options: {dryRun?: boolean} = {}): Promise<{count: number}> {

@@ -21,7 +21,7 @@ import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
-import {writeLeaseIfMatch} from './lease-write.js';
+import {type HeldLease, writeLeaseIfMatch} from './lease-write.js';
 import {nextSeq, parseTodoEntry, serializeTodoEntry, type Lease, type TodoEntry} from '../records.js';
 
 /** Completes a reprioritize: the entry at its new priority (create-only: it may exist), then the old one goes. */
@@ -41,7 +41,6 @@ export async function finishMove(context: QueueContext, old: TodoEntry): Promise
 }
 
 /** A lease this worker holds: the body it last wrote and that body's ETag (its fencing token). */
-export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
 
 export type ClaimOutcome =
 	| {kind: 'claimed'; held: HeldLease}

@@ -7,7 +7,7 @@ Requests:
 2. PUT queue/journal/<time>-<random>.json                 one for the whole batch: the read model's events
 */
 import {isStoreError} from '../../storage/store-error.js';
-import {appendEvents} from '../journal.js';
+import {appendEvents} from '../read-model/journal.js';
 import type {Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
 import {

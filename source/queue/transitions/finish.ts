@@ -25,9 +25,9 @@ Ended leases stay until the janitor folds them into the snapshot and deletes the
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, serializeTodoEntry, type AttemptFailure, type FailureRecord, type Lease} from '../records.js';
-import type {HeldLease} from './claim.js';
-import {writeHeldLease} from './lease-write.js';
+import {nextSeq, serializeTodoEntry, type AttemptFailure, type FailureRecord} from '../records.js';
+import {failureRecordOf, writeFailureRecord} from '../failure-records.js';
+import {type HeldLease, writeHeldLease} from './lease-write.js';
 
 export async function complete(
 	context: QueueContext,
@@ -70,29 +70,6 @@ export type FailOutcome =
 	| {kind: 'dead'; record: FailureRecord}
 	| {kind: 'lost'};
 
-/** The failed or dead record an ended lease stands for; the janitor rebuilds it from the lease after a crash. */
-export function failureRecordOf(lease: Lease, history: AttemptFailure[]): FailureRecord {
-	return {
-		version: 1,
-		hash: lease.hash,
-		seq: lease.seq,
-		priority: lease.priority,
-		...(lease.name === undefined ? {} : {name: lease.name}),
-		...(lease.size === undefined ? {} : {size: lease.size}),
-		attempts: lease.attemptsAfter ?? lease.attempt,
-		reason:
-			lease.ending === 'cancelled'
-				? 'cancelled'
-				: lease.ending === 'failed'
-					? 'failed'
-					: lease.failure?.permanent
-						? 'permanent'
-						: 'max-retries',
-		...(lease.retryAt === undefined ? {} : {retryAt: lease.retryAt}),
-		history: [...history, ...(lease.failure ? [lease.failure] : [])].slice(-20),
-	};
-}
-
 export async function fail(
 	context: QueueContext,
 	held: HeldLease,
@@ -121,11 +98,7 @@ export async function fail(
 	};
 	if (!(await writeHeldLease(context, held, ending))) return {kind: 'lost'};
 	const record = failureRecordOf(held.lease, held.todo.history ?? []);
-	await context.store.put(
-		isDead ? context.keys.dead(held.lease.hash) : context.keys.failed(held.lease.hash),
-		JSON.stringify(record),
-		{contentType: 'application/json'},
-	);
+	await writeFailureRecord(context, isDead ? 'dead' : 'failed', record);
 	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
 	return isDead ? {kind: 'dead', record} : {kind: 'failed', retryAt: retryAt!, record};
 }

@@ -11,8 +11,7 @@ Requests:
 import {isNotModified} from '../../storage/object-store.js';
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, type Progress} from '../records.js';
-import type {HeldLease} from './claim.js';
-import {writeHeldLease} from './lease-write.js';
+import {type HeldLease, writeHeldLease} from './lease-write.js';
 
 export type HeartbeatOutcome = {kind: 'renewed'} | {kind: 'lost'; holder?: string} | {kind: 'cancelled'};
 

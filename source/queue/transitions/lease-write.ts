@@ -4,8 +4,10 @@ counter incremented so every body differs. Heartbeat, complete, fail and requeue
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
-import type {Lease} from '../records.js';
-import type {HeldLease} from './claim.js';
+import type {Lease, TodoEntry} from '../records.js';
+
+/** A lease this process holds: the body it wrote, its ETag (the fence) and the todo entry it claimed. */
+export type HeldLease = {lease: Lease; etag: string; todo: TodoEntry};
 
 /** Writes the holder's lease with `changes`; false when the lease is no longer the holder's (412). */
 export async function writeHeldLease(

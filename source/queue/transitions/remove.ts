@@ -7,12 +7,12 @@ an ended lease, raw, result with force) · LIST + DeleteObjects of registry/logs
 If-Match manifest · PUT journal (removed).
 */
 import {collectAll} from '../../storage/object-store.js';
-import {appendEvents} from '../journal.js';
+import {appendEvents} from '../read-model/journal.js';
 import {isActiveLease, locateJob} from '../locate.js';
 import {updateManifest} from '../manifest.js';
 import type {QueueContext} from '../queue-context.js';
 import {nextSeq} from '../records.js';
-import type {AdminOutcome} from './admin.js';
+import {type AdminOutcome, applied, refuse} from './admin.js';
 
 export async function removeJob(
 	context: QueueContext,
@@ -22,13 +22,9 @@ export async function removeJob(
 	const {store, keys} = context;
 	const records = await locateJob(context, hash);
 	if (records.lease && isActiveLease(records.lease.lease))
-		return {
-			hash,
-			ok: false,
-			reason: `cannot remove: the job is running (worker ${records.lease.lease.worker}); cancel it first`,
-		};
+		return refuse(hash, `cannot remove: the job is running (worker ${records.lease.lease.worker}); cancel it first`);
 	if (records.state === 'done' && !options.force)
-		return {hash, ok: false, reason: 'cannot remove: the job is done (add --force to delete its result too)'};
+		return refuse(hash, 'cannot remove: the job is done (add --force to delete its result too)');
 	const doomed = [
 		...records.todo.map(t => keys.todo(t.entry.priority, hash)),
 		...(records.failed ? [keys.failed(hash)] : []),
@@ -39,7 +35,7 @@ export async function removeJob(
 		...(await collectAll(store, keys.jobLogFolder(hash))).map(e => e.key),
 	];
 	if (options.dryRun)
-		return {hash, ok: true, message: `would delete ${doomed.length} object(s) and the manifest entry`};
+		return applied(hash, `would delete ${doomed.length} object(s) and the manifest entry`, 'unchanged');
 	const now = await store.serverTime();
 	const seq = nextSeq(
 		Math.max(
@@ -71,5 +67,5 @@ export async function removeJob(
 		inManifest = hash in manifest.entries;
 		delete manifest.entries[hash];
 	});
-	return {hash, ok: true, message: `removed ${doomed.length} object(s)${inManifest ? ' and the manifest entry' : ''}`};
+	return applied(hash, `removed ${doomed.length} object(s)${inManifest ? ' and the manifest entry' : ''}`);
 }

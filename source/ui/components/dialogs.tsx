@@ -1,7 +1,7 @@
 /** The confirmation and the priority picker: small boxes over the list. */
 import {Box, Text} from 'ink';
 
-import {priorities, type Priority} from '../../inspector/console-feed.js';
+import {priorities, type Priority} from '../../inspector/console-source.js';
 import {fitText} from '../../lib/fit-text.js';
 import {useTheme} from '../theme.js';
 

@@ -1,7 +1,7 @@
 /** Two lines: where and how fresh, what the console itself costs; then warnings, if any. */
 import {Box, Text} from 'ink';
 
-import {describeMonthlyCost} from '../../inspector/console-feed.js';
+import {describeMonthlyCost} from '../describe.js';
 import {formatDuration} from '../../lib/format.js';
 import type {ConsoleState} from '../state/reducer.js';
 import {fitText} from '../../lib/fit-text.js';

@@ -1,6 +1,6 @@
 /** The Active, Queue, Failed, Dead and Done panes: one table each, columns chosen by pane. */
 
-import type {ConsoleJob} from '../../inspector/console-feed.js';
+import type {ConsoleJob} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration} from '../../lib/format.js';
 import type {PaneId} from '../state/view.js';
 import {ago, bar} from '../text.js';

@@ -1,7 +1,8 @@
 /** Counts per state and priority with bars, and the completions sparkline with the backlog's ETA. */
 import {Box, Text} from 'ink';
 
-import {describeEta, priorities, type ConsoleSnapshot, type JobState} from '../../inspector/console-feed.js';
+import {priorities, type ConsoleSnapshot, type JobState} from '../../inspector/console-source.js';
+import {describeEta} from '../describe.js';
 import {fitText} from '../../lib/fit-text.js';
 import {bar, sparkline} from '../text.js';
 import {useTheme, type Tone} from '../theme.js';

@@ -1,7 +1,7 @@
 /** The pane tabs with their row counts, and the filter and sort in force. */
 import {Text} from 'ink';
 
-import type {ConsoleSnapshot} from '../../inspector/console-feed.js';
+import type {ConsoleSnapshot} from '../../inspector/console-source.js';
 import {paneTitles, panes, sortColumnNames, type PaneId, type SortState} from '../state/view.js';
 import {fitText} from '../../lib/fit-text.js';
 import {useTheme} from '../theme.js';

@@ -5,7 +5,7 @@ ink-table's boxed grid; values are cut to a per-column budget first, so the grid
 import {Table} from '@alcalzone/ink-table';
 import {Text} from 'ink';
 
-import type {ConsoleWorker} from '../../inspector/console-feed.js';
+import type {ConsoleWorker} from '../../inspector/console-source.js';
 import {formatDuration} from '../../lib/format.js';
 import {fitText} from '../../lib/fit-text.js';
 import {ago} from '../text.js';

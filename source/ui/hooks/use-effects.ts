@@ -3,7 +3,7 @@ Performs the effects the reducer queues (refresh, actions, loading a text) throu
 source, and dispatches their answers. The reducer never awaits; this is the only place that does.
 */
 import {useEffect, useRef, type Dispatch} from 'react';
-import type {AdminOutcome, ConsoleSource} from '../../inspector/console-feed.js';
+import type {AdminOutcome, ConsoleSource} from '../../inspector/console-source.js';
 import type {Action, ConsoleState, Effect} from '../state/reducer.js';
 import {detailLines, logLines, previewLines} from '../state/text-views.js';
 

@@ -10,7 +10,7 @@ import {
 	type ConsoleSnapshot,
 	type JobDetail,
 	type Priority,
-} from '../../inspector/console-feed.js';
+} from '../../inspector/console-source.js';
 import {wrapLines} from '../text.js';
 import {bindingOf, commandFor, helpLines, type Command, type KeyName} from './keymap.js';
 import {
@@ -375,7 +375,7 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 			);
 		case 'retry':
 			if (!hash) return needJob();
-			if (job && job.state !== 'failed' && job.state !== 'dead')
+			if (job && !job.actions.includes('retry'))
 				return say(
 					state,
 					`only failed and dead jobs are retried; this one is ${job.state === 'processing' ? 'running' : `in ${job.state}`}`,
@@ -410,7 +410,7 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 		}
 		case 'cancel':
 			if (!hash) return needJob();
-			if (job && job.state !== 'todo' && job.state !== 'failed' && job.state !== 'processing')
+			if (job && !job.actions.includes('cancel'))
 				return say(state, `a ${job.state} job cannot be cancelled`, 'error', now);
 			return {
 				...state,
@@ -427,7 +427,7 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 			};
 		case 'priority':
 			if (!hash) return needJob();
-			if (job && job.state !== 'todo')
+			if (job && !job.actions.includes('reprioritize'))
 				return say(
 					state,
 					'only queued jobs change priority (retry a failed or dead one with a priority from the CLI)',

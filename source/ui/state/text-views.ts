@@ -3,7 +3,7 @@ The lines of the console's text views (a job's detail, its logs, a result previe
 inspector answers. Pure, so the components only scroll and draw them. Every line is made safe for
 the terminal here; the overlay cuts lines to the width.
 */
-import type {ConsoleJob, JobDetail, JobLog} from '../../inspector/console-feed.js';
+import type {ConsoleJob, JobDetail, JobLog} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration, safeText} from '../../lib/format.js';
 
 const iso = (ms: number) =>

@@ -2,7 +2,7 @@
 Pure derivations from the console state: which rows a pane shows (filtered and sorted), the sort
 columns, and how many table rows fit the window. The reducer and the components share them.
 */
-import {priorities, type ConsoleJob, type ConsoleSnapshot, type ConsoleWorker} from '../../inspector/console-feed.js';
+import {priorities, type ConsoleJob, type ConsoleSnapshot, type ConsoleWorker} from '../../inspector/console-source.js';
 
 export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'done' | 'workers';
 export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'done', 'workers'];

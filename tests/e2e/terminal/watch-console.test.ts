@@ -6,10 +6,8 @@ and the terminal.
 import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {systemClock} from '../../../source/lib/clock.js';
-import {Keys} from '../../../source/queue/keys.js';
 import {locateJob} from '../../../source/queue/locate.js';
-import type {QueueContext} from '../../../source/queue/queue-context.js';
+import {openQueueContext, type QueueContext} from '../../../source/queue/queue-context.js';
 import {defaultRemoteConfig, type JobLog} from '../../../source/queue/records.js';
 import {claim} from '../../../source/queue/transitions/claim.js';
 import {enqueueMany} from '../../../source/queue/transitions/enqueue.js';
@@ -40,12 +38,7 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 		forcePathStyle: true,
 		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
 	});
-	const context: QueueContext = {
-		store,
-		keys: new Keys('pdf/'),
-		clock: systemClock,
-		config: () => ({...defaultRemoteConfig, max_retries: 0}),
-	};
+	const context: QueueContext = openQueueContext(store, {config: () => ({...defaultRemoteConfig, max_retries: 0})});
 	const [active, queuedA, queuedB, failed, deadRetried, deadCleared] = [1, 2, 3, 4, 5, 6].map(n => hashOf(n)) as [
 		string,
 		string,

@@ -9,10 +9,10 @@ idempotent anyway, the skip only saves GETs.
 Requests: LIST queue/journal/ start-after <cursor> (a page per 1,000 new objects), then one GET
 per new journal object. Both grow with what changed, not with history.
 */
-import {listAll} from '../storage/object-store.js';
-import {isNotModified} from '../storage/object-store.js';
-import type {QueueContext} from './queue-context.js';
-import {parseJournalRecord, type JobEvent} from './records.js';
+import {listAll} from '../../storage/object-store.js';
+import {isNotModified} from '../../storage/object-store.js';
+import type {QueueContext} from '../queue-context.js';
+import {parseJournalRecord, type JobEvent} from '../records.js';
 
 export type JournalBatch = {key: string; events: JobEvent[]};
 

@@ -6,10 +6,10 @@ and its todo entry goes.
 Requests: GET todo/<p>/<h>; when the entry is still there and older than the lease: HEAD the
 record, PUT it when missing, DELETE the entry.
 */
-import {isNotModified} from '../storage/object-store.js';
-import type {QueueContext} from './queue-context.js';
-import {parseTodoEntry, type Lease} from './records.js';
-import {failureRecordOf} from './transitions/finish.js';
+import {isNotModified} from '../../storage/object-store.js';
+import type {QueueContext} from '../queue-context.js';
+import {parseTodoEntry, type Lease} from '../records.js';
+import {failureRecordOf, writeFailureRecord} from '../failure-records.js';
 
 /** Finishes a failure whose holder died between its fence and its record. */
 export async function rollForward(context: QueueContext, lease: Lease): Promise<boolean> {
@@ -20,11 +20,9 @@ export async function rollForward(context: QueueContext, lease: Lease): Promise<
 	if (!got || isNotModified(got)) return false; // finished, or moved on (requeued and done, cleared)
 	const todo = parseTodoEntry(got.body, lease.hash, lease.priority);
 	if (todo.ok && todo.value.seq > lease.seq) return false; // requeued since
-	const recordKey = lease.ending === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash);
-	if (!(await store.head(recordKey)))
-		await store.put(recordKey, JSON.stringify(failureRecordOf(lease, todo.ok ? (todo.value.history ?? []) : [])), {
-			contentType: 'application/json',
-		});
+	const state = lease.ending === 'failed' ? 'failed' : 'dead';
+	if (!(await store.head(state === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash))))
+		await writeFailureRecord(context, state, failureRecordOf(lease, todo.ok ? (todo.value.history ?? []) : []));
 	await store.delete(todoKey);
 	return true;
 }

@@ -7,8 +7,8 @@ is applied only when its seq is higher than the one known. Reading an event twic
 order, therefore changes nothing. Done jobs are kept per job for `settleMs` (long enough for any
 late event of theirs to arrive), then only counted.
 */
-import {priorities, type Priority} from './keys.js';
-import {isObject, parseJson, type JobEvent, type JobState, type Lease, type Parsed} from './records.js';
+import {priorities, type Priority} from '../keys.js';
+import {isObject, parseJson, type JobEvent, type JobState, type Lease, type Parsed} from '../records.js';
 
 /** What the snapshot keeps per job: its last event, without the hash (the key) or `from`. */
 export type JobSummary = Omit<JobEvent, 'hash' | 'from'>;

@@ -15,7 +15,7 @@ A caller may skip either half (the console does: it reads the journal when queue
 changed and sweeps the leases on a slower clock); the skipped half is served from what the last
 refresh read, with heartbeat ages brought up to the server's current time.
 */
-import {collectAll, isNotModified} from '../storage/object-store.js';
+import {collectAll, isNotModified} from '../../storage/object-store.js';
 import {readJournal} from './journal-reader.js';
 import {
 	applyEvent,
@@ -25,9 +25,9 @@ import {
 	stateOf,
 	type Counts,
 	type Snapshot,
-} from './job-view.js';
-import type {QueueContext} from './queue-context.js';
-import {parseLease, type JobState, type Lease} from './records.js';
+} from './event-fold.js';
+import type {QueueContext} from '../queue-context.js';
+import {parseLease, type JobState, type Lease} from '../records.js';
 import {loadSnapshot} from './snapshot-store.js';
 
 export type ActiveJob = {

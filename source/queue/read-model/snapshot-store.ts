@@ -5,10 +5,10 @@ Requests: load = 1 GET (conditional when an ETag is known: 304 costs a GET and m
 save = 1 PUT, compare-and-swap on the ETag it was loaded with (create-only when there was none),
 so two janitors never overwrite each other's compaction.
 */
-import {isNotModified} from '../storage/object-store.js';
-import {isStoreError} from '../storage/store-error.js';
-import {emptySnapshot, parseSnapshot, type Snapshot} from './job-view.js';
-import type {QueueContext} from './queue-context.js';
+import {isNotModified} from '../../storage/object-store.js';
+import {isStoreError} from '../../storage/store-error.js';
+import {emptySnapshot, parseSnapshot, type Snapshot} from './event-fold.js';
+import type {QueueContext} from '../queue-context.js';
 
 export type LoadedSnapshot = {snapshot: Snapshot; etag?: string; problem?: string};
 

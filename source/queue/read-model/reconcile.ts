@@ -8,11 +8,11 @@ the console.
 Requests: LIST of every queue folder and store/out/ (a page per 1,000 keys), GET per lease, GET
 snapshot, PUT snapshot If-Match.
 */
-import {collectAll, isNotModified} from '../storage/object-store.js';
-import {emptySnapshot, type JobSummary, type Snapshot} from './job-view.js';
-import {priorities, type Priority} from './keys.js';
-import type {QueueContext} from './queue-context.js';
-import {parseLease, type JobState, type Lease} from './records.js';
+import {collectAll, isNotModified} from '../../storage/object-store.js';
+import {emptySnapshot, type JobSummary, type Snapshot} from './event-fold.js';
+import {priorities, type Priority} from '../keys.js';
+import type {QueueContext} from '../queue-context.js';
+import {parseLease, type JobState, type Lease} from '../records.js';
 import {loadSnapshot, saveSnapshot} from './snapshot-store.js';
 
 export type ListedJob = {state: JobState; priority: Priority; lease?: Lease};

@@ -10,8 +10,8 @@ makes a job claimable, 1 PUT queue/signal.json (what idle workers poll). Two obj
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
 import {randomBytes} from 'node:crypto';
-import type {QueueContext} from './queue-context.js';
-import type {JobEvent, JournalRecord} from './records.js';
+import type {QueueContext} from '../queue-context.js';
+import type {JobEvent, JournalRecord} from '../records.js';
 
 export async function appendEvents(context: QueueContext, events: JobEvent[]): Promise<void> {
 	if (events.length === 0) return;

@@ -1,0 +1,113 @@
+/**
+The console's view of the queue, as types: what one refresh shows (ConsoleSnapshot) and everything
+the console may call (ConsoleSource). source/ui sees only this file; InspectorFeed (console-feed.ts)
+is the real source, and the console's tests pass a fake.
+*/
+import {priorities, type Priority} from '../queue/keys.js';
+import type {JobAction} from '../queue/job-actions.js';
+import type {QueueView} from '../queue/read-model/read-model.js';
+import type {JobLog, JobState, WorkerRecord} from '../queue/records.js';
+import type {AdminOutcome} from '../queue/transitions/admin.js';
+import type {JobDetail} from './inspector.js';
+
+export type {AdminOutcome, JobAction, JobDetail, JobLog, JobState, Priority};
+export {priorities};
+
+/** How fresh a running job's heartbeat is, against the stale timeout. */
+export type HeartbeatHealth = 'fine' | 'late' | 'stale';
+
+/** One job in a list pane (queue, failed, dead, active). */
+export type ConsoleJob = {
+	hash: string;
+	state: JobState;
+	priority: Priority;
+	name?: string;
+	size?: number;
+	/** Failed attempts so far. */
+	attempts: number;
+	/** What an operator may do to it now (queue/job-actions.ts decides; the console only shows). */
+	actions: readonly JobAction[];
+	error?: string;
+	/** Server time of the job's last change (queued, failed, claimed). */
+	at: number;
+	tags: string[];
+	/** Only for running jobs. */
+	run?: {
+		worker: string;
+		attempt: number;
+		stage: string;
+		pagesDone: number;
+		pagesTotal: number;
+		elapsedMs: number;
+		etaMs?: number;
+		heartbeatAgeMs: number;
+		health: HeartbeatHealth;
+	};
+};
+
+export type ConsoleWorker = {
+	id: string;
+	host: string;
+	status: WorkerRecord['status'] | 'gone';
+	currentJob?: string;
+	cpuPercent?: number;
+	memoryPercent?: number;
+	jobsCompleted: number;
+	jobsFailed: number;
+	avgJobMs?: number;
+	lastSeenAgoMs: number;
+};
+
+export type ConsoleSnapshot = {
+	/** Server time when the refresh finished, and this machine's time then. */
+	serverNow: number;
+	localNow: number;
+	/** Server minus local clock, when it is large enough to matter (> 30 s). */
+	clockSkewMs?: number;
+	counts: QueueView['counts'];
+	/** Completions per minute, oldest first, the last 30 minutes (the current one last). */
+	completionsPerMinute: number[];
+	/** Jobs finished per minute over the last 10 minutes, and the backlog's ETA at that rate. */
+	throughputPerMinute: number;
+	backlogEtaMs?: number;
+	active: ConsoleJob[];
+	todo: ConsoleJob[];
+	failed: ConsoleJob[];
+	dead: ConsoleJob[];
+	/** Jobs done in the last 30 minutes (older ones are only counted). */
+	done: ConsoleJob[];
+	workers: ConsoleWorker[];
+	staleAfterMs: number;
+	/** How long ago the leases were listed, and how often they are. */
+	leasesAgeMs: number;
+	leaseSweepMs: number;
+	/** The console's own requests: per minute, and dollars per month at that rate (AWS prices; 0 on the local store). */
+	isPriced: boolean;
+	requestsPerMinute: number;
+	monthlyCost: number;
+	/** Records that could not be read, reported and skipped. */
+	problems: string[];
+	/** Messages from the process that runs the console (the demo's ingest), newest last. */
+	notices?: string[];
+};
+
+export type ConsoleJobDetail = JobDetail & {manifest?: {paths: string[]; tags: string[]}};
+
+/** Everything the console calls. `InspectorFeed` is the real one; tests pass a fake. */
+export interface ConsoleSource {
+	/** Where the console looks, for the header: "s3://bucket prefix pdf/". */
+	readonly storeLine: string;
+	/** The floor for the refresh interval, in seconds. */
+	readonly minRefreshSeconds: number;
+	/** The current state; `full` reads everything now (after an action, or when asked). */
+	snapshot(options?: {full?: boolean}): Promise<ConsoleSnapshot>;
+	/** Every record of the job, and its manifest entry (paths and tags) when known. */
+	job(hash: string): Promise<ConsoleJobDetail>;
+	logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}>;
+	/** The Markdown of a done job's result, or undefined when it has none. */
+	preview(hash: string): Promise<string | undefined>;
+	retry(hashes: string[]): Promise<AdminOutcome[]>;
+	cancel(hash: string): Promise<AdminOutcome>;
+	reprioritize(hash: string, priority: Priority): Promise<AdminOutcome>;
+	clearDead(): Promise<{count: number}>;
+}

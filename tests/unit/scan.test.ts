@@ -1,0 +1,32 @@
+/** Ingest's file finding: quoted glob patterns (the shell left them alone) are expanded by Node's fs.glob. */
+import {mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import {scanPaths} from '../../source/ingest/scan.js';
+import {tempDir} from '../support/temp.js';
+
+test('a quoted pattern is expanded: files under its fixed folder, relative to it; no match is a problem', async t => {
+	const dir = await tempDir('bf-scan-');
+	await mkdir(path.join(dir, 'library', 'books', 'old'), {recursive: true});
+	for (const name of ['books/a.pdf', 'books/old/b.pdf', 'books/notes.txt', 'c.pdf'])
+		await writeFile(path.join(dir, 'library', name), '%PDF-1.4');
+	const found = await scanPaths([path.join(dir, 'library', '**', '*.pdf')]);
+	t.deepEqual(
+		found.files.map(f => f.relative),
+		['books/a.pdf', 'books/old/b.pdf', 'c.pdf'],
+	);
+	t.true(found.files.every(f => f.root === path.join(dir, 'library')));
+	t.deepEqual(found.problems, []);
+	const none = await scanPaths([path.join(dir, 'library', '*.docx')]);
+	t.deepEqual(none.files, []);
+	t.deepEqual(
+		none.problems.map(p => p.reason),
+		['no file matches the pattern'],
+	);
+	// A directory the pattern matches is walked for PDFs as a named one is.
+	const folders = await scanPaths([path.join(dir, 'library', 'b*')]);
+	t.deepEqual(
+		folders.files.map(f => f.relative),
+		['a.pdf', 'old/b.pdf'],
+	);
+});
