@@ -142,7 +142,7 @@ console.log('mode | requests/min by operation | requests/min | $/month at AWS pr
 for (const r of rows)
 	console.log(
 		`${r.mode} | ${JSON.stringify(Object.fromEntries(Object.entries(r.perMinute).map(([k, v]) => [k, Number(v.toFixed(1))])))} | ` +
-			`${r.requestsPerMinute.toFixed(1)} | ${r.dollarsPerMonth.toFixed(2)} | ${r.medianRefreshMs.toFixed(1)} | ≤ $2/month (earlier system ≈ $68)`,
+			`${r.requestsPerMinute.toFixed(1)} | ${r.dollarsPerMonth.toFixed(2)} | ${r.medianRefreshMs.toFixed(1)} | ≤ $2/month`,
 	);
 await mkdir('bench/results', {recursive: true});
 await writeFile(

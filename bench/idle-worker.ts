@@ -82,6 +82,5 @@ console.log('idle worker | requests/min | $/month at AWS prices | new work picke
 console.log(
 	`this run | ${idlePerMinute.toFixed(2)} | ${dollarsPerMonth.toFixed(3)} | ${pickupSeconds?.toFixed(1) ?? 'not picked up'} s`,
 );
-console.log('earlier system | 4.2 | 0.77 | up to 130 s');
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/idle-worker.json', JSON.stringify(result, null, 2));

@@ -55,8 +55,6 @@ console.log(
 	`this run | ${count} | ${seconds.toFixed(2)} | ${result.filesPerSecond.toFixed(0)} | ${result.requestsPerFile.toFixed(3)} | ` +
 		`${JSON.stringify(byOperation)}`,
 );
-console.log(
-	'earlier system (peer-baseline.md) | 1000 | 10.66 | 94 | 3.04 | HEAD+PUT raw+PUT todo per file, manifest GET+PUT per 50',
-);
+console.log();
 await mkdir('bench/results', {recursive: true});
 await writeFile('bench/results/ingest.json', JSON.stringify(result, null, 2));

@@ -19,6 +19,7 @@ const benches = [
 	['throughput', ['500', '1', '4', '8']],
 	['console-cost', ['10000', '10000']],
 	['console-render', ['1000', '100000']],
+	['console-bytes', ['10']],
 	['local-store-listing', ['1000', '10000']],
 ];
 const only = process.argv.slice(2);

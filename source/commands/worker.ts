@@ -110,7 +110,10 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			process.on(signal, () => worker.stop(signal));
 		const logRequests = () => {
 			const stats = queue.stats.snapshot();
+			const cpu = process.cpuUsage();
+			// The worker's own CPU (not its conversion children's), for what one job costs the machine.
 			logger.info('requests', {
+				cpuMs: Math.round((cpu.user + cpu.system) / 1000),
 				total: stats.total.count,
 				get: stats.get.count,
 				head: stats.head.count,

@@ -8,7 +8,9 @@ sharing a temp directory but not a pid namespace never judge each other's worker
 import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import {isProcessAlive} from '../lib/processes.js';
+import type {WorkerEmitter} from './events.js';
 
 /** This machine's name as a file-name part. */
 const host =
@@ -35,4 +37,16 @@ export async function removeAbandonedJobFolders(parent = os.tmpdir()): Promise<s
 		);
 	}
 	return removed;
+}
+
+/** At a worker's start: low scratch space is said, and folders that killed workers left are removed. */
+export async function tidyScratch(events: WorkerEmitter, parent = os.tmpdir()): Promise<void> {
+	const free = await freeBytes(parent);
+	if (free !== undefined && free < lowDiskBytes) {
+		const hint = 'jobs download and convert here; free space or set TMPDIR';
+		events.emit('low-disk', {dir: parent, freeMB: Math.round(free / 1024 ** 2), hint});
+	}
+	const leftovers = await removeAbandonedJobFolders(parent);
+	if (leftovers.length > 0)
+		events.emit('removed-abandoned-job-folders', {count: leftovers.length, first: leftovers[0]});
 }

@@ -4,7 +4,25 @@ The next job does not wait for them; the worker's stop does.
 */
 import type {QueueContext} from '../queue/queue-context.js';
 import type {JobLog} from '../queue/records.js';
+import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {errorText, type JobFields, type WorkerEmitter} from './events.js';
+
+/** An attempt's log as it starts: filled in as the job runs (timings, converter output, outcome). */
+export function newJobLog(held: HeldLease, worker: string, startedAt: number): JobLog {
+	const {hash, attempt, name} = held.lease;
+	return {
+		version: 1,
+		hash,
+		attempt,
+		worker,
+		...(name ? {name} : {}),
+		startedAt,
+		endedAt: 0,
+		outcome: 'failed',
+		timings: {},
+		output: '',
+	};
+}
 
 export class JobLogWriter {
 	private readonly writes = new Set<Promise<void>>();

@@ -16,7 +16,7 @@ import type {Converter} from './converters.js';
 import type {JobFields, WorkerEmitter, WorkerStatus} from './events.js';
 import {JobLease, type JobProgress} from './job-lease.js';
 import {makeJobFolder} from './job-folders.js';
-import type {JobLogWriter} from './job-logs.js';
+import {type JobLogWriter, newJobLog} from './job-logs.js';
 import type {ManifestCache} from './manifest-cache.js';
 import type {FailureRecorder} from './pending-failure.js';
 import type {Registration} from './registration.js';
@@ -53,18 +53,7 @@ export class JobRun {
 		const {hash, attempt, name, priority} = held.lease;
 		this.startedAt = deps.clock.now();
 		this.fields = {job: hash, file: name, attempt, priority};
-		this.log = {
-			version: 1,
-			hash,
-			attempt,
-			worker: deps.workerId,
-			...(name ? {name} : {}),
-			startedAt: this.startedAt,
-			endedAt: 0,
-			outcome: 'failed',
-			timings: {},
-			output: '',
-		};
+		this.log = newJobLog(held, deps.workerId, this.startedAt);
 		this.lease = new JobLease(deps, held, {
 			fields: this.fields,
 			startedAt: this.startedAt,

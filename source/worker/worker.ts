@@ -12,9 +12,7 @@ Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the convers
 job handed back with its retry count (a fenced requeue), the registration marked stopped. A second
 signal does not skip this.
 */
-import os from 'node:os';
 import type {Clock} from '../lib/clock.js';
-import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import {recoverOwnLeases} from '../queue/janitor.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -24,10 +22,11 @@ import {Claimer} from './claimer.js';
 import type {Converter} from './converters.js';
 import {errorText, WorkerEmitter, type WorkerStatus} from './events.js';
 import {JanitorSchedule} from './janitor-schedule.js';
-import {removeAbandonedJobFolders} from './job-folders.js';
+import {tidyScratch} from './job-folders.js';
 import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
 import {ManifestCache} from './manifest-cache.js';
+import {waitForWork} from './idle-wait.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
 import {StoreTrouble} from './store-trouble.js';
@@ -86,7 +85,7 @@ export class Worker extends WorkerEmitter {
 		this.emit('worker-started', {store: this.options.storeLine, worker: workerId, pid: process.pid});
 		await this.options.remoteConfig.get();
 		await this.registration.write('idle', {force: true});
-		await this.tidyMachine();
+		await tidyScratch(this);
 		const recovered = await recoverOwnLeases(context, workerId);
 		const {staleRecovered: requeued, deadLettered: dead, finishedDone: done} = recovered;
 		if (requeued + dead + done > 0) this.emit('recovered-own-leases', {requeued, dead, done});
@@ -106,18 +105,6 @@ export class Worker extends WorkerEmitter {
 		} finally {
 			await this.shutDown();
 		}
-	}
-
-	/** Low scratch space is said at start; job folders a killed worker left are removed. */
-	private async tidyMachine(): Promise<void> {
-		const free = await freeBytes(os.tmpdir());
-		if (free !== undefined && free < lowDiskBytes) {
-			const hint = 'jobs download and convert here; free space or set TMPDIR';
-			this.emit('low-disk', {dir: os.tmpdir(), freeMB: Math.round(free / 1024 ** 2), hint});
-		}
-		const leftovers = await removeAbandonedJobFolders();
-		if (leftovers.length > 0)
-			this.emit('removed-abandoned-job-folders', {count: leftovers.length, first: leftovers[0]});
 	}
 
 	private async shutDown(): Promise<void> {
@@ -156,12 +143,17 @@ export class Worker extends WorkerEmitter {
 		this.setStatus({state: 'idle', job: undefined});
 		this.options.converter.idle();
 		await this.registration.write('idle');
-		while (!this.stopping && clock.now() - listedAt < 300_000) {
-			await clock.sleep((this.options.idlePollSeconds ?? 10) * 1000, this.stopController.signal).catch(() => undefined);
-			if (this.stopping || (await signal.changed())) break;
-			await this.registration.write('idle');
-			await this.janitor.runIfDue();
-		}
+		await waitForWork({
+			clock,
+			signal,
+			stop: this.stopController.signal,
+			pollMs: (this.options.idlePollSeconds ?? 10) * 1000,
+			until: listedAt + 300_000,
+			onPoll: async () => {
+				await this.registration.write('idle');
+				await this.janitor.runIfDue();
+			},
+		});
 		return 'continue';
 	}
 

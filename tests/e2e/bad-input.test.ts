@@ -17,7 +17,7 @@ import type {ObjectStore} from '../../source/storage/object-store.js';
 import {StoreError} from '../../source/storage/store-error.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {encryptedPdf, makePdf, writeFiles} from '../support/pdfs.js';
-import {createBucket, requireS3} from '../support/s3-server.js';
+import {createBucket, requireS3, openTestStore} from '../support/s3-server.js';
 import {tempDir} from '../support/temp.js';
 
 async function localSetup() {
@@ -235,15 +235,7 @@ test('S3: a store found without conditional writes makes workers refuse to start
 		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
 	});
 	// What doctor saves about a provider that ignores If-None-Match and If-Match.
-	const {openStore} = await import('../../source/storage/open-store.js');
-	const {store} = openStore({
-		kind: 's3',
-		bucket,
-		region: 'us-east-1',
-		endpoint: server.endpoint,
-		forcePathStyle: true,
-		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-	});
+	const {store} = openTestStore(server, bucket);
 	await store.put(
 		new Keys('pdf/').capabilities(),
 		JSON.stringify({

@@ -13,11 +13,10 @@ import {claim} from '../../source/queue/transitions/claim.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {listCandidates} from '../../source/queue/candidates.js';
 import {collectAll} from '../../source/storage/object-store.js';
-import {openStore} from '../../source/storage/open-store.js';
 import {zipSync} from 'fflate';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {writeFiles} from '../support/pdfs.js';
-import {createBucket, requireS3, type TestS3} from '../support/s3-server.js';
+import {createBucket, requireS3, type TestS3, openTestStore} from '../support/s3-server.js';
 import {tempDir} from '../support/temp.js';
 
 async function setup(server: TestS3) {
@@ -28,14 +27,7 @@ async function setup(server: TestS3) {
 		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
 		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
 	});
-	const {store} = openStore({
-		kind: 's3',
-		bucket,
-		region: 'us-east-1',
-		endpoint: server.endpoint,
-		forcePathStyle: true,
-		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-	});
+	const {store} = openTestStore(server, bucket);
 	const context: QueueContext = openQueueContext(store);
 	const cli = async (...args: string[]) => runCli(args, environment);
 	return {bucket, environment, context, cli};

@@ -8,8 +8,7 @@ import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {listJobStates} from '../../source/queue/read-model/reconcile.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {collectAll} from '../../source/storage/object-store.js';
-import {openStore} from '../../source/storage/open-store.js';
-import {createBucket, requireS3} from '../support/s3-server.js';
+import {createBucket, requireS3, openTestStore} from '../support/s3-server.js';
 import {hashOf} from '../support/queue.js';
 
 const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), '../support/queue-worker-process.js');
@@ -18,14 +17,7 @@ test('8 worker processes on the real S3 server, 300 jobs: every job done exactly
 	const server = requireS3(t);
 	if (!server) return;
 	const bucket = await createBucket(server);
-	const {store} = openStore({
-		kind: 's3',
-		bucket,
-		region: 'us-east-1',
-		endpoint: server.endpoint,
-		forcePathStyle: true,
-		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-	});
+	const {store} = openTestStore(server, bucket);
 	const context: QueueContext = openQueueContext(store);
 	const jobs = 300;
 	const priorities = ['critical', 'high', 'normal', 'low', 'background'] as const;

@@ -9,10 +9,9 @@ import test from 'ava';
 import {unzipSync} from 'fflate';
 import {Keys} from '../../source/queue/keys.js';
 import {collectAll, isNotModified} from '../../source/storage/object-store.js';
-import {openStore} from '../../source/storage/open-store.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {makePdf, writeFiles} from '../support/pdfs.js';
-import {createBucket, requireS3} from '../support/s3-server.js';
+import {createBucket, requireS3, openTestStore} from '../support/s3-server.js';
 import {tempDir} from '../support/temp.js';
 
 const nosy = `sh ${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/support/nosy-converter.sh')} {input} {output}`;
@@ -57,14 +56,7 @@ test(
 			cleanEnvironment({...base, BLOBFORGE_S3_SECRET_ACCESS_KEY: wrongSecret}),
 		);
 
-		const {store} = openStore({
-			kind: 's3',
-			bucket,
-			region: 'us-east-1',
-			endpoint: server.endpoint,
-			forcePathStyle: true,
-			credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-		});
+		const {store} = openTestStore(server, bucket);
 		const keys = new Keys('pdf/');
 		const stored: string[] = [];
 		for (const entry of await collectAll(store, `${keys.prefix}registry/`)) {

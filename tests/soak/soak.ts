@@ -1,3 +1,4 @@
+import {openTestStore} from '../support/s3-server.js';
 /**
 The chaos soak: real worker processes (`blobforge --headless worker`) and a janitor loop on the real
 S3 server, every process with injected store faults (BLOBFORGE_FAULTS), while workers are killed
@@ -17,7 +18,6 @@ import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {collectAll, isNotModified} from '../../source/storage/object-store.js';
-import {openStore} from '../../source/storage/open-store.js';
 import type {S3Store} from '../../source/storage/s3-store.js';
 import type {TestS3} from '../support/s3-server.js';
 
@@ -62,14 +62,7 @@ type Line = {event: string; job?: string; kind?: string; total?: number};
 export async function runSoak(server: TestS3, options: SoakOptions): Promise<SoakReport> {
 	const log = options.log ?? (() => undefined);
 	const bucket = `bf-soak-${Date.now().toString(36)}`;
-	const opened = openStore({
-		kind: 's3',
-		bucket,
-		region: 'us-east-1',
-		endpoint: server.endpoint,
-		forcePathStyle: true,
-		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-	});
+	const opened = openTestStore(server, bucket);
 	await (opened.backend as S3Store).client.send(new CreateBucketCommand({Bucket: bucket}));
 	const context: QueueContext = openQueueContext(opened.store);
 	// Fast heartbeats and a short stale timeout, so kill -9 recoveries happen within the run; retries

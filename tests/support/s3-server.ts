@@ -6,6 +6,7 @@ Under CI a missing server is a failure, never a skip.
 import {randomBytes} from 'node:crypto';
 import {CreateBucketCommand, S3Client} from '@aws-sdk/client-s3';
 import type {ExecutionContext} from 'ava';
+import {openStore, type OpenedStore} from '../../source/storage/open-store.js';
 
 export type TestS3 = {endpoint: string; accessKeyId: string; secretAccessKey: string};
 
@@ -44,4 +45,16 @@ export async function createBucket(server: TestS3, name = uniqueName('bf')): Pro
 	await client.send(new CreateBucketCommand({Bucket: name}));
 	client.destroy();
 	return name;
+}
+
+/** The store stack a command gets (retries, counting), on the test server's `bucket`. */
+export function openTestStore(server: TestS3, bucket: string): OpenedStore {
+	return openStore({
+		kind: 's3',
+		bucket,
+		region: 'us-east-1',
+		endpoint: server.endpoint,
+		forcePathStyle: true,
+		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
+	});
 }

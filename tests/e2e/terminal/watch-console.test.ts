@@ -13,10 +13,9 @@ import {claim} from '../../../source/queue/transitions/claim.js';
 import {enqueueMany} from '../../../source/queue/transitions/enqueue.js';
 import {fail} from '../../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../../source/queue/transitions/heartbeat.js';
-import {openStore} from '../../../source/storage/open-store.js';
 import {cliPath} from '../../support/cli.js';
 import {hashOf} from '../../support/queue.js';
-import {createBucket, requireS3} from '../../support/s3-server.js';
+import {createBucket, requireS3, openTestStore} from '../../support/s3-server.js';
 import {openTerminal} from '../../support/terminal.js';
 import {tempDir} from '../../support/temp.js';
 
@@ -30,14 +29,7 @@ test('watch on the real S3 server: the screen shows the jobs; r retries, D clear
 	const server = requireS3(t);
 	if (!server) return;
 	const bucket = await createBucket(server);
-	const {store} = openStore({
-		kind: 's3',
-		bucket,
-		region: 'us-east-1',
-		endpoint: server.endpoint,
-		forcePathStyle: true,
-		credentials: {accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey},
-	});
+	const {store} = openTestStore(server, bucket);
 	const context: QueueContext = openQueueContext(store, {config: () => ({...defaultRemoteConfig, max_retries: 0})});
 	const [active, queuedA, queuedB, failed, deadRetried, deadCleared] = [1, 2, 3, 4, 5, 6].map(n => hashOf(n)) as [
 		string,
