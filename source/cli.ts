@@ -13,4 +13,8 @@ if (major < minimum) {
 	);
 	process.exit(3);
 }
+// Secrets a worker handed over to its re-executed self (lib/secret-handoff.ts) are read, and their
+// file deleted, before anything else runs.
+const {handedSecrets} = await import('./lib/secret-handoff.js');
+handedSecrets();
 await import('./commands/main.js');

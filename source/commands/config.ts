@@ -2,7 +2,7 @@ import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {textTable} from '../lib/format.js';
 import {parseConfigAssignments, setRemoteConfig} from '../queue/remote-config.js';
-import {defaultRemoteConfig, remoteConfigKeys} from '../queue/records.js';
+import {configConsistencyProblem, defaultRemoteConfig, remoteConfigKeys} from '../queue/records.js';
 import type {GlobalArgs} from './context.js';
 import {printJson, printLine} from './output.js';
 import {openQueue} from './queue-context.js';
@@ -13,6 +13,9 @@ const descriptions: Record<string, string> = {
 	stale_timeout_minutes: 'minutes without renewal before a lease is recovered',
 	conversion_timeout: 'seconds a conversion may run (0: no limit)',
 	retry_backoff: 'seconds before the first retry; doubles per attempt',
+	conversion_memory_mb: "MB the built-in converter's child may hold; above it the job fails for good (0: no limit)",
+	max_pages: 'PDFs with more pages fail for good, built-in converter (0: no limit)',
+	console_min_refresh: 'the shortest refresh interval a console may use, in seconds',
 };
 
 export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: string; assignments?: string[]}> = {
@@ -34,7 +37,13 @@ export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: str
 					exitCode: exitCodes.usage,
 				});
 			if (errors.length > 0)
-				throw new UserError(errors.join('; '), {hint: 'nothing was changed', exitCode: exitCodes.usage});
+				throw new UserError(errors.join('; '), {hint: 'nothing was changed', exitCode: exitCodes.config});
+			const inconsistent = configConsistencyProblem({...(await queue.remoteConfig.refresh()).config, ...changes});
+			if (inconsistent)
+				throw new UserError(inconsistent, {
+					hint: 'nothing was changed; raise stale_timeout_minutes or lower heartbeat_interval',
+					exitCode: exitCodes.config,
+				});
 			await setRemoteConfig(queue.queue, changes);
 		}
 		const snapshot = await queue.remoteConfig.refresh();

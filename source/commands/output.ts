@@ -1,8 +1,12 @@
-/** Printing for commands: human text or JSON, always through the redactor. */
+/**
+Printing for commands: human text or JSON, always through the redactor; text is made safe for the
+terminal here, once, whatever a command put in it (JSON escapes control characters itself).
+*/
+import {terminalText} from '../lib/format.js';
 import {redact} from '../lib/redact.js';
 
 export function printLine(text = ''): void {
-	process.stdout.write(`${redact(text)}\n`);
+	process.stdout.write(`${terminalText(redact(text))}\n`);
 }
 
 export function printJson(value: unknown): void {
@@ -10,5 +14,5 @@ export function printJson(value: unknown): void {
 }
 
 export function printError(text: string): void {
-	process.stderr.write(`${redact(text)}\n`);
+	process.stderr.write(`${terminalText(redact(text))}\n`);
 }

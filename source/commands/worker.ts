@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import type {CommandModule} from 'yargs';
+import {handOffSecrets} from '../lib/secret-handoff.js';
 import {isStoreError} from '../storage/store-error.js';
 import {systemClock} from '../lib/clock.js';
 import {createLogger} from '../lib/log.js';
@@ -78,6 +79,9 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
 			.example('$0 --headless worker', 'under systemd: JSON log lines on stdout'),
 	async handler(argv) {
+		// Before anything else: a converter must not find the store's secrets in this process's
+		// environment (lib/secret-handoff.ts). Re-executes this process when there are any.
+		handOffSecrets();
 		const queue = await openQueue(argv);
 		const workerId = queue.settings.workerId ?? defaultWorkerId();
 		if (argv.dryRun) {
@@ -154,7 +158,7 @@ function liveView(): {log: (line: string) => void; status: (status: WorkerStatus
 		},
 		status(status) {
 			const job = status.job
-				? `${safeText(status.job.name ?? status.job.hash.slice(0, 12)).slice(0, 40)} ` +
+				? `${fitText(status.job.name ?? status.job.hash.slice(0, 12), 40)} ` +
 					`${status.job.stage}${status.job.pagesTotal ? ` ${status.job.pagesDone ?? 0}/${status.job.pagesTotal} pages` : ''}`
 				: 'waiting for work';
 			last =

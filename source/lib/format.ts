@@ -11,6 +11,18 @@ export function safeText(text: string): string {
 	});
 }
 
+/**
+`safeText` line by line: line breaks (and tabs) stay, every other control character or escape
+sequence is shown, never obeyed. What every command prints goes through it, so a hostile file name,
+worker id or converter output cannot retitle or redraw the operator's terminal.
+*/
+export function terminalText(text: string): string {
+	return text
+		.split('\n')
+		.map(line => line.split('\t').map(safeText).join('\t'))
+		.join('\n');
+}
+
 export function formatBytes(bytes: number): string {
 	const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 	let value = bytes;

@@ -4,6 +4,7 @@ event, and fields such as job hash, file name, worker), which journald stores as
 terminal: short readable lines. Every line passes through the redactor.
 */
 import type {LogLevel} from './settings.js';
+import {terminalText} from './format.js';
 import {redact} from './redact.js';
 
 const order: Record<LogLevel, number> = {debug: 10, info: 20, warn: 30, error: 40};
@@ -41,9 +42,9 @@ export function createLogger(options: {
 				.filter(([, v]) => v !== undefined)
 				.map(([k, v]) => `${k}=${shown(v!)}`)
 				.join(' ');
-			write(
-				redact(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`),
-			);
+			// Shown, never obeyed: a file name with escape sequences must not drive the terminal.
+			const line = `${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${event}${details ? ` ${details}` : ''}`;
+			write(terminalText(redact(line)));
 		}
 	};
 	return {

@@ -17,6 +17,13 @@ const patterns: RegExp[] = [
 	/(aws_secret_access_key\s*=\s*)\S+/gi,
 ];
 
+/** Whether `bytes` hold a registered secret (a result a converter wrote, before it is uploaded). */
+export function containsSecret(bytes: Uint8Array): boolean {
+	const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	for (const secret of secrets) if (buffer.includes(secret)) return true;
+	return false;
+}
+
 export function redact(text: string): string {
 	let result = text;
 	for (const secret of secrets) result = result.split(secret).join('[redacted]');

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {UserError, exitCodes} from './errors.js';
 import {registerSecret} from './redact.js';
+import {handedSecrets} from './secret-handoff.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,7 +19,7 @@ export type StoreSettings =
 			region: string;
 			endpoint?: string;
 			forcePathStyle: boolean;
-			credentials?: {accessKeyId: string; secretAccessKey: string};
+			credentials?: {accessKeyId: string; secretAccessKey: string; sessionToken?: string} | undefined;
 	  }
 	| {kind: 'local'; dir: string};
 
@@ -108,7 +109,10 @@ export function defaultStoreDir(environment: Environment): string {
 	return path.join(dataHome, 'blobforge', 'store');
 }
 
-export function resolveSettings(flags: SettingsFlags, environment: Environment = process.env): Settings {
+export function resolveSettings(
+	flags: SettingsFlags,
+	environment: Environment = {...process.env, ...handedSecrets()},
+): Settings {
 	const bucket = nonEmpty(flags.bucket) ?? (flags.storeDir ? undefined : nonEmpty(environment['BLOBFORGE_S3_BUCKET']));
 	const storeDir =
 		nonEmpty(flags.storeDir) ?? (flags.bucket ? undefined : nonEmpty(environment['BLOBFORGE_STORE_DIR']));
@@ -171,6 +175,19 @@ export function resolveSettings(flags: SettingsFlags, environment: Environment =
 		);
 	}
 	registerSecret(secretAccessKey);
+	// The SDK's own chain reads AWS_* from the environment first; a worker hands those over out of
+	// its environment (lib/secret-handoff.ts), so they are passed on explicitly, as the SDK would use them.
+	const awsKeyId = nonEmpty(environment['AWS_ACCESS_KEY_ID']);
+	const awsSecret = nonEmpty(environment['AWS_SECRET_ACCESS_KEY']);
+	const awsToken = nonEmpty(environment['AWS_SESSION_TOKEN']) ?? nonEmpty(environment['AWS_SECURITY_TOKEN']);
+	registerSecret(awsSecret);
+	registerSecret(awsToken);
+	const credentials =
+		accessKeyId && secretAccessKey
+			? {accessKeyId, secretAccessKey}
+			: awsKeyId && awsSecret
+				? {accessKeyId: awsKeyId, secretAccessKey: awsSecret, ...(awsToken ? {sessionToken: awsToken} : {})}
+				: undefined;
 	const pathStyle = environment['BLOBFORGE_S3_PATH_STYLE'];
 	return {
 		store: {
@@ -182,7 +199,7 @@ export function resolveSettings(flags: SettingsFlags, environment: Environment =
 				pathStyle === undefined || pathStyle === ''
 					? Boolean(endpoint)
 					: parseBoolean(pathStyle, 'BLOBFORGE_S3_PATH_STYLE'),
-			credentials: accessKeyId && secretAccessKey ? {accessKeyId, secretAccessKey} : undefined,
+			credentials,
 		},
 		prefix,
 		logLevel,

@@ -346,6 +346,10 @@ export type RemoteConfig = {
 	conversion_timeout: number;
 	/** First retry delay in seconds; doubles per attempt. @default 30 */
 	retry_backoff: number;
+	/** Resident memory in MB the built-in converter's child may use; above it the job fails for good. 0 disables. @default 2048 */
+	conversion_memory_mb: number;
+	/** PDFs with more pages fail for good (the built-in converter). 0 disables. @default 20000 */
+	max_pages: number;
 	/**
 	The shortest refresh interval `blobforge watch` allows, in seconds: a floor on every console's request bill.
 	@default 1
@@ -359,6 +363,8 @@ export const defaultRemoteConfig: RemoteConfig = {
 	stale_timeout_minutes: 15,
 	conversion_timeout: 3600,
 	retry_backoff: 30,
+	conversion_memory_mb: 2048,
+	max_pages: 20_000,
 	console_min_refresh: 1,
 };
 
@@ -368,6 +374,8 @@ const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer
 	stale_timeout_minutes: {min: 0.05, max: 10_080, integer: false},
 	conversion_timeout: {min: 0, max: 604_800, integer: false},
 	retry_backoff: {min: 0, max: 86_400, integer: false},
+	conversion_memory_mb: {min: 0, max: 1_048_576, integer: true},
+	max_pages: {min: 0, max: 10_000_000, integer: true},
 	console_min_refresh: {min: 0.5, max: 3600, integer: false},
 };
 
@@ -386,6 +394,21 @@ export function validateConfigValue(key: string, value: unknown): Parsed<number>
 	return {ok: true, value: number};
 }
 
+/**
+The rule across keys: a lease must survive missed heartbeats, so the stale timeout is at least three
+heartbeat intervals. Below that a healthy worker's lease goes stale between two renewals and its job
+is converted again and again, then dead-lettered as "lease not renewed".
+*/
+export function configConsistencyProblem(config: RemoteConfig): string | undefined {
+	const staleSeconds = config.stale_timeout_minutes * 60;
+	if (staleSeconds >= 3 * config.heartbeat_interval) return undefined;
+	return (
+		`stale_timeout_minutes (${config.stale_timeout_minutes}, ${staleSeconds} s) must be at least three heartbeat ` +
+		`intervals (3 × heartbeat_interval ${config.heartbeat_interval} s = ${3 * config.heartbeat_interval} s): healthy ` +
+		'leases would go stale between heartbeats'
+	);
+}
+
 /** Reads config.json: known keys validated over the defaults; problems are reported, defaults kept. */
 export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteConfig; problems: string[]} {
 	const json = parseJson(body);
@@ -398,6 +421,12 @@ export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteCon
 		const checked = validateConfigValue(key, value);
 		if (checked.ok) config[key as keyof RemoteConfig] = checked.value;
 		else problems.push(checked.reason);
+	}
+	// Written by an older version or by hand: the stale timeout is raised, never a healthy job killed.
+	const inconsistent = configConsistencyProblem(config);
+	if (inconsistent) {
+		config.stale_timeout_minutes = (3 * config.heartbeat_interval) / 60;
+		problems.push(`${inconsistent}; ${config.stale_timeout_minutes} min is used`);
 	}
 	return {config, problems};
 }

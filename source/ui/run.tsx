@@ -72,7 +72,15 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 					onQuit={() => instance?.unmount()}
 				/>
 			</ThemeContext.Provider>,
-			{stdout: frames as unknown as NodeJS.WriteStream, debug: true, exitOnCtrlC: false, patchConsole: false},
+			// Interactive whatever `CI` says: an operator's shell or a test runner may export CI although the
+			// console is on a real terminal, and Ink would then draw only the last frame.
+			{
+				stdout: frames as unknown as NodeJS.WriteStream,
+				debug: true,
+				interactive: true,
+				exitOnCtrlC: false,
+				patchConsole: false,
+			},
 		);
 		await instance.waitUntilExit();
 	} finally {

@@ -15,14 +15,15 @@ export type ChildMessage =
 	| {type: 'done'; pages: number; images: number; scannedPages: number[]; headings: number; converter: string}
 	| {type: 'error'; message: string; permanent: boolean};
 
-export type ChildJob = {type: 'job'; input: string; output: string};
+export type ChildJob = {type: 'job'; input: string; output: string; maxPages?: number};
 
 const send = async (message: ChildMessage) =>
 	new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
 
-async function convert({input, output}: ChildJob): Promise<never> {
+async function convert({input, output, maxPages}: ChildJob): Promise<never> {
 	try {
 		const result = await convertPdf(await readFile(input), {
+			...(maxPages ? {maxPages} : {}),
 			onPage: (done, total) => void send({type: 'progress', done, total}),
 		});
 		await mkdir(path.join(output, 'assets'), {recursive: true});

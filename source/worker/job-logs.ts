@@ -3,9 +3,18 @@ Job logs, registry/logs/<hash>/attempt-NNN.json: one PUT per attempt, written in
 The next job does not wait for them; the worker's stop does.
 */
 import type {QueueContext} from '../queue/queue-context.js';
+import {redact} from '../lib/redact.js';
 import type {JobLog} from '../queue/records.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {errorText, type JobFields, type WorkerEmitter} from './events.js';
+
+/**
+What a converter printed is redacted before it reaches the bucket, not only when shown: another
+reader of the bucket does not know the secrets to hide.
+*/
+function redacted(log: JobLog): JobLog {
+	return {...log, output: redact(log.output), ...(log.error === undefined ? {} : {error: redact(log.error)})};
+}
 
 /** An attempt's log as it starts: filled in as the job runs (timings, converter output, outcome). */
 export function newJobLog(held: HeldLease, worker: string, startedAt: number): JobLog {
@@ -34,7 +43,9 @@ export class JobLogWriter {
 
 	write(log: JobLog, fields: JobFields): void {
 		const write = this.context.store
-			.put(this.context.keys.jobLog(log.hash, log.attempt), JSON.stringify(log), {contentType: 'application/json'})
+			.put(this.context.keys.jobLog(log.hash, log.attempt), JSON.stringify(redacted(log)), {
+				contentType: 'application/json',
+			})
 			.then(() => undefined)
 			.catch((error: unknown) => {
 				this.events.emit('job-log-failed', {...fields, error: errorText(error)});

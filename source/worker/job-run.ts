@@ -107,11 +107,14 @@ export class JobRun {
 		// The output folder exists before the converter starts (a converter may rely on it).
 		const output = path.join(folder, 'output');
 		await mkdir(output);
-		const timeout = context.config().conversion_timeout;
+		const config = context.config();
+		const timeout = config.conversion_timeout;
 		const result = await converter.convert({
 			input,
 			output,
 			timeoutMs: timeout > 0 ? timeout * 1000 : undefined,
+			memoryLimitBytes: config.conversion_memory_mb > 0 ? config.conversion_memory_mb * 2 ** 20 : undefined,
+			maxPages: config.max_pages > 0 ? config.max_pages : undefined,
 			signal: this.controller.signal,
 			onProgress: (done, total) => {
 				this.progress.pagesDone = done;

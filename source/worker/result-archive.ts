@@ -2,6 +2,7 @@
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {zipSync} from 'fflate';
+import {containsSecret} from '../lib/redact.js';
 import type {JobLog} from '../queue/records.js';
 import {ConversionError} from './converter/conversion-error.js';
 
@@ -60,5 +61,12 @@ export async function packageResult(output: string, info: ArchiveInfo): Promise<
 		timings_ms: info.timings,
 	};
 	files['info.json'] = new TextEncoder().encode(JSON.stringify(infoJson, null, 2));
+	// A converter must never carry the store's credentials into a result everyone with read access sees.
+	for (const [name, bytes] of Object.entries(files))
+		if (containsSecret(bytes))
+			throw new ConversionError(
+				`the converter's output (${name}) contains a credential of this worker; not uploaded`,
+				true,
+			);
 	return zipSync(files, {level: 6});
 }

@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url';
 import {ConversionError} from './converter/conversion-error.js';
 import type {ChildJob, ChildMessage} from './conversion-child.js';
 import type {SpareConverter} from './spare-converter.js';
+import {processRss} from './system-load.js';
 
 export type ConversionOutcome = {
 	pages?: number;
@@ -35,6 +36,10 @@ export type RunConversionOptions = {
 	onStart?: (pid: number) => void;
 	/** For the built-in converter: a child started ahead is used if one waits, and the next one started. */
 	spare?: SpareConverter;
+	/** For the built-in converter: its child is killed above this resident size, failing the job for good. */
+	memoryLimitBytes?: number | undefined;
+	/** For the built-in converter: PDFs with more pages fail for good. */
+	maxPages?: number | undefined;
 };
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'conversion-child.js');
@@ -76,7 +81,9 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 			part === '{input}' ? options.input : part === '{output}' ? options.output : part,
 		);
 		if (!program) throw new ConversionError('the converter command is empty', false);
-		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: converterEnvironment()});
+		// Its own process group (detached = setsid): a timeout, cancel or shutdown kills the group, so a
+		// converter that forks cannot leave a grandchild running, holding its pipes and its job's files.
+		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: converterEnvironment(), detached: true});
 		const onText = (chunk: Buffer) => {
 			const text = chunk.toString();
 			options.onOutput?.(text);
@@ -108,10 +115,38 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	}
 	if (child.pid !== undefined) options.onStart?.(child.pid);
 	let killedFor: string | undefined;
-	const kill = (why: string) => {
-		killedFor ??= why;
+	let killedForGood = false;
+	const group = options.command ? child.pid : undefined;
+	const killAll = () => {
+		if (group !== undefined) {
+			try {
+				process.kill(-group, 'SIGKILL');
+				return;
+			} catch {
+				// The group is gone already; the child itself below.
+			}
+		}
 		child.kill('SIGKILL');
 	};
+	const kill = (why: string, permanent = false) => {
+		if (killedFor === undefined) killedForGood = permanent;
+		killedFor ??= why;
+		killAll();
+	};
+	const memoryLimit = options.command ? undefined : options.memoryLimitBytes;
+	const watchdog =
+		memoryLimit && child.pid !== undefined
+			? setInterval(() => {
+					void processRss(child.pid).then(rss => {
+						if (rss !== undefined && rss > memoryLimit)
+							kill(
+								`the conversion needed more than ${Math.round(memoryLimit / 2 ** 20)} MB of memory ` +
+									'(conversion_memory_mb); the PDF is too heavy to convert',
+								true,
+							);
+					});
+				}, 250)
+			: undefined;
 	const timer = options.timeoutMs
 		? setTimeout(() => kill(`conversion timed out after ${Math.round(options.timeoutMs! / 1000)} s`), options.timeoutMs)
 		: undefined;
@@ -123,7 +158,12 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		child.on('exit', (code, signal) => resolve({code, signal}));
 	});
 	if (!options.command && !killedFor) {
-		const job: ChildJob = {type: 'job', input: options.input, output: options.output};
+		const job: ChildJob = {
+			type: 'job',
+			input: options.input,
+			output: options.output,
+			...(options.maxPages ? {maxPages: options.maxPages} : {}),
+		};
 		// A child that died meanwhile refuses the message: its exit (or 'error') ends the attempt below.
 		child.send(job, error => {
 			if (error) kill(`the converter could not be given its job: ${error.message}`);
@@ -131,8 +171,11 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	}
 	const exit = await exited;
 	if (timer) clearTimeout(timer);
+	if (watchdog) clearInterval(watchdog);
 	options.signal?.removeEventListener('abort', onAbort);
-	if (killedFor) throw new ConversionError(killedFor, false);
+	// Whatever the converter left running in its group goes with it.
+	if (group !== undefined && !killedFor) killAll();
+	if (killedFor) throw new ConversionError(killedFor, killedForGood);
 	if (exit.error) throw new ConversionError(`the converter could not be started: ${exit.error.message}`, false);
 	if (failure) throw failure;
 	if (exit.code !== 0 || !outcome)

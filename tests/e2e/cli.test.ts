@@ -196,8 +196,21 @@ test(
 		t.regex((await cli('janitor')).stdout, /leasesSwept 1/);
 		t.regex((await cli('config', 'set', 'max_retries=5')).stdout, /max_retries\s+5\s+3/);
 		const badConfig = await cli('config', 'set', 'max_retries=lots', 'colour=blue');
-		t.is(badConfig.code, 2);
+		t.is(badConfig.code, 3, 'an invalid value is a configuration error, as the readme says');
 		t.regex(badConfig.stderr, /max_retries must be a number, not "lots"; unknown key "colour"/);
+		// A stale timeout shorter than three heartbeats would kill healthy jobs: refused, nothing changed.
+		for (const pair of [
+			['heartbeat_interval=60', 'stale_timeout_minutes=0.25'],
+			['heartbeat_interval=3600', 'stale_timeout_minutes=0.05'],
+			['heartbeat_interval=600'],
+		]) {
+			const refused = await cli('config', 'set', ...pair);
+			t.is(refused.code, 3, pair.join(' '));
+			t.regex(refused.stderr, /at least three heartbeat intervals/);
+		}
+		const huge = await cli('config', 'set', 'heartbeat_interval=1e309');
+		t.is(huge.code, 3);
+		t.regex((await cli('config', 'show')).stdout, /heartbeat_interval\s+60\s+60/, 'nothing was changed');
 		t.regex((await cli('manifest', '-v')).stdout, /entries\s+5/);
 		t.regex((await cli('search', 'fail')).stdout, /failed\.pdf/);
 		t.is((await cli('search', 'nothing-like-this')).code, 1);

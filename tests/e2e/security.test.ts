@@ -63,18 +63,34 @@ test(
 			const got = await store.get(entry.key);
 			if (got && !isNotModified(got)) stored.push(`${entry.key}\n${Buffer.from(got.body).toString()}`);
 		}
-		const everything = [...outputs, ...stored].join('\n');
+		// The result too: a converter reading /proc/$PPID/environ (the worker's start-up environment,
+		// readable by the same user) must find no secret there to smuggle into it.
+		const [result] = await collectAll(store, `${keys.prefix}store/out/`);
+		const got = await store.get(result!.key);
+		const files = got && !isNotModified(got) ? unzipSync(got.body) : {};
+		const inResult = Object.values(files).map(bytes => Buffer.from(bytes).toString());
+		const everything = [...outputs, ...stored, ...inResult].join('\n');
 		t.false(everything.includes(server.secretAccessKey), 'the secret key appears nowhere');
 		t.false(everything.includes(wrongSecret), 'nor a wrong one');
 		const jobLog = stored.find(s => s.includes('/logs/')) ?? '';
 		t.regex(jobLog, /PATH=/, 'the converter ran and its output is in the job log');
-		t.notRegex(jobLog, /BLOBFORGE_|AWS_/, 'the converter did not get the store settings in its environment');
+		const [own = '', parent = ''] = jobLog.split('--- parent environment');
+		t.notRegex(own, /BLOBFORGE_|AWS_/, 'the converter did not get the store settings in its environment');
 
-		// The result holds the Markdown and the plain asset, nothing a symlink pointed at.
-		const [result] = await collectAll(store, `${keys.prefix}store/out/`);
-		const got = await store.get(result!.key);
-		const files = got && !isNotModified(got) ? unzipSync(got.body) : {};
-		t.deepEqual(Object.keys(files).sort(), ['assets/..hidden', 'assets/figure-1.png', 'content.md', 'info.json']);
+		t.regex(
+			parent,
+			/BLOBFORGE_SECRETS_FILE=/,
+			"the converter read the worker's environment: only the handed-over file's name",
+		);
+		t.notRegex(parent, /SECRET_ACCESS_KEY=/, "the worker's environment has no secret left");
+		// The result holds the Markdown and the plain assets, nothing a symlink pointed at.
+		t.deepEqual(Object.keys(files).sort(), [
+			'assets/..hidden',
+			'assets/figure-1.png',
+			'assets/parent-environment.txt',
+			'content.md',
+			'info.json',
+		]);
 		t.is(Buffer.from(files['content.md']!).toString(), '# Nosy\n', 'not the symlinked stolen.md');
 	},
 );

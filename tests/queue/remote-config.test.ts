@@ -1,5 +1,6 @@
 import test from 'ava';
 import {RemoteConfigCache, parseConfigAssignments, setRemoteConfig} from '../../source/queue/remote-config.js';
+import {configConsistencyProblem, defaultRemoteConfig, parseRemoteConfig} from '../../source/queue/records.js';
 import {describeRequests, makeQueue} from '../support/queue.js';
 
 test('remote config: defaults when absent, cached (also when absent), conditional re-reads', async t => {
@@ -11,6 +12,8 @@ test('remote config: defaults when absent, cached (also when absent), conditiona
 		stale_timeout_minutes: 15,
 		conversion_timeout: 3600,
 		retry_backoff: 30,
+		conversion_memory_mb: 2048,
+		max_pages: 20_000,
 		console_min_refresh: 1,
 	});
 	await cache.get();
@@ -62,4 +65,13 @@ test('remote config: a malformed config.json is reported and the defaults apply'
 	const snapshot = await new RemoteConfigCache(context).get();
 	t.is(snapshot.config.max_retries, 3);
 	t.deepEqual(snapshot.problems, ['pdf/registry/config.json: max_retries must be a number, not "many"']);
+});
+
+test('remote config read with a stale timeout under three heartbeats: reported, and the stale timeout raised', t => {
+	const {config, problems} = parseRemoteConfig(JSON.stringify({heartbeat_interval: 60, stale_timeout_minutes: 0.25}));
+	t.is(config.stale_timeout_minutes, 3);
+	t.is(problems.length, 1);
+	t.regex(problems[0]!, /at least three heartbeat intervals.*3 min is used/);
+	t.is(configConsistencyProblem(defaultRemoteConfig), undefined, 'the defaults hold');
+	t.regex(parseRemoteConfig('{"heartbeat_interval": 1e309}').problems[0] ?? '', /must be a number/);
 });

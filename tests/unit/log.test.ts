@@ -21,3 +21,17 @@ test('terminal: short lines without the base fields (the same on every line), ha
 	t.regex(lines[0]!, /^\d\d:\d\d:\d\d warn {2}job-failed job=abababababab file="a b\.pdf"$/);
 	t.notRegex(lines[0]!, /worker=/);
 });
+
+test('terminal: escape sequences in a field are shown, never sent to the terminal', t => {
+	const lines: string[] = [];
+	const logger = createLogger({level: 'info', json: false, write: line => lines.push(line)});
+	logger.info('job-claimed', {file: '\u001B]0;pwned\u0007.pdf', worker: 'w\u009B2J'});
+	t.notRegex(lines[0]!, /[\u001B\u0007\u009B]/);
+	t.regex(lines[0]!, /␛\]0;pwned/);
+	// Headless, JSON escapes them itself (journald stores "\u001b").
+	const json: string[] = [];
+	createLogger({level: 'info', json: true, write: line => json.push(line)}).info('job-claimed', {
+		file: '\u001B]0;x\u0007',
+	});
+	t.notRegex(json[0]!, /[\u001B\u0007]/);
+});

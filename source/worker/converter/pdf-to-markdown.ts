@@ -32,6 +32,8 @@ export type ConvertOptions = {
 	/** Extract images. @default true */
 	images?: boolean;
 	password?: string;
+	/** Refuse (permanently) a PDF with more pages: a 1M-page file would hold a worker for hours. */
+	maxPages?: number;
 };
 
 type Line = {text: string; size: number; x: number; y: number; page: number; gapBefore: number; pageHeight: number};
@@ -118,6 +120,13 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 		// dictionaries are always readable in the file: no "/Subtype /Image" means no images, and the
 		// costly operator lists (half the conversion time) can be skipped.
 		const hasImages = options.images !== false && /\/Subtype\s*\/Image\b/.test(Buffer.from(data).toString('latin1'));
+		if (!(document.numPages >= 1))
+			throw new ConversionError(`the PDF declares no pages (page count ${document.numPages})`, true);
+		if (options.maxPages && document.numPages > options.maxPages)
+			throw new ConversionError(
+				`the PDF has ${document.numPages} pages, more than max_pages (${options.maxPages}) allows`,
+				true,
+			);
 		for (let number = 1; number <= document.numPages; number++) {
 			const page = await document.getPage(number);
 			const content = await page.getTextContent();
