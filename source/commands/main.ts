@@ -36,6 +36,8 @@ const storeHints: Partial<Record<StoreError['kind'], string>> = {
 	'access-denied': 'the credentials need read, write, list and delete on the bucket under the prefix',
 	'bucket-missing': 'check BLOBFORGE_S3_BUCKET (or --bucket), or create the bucket',
 	throttled: 'the provider is rate limiting; try again shortly',
+	'clock-skew': 'set the clock right (e.g. `timedatectl set-ntp true`), then try again',
+	unsupported: 'check BLOBFORGE_S3_ENDPOINT_URL: it must be the S3 API endpoint, not a web console or another service',
 };
 
 function report(error: unknown, verbose: boolean): number {

@@ -95,7 +95,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			level: queue.settings.logLevel,
 			json: !live,
 			base: {worker: workerId},
-			...(view ? {write: view.log} : {}),
+			write: view ? view.log : logWriter(),
 		});
 		const worker = new Worker({
 			context: queue.queue,
@@ -143,6 +143,23 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		view?.done();
 	},
 };
+
+/**
+Where a headless worker's log lines go: stdout, until it closes (`worker | head`, a log collector
+that died), then stderr. A closed log pipe must not end the worker, leaving its job's lease to go
+stale: the job is finished (or handed back) as always.
+*/
+function logWriter(): (line: string) => void {
+	let stdoutClosed = false;
+	process.stdout.on('error', () => {
+		stdoutClosed = true;
+	});
+	process.stderr.on('error', () => undefined);
+	return line => {
+		if (!stdoutClosed) process.stdout.write(`${line}\n`);
+		else if (!process.stderr.destroyed) process.stderr.write(`${line}\n`);
+	};
+}
 
 /** On a terminal: log lines above, and one status line (file, stage, pages, CPU/RAM, jobs done) kept at the bottom. */
 function liveView(): {log: (line: string) => void; status: (status: WorkerStatus) => void; done: () => void} {

@@ -1,11 +1,12 @@
 /**
 Finds the files an ingest names: files as given, directories walked recursively for `.pdf`
 (any case), and glob patterns the shell did not expand (quoted, as `'library/**'`), matched
-with Node's fs.glob. Symbolic links to directories are not followed (no cycles); missing paths and
-patterns that match nothing are reported, not fatal.
+with Node's fs.glob. Symbolic links are followed, to files (git-annex trees are all links) and to
+directories, each real directory walked once, so a link loop ends; a broken link is reported.
+Missing paths and patterns that match nothing are reported, not fatal.
 */
 import type {Dirent, Stats} from 'node:fs';
-import {glob, readdir, stat} from 'node:fs/promises';
+import {glob, readdir, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
 
 export type FoundFile = {
@@ -75,7 +76,16 @@ async function expand(pattern: string, files: FoundFile[], problems: ScanResult[
 	}
 }
 
-async function walk(root: string, folder: string, files: FoundFile[], problems: ScanResult['problems']): Promise<void> {
+async function walk(
+	root: string,
+	folder: string,
+	files: FoundFile[],
+	problems: ScanResult['problems'],
+	seen = new Set<string>(),
+): Promise<void> {
+	const real = await realpath(folder).catch(() => folder);
+	if (seen.has(real)) return; // a link back into a folder already walked
+	seen.add(real);
 	let entries: Dirent[];
 	try {
 		entries = await readdir(folder, {withFileTypes: true});
@@ -89,10 +99,21 @@ async function walk(root: string, folder: string, files: FoundFile[], problems: 
 	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 	for (const entry of entries) {
 		const full = path.join(folder, entry.name);
-		if (entry.isDirectory()) {
+		let isDirectory = entry.isDirectory();
+		let isFile = entry.isFile();
+		if (entry.isSymbolicLink()) {
+			const target = await stat(full).catch(() => undefined);
+			if (!target) {
+				if (entry.name.toLowerCase().endsWith('.pdf')) problems.push({path: full, reason: 'a broken symbolic link'});
+				continue;
+			}
+			isDirectory = target.isDirectory();
+			isFile = target.isFile();
+		}
+		if (isDirectory) {
 			if (entry.name === '.git') continue;
-			await walk(root, full, files, problems);
-		} else if (entry.isFile() && entry.name.toLowerCase().endsWith('.pdf')) {
+			await walk(root, full, files, problems, seen);
+		} else if (isFile && entry.name.toLowerCase().endsWith('.pdf')) {
 			files.push({file: full, relative: path.relative(root, full).split(path.sep).join('/'), root});
 		}
 	}

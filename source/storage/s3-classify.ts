@@ -13,10 +13,15 @@ Provider differences, in one place: how S3-compatible servers answer, and what t
 import {StoreError, type StoreErrorKind} from './store-error.js';
 
 type SdkErrorLike = {
+	/** In RequestTimeTooSkewed answers: the server's time and the request's, as the body gives them. */
+	ServerTime?: string;
+	RequestTime?: string;
 	name?: string;
 	code?: string;
 	message?: string;
-	$metadata?: {httpStatusCode?: number};
+	/** The SDK sets `clockSkewCorrected` when an answer's Date was 4+ minutes from this machine's. */
+	$metadata?: {httpStatusCode?: number; clockSkewCorrected?: boolean};
+	$response?: {headers?: Record<string, string | undefined>};
 	Code?: string;
 };
 
@@ -30,6 +35,7 @@ const byName: Record<string, StoreErrorKind> = {
 	ThrottlingException: 'throttled',
 	RequestLimitExceeded: 'throttled',
 	TooManyRequests: 'throttled',
+	RequestTimeTooSkewed: 'clock-skew',
 	AccessDenied: 'access-denied',
 	AllAccessDisabled: 'access-denied',
 	InvalidAccessKeyId: 'bad-credentials',
@@ -94,21 +100,49 @@ const plainWords: Record<StoreErrorKind, string> = {
 	unsupported: 'the provider does not support this request',
 	server: 'the server failed',
 	aborted: 'the request was given up',
+	'clock-skew': "this machine's clock is too far off: S3 refuses signatures more than 15 minutes from its own time",
 	unknown: 'unexpected answer',
 };
+
+/** A web server, a proxy's error page or a console URL answers with HTML; S3 answers errors in XML. */
+function isNotS3(e: SdkErrorLike): boolean {
+	const contentType = e.$response?.headers?.['content-type'] ?? '';
+	return /text\/html/i.test(contentType) || /Deserialization error|XML parse error/i.test(e.message ?? '');
+}
 
 export function classifyS3Error(error: unknown, operation: string, key?: string): StoreError {
 	if (error instanceof StoreError) return error;
 	const e = (error ?? {}) as SdkErrorLike;
 	const status = e.$metadata?.httpStatusCode;
+	if (isNotS3(e)) {
+		const message = `this endpoint does not speak S3: it answered with a web page (HTTP ${status ?? '?'}), not an S3 answer`;
+		return new StoreError('unsupported', message, {operation, key, status, cause: error});
+	}
 	const name = e.name ?? e.Code ?? '';
-	let kind: StoreErrorKind | undefined = byName[name];
+	// A refused signature with a far-off clock: by name where the answer has a body (GET), by the SDK's
+	// correction flag where it has none (HEAD's bare 403).
+	let kind: StoreErrorKind | undefined =
+		byName[name] ?? (e.$metadata?.clockSkewCorrected && status === 403 ? 'clock-skew' : undefined);
 	if (!kind && e.code && networkCodes.has(e.code)) kind = 'network';
 	// A missing bucket on HEAD/GET of a key arrives as a bare 404; NoSuchBucket only when the body says so.
 	kind ??= kindFromStatus(status);
 	if (!kind && (e.message ?? '').match(/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up|ECONNRESET|getaddrinfo/))
 		kind = 'network';
 	kind ??= 'unknown';
+	if (kind === 'clock-skew') {
+		const requestTime = Date.parse(e.RequestTime ?? '');
+		const serverTime = Date.parse(e.ServerTime ?? e.$response?.headers?.['date'] ?? '');
+		const skewMs = (Number.isFinite(requestTime) ? requestTime : Date.now()) - serverTime;
+		const off = Number.isFinite(skewMs)
+			? `this machine's clock is ${Math.round(Math.abs(skewMs) / 60_000)} minutes ${skewMs > 0 ? 'ahead' : 'behind'}`
+			: "this machine's clock is more than 15 minutes off";
+		return new StoreError(kind, `${off}; S3 refuses signatures that far from its own time`, {
+			operation,
+			key,
+			status,
+			cause: error,
+		});
+	}
 	const providerWords = e.message && e.message !== 'UnknownError' ? e.message : name || `HTTP ${status ?? '?'}`;
 	const message =
 		kind === 'unknown' ? `${plainWords[kind]}: ${providerWords}` : `${plainWords[kind]} (${providerWords})`;

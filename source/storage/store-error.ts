@@ -21,6 +21,8 @@ export type StoreErrorKind =
 	| 'unsupported'
 	/** The server failed (500, 502, 504). Safe operations may retry. */
 	| 'server'
+	/** The server refuses this machine's signatures because its clock is too far off (RequestTimeTooSkewed). */
+	| 'clock-skew'
 	/** The caller gave up (its signal aborted: a shutdown or a cancel); nothing to retry. */
 	| 'aborted'
 	/** Anything else; the message carries the provider's words. */
@@ -42,9 +44,13 @@ export class StoreError extends Error {
 		return this.kind === 'network' || this.kind === 'server' || this.kind === 'unknown';
 	}
 
-	/** True when repeating the same request later may succeed. */
+	/**
+	True when repeating the same request later may succeed. A clock-skew refusal may: the SDK corrects
+	its clock offset from the refusal's Date header, so the retry is signed with the server's time
+	(what the SDK's own retries would do; ours replace them).
+	*/
 	get isTransient(): boolean {
-		return this.kind === 'throttled' || this.kind === 'network' || this.kind === 'server';
+		return this.kind === 'throttled' || this.kind === 'network' || this.kind === 'server' || this.kind === 'clock-skew';
 	}
 }
 

@@ -10,7 +10,13 @@ import {isStoreError, type StoreErrorKind} from '../storage/store-error.js';
 import {errorText, type WorkerEmitter} from './events.js';
 
 /** Store errors that waiting cannot cure: the worker stops and says why. */
-const fatalKinds = new Set<StoreErrorKind>(['access-denied', 'bad-credentials', 'bucket-missing', 'unsupported']);
+const fatalKinds = new Set<StoreErrorKind>([
+	'access-denied',
+	'bad-credentials',
+	'bucket-missing',
+	'unsupported',
+	'clock-skew',
+]);
 
 export class StoreTrouble {
 	/** Cycles that failed in a row on store errors, for the backoff. */

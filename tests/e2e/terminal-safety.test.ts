@@ -17,6 +17,7 @@ import {tempDir} from '../support/temp.js';
 
 const retitle = '\u001B]0;pwned\u0007';
 const clear = '\u001B[2J\u009B2J';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const controls = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
 
 test('status, logs, list, dashboard and workers print hostile bucket strings safely', async t => {

@@ -281,3 +281,19 @@ test('convert: one PDF locally, no store', async t => {
 	t.is(bad.code, 1);
 	t.regex(bad.stderr, /cannot read .*missing\.pdf: ENOENT/);
 });
+
+test('a closed log pipe (worker | head) does not end the worker: its job completes, its log goes on on stderr', async t => {
+	const {start, ingestOne, context} = await setup();
+	const hash = await ingestOne('piped.pdf');
+	const worker = start('--run-once', '--converter', slow(2));
+	// The reader goes away after the first line, as `head -n 1` does.
+	await waitFor('the first log line', () => worker.lines.length > 0);
+	worker.child.stdout!.destroy();
+	const exit = await worker.exited;
+	t.is(exit.code, 0, worker.lines.join('\n'));
+	t.truthy(await context.store.head(context.keys.result(hash)), 'the job was completed, not left to go stale');
+	t.true(
+		worker.lines.some(line => line.includes('job-completed')),
+		'the log went on (on stderr) once stdout was closed',
+	);
+});

@@ -5,7 +5,15 @@ import type {StoreErrorKind} from '../../source/storage/store-error.js';
 
 type Case = {
 	what: string;
-	error: {name?: string; code?: string; message?: string; $metadata?: {httpStatusCode?: number}};
+	error: {
+		name?: string;
+		code?: string;
+		message?: string;
+		$metadata?: {httpStatusCode?: number; clockSkewCorrected?: boolean};
+		$response?: {headers?: Record<string, string | undefined>};
+		ServerTime?: string;
+		RequestTime?: string;
+	};
 	kind: StoreErrorKind;
 	transient: boolean;
 	ambiguous: boolean;
@@ -96,3 +104,53 @@ for (const c of cases) {
 		t.notRegex(classified.message, /^UnknownError$/, 'the message says more than the SDK');
 	});
 }
+
+test('s3 error: RequestTimeTooSkewed says how far the clock is off, not "access denied"', t => {
+	const error = {
+		...sdk('RequestTimeTooSkewed', 403),
+		RequestTime: '2026-12-01T10:47:00Z',
+		ServerTime: '2026-12-01T10:00:00Z',
+	};
+	const classified = classifyS3Error(error, 'get', 'x');
+	t.is(classified.kind, 'clock-skew');
+	t.regex(classified.message, /this machine's clock is 47 minutes ahead; S3 refuses signatures/);
+	t.notRegex(classified.message, /access denied|permission/);
+	t.true(classified.isTransient, 'retried once the SDK has corrected its clock offset');
+});
+
+test("s3 error: a HEAD's bare 403 that the SDK flagged as clock skew is clock skew too", t => {
+	const serverDate = new Date(Date.now() - 47 * 60_000).toUTCString();
+	const classified = classifyS3Error(
+		{
+			name: 'Unknown',
+			message: 'UnknownError',
+			$metadata: {httpStatusCode: 403, clockSkewCorrected: true},
+			$response: {headers: {date: serverDate}},
+		},
+		'head',
+		'x',
+	);
+	t.is(classified.kind, 'clock-skew');
+	t.regex(classified.message, /clock is 4[67] minutes ahead/);
+});
+
+test('s3 error: a web page instead of an S3 answer says the endpoint does not speak S3', t => {
+	for (const error of [
+		{
+			name: 'NotFound',
+			message: 'UnknownError',
+			$metadata: {httpStatusCode: 404},
+			$response: {headers: {'content-type': 'text/html; charset=utf-8'}},
+		},
+		{
+			name: 'Error',
+			message: '@aws-sdk XML parse error: mismatched tags <meta> and </head>.\n  Deserialization error: …',
+			$metadata: {httpStatusCode: 200},
+		},
+	]) {
+		const classified = classifyS3Error(error, 'list', 'pdf/');
+		t.is(classified.kind, 'unsupported');
+		t.regex(classified.message, /this endpoint does not speak S3/);
+		t.notRegex(classified.message, /no such key|bucket/);
+	}
+});

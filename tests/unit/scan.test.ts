@@ -1,5 +1,5 @@
 /** Ingest's file finding: quoted glob patterns (the shell left them alone) are expanded by Node's fs.glob. */
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, symlink, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {scanPaths} from '../../source/ingest/scan.js';
@@ -28,5 +28,25 @@ test('a quoted pattern is expanded: files under its fixed folder, relative to it
 	t.deepEqual(
 		folders.files.map(f => f.relative),
 		['a.pdf', 'old/b.pdf'],
+	);
+});
+
+test('symbolic links are followed to files and folders, a loop ends, a broken link is said', async t => {
+	const dir = await tempDir('bf-links-');
+	const annex = path.join(dir, '.annex-objects');
+	await mkdir(annex, {recursive: true});
+	await writeFile(path.join(annex, 'SHA256E-s8--abc.pdf'), '%PDF-1.4');
+	await mkdir(path.join(dir, 'library', 'papers'), {recursive: true});
+	await symlink(path.join(annex, 'SHA256E-s8--abc.pdf'), path.join(dir, 'library', 'papers', 'paper.pdf'));
+	await symlink(path.join(dir, 'library'), path.join(dir, 'library', 'papers', 'loop'));
+	await symlink(path.join(dir, 'nowhere.pdf'), path.join(dir, 'library', 'broken.pdf'));
+	const found = await scanPaths([path.join(dir, 'library')]);
+	t.deepEqual(
+		found.files.map(f => f.relative),
+		['papers/paper.pdf'],
+	);
+	t.deepEqual(
+		found.problems.map(p => p.reason),
+		['a broken symbolic link'],
 	);
 });
