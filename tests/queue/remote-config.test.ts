@@ -43,7 +43,8 @@ test('remote config: validated assignments, clear errors, unknown keys rejected,
 	t.deepEqual(bad.errors, [
 		'max_retries must be a whole number',
 		'stale_timeout_minutes must be between 0.05 and 10080',
-		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff, console_min_refresh)',
+		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff, ' +
+			'conversion_memory_mb, max_pages, console_min_refresh)',
 		'"noequals" is not key=value',
 		'max_retries must be a number, not "yes"',
 	]);
