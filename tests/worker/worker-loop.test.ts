@@ -9,9 +9,25 @@ import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {Worker} from '../../source/worker/worker.js';
+import type {Clock} from '../../source/lib/clock.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
 import {inProcessConverter, recordEvents} from '../support/worker-events.js';
+
+/** A worker on `context` with an in-process converter, polling every 10 s of the simulated clock. */
+function testWorker(context: QueueContext, clock: Clock, workerId: string, converter = inProcessConverter()): Worker {
+	return new Worker({
+		context,
+		remoteConfig: new RemoteConfigCache(context),
+		workerId,
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter,
+	});
+}
 
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
@@ -41,16 +57,7 @@ test('an enqueue right after the worker listed an empty queue wakes it at the ne
 		},
 	};
 	const context = {...queue.context, store};
-	const worker = new Worker({
-		context,
-		remoteConfig: new RemoteConfigCache(context),
-		workerId: 'w-idle',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter: inProcessConverter(),
-	});
+	const worker = testWorker(context, clock, 'w-idle');
 	const claimed = () => recorded.some(e => e.event === 'job-claimed');
 	const recorded = recordEvents(worker, clock);
 	const running = worker.run();
@@ -83,16 +90,7 @@ async function troubledWorker(kind: StoreErrorKind, failures: number) {
 		},
 	};
 	const context = {...queue.context, store};
-	const worker = new Worker({
-		context,
-		remoteConfig: new RemoteConfigCache(context),
-		workerId: 'w-patient',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter: inProcessConverter(),
-	});
+	const worker = testWorker(context, clock, 'w-patient');
 	return {worker, events: recordEvents(worker, clock), clock};
 }
 
@@ -150,16 +148,7 @@ test(
 			},
 		};
 		const context = {...queue.context, store};
-		const worker = new Worker({
-			context,
-			remoteConfig: new RemoteConfigCache(context),
-			workerId: 'w-full',
-			clock,
-			storeLine: 'local',
-			softwareVersion: 'test',
-			idlePollSeconds: 10,
-			converter: inProcessConverter(),
-		});
+		const worker = testWorker(context, clock, 'w-full');
 		const events = recordEvents(worker, clock, ({event}) => {
 			// The disk fills while the job converts: the completion and the failure both fail.
 			if (event === 'conversion-started' && !filledOnce) {
@@ -203,16 +192,7 @@ test("a ten-minute janitor pass that runs before a failed job's backoff ends doe
 	const queue = await makeQueue();
 	const {clock, keys} = queue;
 	const startedAt = clock.now();
-	const worker = new Worker({
-		context: queue.context,
-		remoteConfig: new RemoteConfigCache(queue.context),
-		workerId: 'w-retry',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter: inProcessConverter({fail: true}),
-	});
+	const worker = testWorker(queue.context, clock, 'w-retry', inProcessConverter({fail: true}));
 	const events = recordEvents(worker, clock);
 	const running = worker.run();
 	const count = (event: string) => events.filter(e => e.event === event).length;
