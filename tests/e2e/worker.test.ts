@@ -45,7 +45,10 @@ async function setup(config: string[] = []) {
 	const store = path.join(dir, 'store');
 	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
 	const cli = async (...args: string[]) => runCli(args, environment);
-	if (config.length > 0) await cli('config', 'set', ...config);
+	if (config.length > 0) {
+		const set = await cli('config', 'set', ...config);
+		if (set.code !== 0) throw new Error(`config set ${config.join(' ')}: ${set.stderr}`);
+	}
 	const context: QueueContext = openQueueContext(new LocalStore({root: store}));
 	const start = (...args: string[]): Running => {
 		const child = spawn(process.execPath, [cliPath, '--headless', 'worker', '--idle-poll', '1', ...args], {
@@ -210,14 +213,19 @@ test('cancel stops a running job through its lease; no result, the worker carrie
 });
 
 test('a lost lease stops the conversion and writes no result', async t => {
-	// The lease goes stale after 3 s, long before the next heartbeat (20 s): room for a janitor that
-	// starts slowly on a loaded machine.
-	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=20', 'stale_timeout_minutes=0.05']);
+	// A worker paused (SIGSTOP: a long GC, a stalled network) for longer than the stale timeout has its
+	// lease recovered by the janitor; when it resumes, its next heartbeat finds the lease lost.
+	const {start, ingestOne, context, cli} = await setup(['heartbeat_interval=1', 'stale_timeout_minutes=0.05']);
 	const hash = await ingestOne();
 	const worker = start('--converter', slow(90));
 	await waitFor('the conversion to start', () => events(worker).some(e => e.event === 'conversion-started'));
-	await new Promise(resolve => setTimeout(resolve, 3500));
-	await cli('janitor');
+	process.kill(worker.child.pid!, 'SIGSTOP');
+	try {
+		await new Promise(resolve => setTimeout(resolve, 4000));
+		await cli('janitor');
+	} finally {
+		process.kill(worker.child.pid!, 'SIGCONT');
+	}
 	await waitFor(
 		'the worker to notice at its next heartbeat',
 		() => events(worker).some(e => e.event === 'lease-lost'),
