@@ -209,8 +209,14 @@ export class InspectorFeed implements ConsoleSource {
 
 	async preview(hash: string): Promise<string | undefined> {
 		const result = await this.inspector.result(hash);
-		const markdown = result?.files['content.md'];
-		return markdown ? Buffer.from(markdown).toString('utf8') : undefined;
+		if (!result) return undefined;
+		// Only the Markdown, and not more of it than a screen can use: a hostile archive cannot freeze the console.
+		const contents = result.contents({only: ['content.md'], maxEntryBytes: 32 * 2 ** 20});
+		if (!contents.ok) return `(${contents.reason})`;
+		const markdown = contents.files['content.md'];
+		if (markdown) return Buffer.from(markdown).toString('utf8');
+		const refused = contents.refused[0];
+		return refused ? `(content.md refused: ${refused.reason})` : '(the result has no content.md)';
 	}
 
 	async retry(hashes: string[]): Promise<AdminOutcome[]> {

@@ -24,7 +24,7 @@ import {
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
 import {removeJob} from '../queue/transitions/remove.js';
-import {unzipSync} from 'fflate';
+import {type ArchiveContents, type ArchiveLimits, readArchive} from '../lib/read-archive.js';
 import {isNotModified} from '../storage/object-store.js';
 
 /** A job as list views show it. */
@@ -130,11 +130,17 @@ export class Inspector {
 		return {...records, explanation: explainJob(records, now, this.context.config())};
 	}
 
-	/** The result archive of a done job, unpacked; undefined when the job has no result. */
-	async result(hash: string): Promise<{bytes: Uint8Array; files: Record<string, Uint8Array>} | undefined> {
+	/**
+	The result of a done job: its bytes, and its files read with limits (lib/read-archive.ts), only
+	when asked; undefined when the job has no result.
+	*/
+	async result(
+		hash: string,
+	): Promise<{bytes: Uint8Array; contents: (limits?: ArchiveLimits) => ArchiveContents} | undefined> {
 		const got = await this.context.store.get(this.context.keys.result(hash));
 		if (!got || isNotModified(got)) return undefined;
-		return {bytes: got.body, files: unzipSync(got.body)};
+		const bytes = got.body;
+		return {bytes, contents: limits => readArchive(bytes, limits)};
 	}
 
 	/** The job's attempt logs, newest first; unreadable ones are reported by key. */
