@@ -19,7 +19,7 @@ export class JobLease {
 	readonly load = new LoadSampler();
 	/** Why the job lost its lease (cancelled, or taken), once a heartbeat found out. */
 	lostReason: string | undefined;
-	private readonly loop: HeartbeatLoop;
+	private loop?: HeartbeatLoop;
 
 	constructor(
 		private readonly deps: {context: QueueContext; clock: Clock; events: WorkerEmitter; registration: Registration},
@@ -30,19 +30,23 @@ export class JobLease {
 			progress: JobProgress;
 			abort: (reason: string) => void;
 		},
-	) {
+	) {}
+
+	/** Starts the heartbeats: only once the run is inside the block whose end stops them. */
+	start(): void {
 		this.load.sample();
-		this.loop = new HeartbeatLoop(
-			deps.clock,
-			deps.context.config().heartbeat_interval * 1000,
+		const {clock, context, events} = this.deps;
+		this.loop ??= new HeartbeatLoop(
+			clock,
+			context.config().heartbeat_interval * 1000,
 			async () => this.beat(),
-			error => deps.events.emit('heartbeat-failed', {...job.fields, error: errorText(error)}),
+			error => events.emit('heartbeat-failed', {...this.job.fields, error: errorText(error)}),
 		);
 	}
 
 	/** Stops the heartbeats; resolves once none is in flight (the final lease write must not race one). */
 	async stop(): Promise<void> {
-		await this.loop.stop();
+		await this.loop?.stop();
 	}
 
 	/** The registration while this job runs (at most once a minute, not per heartbeat). */

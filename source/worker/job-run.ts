@@ -74,6 +74,9 @@ export class JobRun {
 		// Written when the worker turns busy, then with the heartbeats at most once a minute.
 		await this.lease.register();
 		const folder = await makeJobFolder();
+		// Started here, not earlier: a registration or folder that failed above leaves no loop behind
+		// heartbeating a lease the worker has given up on.
+		this.lease.start();
 		try {
 			await this.convertAndComplete(folder);
 		} catch (error) {

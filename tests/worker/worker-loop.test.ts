@@ -222,3 +222,37 @@ test("a ten-minute janitor pass that runs before a failed job's backoff ends doe
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
 });
+
+test('a job whose busy registration the store refused leaves no heartbeat loop behind on its lease', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const hash = hashOf(11);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['unregistered']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'unregistered.pdf', size: 100});
+	let refused = false;
+	let renewalsAfter = 0;
+	const store: ObjectStore = {
+		...queue.context.store,
+		async put(key, body, options) {
+			if (key === keys.worker('w-unregistered') && !refused && String(body).includes('"processing"')) {
+				refused = true;
+				throw new StoreError('network', 'injected: the registration write failed', {operation: 'put', key});
+			}
+			if (refused && key === keys.lease(hash) && options?.condition?.kind === 'if-match') renewalsAfter++;
+			return queue.context.store.put(key, body, options);
+		},
+	};
+	const context = {...queue.context, store};
+	const worker = testWorker(context, clock, 'w-unregistered');
+	const running = worker.run();
+	await until('the refused registration', () => refused);
+	// Two heartbeat intervals (60 s each) of simulated time: a leaked loop would renew the lease twice.
+	for (let i = 0; i < 12; i++) {
+		await until('the worker to wait', () => clock.pendingSleepers > 0);
+		clock.advance(10_000);
+	}
+	t.is(renewalsAfter, 0, 'nothing renews a lease the worker gave up on');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
