@@ -49,37 +49,41 @@ export type WorkerEvents = {
 
 export type WorkerEventName = keyof WorkerEvents;
 
-const everyEvent: Record<WorkerEventName, true> = {
-	'worker-started': true,
-	'worker-stopped': true,
-	'shutdown-requested': true,
-	status: true,
-	'low-disk': true,
-	'removed-abandoned-job-folders': true,
-	'recovered-own-leases': true,
-	'malformed-queue-key': true,
-	'already-done': true,
-	'job-claimed': true,
-	'conversion-started': true,
-	'job-completed': true,
-	'job-failed': true,
-	'job-requeued': true,
-	'job-cancelled': true,
-	'lease-lost': true,
-	'heartbeat-failed': true,
-	'job-log-failed': true,
-	'store-trouble': true,
-	janitor: true,
-	'janitor-failed': true,
-	'malformed-record': true,
-	'manifest-read-failed': true,
-	'late-failure-not-recorded': true,
-	'deregister-failed': true,
-	'worker-crashed': true,
+/**
+Every event a worker emits, with the level of its log line (`status` is a terminal view's, not the
+log's). One table, so an event added to the map cannot be left out of the log.
+*/
+export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn' | 'error' | 'none'> = {
+	status: 'none',
+	'worker-started': 'info',
+	'worker-stopped': 'info',
+	'shutdown-requested': 'info',
+	'low-disk': 'warn',
+	'removed-abandoned-job-folders': 'info',
+	'recovered-own-leases': 'warn',
+	'malformed-queue-key': 'warn',
+	'already-done': 'info',
+	'job-claimed': 'info',
+	'conversion-started': 'info',
+	'job-completed': 'info',
+	'job-failed': 'warn',
+	'job-requeued': 'info',
+	'job-cancelled': 'warn',
+	'lease-lost': 'warn',
+	'heartbeat-failed': 'warn',
+	'job-log-failed': 'warn',
+	'store-trouble': 'warn',
+	janitor: 'info',
+	'janitor-failed': 'warn',
+	'malformed-record': 'warn',
+	'manifest-read-failed': 'warn',
+	'late-failure-not-recorded': 'warn',
+	'deregister-failed': 'warn',
+	'worker-crashed': 'error',
 };
 
 /** Every event a worker emits, for a subscriber that wants them all. */
-export const workerEventNames = Object.keys(everyEvent) as WorkerEventName[];
+export const workerEventNames = Object.keys(workerEventLevels) as WorkerEventName[];
 
 /** The worker's emitter: `emit` and `on` are checked against WorkerEvents. */
 export class WorkerEmitter extends EventEmitter<WorkerEvents> {}
