@@ -40,6 +40,8 @@ export type WorkerOptions = WorkerIdentity & {
 	runOnce?: boolean | undefined;
 	/** Seconds between idle polls of the signal object. @default 10 */
 	idlePollSeconds?: number | undefined;
+	/** What the janitor and the start-up recovery use, when not `context`: lets a caller count their requests apart. */
+	janitorContext?: QueueContext | undefined;
 };
 
 export class Worker extends WorkerEmitter {
@@ -58,7 +60,7 @@ export class Worker extends WorkerEmitter {
 		super();
 		const {context, clock} = options;
 		this.registration = new Registration(context, clock, options);
-		this.janitor = new JanitorSchedule(context, clock, this);
+		this.janitor = new JanitorSchedule(options.janitorContext ?? context, clock, this);
 		this.claimer = new Claimer(context, options.workerId, clock, this);
 		this.failures = new FailureRecorder(context, this.registration, this.janitor, this);
 		this.logs = new JobLogWriter(context, this);
@@ -86,7 +88,7 @@ export class Worker extends WorkerEmitter {
 		await this.options.remoteConfig.get();
 		await this.registration.write('idle', {force: true});
 		await tidyScratch(this);
-		const recovered = await recoverOwnLeases(context, workerId);
+		const recovered = await recoverOwnLeases(this.options.janitorContext ?? context, workerId);
 		const {staleRecovered: requeued, deadLettered: dead, finishedDone: done} = recovered;
 		if (requeued + dead + done > 0) this.emit('recovered-own-leases', {requeued, dead, done});
 		await this.janitor.run();

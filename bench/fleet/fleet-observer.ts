@@ -1,0 +1,193 @@
+/**
+What a fleet scenario measures, from outside the code under test: the simulated store says which
+jobs are claimable (a todo entry and no lease) as keys come and go, the workers' own events say
+what each worker does, and a sampler each virtual second adds up busy and idle worker time.
+*/
+import type {Worker} from '../../source/worker/worker.js';
+import type {ConsoleMeterResult} from './console-meter.js';
+import type {SimulatedBill} from './simulated-store.js';
+import type {VirtualClock} from './virtual-time.js';
+
+const todoPattern = /^pdf\/queue\/todo\/[^/]+\/([0-9a-f]{64})$/;
+const leasePattern = /^pdf\/queue\/processing\/([0-9a-f]{64})$/;
+
+function percentile(sorted: number[], p: number): number {
+	if (sorted.length === 0) return 0;
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export class FleetObserver {
+	private readonly todo = new Map<string, number>();
+	private readonly leases = new Set<string>();
+	private claimable = 0;
+	private claimableSince = 0;
+	private readonly enqueuedAt = new Map<string, number>();
+	private readonly waits: number[] = [];
+	private readonly states = new Map<string, {state: string; since: number}>();
+	private measuring = false;
+	private measureStart = 0;
+	private completed = 0;
+	private failed = 0;
+	private claimsLost = 0;
+	private processingSeconds = 0;
+	private idleWhileClaimable = 0;
+	private idleSeconds = 0;
+	private converterBusyMs = 0;
+	private restartAt: number | undefined;
+	private readonly problems: string[] = [];
+	crashes = 0;
+
+	constructor(
+		private readonly clock: VirtualClock,
+		private readonly scenario: {workers: number; name: string},
+	) {
+		void this.sample();
+	}
+
+	keyChanged(key: string, exists: boolean): void {
+		const todo = todoPattern.exec(key)?.[1];
+		if (todo) {
+			const before = this.todo.get(todo) ?? 0;
+			const after = before + (exists ? 1 : -1);
+			if (after > 0) this.todo.set(todo, after);
+			else this.todo.delete(todo);
+			if (!this.leases.has(todo) && (before === 0) !== (after === 0)) this.moveClaimable(after > 0 ? 1 : -1);
+			return;
+		}
+		const lease = leasePattern.exec(key)?.[1];
+		if (!lease) return;
+		if (exists) this.leases.add(lease);
+		else this.leases.delete(lease);
+		if (this.todo.has(lease)) this.moveClaimable(exists ? -1 : 1);
+	}
+
+	enqueued(hash: string): void {
+		this.enqueuedAt.set(hash, this.clock.now());
+	}
+
+	busy(ms: number): void {
+		if (this.measuring) this.converterBusyMs += ms;
+	}
+
+	watch(id: string, worker: Worker): void {
+		this.states.set(id, {state: 'starting', since: this.clock.now()});
+		worker.on('status', status => {
+			const current = this.states.get(id);
+			if (current && current.state !== status.state) this.states.set(id, {state: status.state, since: this.clock.now()});
+		});
+		worker.on('job-claimed', ({job}) => {
+			const at = this.enqueuedAt.get(job);
+			if (at === undefined) return;
+			this.enqueuedAt.delete(job);
+			if (this.measuring) this.waits.push(this.clock.now() - at);
+		});
+		worker.on('job-completed', () => {
+			if (this.measuring) this.completed++;
+		});
+		worker.on('job-failed', () => {
+			if (this.measuring) this.failed++;
+		});
+		worker.on('lease-lost', () => {
+			if (this.measuring) this.claimsLost++;
+		});
+	}
+
+	forget(id: string): void {
+		this.states.delete(id);
+	}
+
+	crashedWith(id: string, error: unknown): void {
+		this.problems.push(`${id}: ${String(error)}`);
+	}
+
+	restartBegins(): void {
+		this.restartAt = this.clock.now();
+	}
+
+	startMeasuring(): void {
+		this.measuring = true;
+		this.measureStart = this.clock.now();
+	}
+
+	drained(): boolean {
+		// A job in flight keeps its todo entry; ended leases may wait for the janitor.
+		return this.todo.size === 0;
+	}
+
+	result(end: {
+		bills: {all: SimulatedBill; workers: SimulatedBill; janitor: SimulatedBill};
+		snapshotBytes: number;
+		consoles: ConsoleMeterResult[];
+		idealJobsPerSecond: number;
+		wakes: number;
+	}) {
+		const seconds = (this.clock.now() - this.measureStart) / 1000;
+		const jobs = Math.max(1, this.completed);
+		const sorted = [...this.waits].sort((a, b) => a - b);
+		const {all, workers, janitor} = end.bills;
+		// The fleet's requests: the workers' own and their janitor passes (not consoles, not the enqueuer).
+		const byArea = new Map(workers.byArea);
+		for (const [kind, n] of janitor.byArea) byArea.set(`janitor: ${kind}`, n);
+		const byKind = Object.fromEntries(
+			[...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([kind, n]) => [kind, round(n / jobs, 3)]),
+		);
+		const total = (bill: SimulatedBill) => Object.values(bill.requests).reduce((a, b) => a + b, 0);
+		const fleetRequests = total(workers) + total(janitor);
+		return {
+			scenario: this.scenario.name,
+			workers: this.scenario.workers,
+			simulatedSeconds: round(seconds, 0),
+			completed: this.completed,
+			failedAttempts: this.failed,
+			jobsPerSecond: round(this.completed / seconds, 2),
+			idealJobsPerSecond: round(end.idealJobsPerSecond, 2),
+			ofIdeal: round(this.completed / seconds / end.idealJobsPerSecond, 3),
+			utilisation: round(this.processingSeconds / (this.scenario.workers * seconds), 3),
+			idleSeconds: this.idleSeconds,
+			idleWhileClaimableSeconds: this.idleWhileClaimable,
+			enqueueToClaimP50s: round(percentile(sorted, 50) / 1000, 1),
+			enqueueToClaimP99s: round(percentile(sorted, 99) / 1000, 1),
+			requestsPerJob: round(fleetRequests / jobs, 2),
+			dollarsPer1000Jobs: round(((workers.dollars + janitor.dollars) / jobs) * 1000, 4),
+			dollarsPer1000JobsWithConsoles: round((all.dollars / jobs) * 1000, 4),
+			requestsPerJobByKind: byKind,
+			janitorRequestsPerHour: round((total(janitor) / seconds) * 3600, 0),
+			preconditionFailedPerJob: round(all.preconditionFailed / jobs, 3),
+			slowDownsPerJob: round(all.slowDowns / jobs, 4),
+			leasesLost: this.claimsLost,
+			crashes: this.crashes,
+			snapshotBytes: end.snapshotBytes,
+			consoles: end.consoles,
+			problems: this.problems.slice(0, 5),
+			virtualWakes: end.wakes,
+			restartAt: this.restartAt,
+		};
+	}
+
+	private moveClaimable(by: number): void {
+		if (this.claimable === 0 && by > 0) this.claimableSince = this.clock.now();
+		this.claimable += by;
+	}
+
+	/** Each virtual second: who is processing, who is idle, and whether the idle could have worked. */
+	private async sample(): Promise<void> {
+		for (;;) {
+			await this.clock.sleep(1000);
+			if (!this.measuring) continue;
+			const now = this.clock.now();
+			for (const {state, since} of this.states.values()) {
+				if (state === 'processing') this.processingSeconds++;
+				else if (state === 'idle') {
+					this.idleSeconds++;
+					// One idle poll (10 s) is the allowed delay before a waiting worker sees new work.
+					if (this.claimable > 0 && now - Math.max(since, this.claimableSince) > 11_000) this.idleWhileClaimable++;
+				}
+			}
+		}
+	}
+}
+
+function round(n: number, digits: number): number {
+	const f = 10 ** digits;
+	return Math.round(n * f) / f;
+}

@@ -1,0 +1,281 @@
+/**
+One fleet scenario: W real workers (source/worker/worker.ts, with their claimer, heartbeats,
+janitor schedule and registration), consoles (the real InspectorFeed) and an enqueuer, on one
+SimulatedStore, in virtual time. Only the converter is simulated (a virtual duration). What the
+scenario measures is in FleetResult.
+*/
+import {randomBytes} from 'node:crypto';
+import {type Clock, skewedClock} from '../../source/lib/clock.js';
+import {ConsoleFeedMeter} from './console-meter.js';
+import {Inspector} from '../../source/inspector/inspector.js';
+import {InspectorFeed} from '../../source/inspector/console-feed.js';
+import {runJanitor} from '../../source/queue/janitor.js';
+import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
+import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {RemoteConfigCache} from '../../source/queue/remote-config.js';
+import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {counting} from '../../source/storage/counting.js';
+import type {ObjectStore} from '../../source/storage/object-store.js';
+import {RequestStats} from '../../source/storage/request-stats.js';
+import {retrying} from '../../source/storage/retrying.js';
+import {composeStore, type Middleware} from '../../source/storage/store-chain.js';
+import {Worker} from '../../source/worker/worker.js';
+import {FleetObserver} from './fleet-observer.js';
+import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
+import {awsLikeLatency, SimulatedStore} from './simulated-store.js';
+import {VirtualClock} from './virtual-time.js';
+
+export type Scenario = {
+	name: string;
+	workers: number;
+	backlog: number;
+	/** New jobs a second while it runs. */
+	trickle?: number;
+	/** Run until the queue is empty (at most `seconds`). */
+	drain?: boolean;
+	/** Every worker crashes at this second and restarts 5 s later (a fleet restart after a power cut). */
+	restartAt?: number;
+	consoles: number;
+	duration: DurationShape;
+	/** Virtual seconds to run, after `warmup`. */
+	seconds: number;
+	/** Virtual seconds before measuring (workers start spread over the first 30 s). */
+	warmup: number;
+	/** Worker crashes per worker-hour (each restarts after 30 s). */
+	crashesPerWorkerHour?: number;
+	failureRate?: number;
+	permanentRate?: number;
+	seed?: number;
+};
+
+/** A seeded generator (mulberry32), so a scenario repeats. */
+export function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** A process that is gone: once crashed, its requests never answer, so its loop never goes on. */
+class CrashGate implements Middleware {
+	crashed = false;
+	async around<C extends Parameters<Middleware['around']>[0]>(
+		_call: C,
+		next: () => Promise<Awaited<ReturnType<Middleware['around']>>>,
+	): Promise<never> {
+		if (this.crashed) return new Promise<never>(() => undefined);
+		return next() as Promise<never>;
+	}
+}
+
+type SimWorker = {id: string; worker: Worker; gate: CrashGate};
+
+export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
+	const random = seeded(scenario.seed ?? 1);
+	const clock = new VirtualClock();
+	const observer = new FleetObserver(clock, scenario);
+	const store = new SimulatedStore({
+		clock,
+		latency: awsLikeLatency,
+		random,
+		areaOf: key => areaOf(key),
+		onChange: (key, exists) => observer.keyChanged(key, exists),
+	});
+	const config = {heartbeat_interval: 60, stale_timeout_minutes: 15};
+	const contextOn = (on: ObjectStore, at: Clock = clock) =>
+		openQueueContext(on, {clock: at, config: () => ({...defaultRemoteConfig, ...config})});
+	const seedContext = contextOn(store);
+	// Whatever waits on the virtual clock while seeding (a backoff, a journal key's time) needs the driver running.
+	let isSeeded = false;
+	const seeding = seedBacklog(store, seedContext, scenario.backlog, random, observer).finally(() => {
+		isSeeded = true;
+	});
+	await clock.runWhile(() => !isSeeded, Number.POSITIVE_INFINITY);
+	await seeding;
+	store.resetBills();
+	const fleetStore = store.view('workers');
+	const janitorStore = store.view('janitor');
+	const workers: SimWorker[] = [];
+	const startWorker = (id: string, offsetMs: number) => {
+		const workerClock = skewedClock(clock, offsetMs);
+		const gate = new CrashGate();
+		const chain = composeStore(fleetStore, [gate, retrying({clock: workerClock})]);
+		const context = contextOn(chain, workerClock);
+		const janitorChain = composeStore(janitorStore, [gate, retrying({clock: workerClock})]);
+		const worker = new Worker({
+			context,
+			janitorContext: contextOn(janitorChain, workerClock),
+			remoteConfig: new RemoteConfigCache(context),
+			workerId: id,
+			clock: workerClock,
+			storeLine: 'sim',
+			softwareVersion: 'fleet',
+			idlePollSeconds: 10,
+			converter: simConverter({
+				clock,
+				duration: scenario.duration,
+				random,
+				failureRate: scenario.failureRate ?? 0.02,
+				permanentRate: scenario.permanentRate ?? 0.002,
+				onBusy: ms => observer.busy(ms),
+			}),
+		});
+		observer.watch(id, worker);
+		void worker.run().catch(error => observer.crashedWith(id, error));
+		const sim = {id, worker, gate};
+		return sim;
+	};
+	const start = clock.now();
+	for (let i = 0; i < scenario.workers; i++) {
+		const id = `w${String(i).padStart(5, '0')}-${randomBytes(2).toString('hex')}`;
+		const delay = Math.floor(random() * 30_000);
+		const offset = Math.round((random() - 0.5) * 4000);
+		void clock.sleep(delay).then(() => workers.push(startWorker(id, offset)));
+	}
+	void runEnqueuer(scenario, store.view('ingest'), contextOn, clock, random, observer);
+	void runCrashes(scenario, workers, startWorker, clock, random, observer);
+	const meters = Array.from({length: scenario.consoles}, (_, i) => startConsole(store.view('consoles'), contextOn, clock, i));
+	const measureFrom = start + scenario.warmup * 1000;
+	await clock.runUntil(measureFrom);
+	store.resetBills();
+	observer.startMeasuring();
+	for (const meter of meters) meter.reset();
+	const end = measureFrom + scenario.seconds * 1000;
+	if (scenario.drain) await clock.runWhile(() => !observer.drained(), end);
+	else await clock.runUntil(end);
+	// Read outside the simulation: nothing drives the clock any more.
+	store.instant = true;
+	const snapshot = await store.head('pdf/queue/snapshot.json');
+	return observer.result({
+		bills: {all: store.billOf('all'), workers: store.billOf('workers'), janitor: store.billOf('janitor')},
+		snapshotBytes: snapshot?.size ?? 0,
+		consoles: meters.map(m => m.result()),
+		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
+		wakes: clock.wakes,
+	});
+}
+
+/** What the bill's rows are called: the request's kind and the bucket area it touched. */
+export function areaOf(key: string): string {
+	const rest = key.startsWith('pdf/') ? key.slice(4) : key;
+	const parts = rest.split('/');
+	if (parts[0] === 'queue') return parts[1]?.endsWith('.json') ? parts[1].replace('.json', '') : `queue/${parts[1]}`;
+	if (parts[0] === 'registry') return parts[1] === 'workers' || parts[1] === 'logs' ? parts[1] : (parts[1] ?? '');
+	return parts.slice(0, 2).join('/');
+}
+
+async function seedBacklog(
+	store: SimulatedStore,
+	context: QueueContext,
+	count: number,
+	random: () => number,
+	observer: FleetObserver,
+): Promise<void> {
+	store.instant = true;
+	for (let done = 0; done < count; done += 10_000) {
+		const batch = Array.from({length: Math.min(10_000, count - done)}, () => newJob(store, context, random));
+		for (const job of batch) observer.enqueued(job.hash);
+		await enqueueMany(context, batch);
+	}
+	// The journal folded into the snapshot, as the janitor would have done while the backlog was queued.
+	await runJanitor(context, {journalSettleMs: 0});
+	store.instant = false;
+}
+
+function newJob(store: SimulatedStore, context: QueueContext, random: () => number) {
+	let hash = '';
+	for (let i = 0; i < 8; i++)
+		hash += Math.floor(random() * 2 ** 32)
+			.toString(16)
+			.padStart(8, '0');
+	const size = 50_000 + Math.floor(random() * 5_000_000);
+	store.seed(context.keys.raw(hash), 'a simulated PDF', {'original-name': `doc-${hash.slice(0, 8)}.pdf`, size: `${size}`});
+	return {hash, priority: 'normal' as const, name: `doc-${hash.slice(0, 8)}.pdf`, size};
+}
+
+async function runEnqueuer(
+	scenario: Scenario,
+	store: SimulatedStore,
+	contextOn: (on: ObjectStore) => QueueContext,
+	clock: VirtualClock,
+	random: () => number,
+	observer: FleetObserver,
+): Promise<void> {
+	if (!scenario.trickle) return;
+	const context = contextOn(composeStore(store, [retrying({clock})]));
+	// A batch every 10 s, as an ingest run from cron would.
+	for (;;) {
+		await clock.sleep(10_000);
+		const count = Math.round(scenario.trickle * 10);
+		const batch = Array.from({length: count}, () => newJob(store, context, random));
+		for (const job of batch) observer.enqueued(job.hash);
+		await enqueueMany(context, batch);
+	}
+}
+
+async function runCrashes(
+	scenario: Scenario,
+	workers: SimWorker[],
+	startWorker: (id: string, offsetMs: number) => SimWorker,
+	clock: VirtualClock,
+	random: () => number,
+	observer: FleetObserver,
+): Promise<void> {
+	const crash = (index: number) => {
+		const old = workers[index];
+		if (!old) return;
+		old.gate.crashed = true;
+		old.worker.stop('crash');
+		observer.forget(old.id);
+	};
+	if (scenario.restartAt !== undefined) {
+		await clock.sleep(scenario.restartAt * 1000);
+		const ids = workers.map(w => w.id);
+		for (let i = 0; i < workers.length; i++) crash(i);
+		observer.restartBegins();
+		await clock.sleep(5000);
+		for (let i = 0; i < ids.length; i++) workers[i] = startWorker(ids[i]!, 0);
+		return;
+	}
+	const rate = scenario.crashesPerWorkerHour ?? 0.05;
+	if (rate <= 0) return;
+	for (;;) {
+		// Crashes arrive as a Poisson process over the whole fleet.
+		const meanGapMs = 3_600_000 / (rate * Math.max(1, workers.length || scenario.workers));
+		await clock.sleep(-Math.log(Math.max(random(), 1e-9)) * meanGapMs);
+		const index = Math.floor(random() * workers.length);
+		const id = workers[index]?.id;
+		if (!id) continue;
+		crash(index);
+		observer.crashes++;
+		void clock.sleep(30_000).then(() => {
+			workers[index] = startWorker(id, Math.round((random() - 0.5) * 4000));
+		});
+	}
+}
+
+function startConsole(
+	store: SimulatedStore,
+	contextOn: (on: ObjectStore) => QueueContext,
+	clock: VirtualClock,
+	index: number,
+): ConsoleFeedMeter {
+	const stats = new RequestStats();
+	const context = contextOn(composeStore(store, [retrying({clock}), counting(stats)]));
+	const feed = new InspectorFeed(new Inspector(context, stats), `console ${index}`, {
+		now: () => clock.now(),
+		monotonic: () => clock.now(),
+	});
+	const meter = new ConsoleFeedMeter(stats, clock);
+	void (async () => {
+		for (;;) {
+			await meter.refresh(() => feed.snapshot());
+			await clock.sleep(2000);
+		}
+	})();
+	return meter;
+}
