@@ -30,6 +30,9 @@ export class FleetObserver {
 	private failed = 0;
 	private claimsLost = 0;
 	private processingSeconds = 0;
+	/** Worker-seconds, and those spent processing, while claimable jobs existed. */
+	private claimableWorkerSeconds = 0;
+	private claimableProcessingSeconds = 0;
 	private idleWhileClaimable = 0;
 	private idleSeconds = 0;
 	private converterBusyMs = 0;
@@ -73,7 +76,8 @@ export class FleetObserver {
 		this.states.set(id, {state: 'starting', since: this.clock.now()});
 		worker.on('status', status => {
 			const current = this.states.get(id);
-			if (current && current.state !== status.state) this.states.set(id, {state: status.state, since: this.clock.now()});
+			if (current && current.state !== status.state)
+				this.states.set(id, {state: status.state, since: this.clock.now()});
 		});
 		worker.on('job-claimed', ({job}) => {
 			const at = this.enqueuedAt.get(job);
@@ -143,6 +147,7 @@ export class FleetObserver {
 			idealJobsPerSecond: round(end.idealJobsPerSecond, 2),
 			ofIdeal: round(this.completed / seconds / end.idealJobsPerSecond, 3),
 			utilisation: round(this.processingSeconds / (this.scenario.workers * seconds), 3),
+			utilisationWhileClaimable: round(this.claimableProcessingSeconds / Math.max(1, this.claimableWorkerSeconds), 3),
 			idleSeconds: this.idleSeconds,
 			idleWhileClaimableSeconds: this.idleWhileClaimable,
 			enqueueToClaimP50s: round(percentile(sorted, 50) / 1000, 1),
@@ -175,9 +180,13 @@ export class FleetObserver {
 			await this.clock.sleep(1000);
 			if (!this.measuring) continue;
 			const now = this.clock.now();
+			const claimable = this.claimable > 0;
 			for (const {state, since} of this.states.values()) {
-				if (state === 'processing') this.processingSeconds++;
-				else if (state === 'idle') {
+				if (claimable) this.claimableWorkerSeconds++;
+				if (state === 'processing') {
+					this.processingSeconds++;
+					if (claimable) this.claimableProcessingSeconds++;
+				} else if (state === 'idle') {
 					this.idleSeconds++;
 					// One idle poll (10 s) is the allowed delay before a waiting worker sees new work.
 					if (this.claimable > 0 && now - Math.max(since, this.claimableSince) > 11_000) this.idleWhileClaimable++;

@@ -19,6 +19,7 @@ import type {ObjectStore} from '../../source/storage/object-store.js';
 import {RequestStats} from '../../source/storage/request-stats.js';
 import {retrying} from '../../source/storage/retrying.js';
 import {composeStore, type Middleware} from '../../source/storage/store-chain.js';
+import {type HeldJobs, heldJobsInMemory} from '../../source/worker/held-jobs.js';
 import {Worker} from '../../source/worker/worker.js';
 import {FleetObserver} from './fleet-observer.js';
 import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
@@ -85,9 +86,9 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 		areaOf: key => areaOf(key),
 		onChange: (key, exists) => observer.keyChanged(key, exists),
 	});
-	const config = {heartbeat_interval: 60, stale_timeout_minutes: 15};
+	// The product's defaults: what a fleet runs with unless its operator changes them.
 	const contextOn = (on: ObjectStore, at: Clock = clock) =>
-		openQueueContext(on, {clock: at, config: () => ({...defaultRemoteConfig, ...config})});
+		openQueueContext(on, {clock: at, config: defaultRemoteConfig});
 	const seedContext = contextOn(store);
 	// Whatever waits on the virtual clock while seeding (a backoff, a journal key's time) needs the driver running.
 	let isSeeded = false;
@@ -100,7 +101,10 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 	const fleetStore = store.view('workers');
 	const janitorStore = store.view('janitor');
 	const workers: SimWorker[] = [];
+	// Each machine's disk outlives its worker process: what it remembers survives a crash.
+	const disks = new Map<string, HeldJobs>();
 	const startWorker = (id: string, offsetMs: number) => {
+		if (!disks.has(id)) disks.set(id, heldJobsInMemory());
 		const workerClock = skewedClock(clock, offsetMs);
 		const gate = new CrashGate();
 		const chain = composeStore(fleetStore, [gate, retrying({clock: workerClock})]);
@@ -115,6 +119,7 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 			storeLine: 'sim',
 			softwareVersion: 'fleet',
 			idlePollSeconds: 10,
+			heldJobs: disks.get(id),
 			converter: simConverter({
 				clock,
 				duration: scenario.duration,
@@ -138,7 +143,9 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 	}
 	void runEnqueuer(scenario, store.view('ingest'), contextOn, clock, random, observer);
 	void runCrashes(scenario, workers, startWorker, clock, random, observer);
-	const meters = Array.from({length: scenario.consoles}, (_, i) => startConsole(store.view('consoles'), contextOn, clock, i));
+	const meters = Array.from({length: scenario.consoles}, (_, i) =>
+		startConsole(store.view('consoles'), contextOn, clock, i),
+	);
 	const measureFrom = start + scenario.warmup * 1000;
 	await clock.runUntil(measureFrom);
 	store.resetBills();
@@ -193,7 +200,10 @@ function newJob(store: SimulatedStore, context: QueueContext, random: () => numb
 			.toString(16)
 			.padStart(8, '0');
 	const size = 50_000 + Math.floor(random() * 5_000_000);
-	store.seed(context.keys.raw(hash), 'a simulated PDF', {'original-name': `doc-${hash.slice(0, 8)}.pdf`, size: `${size}`});
+	store.seed(context.keys.raw(hash), 'a simulated PDF', {
+		'original-name': `doc-${hash.slice(0, 8)}.pdf`,
+		size: `${size}`,
+	});
 	return {hash, priority: 'normal' as const, name: `doc-${hash.slice(0, 8)}.pdf`, size};
 }
 

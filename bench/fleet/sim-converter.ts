@@ -55,7 +55,8 @@ export function simConverter(options: SimConverterOptions): Converter {
 			}
 			const roll = options.random();
 			if (roll < options.permanentRate) throw new ConversionError('simulated: this PDF cannot be converted', true);
-			if (roll < options.permanentRate + options.failureRate) throw new ConversionError('simulated: converter crashed', false);
+			if (roll < options.permanentRate + options.failureRate)
+				throw new ConversionError('simulated: converter crashed', false);
 			await mkdir(job.output, {recursive: true});
 			await writeFile(path.join(job.output, 'content.md'), `# Simulated\n\n${pages} pages.\n`);
 			return {pages, converter: 'fleet simulator'};

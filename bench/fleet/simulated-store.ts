@@ -284,7 +284,12 @@ export class SimulatedStore implements ObjectStore {
 	}
 
 	/** Bills a request, waits its latency and answers 503 SlowDown when its prefix is over its rate. */
-	private async request(operation: Operation, key: string, kind: 'read' | 'write', signal?: AbortSignal): Promise<void> {
+	private async request(
+		operation: Operation,
+		key: string,
+		kind: 'read' | 'write',
+		signal?: AbortSignal,
+	): Promise<void> {
 		if (signal?.aborted) throw aborted(operation, key);
 		if (this.instant) return;
 		const {options} = this.shared;
@@ -312,7 +317,8 @@ export class SimulatedStore implements ObjectStore {
 
 	private async transfer(bytes: number, signal?: AbortSignal): Promise<void> {
 		const latency = this.shared.options.latency;
-		if (latency && !this.instant && bytes > 64 * 1024) await this.wait((bytes / latency.bandwidth) * 1000, signal, 'transfer', '');
+		if (latency && !this.instant && bytes > 64 * 1024)
+			await this.wait((bytes / latency.bandwidth) * 1000, signal, 'transfer', '');
 	}
 
 	private async wait(ms: number, signal: AbortSignal | undefined, operation: string, key: string): Promise<void> {

@@ -41,7 +41,8 @@ export class SortedKeys {
 		if (chunk[i] === key) return false;
 		chunk.splice(i, 0, key);
 		this.count++;
-		if (chunk.length > chunkLimit) this.chunks.splice(c, 1, chunk.slice(0, chunkLimit / 2), chunk.slice(chunkLimit / 2));
+		if (chunk.length > chunkLimit)
+			this.chunks.splice(c, 1, chunk.slice(0, chunkLimit / 2), chunk.slice(chunkLimit / 2));
 		return true;
 	}
 

@@ -167,9 +167,11 @@ export async function ingest(
 		const uploads = await mapLimit(fresh, options.concurrency ?? 8, async v => {
 			if (storedRaw.has(v.hash)) return {v, ok: true as const};
 			try {
+				// The path too, so a worker needs no manifest for info.json (S3 allows 2 KB of metadata: long paths are left out).
 				const metadata = {
 					'original-name': path.basename(v.file),
 					tags: JSON.stringify([...tagsFromPath(v.relative), ...(options.tags ?? [])]),
+					...(v.relative.length <= 512 ? {path: v.relative} : {}),
 				};
 				// Files stream from disk (a 200 MB PDF never sits in memory); an LFS object comes from git.
 				if (v.inspected.kind === 'lfs-pointer') {

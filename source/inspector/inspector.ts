@@ -143,11 +143,24 @@ export class Inspector {
 		return {bytes, contents: limits => readArchive(bytes, limits)};
 	}
 
-	/** The job's attempt logs, newest first; unreadable ones are reported by key. */
+	/**
+	The job's attempt logs, newest first; unreadable ones are reported by key. The completed
+	attempt's log is inside the result archive (log.json): read from it when the job is done.
+	*/
 	async logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}> {
-		const entries = await collectAll(this.context.store, this.context.keys.jobLogFolder(hash));
+		const [entries, result] = await Promise.all([
+			collectAll(this.context.store, this.context.keys.jobLogFolder(hash)),
+			this.result(hash),
+		]);
 		const logs: JobLog[] = [];
 		const problems: string[] = [];
+		if (result) {
+			const contents = result.contents({only: ['log.json']});
+			const body = contents.ok ? contents.files['log.json'] : undefined;
+			const parsed = body ? parseJobLog(body) : undefined;
+			if (parsed?.ok) logs.push(parsed.value);
+			else if (parsed) problems.push(`${this.context.keys.result(hash)} log.json: ${parsed.reason}`);
+		}
 		for (const entry of entries.reverse()) {
 			const got = await this.context.store.get(entry.key);
 			if (!got || isNotModified(got)) continue;
@@ -155,6 +168,7 @@ export class Inspector {
 			if (parsed.ok) logs.push(parsed.value);
 			else problems.push(`${entry.key}: ${parsed.reason}`);
 		}
+		logs.sort((a, b) => b.attempt - a.attempt || b.startedAt - a.startedAt);
 		return {logs, problems};
 	}
 

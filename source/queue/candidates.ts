@@ -1,53 +1,124 @@
 /**
 Which queued jobs a worker should try to claim next.
 
-Requests: 1 LIST of queue/todo/ (one page, up to 1,000 keys) and, in parallel, 1 LIST of
-queue/processing/ (one page per 1,000 leases: bounded by the number of workers) to leave out jobs
-in flight, whose todo entries stay until their attempt ends. Keys sort by priority folder
-(`1_critical/` first), so one page holds the most urgent jobs; within each priority the order is
-shuffled, so concurrent claimers spread over different jobs instead of all racing for the first
-key (the earlier system listed each priority's first 50 keys, and 12–16 % of its claims lost).
+Requests: 1 LIST of queue/todo/ (one page), and, when asked (`leases: 'range'`), 1 LIST of
+queue/processing/ over the same hash range, to leave out jobs in flight (whose todo entries stay
+until their attempt ends).
+
+A listing starts at the head of the queue (keys sort by priority folder, `1_critical/` first, so
+the page holds the most urgent jobs), or, in `window` mode, at a random hash within one
+priority. The head alone would starve a large fleet: once the jobs whose hashes sort first are all
+in flight, every worker lists the same page of jobs it cannot have (and races for the few that are
+left). A random window puts each worker on its own stretch of the queue, so at 1,000,000 queued
+and 10,000 in flight a page holds about 1 % jobs in flight, whatever the fleet's size.
+
+The lease listing costs one page however many workers there are: it covers the window's hash range
+from its first hash, and a window of n todo keys out of T spans about n·L/T of the L leases. Jobs
+past the last lease listed are kept as candidates (a lease there costs one refused PUT).
 */
 import {parsePriority, priorityFolders, priorities, type Priority} from './keys.js';
 import type {QueueContext} from './queue-context.js';
-import {collectAll} from '../storage/object-store.js';
 
 export type Candidate = {hash: string; priority: Priority};
 
-export type CandidateList = {candidates: Candidate[]; malformedKeys: string[]; listedAt: number};
+export type CandidateList = {
+	candidates: Candidate[];
+	malformedKeys: string[];
+	listedAt: number;
+	/** The page was full: more keys follow its last one. */
+	full: boolean;
+	/** The priority of the page's last key: where a window goes when the head is crowded. */
+	lastPriority: Priority | undefined;
+	/** Candidates left out because their job is in flight. */
+	leasedOut: number;
+};
+
+export type ListCandidatesOptions = {
+	/** Keys per page, at most 1,000. @default 1000 */
+	maxKeys?: number;
+	/** Start within this priority at this hash (exclusive) instead of at the head; only that priority is kept. */
+	window?: {priority: Priority; after: string};
+	/** Leave out jobs in flight with one LIST of the leases in range ('range', the default), or not at all ('none'). */
+	leases?: 'range' | 'none';
+	random?: () => number;
+};
 
 export async function listCandidates(
 	context: QueueContext,
-	options: {maxKeys?: number; random?: () => number} = {},
+	options: ListCandidatesOptions = {},
 ): Promise<CandidateList> {
 	const random = options.random ?? Math.random;
-	const folder = `${context.keys.prefix}queue/todo/`;
-	// Jobs in flight keep their todo entries until they end: leave out those with a lease.
-	const [page, leases] = await Promise.all([
-		context.store.listPage(folder, {pageSize: options.maxKeys ?? 1000}),
-		collectAll(context.store, context.keys.leaseFolder()),
-	]);
-	const leased = new Set(leases.map(l => context.keys.hashOf(l.key)));
-	const byPriority = new Map<Priority, Candidate[]>(priorities.map(p => [p, []]));
+	const {keys, store} = context;
+	const folder = `${keys.prefix}queue/todo/`;
+	const window = options.window;
+	const page = await store.listPage(folder, {
+		pageSize: options.maxKeys ?? 1000,
+		...(window ? {startAfter: `${folder}${priorityFolders[window.priority]}/${window.after}`} : {}),
+	});
+	const listed: Candidate[] = [];
 	const malformedKeys: string[] = [];
+	let lastPriority: Priority | undefined;
 	for (const entry of page.entries) {
 		const [priorityFolder, hash, ...rest] = entry.key.slice(folder.length).split('/');
 		const priority = priorityFolder === undefined ? undefined : parsePriority(priorityFolder);
-		const hashOk = hash !== undefined && context.keys.hashOf(entry.key) === hash;
+		const hashOk = hash !== undefined && keys.hashOf(entry.key) === hash;
 		if (!priority || !hashOk || rest.length > 0 || priorityFolders[priority] !== priorityFolder) {
 			malformedKeys.push(entry.key);
 			continue;
 		}
-		if (!leased.has(hash)) byPriority.get(priority)!.push({hash, priority});
+		lastPriority = priority;
+		// A window keeps its own priority: lower ones past its end are not next in line.
+		if (!window || priority === window.priority) listed.push({hash, priority});
 	}
-	const candidates: Candidate[] = [];
+	const leased = options.leases === 'none' ? undefined : await leasesInRange(context, listed);
+	const candidates = listed.filter(c => !leased?.has(c.hash));
+	return {
+		candidates: shuffledByPriority(candidates, random),
+		malformedKeys,
+		listedAt: await store.serverTime(),
+		full: page.nextContinuationToken !== undefined,
+		lastPriority,
+		leasedOut: listed.length - candidates.length,
+	};
+}
+
+/** Hashes with a lease (active or ended), from one page of leases starting at the lowest candidate hash. */
+async function leasesInRange(context: QueueContext, listed: Candidate[]): Promise<Set<string>> {
+	if (listed.length === 0) return new Set();
+	let lowest = listed[0]!.hash;
+	for (const c of listed) if (c.hash < lowest) lowest = c.hash;
+	const folder = context.keys.leaseFolder();
+	// Sixty-three characters sort before every hash that starts with them, the lowest included.
+	const page = await context.store.listPage(folder, {startAfter: `${folder}${lowest.slice(0, 63)}`});
+	const leased = new Set<string>();
+	for (const entry of page.entries) {
+		const hash = context.keys.hashOf(entry.key);
+		if (hash) leased.add(hash);
+	}
+	return leased;
+}
+
+function shuffledByPriority(candidates: Candidate[], random: () => number): Candidate[] {
+	const byPriority = new Map<Priority, Candidate[]>(priorities.map(p => [p, []]));
+	for (const c of candidates) byPriority.get(c.priority)!.push(c);
+	const out: Candidate[] = [];
 	for (const priority of priorities) {
 		const list = byPriority.get(priority)!;
 		for (let i = list.length - 1; i > 0; i--) {
 			const j = Math.floor(random() * (i + 1));
 			[list[i], list[j]] = [list[j]!, list[i]!];
 		}
-		candidates.push(...list);
+		out.push(...list);
 	}
-	return {candidates, malformedKeys, listedAt: await context.store.serverTime()};
+	return out;
+}
+
+/** A random job hash: where a window starts. */
+export function randomHash(random: () => number = Math.random): string {
+	let hash = '';
+	for (let i = 0; i < 8; i++)
+		hash += Math.floor(random() * 2 ** 32)
+			.toString(16)
+			.padStart(8, '0');
+	return hash;
 }

@@ -7,6 +7,8 @@ export type JanitorReport = {
 	failedRequeued: number;
 	leasesSwept: number;
 	journalFolded: number;
+	/** Leases the pass listed, active and ended: the fleet's size, for spacing the turns. */
+	leasesListed: number;
 	/** Objects that could not be read, with the reason: reported, left in place (leases: recovered). */
 	malformed: Array<{key: string; reason: string}>;
 };
@@ -20,6 +22,7 @@ export function emptyReport(): JanitorReport {
 		failedRequeued: 0,
 		leasesSwept: 0,
 		journalFolded: 0,
+		leasesListed: 0,
 		malformed: [],
 	};
 }

@@ -4,8 +4,12 @@ requeues failed jobs whose backoff has passed, and compacts ended leases and the
 the snapshot. Any process may run it; every step is safe to repeat.
 
 One pass — requests:
-- LIST queue/processing/, GET each lease (active ones are few: one per busy worker; ended ones
-  wait here for this pass).
+- LIST queue/processing/ (a page per 1,000 leases), then GET, 16 at a time, only the leases not
+  written for two heartbeat intervals: ended ones (waiting here for this pass) and stale ones. A
+  lease written more recently is being renewed; reading it could change nothing. So a pass costs
+  O(W / 1,000) LISTs plus one GET per job that ended since the last pass, not a GET per worker.
+  The leases of failed jobs (LIST queue/failed/ first) are read however young: they have ended,
+  and a failed job is requeued only once its lease is swept.
 - stale lease: transitions/recover.ts (GET todo, HEAD result, then PUTs fenced by If-Match).
 - ended failed/dead/cancelled lease: transitions/roll-forward.ts (HEAD the record; missing → GET
   todo, PUT the record, DELETE todo).
@@ -17,7 +21,7 @@ One pass — requests:
 Staleness is judged by the storage server's clock: lease last-modified against serverTime().
 */
 import {mapLimit} from '../lib/concurrency.js';
-import {collectAll, isNotModified} from '../storage/object-store.js';
+import {collectAll, isNotModified, type ListEntry} from '../storage/object-store.js';
 import {emptyReport, type JanitorReport} from './janitor-report.js';
 import type {QueueContext} from './queue-context.js';
 import {compact} from './read-model/compaction.js';
@@ -33,66 +37,53 @@ export type JanitorOptions = {
 	dryRun?: boolean;
 	/** Journal objects younger than this are left for the next pass, so late writers are not skipped. @default 60000 */
 	journalSettleMs?: number;
-	/** Skip compaction (a worker's start-up recovery). */
+	/** Skip compaction. */
 	compact?: boolean;
-	/** Only leases of this worker, not renewed for two heartbeat intervals (start-up recovery). */
-	ownWorker?: string;
 };
 
 export async function runJanitor(context: QueueContext, options: JanitorOptions = {}): Promise<JanitorReport> {
 	const report = emptyReport();
 	const now = await context.store.serverTime();
 	const config = context.config();
-	const quietMs = options.ownWorker ? 2 * config.heartbeat_interval * 1000 : config.stale_timeout_minutes * 60_000;
+	const staleMs = config.stale_timeout_minutes * 60_000;
+	const quietMs = Math.min(staleMs, 2 * config.heartbeat_interval * 1000);
 	const ended: SeenLease[] = [];
 	const leased = new Set<string>();
 	// The snapshot is loaded before the leases are listed: if another janitor compacts meanwhile,
 	// our compare-and-swap fails and we delete nothing we listed.
-	const compacting = options.compact !== false && !options.dryRun && !options.ownWorker;
+	const compacting = options.compact !== false && !options.dryRun;
 	const loaded = compacting ? await loadSnapshot(context) : undefined;
+	// Failed jobs first: their leases have ended (however recently), and must be swept before they are requeued.
+	const failedEntries = await collectAll(context.store, context.keys.failedFolder());
+	const failedHashes = new Set(failedEntries.map(e => context.keys.hashOf(e.key)));
+	const quiet: ListEntry[] = [];
 	for (const entry of await collectAll(context.store, context.keys.leaseFolder())) {
 		const hash = context.keys.hashOf(entry.key);
 		if (!hash) {
 			report.malformed.push({key: entry.key, reason: 'not a job hash'});
 			continue;
 		}
+		report.leasesListed++;
 		leased.add(hash);
-		const got = await context.store.get(entry.key);
-		if (!got || isNotModified(got)) continue;
-		const parsed = parseLease(got.body, hash);
-		if (!parsed.ok) report.malformed.push({key: entry.key, reason: parsed.reason});
-		// An unreadable lease still locks a job: treat it as a first attempt at normal priority.
-		const lease: Lease = parsed.ok
-			? parsed.value
-			: {
-					version: 1,
-					hash,
-					seq: 0,
-					worker: 'unknown',
-					priority: 'normal',
-					attempt: 0,
-					nonce: 'malformed',
-					counter: 0,
-					claimedAt: got.lastModified,
-				};
-		if (options.ownWorker && lease.worker !== options.ownWorker) continue;
-		const seen = {entry, lease, etag: got.etag};
+		if (now - entry.lastModified > quietMs || failedHashes.has(hash)) quiet.push(entry);
+	}
+	await mapLimit(quiet, 16, async entry => {
+		const seen = await readLease(context, entry, report);
+		if (!seen) return;
+		const {lease} = seen;
 		if (lease.ending && lease.ending !== 'completing') {
-			if (!options.dryRun) {
-				if (await rollForward(context, lease)) report.rolledForward++;
-			}
+			if (!options.dryRun && (await rollForward(context, lease))) report.rolledForward++;
 			ended.push(seen);
-			continue;
+			return;
 		}
-		if (now - entry.lastModified <= quietMs) continue;
+		if (now - entry.lastModified <= staleMs) return;
 		if (options.dryRun) {
 			report.staleRecovered++;
-			continue;
+			return;
 		}
-		const recovered = await recoverLease(context, seen, options.ownWorker ? 'worker-restart' : 'stale-lease', report);
+		const recovered = await recoverLease(context, seen, 'stale-lease', report);
 		if (recovered) ended.push(recovered);
-	}
-	if (options.ownWorker) return report;
+	});
 	// Compaction first: it sweeps the ended leases, so a failed job whose last attempt just ended
 	// is requeued in this pass, not the next one (a claim cannot create its lease while one exists).
 	if (
@@ -106,7 +97,7 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 	// records are deleted: a crash in between leaves a job both queued and failed, and the next pass
 	// requeues it again (the same todo entry) and finishes.
 	const requeued: Array<{entry: TodoEntry; failedKey: string}> = [];
-	for (const entry of await collectAll(context.store, context.keys.failedFolder())) {
+	for (const entry of failedEntries) {
 		const done = await requeueFailed(context, entry, now, leased, report, options.dryRun);
 		if (done) requeued.push(done);
 	}
@@ -120,7 +111,29 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 	return report;
 }
 
-/** A worker's start-up recovery of leases its earlier process left behind (after kill -9). */
-export async function recoverOwnLeases(context: QueueContext, worker: string): Promise<JanitorReport> {
-	return runJanitor(context, {ownWorker: worker, compact: false});
+/** A listed lease, read; an unreadable one still locks its job, so it is treated as a first attempt at normal priority. */
+async function readLease(
+	context: QueueContext,
+	entry: ListEntry,
+	report: JanitorReport,
+): Promise<SeenLease | undefined> {
+	const hash = context.keys.hashOf(entry.key)!;
+	const got = await context.store.get(entry.key);
+	if (!got || isNotModified(got)) return undefined;
+	const parsed = parseLease(got.body, hash);
+	if (!parsed.ok) report.malformed.push({key: entry.key, reason: parsed.reason});
+	const lease: Lease = parsed.ok
+		? parsed.value
+		: {
+				version: 1,
+				hash,
+				seq: 0,
+				worker: 'unknown',
+				priority: 'normal',
+				attempt: 0,
+				nonce: 'malformed',
+				counter: 0,
+				claimedAt: got.lastModified,
+			};
+	return {entry, lease, etag: got.etag};
 }

@@ -123,6 +123,11 @@ export class Keys {
 		return `${this.prefix}queue/snapshot.json`;
 	}
 
+	/** Who ran the last janitor pass, and when: the fleet takes turns instead of every worker running one. */
+	janitorTurn(): string {
+		return `${this.prefix}queue/janitor.json`;
+	}
+
 	manifest(): string {
 		return `${this.prefix}registry/manifest.json`;
 	}

@@ -221,6 +221,8 @@ export type Lease = {
 	retryAt?: number;
 	/** Failed attempts counted once this ending holds (the todo entry's `attempts` afterwards). */
 	attemptsAfter?: number;
+	/** How often a restarted worker resumed this attempt (transitions/resume.ts). */
+	resumed?: number;
 };
 
 export function parseLease(body: Uint8Array | string, hash: string): Parsed<Lease> {
@@ -258,6 +260,8 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 	)
 		return {ok: false, reason: `unknown ending ${JSON.stringify(v['ending'])}`};
 	if (typeof v['seq'] !== 'number') return {ok: false, reason: 'missing seq'};
+	if (v['resumed'] !== undefined && typeof v['resumed'] !== 'number')
+		return {ok: false, reason: 'resumed is not a number'};
 	return {ok: true, value: {...(v as unknown as Lease), hash, priority}};
 }
 
@@ -359,7 +363,8 @@ export type RemoteConfig = {
 
 export const defaultRemoteConfig: RemoteConfig = {
 	max_retries: 3,
-	heartbeat_interval: 60,
+	// Each renewal is a PUT: at 60 s they were half the requests of a five-minute job; 15 minutes stale is 7.5 renewals.
+	heartbeat_interval: 120,
 	stale_timeout_minutes: 15,
 	conversion_timeout: 3600,
 	retry_backoff: 30,
@@ -510,6 +515,25 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || typeof v['status'] !== 'string')
 		return {ok: false, reason: 'not a version 1 worker record'};
 	return {ok: true, value: v as unknown as WorkerRecord};
+}
+
+/** `queue/janitor.json`: the last janitor turn. Its last-modified (server time) is when the turn was taken. */
+export type JanitorTurnRecord = {
+	version: 1;
+	worker: string;
+	/** Leases the pass before listed (active and ended): how large the fleet is, so workers space their checks. */
+	leases: number;
+};
+
+export function parseJanitorTurn(body: Uint8Array | string): Parsed<JanitorTurnRecord> {
+	const json = parseJsonObject(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (v['version'] !== 1 || typeof v['worker'] !== 'string') return {ok: false, reason: 'not a version 1 janitor turn'};
+	const leases = v['leases'];
+	if (typeof leases !== 'number' || !Number.isFinite(leases) || leases < 0)
+		return {ok: false, reason: 'janitor turn without a lease count'};
+	return {ok: true, value: {version: 1, worker: v['worker'], leases}};
 }
 
 /** One attempt's log (`registry/logs/<hash>/attempt-NNN.json`). */

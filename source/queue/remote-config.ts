@@ -27,8 +27,8 @@ export class RemoteConfigCache {
 
 	constructor(
 		private readonly context: Pick<QueueContext, 'store' | 'keys' | 'clock'>,
-		/** How long a read config is used before asking again. @default 60000 */
-		readonly ttlMs = 60_000,
+		/** How long a read config is used before asking again: a conditional GET each time, per worker. @default 1800000 */
+		readonly ttlMs = 1_800_000,
 	) {}
 
 	/** The cached config, without a request. */

@@ -1,25 +1,58 @@
 /**
-Finds the next job and claims it. A listing of candidates (2 LISTs) serves the following claims for
-up to `listingReuseMs`: a LIST costs 12.5 GETs, and a stale candidate costs at most one refused
-create-only PUT (its lease exists) or a claim that finds the job gone.
+Finds the next job and claims it.
+
+Listing (queue/candidates.ts): at the head of the queue, unless the last head listing was a full
+page whose last priority goes on past it; then mostly a random window within that priority. The
+share of listings that look at the head again is 20 / (the fleet's leases), at least 1 % and at
+most all: the fleet as a whole looks at the head a few times a second at most and at least once
+every few claims, so a job of a higher priority is seen within seconds at 10,000 workers and at
+the next claim with a few. A window with nothing claimable sends the same round to the head.
+
+The leases are listed with the todo page only while claims are being lost, or the last listing
+with leases found a fifth or more of its jobs in flight (a refused create-only PUT costs what a
+LIST costs): in a large queue a random window rarely meets a job in flight; at the end of a drain
+nearly every entry is one, and the lease listing saves a refused PUT per entry.
+
+A listing serves the claims that follow it for up to a minute, until one of them finds its
+candidate taken or gone.
 */
 import type {Clock} from '../lib/clock.js';
-import {type Candidate, listCandidates} from '../queue/candidates.js';
+import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
+import type {Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import type {WorkerEmitter} from './events.js';
 
-const listingReuseMs = 2000;
+const listingReuseMs = 60_000;
+/** Share of recent claims lost above which the leases are listed with the candidates. */
+const leaseCheckAbove = 0.2;
+/** Share of window listings that look at the head instead, for a fleet of `leases`. */
+function headShare(leases: number): number {
+	return Math.min(1, Math.max(0.01, 20 / Math.max(1, leases)));
+}
+/** Claims lost one after another before a listing is given up. */
+const maxLostInRow = 3;
+/** Fresh listings per claim before the worker calls the queue empty for now. */
+const maxFreshListings = 3;
 
 export class Claimer {
 	private listing?: {candidates: Candidate[]; at: number};
+	/** Where windows go: the priority that fills the head's page, if it does. */
+	private windowPriority: Priority | undefined;
+	/** Recent claims lost to another worker (or to a job gone), as a moving average. */
+	private lostShare = 1;
+	/** The share of listed jobs in flight, when the leases were last listed with them. */
+	private leasedShare = 1;
 
 	constructor(
 		private readonly context: QueueContext,
 		private readonly workerId: string,
 		private readonly clock: Clock,
 		private readonly events: WorkerEmitter,
+		/** The fleet's size as the last janitor turn told it (leases). */
+		private readonly fleetLeases: () => number,
+		private readonly random: () => number = Math.random,
 	) {}
 
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */
@@ -29,19 +62,31 @@ export class Claimer {
 
 	/** A held lease, or undefined when a fresh listing found nothing to claim (or `isStopping` became true). */
 	async claimNext(isStopping: () => boolean): Promise<HeldLease | undefined> {
-		for (;;) {
+		for (let fresh = 0; ; ) {
 			const isFresh = !this.isReusable();
-			if (isFresh) await this.list();
+			if (isFresh) {
+				await this.list();
+				fresh++;
+			}
 			const listing = this.listing!;
+			let lostInRow = 0;
 			while (listing.candidates.length > 0) {
 				if (isStopping()) return undefined;
 				const candidate = listing.candidates.shift()!;
 				const outcome = await claim(this.context, this.workerId, candidate);
 				if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
+				const lost = outcome.kind === 'taken' || outcome.kind === 'gone';
+				this.lostShare = 0.7 * this.lostShare + 0.3 * (lost ? 1 : 0);
+				lostInRow = lost ? lostInRow + 1 : 0;
 				if (outcome.kind === 'claimed') return outcome.held;
+				// The listing is out of date (or was listed without the leases): list again, with them.
+				if ((lost && !isFresh) || lostInRow >= maxLostInRow) {
+					listing.candidates.length = 0;
+					if (isFresh && fresh < maxFreshListings) this.listing = undefined;
+				}
 			}
-			// Everything in a reused listing was taken: only a fresh one may say the queue is empty.
-			if (isFresh) return undefined;
+			// Only a fresh listing may say the queue is empty.
+			if (isFresh && this.listing !== undefined) return undefined;
 			this.listing = undefined;
 		}
 	}
@@ -55,8 +100,42 @@ export class Claimer {
 	}
 
 	private async list(): Promise<void> {
-		const {candidates, malformedKeys} = await listCandidates(this.context, {maxKeys: 100});
-		for (const key of malformedKeys) this.events.emit('malformed-queue-key', {key});
+		const leases = this.lostShare > leaseCheckAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
+		let candidates: Candidate[] = [];
+		const priority = this.windowPriority;
+		if (priority && this.random() >= headShare(this.fleetLeases())) {
+			const window = await listCandidates(this.context, {
+				window: {priority, after: randomHash(this.random)},
+				maxKeys: 100,
+				leases,
+				random: this.random,
+			});
+			this.report(window, leases);
+			candidates = window.candidates;
+		}
+		if (candidates.length === 0) {
+			const head = await listCandidates(this.context, {leases, random: this.random});
+			this.report(head, leases);
+			this.windowPriority = head.full ? head.lastPriority : undefined;
+			candidates = head.candidates;
+			// The head's page is all in flight: a window finds the rest of its priority.
+			if (candidates.length === 0 && this.windowPriority) {
+				const window = await listCandidates(this.context, {
+					window: {priority: this.windowPriority, after: randomHash(this.random)},
+					maxKeys: 100,
+					leases,
+					random: this.random,
+				});
+				this.report(window, leases);
+				candidates = window.candidates;
+			}
+		}
 		this.listing = {candidates, at: this.clock.now()};
+	}
+
+	private report(listed: CandidateList, leases: 'range' | 'none'): void {
+		for (const key of listed.malformedKeys) this.events.emit('malformed-queue-key', {key});
+		const seen = listed.candidates.length + listed.leasedOut;
+		if (leases === 'range' && seen > 0) this.leasedShare = listed.leasedOut / seen;
 	}
 }

@@ -16,7 +16,7 @@ export type WorkerStatus = {
 	jobsFailed: number;
 };
 
-type JanitorCounts = Omit<JanitorReport, 'malformed'>;
+type JanitorCounts = Omit<JanitorReport, 'malformed' | 'leasesListed'>;
 
 export type WorkerEvents = {
 	'worker-started': [{store: string; worker: string; pid: number}];
@@ -25,7 +25,8 @@ export type WorkerEvents = {
 	status: [WorkerStatus];
 	'low-disk': [{dir: string; freeMB: number; hint: string}];
 	'removed-abandoned-job-folders': [{count: number; first: string | undefined}];
-	'recovered-own-leases': [{requeued: number; dead: number; done: number}];
+	/** After a crash: the earlier process's jobs, resumed here (or handed to recovery: requeued, dead, done). */
+	'recovered-own-leases': [{resumed: number; requeued: number; dead: number; done: number}];
 	'malformed-queue-key': [{key: string}];
 	'already-done': [{job: string}];
 	'job-claimed': [JobFields];
@@ -41,7 +42,6 @@ export type WorkerEvents = {
 	janitor: [JanitorCounts];
 	'janitor-failed': [{error: string}];
 	'malformed-record': [{key: string; reason: string}];
-	'manifest-read-failed': [{error: string}];
 	'late-failure-not-recorded': [{error: string}];
 	'deregister-failed': [{error: string}];
 	'worker-crashed': [{error: string}];
@@ -76,7 +76,6 @@ export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn
 	janitor: 'info',
 	'janitor-failed': 'warn',
 	'malformed-record': 'warn',
-	'manifest-read-failed': 'warn',
 	'late-failure-not-recorded': 'warn',
 	'deregister-failed': 'warn',
 	'worker-crashed': 'error',

@@ -1,18 +1,33 @@
 /**
-When this worker runs the janitor: at start, then every ten minutes, busy or idle, and when a job
-it failed is due for its retry (which a pass performs). So stale leases, retries and the read
-model's compaction need no cron job. Concurrent janitors are safe: the snapshot is compare-and-swap
-and every recovery is fenced.
+When this worker offers to run the janitor: at start, then at a spacing that grows with the fleet
+(ten minutes for up to 10 leases, the leases' number in minutes beyond, at most ten hours), and when a job it failed is
+due for its retry. Each offer is a turn (queue/janitor-turn.ts): one GET, and a pass only when
+nobody ran one in the last ten minutes (one minute for a due retry). So the fleet runs about one
+pass every ten minutes whatever its size, and stale leases, retries and the read model's
+compaction need no cron job. Concurrent janitors would still be safe: the snapshot is
+compare-and-swap and every recovery is fenced.
 */
 import type {Clock} from '../lib/clock.js';
 import {runJanitor} from '../queue/janitor.js';
+import {endJanitorTurn, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {errorText, type WorkerEmitter} from './events.js';
 
-const everyMs = 10 * 60_000;
+/** How often the fleet as a whole should run a pass. */
+export const janitorGapMs = 10 * 60_000;
+/** The least gap before a pass that a due retry asks for. */
+const retryGapMs = 60_000;
+
+/** How long this worker waits between offers: W workers offering every W minutes find a pass due within a minute. */
+export function offerSpacingMs(leases: number): number {
+	return janitorGapMs * Math.min(60, Math.max(1, leases / 10));
+}
 
 export class JanitorSchedule {
-	private passedAt = Number.NEGATIVE_INFINITY;
+	private offeredAt = Number.NEGATIVE_INFINITY;
+	private spacingMs = janitorGapMs;
+	/** Leases the last pass saw (any worker's): the fleet's size as this worker knows it. */
+	fleetLeases = 0;
 	/** When the earliest job this worker failed is due for its retry. */
 	private retryDueAt = Number.POSITIVE_INFINITY;
 
@@ -20,6 +35,8 @@ export class JanitorSchedule {
 		private readonly context: QueueContext,
 		private readonly clock: Clock,
 		private readonly events: WorkerEmitter,
+		private readonly worker: string,
+		private readonly random: () => number = Math.random,
 	) {}
 
 	/** A job this worker failed is due for its retry `inMs` from now (plus a second's margin). */
@@ -28,26 +45,42 @@ export class JanitorSchedule {
 	}
 
 	get isDue(): boolean {
-		return this.clock.now() >= Math.min(this.passedAt + everyMs, this.retryDueAt);
+		return this.clock.now() >= Math.min(this.offeredAt + this.spacingMs, this.retryDueAt);
 	}
 
 	async runIfDue(): Promise<void> {
 		if (this.isDue) await this.run();
 	}
 
-	/** One pass; its failure is reported, never thrown (the next pass tries again). */
+	/** One offer, and a pass if it is this worker's turn; a failure is reported, never thrown. */
 	async run(): Promise<void> {
 		const now = this.clock.now();
-		this.passedAt = now;
-		// A retry due by now is this pass's to perform; a later one keeps its own time (a pass before
-		// its backoff ends must not push it to the next ten-minute pass).
-		if (this.retryDueAt <= now) this.retryDueAt = Number.POSITIVE_INFINITY;
+		const forRetry = this.retryDueAt <= now;
+		this.offeredAt = now;
+		// A retry due by now is this offer's to see through; a later one keeps its own time.
+		if (forRetry) this.retryDueAt = Number.POSITIVE_INFINITY;
 		try {
-			const {malformed, ...counts} = await runJanitor(this.context);
+			const turn = await takeJanitorTurn(this.context, this.worker, forRetry ? retryGapMs : janitorGapMs);
+			if (!turn.taken) {
+				this.space(turn.leases ?? 0);
+				// Another worker's pass performs the retry; if none is due yet, ask again when one is.
+				if (forRetry && turn.reason === 'not-due' && turn.dueInMs !== undefined)
+					this.retryDueAt = Math.min(this.retryDueAt, now + turn.dueInMs + 1000);
+				return;
+			}
+			const {malformed, leasesListed, ...counts} = await runJanitor(this.context);
+			this.space(leasesListed);
+			await endJanitorTurn(this.context, turn, this.worker, leasesListed);
 			if (Object.values(counts).some(n => n > 0)) this.events.emit('janitor', counts);
 			for (const m of malformed) this.events.emit('malformed-record', {key: m.key, reason: m.reason});
 		} catch (error) {
 			this.events.emit('janitor-failed', {error: errorText(error)});
 		}
+	}
+
+	/** The next offer's spacing, jittered so a fleet started together does not offer together. */
+	private space(leases: number): void {
+		this.fleetLeases = leases;
+		this.spacingMs = offerSpacingMs(leases) * (0.75 + this.random() / 2);
 	}
 }

@@ -1,6 +1,7 @@
 /**
-Job logs, registry/logs/<hash>/attempt-NNN.json: one PUT per attempt, written in the background.
-The next job does not wait for them; the worker's stop does.
+Job logs. A completed attempt's log travels inside its result archive (log.json), so a successful
+job makes no log request; every other attempt's is PUT to registry/logs/<hash>/attempt-NNN.json in
+the background. The next job does not wait for them; the worker's stop does.
 */
 import type {QueueContext} from '../queue/queue-context.js';
 import {redact} from '../lib/redact.js';
@@ -12,7 +13,7 @@ import {errorText, type JobFields, type WorkerEmitter} from './events.js';
 What a converter printed is redacted before it reaches the bucket, not only when shown: another
 reader of the bucket does not know the secrets to hide.
 */
-function redacted(log: JobLog): JobLog {
+export function redacted(log: JobLog): JobLog {
 	return {...log, output: redact(log.output), ...(log.error === undefined ? {} : {error: redact(log.error)})};
 }
 

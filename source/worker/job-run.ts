@@ -16,8 +16,7 @@ import type {Converter} from './converters.js';
 import type {JobFields, WorkerEmitter, WorkerStatus} from './events.js';
 import {JobLease, type JobProgress} from './job-lease.js';
 import {makeJobFolder} from './job-folders.js';
-import {type JobLogWriter, newJobLog} from './job-logs.js';
-import type {ManifestCache} from './manifest-cache.js';
+import {type JobLogWriter, newJobLog, redacted} from './job-logs.js';
 import type {FailureRecorder} from './pending-failure.js';
 import type {Registration} from './registration.js';
 import {packageResult} from './result-archive.js';
@@ -30,7 +29,6 @@ export type JobRunDeps = {
 	events: WorkerEmitter;
 	registration: Registration;
 	failures: FailureRecorder;
-	manifest: ManifestCache;
 	logs: JobLogWriter;
 	/** The worker is stopping: a job that ends now is handed back, not failed. */
 	isStopping: () => boolean;
@@ -45,6 +43,8 @@ export class JobRun {
 	private readonly startedAt: number;
 	private readonly log: JobLog;
 	private readonly lease: JobLease;
+	/** The log went up inside the result archive (a completed attempt whose archive was stored). */
+	private logInResult = false;
 
 	constructor(
 		private readonly deps: JobRunDeps,
@@ -88,7 +88,7 @@ export class JobRun {
 			await this.lease.stop();
 			this.log.endedAt = deps.clock.now();
 			deps.registration.noteBusy(this.log.endedAt - this.startedAt);
-			deps.logs.write(this.log, this.fields);
+			if (!this.logInResult) deps.logs.write(this.log, this.fields);
 			await rm(folder, {recursive: true, force: true});
 		}
 	}
@@ -136,8 +136,10 @@ export class JobRun {
 		if (result.pages !== undefined) this.log.pages = result.pages;
 		this.progress.stage = 'uploading';
 		const t2 = clock.now();
-		const entry = await this.deps.manifest.entry(hash);
+		// The log as it will end if the upload goes through; if it does not, the log is PUT on its own.
+		const log = redacted({...this.log, outcome: 'completed', endedAt: clock.now(), timings: {...timings}});
 		const archive = await packageResult(output, {
+			log,
 			hash,
 			name,
 			metadata: raw.metadata,
@@ -145,13 +147,13 @@ export class JobRun {
 			result,
 			worker: this.deps.workerId,
 			timings,
-			...(entry ? {paths: entry.paths, tags: entry.tags} : {}),
 		});
 		await this.lease.stop();
 		const done = this.lease.lostReason ? ({kind: 'lost'} as const) : await complete(context, this.held, archive);
 		timings.uploadMs = clock.now() - t2;
 		if (done.kind === 'lost') throw new ConversionError(this.lease.lostReason ?? 'lease lost before completion', false);
 		this.log.outcome = 'completed';
+		this.logInResult = !done.resultExisted;
 		this.deps.registration.noteCompleted(result.pages ?? 0, raw.size);
 		events.emit('job-completed', {
 			...this.fields,

@@ -1,12 +1,19 @@
 /**
 The worker's registration, registry/workers/<id>.json: who it is, what it does, what it has done.
-Requests: one PUT when the status changes, else at most one a heartbeat interval (ten while idle),
-each stamped with the store's time so a console on a skewed machine still judges it right.
+Requests: one PUT when the status changes (idle, processing, stopped), else at most one every ten
+minutes while idle and every thirty while processing (a busy worker's lease proves it alive), each stamped with the store's time so a console on a skewed machine still judges it right.
+Not one per job: a fleet of busy workers would pay a PUT per job for a record whose current job the
+leases already tell (the console reads those); `currentJob` is the job as of the last write.
 */
 import os from 'node:os';
 import type {Clock} from '../lib/clock.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {WorkerRecord} from '../queue/records.js';
+
+/** How old a registration may grow while the status stays the same: consoles count an idle worker gone after 20 minutes. */
+export function rewriteMs(status: WorkerRecord['status']): number {
+	return (status === 'processing' ? 30 : 10) * 60_000;
+}
 
 export type WorkerIdentity = {workerId: string; storeLine: string; softwareVersion: string};
 
@@ -65,8 +72,7 @@ export class Registration {
 		options: {force?: boolean; job?: WorkerRecord['currentJob']} = {},
 	): Promise<void> {
 		const now = this.clock.now();
-		const interval = Math.max(60_000, this.context.config().heartbeat_interval * 1000) * (status === 'idle' ? 10 : 1);
-		if (!options.force && status === this.record.status && now - this.writtenAt < interval) return;
+		if (!options.force && status === this.record.status && now - this.writtenAt < rewriteMs(status)) return;
 		const {currentJob: _previous, ...rest} = this.record;
 		this.record = {
 			...rest,

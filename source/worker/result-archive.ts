@@ -19,8 +19,8 @@ export type ArchiveInfo = {
 	};
 	worker: string;
 	timings: JobLog['timings'];
-	paths?: string[];
-	tags?: string[];
+	/** The attempt's log (redacted), stored in the archive as log.json: a successful job needs no log PUT of its own. */
+	log?: JobLog;
 };
 
 /** Only regular files with plain names: a converter's symlink (to /etc/passwd, say) or odd name never gets in. */
@@ -29,8 +29,8 @@ async function regularFiles(folder: string): Promise<string[]> {
 	return entries.filter(e => e.isFile() && /^[\w.-]+$/.test(e.name)).map(e => e.name);
 }
 
+/** Tags and path come from the raw PDF's metadata (ingest writes them): no manifest read per job. */
 function tagsOf(info: ArchiveInfo): unknown {
-	if (info.tags) return info.tags;
 	try {
 		return JSON.parse(info.metadata['tags'] ?? '[]');
 	} catch {
@@ -49,7 +49,7 @@ export async function packageResult(output: string, info: ArchiveInfo): Promise<
 	const infoJson = {
 		hash: info.hash,
 		original_filename: info.metadata['original-name'] ?? info.name ?? 'unknown.pdf',
-		paths: info.paths ?? [],
+		paths: info.metadata['path'] ? [info.metadata['path']] : [],
 		tags: tagsOf(info),
 		size_bytes: info.size,
 		pages: info.result.pages,
@@ -61,6 +61,7 @@ export async function packageResult(output: string, info: ArchiveInfo): Promise<
 		timings_ms: info.timings,
 	};
 	files['info.json'] = new TextEncoder().encode(JSON.stringify(infoJson, null, 2));
+	if (info.log) files['log.json'] = new TextEncoder().encode(JSON.stringify(info.log));
 	// A converter must never carry the store's credentials into a result everyone with read access sees.
 	for (const [name, bytes] of Object.entries(files))
 		if (containsSecret(bytes))

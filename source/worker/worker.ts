@@ -2,7 +2,7 @@
 The worker: claim, convert, heartbeat, complete or fail; idle cheaply; shut down cleanly. Composed,
 as asynq's server is, of parts with one job each: the Claimer (listing and claim), a JobRun per job
 (with its JobLease heartbeats), the Registration, the JanitorSchedule, the FailureRecorder (a
-failure the store refused), the ManifestCache and the JobLogWriter. The converter is passed in.
+failure the store refused), and the JobLogWriter. The converter is passed in.
 Everything it does is an event (worker/events.ts); the log subscribes.
 
 Idle: one conditional GET of queue/signal.json every 10 s (304 while nothing new), a full
@@ -13,19 +13,19 @@ job handed back with its retry count (a fenced requeue), the registration marked
 signal does not skip this.
 */
 import type {Clock} from '../lib/clock.js';
-import {recoverOwnLeases} from '../queue/janitor.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import type {RemoteConfigCache} from '../queue/remote-config.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
+import {resumeLease} from '../queue/transitions/resume.js';
 import {Claimer} from './claimer.js';
+import {type HeldJobs, heldJobsFile, stateDirectory} from './held-jobs.js';
 import type {Converter} from './converters.js';
 import {errorText, WorkerEmitter, type WorkerStatus} from './events.js';
 import {JanitorSchedule} from './janitor-schedule.js';
 import {tidyScratch} from './job-folders.js';
 import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
-import {ManifestCache} from './manifest-cache.js';
 import {waitForWork} from './idle-wait.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
@@ -40,8 +40,10 @@ export type WorkerOptions = WorkerIdentity & {
 	runOnce?: boolean | undefined;
 	/** Seconds between idle polls of the signal object. @default 10 */
 	idlePollSeconds?: number | undefined;
-	/** What the janitor and the start-up recovery use, when not `context`: lets a caller count their requests apart. */
+	/** What the janitor uses, when not `context`: lets a caller count its requests apart. */
 	janitorContext?: QueueContext | undefined;
+	/** Where the jobs held are remembered for a restart. @default a file in the state directory */
+	heldJobs?: HeldJobs | undefined;
 };
 
 export class Worker extends WorkerEmitter {
@@ -51,20 +53,20 @@ export class Worker extends WorkerEmitter {
 	private readonly claimer: Claimer;
 	private readonly failures: FailureRecorder;
 	private readonly logs: JobLogWriter;
-	private readonly manifest: ManifestCache;
 	private job?: JobRun;
 	private readonly trouble: StoreTrouble;
+	private readonly held: HeldJobs;
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
 		super();
 		const {context, clock} = options;
 		this.registration = new Registration(context, clock, options);
-		this.janitor = new JanitorSchedule(options.janitorContext ?? context, clock, this);
-		this.claimer = new Claimer(context, options.workerId, clock, this);
+		this.janitor = new JanitorSchedule(options.janitorContext ?? context, clock, this, options.workerId);
+		this.held = options.heldJobs ?? heldJobsFile(stateDirectory(), options.workerId);
+		this.claimer = new Claimer(context, options.workerId, clock, this, () => this.janitor.fleetLeases);
 		this.failures = new FailureRecorder(context, this.registration, this.janitor, this);
 		this.logs = new JobLogWriter(context, this);
-		this.manifest = new ManifestCache(context, clock, this);
 		this.trouble = new StoreTrouble(clock, this.stopController.signal, this, () => this.claimer.forget());
 	}
 
@@ -88,9 +90,7 @@ export class Worker extends WorkerEmitter {
 		await this.options.remoteConfig.get();
 		await this.registration.write('idle', {force: true});
 		await tidyScratch(this);
-		const recovered = await recoverOwnLeases(this.options.janitorContext ?? context, workerId);
-		const {staleRecovered: requeued, deadLettered: dead, finishedDone: done} = recovered;
-		if (requeued + dead + done > 0) this.emit('recovered-own-leases', {requeued, dead, done});
+		const resumed = await this.resumeOwnLeases();
 		await this.janitor.run();
 		// The signal is read before every listing that can end in idleness (here, then on each wake), so
 		// an enqueue that lands after a listing always shows as a change at the next poll. If this first
@@ -101,12 +101,44 @@ export class Worker extends WorkerEmitter {
 			return 'continue';
 		});
 		try {
+			for (const held of resumed) if (!this.stopping) await this.process(held);
 			while (!this.stopping) {
 				if ((await this.trouble.survive(async () => this.cycle(signal))) === 'stop') break;
 			}
 		} finally {
 			await this.shutDown();
 		}
+	}
+
+	/**
+	The leases an earlier process of this worker held when it died: resumed here, one GET each to
+	find out (transitions/resume.ts), so a fleet restart reads no other worker's lease.
+	*/
+	private async resumeOwnLeases(): Promise<HeldLease[]> {
+		const {context, workerId} = this.options;
+		const held: HeldLease[] = [];
+		const counts = {resumed: 0, requeued: 0, dead: 0, done: 0};
+		for (const hash of await this.held.recall()) {
+			let decided = false;
+			const outcome = await this.trouble.survive(async () => {
+				const result = await resumeLease(context, workerId, hash);
+				decided = result.kind !== 'resumed';
+				if (result.kind === 'resumed') {
+					held.push(result.held);
+					counts.resumed++;
+				} else if (result.kind === 'recovered') {
+					if (result.ending === 'requeued') counts.requeued++;
+					else if (result.ending === 'dead') counts.dead++;
+					else if (result.ending === 'done') counts.done++;
+				}
+				return 'continue';
+			});
+			if (outcome === 'stop') break;
+			// Kept when the store failed to answer: the next start tries again (or the janitor finds it stale).
+			if (decided) await this.held.forget(hash);
+		}
+		if (Object.values(counts).some(n => n > 0)) this.emit('recovered-own-leases', counts);
+		return held;
 	}
 
 	private async shutDown(): Promise<void> {
@@ -166,7 +198,6 @@ export class Worker extends WorkerEmitter {
 				events: this,
 				registration: this.registration,
 				failures: this.failures,
-				manifest: this.manifest,
 				logs: this.logs,
 				isStopping: () => this.stopping,
 				show: job => this.setStatus({state: 'processing', job}),
@@ -175,9 +206,11 @@ export class Worker extends WorkerEmitter {
 		);
 		this.job = run;
 		if (this.stopping) run.abort('worker shutting down');
+		await this.held.remember(held.lease.hash);
 		try {
 			await run.run();
 		} finally {
+			await this.held.forget(held.lease.hash);
 			this.job = undefined;
 			this.setStatus({jobsCompleted: this.registration.completed, jobsFailed: this.registration.failed});
 		}

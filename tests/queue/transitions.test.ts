@@ -5,10 +5,11 @@ import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {cancelJob} from '../../source/queue/transitions/admin.js';
-import {recoverOwnLeases, runJanitor} from '../../source/queue/janitor.js';
+import {runJanitor} from '../../source/queue/janitor.js';
+import {resumeLease} from '../../source/queue/transitions/resume.js';
 import {parseFailureRecord, parseLease, parseTodoEntry} from '../../source/queue/records.js';
 import {collectAll, type StoredObject} from '../../source/storage/object-store.js';
-import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
+import {describeRequests, hashOf, letLeasesSettle, makeQueue} from '../support/queue.js';
 
 type Queue = Awaited<ReturnType<typeof makeQueue>>;
 
@@ -58,7 +59,6 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	t.deepEqual(describeRequests(requests, keys), [
 		'put-create-only queue/processing/<hash>',
 		'get queue/todo/3_normal/<hash>',
-		'head store/out/<hash>.zip',
 		'put-if-match queue/processing/<hash>',
 		'put-if-match queue/processing/<hash>',
 		'put-create-only store/out/<hash>.zip',
@@ -67,7 +67,8 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	]);
 	const lease = parseLease(((await context.store.get(keys.lease(h))) as StoredObject).body, h);
 	t.true(lease.ok && lease.value.ending === 'done', 'the ended lease waits for the janitor');
-	clock.advance(61_000); // journal objects are folded once a minute old
+	t.is((await runJanitor(context)).leasesSwept, 0, 'a lease written a moment ago is not even read');
+	letLeasesSettle(clock); // and journal objects are folded once a minute old
 	const report = await runJanitor(context);
 	t.is(report.leasesSwept, 1);
 	t.is(report.journalFolded, 1);
@@ -78,18 +79,27 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 });
 
 test('claiming a job whose result already exists finishes it without converting', async t => {
-	const {context} = await makeQueue();
+	const {context, requests, keys} = await makeQueue();
 	const h = hashOf(17);
-	await enqueue(context, {hash: h, priority: 'normal'});
+	// Not a first attempt: an earlier one may have stored the result and died before its ending.
+	await enqueue(context, {hash: h, priority: 'normal', attempts: 1, reason: 'stale-lease'});
 	await context.store.put(context.keys.result(h), 'zip from an earlier run');
 	t.deepEqual(await claim(context, 'w-1', {hash: h, priority: 'normal'}), {kind: 'already-done'});
 	t.is(await todoOf(context, h), undefined);
 	const lease = parseLease(((await context.store.get(context.keys.lease(h))) as StoredObject).body, h);
 	t.true(lease.ok && lease.value.ending === 'done', 'recorded as done for the read model');
+	// A first attempt of an ingested job cannot have a result: its claim makes no HEAD.
+	await enqueue(context, {hash: hashOf(18), priority: 'normal'});
+	requests.length = 0;
+	t.is((await claim(context, 'w-1', {hash: hashOf(18), priority: 'normal'})).kind, 'claimed');
+	t.deepEqual(describeRequests(requests, keys), [
+		'put-create-only queue/processing/<hash>',
+		'get queue/todo/3_normal/<hash>',
+	]);
 });
 
 test('a second claimer of a leased job is told "taken"; a claim on a job that left the queue is "gone"', async t => {
-	const {context} = await makeQueue();
+	const {context, clock} = await makeQueue();
 	const h = hashOf(3);
 	await enqueue(context, {hash: h, priority: 'normal'});
 	const held = await claimOne(context, 'w-1', h);
@@ -100,6 +110,7 @@ test('a second claimer of a leased job is told "taken"; a claim on a job that le
 		'taken',
 		'the ended lease blocks claims until it is swept',
 	);
+	letLeasesSettle(clock);
 	await runJanitor(context);
 	t.is((await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind, 'gone');
 	t.is(await context.store.head(context.keys.lease(h)), undefined, 'the stray lease is removed');
@@ -120,6 +131,7 @@ test("fencing: after the janitor recovers a stale lease, the old holder's heartb
 	const todo = await todoOf(context, h, 'high');
 	t.is(todo?.attempts, 1, 'the lost attempt is counted');
 	t.is(todo?.reason, 'stale-lease');
+	letLeasesSettle(clock);
 	await runJanitor(context);
 	const next = await claimOne(context, 'w-2', h, 'high');
 	t.is(next.lease.attempt, 2);
@@ -210,7 +222,7 @@ test('a permanent failure goes straight to dead-letter', async t => {
 });
 
 test('a holder killed after its failure fence: the janitor writes the record from the lease', async t => {
-	const {context} = await makeQueue();
+	const {context, clock} = await makeQueue();
 	const h = hashOf(15);
 	await enqueue(context, {hash: h, priority: 'normal'});
 	const held = await claimOne(context, 'w-1', h);
@@ -223,6 +235,7 @@ test('a holder killed after its failure fence: the janitor writes the record fro
 		attemptsAfter: 1,
 		failure: {attempt: 1, worker: 'w-1', error: 'corrupt PDF', at: 1, permanent: true},
 	});
+	letLeasesSettle(clock);
 	const report = await runJanitor(context);
 	t.is(report.rolledForward, 1);
 	t.truthy(await context.store.head(context.keys.dead(h)));
@@ -245,26 +258,54 @@ test('the janitor finishes a job whose holder died after uploading the result', 
 	);
 });
 
-test("start-up recovery takes only this worker's quiet leases, counted as an attempt", async t => {
-	const {context, clock} = await makeQueue({heartbeat_interval: 60});
-	await enqueue(context, {hash: hashOf(9), priority: 'normal'});
+test('a restarted worker resumes its own quiet lease in three requests, and leaves the rest', async t => {
+	const {context, clock, requests, keys} = await makeQueue({heartbeat_interval: 60});
+	await enqueue(context, {hash: hashOf(9), priority: 'normal', name: 'mine.pdf'});
 	await enqueue(context, {hash: hashOf(10), priority: 'normal'});
 	const mine = await claimOne(context, 'w-1', hashOf(9));
 	await claimOne(context, 'w-2', hashOf(10));
 	t.is(
-		(await recoverOwnLeases(context, 'w-1')).staleRecovered,
-		0,
+		(await resumeLease(context, 'w-1', hashOf(9))).kind,
+		'left',
 		'a lease renewed recently may belong to a live twin',
 	);
 	clock.advance(3 * 60_000);
-	const report = await recoverOwnLeases(context, 'w-1');
-	t.is(report.staleRecovered, 1);
+	t.deepEqual(await resumeLease(context, 'w-1', hashOf(10)), {kind: 'left', reason: 'held by w-2'});
+	requests.length = 0;
+	const outcome = await resumeLease(context, 'w-1', hashOf(9));
+	t.deepEqual(describeRequests(requests, keys), [
+		'get queue/processing/<hash>',
+		'get queue/todo/3_normal/<hash>',
+		'put-if-match queue/processing/<hash>',
+	]);
+	if (outcome.kind !== 'resumed') return t.fail(`not resumed: ${JSON.stringify(outcome)}`);
+	t.is(outcome.held.lease.attempt, 1, 'the same attempt goes on: a restart is not counted against the PDF');
+	t.is(outcome.held.lease.name, 'mine.pdf');
+	t.not(outcome.held.lease.nonce, mine.lease.nonce);
+	t.is((await heartbeat(context, mine, {stage: 'converting'})).kind, 'lost', "the dead process's fence is gone");
+	t.deepEqual(await complete(context, outcome.held, new TextEncoder().encode('zip')), {
+		kind: 'completed',
+		resultExisted: false,
+	});
 	const other = parseLease(
 		((await context.store.get(context.keys.lease(hashOf(10)))) as StoredObject).body,
 		hashOf(10),
 	);
 	t.true(other.ok && other.value.ending === undefined, "the other worker's lease is untouched");
-	const todo = await todoOf(context, mine.lease.hash);
+});
+
+test('a lease resumed twice already goes to recovery: the attempt is counted', async t => {
+	const {context, clock} = await makeQueue({heartbeat_interval: 60});
+	await enqueue(context, {hash: hashOf(12), priority: 'normal'});
+	await claimOne(context, 'w-1', hashOf(12));
+	for (const round of [1, 2]) {
+		clock.advance(3 * 60_000);
+		const outcome = await resumeLease(context, 'w-1', hashOf(12));
+		t.is(outcome.kind, 'resumed', `restart ${round}`);
+	}
+	clock.advance(3 * 60_000);
+	t.deepEqual(await resumeLease(context, 'w-1', hashOf(12)), {kind: 'recovered', ending: 'requeued'});
+	const todo = await todoOf(context, hashOf(12));
 	t.is(todo?.attempts, 1);
 	t.is(todo?.reason, 'worker-restart');
 });

@@ -34,6 +34,11 @@ export async function makeQueue(config: Partial<RemoteConfig> = {}) {
 	return {context, clock, requests, keys, base, remote};
 }
 
+/** Moves the clock past two heartbeat intervals: what a janitor pass waits for before it reads (and sweeps) an ended lease. */
+export function letLeasesSettle(clock: ManualClock, config: RemoteConfig = defaultRemoteConfig): void {
+	clock.advance(2 * config.heartbeat_interval * 1000 + 1000);
+}
+
 export function hashOf(n: number): string {
 	return n.toString(16).padStart(64, '0');
 }

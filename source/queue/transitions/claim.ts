@@ -4,7 +4,8 @@ Claim a queued job for a worker.
 Requests, in order:
 1. PUT    queue/processing/<hash>         If-None-Match: *  → 412: leased (or an ended lease not yet
           swept by the janitor); return 'taken'
-2. GET    queue/todo/<priority>/<hash>  and, in parallel,
+2. GET    queue/todo/<priority>/<hash>; then, unless it is the first attempt of an ingested job
+   (which cannot have a result: ingest skips done jobs),
    HEAD   store/out/<hash>.zip                              → a result exists: DELETE the todo entry, PUT the
           lease If-Match ending: done, return 'already-done' (never convert twice).
           Todo entry missing: the job left the queue after the
@@ -77,15 +78,16 @@ export async function claim(
 		if (isStoreError(error, 'precondition-failed')) return {kind: 'taken'};
 		throw error;
 	}
-	const [got, result] = await Promise.all([
-		store.get(keys.todo(candidate.priority, candidate.hash)),
-		store.head(keys.result(candidate.hash)),
-	]);
+	const got = await store.get(keys.todo(candidate.priority, candidate.hash));
 	if (!got || isNotModified(got)) {
 		await store.delete(keys.lease(candidate.hash));
 		return {kind: 'gone'};
 	}
 	const parsed = parseTodoEntry(got.body, candidate.hash, candidate.priority);
+	// A first attempt of a job this version ingested cannot have a result (ingest skips done jobs):
+	// no HEAD. Any other entry may follow an attempt that stored its result and died before ending.
+	const fresh = parsed.ok && parsed.value.seq > 0 && parsed.value.attempts === 0 && parsed.value.reason === 'ingest';
+	const result = fresh ? undefined : await store.head(keys.result(candidate.hash));
 	if (result) {
 		// Content-addressed: the result of an earlier attempt (or an earlier ingest) stands. Finish without converting.
 		const attempts = parsed.ok ? parsed.value.attempts : 0;

@@ -17,11 +17,14 @@ A permanent failure (encrypted or invalid PDF) or the last allowed attempt goes 
 otherwise failed, with retryAt = now + retry_backoff · 2^(attempt−1), requeued by the janitor.
 
 requeue (graceful shutdown) — requests:
-1. PUT    queue/processing/<hash>        If-Match   ending: requeued
-2. PUT    queue/todo/<priority>/<hash>   the entry (still there, attempts unchanged) with the new seq;
-          the job is claimable again once the janitor sweeps the lease.
+1. PUT    queue/processing/<hash>        If-Match   ending: requeued (the fence)
+2. PUT    queue/todo/<priority>/<hash>   the entry (still there, attempts unchanged) with the new seq
+3. DELETE queue/processing/<hash>        the job is claimable again at once (a fleet restarted by
+          its operator would otherwise wait for the janitor). Safe: after the fence nobody else
+          writes this lease, and readers that miss the ended lease see the job as it was, queued.
+Crash after 1: the janitor sweeps the ended lease.
 
-Ended leases stay until the janitor folds them into the snapshot and deletes them.
+Other ended leases stay until the janitor folds them into the snapshot and deletes them.
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
@@ -134,5 +137,6 @@ export async function requeue(
 		serializeTodoEntry({...held.todo, seq, reason: 'shutdown'}),
 		{contentType: 'application/json'},
 	);
+	await context.store.delete(context.keys.lease(held.lease.hash));
 	return {kind: 'requeued'};
 }
