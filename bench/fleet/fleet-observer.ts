@@ -10,6 +10,7 @@ import type {VirtualClock} from './virtual-time.js';
 
 const todoPattern = /^pdf\/queue\/todo\/[^/]+\/([0-9a-f]{64})$/;
 const leasePattern = /^pdf\/queue\/processing\/([0-9a-f]{64})$/;
+const failedPattern = /^pdf\/queue\/failed\/([0-9a-f]{64})$/;
 
 function percentile(sorted: number[], p: number): number {
 	if (sorted.length === 0) return 0;
@@ -19,6 +20,7 @@ function percentile(sorted: number[], p: number): number {
 export class FleetObserver {
 	private readonly todo = new Map<string, number>();
 	private readonly leases = new Set<string>();
+	private failedRecords = 0;
 	private claimable = 0;
 	private claimableSince = 0;
 	private readonly enqueuedAt = new Map<string, number>();
@@ -36,7 +38,8 @@ export class FleetObserver {
 	private idleWhileClaimable = 0;
 	private idleSeconds = 0;
 	private converterBusyMs = 0;
-	private restartAt: number | undefined;
+	private restart: {perWorker: number; byKind: Record<string, number>; resumed: number} | undefined;
+	private resumed = 0;
 	private readonly problems: string[] = [];
 	crashes = 0;
 
@@ -55,6 +58,10 @@ export class FleetObserver {
 			if (after > 0) this.todo.set(todo, after);
 			else this.todo.delete(todo);
 			if (!this.leases.has(todo) && (before === 0) !== (after === 0)) this.moveClaimable(after > 0 ? 1 : -1);
+			return;
+		}
+		if (failedPattern.test(key)) {
+			this.failedRecords += exists ? 1 : -1;
 			return;
 		}
 		const lease = leasePattern.exec(key)?.[1];
@@ -91,6 +98,9 @@ export class FleetObserver {
 		worker.on('job-failed', () => {
 			if (this.measuring) this.failed++;
 		});
+		worker.on('recovered-own-leases', ({resumed}) => {
+			this.resumed += resumed;
+		});
 		worker.on('lease-lost', () => {
 			if (this.measuring) this.claimsLost++;
 		});
@@ -104,8 +114,14 @@ export class FleetObserver {
 		this.problems.push(`${id}: ${String(error)}`);
 	}
 
-	restartBegins(): void {
-		this.restartAt = this.clock.now();
+	/** The fleet's requests in the ten seconds after all its workers started again, per worker. */
+	restartCost(byKind: Map<string, number>, workers: number): void {
+		const total = [...byKind.values()].reduce((a, b) => a + b, 0);
+		this.restart = {
+			perWorker: round(total / workers, 2),
+			byKind: Object.fromEntries([...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / workers, 3)])),
+			resumed: this.resumed,
+		};
 	}
 
 	startMeasuring(): void {
@@ -113,9 +129,11 @@ export class FleetObserver {
 		this.measureStart = this.clock.now();
 	}
 
+	/** Nothing claimable, nothing being processed, no failed job waiting for its retry (done jobs' entries may wait for the janitor). */
 	drained(): boolean {
-		// A job in flight keeps its todo entry; ended leases may wait for the janitor.
-		return this.todo.size === 0;
+		if (this.claimable > 0 || this.failedRecords > 0) return false;
+		for (const {state} of this.states.values()) if (state === 'processing') return false;
+		return true;
 	}
 
 	result(end: {
@@ -165,7 +183,7 @@ export class FleetObserver {
 			consoles: end.consoles,
 			problems: this.problems.slice(0, 5),
 			virtualWakes: end.wakes,
-			restartAt: this.restartAt,
+			restart: this.restart,
 		};
 	}
 

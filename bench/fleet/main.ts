@@ -3,13 +3,23 @@
 `npm run fleet -- small` runs the small scenarios only (the one `npm test` runs too); a name runs that scenario.
 */
 import {mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {runScenario, type Scenario} from './scenario.js';
 
 const fiveMinutes = {medianSeconds: 300, p99Seconds: 900};
 const oneMinute = {medianSeconds: 60, p99Seconds: 180};
 
+/** The issue's grid: W = 1 … 10,000; backlogs of 10k, 100k, 1M; a trickle; a drain; a fleet restart; 1 and 5 consoles. */
 export const scenarios: Scenario[] = [
-	{name: 'w1-backlog10k', workers: 1, backlog: 10_000, consoles: 1, duration: oneMinute, seconds: 3600, warmup: 120},
+	{
+		name: 'w1-backlog10k',
+		workers: 1,
+		backlog: 10_000,
+		consoles: 1,
+		duration: fiveMinutes,
+		seconds: 3 * 3600,
+		warmup: 600,
+	},
 	{
 		name: 'w10-backlog10k',
 		workers: 10,
@@ -32,25 +42,34 @@ export const scenarios: Scenario[] = [
 		name: 'w1000-backlog100k',
 		workers: 1000,
 		backlog: 100_000,
-		consoles: 1,
+		consoles: 5,
 		duration: fiveMinutes,
 		seconds: 1800,
 		warmup: 600,
 	},
 	{
+		name: 'w1000-1min-backlog100k',
+		workers: 1000,
+		backlog: 100_000,
+		consoles: 1,
+		duration: oneMinute,
+		seconds: 900,
+		warmup: 300,
+	},
+	{
 		name: 'w10000-backlog1m',
 		workers: 10_000,
 		backlog: 1_000_000,
-		consoles: 5,
+		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 1200,
+		seconds: 900,
 		warmup: 600,
 	},
 	{
 		name: 'w1000-trickle',
 		workers: 1000,
 		backlog: 0,
-		trickle: 2,
+		trickle: 3,
 		consoles: 1,
 		duration: fiveMinutes,
 		seconds: 1800,
@@ -73,22 +92,54 @@ export const scenarios: Scenario[] = [
 		restartAt: 900,
 		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 1500,
+		seconds: 900,
 		warmup: 600,
+	},
+	{
+		name: 'w100-drain',
+		workers: 100,
+		backlog: 500,
+		drain: true,
+		consoles: 1,
+		duration: oneMinute,
+		seconds: 3600,
+		warmup: 30,
 	},
 ];
 
+/** What `npm run fleet -- small` runs (and the test suite, in tests/fleet/). */
 export const smallScenarios = ['w10-backlog10k', 'w100-drain'];
-scenarios.push({
-	name: 'w100-drain',
-	workers: 100,
-	backlog: 500,
-	drain: true,
-	consoles: 1,
-	duration: oneMinute,
-	seconds: 3600,
-	warmup: 30,
-});
+
+type Row = Awaited<ReturnType<typeof runScenario>> & {cpuSeconds: number; backlog: number};
+
+const columns: Array<[string, (r: Row) => string | number]> = [
+	['scenario', r => r.scenario],
+	['W', r => r.workers],
+	['backlog', r => r.backlog],
+	['jobs', r => r.completed],
+	['of ideal', r => r.ofIdeal],
+	['util. (claimable)', r => r.utilisationWhileClaimable],
+	['idle while claimable, s', r => r.idleWhileClaimableSeconds],
+	['enqueue→claim p50/p99 s', r => `${r.enqueueToClaimP50s}/${r.enqueueToClaimP99s}`],
+	['req/job', r => r.requestsPerJob],
+	['$/1k jobs', r => r.dollarsPer1000Jobs],
+	['$/1k +consoles', r => r.dollarsPer1000JobsWithConsoles],
+	['janitor req/h', r => r.janitorRequestsPerHour],
+	['412/job', r => r.preconditionFailedPerJob],
+	['503/job', r => r.slowDownsPerJob],
+	['snapshot MB', r => Math.round(r.snapshotBytes / 1e4) / 100],
+	['console req/refresh', r => r.consoles.map(c => c.requestsPerRefresh).join(' ')],
+	['console KB/refresh', r => r.consoles.map(c => c.kbPerRefresh).join(' ')],
+	['first refresh s', r => r.consoles.map(c => c.firstRefreshSeconds).join(' ')],
+	['restart req/worker', r => r.restart?.perWorker ?? ''],
+	['CPU s', r => r.cpuSeconds],
+];
+
+export function table(rows: Row[]): string {
+	const lines = [`| ${columns.map(c => c[0]).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`];
+	for (const row of rows) lines.push(`| ${columns.map(c => String(c[1](row))).join(' | ')} |`);
+	return lines.join('\n');
+}
 
 async function main(): Promise<void> {
 	const wanted = process.argv.slice(2);
@@ -96,15 +147,18 @@ async function main(): Promise<void> {
 		wanted.length === 0
 			? scenarios
 			: scenarios.filter(s => wanted.includes(s.name) || (wanted.includes('small') && smallScenarios.includes(s.name)));
-	const results = [];
+	const output = process.env['BLOBFORGE_FLEET_OUTPUT'] ?? 'bench/results/fleet.json';
+	await mkdir(path.dirname(output), {recursive: true});
+	const rows: Row[] = [];
 	for (const scenario of chosen) {
 		const started = performance.now();
 		const result = await runScenario(scenario);
-		results.push({...result, cpuSeconds: Math.round((performance.now() - started) / 100) / 10});
-		console.log(JSON.stringify(results.at(-1)));
+		rows.push({...result, backlog: scenario.backlog, cpuSeconds: Math.round((performance.now() - started) / 100) / 10});
+		console.error(`${scenario.name}: done in ${rows.at(-1)!.cpuSeconds} s`);
+		await writeFile(output, `${JSON.stringify(rows, null, 2)}\n`);
 	}
-	await mkdir('bench/results', {recursive: true});
-	await writeFile('bench/results/fleet.json', `${JSON.stringify(results, null, 2)}\n`);
+	console.log(table(rows));
+	console.log(`\nJSON: ${output}`);
 }
 
 await main();

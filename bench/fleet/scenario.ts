@@ -23,7 +23,7 @@ import {type HeldJobs, heldJobsInMemory} from '../../source/worker/held-jobs.js'
 import {Worker} from '../../source/worker/worker.js';
 import {FleetObserver} from './fleet-observer.js';
 import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
-import {awsLikeLatency, SimulatedStore} from './simulated-store.js';
+import {awsLikeLatency, type SimulatedBill, SimulatedStore} from './simulated-store.js';
 import {VirtualClock} from './virtual-time.js';
 
 export type Scenario = {
@@ -142,7 +142,8 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 		void clock.sleep(delay).then(() => workers.push(startWorker(id, offset)));
 	}
 	void runEnqueuer(scenario, store.view('ingest'), contextOn, clock, random, observer);
-	void runCrashes(scenario, workers, startWorker, clock, random, observer);
+	const fleetBills = () => [store.billOf('workers'), store.billOf('janitor')];
+	void runCrashes(scenario, workers, startWorker, clock, random, observer, fleetBills);
 	const meters = Array.from({length: scenario.consoles}, (_, i) =>
 		startConsole(store.view('consoles'), contextOn, clock, i),
 	);
@@ -234,6 +235,7 @@ async function runCrashes(
 	clock: VirtualClock,
 	random: () => number,
 	observer: FleetObserver,
+	fleetBills: () => SimulatedBill[],
 ): Promise<void> {
 	const crash = (index: number) => {
 		const old = workers[index];
@@ -246,9 +248,12 @@ async function runCrashes(
 		await clock.sleep(scenario.restartAt * 1000);
 		const ids = workers.map(w => w.id);
 		for (let i = 0; i < workers.length; i++) crash(i);
-		observer.restartBegins();
 		await clock.sleep(5000);
+		// What the restart costs: every request of the fleet from its start until its jobs are resumed.
+		const before = byArea(fleetBills());
 		for (let i = 0; i < ids.length; i++) workers[i] = startWorker(ids[i]!, 0);
+		await clock.sleep(10_000);
+		observer.restartCost(diffAreas(byArea(fleetBills()), before), ids.length);
 		return;
 	}
 	const rate = scenario.crashesPerWorkerHour ?? 0.05;
@@ -266,6 +271,18 @@ async function runCrashes(
 			workers[index] = startWorker(id, Math.round((random() - 0.5) * 4000));
 		});
 	}
+}
+
+function byArea(bills: SimulatedBill[]): Map<string, number> {
+	const out = new Map<string, number>();
+	for (const bill of bills) for (const [kind, n] of bill.byArea) out.set(kind, (out.get(kind) ?? 0) + n);
+	return out;
+}
+
+function diffAreas(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+	const out = new Map<string, number>();
+	for (const [kind, n] of after) if (n - (before.get(kind) ?? 0) > 0) out.set(kind, n - (before.get(kind) ?? 0));
+	return out;
 }
 
 function startConsole(

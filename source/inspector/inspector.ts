@@ -236,7 +236,8 @@ export class Inspector {
 	}
 
 	async janitor(options: {dryRun?: boolean; reconcile?: boolean} = {}): Promise<JanitorReport & {corrected?: number}> {
-		const report = await runJanitor(this.context, {dryRun: options.dryRun});
+		// An operator's pass reads every lease: what ended a moment ago is swept now, not at a worker's next turn.
+		const report = await runJanitor(this.context, {dryRun: options.dryRun, readAllLeases: true});
 		if (options.reconcile && !options.dryRun) return {...report, corrected: (await reconcile(this.context)).corrected};
 		return report;
 	}

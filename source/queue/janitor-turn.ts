@@ -7,52 +7,88 @@ Requests:
 1. GET queue/janitor.json            the last turn; younger than the gap (by its last-modified, the
                                      server's clock) → not due, nothing more
 2. PUT queue/janitor.json If-Match   (If-None-Match: * when missing) → 412: another worker took it
-After the pass, the taker writes the number of leases it saw (PUT If-Match on the ETag of its
-turn), which tells every worker how far apart to space its checks: the larger the fleet, the
-longer each worker may wait and still find the janitor on time.
+After the pass, the taker writes what it learnt when it differs from what the record said (PUT
+If-Match on the ETag of its turn): the number of leases it saw, which tells every worker how far
+apart to space its offers (the larger the fleet, the longer each worker may wait and still find
+the janitor on time), and the gap until the next pass: 10 minutes while a pass sweeps 30 ended
+leases or more, doubling up to an hour while it sweeps fewer, so a small fleet does not pay a
+pass's ten requests for one or two jobs (its restarted workers resume their own leases; a dead
+machine's lease waits for the longer gap).
 */
 import {isNotModified} from '../storage/object-store.js';
 import {isStoreError} from '../storage/store-error.js';
 import type {QueueContext} from './queue-context.js';
 import {type JanitorTurnRecord, parseJanitorTurn} from './records.js';
 
+/** The least gap before a pass that a due retry asks for. */
+const retryGapMs = 60_000;
+
+export const shortestGapMs = 10 * 60_000;
+export const longestGapMs = 60 * 60_000;
+/** Ended leases a pass should find to keep the shortest gap. */
+const sweepsWorthAPass = 30;
+
 export type JanitorTurn =
-	| {taken: true; etag: string}
+	| {taken: true; etag: string; record: JanitorTurnRecord}
 	| {taken: false; reason: 'not-due' | 'taken-by-another'; leases?: number; dueInMs?: number};
 
-export async function takeJanitorTurn(context: QueueContext, worker: string, minGapMs: number): Promise<JanitorTurn> {
+/** The gap after a pass that swept `swept` ended leases, when the gap before was `gapMs`. */
+export function nextGapMs(gapMs: number, swept: number): number {
+	if (swept >= sweepsWorthAPass) return shortestGapMs;
+	return Math.min(longestGapMs, Math.max(shortestGapMs, gapMs * 2));
+}
+
+/**
+Takes the turn if the last pass is older than the record's gap (or `minGapMs`, for a retry that
+is due, if shorter).
+*/
+export async function takeJanitorTurn(
+	context: QueueContext,
+	worker: string,
+	options: {retry?: boolean} = {},
+): Promise<JanitorTurn> {
 	const {store, keys} = context;
 	const key = keys.janitorTurn();
 	const got = await store.get(key);
 	const current = got && !isNotModified(got) ? got : undefined;
 	const parsed = current ? parseJanitorTurn(current.body) : undefined;
 	const leases = parsed?.ok ? parsed.value.leases : 0;
+	const gapMs = parsed?.ok ? Math.min(longestGapMs, parsed.value.gapMs ?? shortestGapMs) : shortestGapMs;
+	const minGapMs = options.retry ? Math.min(gapMs, retryGapMs) : gapMs;
 	if (current) {
 		const age = (await store.serverTime()) - current.lastModified;
 		// A malformed record is replaced, not obeyed: it could otherwise stop every janitor for good.
 		if (age < minGapMs && parsed?.ok) return {taken: false, reason: 'not-due', leases, dueInMs: minGapMs - age};
 	}
-	const record: JanitorTurnRecord = {version: 1, worker, leases};
+	const record: JanitorTurnRecord = {version: 1, worker, leases, gapMs};
 	try {
 		const {etag} = await store.put(key, JSON.stringify({...record, nonce: Math.random()}), {
 			condition: current ? {kind: 'if-match', etag: current.etag} : {kind: 'create-only'},
 			contentType: 'application/json',
 		});
-		return {taken: true, etag};
+		return {taken: true, etag, record};
 	} catch (error) {
 		if (isStoreError(error, 'precondition-failed')) return {taken: false, reason: 'taken-by-another', leases};
 		throw error;
 	}
 }
 
-/** Records the fleet's size after a pass; a turn taken by another meanwhile is left alone. */
+/** Records the fleet's size and the next gap after a pass, when they changed; a turn taken by another meanwhile is left alone. */
 export async function endJanitorTurn(
 	context: QueueContext,
-	turn: {etag: string},
-	worker: string,
-	leases: number,
-): Promise<void> {
-	const record: JanitorTurnRecord = {version: 1, worker, leases};
+	turn: {etag: string; record: JanitorTurnRecord},
+	pass: {leases: number; swept: number},
+): Promise<JanitorTurnRecord> {
+	const before = turn.record;
+	const record: JanitorTurnRecord = {
+		version: 1,
+		worker: before.worker,
+		leases: pass.leases,
+		gapMs: nextGapMs(before.gapMs ?? shortestGapMs, pass.swept),
+	};
+	// A fleet within a tenth of the size it was, and the same gap: nothing worth a PUT.
+	if (record.gapMs === before.gapMs && Math.abs(record.leases - before.leases) <= Math.max(2, before.leases / 10))
+		return before;
 	try {
 		// A nonce in every body: equal bodies would have equal ETags, and an old ETag would match again.
 		await context.store.put(context.keys.janitorTurn(), JSON.stringify({...record, nonce: Math.random()}), {
@@ -62,4 +98,5 @@ export async function endJanitorTurn(
 	} catch (error) {
 		if (!isStoreError(error, 'precondition-failed')) throw error;
 	}
+	return record;
 }

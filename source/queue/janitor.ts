@@ -39,6 +39,8 @@ export type JanitorOptions = {
 	journalSettleMs?: number;
 	/** Skip compaction. */
 	compact?: boolean;
+	/** Read every lease, however recently written (an operator's pass: a lease that ended a moment ago is swept too). */
+	readAllLeases?: boolean;
 };
 
 export async function runJanitor(context: QueueContext, options: JanitorOptions = {}): Promise<JanitorReport> {
@@ -65,7 +67,7 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		}
 		report.leasesListed++;
 		leased.add(hash);
-		if (now - entry.lastModified > quietMs || failedHashes.has(hash)) quiet.push(entry);
+		if (options.readAllLeases || now - entry.lastModified > quietMs || failedHashes.has(hash)) quiet.push(entry);
 	}
 	await mapLimit(quiet, 16, async entry => {
 		const seen = await readLease(context, entry, report);

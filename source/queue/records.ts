@@ -523,6 +523,8 @@ export type JanitorTurnRecord = {
 	worker: string;
 	/** Leases the pass before listed (active and ended): how large the fleet is, so workers space their checks. */
 	leases: number;
+	/** How long the fleet waits between passes: longer while passes find little to sweep (queue/janitor-turn.ts). */
+	gapMs?: number;
 };
 
 export function parseJanitorTurn(body: Uint8Array | string): Parsed<JanitorTurnRecord> {
@@ -533,7 +535,10 @@ export function parseJanitorTurn(body: Uint8Array | string): Parsed<JanitorTurnR
 	const leases = v['leases'];
 	if (typeof leases !== 'number' || !Number.isFinite(leases) || leases < 0)
 		return {ok: false, reason: 'janitor turn without a lease count'};
-	return {ok: true, value: {version: 1, worker: v['worker'], leases}};
+	const gapMs = v['gapMs'];
+	if (gapMs !== undefined && (typeof gapMs !== 'number' || !Number.isFinite(gapMs) || gapMs < 0))
+		return {ok: false, reason: 'janitor turn with a gap that is not a number of ms'};
+	return {ok: true, value: {version: 1, worker: v['worker'], leases, ...(gapMs === undefined ? {} : {gapMs})}};
 }
 
 /** One attempt's log (`registry/logs/<hash>/attempt-NNN.json`). */

@@ -41,9 +41,11 @@ export class Claimer {
 	/** Where windows go: the priority that fills the head's page, if it does. */
 	private windowPriority: Priority | undefined;
 	/** Recent claims lost to another worker (or to a job gone), as a moving average. */
-	private lostShare = 1;
+	private lostShare = 0;
 	/** The share of listed jobs in flight, when the leases were last listed with them. */
-	private leasedShare = 1;
+	private leasedShare = 0;
+	/** The last claimNext gave up because every candidate was being taken, not because none was listed. */
+	contended = false;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -62,6 +64,7 @@ export class Claimer {
 
 	/** A held lease, or undefined when a fresh listing found nothing to claim (or `isStopping` became true). */
 	async claimNext(isStopping: () => boolean): Promise<HeldLease | undefined> {
+		this.contended = false;
 		for (let fresh = 0; ; ) {
 			const isFresh = !this.isReusable();
 			if (isFresh) {
@@ -76,9 +79,13 @@ export class Claimer {
 				const outcome = await claim(this.context, this.workerId, candidate);
 				if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
 				const lost = outcome.kind === 'taken' || outcome.kind === 'gone';
-				this.lostShare = 0.7 * this.lostShare + 0.3 * (lost ? 1 : 0);
+				this.lostShare = 0.9 * this.lostShare + 0.1 * (lost ? 1 : 0);
+				if (lost) this.contended = true;
 				lostInRow = lost ? lostInRow + 1 : 0;
-				if (outcome.kind === 'claimed') return outcome.held;
+				if (outcome.kind === 'claimed') {
+					this.contended = false;
+					return outcome.held;
+				}
 				// The listing is out of date (or was listed without the leases): list again, with them.
 				if ((lost && !isFresh) || lostInRow >= maxLostInRow) {
 					listing.candidates.length = 0;

@@ -13,19 +13,17 @@ import {endJanitorTurn, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {errorText, type WorkerEmitter} from './events.js';
 
-/** How often the fleet as a whole should run a pass. */
-export const janitorGapMs = 10 * 60_000;
-/** The least gap before a pass that a due retry asks for. */
-const retryGapMs = 60_000;
+/** How often a worker offers, for a fleet of up to ten. */
+const offerEveryMs = 10 * 60_000;
 
 /** How long this worker waits between offers: W workers offering every W minutes find a pass due within a minute. */
 export function offerSpacingMs(leases: number): number {
-	return janitorGapMs * Math.min(60, Math.max(1, leases / 10));
+	return offerEveryMs * Math.min(60, Math.max(1, leases / 10));
 }
 
 export class JanitorSchedule {
 	private offeredAt = Number.NEGATIVE_INFINITY;
-	private spacingMs = janitorGapMs;
+	private spacingMs = offerEveryMs;
 	/** Leases the last pass saw (any worker's): the fleet's size as this worker knows it. */
 	fleetLeases = 0;
 	/** When the earliest job this worker failed is due for its retry. */
@@ -60,7 +58,7 @@ export class JanitorSchedule {
 		// A retry due by now is this offer's to see through; a later one keeps its own time.
 		if (forRetry) this.retryDueAt = Number.POSITIVE_INFINITY;
 		try {
-			const turn = await takeJanitorTurn(this.context, this.worker, forRetry ? retryGapMs : janitorGapMs);
+			const turn = await takeJanitorTurn(this.context, this.worker, {retry: forRetry});
 			if (!turn.taken) {
 				this.space(turn.leases ?? 0);
 				// Another worker's pass performs the retry; if none is due yet, ask again when one is.
@@ -70,7 +68,7 @@ export class JanitorSchedule {
 			}
 			const {malformed, leasesListed, ...counts} = await runJanitor(this.context);
 			this.space(leasesListed);
-			await endJanitorTurn(this.context, turn, this.worker, leasesListed);
+			await endJanitorTurn(this.context, turn, {leases: leasesListed, swept: counts.leasesSwept});
 			if (Object.values(counts).some(n => n > 0)) this.events.emit('janitor', counts);
 			for (const m of malformed) this.events.emit('malformed-record', {key: m.key, reason: m.reason});
 		} catch (error) {

@@ -1,7 +1,8 @@
 /**
 The worker's registration, registry/workers/<id>.json: who it is, what it does, what it has done.
 Requests: one PUT when the status changes (idle, processing, stopped), else at most one every ten
-minutes while idle and every thirty while processing (a busy worker's lease proves it alive), each stamped with the store's time so a console on a skewed machine still judges it right.
+minutes while idle and every thirty while processing (a busy worker's lease proves it alive), each
+stamped with the store's time so a console on a skewed machine still judges it right.
 Not one per job: a fleet of busy workers would pay a PUT per job for a record whose current job the
 leases already tell (the console reads those); `currentJob` is the job as of the last write.
 */

@@ -174,6 +174,11 @@ export class Worker extends WorkerEmitter {
 			await this.janitor.runIfDue();
 			return 'continue';
 		}
+		// Jobs were there but others took each one first: try again in a moment, not after an idle poll.
+		if (this.claimer.contended) {
+			await clock.sleep(1000 + Math.random() * 2000, this.stopController.signal).catch(() => undefined);
+			return 'continue';
+		}
 		this.setStatus({state: 'idle', job: undefined});
 		this.options.converter.idle();
 		await this.registration.write('idle');

@@ -62,9 +62,14 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 		'put-if-match queue/processing/<hash>',
 		'put-if-match queue/processing/<hash>',
 		'put-create-only store/out/<hash>.zip',
-		'delete queue/todo/3_normal/<hash>',
 		'put-if-match queue/processing/<hash>',
 	]);
+	t.truthy(await todoOf(context, h), 'the todo entry waits for the janitor, which deletes it with the lease');
+	t.is(
+		(await claim(context, 'w-2', {hash: h, priority: 'normal'})).kind,
+		'taken',
+		'the ended lease keeps it unclaimable',
+	);
 	const lease = parseLease(((await context.store.get(keys.lease(h))) as StoredObject).body, h);
 	t.true(lease.ok && lease.value.ending === 'done', 'the ended lease waits for the janitor');
 	t.is((await runJanitor(context)).leasesSwept, 0, 'a lease written a moment ago is not even read');
@@ -72,6 +77,7 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	const report = await runJanitor(context);
 	t.is(report.leasesSwept, 1);
 	t.is(report.journalFolded, 1);
+	t.is(await todoOf(context, h), undefined, 'swept with the lease');
 	t.deepEqual(
 		(await collectAll(context.store, 'pdf/queue/')).map(e => e.key),
 		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'],

@@ -1,8 +1,9 @@
 /**
 Compaction: the journal objects older than a minute and the ended leases are folded into the
-snapshot, which is saved with a compare-and-swap; then the folded objects go. Requests: GET
-snapshot (by the caller, before it lists the leases), LIST + GET journal, PUT snapshot If-Match,
-DeleteObjects for the folded journal objects and leases (1,000 per request).
+snapshot, which is saved with a compare-and-swap; then the folded objects go, with the todo entries
+of jobs whose lease ended done (complete leaves them). Requests: GET snapshot (by the caller,
+before it lists the leases), LIST + GET journal, PUT snapshot If-Match (skipped when nothing
+changed), DeleteObjects for the folded journal objects, leases and todo entries (1,000 per request).
 */
 import type {JanitorReport} from '../janitor-report.js';
 import type {QueueContext} from '../queue-context.js';
@@ -27,17 +28,23 @@ export async function compact(
 	if (loaded.problem) report.malformed.push({key: context.keys.snapshot(), reason: loaded.problem});
 	const journal = await readJournal(context, {startAfter: snapshot.journalCursor, before: now - settleMs});
 	for (const problem of journal.problems) report.malformed.push({key: context.keys.journalFolder(), reason: problem});
+	let changed = journal.batches.length > 0 || ended.length > 0 || loaded.problem !== undefined;
 	for (const batch of journal.batches) for (const event of batch.events) applyEvent(snapshot, event);
 	for (const {lease} of ended) {
 		const event = eventOfEndedLease(lease);
 		if (event) applyEvent(snapshot, event);
 	}
 	if (journal.batches.length > 0) snapshot.journalCursor = journal.batches.at(-1)!.key;
+	if (settle(snapshot, now)) changed = true;
+	// Nothing to fold and nothing settled: no PUT (every console would fetch the same snapshot again).
+	if (!changed && loaded.etag !== undefined) return true;
 	snapshot.compactedAt = now;
-	settle(snapshot, now);
 	// Another janitor compacted first: leave everything for the next pass (folding twice is harmless).
 	if (!(await saveSnapshot(context, snapshot, loaded.etag))) return false;
-	const folded = [...journal.batches.map(b => b.key), ...ended.map(e => e.entry.key)];
+	const doneTodo = ended
+		.filter(e => e.lease.ending === 'done')
+		.map(e => context.keys.todo(e.lease.priority, e.lease.hash));
+	const folded = [...journal.batches.map(b => b.key), ...ended.map(e => e.entry.key), ...doneTodo];
 	for (let i = 0; i < folded.length; i += 1000) {
 		await context.store.deleteMany(folded.slice(i, i + 1000));
 	}

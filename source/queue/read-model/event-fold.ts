@@ -119,18 +119,25 @@ export function eventOfEndedLease(lease: Lease): JobEvent | undefined {
 	};
 }
 
-/** Moves done and removed jobs older than `settleMs` out of the per-job map; trims the series. */
-export function settle(snapshot: Snapshot, now: number, settleMs = defaultSettleMs): void {
+/** Moves done and removed jobs older than `settleMs` out of the per-job map; trims the series. Whether anything moved. */
+export function settle(snapshot: Snapshot, now: number, settleMs = defaultSettleMs): boolean {
+	let changed = false;
 	for (const [hash, job] of Object.entries(snapshot.jobs)) {
 		if ((job.state === 'done' || job.state === 'removed') && now - job.at > settleMs) {
 			if (job.state === 'done') snapshot.settledDone[job.priority]++;
 			delete snapshot.jobs[hash];
+			changed = true;
 		}
 	}
 	const oldest = Math.floor(now / 60_000) - 120;
 	for (const series of [snapshot.completionsByMinute, snapshot.failuresByMinute]) {
-		for (const minute of Object.keys(series)) if (Number(minute) < oldest) delete series[minute];
+		for (const minute of Object.keys(series))
+			if (Number(minute) < oldest) {
+				delete series[minute];
+				changed = true;
+			}
 	}
+	return changed;
 }
 
 /** Counts per state and priority: the snapshot's jobs, with jobs under an active lease counted as processing. */

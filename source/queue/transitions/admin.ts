@@ -33,7 +33,7 @@ import {
 import {todoEvent} from './enqueue.js';
 import {finishMove} from './claim.js';
 import {eventOfEndedLease} from '../read-model/event-fold.js';
-import {rollForward} from './roll-forward.js';
+import {finishDone, rollForward} from './roll-forward.js';
 import {writeFailureRecord} from '../failure-records.js';
 import {allows} from '../job-actions.js';
 import {writeLeaseIfMatch} from './lease-write.js';
@@ -105,6 +105,7 @@ async function settledRecords(context: QueueContext, hash: string): Promise<JobR
 	const lease = records.lease?.lease;
 	if (!lease || isActiveLease(lease)) return records;
 	await rollForward(context, lease);
+	await finishDone(context, lease);
 	const event = eventOfEndedLease(lease);
 	if (event) await appendEvents(context, [event]);
 	await context.store.delete(context.keys.lease(hash));

@@ -4,8 +4,10 @@ End an attempt: complete it, fail it, or hand it back (shutdown).
 complete — requests, in order:
 1. PUT    queue/processing/<hash>        If-Match   ending: completing (the fence: 412 → lost, write nothing)
 2. PUT    store/out/<hash>.zip           If-None-Match: *   (412 → a result exists: content-addressed, as good)
-3. DELETE queue/todo/<priority>/<hash>
-4. PUT    queue/processing/<hash>        If-Match   ending: done (the read model's completion event)
+3. PUT    queue/processing/<hash>        If-Match   ending: done (the read model's completion event)
+The todo entry is left for the janitor, which deletes it with the ended lease in one DeleteObjects
+(1,000 keys a request, free on AWS): until then the ended lease makes every claim of it a 412, and
+every reader takes the job for done (an ended lease outranks a todo entry).
 Crash after 1 or 2: the lease goes stale; the janitor finds the result (done) or not (requeue).
 
 fail — requests, in order:
@@ -54,7 +56,6 @@ export async function complete(
 		if (!isStoreError(error, 'precondition-failed')) throw error;
 		resultExisted = true;
 	}
-	await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash));
 	const now = await context.store.serverTime();
 	if (
 		!(await writeHeldLease(context, held, {

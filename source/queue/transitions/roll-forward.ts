@@ -5,6 +5,10 @@ and its todo entry goes.
 
 Requests: GET todo/<p>/<h>; when the entry is still there and older than the lease: HEAD the
 record, PUT it when missing, DELETE the entry.
+
+A lease ended done leaves its todo entry by design (complete does not delete it; compaction
+does, in bulk). Whoever removes such a lease other than compaction (an operator's action settling
+the job first) must remove the entry too: `finishDone`, one DELETE.
 */
 import {isNotModified} from '../../storage/object-store.js';
 import type {QueueContext} from '../queue-context.js';
@@ -24,5 +28,13 @@ export async function rollForward(context: QueueContext, lease: Lease): Promise<
 	if (!(await store.head(state === 'failed' ? keys.failed(lease.hash) : keys.dead(lease.hash))))
 		await writeFailureRecord(context, state, failureRecordOf(lease, todo.ok ? (todo.value.history ?? []) : []));
 	await store.delete(todoKey);
+	return true;
+}
+
+/** Deletes the todo entry a completed attempt left (complete leaves it for compaction's bulk delete). */
+export async function finishDone(context: QueueContext, lease: Lease): Promise<boolean> {
+	if (lease.ending !== 'done') return false;
+	// While the ended lease exists no newer entry can have been created at this key (enqueue is create-only).
+	await context.store.delete(context.keys.todo(lease.priority, lease.hash));
 	return true;
 }
