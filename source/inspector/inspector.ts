@@ -172,16 +172,24 @@ export class Inspector {
 		return {logs, problems};
 	}
 
-	/** Registered workers, most recently seen first, with whether each looks alive by the server's clock. */
+	/**
+	Registered workers, most recently seen first, with whether each looks alive by the server's clock.
+	A busy worker rewrites its registration only every 30 minutes: its current job and liveness come
+	from its lease.
+	*/
 	async workers(): Promise<{
 		workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}>;
 		problems: string[];
 	}> {
-		const entries = await collectAll(this.context.store, this.context.keys.workerFolder());
-		const now = await this.context.store.serverTime();
+		const [entries, view] = await Promise.all([
+			collectAll(this.context.store, this.context.keys.workerFolder()),
+			this.overview(),
+		]);
+		const now = view.serverNow;
 		const staleMs = this.context.config().stale_timeout_minutes * 60_000;
+		const leaseOf = new Map(view.active.map(a => [a.lease.worker, a]));
 		const workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}> = [];
-		const problems: string[] = [];
+		const problems: string[] = [...view.problems];
 		const got = await mapLimit(entries, 16, async entry => ({entry, got: await this.context.store.get(entry.key)}));
 		for (const {entry, got: object} of got) {
 			if (!object || isNotModified(object)) continue;
@@ -190,9 +198,21 @@ export class Inspector {
 				problems.push(`${entry.key}: ${parsed.reason}`);
 				continue;
 			}
-			const ago = now - object.lastModified;
+			const active = leaseOf.get(parsed.value.worker);
+			const ago = Math.min(now - object.lastModified, active ? active.heartbeatAgeMs : Number.POSITIVE_INFINITY);
+			const {currentJob: _registered, ...record} = parsed.value;
 			workers.push({
-				...parsed.value,
+				...record,
+				...(active
+					? {
+							status: 'processing' as const,
+							currentJob: {
+								hash: active.lease.hash,
+								...(active.lease.name === undefined ? {} : {name: active.lease.name}),
+								startedAt: active.lease.claimedAt,
+							},
+						}
+					: {status: parsed.value.status === 'processing' ? ('idle' as const) : parsed.value.status}),
 				alive: parsed.value.status !== 'stopped' && ago < Math.max(staleMs, 20 * 60_000),
 				lastSeenAgoMs: ago,
 			});

@@ -30,7 +30,7 @@ const sweepsWorthAPass = 30;
 
 export type JanitorTurn =
 	| {taken: true; etag: string; record: JanitorTurnRecord}
-	| {taken: false; reason: 'not-due' | 'taken-by-another'; leases?: number; dueInMs?: number};
+	| {taken: false; reason: 'not-due' | 'taken-by-another'; leases?: number; gapMs?: number; dueInMs?: number};
 
 /** The gap after a pass that swept `swept` ended leases, when the gap before was `gapMs`. */
 export function nextGapMs(gapMs: number, swept: number): number {
@@ -58,7 +58,7 @@ export async function takeJanitorTurn(
 	if (current) {
 		const age = (await store.serverTime()) - current.lastModified;
 		// A malformed record is replaced, not obeyed: it could otherwise stop every janitor for good.
-		if (age < minGapMs && parsed?.ok) return {taken: false, reason: 'not-due', leases, dueInMs: minGapMs - age};
+		if (age < minGapMs && parsed?.ok) return {taken: false, reason: 'not-due', leases, gapMs, dueInMs: minGapMs - age};
 	}
 	const record: JanitorTurnRecord = {version: 1, worker, leases, gapMs};
 	try {
@@ -68,7 +68,8 @@ export async function takeJanitorTurn(
 		});
 		return {taken: true, etag, record};
 	} catch (error) {
-		if (isStoreError(error, 'precondition-failed')) return {taken: false, reason: 'taken-by-another', leases};
+		if (isStoreError(error, 'precondition-failed'))
+			return {taken: false, reason: 'taken-by-another', leases, gapMs, dueInMs: gapMs};
 		throw error;
 	}
 }

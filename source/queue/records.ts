@@ -363,8 +363,9 @@ export type RemoteConfig = {
 
 export const defaultRemoteConfig: RemoteConfig = {
 	max_retries: 3,
-	// Each renewal is a PUT: at 60 s they were half the requests of a five-minute job; 15 minutes stale is 7.5 renewals.
-	heartbeat_interval: 120,
+	// Each renewal is a PUT: at 60 s they were half the requests of a five-minute job. 15 minutes
+	// stale is five missed renewals (config set refuses fewer than three).
+	heartbeat_interval: 180,
 	stale_timeout_minutes: 15,
 	conversion_timeout: 3600,
 	retry_backoff: 30,

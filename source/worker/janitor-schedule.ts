@@ -16,9 +16,13 @@ import {errorText, type WorkerEmitter} from './events.js';
 /** How often a worker offers, for a fleet of up to ten. */
 const offerEveryMs = 10 * 60_000;
 
-/** How long this worker waits between offers: W workers offering every W minutes find a pass due within a minute. */
-export function offerSpacingMs(leases: number): number {
-	return offerEveryMs * Math.min(60, Math.max(1, leases / 10));
+/**
+Over how long after a pass is due this worker's next offer is spread: the fleet's gap times its
+leases ÷ 10 (between 0.1 and 60), so that W workers offering at random within it find the pass due
+within about a tenth of the gap, and the fleet makes about ten offers per pass whatever its size.
+*/
+export function offerSpacingMs(leases: number, gapMs = offerEveryMs): number {
+	return Math.max(offerEveryMs, gapMs) * Math.min(60, Math.max(0.1, leases / 10));
 }
 
 export class JanitorSchedule {
@@ -60,15 +64,15 @@ export class JanitorSchedule {
 		try {
 			const turn = await takeJanitorTurn(this.context, this.worker, {retry: forRetry});
 			if (!turn.taken) {
-				this.space(turn.leases ?? 0);
+				this.space(turn.leases ?? 0, turn.gapMs, turn.dueInMs);
 				// Another worker's pass performs the retry; if none is due yet, ask again when one is.
 				if (forRetry && turn.reason === 'not-due' && turn.dueInMs !== undefined)
 					this.retryDueAt = Math.min(this.retryDueAt, now + turn.dueInMs + 1000);
 				return;
 			}
 			const {malformed, leasesListed, ...counts} = await runJanitor(this.context);
-			this.space(leasesListed);
-			await endJanitorTurn(this.context, turn, {leases: leasesListed, swept: counts.leasesSwept});
+			const ended = await endJanitorTurn(this.context, turn, {leases: leasesListed, swept: counts.leasesSwept});
+			this.space(leasesListed, ended.gapMs, ended.gapMs);
 			if (Object.values(counts).some(n => n > 0)) this.events.emit('janitor', counts);
 			for (const m of malformed) this.events.emit('malformed-record', {key: m.key, reason: m.reason});
 		} catch (error) {
@@ -76,9 +80,12 @@ export class JanitorSchedule {
 		}
 	}
 
-	/** The next offer's spacing, jittered so a fleet started together does not offer together. */
-	private space(leases: number): void {
+	/**
+	The next offer: once the next pass is due (`dueInMs`), at a random point of the spacing, so a
+	fleet started together, or all told the same due time, does not offer together.
+	*/
+	private space(leases: number, gapMs: number | undefined, dueInMs = 0): void {
 		this.fleetLeases = leases;
-		this.spacingMs = offerSpacingMs(leases) * (0.75 + this.random() / 2);
+		this.spacingMs = dueInMs + offerSpacingMs(leases, gapMs) * this.random();
 	}
 }

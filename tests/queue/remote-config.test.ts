@@ -8,7 +8,7 @@ test('remote config: defaults when absent, cached (also when absent), conditiona
 	const cache = new RemoteConfigCache(context, 60_000);
 	t.deepEqual((await cache.get()).config, {
 		max_retries: 3,
-		heartbeat_interval: 120,
+		heartbeat_interval: 180,
 		stale_timeout_minutes: 15,
 		conversion_timeout: 3600,
 		retry_backoff: 30,

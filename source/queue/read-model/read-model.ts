@@ -15,6 +15,7 @@ A caller may skip either half (the console does: it reads the journal when queue
 changed and sweeps the leases on a slower clock); the skipped half is served from what the last
 refresh read, with heartbeat ages brought up to the server's current time.
 */
+import {mapLimit} from '../../lib/concurrency.js';
 import {collectAll, isNotModified} from '../../storage/object-store.js';
 import {readJournal} from './journal-reader.js';
 import {
@@ -127,13 +128,15 @@ export class ReadModel {
 		this.leasesRead = true;
 		const listed = await collectAll(store, keys.leaseFolder());
 		const seen = new Set<string>();
-		for (const entry of listed) {
+		const changed = listed.filter(entry => {
 			seen.add(entry.key);
-			const cached = this.leases.get(entry.key);
-			if (cached?.etag === entry.etag) continue;
+			return this.leases.get(entry.key)?.etag !== entry.etag;
+		});
+		// In parallel: a first refresh of a fleet of 10,000 reads 10,000 leases.
+		await mapLimit(changed, 32, async entry => {
 			const hash = keys.hashOf(entry.key);
 			const got = hash ? await store.get(entry.key) : undefined;
-			if (!hash || !got || isNotModified(got)) continue;
+			if (!hash || !got || isNotModified(got)) return;
 			const parsed = parseLease(got.body, hash);
 			if (!parsed.ok) problems.push(`${entry.key}: ${parsed.reason}`);
 			this.leases.set(entry.key, {
@@ -141,7 +144,7 @@ export class ReadModel {
 				lastModified: got.lastModified,
 				lease: parsed.ok ? parsed.value : undefined,
 			});
-		}
+		});
 		for (const key of this.leases.keys()) if (!seen.has(key)) this.leases.delete(key);
 	}
 
