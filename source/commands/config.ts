@@ -63,6 +63,6 @@ export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: str
 				]),
 			),
 		);
-		printLine('workers pick changes up within 60 s (their config cache time)');
+		printLine('workers pick changes up within 30 minutes (their config cache time); restart them to apply at once');
 	},
 };

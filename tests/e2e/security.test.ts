@@ -72,7 +72,8 @@ test(
 		const everything = [...outputs, ...stored, ...inResult].join('\n');
 		t.false(everything.includes(server.secretAccessKey), 'the secret key appears nowhere');
 		t.false(everything.includes(wrongSecret), 'nor a wrong one');
-		const jobLog = stored.find(s => s.includes('/logs/')) ?? '';
+		// A completed attempt's log travels in its result archive.
+		const jobLog = files['log.json'] ? Buffer.from(files['log.json']).toString() : '';
 		t.regex(jobLog, /PATH=/, 'the converter ran and its output is in the job log');
 		const [own = '', parent = ''] = jobLog.split('--- parent environment');
 		t.notRegex(own, /BLOBFORGE_|AWS_/, 'the converter did not get the store settings in its environment');
@@ -90,6 +91,7 @@ test(
 			'assets/parent-environment.txt',
 			'content.md',
 			'info.json',
+			'log.json',
 		]);
 		t.is(Buffer.from(files['content.md']!).toString(), '# Nosy\n', 'not the symlinked stolen.md');
 	},

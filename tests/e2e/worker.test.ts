@@ -163,12 +163,13 @@ test('SIGTERM mid-conversion hands the job back and exits 0 within seconds; the 
 	t.true(events(worker).some(e => e.event === 'job-requeued'));
 	const records = await locateJob(context, hash);
 	t.is(records.state, 'todo');
-	t.is(records.lease?.lease.ending, 'requeued');
+	t.is(records.lease, undefined, 'the requeue removed its lease: the job is claimable at once');
 	t.is(records.todo[0]?.entry.attempts, 0);
+	t.is(records.todo[0]?.entry.reason, 'shutdown');
 	t.is(await context.store.head(context.keys.result(hash)), undefined);
 });
 
-test('kill -9, then the same worker restarts: it recovers its lease (an attempt counted) and finishes the job', async t => {
+test('kill -9, then the same worker restarts: it resumes its lease (the same attempt) and finishes the job', async t => {
 	const {start, ingestOne, context} = await setup(['heartbeat_interval=1']);
 	const hash = await ingestOne();
 	const first = start('--converter', slow(60));
@@ -179,10 +180,10 @@ test('kill -9, then the same worker restarts: it recovers its lease (an attempt 
 	const second = start('--run-once', '--converter', slow(0));
 	t.is((await second.exited).code, 0, second.lines.join('\n'));
 	t.true(
-		events(second).some(e => e.event === 'recovered-own-leases'),
+		events(second).some(e => e.event === 'recovered-own-leases' && e['resumed'] === 1),
 		second.lines.join('\n'),
 	);
-	t.true(events(second).some(e => e.event === 'job-completed' && e['attempt'] === 2));
+	t.true(events(second).some(e => e.event === 'job-completed' && e['attempt'] === 1));
 	t.truthy(await context.store.head(context.keys.result(hash)));
 });
 

@@ -1,5 +1,6 @@
 /** Runs the built `blobforge` command in a subprocess, as a user would. */
 import {execFile} from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -7,12 +8,15 @@ export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 export type CliResult = {code: number; stdout: string; stderr: string};
 
-/** Environment with every BLOBFORGE_ and AWS_ variable removed, so the caller's shell cannot leak in. */
+/**
+Environment with every BLOBFORGE_ and AWS_ variable removed, so the caller's shell cannot leak in,
+and a state directory of this test process's own (workers remember their jobs there), not the user's.
+*/
 export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const environment: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env))
 		if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
-	return {...environment, ...extra};
+	return {...environment, STATE_DIRECTORY: path.join(os.tmpdir(), `bf-state-${process.pid}`), ...extra};
 }
 
 export async function runCli(args: string[], environment: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {

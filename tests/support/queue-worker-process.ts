@@ -21,7 +21,8 @@ const context: QueueContext = openQueueContext(store);
 let converted = 0;
 let taken = 0;
 for (;;) {
-	const {candidates} = await listCandidates(context, {maxKeys: 50});
+	// One page holds every job: completed jobs keep their (leased-out) entries until the janitor sweeps them.
+	const {candidates} = await listCandidates(context, {maxKeys: 1000});
 	if (candidates.length === 0) break;
 	let claimed = false;
 	for (const candidate of candidates) {
