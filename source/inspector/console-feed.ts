@@ -93,6 +93,12 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly startedAt: number;
 	private readonly changes: ObjectWatch;
 	private leasesAt = Number.NEGATIVE_INFINITY;
+	private panes?: {
+		version: number;
+		jobs: QueueView['jobs'];
+		manifest: InspectorFeed['manifest'];
+		rows: Map<JobState, ConsoleJob[]>;
+	};
 	readonly minRefreshSeconds: number;
 	private readonly leaseSweepMs: number;
 	private readonly notices?: () => string[];
@@ -136,9 +142,9 @@ export class InspectorFeed implements ConsoleSource {
 		const localNow = this.localClock();
 		const staleAfterMs = config.stale_timeout_minutes * 60_000;
 		const tagsOf = (hash: string) => this.manifest?.manifest.entries[hash]?.tags ?? [];
-		const rows = (await this.inspector.jobs({}, view)).filter(r => r.state !== 'processing');
-		const byState = (state: JobState): ConsoleJob[] =>
-			rows.filter(r => r.state === state).map(r => ({...r, tags: tagsOf(r.hash), actions: actionsFor(state)}));
+		const running = new Set(view.active.map(a => a.lease.hash));
+		const panes = this.paneRows(view, tagsOf);
+		const byState = (state: JobState): ConsoleJob[] => (panes.get(state) ?? []).filter(r => !running.has(r.hash));
 		const active: ConsoleJob[] = view.active.map(({lease, heartbeatAgeMs}) => {
 			const progress = lease.progress;
 			// A lease is created before its holder has read the todo entry; until its first heartbeat
@@ -244,6 +250,24 @@ export class InspectorFeed implements ConsoleSource {
 	}
 
 	/** Workers and the manifest, each on its own slower schedule; problems reported, never thrown. */
+	/**
+	The rows of each pane, built once per change of the read model's jobs (or of the manifest's tags):
+	at 1,000,000 queued, building them on every refresh would take the console's CPU.
+	*/
+	private paneRows(view: QueueView, tagsOf: (hash: string) => string[]): Map<JobState, ConsoleJob[]> {
+		const cached = this.panes;
+		if (cached && cached.version === view.version && cached.jobs === view.jobs && cached.manifest === this.manifest)
+			return cached.rows;
+		const rows = new Map<JobState, ConsoleJob[]>();
+		for (const r of this.inspector.queueRows(view)) {
+			const list = rows.get(r.state) ?? [];
+			list.push({...r, tags: tagsOf(r.hash), actions: actionsFor(r.state)});
+			rows.set(r.state, list);
+		}
+		this.panes = {version: view.version, jobs: view.jobs, manifest: this.manifest, rows};
+		return rows;
+	}
+
 	private async refreshSideData(): Promise<string[]> {
 		const problems: string[] = [];
 		const now = this.monotonic();

@@ -47,6 +47,7 @@ export type ResolvedHash = {ok: true; hash: string} | {ok: false; reason: string
 export class Inspector {
 	private readonly readModel: ReadModel;
 	private lastView?: QueueView;
+	private rowsCache?: {version: number; jobs: QueueView['jobs']; rows: JobRow[]};
 
 	constructor(
 		readonly context: QueueContext,
@@ -69,21 +70,30 @@ export class Inspector {
 	async jobs(filter: {state?: JobState; priority?: Priority} = {}, view?: QueueView): Promise<JobRow[]> {
 		const current = view ?? (await this.overview());
 		const active = new Map(current.active.map(a => [a.lease.hash, a]));
-		const rows: JobRow[] = [];
-		for (const a of current.active) {
-			rows.push({
+		const running: JobRow[] = current.active
+			.map(a => ({
 				hash: a.lease.hash,
-				state: 'processing',
+				state: 'processing' as const,
 				priority: a.lease.priority,
 				name: a.lease.name,
 				size: a.lease.size,
 				attempts: Math.max(0, a.lease.attempt - 1),
 				at: a.lease.claimedAt,
 				worker: a.lease.worker,
-			});
-		}
-		for (const [hash, job] of Object.entries(current.jobs)) {
-			if (active.has(hash) || job.state === 'removed') continue;
+			}))
+			.sort((a, b) => b.at - a.at);
+		const rest = this.queueRows(current).filter(r => !active.has(r.hash));
+		const keep = (r: JobRow) =>
+			(!filter.state || r.state === filter.state) && (!filter.priority || r.priority === filter.priority);
+		return mergeNewestFirst(running.filter(keep), rest.filter(keep));
+	}
+
+	/** The rows of the jobs (those under a lease too, as their queue entry), newest first: kept until the read model's jobs change. */
+	queueRows(view: QueueView): JobRow[] {
+		if (this.rowsCache?.version === view.version && this.rowsCache.jobs === view.jobs) return this.rowsCache.rows;
+		const rows: JobRow[] = [];
+		for (const [hash, job] of Object.entries(view.jobs)) {
+			if (job.state === 'removed') continue;
 			rows.push({
 				hash,
 				state: job.state,
@@ -95,9 +105,9 @@ export class Inspector {
 				at: job.at,
 			});
 		}
-		return rows
-			.filter(r => (!filter.state || r.state === filter.state) && (!filter.priority || r.priority === filter.priority))
-			.sort((a, b) => b.at - a.at);
+		rows.sort((a, b) => b.at - a.at);
+		this.rowsCache = {version: view.version, jobs: view.jobs, rows};
+		return rows;
 	}
 
 	/** A full hash, or an unambiguous prefix of one the read model knows. */
@@ -261,4 +271,16 @@ export class Inspector {
 		if (options.reconcile && !options.dryRun) return {...report, corrected: (await reconcile(this.context)).corrected};
 		return report;
 	}
+}
+
+/** Two lists sorted newest first, merged. */
+function mergeNewestFirst(a: JobRow[], b: JobRow[]): JobRow[] {
+	const out: JobRow[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length || j < b.length) {
+		if (j >= b.length || (i < a.length && a[i]!.at >= b[j]!.at)) out.push(a[i++]!);
+		else out.push(b[j++]!);
+	}
+	return out;
 }

@@ -104,3 +104,20 @@ test('actions through the inspector: retry from dead, cancel a running job, repr
 	t.deepEqual(await inspector.clearDead(), {count: 1});
 	t.is((await inspector.overview()).counts.total.dead, 0);
 });
+
+test('rows are built once per change of the jobs, not on every refresh (a console at 1,000,000 queued)', async t => {
+	const {inspector, context} = await pipeline();
+	const first = await inspector.overview();
+	const rows = inspector.queueRows(first);
+	const again = await inspector.overview();
+	t.is(again.version, first.version, 'a refresh that read nothing new keeps the version');
+	t.is(inspector.queueRows(again), rows, 'and the rows');
+	await enqueueMany(context, [{hash: hashOf(0xabc010), priority: 'low', name: 'late.pdf'}]);
+	const changed = await inspector.overview();
+	t.not(changed.version, first.version);
+	t.true(
+		inspector.queueRows(changed).some(r => r.name === 'late.pdf'),
+		'a change is seen at once',
+	);
+	t.is(changed.counts.total.todo, first.counts.total.todo + 1);
+});

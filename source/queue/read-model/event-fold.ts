@@ -143,17 +143,29 @@ export function settle(snapshot: Snapshot, now: number, settleMs = defaultSettle
 /** Counts per state and priority: the snapshot's jobs, with jobs under an active lease counted as processing. */
 export function countJobs(snapshot: Snapshot, activeLeases: Iterable<Lease>): Counts {
 	const counts = Object.fromEntries(states.map(s => [s, zeroByPriority()])) as unknown as Counts;
-	const active = new Map<string, Lease>();
-	for (const lease of activeLeases) active.set(lease.hash, lease);
-	for (const [hash, job] of Object.entries(snapshot.jobs)) {
-		if (active.has(hash) || job.state === 'removed') continue;
+	for (const job of Object.values(snapshot.jobs)) {
+		if (job.state === 'removed') continue;
 		counts[job.state][job.priority]++;
 	}
+	for (const p of priorities) counts.done[p] += snapshot.settledDone[p];
+	const active = new Map<string, Lease>();
+	for (const lease of activeLeases) active.set(lease.hash, lease);
+	return withActive(withTotals(counts), snapshot, active);
+}
+
+/** Counts of the jobs alone, with the active leases laid over: a job under a lease counts as processing. */
+export function withActive(base: Counts, snapshot: Snapshot, active: ReadonlyMap<string, Lease>): Counts {
+	const counts = Object.fromEntries(states.map(s => [s, {...base[s]}])) as unknown as Counts;
 	for (const lease of active.values()) {
+		const job = snapshot.jobs[lease.hash];
 		// A job under a lease was in todo; a lease for a job the snapshot thinks done is a re-run.
+		if (job && job.state !== 'removed') counts[job.state][job.priority]--;
 		counts.processing[lease.priority]++;
 	}
-	for (const p of priorities) counts.done[p] += snapshot.settledDone[p];
+	return withTotals(counts);
+}
+
+function withTotals(counts: Counts): Counts {
 	counts.total = Object.fromEntries(
 		states.map(s => [s, priorities.reduce((sum, p) => sum + counts[s][p], 0)]),
 	) as Record<JobState, number>;

@@ -24,6 +24,7 @@ import {
 	countJobs,
 	eventOfEndedLease,
 	stateOf,
+	withActive,
 	type Counts,
 	type Snapshot,
 } from './event-fold.js';
@@ -51,6 +52,8 @@ export type QueueView = {
 	/** Records that could not be read: reported, skipped. */
 	problems: string[];
 	stateOf(hash: string): JobState | undefined;
+	/** Changes whenever `jobs` does: what derives from the jobs alone may be kept until it moves. */
+	version: number;
 };
 
 /** How far back each refresh re-lists the journal. */
@@ -78,6 +81,9 @@ export class ReadModel {
 	private readonly journalRead = new Map<string, number>();
 	private snapshotCursor = '';
 	private readonly leases = new Map<string, CachedLease>();
+	/** Bumped by every change of the working snapshot's jobs. */
+	private version = 0;
+	private counted?: {version: number; counts: Counts};
 	private leasesRead = false;
 
 	constructor(private readonly context: QueueContext) {}
@@ -103,6 +109,7 @@ export class ReadModel {
 		if (!unchanged) {
 			this.baseEtag = loaded.etag;
 			this.working = cloneSnapshot(loaded.snapshot);
+			this.version++;
 			this.snapshotCursor = loaded.snapshot.journalCursor;
 			this.journalRead.clear();
 			if (loaded.problem) problems.push(loaded.problem);
@@ -117,7 +124,7 @@ export class ReadModel {
 		});
 		problems.push(...journal.problems);
 		for (const batch of journal.batches) {
-			for (const event of batch.events) applyEvent(working, event);
+			for (const event of batch.events) if (applyEvent(working, event)) this.version++;
 			this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
 		}
 		for (const [key, time] of this.journalRead) if (time < newest - 2 * journalWindowMs) this.journalRead.delete(key);
@@ -156,8 +163,9 @@ export class ReadModel {
 			const lease = cached.lease;
 			if (!lease) continue;
 			const event = eventOfEndedLease(lease);
-			if (event) applyEvent(working, event);
-			else
+			if (event) {
+				if (applyEvent(working, event)) this.version++;
+			} else
 				active.push({
 					lease,
 					lastWrite: cached.lastModified,
@@ -167,13 +175,23 @@ export class ReadModel {
 		const activeByHash = new Map(active.map(a => [a.lease.hash, a.lease]));
 		return {
 			serverNow,
-			counts: countJobs(working, activeByHash.values()),
+			counts: this.countsOf(working, activeByHash),
 			jobs: working.jobs,
 			active,
 			completionsByMinute: working.completionsByMinute,
 			failuresByMinute: working.failuresByMinute,
 			problems,
 			stateOf: hash => stateOf(working, activeByHash, hash),
+			version: this.version,
 		};
+	}
+
+	/**
+	The counts: those of the jobs alone are kept until the jobs change (a refresh at 1,000,000 queued
+	would otherwise walk them all); the active leases are laid over them on each refresh.
+	*/
+	private countsOf(working: Snapshot, active: ReadonlyMap<string, Lease>): Counts {
+		if (this.counted?.version !== this.version) this.counted = {version: this.version, counts: countJobs(working, [])};
+		return withActive(this.counted.counts, working, active);
 	}
 }
