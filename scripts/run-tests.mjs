@@ -109,7 +109,7 @@ let failed = 0;
 let skipped = 0;
 /** The suite `npm run test:unit` runs: no S3 server, no terminal. */
 const unitTests = [
-	'dist/tests/{unit,ui,worker,inspector,converter,queue}/**/*.test.js',
+	'dist/tests/{unit,ui,worker,inspector,converter,queue,fleet}/**/*.test.js',
 	'dist/tests/conformance/local-store.test.js',
 ];
 const oldestNodeVersion = '22.23.3';

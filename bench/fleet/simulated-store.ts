@@ -193,7 +193,11 @@ export class SimulatedStore implements ObjectStore {
 			(condition.kind === 'create-only' && current) ||
 			(condition.kind === 'if-match' && current?.etag !== condition.etag)
 		) {
-			for (const bill of this.bills()) bill.preconditionFailed++;
+			const area = `412 ${operationOf(options.condition)} ${this.shared.options.areaOf(key)}`;
+			for (const bill of this.bills()) {
+				bill.preconditionFailed++;
+				bill.byArea.set(area, (bill.byArea.get(area) ?? 0) + 1);
+			}
 			throw new StoreError('precondition-failed', `condition failed on ${key}`, {operation: 'put', key, status: 412});
 		}
 		return {etag: this.apply(key, bytes, options)};

@@ -8,13 +8,14 @@ most all: the fleet as a whole looks at the head a few times a second at most an
 every few claims, so a job of a higher priority is seen within seconds at 10,000 workers and at
 the next claim with a few. A window with nothing claimable sends the same round to the head.
 
-The leases are listed with the todo page only while claims are being lost, or the last listing
-with leases found a fifth or more of its jobs in flight (a refused create-only PUT costs what a
+The leases are listed with the todo page for the next seven claims after one is lost, and while
+the last listing with leases found more than 5 % of its jobs in flight (a refused create-only PUT costs what a
 LIST costs): in a large queue a random window rarely meets a job in flight; at the end of a drain
 nearly every entry is one, and the lease listing saves a refused PUT per entry.
 
-A listing serves the claims that follow it for up to a minute, until one of them finds its
-candidate taken or gone.
+A listing serves the claims that follow it for up to a minute while the queue is calm (no claim
+lost lately, few jobs in flight among those listed), until one of them finds its candidate taken
+or gone.
 */
 import type {Clock} from '../lib/clock.js';
 import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
@@ -25,8 +26,10 @@ import type {HeldLease} from '../queue/transitions/lease-write.js';
 import type {WorkerEmitter} from './events.js';
 
 const listingReuseMs = 60_000;
-/** Share of recent claims lost above which the leases are listed with the candidates. */
-const leaseCheckAbove = 0.2;
+/** Share of listed jobs in flight above which the leases are listed with the candidates (each would cost a refused PUT). */
+const leaseCheckAbove = 0.05;
+/** The moving average of claims lost above which they are too: one loss lifts it to 0.1, and seven wins bring it back below. */
+const lostAbove = 0.05;
 /** Share of window listings that look at the head instead, for a fleet of `leases`. */
 function headShare(leases: number): number {
 	return Math.min(1, Math.max(0.01, 20 / Math.max(1, leases)));
@@ -42,8 +45,8 @@ export class Claimer {
 	private windowPriority: Priority | undefined;
 	/** Recent claims lost to another worker (or to a job gone), as a moving average. */
 	private lostShare = 0;
-	/** The share of listed jobs in flight, when the leases were last listed with them. */
-	private leasedShare = 0;
+	/** The share of listed jobs in flight, when the leases were last listed with them: unknown (1) until the first listing. */
+	private leasedShare = 1;
 	/** The last claimNext gave up because every candidate was being taken, not because none was listed. */
 	contended = false;
 
@@ -99,7 +102,10 @@ export class Claimer {
 	}
 
 	private isReusable(): boolean {
+		// A contended queue (claims lost, or many listed jobs in flight) moves too fast for an old listing.
+		const calm = this.lostShare <= lostAbove && this.leasedShare <= leaseCheckAbove;
 		return (
+			calm &&
 			this.listing !== undefined &&
 			this.listing.candidates.length > 0 &&
 			this.clock.now() - this.listing.at <= listingReuseMs
@@ -107,7 +113,7 @@ export class Claimer {
 	}
 
 	private async list(): Promise<void> {
-		const leases = this.lostShare > leaseCheckAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
+		const leases = this.lostShare > lostAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
 		let candidates: Candidate[] = [];
 		const priority = this.windowPriority;
 		if (priority && this.random() >= headShare(this.fleetLeases())) {
