@@ -141,7 +141,6 @@ export class FleetObserver {
 		snapshotBytes: number;
 		consoles: ConsoleMeterResult[];
 		idealJobsPerSecond: number;
-		wakes: number;
 	}) {
 		const seconds = (this.clock.now() - this.measureStart) / 1000;
 		const jobs = Math.max(1, this.completed);
@@ -182,7 +181,6 @@ export class FleetObserver {
 			snapshotBytes: end.snapshotBytes,
 			consoles: end.consoles,
 			problems: this.problems.slice(0, 5),
-			virtualWakes: end.wakes,
 			restart: this.restart,
 		};
 	}

@@ -163,7 +163,6 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 		snapshotBytes: snapshot?.size ?? 0,
 		consoles: meters.map(m => m.result()),
 		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
-		wakes: clock.wakes,
 	});
 }
 

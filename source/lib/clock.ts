@@ -38,12 +38,18 @@ export const systemClock: Clock = {
 		}),
 };
 
-type Sleeper = {wakeAt: number; resolve: () => void};
+type Sleeper = {wakeAt: number; order: number; resolve: () => void; cancelled: boolean};
 
-/** A clock that moves only when told to; sleepers wake when `advance` passes their time. */
+/**
+A clock that moves only when told to; sleepers wake when `advance` passes their time, in the
+order of their wake times (then of their sleeps). The sleepers wait in a heap, so a simulated
+fleet of 10,000 loops costs a logarithm per sleep, not a scan.
+*/
 export class ManualClock implements Clock {
 	private current: number;
-	private sleepers: Sleeper[] = [];
+	private readonly heap: Sleeper[] = [];
+	private order = 0;
+	private waiting = 0;
 
 	constructor(start = Date.UTC(2026, 0, 1)) {
 		this.current = start;
@@ -58,25 +64,33 @@ export class ManualClock implements Clock {
 		if (ms <= 0) return;
 		await new Promise<void>((resolve, reject) => {
 			const onAbort = () => {
-				this.sleepers = this.sleepers.filter(s => s !== sleeper);
+				sleeper.cancelled = true;
+				this.waiting--;
 				reject(abortError());
 			};
 			// A sleeper that wakes takes its abort listener along: a loop sleeping on one signal would pile them up.
 			const sleeper: Sleeper = {
 				wakeAt: this.current + ms,
+				order: this.order++,
+				cancelled: false,
 				resolve() {
 					signal?.removeEventListener('abort', onAbort);
 					resolve();
 				},
 			};
-			this.sleepers.push(sleeper);
+			this.push(sleeper);
+			this.waiting++;
 			signal?.addEventListener('abort', onAbort, {once: true});
 		});
 	}
 
 	set(ms: number): void {
 		this.current = ms;
-		this.wake();
+		for (let next = this.peek(); next && next.wakeAt <= this.current; next = this.peek()) {
+			this.pop();
+			this.waiting--;
+			next.resolve();
+		}
 	}
 
 	advance(ms: number): void {
@@ -85,14 +99,50 @@ export class ManualClock implements Clock {
 
 	/** How many sleepers are waiting; lets a test wait until a loop has gone to sleep. */
 	get pendingSleepers(): number {
-		return this.sleepers.length;
+		return this.waiting;
 	}
 
-	private wake(): void {
-		const due = this.sleepers.filter(s => s.wakeAt <= this.current);
-		this.sleepers = this.sleepers.filter(s => s.wakeAt > this.current);
-		for (const sleeper of due) sleeper.resolve();
+	/** When the next sleeper wakes, or undefined when none waits. */
+	nextWakeAt(): number | undefined {
+		return this.peek()?.wakeAt;
 	}
+
+	private peek(): Sleeper | undefined {
+		while (this.heap[0]?.cancelled) this.pop();
+		return this.heap[0];
+	}
+
+	private push(sleeper: Sleeper): void {
+		const heap = this.heap;
+		heap.push(sleeper);
+		for (let i = heap.length - 1; i > 0; ) {
+			const parent = (i - 1) >> 1;
+			if (!earlier(heap[i]!, heap[parent]!)) break;
+			[heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+			i = parent;
+		}
+	}
+
+	private pop(): void {
+		const heap = this.heap;
+		const last = heap.pop();
+		if (heap.length === 0 || !last) return;
+		heap[0] = last;
+		for (let i = 0; ; ) {
+			const l = 2 * i + 1;
+			const r = l + 1;
+			let m = i;
+			if (l < heap.length && earlier(heap[l]!, heap[m]!)) m = l;
+			if (r < heap.length && earlier(heap[r]!, heap[m]!)) m = r;
+			if (m === i) return;
+			[heap[i], heap[m]] = [heap[m]!, heap[i]!];
+			i = m;
+		}
+	}
+}
+
+function earlier(a: Sleeper, b: Sleeper): boolean {
+	return a.wakeAt < b.wakeAt || (a.wakeAt === b.wakeAt && a.order < b.order);
 }
 
 /** A clock offset from another by a fixed amount: a machine whose clock is wrong. */
