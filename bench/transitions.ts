@@ -97,12 +97,12 @@ rows.push({
 		await heartbeat(context, held, {stage: 'converting'});
 		await complete(context, held, new TextEncoder().encode('zip'));
 	}),
-	note: 'lease, todo, result check, one heartbeat, fence, result, todo delete, done',
+	note: 'lease, todo (a first attempt: no result check), one heartbeat, fence, result, done (the todo entry goes with the lease at compaction)',
 });
 rows.push({
 	path: '  + the candidate listing a claim round needs',
 	counted: await measure(async () => listCandidates(context)),
-	note: 'LIST todo + LIST processing, shared by every claim of the round',
+	note: 'LIST todo + LIST processing over its range (the leases only while claims are lost or jobs in flight are many)',
 });
 
 const h2 = hash(2);
