@@ -146,8 +146,16 @@ export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
 		process.once('SIGTERM', () => {
 			stop = true;
 		});
+		let first = true;
 		do {
-			const report = await queue.inspector.janitor({dryRun: argv.dryRun, reconcile: argv.reconcile});
+			// A one-off pass reads every lease (what ended a moment ago is swept now); a loop's later
+			// passes read only quiet ones, as workers' passes do: a GET per lease a minute would be O(W).
+			const report = await queue.inspector.janitor({
+				dryRun: argv.dryRun,
+				reconcile: argv.reconcile,
+				readAllLeases: first,
+			});
+			first = false;
 			if (argv.json) printJson(report);
 			else {
 				const {malformed, ...counts} = report;

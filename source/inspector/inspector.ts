@@ -265,9 +265,14 @@ export class Inspector {
 		return clearDead(this.context, options);
 	}
 
-	async janitor(options: {dryRun?: boolean; reconcile?: boolean} = {}): Promise<JanitorReport & {corrected?: number}> {
-		// An operator's pass reads every lease: what ended a moment ago is swept now, not at a worker's next turn.
-		const report = await runJanitor(this.context, {dryRun: options.dryRun, readAllLeases: true});
+	async janitor(
+		options: {dryRun?: boolean; reconcile?: boolean; readAllLeases?: boolean} = {},
+	): Promise<JanitorReport & {corrected?: number}> {
+		// An operator's pass reads every lease by default: what ended a moment ago is swept now, not at a worker's next turn.
+		const report = await runJanitor(this.context, {
+			dryRun: options.dryRun,
+			readAllLeases: options.readAllLeases ?? true,
+		});
 		if (options.reconcile && !options.dryRun) return {...report, corrected: (await reconcile(this.context)).corrected};
 		return report;
 	}
