@@ -8,15 +8,19 @@ export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 export type CliResult = {code: number; stdout: string; stderr: string};
 
+let environments = 0;
+
 /**
 Environment with every BLOBFORGE_ and AWS_ variable removed, so the caller's shell cannot leak in,
-and a state directory of this test process's own (workers remember their jobs there), not the user's.
+and a state directory of its own (workers remember their jobs there), not the user's: tests that
+run at once with the same worker id must not share it.
 */
 export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 	const environment: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env))
 		if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
-	return {...environment, STATE_DIRECTORY: path.join(os.tmpdir(), `bf-state-${process.pid}`), ...extra};
+	const state = path.join(os.tmpdir(), `bf-state-${process.pid}-${++environments}`);
+	return {...environment, STATE_DIRECTORY: state, ...extra};
 }
 
 export async function runCli(args: string[], environment: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<CliResult> {
