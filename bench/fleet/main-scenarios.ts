@@ -57,7 +57,7 @@ export const scenarios: Scenario[] = [
 		backlog: 1_000_000,
 		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 900,
+		seconds: 600,
 		warmup: 600,
 	},
 	{

@@ -14,7 +14,8 @@ and 10,000 in flight a page holds about 1 % jobs in flight, whatever the fleet's
 
 The lease listing costs one page however many workers there are: it covers the window's hash range
 from its first hash, and a window of n todo keys out of T spans about n·L/T of the L leases. Jobs
-past the last lease listed are kept as candidates (a lease there costs one refused PUT).
+past the last lease listed are candidates only when no job known to be free is left (each may
+cost a refused PUT).
 */
 import {parsePriority, priorityFolders, priorities, type Priority} from './keys.js';
 import type {QueueContext} from './queue-context.js';
@@ -70,21 +71,30 @@ export async function listCandidates(
 		// A window keeps its own priority: lower ones past its end are not next in line.
 		if (!window || priority === window.priority) listed.push({hash, priority});
 	}
-	const leased = options.leases === 'none' ? undefined : await leasesInRange(context, listed);
-	const candidates = listed.filter(c => !leased?.has(c.hash));
+	const leases = options.leases === 'none' ? undefined : await leasesInRange(context, listed);
+	const free = listed.filter(c => !leases?.leased.has(c.hash));
+	// Past the last lease listed nothing is known: such a job is tried only when no known-free one is left.
+	const known = leases?.coveredTo === undefined ? free : free.filter(c => c.hash <= leases.coveredTo!);
+	const candidates = known.length > 0 ? known : free;
 	return {
 		candidates: shuffledByPriority(candidates, random),
 		malformedKeys,
 		listedAt: await store.serverTime(),
 		full: page.nextContinuationToken !== undefined,
 		lastPriority,
-		leasedOut: listed.length - candidates.length,
+		leasedOut: listed.length - free.length,
 	};
 }
 
-/** Hashes with a lease (active or ended), from one page of leases starting at the lowest candidate hash. */
-async function leasesInRange(context: QueueContext, listed: Candidate[]): Promise<Set<string>> {
-	if (listed.length === 0) return new Set();
+/**
+Hashes with a lease (active or ended), from one page of leases starting at the lowest candidate
+hash; `coveredTo`, when the page was full, is the last hash it reached.
+*/
+async function leasesInRange(
+	context: QueueContext,
+	listed: Candidate[],
+): Promise<{leased: Set<string>; coveredTo?: string}> {
+	if (listed.length === 0) return {leased: new Set()};
 	let lowest = listed[0]!.hash;
 	for (const c of listed) if (c.hash < lowest) lowest = c.hash;
 	const folder = context.keys.leaseFolder();
@@ -95,7 +105,9 @@ async function leasesInRange(context: QueueContext, listed: Candidate[]): Promis
 		const hash = context.keys.hashOf(entry.key);
 		if (hash) leased.add(hash);
 	}
-	return leased;
+	const last = page.entries.at(-1);
+	const coveredTo = page.nextContinuationToken && last ? context.keys.hashOf(last.key) : undefined;
+	return coveredTo ? {leased, coveredTo} : {leased};
 }
 
 function shuffledByPriority(candidates: Candidate[], random: () => number): Candidate[] {

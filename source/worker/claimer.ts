@@ -2,7 +2,8 @@
 Finds the next job and claims it.
 
 Listing (queue/candidates.ts): at the head of the queue, unless the last head listing was a full
-page whose last priority goes on past it; then mostly a random window within that priority. The
+page whose last priority goes on past it; then mostly a random window within that priority, and
+always one while the last look at the head found most of its jobs in flight. The
 share of listings that look at the head again is 20 / (the fleet's leases), at least 1 % and at
 most all: the fleet as a whole looks at the head a few times a second at most and at least once
 every few claims, so a job of a higher priority is seen within seconds at 10,000 workers and at
@@ -43,6 +44,8 @@ export class Claimer {
 	private listing?: {candidates: Candidate[]; at: number};
 	/** Where windows go: the priority that fills the head's page, if it does. */
 	private windowPriority: Priority | undefined;
+	/** The last head listing found most of its jobs in flight: go to a window first, whatever the fleet's size. */
+	private headCrowded = false;
 	/** Recent claims lost to another worker (or to a job gone), as a moving average. */
 	private lostShare = 0;
 	/** The share of listed jobs in flight, when the leases were last listed with them: unknown (1) until the first listing. */
@@ -116,7 +119,7 @@ export class Claimer {
 		const leases = this.lostShare > lostAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
 		let candidates: Candidate[] = [];
 		const priority = this.windowPriority;
-		if (priority && this.random() >= headShare(this.fleetLeases())) {
+		if (priority && (this.headCrowded || this.random() >= headShare(this.fleetLeases()))) {
 			const window = await listCandidates(this.context, {
 				window: {priority, after: randomHash(this.random)},
 				maxKeys: 100,
@@ -130,9 +133,11 @@ export class Claimer {
 			const head = await listCandidates(this.context, {leases, random: this.random});
 			this.report(head, leases);
 			this.windowPriority = head.full ? head.lastPriority : undefined;
+			const seen = head.candidates.length + head.leasedOut;
+			this.headCrowded = head.full && seen > 0 && head.leasedOut > seen / 2;
 			candidates = head.candidates;
-			// The head's page is all in flight: a window finds the rest of its priority.
-			if (candidates.length === 0 && this.windowPriority) {
+			// The head's page is in flight: a window finds the rest of its priority.
+			if ((candidates.length === 0 || this.headCrowded) && this.windowPriority) {
 				const window = await listCandidates(this.context, {
 					window: {priority: this.windowPriority, after: randomHash(this.random)},
 					maxKeys: 100,
@@ -140,7 +145,7 @@ export class Claimer {
 					random: this.random,
 				});
 				this.report(window, leases);
-				candidates = window.candidates;
+				if (window.candidates.length > 0 || candidates.length === 0) candidates = window.candidates;
 			}
 		}
 		this.listing = {candidates, at: this.clock.now()};
