@@ -8,6 +8,7 @@ import {randomBytes} from 'node:crypto';
 import {type Clock, skewedClock} from '../../source/lib/clock.js';
 import {ConsoleFeedMeter} from './console-meter.js';
 import {Inspector} from '../../source/inspector/inspector.js';
+import {randomHash} from '../../source/queue/candidates.js';
 import {InspectorFeed} from '../../source/inspector/console-feed.js';
 import {runJanitor} from '../../source/queue/janitor.js';
 import {openQueueContext, type QueueContext} from '../../source/queue/queue-context.js';
@@ -194,11 +195,7 @@ async function seedBacklog(
 }
 
 function newJob(store: SimulatedStore, context: QueueContext, random: () => number) {
-	let hash = '';
-	for (let i = 0; i < 8; i++)
-		hash += Math.floor(random() * 2 ** 32)
-			.toString(16)
-			.padStart(8, '0');
+	const hash = randomHash(random);
 	const size = 50_000 + Math.floor(random() * 5_000_000);
 	store.seed(context.keys.raw(hash), 'a simulated PDF', {
 		'original-name': `doc-${hash.slice(0, 8)}.pdf`,

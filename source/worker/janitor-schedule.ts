@@ -1,33 +1,30 @@
 /**
-When this worker offers to run the janitor: at start, then at a spacing that grows with the fleet
-(ten minutes for up to 10 leases, the leases' number in minutes beyond, at most ten hours), and when a job it failed is
-due for its retry. Each offer is a turn (queue/janitor-turn.ts): one GET, and a pass only when
-nobody ran one in the last ten minutes (one minute for a due retry). So the fleet runs about one
-pass every ten minutes whatever its size, and stale leases, retries and the read model's
-compaction need no cron job. Concurrent janitors would still be safe: the snapshot is
-compare-and-swap and every recovery is fenced.
+When this worker offers to run the janitor: at start, then once the next pass is due, at a random
+point of a spread that grows with the fleet (offerSpacingMs), and when a job it failed is due for
+its retry. Each offer is a turn (queue/janitor-turn.ts): one GET, and a pass only when nobody ran
+one within the fleet's gap (10 to 60 minutes; one minute for a due retry). So the fleet runs one
+pass per gap whatever its size, and stale leases, retries and the read model's compaction need no
+cron job. Concurrent janitors would still be safe: the snapshot is compare-and-swap and every
+recovery is fenced.
 */
 import type {Clock} from '../lib/clock.js';
 import {runJanitor} from '../queue/janitor.js';
-import {endJanitorTurn, takeJanitorTurn} from '../queue/janitor-turn.js';
+import {endJanitorTurn, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {errorText, type WorkerEmitter} from './events.js';
-
-/** How often a worker offers, for a fleet of up to ten. */
-const offerEveryMs = 10 * 60_000;
 
 /**
 Over how long after a pass is due this worker's next offer is spread: the fleet's gap times its
 leases ÷ 10 (between 0.1 and 60), so that W workers offering at random within it find the pass due
 within about a tenth of the gap, and the fleet makes about ten offers per pass whatever its size.
 */
-export function offerSpacingMs(leases: number, gapMs = offerEveryMs): number {
-	return Math.max(offerEveryMs, gapMs) * Math.min(60, Math.max(0.1, leases / 10));
+export function offerSpacingMs(leases: number, gapMs = shortestGapMs): number {
+	return Math.max(shortestGapMs, gapMs) * Math.min(60, Math.max(0.1, leases / 10));
 }
 
 export class JanitorSchedule {
 	private offeredAt = Number.NEGATIVE_INFINITY;
-	private spacingMs = offerEveryMs;
+	private spacingMs = shortestGapMs;
 	/** Leases the last pass saw (any worker's): the fleet's size as this worker knows it. */
 	fleetLeases = 0;
 	/** When the earliest job this worker failed is due for its retry. */
