@@ -34,6 +34,15 @@ export const scenarios: Scenario[] = [
 		warmup: 600,
 	},
 	{
+		name: 'w100-backlog1m',
+		workers: 100,
+		backlog: 1_000_000,
+		consoles: 1,
+		duration: fiveMinutes,
+		seconds: 1800,
+		warmup: 600,
+	},
+	{
 		name: 'w1000-backlog100k',
 		workers: 1000,
 		backlog: 100_000,

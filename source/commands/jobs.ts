@@ -93,7 +93,8 @@ export const listCommand: CommandModule<
 	async handler(argv) {
 		const priority = priorityArgument(argv.priority);
 		const queue = await openQueue(argv);
-		const view = await queue.inspector.overview();
+		// Listing the jobs themselves needs every one, not the newest the snapshot's head carries.
+		const view = argv.v || argv.json ? await queue.inspector.fullOverview() : await queue.inspector.overview();
 		const rows =
 			argv.v || argv.json
 				? await queue.inspector.jobs({state: argv.state as JobState | undefined, priority}, view)

@@ -96,7 +96,8 @@ export async function ingest(
 	});
 
 	const [view, results, raws] = await Promise.all([
-		new ReadModel(context).refresh(),
+		// Every job, not the head's few: a queued job must not be queued again at another priority.
+		new ReadModel(context, {full: true}).refresh(),
 		collectAll(context.store, context.keys.resultFolder()),
 		collectAll(context.store, context.keys.rawFolder()),
 	]);

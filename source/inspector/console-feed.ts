@@ -191,6 +191,7 @@ export class InspectorFeed implements ConsoleSource {
 			failed: byState('failed'),
 			dead: byState('dead'),
 			done: byState('done'),
+			...(view.complete ? {} : {partial: true as const}),
 			workers: this.workerRows(view, staleAfterMs),
 			staleAfterMs,
 			leasesAgeMs: Math.max(0, this.monotonic() - this.leasesAt),

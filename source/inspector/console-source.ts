@@ -76,6 +76,11 @@ export type ConsoleSnapshot = {
 	dead: ConsoleJob[];
 	/** Jobs done in the last 30 minutes (older ones are only counted). */
 	done: ConsoleJob[];
+	/**
+	The queue is larger than the snapshot's head carries: todo, failed and dead list the newest jobs of each
+	priority, not all (`counts` has them all; `blobforge list -v` lists them).
+	*/
+	partial?: true;
 	workers: ConsoleWorker[];
 	staleAfterMs: number;
 	/** How long ago the leases were listed, and how often they are. */

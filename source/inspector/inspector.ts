@@ -46,6 +46,7 @@ export type ResolvedHash = {ok: true; hash: string} | {ok: false; reason: string
 
 export class Inspector {
 	private readonly readModel: ReadModel;
+	private fullModel?: ReadModel;
 	private lastView?: QueueView;
 	private rowsCache?: {version: number; jobs: QueueView['jobs']; rows: JobRow[]};
 
@@ -63,6 +64,16 @@ export class Inspector {
 	*/
 	async overview(parts?: RefreshParts): Promise<QueueView> {
 		this.lastView = await this.readModel.refresh(parts);
+		return this.lastView;
+	}
+
+	/**
+	The overview with every job in todo, failed and dead, however many: it reads every shard of the
+	snapshot (once per shard version). For CLI listings and searches, not a console's refresh.
+	*/
+	async fullOverview(): Promise<QueueView> {
+		this.fullModel ??= new ReadModel(this.context, {full: true});
+		this.lastView = await this.fullModel.refresh();
 		return this.lastView;
 	}
 
@@ -116,9 +127,15 @@ export class Inspector {
 		if (isJobHash(text)) return {ok: true, hash: text};
 		if (!/^[0-9a-f]{4,63}$/.test(text))
 			return {ok: false, reason: `"${input}" is not a SHA-256 hash or a prefix of at least 4 hex digits`};
-		const view = this.lastView ?? (await this.overview());
-		const known = new Set([...Object.keys(view.jobs), ...view.active.map(a => a.lease.hash)]);
-		const matches = [...known].filter(h => h.startsWith(text));
+		let view = this.lastView ?? (await this.overview());
+		const matching = (v: QueueView) =>
+			[...new Set([...Object.keys(v.jobs), ...v.active.map(a => a.lease.hash)])].filter(h => h.startsWith(text));
+		let matches = matching(view);
+		// A large queue's head shows only some jobs: a prefix it does not know is looked up among all.
+		if (matches.length === 0 && !view.complete) {
+			view = await this.fullOverview();
+			matches = matching(view);
+		}
 		if (matches.length === 1) return {ok: true, hash: matches[0]!};
 		if (matches.length > 1)
 			return {
@@ -256,7 +273,8 @@ export class Inspector {
 	/** Queued and active jobs whose file name contains `query` (case-insensitive), from the read model. */
 	async searchQueue(query: string): Promise<JobRow[]> {
 		const q = query.toLowerCase();
-		return (await this.jobs()).filter(
+		const view = this.lastView?.complete ? this.lastView : await this.fullOverview();
+		return (await this.jobs({}, view)).filter(
 			r => (r.state === 'todo' || r.state === 'processing') && (r.name ?? '').toLowerCase().includes(q),
 		);
 	}

@@ -4,8 +4,9 @@ worker ran its own, a pass would cost O(W) and the fleet O(W²). So a worker tha
 janitor due takes a turn first, with a compare-and-swap on queue/janitor.json.
 
 Requests:
-1. GET queue/janitor.json            the last turn; younger than the gap (by its last-modified, the
-                                     server's clock) → not due, nothing more
+1. GET queue/janitor.json            the last turn; the last regular pass younger than the gap (by
+                                     the server's clock) → not due, nothing more; a due retry may
+                                     take a retry-only pass a minute after any pass
 2. PUT queue/janitor.json If-Match   (If-None-Match: * when missing) → 412: another worker took it
 After the pass, the taker writes what it learnt when it differs from what the record said (PUT
 If-Match on the ETag of its turn): the number of leases it saw, which tells every worker how far
@@ -29,7 +30,13 @@ export const longestGapMs = 60 * 60_000;
 const sweepsWorthAPass = 30;
 
 export type JanitorTurn =
-	| {taken: true; etag: string; record: JanitorTurnRecord}
+	| {
+			taken: true;
+			etag: string;
+			record: JanitorTurnRecord;
+			/** Taken before the gap for a due retry: the pass need only sweep failed jobs' leases and requeue them. */
+			retryOnly: boolean;
+	  }
 	| {taken: false; reason: 'not-due' | 'taken-by-another'; leases?: number; gapMs?: number; dueInMs?: number};
 
 /** The gap after a pass that swept `swept` ended leases, when the gap before was `gapMs`. */
@@ -39,8 +46,8 @@ export function nextGapMs(gapMs: number, swept: number): number {
 }
 
 /**
-Takes the turn if the last pass is older than the record's gap (or `minGapMs`, for a retry that
-is due, if shorter).
+Takes the turn if the last regular pass is older than the record's gap, or, for a due retry, any pass
+older than a minute (then `retryOnly`).
 */
 export async function takeJanitorTurn(
 	context: QueueContext,
@@ -54,19 +61,33 @@ export async function takeJanitorTurn(
 	const parsed = current ? parseJanitorTurn(current.body) : undefined;
 	const leases = parsed?.ok ? parsed.value.leases : 0;
 	const gapMs = parsed?.ok ? Math.min(longestGapMs, parsed.value.gapMs ?? shortestGapMs) : shortestGapMs;
-	const minGapMs = options.retry ? Math.min(gapMs, retryGapMs) : gapMs;
+	let retryOnly = false;
+	let regularAt: number | undefined;
 	if (current) {
-		const age = (await store.serverTime()) - current.lastModified;
+		const now = await store.serverTime();
+		// Regular passes keep their own clock: retry passes between them do not put them off.
+		const lastRegular = (parsed?.ok ? parsed.value.regularAt : undefined) ?? current.lastModified;
+		const regularIn = gapMs - (now - lastRegular);
+		const retryIn = options.retry ? retryGapMs - (now - current.lastModified) : Number.POSITIVE_INFINITY;
 		// A malformed record is replaced, not obeyed: it could otherwise stop every janitor for good.
-		if (age < minGapMs && parsed?.ok) return {taken: false, reason: 'not-due', leases, gapMs, dueInMs: minGapMs - age};
+		if (regularIn > 0 && retryIn > 0 && parsed?.ok)
+			return {taken: false, reason: 'not-due', leases, gapMs, dueInMs: Math.min(regularIn, retryIn)};
+		retryOnly = regularIn > 0 && parsed?.ok === true;
+		regularAt = retryOnly ? lastRegular : now;
 	}
-	const record: JanitorTurnRecord = {version: 1, worker, leases, gapMs};
+	const record: JanitorTurnRecord = {
+		version: 1,
+		worker,
+		leases,
+		gapMs,
+		...(regularAt === undefined ? {} : {regularAt}),
+	};
 	try {
 		const {etag} = await store.put(key, JSON.stringify({...record, nonce: Math.random()}), {
 			condition: current ? {kind: 'if-match', etag: current.etag} : {kind: 'create-only'},
 			contentType: 'application/json',
 		});
-		return {taken: true, etag, record};
+		return {taken: true, etag, record, retryOnly};
 	} catch (error) {
 		if (isStoreError(error, 'precondition-failed'))
 			return {taken: false, reason: 'taken-by-another', leases, gapMs, dueInMs: gapMs};
@@ -78,14 +99,14 @@ export async function takeJanitorTurn(
 export async function endJanitorTurn(
 	context: QueueContext,
 	turn: {etag: string; record: JanitorTurnRecord},
-	pass: {leases: number; swept: number},
+	pass: {leases: number; swept: number; retryOnly?: boolean},
 ): Promise<JanitorTurnRecord> {
 	const before = turn.record;
 	const record: JanitorTurnRecord = {
-		version: 1,
-		worker: before.worker,
+		...before,
 		leases: pass.leases,
-		gapMs: nextGapMs(before.gapMs ?? shortestGapMs, pass.swept),
+		// A retry pass sweeps only failed jobs' leases: what it found says nothing about the gap.
+		gapMs: pass.retryOnly ? (before.gapMs ?? shortestGapMs) : nextGapMs(before.gapMs ?? shortestGapMs, pass.swept),
 	};
 	// A fleet within a tenth of the size it was, and the same gap: nothing worth a PUT.
 	if (record.gapMs === before.gapMs && Math.abs(record.leases - before.leases) <= Math.max(2, before.leases / 10))

@@ -41,6 +41,11 @@ export type JanitorOptions = {
 	compact?: boolean;
 	/** Read every lease, however recently written (an operator's pass: a lease that ended a moment ago is swept too). */
 	readAllLeases?: boolean;
+	/**
+	A pass run early for a due retry: only failed jobs' leases are read (the regular pass, at the fleet's gap,
+	reads the quiet ones for stale and ended leases).
+	*/
+	retryOnly?: boolean;
 };
 
 export async function runJanitor(context: QueueContext, options: JanitorOptions = {}): Promise<JanitorReport> {
@@ -67,7 +72,8 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		}
 		report.leasesListed++;
 		leased.add(hash);
-		if (options.readAllLeases || now - entry.lastModified > quietMs || failedHashes.has(hash)) quiet.push(entry);
+		const quietEnough = !options.retryOnly && now - entry.lastModified > quietMs;
+		if (options.readAllLeases || quietEnough || failedHashes.has(hash)) quiet.push(entry);
 	}
 	await mapLimit(quiet, 16, async entry => {
 		const seen = await readLease(context, entry, report);
@@ -106,7 +112,7 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 	if (requeued.length > 0) {
 		await appendEvents(
 			context,
-			requeued.map(r => todoEvent(r.entry)),
+			requeued.map(r => ({...todoEvent(r.entry), from: 'failed' as const})),
 		);
 		await mapLimit(requeued, 16, async r => context.store.delete(r.failedKey));
 	}

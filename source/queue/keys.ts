@@ -123,6 +123,15 @@ export class Keys {
 		return `${this.prefix}queue/snapshot.json`;
 	}
 
+	/** One shard of the snapshot: the jobs whose hashes start with `hashPrefix`, as written by one compaction. */
+	snapshotShard(hashPrefix: string, id: string): string {
+		return `${this.snapshotShardFolder()}${hashPrefix || 'all'}.${id}.json`;
+	}
+
+	snapshotShardFolder(): string {
+		return `${this.prefix}queue/snapshot/`;
+	}
+
 	/** Who ran the last janitor pass, and when: the fleet takes turns instead of every worker running one. */
 	janitorTurn(): string {
 		return `${this.prefix}queue/janitor.json`;

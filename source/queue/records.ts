@@ -451,8 +451,13 @@ export type JobEvent = JobFacts & {
 	/** Server time of the change. */
 	at: number;
 	error?: string;
-	/** For `removed`: the state it left, needed when that state was done (not kept per job). */
+	/**
+	The state (and priority, when it differs) the job left, when the writer knows it. Readers that do
+	not keep every job (a console reads only the snapshot's head) count the change by it; without it
+	the job is taken to be new.
+	*/
 	from?: JobState;
+	fromPriority?: Priority;
 };
 
 /** A journal object (`queue/journal/<server ms>-<random>.json`): events of low-rate transitions. */
@@ -468,7 +473,14 @@ export function parseJobEvent(v: unknown): Parsed<JobEvent> {
 		return {ok: false, reason: `event with unknown state ${JSON.stringify(v['state'])}`};
 	if (typeof v['seq'] !== 'number' || typeof v['attempts'] !== 'number' || typeof v['at'] !== 'number')
 		return {ok: false, reason: 'event without seq, attempts or at'};
-	return {ok: true, value: {...(v as unknown as JobEvent), priority}};
+	const from = v['from'];
+	if (from !== undefined && !['todo', 'processing', 'failed', 'dead', 'done'].includes(String(from)))
+		return {ok: false, reason: `event with unknown origin ${JSON.stringify(from)}`};
+	const fromPriority = typeof v['fromPriority'] === 'string' ? parsePriority(v['fromPriority']) : undefined;
+	if (v['fromPriority'] !== undefined && !fromPriority)
+		return {ok: false, reason: 'event with an invalid fromPriority'};
+	const {fromPriority: _raw, ...rest} = v as unknown as JobEvent;
+	return {ok: true, value: {...rest, priority, ...(fromPriority ? {fromPriority} : {})}};
 }
 
 export function parseJournalRecord(body: Uint8Array | string): Parsed<JournalRecord> & {skipped?: string[]} {
@@ -526,6 +538,8 @@ export type JanitorTurnRecord = {
 	leases: number;
 	/** How long the fleet waits between passes: longer while passes find little to sweep (queue/janitor-turn.ts). */
 	gapMs?: number;
+	/** Server time of the last regular pass (retry-only passes between keep it). */
+	regularAt?: number;
 };
 
 export function parseJanitorTurn(body: Uint8Array | string): Parsed<JanitorTurnRecord> {
@@ -539,7 +553,17 @@ export function parseJanitorTurn(body: Uint8Array | string): Parsed<JanitorTurnR
 	const gapMs = v['gapMs'];
 	if (gapMs !== undefined && (typeof gapMs !== 'number' || !Number.isFinite(gapMs) || gapMs < 0))
 		return {ok: false, reason: 'janitor turn with a gap that is not a number of ms'};
-	return {ok: true, value: {version: 1, worker: v['worker'], leases, ...(gapMs === undefined ? {} : {gapMs})}};
+	const regularAt = typeof v['regularAt'] === 'number' && Number.isFinite(v['regularAt']) ? v['regularAt'] : undefined;
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			worker: v['worker'],
+			leases,
+			...(gapMs === undefined ? {} : {gapMs}),
+			...(regularAt === undefined ? {} : {regularAt}),
+		},
+	};
 }
 
 /** One attempt's log (`registry/logs/<hash>/attempt-NNN.json`). */

@@ -67,8 +67,12 @@ export class JanitorSchedule {
 					this.retryDueAt = Math.min(this.retryDueAt, now + turn.dueInMs + 1000);
 				return;
 			}
-			const {malformed, leasesListed, ...counts} = await runJanitor(this.context);
-			const ended = await endJanitorTurn(this.context, turn, {leases: leasesListed, swept: counts.leasesSwept});
+			const {malformed, leasesListed, ...counts} = await runJanitor(this.context, {retryOnly: turn.retryOnly});
+			const ended = await endJanitorTurn(this.context, turn, {
+				leases: leasesListed,
+				swept: counts.leasesSwept,
+				retryOnly: turn.retryOnly,
+			});
 			this.space(leasesListed, ended.gapMs, ended.gapMs);
 			if (Object.values(counts).some(n => n > 0)) this.events.emit('janitor', counts);
 			for (const m of malformed) this.events.emit('malformed-record', {key: m.key, reason: m.reason});

@@ -79,8 +79,10 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	t.is(report.journalFolded, 1);
 	t.is(await todoOf(context, h), undefined, 'swept with the lease');
 	t.deepEqual(
-		(await collectAll(context.store, 'pdf/queue/')).map(e => e.key),
-		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'],
+		(await collectAll(context.store, 'pdf/queue/')).map(e =>
+			e.key.replace(/\.[0-9a-z]+-[0-9a-f]{6}\.json$/, '.ID.json'),
+		),
+		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json', 'pdf/queue/snapshot/all.ID.json'],
 	);
 });
 
@@ -258,8 +260,10 @@ test('the janitor finishes a job whose holder died after uploading the result', 
 	const report = await runJanitor(context);
 	t.is(report.finishedDone, 1);
 	t.deepEqual(
-		(await collectAll(context.store, 'pdf/queue/')).map(e => e.key),
-		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json'],
+		(await collectAll(context.store, 'pdf/queue/')).map(e =>
+			e.key.replace(/\.[0-9a-z]+-[0-9a-f]{6}\.json$/, '.ID.json'),
+		),
+		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json', 'pdf/queue/snapshot/all.ID.json'],
 		'no todo entry, no lease: done, not converted again',
 	);
 });

@@ -239,3 +239,14 @@ test('q asks the program to quit', async t => {
 	}
 	t.is(app.quits.length, 1);
 });
+
+test('a queue larger than the snapshot head carries: the tabs say how many of how many', async t => {
+	const partial = busySnapshot();
+	partial.partial = true;
+	partial.counts.todo.normal = 1_234_567;
+	partial.counts.total.todo = 1_234_567;
+	partial.counts.total.dead = 1;
+	const app = mount(t, {columns: 120, rows: 30, source: new FakeSource(partial)});
+	const frame = await containing(t, app, 'Queue 2/1.2M');
+	t.regex(frame, /Dead 1 /, 'a list that is whole shows its count alone');
+});

@@ -4,12 +4,15 @@ the jobs in todo, failed and dead, the active leases with their progress, and co
 minute, at a cost that does not grow with history.
 
 One refresh — requests:
-1. GET  queue/snapshot.json  If-None-Match: <ETag>   (304 in steady state: compacted counts and jobs)
+1. GET  queue/snapshot.json  If-None-Match: <ETag>   (304 in steady state: the head — counts, and the
+                                                      jobs a console shows, whatever the queue's size)
 2. LIST queue/journal/ start-after <cursor>          (+ one GET per journal object new since: enqueue
                                                       batches, retries and other low-rate changes)
 3. LIST queue/processing/                             (+ one GET per lease whose ETag changed: a
                                                       heartbeat, a claim, an ending)
-Nothing lists store/out/ or the todo folders, so 100,000 finished jobs cost what 100 do.
+Nothing lists store/out/ or the todo folders, so 100,000 finished jobs cost what 100 do, and a
+million queued ones what a thousand do. A full reader (ingest, `list`) also GETs every shard the
+head names, once per shard id (snapshot-shards.ts).
 
 A caller may skip either half (the console does: it reads the journal when queue/changes.json
 changed and sweeps the leases on a slower clock); the skipped half is served from what the last
@@ -20,8 +23,8 @@ import {collectAll, isNotModified} from '../../storage/object-store.js';
 import {readJournal} from './journal-reader.js';
 import {
 	applyEvent,
+	baseCounts,
 	cloneSnapshot,
-	countJobs,
 	eventOfEndedLease,
 	stateOf,
 	withActive,
@@ -31,6 +34,7 @@ import {
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, type JobState, type Lease} from '../records.js';
 import {loadSnapshot} from './snapshot-store.js';
+import {readAllShards, type ShardJobs} from './snapshot-shards.js';
 
 export type ActiveJob = {
 	lease: Lease;
@@ -44,8 +48,13 @@ export type QueueView = {
 	/** The server's clock when the refresh finished. */
 	serverNow: number;
 	counts: Counts;
-	/** Jobs in todo, failed and dead (and recently done), by hash. */
+	/**
+	Jobs by hash: for a full reader every job in todo, failed and dead (and recently done); otherwise the
+	head's (every one in a small queue, the newest per state and priority in a large one) and those changed since.
+	*/
 	jobs: Snapshot['jobs'];
+	/** `jobs` holds every job in todo, failed and dead: lists are whole, not the newest of more. */
+	complete: boolean;
 	active: ActiveJob[];
 	completionsByMinute: Record<string, number>;
 	failuresByMinute: Record<string, number>;
@@ -83,10 +92,15 @@ export class ReadModel {
 	private readonly leases = new Map<string, CachedLease>();
 	/** Bumped by every change of the working snapshot's jobs. */
 	private version = 0;
-	private counted?: {version: number; counts: Counts};
+	private counted?: {version: number; counts: Counts; complete: boolean};
 	private leasesRead = false;
+	private readonly shardCache = new Map<string, ShardJobs>();
 
-	constructor(private readonly context: QueueContext) {}
+	constructor(
+		private readonly context: QueueContext,
+		/** Read every shard too (ingest, `list`): `jobs` is then complete. */
+		private readonly options: {full?: boolean} = {},
+	) {}
 
 	async refresh(parts: RefreshParts = {}): Promise<QueueView> {
 		const problems: string[] = [];
@@ -109,6 +123,10 @@ export class ReadModel {
 		if (!unchanged) {
 			this.baseEtag = loaded.etag;
 			this.working = cloneSnapshot(loaded.snapshot);
+			if (this.options.full && !loaded.snapshot.legacy) {
+				const all = await readAllShards(this.context, loaded.snapshot.shards, this.shardCache);
+				for (const [hash, job] of Object.entries(all)) this.working.jobs[hash] ??= job;
+			}
 			this.version++;
 			this.snapshotCursor = loaded.snapshot.journalCursor;
 			this.journalRead.clear();
@@ -173,10 +191,12 @@ export class ReadModel {
 				});
 		}
 		const activeByHash = new Map(active.map(a => [a.lease.hash, a.lease]));
+		const counted = this.countsOf(working);
 		return {
 			serverNow,
-			counts: this.countsOf(working, activeByHash),
+			counts: withActive(counted.counts, working, activeByHash),
 			jobs: working.jobs,
+			complete: counted.complete,
 			active,
 			completionsByMinute: working.completionsByMinute,
 			failuresByMinute: working.failuresByMinute,
@@ -186,12 +206,14 @@ export class ReadModel {
 		};
 	}
 
-	/**
-	The counts: those of the jobs alone are kept until the jobs change (a refresh at 1,000,000 queued
-	would otherwise walk them all); the active leases are laid over them on each refresh.
-	*/
-	private countsOf(working: Snapshot, active: ReadonlyMap<string, Lease>): Counts {
-		if (this.counted?.version !== this.version) this.counted = {version: this.version, counts: countJobs(working, [])};
-		return withActive(this.counted.counts, working, active);
+	/** The counts without the active leases, and whether the jobs are all there: kept until the jobs change. */
+	private countsOf(working: Snapshot): {counts: Counts; complete: boolean} {
+		if (this.counted?.version === this.version) return this.counted;
+		const counts = baseCounts(working);
+		const listed = {todo: 0, failed: 0, dead: 0};
+		for (const job of Object.values(working.jobs)) if (job.state in listed) listed[job.state as keyof typeof listed]++;
+		const complete = (['todo', 'failed', 'dead'] as const).every(s => listed[s] >= counts.total[s]);
+		this.counted = {version: this.version, counts, complete};
+		return this.counted;
 	}
 }

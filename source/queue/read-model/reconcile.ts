@@ -6,10 +6,12 @@ its cost grows with history; the janitor runs it rarely (`blobforge janitor --re
 the console.
 
 Requests: LIST of every queue folder and store/out/ (a page per 1,000 keys), GET per lease, GET
-snapshot, PUT snapshot If-Match.
+head and every shard, PUT every shard (new ids), PUT head If-Match, DeleteObjects (old shards).
 */
 import {collectAll, isNotModified} from '../../storage/object-store.js';
-import {emptySnapshot, type JobSummary, type Snapshot} from './event-fold.js';
+import {defaultSettleMs, emptySnapshot, type JobSummary, type Snapshot} from './event-fold.js';
+import {selectHeadJobs} from './head-jobs.js';
+import {allPrefixes, readAllShards, ShardSet, widthFor} from './snapshot-shards.js';
 import {priorities, type Priority} from '../keys.js';
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, type JobState, type Lease} from '../records.js';
@@ -58,11 +60,14 @@ export async function listJobStates(context: QueueContext): Promise<Map<string, 
 	return jobs;
 }
 
-/** Rebuilds the snapshot from a full listing; returns how many jobs' states it corrected. */
+/** Rebuilds the snapshot (head and shards) from a full listing; returns how many jobs' states it corrected. */
 export async function reconcile(context: QueueContext): Promise<{corrected: number; saved: boolean}> {
 	const loaded = await loadSnapshot(context);
 	if (loaded === 'not-modified') return {corrected: 0, saved: false};
 	const previous = loaded.snapshot;
+	const known = previous.legacy
+		? previous.jobs
+		: {...(await readAllShards(context, previous.shards, new Map())), ...previous.jobs};
 	// Events up to the newest journal object seen now are reflected in the listing that follows.
 	const journal = await collectAll(context.store, context.keys.journalFolder());
 	const listed = await listJobStates(context);
@@ -74,32 +79,37 @@ export async function reconcile(context: QueueContext): Promise<{corrected: numb
 		compactedAt: now,
 		journalCursor: journal.at(-1)?.key ?? previous.journalCursor,
 	};
+	const jobs: Record<string, JobSummary> = {};
 	let corrected = 0;
 	for (const [hash, job] of listed) {
-		const known = previous.jobs[hash];
+		const before = known[hash];
 		// Processing is an overlay on the job's underlying state: its todo entry is still there.
 		const state = job.state === 'processing' ? 'todo' : job.state;
-		const priority = job.lease?.priority ?? (job.state === 'todo' ? job.priority : (known?.priority ?? job.priority));
-		const knownState = known?.state ?? 'done';
+		const priority = job.lease?.priority ?? (job.state === 'todo' ? job.priority : (before?.priority ?? job.priority));
+		const knownState = before?.state ?? 'done';
 		if (knownState !== state) corrected++;
-		if (state === 'done' && !known) {
-			next.settledDone[priority]++;
-			continue;
-		}
-		const summary: JobSummary = {
-			seq: known?.seq ?? 0,
+		next.counts[state][priority]++;
+		// A done job is counted; kept per job only while it settles.
+		if (state === 'done' && !before) continue;
+		jobs[hash] = {
+			seq: before?.seq ?? 0,
 			state,
 			priority,
-			attempts: known?.attempts ?? 0,
-			at: known?.at ?? now,
-			...(known?.name === undefined ? {} : {name: known.name}),
-			...(known?.size === undefined ? {} : {size: known.size}),
-			...(known?.error === undefined ? {} : {error: known.error}),
+			attempts: before?.attempts ?? 0,
+			at: before?.at ?? now,
+			...(before?.name === undefined ? {} : {name: before.name}),
+			...(before?.size === undefined ? {} : {size: before.size}),
+			...(before?.error === undefined ? {} : {error: before.error}),
 		};
-		next.jobs[hash] = summary;
 	}
-	for (const [hash, job] of Object.entries(previous.jobs))
-		if (!listed.has(hash) && job.state !== 'removed') corrected++;
+	for (const [hash, job] of Object.entries(known)) if (!listed.has(hash) && job.state !== 'removed') corrected++;
+	const width = widthFor(Object.keys(jobs).length, 0);
+	const written = await new ShardSet(context, {width, ids: {}}).save(jobs, allPrefixes(width), width, now);
+	next.shards = written.index;
+	next.jobs = selectHeadJobs(jobs, next.counts, now, defaultSettleMs).jobs;
 	const saved = await saveSnapshot(context, next, loaded.etag);
+	const replaced = Object.entries(previous.shards.ids).map(([p, id]) => context.keys.snapshotShard(p, id));
+	const doomed = saved ? replaced : written.written;
+	for (let i = 0; i < doomed.length; i += 1000) await context.store.deleteMany(doomed.slice(i, i + 1000));
 	return {corrected, saved};
 }

@@ -80,8 +80,9 @@ function refusalForState(records: JobRecords, action: string): string {
 	}
 }
 
-function deadEvent(record: FailureRecord, at: number, error?: string): JobEvent {
+function deadEvent(record: FailureRecord, at: number, from: JobEvent['from'], error?: string): JobEvent {
 	return {
+		...(from === undefined ? {} : {from}),
 		hash: record.hash,
 		seq: record.seq,
 		state: 'dead',
@@ -149,7 +150,9 @@ export async function retryJob(
 	}
 	if (records.dead) await context.store.delete(context.keys.dead(hash));
 	if (records.failed) await context.store.delete(context.keys.failed(hash));
-	await appendEvents(context, [todoEvent(entry)]);
+	await appendEvents(context, [
+		{...todoEvent(entry), from: records.dead ? 'dead' : 'failed', ...(source ? {fromPriority: source.priority} : {})},
+	]);
 	return applied(
 		hash,
 		`queued at ${entry.priority} from ${records.state}${options.resetRetries ? ', retries reset' : ''}`,
@@ -229,7 +232,9 @@ async function cancelOnce(context: QueueContext, hash: string): Promise<AdminOut
 		...(source.size === undefined ? {} : {size: source.size}),
 	};
 	await writeFailureRecord(context, 'dead', record);
-	await appendEvents(context, [deadEvent(record, now, 'cancelled by the operator')]);
+	await appendEvents(context, [
+		deadEvent(record, now, records.state === 'failed' ? 'failed' : 'todo', 'cancelled by the operator'),
+	]);
 	for (const {entry} of records.todo) await context.store.delete(context.keys.todo(entry.priority, hash));
 	if (records.failed) await context.store.delete(context.keys.failed(hash));
 	return applied(hash, 'cancelled: the job is in dead-letter');
@@ -249,7 +254,9 @@ export async function reprioritizeJob(context: QueueContext, hash: string, prior
 	});
 	await finishMove(context, moving);
 	const {movedTo, ...moved} = moving;
-	await appendEvents(context, [todoEvent({...moved, priority: movedTo!})]);
+	await appendEvents(context, [
+		{...todoEvent({...moved, priority: movedTo!}), from: 'todo', fromPriority: old.priority},
+	]);
 	return applied(hash, `moved from ${old.priority} to ${priority}`);
 }
 

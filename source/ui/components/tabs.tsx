@@ -21,26 +21,40 @@ export function Tabs({
 }) {
 	const theme = useTheme();
 	const count = (p: PaneId) => (snapshot ? (p === 'workers' ? snapshot.workers.length : snapshot[p].length) : 0);
+	// A large queue's lists show the newest jobs of each priority: the tab says of how many.
+	const label = (p: PaneId) => {
+		const total = p === 'todo' || p === 'failed' || p === 'dead' ? snapshot?.counts.total[p] : undefined;
+		return snapshot?.partial && total !== undefined && total > count(p)
+			? `${count(p)}/${compactCount(total)}`
+			: String(count(p));
+	};
 	const sortName = sortColumnNames(pane)[sort.index % sortColumnNames(pane).length]!;
 	const right = `${filter ? `filter "${fitText(filter, 20)}" · ` : ''}sort ${sortName}${sort.descending ? ' ↑' : ''}`;
-	const tabsWidth = panes.reduce((sum, p) => sum + ` ${panes.indexOf(p) + 1} ${paneTitles[p]} ${count(p)} `.length, 0);
+	const tabsWidth = panes.reduce((sum, p) => sum + ` ${panes.indexOf(p) + 1} ${paneTitles[p]} ${label(p)} `.length, 0);
 	const room = width - 1 - tabsWidth;
 	return (
 		<Text wrap="truncate-end">
 			{panes.map((p, i) => {
-				const label = ` ${i + 1} ${paneTitles[p]} ${count(p)} `;
+				const text = ` ${i + 1} ${paneTitles[p]} ${label(p)} `;
 				const tone = p === 'failed' && count(p) > 0 ? 'warn' : p === 'dead' && count(p) > 0 ? 'bad' : undefined;
 				return p === pane ? (
 					<Text key={p} inverse bold>
-						{label}
+						{text}
 					</Text>
 				) : (
 					<Text key={p} color={tone ? theme.color(tone) : undefined}>
-						{label}
+						{text}
 					</Text>
 				);
 			})}
 			{room > 8 ? <Text dimColor>{fitText(right, room - 1, {pad: true, alignRight: true})}</Text> : null}
 		</Text>
 	);
+}
+
+/** 1234 → 1234, 12345 → 12k, 1234567 → 1.2M: a count in a tab's few columns. */
+export function compactCount(n: number): string {
+	if (n < 10_000) return String(n);
+	if (n < 1_000_000) return `${Math.round(n / 1000)}k`;
+	return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 1 : 0)}M`;
 }

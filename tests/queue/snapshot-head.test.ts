@@ -1,0 +1,213 @@
+/**
+The snapshot's head and shards: a console reads a head whose size does not grow with the queue and
+still counts exactly; the shards hold every job for the janitor and full readers.
+*/
+import {createHash} from 'node:crypto';
+import test from 'ava';
+import {runJanitor} from '../../source/queue/janitor.js';
+import type {Priority} from '../../source/queue/keys.js';
+import {headLimits} from '../../source/queue/read-model/head-jobs.js';
+import {ReadModel, type QueueView} from '../../source/queue/read-model/read-model.js';
+import {parseSnapshot} from '../../source/queue/read-model/event-fold.js';
+import {reconcile} from '../../source/queue/read-model/reconcile.js';
+import {shardLimits} from '../../source/queue/read-model/snapshot-shards.js';
+import {cancelJob, reprioritizeJob, retryJob} from '../../source/queue/transitions/admin.js';
+import {claim} from '../../source/queue/transitions/claim.js';
+import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {complete, fail} from '../../source/queue/transitions/finish.js';
+import {collectAll, isNotModified} from '../../source/storage/object-store.js';
+import {letLeasesSettle, makeQueue} from '../support/queue.js';
+
+const spread = (n: number) => createHash('sha256').update(`job ${n}`).digest('hex');
+const priorityOf = (n: number): Priority => (['high', 'normal', 'low'] as const)[n % 3]!;
+
+async function queueOf(jobs: number) {
+	const queue = await makeQueue({max_retries: 0});
+	await enqueueMany(
+		queue.context,
+		Array.from({length: jobs}, (_, i) => ({hash: spread(i), priority: priorityOf(i), name: `f-${i}.pdf`, size: i})),
+	);
+	queue.clock.advance(61_000);
+	await runJanitor(queue.context);
+	return queue;
+}
+
+async function headOf(context: Awaited<ReturnType<typeof makeQueue>>['context']) {
+	const got = await context.store.get(context.keys.snapshot());
+	if (!got || isNotModified(got)) throw new Error('no head');
+	const parsed = parseSnapshot(got.body);
+	if (!parsed.ok) throw new Error(parsed.reason);
+	return {head: parsed.value, bytes: got.body.byteLength};
+}
+
+const stored = (view: QueueView) => ({
+	todo: view.counts.todo,
+	processing: view.counts.processing,
+	failed: view.counts.failed,
+	dead: view.counts.dead,
+	done: view.counts.done,
+});
+
+test.serial(
+	'a queue of 3,000: the head carries the newest per state and priority; every job is in a shard',
+	async t => {
+		const saved = shardLimits.jobsPerShard;
+		shardLimits.jobsPerShard = 100; // 3,000 jobs → 256 shards of about 12
+		t.teardown(() => {
+			shardLimits.jobsPerShard = saved;
+		});
+		const {context} = await queueOf(3000);
+		const {head, bytes} = await headOf(context);
+		t.is(head.shards.width, 2);
+		t.is(Object.keys(head.shards.ids).length, 256);
+		t.is(Object.keys(head.jobs).length, 3 * headLimits.perGroup, 'the newest 40 of each priority');
+		// 120 jobs and 256 shard ids: the same at 3 million (what grows is the shards).
+		t.true(bytes < 40_000, `head ${bytes} bytes`);
+		t.deepEqual(head.counts.todo, {critical: 0, high: 1000, normal: 1000, low: 1000, background: 0});
+		const newestHigh = Object.entries(head.jobs).filter(([, j]) => j.priority === 'high');
+		t.is(newestHigh.length, headLimits.perGroup);
+		const console = await new ReadModel(context).refresh();
+		t.is(console.counts.total.todo, 3000);
+		t.false(console.complete, 'a console knows it shows the newest of more');
+		const full = await new ReadModel(context, {full: true}).refresh();
+		t.true(full.complete);
+		t.is(Object.values(full.jobs).filter(j => j.state === 'todo').length, 3000);
+		t.is(full.jobs[spread(1234)]?.name, 'f-1234.pdf');
+	},
+);
+
+test.serial(
+	'a console that reads only the head counts every transition exactly, before and after compaction',
+	async t => {
+		const saved = shardLimits.jobsPerShard;
+		shardLimits.jobsPerShard = 100;
+		t.teardown(() => {
+			shardLimits.jobsPerShard = saved;
+		});
+		const {context, clock} = await queueOf(1500);
+		const {head} = await headOf(context);
+		// Jobs the head does not carry: the oldest of each priority.
+		const hidden = Array.from({length: 1500}, (_, i) => i).filter(i => !(spread(i) in head.jobs));
+		const [a, b, c, d, e, f] = hidden.map(i => ({hash: spread(i), priority: priorityOf(i)}));
+		const watching = new ReadModel(context);
+		await watching.refresh();
+		for (const job of [a!, b!]) {
+			const claimed = await claim(context, 'w-1', job);
+			if (claimed.kind !== 'claimed') throw new Error(claimed.kind);
+			await complete(context, claimed.held, new Uint8Array([1]));
+		}
+		const failing = await claim(context, 'w-2', c!);
+		if (failing.kind !== 'claimed') throw new Error(failing.kind);
+		await fail(context, failing.held, {error: 'broken', permanent: true});
+		t.is((await cancelJob(context, d!.hash)).code, 'applied');
+		t.is((await reprioritizeJob(context, e!.hash, 'critical')).code, 'applied');
+		const running = await claim(context, 'w-3', f!);
+		t.is(running.kind, 'claimed');
+		const check = async (label: string) => {
+			const full = await new ReadModel(context, {full: true}).refresh();
+			t.deepEqual(stored(await watching.refresh()), stored(full), `${label}: a console that kept watching`);
+			t.deepEqual(stored(await new ReadModel(context).refresh()), stored(full), `${label}: a fresh console`);
+			return full;
+		};
+		const full = await check('before compaction');
+		t.is(full.counts.total.todo + full.counts.total.processing, 1500 - 4);
+		t.is(full.counts.total.done, 2);
+		t.is(full.counts.total.dead, 2);
+		t.is(full.counts.todo.critical, 1, 'the reprioritized job');
+		t.is(full.counts.total.processing, 1);
+		letLeasesSettle(clock);
+		await runJanitor(context);
+		await check('after compaction');
+		// A retry of a dead job the head does not carry: the journal event says where it came from.
+		t.is((await retryJob(context, d!.hash)).code, 'applied');
+		await check('after a retry');
+		clock.advance(61_000);
+		await runJanitor(context);
+		await check('after the retry was compacted');
+	},
+);
+
+test('leases the janitor folded but has not deleted yet are not counted twice', async t => {
+	const {context, clock} = await queueOf(150);
+	const watching = new ReadModel(context);
+	// More completions at one priority than the head keeps rows for: some are known to it only as folded.
+	const jobs = Array.from({length: 150}, (_, i) => ({hash: spread(i), priority: priorityOf(i)}))
+		.filter(j => j.priority === 'high')
+		.slice(0, headLimits.perGroup + 5);
+	const endedLeases: Array<{key: string; body: Uint8Array}> = [];
+	for (const job of jobs) {
+		const claimed = await claim(context, 'w-1', job);
+		if (claimed.kind !== 'claimed') throw new Error(claimed.kind);
+		await complete(context, claimed.held, new Uint8Array([1]));
+		const got = await context.store.get(context.keys.lease(job.hash));
+		if (got && !isNotModified(got)) endedLeases.push({key: context.keys.lease(job.hash), body: got.body});
+		clock.advance(1000);
+	}
+	t.is((await watching.refresh()).counts.total.done, jobs.length);
+	letLeasesSettle(clock);
+	await runJanitor(context);
+	const {head} = await headOf(context);
+	t.true(
+		jobs.some(j => !(j.hash in head.jobs)),
+		'some are not among the head rows',
+	);
+	// The janitor's delete has not landed yet: the leases are listed beside the head that folded them.
+	for (const lease of endedLeases) await context.store.put(lease.key, lease.body);
+	const view = await watching.refresh();
+	t.is(view.counts.total.done, jobs.length);
+	t.is(view.counts.total.todo, 150 - jobs.length);
+	t.is((await new ReadModel(context).refresh()).counts.total.done, jobs.length, 'a fresh console too');
+});
+
+test('a version 1 snapshot (every job inline) is read as it was and rewritten as head and shards', async t => {
+	const {context} = await makeQueue();
+	const job = (n: number, state: string) => [spread(n), {seq: n, state, priority: 'normal', attempts: 0, at: 1000 + n}];
+	await context.store.put(
+		context.keys.snapshot(),
+		JSON.stringify({
+			version: 1,
+			compactedAt: 1000,
+			journalCursor: '',
+			jobs: Object.fromEntries([job(1, 'todo'), job(2, 'todo'), job(3, 'dead'), job(4, 'failed')]),
+			settledDone: {critical: 0, high: 0, normal: 7, low: 0, background: 0},
+		}),
+	);
+	const before = await new ReadModel(context).refresh();
+	t.is(before.counts.total.todo, 2);
+	t.is(before.counts.total.done, 7);
+	t.true(before.complete);
+	await runJanitor(context);
+	const {head} = await headOf(context);
+	t.is(head.version, 2);
+	t.is(Object.keys(head.shards.ids).length, 1);
+	t.deepEqual(stored(await new ReadModel(context).refresh()), stored(before));
+	t.deepEqual(stored(await new ReadModel(context, {full: true}).refresh()), stored(before));
+});
+
+test('reconciliation rebuilds head and shards from a listing and deletes the old shards', async t => {
+	const {context} = await queueOf(30);
+	const oldShards = (await collectAll(context.store, context.keys.snapshotShardFolder())).map(e => e.key);
+	t.is(oldShards.length, 1);
+	// A job whose events were lost: queued without a journal event.
+	await context.store.put(
+		context.keys.todo('low', spread(999)),
+		JSON.stringify({
+			version: 1,
+			hash: spread(999),
+			seq: 5,
+			priority: 'low',
+			attempts: 0,
+			queuedAt: 0,
+			reason: 'ingest',
+		}),
+	);
+	const outcome = await reconcile(context);
+	t.true(outcome.saved);
+	t.is(outcome.corrected, 1);
+	const now = (await collectAll(context.store, context.keys.snapshotShardFolder())).map(e => e.key);
+	t.is(now.length, 1);
+	t.notDeepEqual(now, oldShards);
+	const full = await new ReadModel(context, {full: true}).refresh();
+	t.is(full.counts.total.todo, 31);
+	t.is(full.jobs[spread(999)]?.priority, 'low');
+});
