@@ -16,6 +16,7 @@ import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {collectAll, isNotModified} from '../../source/storage/object-store.js';
+import {composeStore, type Middleware} from '../../source/storage/store-chain.js';
 import {letLeasesSettle, makeQueue} from '../support/queue.js';
 
 const spread = (n: number) => createHash('sha256').update(`job ${n}`).digest('hex');
@@ -210,4 +211,27 @@ test('reconciliation rebuilds head and shards from a listing and deletes the old
 	const full = await new ReadModel(context, {full: true}).refresh();
 	t.is(full.counts.total.todo, 31);
 	t.is(full.jobs[spread(999)]?.priority, 'low');
+});
+
+test('a full reader whose shards a janitor replaced meanwhile reads the new head and its shards', async t => {
+	const {context, clock} = await queueOf(40);
+	let raced = false;
+	const racing: Middleware = {
+		async around(call, next) {
+			if (!raced && call.method === 'get' && call.key.startsWith(context.keys.snapshotShardFolder())) {
+				raced = true;
+				// Between the reader's head and its shard GET: a change, compacted, its old shard deleted.
+				await enqueueMany(context, [{hash: spread(500), priority: 'low'}]);
+				clock.advance(61_000);
+				await runJanitor(context);
+			}
+			return next();
+		},
+	};
+	const reader = {...context, store: composeStore(context.store, [racing])};
+	const view = await new ReadModel(reader, {full: true}).refresh();
+	t.true(raced);
+	t.is(view.counts.total.todo, 41);
+	t.is(view.jobs[spread(500)]?.state, 'todo');
+	t.deepEqual(view.problems, []);
 });

@@ -61,7 +61,10 @@ export async function compact(
 		folded = await foldIntoShards(context, head, events, ended, now, settleMs);
 	} catch (error) {
 		if (!(error instanceof ShardUnreadable)) throw error;
-		report.malformed.push({key: context.keys.snapshotShardFolder(), reason: error.message});
+		// Another janitor committed meanwhile and deleted the shards it replaced: a lost race, not damage.
+		const current = await context.store.head(context.keys.snapshot());
+		if (current?.etag === loaded.etag)
+			report.malformed.push({key: context.keys.snapshotShardFolder(), reason: error.message});
 		return false;
 	}
 	if (journal.batches.length > 0) head.journalCursor = journal.batches.at(-1)!.key;
@@ -75,15 +78,16 @@ export async function compact(
 	const doneTodo = ended
 		.filter(e => e.lease.ending === 'done')
 		.map(e => context.keys.todo(e.lease.priority, e.lease.hash));
-	const doomed = [
+	const doomed = new Set([
 		...journal.batches.map(b => b.key),
 		...ended.map(e => e.entry.key),
 		...doneTodo,
 		...folded.replaced,
 		...(folded.written.length > 0 ? await orphanShards(context, head.shards, now) : []),
-	];
-	for (let i = 0; i < doomed.length; i += 1000) {
-		await context.store.deleteMany(doomed.slice(i, i + 1000));
+	]);
+	const keys = [...doomed];
+	for (let i = 0; i < keys.length; i += 1000) {
+		await context.store.deleteMany(keys.slice(i, i + 1000));
 	}
 	report.journalFolded += journal.batches.length;
 	report.leasesSwept += ended.length;

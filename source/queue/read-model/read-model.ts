@@ -33,8 +33,8 @@ import {
 } from './event-fold.js';
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, type JobState, type Lease} from '../records.js';
-import {loadSnapshot} from './snapshot-store.js';
-import {readAllShards, type ShardJobs} from './snapshot-shards.js';
+import {type LoadedSnapshot, loadSnapshot} from './snapshot-store.js';
+import {readAllShards, type ShardJobs, ShardUnreadable} from './snapshot-shards.js';
 
 export type ActiveJob = {
 	lease: Lease;
@@ -113,7 +113,7 @@ export class ReadModel {
 
 	private async readJournalHalf(problems: string[], listJournal: boolean): Promise<void> {
 		const {keys} = this.context;
-		const loaded = await loadSnapshot(this.context, this.working ? this.baseEtag : undefined);
+		const loaded = await this.loadHead();
 		// Still no snapshot (no compaction yet) is no change either: keep what was read on top of nothing.
 		const unchanged =
 			loaded === 'not-modified' ||
@@ -123,10 +123,7 @@ export class ReadModel {
 		if (!unchanged) {
 			this.baseEtag = loaded.etag;
 			this.working = cloneSnapshot(loaded.snapshot);
-			if (this.options.full && !loaded.snapshot.legacy) {
-				const all = await readAllShards(this.context, loaded.snapshot.shards, this.shardCache);
-				for (const [hash, job] of Object.entries(all)) this.working.jobs[hash] ??= job;
-			}
+			if (loaded.shardJobs) for (const [hash, job] of Object.entries(loaded.shardJobs)) this.working.jobs[hash] ??= job;
 			this.version++;
 			this.snapshotCursor = loaded.snapshot.journalCursor;
 			this.journalRead.clear();
@@ -146,6 +143,22 @@ export class ReadModel {
 			this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
 		}
 		for (const [key, time] of this.journalRead) if (time < newest - 2 * journalWindowMs) this.journalRead.delete(key);
+	}
+
+	/**
+	The head, and for a full reader every shard it names. A janitor that compacts meanwhile deletes the
+	shards it replaced: then the new head is read, up to three times.
+	*/
+	private async loadHead(): Promise<(LoadedSnapshot & {shardJobs?: ShardJobs}) | 'not-modified'> {
+		for (let attempt = 1; ; attempt++) {
+			const loaded = await loadSnapshot(this.context, this.working ? this.baseEtag : undefined);
+			if (loaded === 'not-modified' || !this.options.full || loaded.snapshot.legacy) return loaded;
+			try {
+				return {...loaded, shardJobs: await readAllShards(this.context, loaded.snapshot.shards, this.shardCache)};
+			} catch (error) {
+				if (!(error instanceof ShardUnreadable) || attempt === 3) throw error;
+			}
+		}
 	}
 
 	private async readLeaseHalf(problems: string[]): Promise<void> {
