@@ -139,6 +139,7 @@ export class FleetObserver {
 	result(end: {
 		bills: {all: SimulatedBill; workers: SimulatedBill; janitor: SimulatedBill};
 		snapshotBytes: number;
+		shardBytes: number;
 		consoles: ConsoleMeterResult[];
 		idealJobsPerSecond: number;
 	}) {
@@ -179,6 +180,7 @@ export class FleetObserver {
 			leasesLost: this.claimsLost,
 			crashes: this.crashes,
 			snapshotBytes: end.snapshotBytes,
+			shardBytes: end.shardBytes,
 			consoles: end.consoles,
 			problems: this.problems.slice(0, 5),
 			restart: this.restart,

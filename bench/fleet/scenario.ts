@@ -16,7 +16,7 @@ import {defaultRemoteConfig} from '../../source/queue/records.js';
 import {RemoteConfigCache} from '../../source/queue/remote-config.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {counting} from '../../source/storage/counting.js';
-import type {ObjectStore} from '../../source/storage/object-store.js';
+import {collectAll, type ObjectStore} from '../../source/storage/object-store.js';
 import {RequestStats} from '../../source/storage/request-stats.js';
 import {retrying} from '../../source/storage/retrying.js';
 import {composeStore, type Middleware} from '../../source/storage/store-chain.js';
@@ -159,9 +159,11 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 	// Read outside the simulation: nothing drives the clock any more.
 	store.instant = true;
 	const snapshot = await store.head('pdf/queue/snapshot.json');
+	const shards = await collectAll(store, 'pdf/queue/snapshot/');
 	return observer.result({
 		bills: {all: store.billOf('all'), workers: store.billOf('workers'), janitor: store.billOf('janitor')},
 		snapshotBytes: snapshot?.size ?? 0,
+		shardBytes: shards.reduce((sum, e) => sum + e.size, 0),
 		consoles: meters.map(m => m.result()),
 		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
 	});
