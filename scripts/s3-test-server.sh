@@ -85,9 +85,14 @@ start() {
   fi
   if listening "$PORT"; then die "127.0.0.1:$PORT is taken by a server that is not ours; unset BLOBFORGE_TEST_S3_PORT or pick another"; fi
   install_packages
-  # On a machine that has just installed the packages, the first monitor has been seen to die at once
-  # with nothing in its log; a second boot from scratch works.
-  ( boot ) || { say "boot failed; trying once more from scratch"; ( boot ); }
+  # On a machine that has just installed the packages, the first monitors have been seen to die at
+  # once with nothing in their log (twice in a row); a later boot from scratch works.
+  local attempt
+  for attempt in 1 2 3 4; do
+    if ( boot ); then break; fi
+    [ "$attempt" -lt 4 ] || die "the S3 server did not boot in 4 attempts"
+    say "boot failed; trying again from scratch in ${attempt}s"; sleep "$attempt"
+  done
   print_env
 }
 
