@@ -93,7 +93,7 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 	const seedContext = contextOn(store);
 	// Whatever waits on the virtual clock while seeding (a backoff, a journal key's time) needs the driver running.
 	let isSeeded = false;
-	const seeding = seedBacklog(store, seedContext, scenario.backlog, random, observer).finally(() => {
+	const seeding = seedBacklog(store, seedContext, clock, scenario.backlog, random, observer).finally(() => {
 		isSeeded = true;
 	});
 	await clock.runWhile(() => !isSeeded, Number.POSITIVE_INFINITY);
@@ -181,6 +181,7 @@ export function areaOf(key: string): string {
 async function seedBacklog(
 	store: SimulatedStore,
 	context: QueueContext,
+	clock: VirtualClock,
 	count: number,
 	random: () => number,
 	observer: FleetObserver,
@@ -191,8 +192,10 @@ async function seedBacklog(
 		for (const job of batch) observer.enqueued(job.hash);
 		await enqueueMany(context, batch);
 	}
-	// The journal folded into the snapshot, as the janitor would have done while the backlog was queued.
-	await runJanitor(context, {journalSettleMs: 0});
+	// The journal folded into the snapshot, as the janitor would have done while the backlog was queued
+	// (journal objects are folded once a minute old).
+	await clock.sleep(61_000);
+	await runJanitor(context);
 	store.instant = false;
 }
 
