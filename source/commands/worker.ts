@@ -155,9 +155,21 @@ function logWriter(): (line: string) => void {
 		stdoutClosed = true;
 	});
 	process.stderr.on('error', () => undefined);
+	const toStderr = (text: string) => {
+		if (!process.stderr.destroyed) process.stderr.write(text);
+	};
 	return line => {
-		if (!stdoutClosed) process.stdout.write(`${line}\n`);
-		else if (!process.stderr.destroyed) process.stderr.write(`${line}\n`);
+		const text = `${line}\n`;
+		if (stdoutClosed || process.stdout.destroyed) {
+			toStderr(text);
+			return;
+		}
+		// A write to a pipe whose reader just left fails after the call: the line goes to stderr then, not lost.
+		process.stdout.write(text, error => {
+			if (!error) return;
+			stdoutClosed = true;
+			toStderr(text);
+		});
 	};
 }
 
