@@ -104,6 +104,7 @@ export const listCommand: CommandModule<
 			return;
 		}
 		printLine(countsTable(view, argv.state as JobState | undefined));
+		for (const problem of view.problems) printLine(`problem: ${safeText(problem)}`);
 		if (argv.v) {
 			printLine();
 			printLine(
@@ -174,7 +175,7 @@ export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 						]),
 					),
 		);
-		for (const problem of view.problems) printLine(`problem: ${problem}`);
+		for (const problem of view.problems) printLine(`problem: ${safeText(problem)}`);
 	},
 };
 

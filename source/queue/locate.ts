@@ -61,8 +61,11 @@ export async function locateJob(context: QueueContext, hash: string): Promise<Jo
 		if (parsed.ok) records[slot] = parsed.value;
 		else records.problems.push(`${key}: ${parsed.reason}`);
 	}
+	// A malformed todo entry still queues its job (listings and claims go by its key).
+	let queuedMalformed = false;
 	todos.forEach((got, index) => {
 		if (!got || isNotModified(got)) return;
+		queuedMalformed = true;
 		const priority = priorities[index]!;
 		const parsed = parseTodoEntry(got.body, hash, priority);
 		if (parsed.ok) records.todo.push({entry: parsed.value, etag: got.etag, lastModified: got.lastModified});
@@ -85,7 +88,7 @@ export async function locateJob(context: QueueContext, hash: string): Promise<Jo
 				? 'dead'
 				: records.failed
 					? 'failed'
-					: records.todo.length > 0
+					: records.todo.length > 0 || queuedMalformed
 						? 'todo'
 						: raw
 							? 'raw-only'

@@ -11,6 +11,7 @@ import {systemClock, type Clock} from '../lib/clock.js';
 import {isNotModified} from '../storage/object-store.js';
 import {isStoreError} from '../storage/store-error.js';
 import type {QueueContext} from './queue-context.js';
+import {bounded, bounds, numberField, stringField} from './fields.js';
 import {isObject, parseJson, type Parsed} from './records.js';
 
 export type ManifestEntry = {paths: string[]; size: number; tags: string[]; ingested_at: string; source: string};
@@ -36,11 +37,11 @@ export function parseManifest(body: Uint8Array | string): Parsed<Manifest> & {sk
 			continue;
 		}
 		entries[hash] = {
-			paths: Array.isArray(raw['paths']) ? raw['paths'].filter((p): p is string => typeof p === 'string') : [],
-			size: typeof raw['size'] === 'number' ? raw['size'] : 0,
-			tags: Array.isArray(raw['tags']) ? raw['tags'].filter((p): p is string => typeof p === 'string') : [],
-			ingested_at: typeof raw['ingested_at'] === 'string' ? raw['ingested_at'] : '',
-			source: typeof raw['source'] === 'string' ? raw['source'] : '',
+			paths: strings(raw['paths'], bounds.name),
+			size: numberField(raw, 'size', {min: 0}) ?? 0,
+			tags: strings(raw['tags'], bounds.label),
+			ingested_at: stringField(raw, 'ingested_at', bounds.label) ?? '',
+			source: stringField(raw, 'source', bounds.name) ?? '',
 		};
 	}
 	return {
@@ -48,6 +49,15 @@ export function parseManifest(body: Uint8Array | string): Parsed<Manifest> & {sk
 		value: {version: 1, updated_at: typeof v['updated_at'] === 'string' ? v['updated_at'] : '', entries},
 		...(skipped.length > 0 ? {skipped} : {}),
 	};
+}
+
+/** The strings of a list read from the bucket, each bounded, at most 1,000 of them. */
+function strings(raw: unknown, max: number): string[] {
+	if (!Array.isArray(raw)) return [];
+	return raw
+		.filter((p): p is string => typeof p === 'string')
+		.slice(0, 1000)
+		.map(p => bounded(p, max));
 }
 
 export type LoadedManifest = {manifest: Manifest; etag?: string; problem?: string};

@@ -3,6 +3,17 @@ Types for every record BlobForge stores in the bucket, with parsers that validat
 read. A parser returns the record or the reason it was rejected; a malformed object is
 reported and skipped by its reader, never a crash.
 */
+import {
+	booleanField,
+	bounded,
+	bounds,
+	isObject,
+	numberField,
+	objectField,
+	oneOf,
+	present,
+	stringField,
+} from './fields.js';
 import {parsePriority, type Priority} from './keys.js';
 
 export type Parsed<T> = {ok: true; value: T} | {ok: false; reason: string};
@@ -16,9 +27,7 @@ export function parseJson(body: Uint8Array | string): Parsed<unknown> {
 	}
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export {isObject};
 
 /** JSON that must be an object: the first check of every record parser. */
 export function parseJsonObject(body: Uint8Array | string): Parsed<Record<string, unknown>> {
@@ -52,7 +61,19 @@ export function parseCapabilities(body: Uint8Array | string): Parsed<Capabilitie
 		return {ok: false, reason: 'missing createOnly, compareAndSwap or safeForLeases'};
 	if (v['etagStyle'] !== 'unquoted' && v['etagStyle'] !== 'quoted')
 		return {ok: false, reason: 'etagStyle must be quoted or unquoted'};
-	return {ok: true, value: v as unknown as Capabilities};
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			checkedAt: stringField(v, 'checkedAt', bounds.label) ?? '',
+			location: stringField(v, 'location', bounds.name) ?? '',
+			createOnly: v['createOnly'],
+			compareAndSwap: v['compareAndSwap'],
+			etagStyle: v['etagStyle'],
+			safeForLeases: v['safeForLeases'],
+			...present('clockSkewMs', numberField(v, 'clockSkewMs')),
+		},
+	};
 }
 
 function optionalString(v: Record<string, unknown>, name: string): string | undefined {
@@ -146,15 +167,19 @@ export function parseTodoEntry(body: Uint8Array | string, hash: string, priority
 			hash,
 			seq: optionalNumber(v, 'seq') ?? 0,
 			priority,
-			...(optionalString(v, 'name') === undefined ? {} : {name: optionalString(v, 'name')}),
-			...(optionalNumber(v, 'size') === undefined ? {} : {size: optionalNumber(v, 'size')}),
+			...present('name', stringField(v, 'name', bounds.name)),
+			...present('size', numberField(v, 'size', {min: 0})),
 			attempts,
 			queuedAt: optionalNumber(v, 'queuedAt') ?? optionalNumber(v, 'queued_at') ?? 0,
-			reason: optionalString(v, 'reason') ?? optionalString(v, 'recovered_from') ?? 'ingest',
-			lastError:
-				optionalString(v, 'lastError') ?? optionalString(v, 'last_error') ?? optionalString(v, 'previous_error'),
-			notBefore: optionalNumber(v, 'notBefore'),
-			...(Array.isArray(v['history']) ? {history: v['history'] as AttemptFailure[]} : {}),
+			reason: stringField(v, 'reason', bounds.label) ?? stringField(v, 'recovered_from', bounds.label) ?? 'ingest',
+			...present(
+				'lastError',
+				stringField(v, 'lastError', bounds.error) ??
+					stringField(v, 'last_error', bounds.error) ??
+					stringField(v, 'previous_error', bounds.error),
+			),
+			...present('notBefore', optionalNumber(v, 'notBefore')),
+			...(Array.isArray(v['history']) ? {history: parseHistory(v['history'])} : {}),
 			...(typeof v['movedTo'] === 'string' && parsePriority(v['movedTo'])
 				? {movedTo: parsePriority(v['movedTo'])}
 				: {}),
@@ -237,7 +262,7 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 				version: 1,
 				hash,
 				seq: 0,
-				worker: v['worker'],
+				worker: bounded(v['worker'], bounds.label),
 				priority: parsePriority(optionalString(v, 'priority') ?? 'normal') ?? 'normal',
 				attempt: (optionalNumber(v, 'retries') ?? 0) + 1,
 				nonce: 'legacy',
@@ -259,10 +284,54 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 		!['completing', 'done', 'failed', 'dead', 'requeued', 'cancelled'].includes(String(v['ending']))
 	)
 		return {ok: false, reason: `unknown ending ${JSON.stringify(v['ending'])}`};
-	if (typeof v['seq'] !== 'number') return {ok: false, reason: 'missing seq'};
+	const seq = numberField(v, 'seq');
+	if (seq === undefined) return {ok: false, reason: 'missing seq'};
 	if (v['resumed'] !== undefined && typeof v['resumed'] !== 'number')
 		return {ok: false, reason: 'resumed is not a number'};
-	return {ok: true, value: {...(v as unknown as Lease), hash, priority}};
+	const failure = isObject(v['failure']) ? parseAttemptFailure(v['failure']) : undefined;
+	const progress = objectField(v, 'progress');
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			hash,
+			seq,
+			worker: bounded(v['worker'], bounds.label),
+			priority,
+			attempt,
+			nonce: bounded(v['nonce'], bounds.label),
+			counter,
+			claimedAt: numberField(v, 'claimedAt') ?? 0,
+			...present('name', stringField(v, 'name', bounds.name)),
+			...present('size', numberField(v, 'size', {min: 0})),
+			...present('progress', progress ? parseProgress(progress) : undefined),
+			...present('cancelRequested', booleanField(v, 'cancelRequested')),
+			...present('ending', oneOf(v, 'ending', leaseEndings)),
+			...present('endedAt', numberField(v, 'endedAt')),
+			...present('failure', failure),
+			...present('retryAt', numberField(v, 'retryAt')),
+			...present('attemptsAfter', numberField(v, 'attemptsAfter', {min: 0, integer: true})),
+			...present('resumed', numberField(v, 'resumed', {min: 0})),
+		},
+	};
+}
+
+const leaseEndings = ['completing', 'done', 'failed', 'dead', 'requeued', 'cancelled'] as const;
+const stages = ['claimed', 'downloading', 'converting', 'uploading'] as const;
+
+function parseProgress(v: Record<string, unknown>): Progress {
+	const number = (key: string) => numberField(v, key, {min: 0});
+	return {
+		stage: oneOf(v, 'stage', stages) ?? 'claimed',
+		...present('pagesDone', number('pagesDone')),
+		...present('pagesTotal', number('pagesTotal')),
+		...present('elapsedMs', number('elapsedMs')),
+		...present('etaMs', number('etaMs')),
+		...present('bytes', number('bytes')),
+		...present('cpuPercent', number('cpuPercent')),
+		...present('memoryPercent', number('memoryPercent')),
+		...present('childRssBytes', number('childRssBytes')),
+	};
 }
 
 /**
@@ -287,6 +356,31 @@ export type AttemptFailure = {
 	*/
 	counted?: boolean;
 };
+
+/** One failed attempt read from the bucket; undefined for what is not one. */
+export function parseAttemptFailure(v: Record<string, unknown>): AttemptFailure | undefined {
+	const attempt = numberField(v, 'attempt', {min: 0, integer: true});
+	const error = stringField(v, 'error', bounds.error);
+	if (attempt === undefined || error === undefined) return undefined;
+	return {
+		attempt,
+		worker: stringField(v, 'worker', bounds.label) ?? 'unknown',
+		error,
+		at: numberField(v, 'at') ?? 0,
+		permanent: booleanField(v, 'permanent') ?? false,
+		...present('log', stringField(v, 'log', bounds.name)),
+		...present('counted', booleanField(v, 'counted')),
+	};
+}
+
+/** A history read from the bucket: the entries that are attempts (at most the last 1,000). */
+export function parseHistory(raw: unknown[]): AttemptFailure[] {
+	return raw
+		.slice(-1000)
+		.filter(isObject)
+		.map(parseAttemptFailure)
+		.filter((f): f is AttemptFailure => f !== undefined);
+}
 
 /** Failed attempts that count against max_retries. */
 export function countedAttempts(history: readonly AttemptFailure[]): number {
@@ -321,8 +415,8 @@ export function parseFailureRecord(body: Uint8Array | string, hash: string): Par
 				history: [
 					{
 						attempt: attempts,
-						worker: optionalString(v, 'worker') ?? 'unknown',
-						error: v['error'],
+						worker: stringField(v, 'worker', bounds.label) ?? 'unknown',
+						error: bounded(v['error'], bounds.error),
 						at: optionalNumber(v, 'timestamp') ?? 0,
 						permanent: false,
 					},
@@ -335,8 +429,24 @@ export function parseFailureRecord(body: Uint8Array | string, hash: string): Par
 	if (!priority) return {ok: false, reason: `unknown priority ${JSON.stringify(v['priority'])}`};
 	if (!Array.isArray(v['history']) || typeof v['attempts'] !== 'number' || typeof v['seq'] !== 'number')
 		return {ok: false, reason: 'missing attempts, seq or history'};
-	return {ok: true, value: {...(v as unknown as FailureRecord), hash, priority}};
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			hash,
+			seq: v['seq'],
+			priority,
+			attempts: v['attempts'],
+			...present('name', stringField(v, 'name', bounds.name)),
+			...present('size', numberField(v, 'size', {min: 0})),
+			...present('retryAt', numberField(v, 'retryAt')),
+			reason: oneOf(v, 'reason', failureReasons) ?? 'failed',
+			history: parseHistory(v['history']),
+		},
+	};
 }
+
+const failureReasons = ['failed', 'max-retries', 'permanent', 'cancelled', 'recovered'] as const;
 
 /** Remote configuration (`registry/config.json`), shared by every worker. */
 export type RemoteConfig = {
@@ -479,8 +589,22 @@ export function parseJobEvent(v: unknown): Parsed<JobEvent> {
 	const fromPriority = typeof v['fromPriority'] === 'string' ? parsePriority(v['fromPriority']) : undefined;
 	if (v['fromPriority'] !== undefined && !fromPriority)
 		return {ok: false, reason: 'event with an invalid fromPriority'};
-	const {fromPriority: _raw, ...rest} = v as unknown as JobEvent;
-	return {ok: true, value: {...rest, priority, ...(fromPriority ? {fromPriority} : {})}};
+	return {
+		ok: true,
+		value: {
+			hash: v['hash'],
+			seq: v['seq'],
+			state: v['state'] as JobEvent['state'],
+			priority,
+			attempts: v['attempts'],
+			at: v['at'],
+			...present('name', stringField(v, 'name', bounds.name)),
+			...present('size', numberField(v, 'size', {min: 0})),
+			...present('error', stringField(v, 'error', bounds.error)),
+			...present('from', from as JobState | undefined),
+			...present('fromPriority', fromPriority),
+		},
+	};
 }
 
 export function parseJournalRecord(body: Uint8Array | string): Parsed<JournalRecord> & {skipped?: string[]} {
@@ -525,9 +649,43 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || typeof v['status'] !== 'string')
+	const status = oneOf(v, 'status', ['idle', 'processing', 'stopped'] as const);
+	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || !status)
 		return {ok: false, reason: 'not a version 1 worker record'};
-	return {ok: true, value: v as unknown as WorkerRecord};
+	const count = (key: string) => numberField(v, key, {min: 0}) ?? 0;
+	const job = objectField(v, 'currentJob');
+	const jobHash =
+		job && typeof job['hash'] === 'string' && /^[0-9a-f]{64}$/.test(job['hash']) ? job['hash'] : undefined;
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			worker: bounded(v['worker'], bounds.label),
+			host: stringField(v, 'host', bounds.label) ?? '?',
+			pid: count('pid'),
+			softwareVersion: stringField(v, 'softwareVersion', bounds.label) ?? '?',
+			status,
+			store: stringField(v, 'store', bounds.label) ?? '',
+			...(job && jobHash
+				? {
+						currentJob: {
+							hash: jobHash,
+							...present('name', stringField(job, 'name', bounds.name)),
+							startedAt: numberField(job, 'startedAt') ?? 0,
+						},
+					}
+				: {}),
+			startedAt: count('startedAt'),
+			lastSeen: count('lastSeen'),
+			jobsCompleted: count('jobsCompleted'),
+			jobsFailed: count('jobsFailed'),
+			pagesProcessed: count('pagesProcessed'),
+			bytesProcessed: count('bytesProcessed'),
+			busyMs: count('busyMs'),
+			...present('cpuPercent', numberField(v, 'cpuPercent', {min: 0})),
+			...present('memoryPercent', numberField(v, 'memoryPercent', {min: 0})),
+		},
+	};
 }
 
 /** `queue/janitor.json`: the last janitor turn. Its last-modified (server time) is when the turn was taken. */
@@ -588,7 +746,32 @@ export function parseJobLog(body: Uint8Array | string): Parsed<JobLog> {
 	const json = parseJsonObject(body);
 	if (!json.ok) return json;
 	const v = json.value;
-	if (v['version'] !== 1 || typeof v['attempt'] !== 'number' || typeof v['outcome'] !== 'string')
-		return {ok: false, reason: 'not a version 1 job log'};
-	return {ok: true, value: v as unknown as JobLog};
+	const outcome = oneOf(v, 'outcome', ['completed', 'failed', 'dead', 'lost', 'cancelled', 'requeued'] as const);
+	const attempt = numberField(v, 'attempt', {min: 0});
+	if (v['version'] !== 1 || attempt === undefined || !outcome) return {ok: false, reason: 'not a version 1 job log'};
+	const timings = objectField(v, 'timings') ?? {};
+	const output = stringField(v, 'output', Number.POSITIVE_INFINITY) ?? '';
+	return {
+		ok: true,
+		value: {
+			version: 1,
+			hash: stringField(v, 'hash', 64) ?? '',
+			attempt,
+			worker: stringField(v, 'worker', bounds.label) ?? 'unknown',
+			...present('name', stringField(v, 'name', bounds.name)),
+			startedAt: numberField(v, 'startedAt') ?? 0,
+			endedAt: numberField(v, 'endedAt') ?? 0,
+			outcome,
+			...present('error', stringField(v, 'error', bounds.error)),
+			...present('converter', stringField(v, 'converter', bounds.name)),
+			...present('pages', numberField(v, 'pages', {min: 0})),
+			timings: {
+				...present('downloadMs', numberField(timings, 'downloadMs', {min: 0})),
+				...present('convertMs', numberField(timings, 'convertMs', {min: 0})),
+				...present('uploadMs', numberField(timings, 'uploadMs', {min: 0})),
+			},
+			// The end of the output is what says why: keep its last part.
+			output: output.length > bounds.output ? `…${output.slice(-(bounds.output - 1))}` : output,
+		},
+	};
 }

@@ -5,6 +5,7 @@ still counts exactly; the shards hold every job for the janitor and full readers
 import {createHash} from 'node:crypto';
 import test from 'ava';
 import {runJanitor} from '../../source/queue/janitor.js';
+import {locateJob} from '../../source/queue/locate.js';
 import type {Priority} from '../../source/queue/keys.js';
 import {headLimits} from '../../source/queue/read-model/head-jobs.js';
 import {ReadModel, type QueueView} from '../../source/queue/read-model/read-model.js';
@@ -234,4 +235,18 @@ test('a full reader whose shards a janitor replaced meanwhile reads the new head
 	t.is(view.counts.total.todo, 41);
 	t.is(view.jobs[spread(500)]?.state, 'todo');
 	t.deepEqual(view.problems, []);
+});
+
+test('a corrupt head is reported as a degraded read model with its repair; a malformed todo entry is still queued', async t => {
+	const {context} = await queueOf(5);
+	await context.store.put(context.keys.snapshot(), '{"version": 2, "jobs": 7}');
+	const view = await new ReadModel(context).refresh();
+	t.true(
+		view.problems.some(p => p.includes('degraded') && p.includes('blobforge janitor --reconcile')),
+		view.problems.join('\n'),
+	);
+	await context.store.put(context.keys.todo('low', spread(77)), '{not json');
+	const located = await locateJob(context, spread(77));
+	t.is(located.state, 'todo', 'as the listing and the claimers see it');
+	t.is(located.problems.length, 1);
 });

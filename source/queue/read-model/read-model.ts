@@ -156,7 +156,13 @@ export class ReadModel {
 			try {
 				return {...loaded, shardJobs: await readAllShards(this.context, loaded.snapshot.shards, this.shardCache)};
 			} catch (error) {
-				if (!(error instanceof ShardUnreadable) || attempt === 3) throw error;
+				if (!(error instanceof ShardUnreadable)) throw error;
+				// Not a race with a janitor: a damaged shard. The head's jobs are shown, and why the list is short.
+				if (attempt === 3)
+					return {
+						...loaded,
+						problem: `${error.message}; the job lists are degraded until \`blobforge janitor --reconcile\` rebuilds the shards`,
+					};
 			}
 		}
 	}

@@ -22,7 +22,13 @@ export async function loadSnapshot(
 	const parsed = parseSnapshot(got.body);
 	// A malformed snapshot is reported; an empty one plus reconciliation rebuilds it.
 	if (!parsed.ok)
-		return {snapshot: emptySnapshot(), etag: got.etag, problem: `${context.keys.snapshot()}: ${parsed.reason}`};
+		return {
+			snapshot: emptySnapshot(),
+			etag: got.etag,
+			problem:
+				`${context.keys.snapshot()}: ${parsed.reason}; the read model is degraded (counts only from the ` +
+				'changes since) until `blobforge janitor --reconcile` rebuilds it from a listing',
+		};
 	return {snapshot: parsed.value, etag: got.etag};
 }
 
