@@ -20,7 +20,7 @@ import {collectAll, type ObjectStore} from '../../source/storage/object-store.js
 import {RequestStats} from '../../source/storage/request-stats.js';
 import {retrying} from '../../source/storage/retrying.js';
 import {composeStore, type Middleware} from '../../source/storage/store-chain.js';
-import {type HeldJobs, heldJobsInMemory} from '../../source/worker/held-jobs.js';
+import {heldJobsInMemory} from '../../source/worker/held-jobs.js';
 import {Worker} from '../../source/worker/worker.js';
 import {FleetObserver} from './fleet-observer.js';
 import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
@@ -103,9 +103,12 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 	const janitorStore = store.view('janitor');
 	const workers: SimWorker[] = [];
 	// Each machine's disk outlives its worker process: what it remembers survives a crash.
-	const disks = new Map<string, HeldJobs>();
+	const disks = new Map<string, ReturnType<typeof heldJobsInMemory>>();
 	const startWorker = (id: string, offsetMs: number) => {
-		if (!disks.has(id)) disks.set(id, heldJobsInMemory());
+		// A machine's worker starts again only after its process died (a crash): the new one finds it gone.
+		const disk = disks.get(id);
+		if (disk) disk.ownerGone = true;
+		else disks.set(id, heldJobsInMemory());
 		const workerClock = skewedClock(clock, offsetMs);
 		const gate = new CrashGate();
 		const chain = composeStore(fleetStore, [gate, retrying({clock: workerClock})]);

@@ -12,9 +12,18 @@ import {mkdir, readFile, rename, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-export interface HeldJobs {
+export type Recalled = {
 	/** The job hashes the last process of this worker held when it stopped or died. */
-	recall(): Promise<string[]>;
+	hashes: string[];
+	/**
+	That process is known to be gone (it ran on this host and its pid is no longer alive): its leases may
+	be resumed at once, without waiting to see whether a live twin renews them.
+	*/
+	ownerGone: boolean;
+};
+
+export interface HeldJobs {
+	recall(): Promise<Recalled>;
 	remember(hash: string): Promise<void>;
 	forget(hash: string): Promise<void>;
 }
@@ -32,7 +41,7 @@ export function heldJobsFile(dir: string, workerId: string): HeldJobs {
 	const held = new Set<string>();
 	let writing = Promise.resolve();
 	const save = async () => {
-		const body = `${JSON.stringify({version: 1, worker: workerId, jobs: [...held]})}\n`;
+		const body = `${JSON.stringify({version: 1, worker: workerId, host: os.hostname(), pid: process.pid, jobs: [...held]})}\n`;
 		writing = writing.then(async () => {
 			try {
 				await mkdir(dir, {recursive: true, mode: 0o700});
@@ -47,15 +56,15 @@ export function heldJobsFile(dir: string, workerId: string): HeldJobs {
 	return {
 		async recall() {
 			try {
-				const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-				const jobs = (parsed as {jobs?: unknown}).jobs;
+				const parsed = JSON.parse(await readFile(file, 'utf8')) as {jobs?: unknown; host?: unknown; pid?: unknown};
+				const jobs = parsed.jobs;
 				const hashes = Array.isArray(jobs)
 					? jobs.filter((j): j is string => typeof j === 'string' && /^[0-9a-f]{64}$/.test(j))
 					: [];
 				for (const hash of hashes) held.add(hash);
-				return hashes;
+				return {hashes, ownerGone: parsed.host === os.hostname() && isGone(parsed.pid)};
 			} catch {
-				return [];
+				return {hashes: [], ownerGone: false};
 			}
 		},
 		async remember(hash) {
@@ -68,12 +77,29 @@ export function heldJobsFile(dir: string, workerId: string): HeldJobs {
 	};
 }
 
-/** Held jobs in memory: tests, and the fleet simulator (where a "crash" keeps the machine's disk). */
-export function heldJobsInMemory(): HeldJobs & {jobs: Set<string>} {
+/** Whether a pid names no live process (a reused pid counts as alive: the safe side). */
+function isGone(pid: unknown): boolean {
+	if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+	try {
+		process.kill(pid, 0);
+		return false;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'ESRCH';
+	}
+}
+
+/**
+Held jobs in memory: tests, and the fleet simulator (where a "crash" keeps the machine's disk). `ownerGone`
+says what a restarted process would find out about its predecessor.
+*/
+export function heldJobsInMemory(): HeldJobs & {jobs: Set<string>; ownerGone: boolean} {
 	const jobs = new Set<string>();
 	return {
 		jobs,
-		recall: async () => [...jobs],
+		ownerGone: false,
+		async recall() {
+			return {hashes: [...jobs], ownerGone: this.ownerGone};
+		},
 		remember: async hash => {
 			jobs.add(hash);
 		},

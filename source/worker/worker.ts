@@ -118,10 +118,11 @@ export class Worker extends WorkerEmitter {
 		const {context, workerId} = this.options;
 		const held: HeldLease[] = [];
 		const counts = {resumed: 0, requeued: 0, dead: 0, done: 0};
-		for (const hash of await this.held.recall()) {
+		const {hashes, ownerGone} = await this.held.recall();
+		for (const hash of hashes) {
 			let decided = false;
 			const outcome = await this.trouble.survive(async () => {
-				const result = await resumeLease(context, workerId, hash);
+				const result = await resumeLease(context, workerId, hash, {ownerGone});
 				decided = result.kind !== 'resumed';
 				if (result.kind === 'resumed') {
 					held.push(result.held);

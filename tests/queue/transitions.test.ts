@@ -268,6 +268,15 @@ test('the janitor finishes a job whose holder died after uploading the result', 
 	);
 });
 
+test('a worker whose earlier process is known dead resumes its lease at once, however recently renewed', async t => {
+	const {context} = await makeQueue();
+	await enqueue(context, {hash: hashOf(19), priority: 'normal'});
+	await claimOne(context, 'w-1', hashOf(19));
+	const outcome = await resumeLease(context, 'w-1', hashOf(19), {ownerGone: true});
+	t.is(outcome.kind, 'resumed');
+	if (outcome.kind === 'resumed') t.is(outcome.held.lease.resumed, 1);
+});
+
 test('a restarted worker resumes its own quiet lease in three requests, and leaves the rest', async t => {
 	const {context, clock, requests, keys} = await makeQueue({heartbeat_interval: 60});
 	await enqueue(context, {hash: hashOf(9), priority: 'normal', name: 'mine.pdf'});
@@ -278,6 +287,11 @@ test('a restarted worker resumes its own quiet lease in three requests, and leav
 		(await resumeLease(context, 'w-1', hashOf(9))).kind,
 		'left',
 		'a lease renewed recently may belong to a live twin',
+	);
+	t.is(
+		(await resumeLease(context, 'w-1', hashOf(10), {ownerGone: true})).kind,
+		'left',
+		"another worker's lease is left however recent",
 	);
 	clock.advance(3 * 60_000);
 	t.deepEqual(await resumeLease(context, 'w-1', hashOf(10)), {kind: 'left', reason: 'held by w-2'});

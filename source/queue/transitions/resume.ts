@@ -4,7 +4,9 @@ disk: worker/held-jobs.ts), instead of waiting for the janitor to find it stale 
 
 Requests:
 1. GET  queue/processing/<hash>     missing, ended, another worker's, or written within two
-                                    heartbeat intervals (a live twin with the same id) → leave it
+                                    heartbeat intervals (a live twin with the same id) → leave it;
+                                    the last check is skipped when the earlier process is known
+                                    dead (it ran on this host, its pid is gone)
 2. GET  queue/todo/<p>/<hash>       the entry the attempt runs for (missing → leave the lease to the janitor)
 3. PUT  queue/processing/<hash>     If-Match: a new nonce, this process the holder → 412: someone
                                     else got there first (a janitor recovering it); leave it
@@ -28,7 +30,13 @@ export type ResumeOutcome =
 
 const maxResumes = 2;
 
-export async function resumeLease(context: QueueContext, worker: string, hash: string): Promise<ResumeOutcome> {
+export async function resumeLease(
+	context: QueueContext,
+	worker: string,
+	hash: string,
+	/** The earlier process is known to be dead (held-jobs.ts): no need to wait for a live twin's renewal. */
+	options: {ownerGone?: boolean} = {},
+): Promise<ResumeOutcome> {
 	const {store, keys} = context;
 	const key = keys.lease(hash);
 	const got = await store.get(key);
@@ -39,7 +47,7 @@ export async function resumeLease(context: QueueContext, worker: string, hash: s
 	if (lease.worker !== worker) return {kind: 'left', reason: `held by ${lease.worker}`};
 	if (lease.ending && lease.ending !== 'completing') return {kind: 'left', reason: `ended ${lease.ending}`};
 	const now = await store.serverTime();
-	if (now - got.lastModified <= 2 * context.config().heartbeat_interval * 1000)
+	if (!options.ownerGone && now - got.lastModified <= 2 * context.config().heartbeat_interval * 1000)
 		return {kind: 'left', reason: 'renewed recently: a live process holds it'};
 	const seen = {
 		entry: {key, etag: got.etag, size: got.size, lastModified: got.lastModified},
