@@ -17,7 +17,7 @@ store's clock (injectable, so tests can skew it).
 import {createHash, randomBytes} from 'node:crypto';
 import {constants, createReadStream, createWriteStream} from 'node:fs';
 import {pipeline} from 'node:stream/promises';
-import {mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile, type FileHandle} from 'node:fs/promises';
+import {link, mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile, type FileHandle} from 'node:fs/promises';
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
 import {isErrno} from '../lib/errors.js';
@@ -221,7 +221,8 @@ export class LocalStore implements ObjectStore {
 				await unlink(temporary).catch(() => undefined);
 				throw error;
 			}
-			await this.renameIntoPlace(temporary, target);
+			if (condition.kind === 'create-only') await this.linkIntoPlace(key, temporary, target);
+			else await this.renameIntoPlace(temporary, target);
 			return {etag: header.etag};
 		});
 	}
@@ -396,6 +397,34 @@ export class LocalStore implements ObjectStore {
 				await this.walkInOrder({folder: file, keyBase: child.bytes, partial: '', after, limit, found});
 			} else {
 				found.push({key: Buffer.from(child.bytes, 'latin1').toString('utf8'), file});
+			}
+		}
+	}
+
+	/**
+	A create-only write lands with link(2), which fails when the target exists: the condition holds at the
+	moment of landing even if this writer was paused so long that its lock was taken over meanwhile.
+	*/
+	private async linkIntoPlace(key: string, temporary: string, target: string): Promise<void> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				await mkdir(path.dirname(target), {recursive: true});
+				await link(temporary, target);
+				await unlink(temporary).catch(() => undefined);
+				return;
+			} catch (error) {
+				if (isErrno(error, 'ENOENT') && attempt < 20) continue;
+				// A file system without hard links: the lock alone keeps the condition.
+				if (isErrno(error, 'EPERM') || isErrno(error, 'ENOTSUP') || isErrno(error, 'EOPNOTSUPP'))
+					return this.renameIntoPlace(temporary, target);
+				await unlink(temporary).catch(() => undefined);
+				if (isErrno(error, 'EEXIST'))
+					throw new StoreError('precondition-failed', 'the write condition was false (the key exists)', {
+						operation: 'put-create-only',
+						key,
+						status: 412,
+					});
+				throw fsError(error, 'put');
 			}
 		}
 	}
