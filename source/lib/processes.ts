@@ -25,3 +25,17 @@ function isZombie(pid: number): boolean {
 		return false;
 	}
 }
+
+/**
+When the process started (clock ticks since boot, from /proc): with the pid it names one process for
+good, so a reused pid is told apart. Undefined without /proc or when the process is gone.
+*/
+export function processStartTime(pid: number): string | undefined {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// Fields after the name: state is field 3, starttime field 22.
+		return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+	} catch {
+		return undefined;
+	}
+}

@@ -1,8 +1,11 @@
 /**
-Lock files for the local store: one file per key, created with O_EXCL, holding "<pid> <token>".
-The holder touches it every few seconds, so a long write (a 200 MB putFile on a slow disk) keeps
-its lock; a lock is abandoned when its process is gone, or when nobody has touched it for
-`staleMs`. Breaking an abandoned lock happens under a second lock file (`<lock>.break`) and only
+Lock files for the local store: one file per key, created with O_EXCL, holding "<pid> <start
+time> <token>". A lock is abandoned when its process is gone (the pid dead, or alive with another
+start time: reused). While its process lives it is never taken over, however long untouched: a
+writer paused inside its lock (SIGSTOP, a long GC) must find on resuming that nobody wrote the key
+meanwhile, or its compare-and-swap would land over a newer version. Where the start time cannot be
+read (no /proc), the holder touches its lock every few seconds and a lock nobody touched for
+`staleMs` is abandoned. Breaking an abandoned lock happens under a second lock file (`<lock>.break`) and only
 if the lock still holds the token judged abandoned, so two processes that both saw it abandoned
 cannot remove a lock that a third has taken meanwhile. Release removes the lock only if it is
 still ours.
@@ -11,7 +14,7 @@ import {randomBytes} from 'node:crypto';
 import {constants} from 'node:fs';
 import {type FileHandle, open, readFile, stat, unlink, utimes} from 'node:fs/promises';
 import {isErrno} from '../lib/errors.js';
-import {isProcessAlive} from '../lib/processes.js';
+import {isProcessAlive, processStartTime} from '../lib/processes.js';
 
 export type FileLockOptions = {
 	/** Untouched this long, a lock is abandoned even if its pid answers (a reused pid). @default 30000 */
@@ -26,7 +29,7 @@ export async function withFileLock<T>(
 	options: FileLockOptions = {},
 ): Promise<T> {
 	const staleMs = options.staleMs ?? 30_000;
-	const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
+	const token = `${process.pid} ${processStartTime(process.pid) ?? '-'} ${randomBytes(6).toString('hex')}`;
 	for (let attempt = 0; ; attempt++) {
 		if (await tryCreate(lock, token)) break;
 		const abandoned = await abandonedToken(lock, staleMs);
@@ -76,8 +79,14 @@ async function abandonedToken(lock: string, staleMs: number): Promise<string | u
 		const token = await readFile(lock, 'utf8');
 		// An empty token is a lock being created this instant (its holder writes next), or one whose
 		// creator died between the open and the write: held until it goes stale, never longer.
-		const pid = Number(token.split(' ')[0]);
+		const [first, started, rest] = token.split(' ');
+		const pid = Number(first);
 		if (token !== '' && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) return token;
+		// "<pid> <start time> <token>": the same process while the start time matches, however long untouched.
+		if (rest !== undefined && started !== undefined && started !== '-' && pid !== process.pid) {
+			const now = processStartTime(pid);
+			if (now !== undefined) return now === started ? undefined : token;
+		}
 		const {mtimeMs} = await stat(lock);
 		return Date.now() - mtimeMs > staleMs ? token : undefined;
 	} catch {

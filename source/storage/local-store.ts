@@ -17,7 +17,18 @@ store's clock (injectable, so tests can skew it).
 import {createHash, randomBytes} from 'node:crypto';
 import {constants, createReadStream, createWriteStream} from 'node:fs';
 import {pipeline} from 'node:stream/promises';
-import {link, mkdir, open, readdir, readFile, rename, rmdir, unlink, writeFile, type FileHandle} from 'node:fs/promises';
+import {
+	link,
+	mkdir,
+	open,
+	readdir,
+	readFile,
+	rename,
+	rmdir,
+	unlink,
+	writeFile,
+	type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import {systemClock, type Clock} from '../lib/clock.js';
 import {isErrno} from '../lib/errors.js';

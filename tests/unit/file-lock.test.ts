@@ -4,6 +4,7 @@ import {readFile, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import {withFileLock} from '../../source/storage/file-lock.js';
+import {processStartTime} from '../../source/lib/processes.js';
 import {tempDir} from '../support/temp.js';
 
 const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -58,6 +59,34 @@ test('a lock nobody touched for the stale age is taken over even if its pid answ
 	const old = new Date(Date.now() - 10_000);
 	await utimes(lock, old, old);
 	t.is(await withFileLock(lock, async () => 'ran', {staleMs: 1000}), 'ran');
+});
+
+test('a lock of a live process with its start time is never taken over, however long untouched (a paused writer)', async t => {
+	const lock = await lockPath();
+	await writeFile(lock, `${process.ppid} ${processStartTime(process.ppid)} paused-holder`);
+	const old = new Date(Date.now() - 600_000);
+	await utimes(lock, old, old);
+	let ran = false;
+	const waiting = withFileLock(
+		lock,
+		async () => {
+			ran = true;
+		},
+		{staleMs: 200},
+	);
+	await sleep(800);
+	t.false(ran, 'untouched for ten minutes, and still its holder');
+	await unlink(lock);
+	await waiting;
+	t.true(ran);
+});
+
+test('a lock whose pid now belongs to another process (another start time) is taken over at once', async t => {
+	const lock = await lockPath();
+	await writeFile(lock, `${process.ppid} 1 holder-long-gone`);
+	const started = Date.now();
+	t.is(await withFileLock(lock, async () => 'ran', {staleMs: 60_000}), 'ran');
+	t.true(Date.now() - started < 5000);
 });
 
 test('a live lock is waited for, and release leaves a lock that is no longer ours in place', async t => {
