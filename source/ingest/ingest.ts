@@ -15,6 +15,7 @@ import {mapLimit} from '../lib/concurrency.js';
 import type {Priority} from '../queue/keys.js';
 import {mergeEntry, updateManifest} from '../queue/manifest.js';
 import type {QueueContext} from '../queue/queue-context.js';
+import {isStoreError} from '../storage/store-error.js';
 import {ReadModel} from '../queue/read-model/read-model.js';
 import {enqueueMany, type EnqueueRequest} from '../queue/transitions/enqueue.js';
 import {collectAll} from '../storage/object-store.js';
@@ -165,7 +166,7 @@ export async function ingest(
 					source: path.basename(v.root),
 				});
 		});
-		const uploads = await mapLimit(fresh, options.concurrency ?? 8, async v => {
+		const upload = async (v: (typeof fresh)[number]) => {
 			if (storedRaw.has(v.hash)) return {v, ok: true as const};
 			try {
 				// The path too, so a worker needs no manifest for info.json (S3 allows 2 KB of metadata: long paths are left out).
@@ -192,9 +193,14 @@ export async function ingest(
 				options.onProgress?.('uploading', uploaded, toUpload);
 				return {v, ok: true as const};
 			} catch (error) {
-				return {v, ok: false as const, reason: (error as Error).message};
+				return {v, ok: false as const, reason: (error as Error).message, noSpace: isStoreError(error, 'no-space')};
 			}
-		});
+		};
+		const uploads = await mapLimit(fresh, options.concurrency ?? 8, upload);
+		// Parallel uploads into a nearly full store each take part of the room and all fail: those that
+		// ran out of room are tried again one at a time, so what fits is stored.
+		for (const [index, done] of uploads.entries())
+			if (!done.ok && done.noSpace && !options.signal?.aborted) uploads[index] = await upload(done.v);
 		const requests: EnqueueRequest[] = [];
 		const requested: typeof fresh = [];
 		for (const upload of uploads) {

@@ -116,7 +116,7 @@ function fsError(error: unknown, operation: string, key?: string): StoreError {
 		EFBIG: 'a file-size limit (ulimit -f) was reached',
 	}[code ?? ''];
 	if (noRoom)
-		return new StoreError('unknown', `the local store could not write: ${noRoom} (${code}); nothing was written`, {
+		return new StoreError('no-space', `the local store could not write: ${noRoom} (${code}); nothing was written`, {
 			operation,
 			key,
 			cause: error,

@@ -79,6 +79,8 @@ function kindFromStatus(status: number | undefined): StoreErrorKind | undefined 
 			return 'access-denied';
 		case 501:
 			return 'unsupported';
+		case 507:
+			return 'no-space';
 		case 500:
 		case 502:
 		case 504:
@@ -100,6 +102,7 @@ const plainWords: Record<StoreErrorKind, string> = {
 	unsupported: 'the provider does not support this request',
 	server: 'the server failed',
 	aborted: 'the request was given up',
+	'no-space': 'the store has no room',
 	'clock-skew': "this machine's clock is too far off: S3 refuses signatures more than 15 minutes from its own time",
 	unknown: 'unexpected answer',
 };

@@ -23,6 +23,8 @@ export type StoreErrorKind =
 	| 'server'
 	/** The server refuses this machine's signatures because its clock is too far off (RequestTimeTooSkewed). */
 	| 'clock-skew'
+	/** The store has no room: a full disk or quota (the local store), 507 InsufficientStorage. Nothing was written. */
+	| 'no-space'
 	/** The caller gave up (its signal aborted: a shutdown or a cancel); nothing to retry. */
 	| 'aborted'
 	/** Anything else; the message carries the provider's words. */

@@ -87,8 +87,18 @@ export class Worker extends WorkerEmitter {
 	async run(): Promise<void> {
 		const {context, workerId} = this.options;
 		this.emit('worker-started', {store: this.options.storeLine, worker: workerId, pid: process.pid});
-		await this.options.remoteConfig.get();
-		await this.registration.write('idle', {force: true});
+		// A store in passing trouble at start (a full disk, an outage) is waited out like one met later.
+		let registered = false;
+		while (!registered && !this.stopping) {
+			await this.trouble.survive(async () => {
+				await this.options.remoteConfig.get();
+				await this.registration.write('idle', {force: true});
+				registered = true;
+				return 'continue';
+			});
+		}
+		if (!registered) return;
+		this.trouble.clear();
 		await tidyScratch(this);
 		const resumed = await this.resumeOwnLeases();
 		await this.janitor.run();

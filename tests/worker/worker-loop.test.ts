@@ -140,7 +140,7 @@ test(
 			async put(key, body, options) {
 				if (full)
 					throw new StoreError(
-						'unknown',
+						'no-space',
 						'the local store could not write: its disk is full (ENOSPC); nothing was written',
 						{operation: 'put', key},
 					);
@@ -252,6 +252,38 @@ test('a job whose busy registration the store refused leaves no heartbeat loop b
 		clock.advance(10_000);
 	}
 	t.is(renewalsAfter, 0, 'nothing renews a lease the worker gave up on');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('a worker started on a full store waits for room instead of exiting, then works', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	let full = true;
+	const store: ObjectStore = {
+		...queue.context.store,
+		async put(key, body, options) {
+			if (full) throw new StoreError('no-space', 'the local store could not write: its disk is full (ENOSPC)', {key});
+			return queue.context.store.put(key, body, options);
+		},
+	};
+	const worker = testWorker({...queue.context, store}, clock, 'w-start-full');
+	const events = recordEvents(worker, clock);
+	let ended = false;
+	const running = worker.run().finally(() => {
+		ended = true;
+	});
+	await until('the store trouble at start', () => events.some(e => e.event === 'store-trouble'));
+	clock.advance(5000);
+	await until('a second try', () => events.filter(e => e.event === 'store-trouble').length >= 2);
+	t.false(ended, 'still running while the store has no room');
+	full = false;
+	for (let i = 0; i < 10 && !(await queue.context.store.head(keys.worker('w-start-full'))); i++) {
+		clock.advance(60_000);
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+	t.truthy(await queue.context.store.head(keys.worker('w-start-full')), 'registered once there was room');
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
