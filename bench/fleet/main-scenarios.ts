@@ -77,7 +77,10 @@ export const scenarios: Scenario[] = [
 		consoles: 1,
 		duration: fiveMinutes,
 		seconds: 1800,
-		warmup: 600,
+		// A fleet that starts idle on an empty queue fills only as the trickle comes: 1,000 workers at 3
+		// jobs a second take over five minutes to all hold a job, and as long again until completions
+		// settle; measured from 25 minutes, the steady state.
+		warmup: 1500,
 	},
 	{
 		name: 'w1000-drain',
