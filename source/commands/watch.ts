@@ -52,6 +52,7 @@ export const watchCommand: CommandModule<
 			minRefreshSeconds: floor,
 			leaseSweepMs: leaseRefresh * 1000,
 			isPriced: queue.settings.store.kind === 's3',
+			remoteConfig: queue.remoteConfig,
 		});
 		const {runConsole} = await loadConsole();
 		await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});

@@ -35,6 +35,7 @@ import {ObjectWatch} from '../queue/object-watch.js';
 
 const workersEveryMs = 60_000;
 const manifestEveryMs = 60_000;
+const configEveryMs = 60_000;
 const skewWorthMentioningMs = 30_000;
 
 export function heartbeatHealth(ageMs: number, staleAfterMs: number, heartbeatIntervalMs: number): HeartbeatHealth {
@@ -82,6 +83,11 @@ export type FeedOptions = {
 	monotonic?: () => number;
 	/** Whether requests cost money (S3), so the header shows the monthly cost. @default true */
 	isPriced?: boolean;
+	/**
+	The remote config the queue context reads from, re-read once a minute (a conditional GET: 304 while
+	unchanged), so a `config set` reaches the health and "stale after" a console shows.
+	*/
+	remoteConfig?: {refresh(): Promise<{problems: string[]}>};
 };
 
 type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
@@ -105,6 +111,8 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly localClock: () => number;
 	private readonly monotonic: () => number;
 	private readonly isPriced: boolean;
+	private readonly remoteConfig?: FeedOptions['remoteConfig'];
+	private configAt: number;
 
 	constructor(
 		private readonly inspector: Inspector,
@@ -118,6 +126,9 @@ export class InspectorFeed implements ConsoleSource {
 		this.monotonic = options.monotonic ?? (() => performance.now());
 		this.startedAt = this.monotonic();
 		this.isPriced = options.isPriced ?? true;
+		this.remoteConfig = options.remoteConfig;
+		// The caller read the config just before opening the console.
+		this.configAt = this.startedAt;
 		this.changes = new ObjectWatch(inspector.context.store, inspector.context.keys.changes());
 	}
 
@@ -279,6 +290,20 @@ export class InspectorFeed implements ConsoleSource {
 				this.refreshWorkers(problems).catch((error: unknown) => {
 					problems.push(`workers: ${(error as Error).message}`);
 				}),
+			);
+		}
+		const remoteConfig = this.remoteConfig;
+		if (remoteConfig && now - this.configAt >= configEveryMs) {
+			this.configAt = now;
+			tasks.push(
+				remoteConfig.refresh().then(
+					read => {
+						problems.push(...read.problems);
+					},
+					(error: unknown) => {
+						problems.push(`config: ${(error as Error).message}`);
+					},
+				),
 			);
 		}
 		if (!this.manifest || now - this.manifest.at >= manifestEveryMs) {

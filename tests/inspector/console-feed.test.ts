@@ -2,6 +2,8 @@
 import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
 import {heartbeatHealth, InspectorFeed, throughput} from '../../source/inspector/console-feed.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {RemoteConfigCache, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {fail} from '../../source/queue/transitions/finish.js';
@@ -161,4 +163,30 @@ test('heartbeat health: late after two missed heartbeats (or half the stale time
 	t.is(heartbeatHealth(130_000, 900_000, 60_000), 'late');
 	t.is(heartbeatHealth(901_000, 900_000, 60_000), 'stale');
 	t.is(heartbeatHealth(4000, 3000, 1000), 'stale');
+});
+
+test('a config set reaches a running console within a minute: stale after, and each lease health', async t => {
+	const queue = await makeQueue();
+	const {context, clock} = queue;
+	const remote = new RemoteConfigCache(context);
+	await remote.get();
+	const reading: QueueContext = {...context, config: () => remote.config};
+	await enqueue(reading, {hash: hashOf(1), priority: 'normal', name: 'a.pdf'});
+	const claimed = await claim(reading, 'w-1', {hash: hashOf(1), priority: 'normal'});
+	t.is(claimed.kind, 'claimed');
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(reading), 'local', {
+		leaseSweepMs: 0,
+		monotonic: () => monotonic,
+		now: () => clock.now(),
+		remoteConfig: remote,
+	});
+	t.is((await feed.snapshot()).staleAfterMs, 15 * 60_000);
+	await setRemoteConfig(context, {heartbeat_interval: 5, stale_timeout_minutes: 1});
+	clock.advance(70_000);
+	monotonic += 61_000;
+	await feed.snapshot(); // reads the config (a conditional GET)
+	const after = await feed.snapshot();
+	t.is(after.staleAfterMs, 60_000, 'the new stale timeout');
+	t.is(after.active[0]?.run?.health, 'stale', 'a lease not renewed for 70 s is stale under the new config');
 });
