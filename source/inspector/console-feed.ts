@@ -185,7 +185,11 @@ export class InspectorFeed implements ConsoleSource {
 				},
 			};
 		});
+		const workers = this.workerRows(view, staleAfterMs);
+		const unattended = this.unattended(view, workers, staleAfterMs);
+		// Without a live worker nothing will finish: no ETA for the backlog.
 		const flow = throughput(view);
+		if (unattended) delete flow.backlogEtaMs;
 		const rate = this.requestRate();
 		const skew = view.serverNow - localNow;
 		const notices = this.notices?.() ?? [];
@@ -203,7 +207,8 @@ export class InspectorFeed implements ConsoleSource {
 			dead: byState('dead'),
 			done: byState('done'),
 			...(view.complete ? {} : {partial: true as const}),
-			workers: this.workerRows(view, staleAfterMs),
+			workers,
+			...(unattended ? {unattended} : {}),
 			staleAfterMs,
 			leasesAgeMs: Math.max(0, this.monotonic() - this.leasesAt),
 			leaseSweepMs: this.leaseSweepMs,
@@ -346,16 +351,36 @@ export class InspectorFeed implements ConsoleSource {
 		this.manifest = {manifest: loaded.manifest, ...(loaded.etag === undefined ? {} : {etag: loaded.etag}), at: now};
 	}
 
+	/** Waiting jobs with no live worker: no registration that is not gone or stopped, no lease that is not stale. */
+	private unattended(
+		view: QueueView,
+		workers: ConsoleWorker[],
+		staleAfterMs: number,
+	): ConsoleSnapshot['unattended'] | undefined {
+		const stale = view.active.filter(a => a.heartbeatAgeMs > staleAfterMs).length;
+		const waiting = view.counts.total.todo + view.counts.total.failed + stale;
+		if (waiting === 0) return undefined;
+		if (workers.some(w => w.status === 'idle' || w.status === 'processing')) return undefined;
+		if (view.active.some(a => a.heartbeatAgeMs <= staleAfterMs)) return undefined;
+		let lastSign = Number.NEGATIVE_INFINITY;
+		for (const cached of this.workers.values()) lastSign = Math.max(lastSign, cached.lastModified);
+		for (const a of view.active) lastSign = Math.max(lastSign, a.lastWrite);
+		return Number.isFinite(lastSign) ? {waiting, sinceMs: Math.max(0, view.serverNow - lastSign)} : {waiting};
+	}
+
 	private workerRows(view: QueueView, staleAfterMs: number): ConsoleWorker[] {
-		const leaseOf = new Map(view.active.map(a => [a.lease.worker, a.lease]));
+		const activeOf = new Map(view.active.map(a => [a.lease.worker, a]));
 		const rows: ConsoleWorker[] = [];
 		for (const cached of this.workers.values()) {
 			const record = cached.record;
 			if (!record) continue;
 			const ago = Math.max(0, view.serverNow - cached.lastModified);
-			const lease = leaseOf.get(record.worker);
-			// A registration is rewritten at least every ten minutes while idle: older means the process is gone.
-			const gone = record.status !== 'stopped' && !lease && ago > Math.max(staleAfterMs, 20 * 60_000);
+			const active = activeOf.get(record.worker);
+			const lease = active?.lease;
+			// A registration is rewritten at least every ten minutes while idle (30 while busy, when its lease
+			// is renewed): older, with no lease renewed in time, means the process is gone (a kill -9).
+			const renewing = active !== undefined && active.heartbeatAgeMs <= staleAfterMs;
+			const gone = record.status !== 'stopped' && !renewing && ago > Math.max(staleAfterMs, 20 * 60_000);
 			const finished = record.jobsCompleted + record.jobsFailed;
 			rows.push({
 				id: record.worker,

@@ -92,6 +92,11 @@ export type ConsoleSnapshot = {
 	monthlyCost: number;
 	/** Records that could not be read, reported and skipped. */
 	problems: string[];
+	/**
+	Jobs wait (queued, or failed waiting for a retry) and no worker is live: no registration fresh enough,
+	no lease renewed in time. `sinceMs` is how long since the last sign of one (undefined: none ever seen).
+	*/
+	unattended?: {waiting: number; sinceMs?: number};
 	/** Messages from the process that runs the console (the demo's ingest), newest last. */
 	notices?: string[];
 };

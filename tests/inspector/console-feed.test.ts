@@ -190,3 +190,49 @@ test('a config set reaches a running console within a minute: stale after, and e
 	t.is(after.staleAfterMs, 60_000, 'the new stale timeout');
 	t.is(after.active[0]?.run?.health, 'stale', 'a lease not renewed for 70 s is stale under the new config');
 });
+
+test('jobs waiting with no live worker: the snapshot says since when, and gives no ETA', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await enqueueMany(
+		context,
+		[1, 2, 3].map(n => ({hash: hashOf(n), priority: 'normal' as const})),
+	);
+	let monotonic = 0;
+	const feed = () =>
+		new InspectorFeed(new Inspector(context), 'local', {
+			leaseSweepMs: 0,
+			monotonic: () => monotonic,
+			now: () => clock.now(),
+		});
+	t.deepEqual((await feed().snapshot()).unattended, {waiting: 3}, 'no worker has ever registered');
+	const registration = {
+		version: 1,
+		worker: 'w-1',
+		host: 'h',
+		pid: 1,
+		softwareVersion: 't',
+		status: 'idle',
+		store: 'local',
+		startedAt: 0,
+		lastSeen: 0,
+		jobsCompleted: 0,
+		jobsFailed: 0,
+		pagesProcessed: 0,
+		bytesProcessed: 0,
+		busyMs: 0,
+	};
+	await context.store.put(keys.worker('w-1'), JSON.stringify(registration));
+	t.is((await feed().snapshot()).unattended, undefined, 'an idle worker registered a moment ago is live');
+	// A killed worker: its lease goes stale and its registration old.
+	const claimed = await claim(context, 'w-1', {hash: hashOf(1), priority: 'normal'});
+	t.is(claimed.kind, 'claimed');
+	clock.advance(16 * 60_000);
+	t.is((await feed().snapshot()).unattended, undefined, 'a registration 16 minutes old is not yet gone');
+	clock.advance(10 * 60_000);
+	monotonic += 60_000;
+	const late = await feed().snapshot();
+	t.is(late.unattended?.waiting, 3);
+	t.true((late.unattended?.sinceMs ?? 0) >= 26 * 60_000 - 1000, String(late.unattended?.sinceMs));
+	t.is(late.backlogEtaMs, undefined);
+});

@@ -250,3 +250,12 @@ test('a queue larger than the snapshot head carries: the tabs say how many of ho
 	const frame = await containing(t, app, 'Queue 2/1.2M');
 	t.regex(frame, /Dead 1 /, 'a list that is whole shows its count alone');
 });
+
+test('waiting jobs with no live worker: a banner says so; the console opens on the pane that has rows', async t => {
+	const quiet = snapshot({todo: [job(3, 'todo'), job(4, 'todo')]});
+	quiet.unattended = {waiting: 36, sinceMs: 4 * 60_000};
+	const app = mount(t, {columns: 120, rows: 30, source: new FakeSource(quiet)});
+	const frame = await containing(t, app, '36 waiting, no live worker for 4m');
+	t.regex(frame, /file-3\.pdf/, 'the Queue pane, not an empty Active one');
+	t.notRegex(frame, /no job is running/);
+});

@@ -37,6 +37,14 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 				`the server's (ages use the server's)`,
 			tone: 'warn',
 		});
+	const unattended = snapshot?.unattended;
+	if (unattended)
+		warnings.push({
+			text:
+				`${unattended.waiting} waiting, no live worker` +
+				(unattended.sinceMs === undefined ? ' (none has registered)' : ` for ${formatDuration(unattended.sinceMs)}`),
+			tone: 'bad',
+		});
 	for (const notice of snapshot?.notices ?? []) warnings.push({text: notice, tone: 'bad'});
 	if (snapshot && snapshot.problems.length > 0)
 		warnings.push({text: `${snapshot.problems.length} unreadable record(s): ${snapshot.problems[0]}`, tone: 'warn'});

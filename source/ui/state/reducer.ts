@@ -509,6 +509,8 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 		case 'snapshot': {
 			let next: ConsoleState = {
 				...state,
+				// The first answer opens the console on a pane with something to show, not on an empty Active one.
+				...(state.snapshot === undefined && state.pane === 'active' ? {pane: firstPaneWithRows(action.snapshot)} : {}),
 				snapshot: action.snapshot,
 				snapshotAt: action.now,
 				now: action.now,
@@ -560,4 +562,10 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 			return withEffect(next, {kind: 'refresh', full: true});
 		}
 	}
+}
+
+/** Active if a job runs; else the first of Queue, Failed, Dead, Done with rows; else Active. */
+function firstPaneWithRows(snapshot: ConsoleSnapshot): PaneId {
+	const order = ['active', 'todo', 'failed', 'dead', 'done'] as const;
+	return order.find(p => snapshot[p].length > 0) ?? 'active';
 }
