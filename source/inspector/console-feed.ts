@@ -112,6 +112,8 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly monotonic: () => number;
 	private readonly isPriced: boolean;
 	private readonly remoteConfig?: FeedOptions['remoteConfig'];
+	/** When the first refresh finished: the console's rate is counted from then. */
+	private firstRefreshedAt?: number;
 	private configAt: number;
 
 	constructor(
@@ -191,6 +193,7 @@ export class InspectorFeed implements ConsoleSource {
 		const flow = throughput(view);
 		if (unattended) delete flow.backlogEtaMs;
 		const rate = this.requestRate();
+		this.firstRefreshedAt ??= this.monotonic();
 		const skew = view.serverNow - localNow;
 		const notices = this.notices?.() ?? [];
 		return {
@@ -214,6 +217,7 @@ export class InspectorFeed implements ConsoleSource {
 			leaseSweepMs: this.leaseSweepMs,
 			isPriced: this.isPriced,
 			requestsPerMinute: rate.requestsPerMinute,
+			...(rate.measuring ? {costMeasuring: true as const} : {}),
 			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
 			problems: [...view.problems, ...problems],
 			...(notices.length > 0 ? {notices: [...notices]} : {}),
@@ -258,11 +262,18 @@ export class InspectorFeed implements ConsoleSource {
 		return this.inspector.clearDead();
 	}
 
-	/** Requests per minute of this console since it started (over at most the last 10 minutes). */
-	private requestRate(): {requestsPerMinute: number; dollarsPerMinute: number} {
+	/**
+	Requests per minute of this console since its first refresh (over at most the last 10 minutes): the
+	first refresh reads everything once, and counted into the first minute's rate it made a console
+	look three times as dear as it is. Half a minute of refreshes is needed before a rate is shown.
+	*/
+	private requestRate(): {requestsPerMinute: number; dollarsPerMinute: number; measuring?: true} {
 		const stats = this.inspector.stats;
 		if (!stats) return {requestsPerMinute: 0, dollarsPerMinute: 0};
-		const window = Math.min(600_000, Math.max(10_000, this.monotonic() - this.startedAt));
+		const since = this.firstRefreshedAt;
+		if (since === undefined || this.monotonic() - since < 30_000)
+			return {requestsPerMinute: 0, dollarsPerMinute: 0, measuring: true};
+		const window = Math.min(600_000, this.monotonic() - since);
 		return stats.rate(window);
 	}
 

@@ -90,6 +90,8 @@ export type ConsoleSnapshot = {
 	isPriced: boolean;
 	requestsPerMinute: number;
 	monthlyCost: number;
+	/** Too soon after the first refresh for a rate (the first reads everything once). */
+	costMeasuring?: true;
 	/** Records that could not be read, reported and skipped. */
 	problems: string[];
 	/**

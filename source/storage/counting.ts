@@ -1,6 +1,10 @@
-/** Middleware that records every request in a RequestStats: one per attempt, as the provider bills it. */
+/**
+Middleware that records every request in a RequestStats: one per attempt, as the provider bills it
+(an attempt that never reached it is recorded apart, unbilled).
+*/
 import {isNotModified} from './object-store.js';
 import {RequestStats} from './request-stats.js';
+import {isStoreError} from './store-error.js';
 import {type Middleware, operationOfCall, type ResultOf, type StoreCall} from './store-chain.js';
 
 function sizes(call: StoreCall, result: unknown): {bytesSent?: number; bytesReceived?: number} {
@@ -11,6 +15,13 @@ function sizes(call: StoreCall, result: unknown): {bytesSent?: number; bytesRece
 	}
 	if (call.method === 'getFile') return {bytesReceived: (result as ResultOf<typeof call>)?.size ?? 0};
 	return {};
+}
+
+/** Errors of a request that could not have reached the server: no connection was made. */
+function neverSent(cause: unknown, message: string): boolean {
+	const code = (cause as {code?: unknown} | undefined)?.code;
+	const text = `${typeof code === 'string' ? code : ''} ${message}`;
+	return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(text);
 }
 
 export function counting(stats = new RequestStats()): Middleware & {stats: RequestStats} {
@@ -34,7 +45,9 @@ export function counting(stats = new RequestStats()): Middleware & {stats: Reque
 				stats.record(operation, {latencyMs: performance.now() - started, ...sizes(call, result)});
 				return result;
 			} catch (error) {
-				stats.record(operation, {latencyMs: performance.now() - started, failed: true});
+				// A connection refused or a name not found never reached the provider: nothing is billed.
+				const unreached = isStoreError(error, 'network') && neverSent(error.details.cause, error.message);
+				stats.record(operation, {latencyMs: performance.now() - started, failed: true, unreached});
 				throw error;
 			}
 		},

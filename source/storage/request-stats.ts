@@ -6,8 +6,11 @@ from these counters, and the benchmarks read the same ones.
 import type {Operation} from './object-store.js';
 
 export type OperationStats = {
+	/** Requests that reached the provider (billed). */
 	count: number;
 	errors: number;
+	/** Attempts that never reached it (connection refused, name not found): not billed, not in `count`. */
+	unreached: number;
 	bytesSent: number;
 	bytesReceived: number;
 	totalLatencyMs: number;
@@ -32,7 +35,7 @@ export const awsPricePerRequest: Record<Operation, number> = {
 export const operations = Object.keys(awsPricePerRequest) as Operation[];
 
 function empty(): OperationStats {
-	return {count: 0, errors: 0, bytesSent: 0, bytesReceived: 0, totalLatencyMs: 0};
+	return {count: 0, errors: 0, unreached: 0, bytesSent: 0, bytesReceived: 0, totalLatencyMs: 0};
 }
 
 export class RequestStats {
@@ -42,9 +45,13 @@ export class RequestStats {
 
 	record(
 		operation: Operation,
-		outcome: {latencyMs: number; bytesSent?: number; bytesReceived?: number; failed?: boolean},
+		outcome: {latencyMs: number; bytesSent?: number; bytesReceived?: number; failed?: boolean; unreached?: boolean},
 	): void {
 		const stats = this.byOperation.get(operation)!;
+		if (outcome.unreached) {
+			stats.unreached++;
+			return;
+		}
 		stats.count++;
 		if (outcome.failed) stats.errors++;
 		stats.bytesSent += outcome.bytesSent ?? 0;
@@ -63,6 +70,7 @@ export class RequestStats {
 			result[op] = {...stats};
 			total.count += stats.count;
 			total.errors += stats.errors;
+			total.unreached += stats.unreached;
 			total.bytesSent += stats.bytesSent;
 			total.bytesReceived += stats.bytesReceived;
 			total.totalLatencyMs += stats.totalLatencyMs;
@@ -99,6 +107,7 @@ export function diffStats(after: StatsSnapshot, before: StatsSnapshot): StatsSna
 		result[op] = {
 			count: after[op].count - before[op].count,
 			errors: after[op].errors - before[op].errors,
+			unreached: after[op].unreached - before[op].unreached,
 			bytesSent: after[op].bytesSent - before[op].bytesSent,
 			bytesReceived: after[op].bytesReceived - before[op].bytesReceived,
 			totalLatencyMs: after[op].totalLatencyMs - before[op].totalLatencyMs,

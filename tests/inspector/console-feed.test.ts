@@ -2,6 +2,7 @@
 import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
 import {heartbeatHealth, InspectorFeed, throughput} from '../../source/inspector/console-feed.js';
+import {RequestStats} from '../../source/storage/request-stats.js';
 import type {QueueContext} from '../../source/queue/queue-context.js';
 import {RemoteConfigCache, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {claim} from '../../source/queue/transitions/claim.js';
@@ -235,4 +236,21 @@ test('jobs waiting with no live worker: the snapshot says since when, and gives 
 	t.is(late.unattended?.waiting, 3);
 	t.true((late.unattended?.sinceMs ?? 0) >= 26 * 60_000 - 1000, String(late.unattended?.sinceMs));
 	t.is(late.backlogEtaMs, undefined);
+});
+
+test("the console's cost is measured from its first refresh, after half a minute of refreshes", async t => {
+	const queue = await makeQueue();
+	const stats = new RequestStats();
+	stats.record('get', {latencyMs: 1});
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(queue.context, stats), 'local', {
+		leaseSweepMs: 0,
+		monotonic: () => monotonic,
+		now: () => queue.clock.now(),
+	});
+	t.true((await feed.snapshot()).costMeasuring, 'the first refresh reads everything once: no rate from it');
+	monotonic += 10_000;
+	t.true((await feed.snapshot()).costMeasuring);
+	monotonic += 25_000;
+	t.is((await feed.snapshot()).costMeasuring, undefined);
 });

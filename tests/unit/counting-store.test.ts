@@ -2,6 +2,8 @@ import test from 'ava';
 import {counting} from '../../source/storage/counting.js';
 import {composeStore} from '../../source/storage/store-chain.js';
 import {LocalStore} from '../../source/storage/local-store.js';
+import type {ObjectStore} from '../../source/storage/object-store.js';
+import {StoreError} from '../../source/storage/store-error.js';
 import {costOf, diffStats} from '../../source/storage/request-stats.js';
 import {tempDir} from '../support/temp.js';
 
@@ -32,4 +34,27 @@ test('every request is counted by operation, with bytes, errors, rate and cost',
 	t.is(Number(costOf(stats).toFixed(10)), Number((4 * 0.000005 + 2 * 0.0000004).toFixed(10)));
 	const rate = counted.rate(60_000);
 	t.is(rate.requestsPerMinute, 7);
+});
+
+test('an attempt that never reached the provider (connection refused) is not billed; a server error is', async t => {
+	const {stats, ...middleware} = counting();
+	const failing = (error: Error): ObjectStore =>
+		({
+			async get() {
+				throw error;
+			},
+		}) as unknown as ObjectStore;
+	const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {code: 'ECONNREFUSED'});
+	await t.throwsAsync(
+		composeStore(failing(new StoreError('network', 'the endpoint could not be reached', {cause: refused})), [
+			middleware,
+		]).get('k'),
+	);
+	await t.throwsAsync(
+		composeStore(failing(new StoreError('server', 'the server failed (500)', {status: 500})), [middleware]).get('k'),
+	);
+	const snapshot = stats.snapshot();
+	t.is(snapshot.get.count, 1, 'only the 500 reached S3');
+	t.is(snapshot.get.unreached, 1);
+	t.is(stats.rate(60_000).requestsPerMinute, 1);
 });

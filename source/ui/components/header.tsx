@@ -16,9 +16,11 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	const sweep =
 		snapshot && snapshot.leaseSweepMs > state.intervalMs ? ` (leases ${snapshot.leaseSweepMs / 1000}s)` : '';
 	const pace = state.isPaused ? 'paused' : `every ${state.intervalMs / 1000}s${sweep}`;
-	const cost = snapshot
-		? `${Math.round(snapshot.requestsPerMinute)} req/min${snapshot.isPriced ? ` ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : ' (free here)'}`
-		: '';
+	const cost = !snapshot
+		? ''
+		: snapshot.costMeasuring
+			? 'measuring cost…'
+			: `${Math.round(snapshot.requestsPerMinute)} req/min${snapshot.isPriced ? ` ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : ' (free here)'}`;
 	const right = [age, pace, cost].filter(Boolean).join(' · ');
 	const left = `BlobForge  ${state.isReadOnly ? '[read-only]  ' : ''}`;
 	const room = Math.max(10, window.columns - 1 - left.length - right.length - 2);
