@@ -259,3 +259,11 @@ test('waiting jobs with no live worker: a banner says so; the console opens on t
 	t.regex(frame, /file-3\.pdf/, 'the Queue pane, not an empty Active one');
 	t.notRegex(frame, /no job is running/);
 });
+
+test('the header says how old the running jobs are when the lease sweep is older than the refresh', async t => {
+	const older = busySnapshot();
+	older.leasesAgeMs = 14_000;
+	older.leaseSweepMs = 20_000;
+	const app = mount(t, {columns: 120, rows: 30, source: new FakeSource(older)});
+	t.regex(await containing(t, app, 'running jobs'), /updated \d+s ago \(running jobs 1[4-9]s ago\)/);
+});

@@ -12,7 +12,12 @@ import {useTheme} from '../theme.js';
 export function Header({state, storeLine}: {state: ConsoleState; storeLine: string}) {
 	const theme = useTheme();
 	const {snapshot, snapshotAt, now, window} = state;
-	const age = snapshotAt === undefined ? 'loading…' : `updated ${ago(now - snapshotAt)}`;
+	// Running jobs and completions come from the lease sweep, which may be older than the rest: its age is shown.
+	const leasesAge = snapshot && snapshotAt !== undefined ? snapshot.leasesAgeMs + (now - snapshotAt) : 0;
+	const age =
+		snapshotAt === undefined
+			? 'loading…'
+			: `updated ${ago(now - snapshotAt)}${leasesAge > Math.max(5000, now - snapshotAt + 2000) ? ` (running jobs ${ago(leasesAge)})` : ''}`;
 	const sweep =
 		snapshot && snapshot.leaseSweepMs > state.intervalMs ? ` (leases ${snapshot.leaseSweepMs / 1000}s)` : '';
 	const pace = state.isPaused ? 'paused' : `every ${state.intervalMs / 1000}s${sweep}`;
