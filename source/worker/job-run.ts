@@ -169,7 +169,7 @@ export class JobRun {
 		const lost = this.lease.lostReason;
 		this.log.error = error.message;
 		if (this.deps.isStopping() && !lost) {
-			const handedBack = await requeue(context, this.held, 'worker shutting down');
+			const handedBack = await requeue(context, this.held);
 			this.log.outcome = handedBack.kind === 'requeued' ? 'requeued' : 'lost';
 			events.emit('job-requeued', {...this.fields, reason: 'shutdown'});
 		} else if (lost) {

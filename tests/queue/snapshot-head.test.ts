@@ -250,3 +250,31 @@ test('a corrupt head is reported as a degraded read model with its repair; a mal
 	t.is(located.state, 'todo', 'as the listing and the claimers see it');
 	t.is(located.problems.length, 1);
 });
+
+test('journal objects of one millisecond fold in seq order, whatever order their keys list in', async t => {
+	const {context, clock} = await makeQueue();
+	const at = clock.now();
+	const event = (n: number, seq: number, state: 'todo' | 'dead', from?: 'todo') => ({
+		hash: spread(n),
+		seq,
+		state,
+		priority: 'low',
+		attempts: 0,
+		at,
+		...(from ? {from} : {}),
+	});
+	// Listed in key order: B queued, A dead (from todo), then A queued: A's queueing comes last but has the lower seq.
+	const put = (suffix: string, events: object[]) =>
+		context.store.put(context.keys.journal(at, suffix), JSON.stringify({version: 1, events}));
+	await put('aaaa', [event(2, 1, 'todo')]);
+	await put('bbbb', [event(1, 3, 'dead', 'todo')]);
+	await put('cccc', [event(1, 2, 'todo')]);
+	const console = await new ReadModel(context).refresh();
+	t.is(console.counts.todo.low, 1, 'a console reading the journal');
+	t.is(console.counts.dead.low, 1);
+	clock.advance(61_000);
+	await runJanitor(context);
+	const after = await new ReadModel(context).refresh();
+	t.is(after.counts.todo.low, 1, 'the compacted head');
+	t.is(after.counts.dead.low, 1);
+});

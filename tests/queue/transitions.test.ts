@@ -1,4 +1,5 @@
 import test from 'ava';
+import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
@@ -339,7 +340,12 @@ test('graceful shutdown hands the job back without counting an attempt', async t
 	const h = hashOf(16);
 	await enqueue(context, {hash: h, priority: 'normal'});
 	const held = await claimOne(context, 'w-1', h);
-	t.deepEqual(await requeue(context, held, 'worker shutting down'), {kind: 'requeued'});
+	const watching = new ReadModel(context);
+	await watching.refresh();
+	t.deepEqual(await requeue(context, held), {kind: 'requeued'});
+	const view = await watching.refresh();
+	t.is(view.jobs[h]?.state, 'todo');
+	t.is(view.jobs[h]?.error, undefined, 'a clean hand-back is no error for the LAST ERROR column');
 	await runJanitor(context);
 	const again = await claimOne(context, 'w-2', h);
 	t.is(again.lease.attempt, 1);

@@ -292,7 +292,7 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				const h = held[c.worker];
 				if (!h) break;
 				held[c.worker] = undefined;
-				await requeue(context, h, 'worker shutting down');
+				await requeue(context, h);
 				break;
 			}
 			case 'crash':

@@ -41,6 +41,9 @@ export async function compact(
 		const event = eventOfEndedLease(lease);
 		if (event) events.push(event);
 	}
+	// In seq order: journal objects written in the same millisecond list in random order, and an
+	// event met before the one it follows would count a change from a state never counted.
+	events.sort((a, b) => a.seq - b.seq);
 	const seriesTrimmed = trimSeries(head, now);
 	const stale = Object.values(head.jobs).some(job => hasSettled(job, now, settleMs));
 	const foldedBefore = Object.keys(head.folded).length > 0;

@@ -138,10 +138,10 @@ export class ReadModel {
 			skip: key => key <= this.snapshotCursor || this.journalRead.has(key),
 		});
 		problems.push(...journal.problems);
-		for (const batch of journal.batches) {
-			for (const event of batch.events) if (applyEvent(working, event)) this.version++;
-			this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
-		}
+		// In seq order (see compaction.ts): journal keys of one millisecond list in random order.
+		const events = journal.batches.flatMap(b => b.events).sort((a, b) => a.seq - b.seq);
+		for (const event of events) if (applyEvent(working, event)) this.version++;
+		for (const batch of journal.batches) this.journalRead.set(batch.key, keys.journalTime(batch.key) ?? 0);
 		for (const [key, time] of this.journalRead) if (time < newest - 2 * journalWindowMs) this.journalRead.delete(key);
 	}
 

@@ -108,26 +108,15 @@ export async function fail(
 }
 
 /** Hands the job back without counting an attempt (graceful shutdown). */
-export async function requeue(
-	context: QueueContext,
-	held: HeldLease,
-	why: string,
-): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
+export async function requeue(context: QueueContext, held: HeldLease): Promise<{kind: 'requeued'} | {kind: 'lost'}> {
 	const now = await context.store.serverTime();
-	const failure: AttemptFailure = {
-		attempt: held.lease.attempt,
-		worker: held.lease.worker,
-		error: why,
-		at: now,
-		permanent: false,
-	};
 	const seq = nextSeq(held.lease.seq, now);
+	// A clean hand-back is no failure: nothing for a console's LAST ERROR (the worker's log says why).
 	if (
 		!(await writeHeldLease(context, held, {
 			ending: 'requeued',
 			endedAt: now,
 			seq,
-			failure,
 			attemptsAfter: held.lease.attempt - 1,
 		}))
 	)
