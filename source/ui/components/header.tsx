@@ -24,7 +24,9 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	const cost = !snapshot
 		? ''
 		: snapshot.costMeasuring
-			? 'measuring cost…'
+			? snapshot.isPriced
+				? 'measuring cost…'
+				: 'free here'
 			: `${Math.round(snapshot.requestsPerMinute)} req/min${snapshot.isPriced ? ` ≈ ${describeMonthlyCost(snapshot.monthlyCost)}` : ' (free here)'}`;
 	const right = [age, pace, cost].filter(Boolean).join(' · ');
 	const left = `BlobForge  ${state.isReadOnly ? '[read-only]  ' : ''}`;
