@@ -3,6 +3,7 @@ import test, {type ExecutionContext} from 'ava';
 import {render} from 'ink-testing-library';
 import stringWidth from 'string-width';
 import {App} from '../../source/ui/app.js';
+import {fitStoreLine} from '../../source/ui/components/header.js';
 import {makeTheme, ThemeContext} from '../../source/ui/theme.js';
 import {FakeSource, job, running, serverNow, snapshot, worker} from '../support/console.js';
 
@@ -266,4 +267,13 @@ test('the header says how old the running jobs are when the lease sweep is older
 	older.leaseSweepMs = 20_000;
 	const app = mount(t, {columns: 120, rows: 30, source: new FakeSource(older)});
 	t.regex(await containing(t, app, 'running jobs'), /updated \d+s ago \(running jobs 1[4-9]s ago\)/);
+});
+
+test('a narrow header keeps the prefix and the end of the bucket, cutting the middle of the location', t => {
+	t.is(
+		fitStoreLine('s3://test-bucket-with-long-name prefix pdf/ at http://127.0.0.1:7480', 30),
+		's3://…th-long-name prefix pdf/',
+	);
+	t.is(fitStoreLine('local:/tmp/demo-try/store prefix pdf/', 20), '…y/store prefix pdf/');
+	t.is(fitStoreLine('s3://b prefix pdf/', 30), 's3://b prefix pdf/');
 });

@@ -63,9 +63,7 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 				<Text bold color={theme.color('accent')}>
 					{left}
 				</Text>
-				<Text>
-					{fitText(storeLine.length > room ? storeLine.replace(/ at \S+/, '') : storeLine, room, {pad: true})}
-				</Text>
+				<Text>{fitText(fitStoreLine(storeLine, room), room, {pad: true})}</Text>
 				<Text dimColor={!state.isPaused} color={state.isPaused ? theme.color('warn') : undefined}>
 					{'  '}
 					{right}
@@ -80,4 +78,24 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 			)}
 		</Box>
 	);
+}
+
+/**
+The store line cut to `room` columns so that what names the queue survives longest: first the
+endpoint (" at http://…") goes, then the middle of the location, keeping its scheme and the end of
+the bucket or path, and the prefix.
+*/
+export function fitStoreLine(line: string, room: number): string {
+	if (line.length <= room) return line;
+	const short = line.replace(/ at \S+/, '');
+	if (short.length <= room) return short;
+	const match = /^(.*?)( prefix .*)$/.exec(short);
+	if (!match) return short;
+	const [, location = '', prefix = ''] = match;
+	const scheme = /^[a-z0-9]+:(\/\/)?/.exec(location)?.[0] ?? '';
+	const keep = room - prefix.length - scheme.length - 1;
+	if (keep >= 4) return `${scheme}…${location.slice(location.length - keep)}${prefix}`;
+	// Too narrow for the scheme: the end of the location and the prefix, or the prefix alone.
+	const rest = room - prefix.length - 1;
+	return rest >= 1 ? `…${location.slice(location.length - rest)}${prefix}` : short;
 }
