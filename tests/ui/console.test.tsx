@@ -277,3 +277,12 @@ test('a narrow header keeps the prefix and the end of the bucket, cutting the mi
 	t.is(fitStoreLine('local:/tmp/demo-try/store prefix pdf/', 20), '…y/store prefix pdf/');
 	t.is(fitStoreLine('s3://b prefix pdf/', 30), 's3://b prefix pdf/');
 });
+
+test('with a filter each tab counts the rows that match it', async t => {
+	const app = mount(t, {columns: 120, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '/', 'f', 'i', 'l', 'e', '-', '3', '\r');
+	const frame = await containing(t, app, 'filter "file-3"');
+	t.regex(frame, / 2 Queue 1 /, 'one queued row matches');
+	t.regex(frame, / 4 Dead 0 /, 'no dead one does');
+});

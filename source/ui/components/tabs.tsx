@@ -2,7 +2,15 @@
 import {Text} from 'ink';
 
 import type {ConsoleSnapshot} from '../../inspector/console-source.js';
-import {paneTitles, panes, sortColumnNames, type PaneId, type SortState} from '../state/view.js';
+import {
+	jobMatches,
+	paneTitles,
+	panes,
+	sortColumnNames,
+	workerMatches,
+	type PaneId,
+	type SortState,
+} from '../state/view.js';
 import {fitText} from '../../lib/fit-text.js';
 import {useTheme} from '../theme.js';
 
@@ -20,11 +28,17 @@ export function Tabs({
 	width: number;
 }) {
 	const theme = useTheme();
-	const count = (p: PaneId) => (snapshot ? (p === 'workers' ? snapshot.workers.length : snapshot[p].length) : 0);
+	// With a filter, each tab counts the rows that match it: what the pane would list.
+	const count = (p: PaneId) => {
+		if (!snapshot) return 0;
+		if (p === 'workers')
+			return filter ? snapshot.workers.filter(w => workerMatches(w, filter)).length : snapshot.workers.length;
+		return filter ? snapshot[p].filter(j => jobMatches(j, filter)).length : snapshot[p].length;
+	};
 	// A large queue's lists show the newest jobs of each priority: the tab says of how many.
 	const label = (p: PaneId) => {
 		const total = p === 'todo' || p === 'failed' || p === 'dead' ? snapshot?.counts.total[p] : undefined;
-		return snapshot?.partial && total !== undefined && total > count(p)
+		return !filter && snapshot?.partial && total !== undefined && total > count(p)
 			? `${count(p)}/${compactCount(total)}`
 			: String(count(p));
 	};
