@@ -1,7 +1,7 @@
 /** The console: state from the reducer, effects through the source, and a screen drawn from state alone. */
 import {Box} from 'ink';
 import {useCallback, useReducer, type ReactNode} from 'react';
-import type {ConsoleSource} from '../inspector/console-source.js';
+import type {ConsoleSnapshot, ConsoleSource} from '../inspector/console-source.js';
 import {ConfirmDialog, PriorityPicker} from './components/dialogs.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
@@ -77,7 +77,7 @@ function Body({state}: {state: ConsoleState}) {
 				<TextOverlay
 					{...common}
 					title={`Job ${overlay.title}`}
-					hint="Esc back · l logs · p preview · r retry · c cancel · P priority"
+					hint={detailHint(snapshot, overlay.hash, overlay.detail?.state)}
 				/>
 			);
 		if (overlay.kind === 'logs') {
@@ -146,4 +146,20 @@ function Body({state}: {state: ConsoleState}) {
 			</Box>
 		</Box>
 	);
+}
+
+/** The detail's keys: only what this job allows (its row's actions), and preview only for a job with a result. */
+function detailHint(snapshot: ConsoleSnapshot | undefined, hash: string, state: string | undefined): string {
+	const row = snapshot
+		? [snapshot.active, snapshot.todo, snapshot.failed, snapshot.dead, snapshot.done].flat().find(j => j.hash === hash)
+		: undefined;
+	const actions = row?.actions ?? [];
+	return [
+		'Esc back',
+		'l logs',
+		...((row?.state ?? state) === 'done' ? ['p preview'] : []),
+		...(actions.includes('retry') ? ['r retry'] : []),
+		...(actions.includes('cancel') ? ['c cancel'] : []),
+		...(actions.includes('reprioritize') ? ['P priority'] : []),
+	].join(' · ');
 }

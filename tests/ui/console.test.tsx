@@ -286,3 +286,19 @@ test('with a filter each tab counts the rows that match it', async t => {
 	t.regex(frame, / 2 Queue 1 /, 'one queued row matches');
 	t.regex(frame, / 4 Dead 0 /, 'no dead one does');
 });
+
+test("the detail's keys are those the job allows: retry on a dead job, cancel and priority on a queued one", async t => {
+	const app = mount(t, {columns: 120, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '4', '\r');
+	const hintOf = (frame: string) => frame.split('\n').find(line => line.includes('Esc back')) ?? '';
+	const dead = hintOf(await containing(t, app, 'Esc back'));
+	t.regex(dead, /Esc back · l logs · r retry/);
+	t.notRegex(dead, /P priority|p preview/);
+	await keys(app, '\u001B');
+	await new Promise(resolve => setTimeout(resolve, 100));
+	await keys(app, '2', '\r');
+	const queued = hintOf(await frameWhere(t, app, 'the queued job detail', f => /P priority/.test(hintOf(f))));
+	t.regex(queued, /c cancel · P priority/);
+	t.notRegex(queued, /r retry/);
+});
