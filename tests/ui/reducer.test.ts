@@ -144,7 +144,7 @@ test('D shows how many dead jobs go and needs y; an empty dead-letter queue says
 	t.regex(press(empty, 'D').status?.text ?? '', /empty/);
 });
 
-test('P picks a new priority for a queued job with arrows or a digit', t => {
+test('P picks a new priority for a queued job with arrows or a digit, set by Enter', t => {
 	const s = press(start(), '2', 'P');
 	t.is(s.overlay?.kind, 'priority');
 	t.is(s.overlay?.kind === 'priority' ? s.overlay.index : -1, 1, 'starts at its current priority (high)');
@@ -153,8 +153,11 @@ test('P picks a new priority for a queued job with arrows or a digit', t => {
 		picked.effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)),
 		['low'],
 	);
+	const moved = press(s, '1');
+	t.deepEqual(moved.effects, [], 'a digit moves the choice; it does not apply it (the hint says Enter sets it)');
+	t.is(moved.overlay?.kind === 'priority' ? moved.overlay.index : -1, 0);
 	t.deepEqual(
-		press(s, '1').effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)),
+		press(moved, 'enter').effects.map(e => (e.kind === 'reprioritize' ? e.priority : e.kind)),
 		['critical'],
 	);
 	t.regex(press(start(), '4', 'P').status?.text ?? '', /only queued jobs/);

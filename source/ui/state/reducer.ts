@@ -213,9 +213,12 @@ function handleOverlayKey(state: ConsoleState, overlay: Overlay, key: KeyName, n
 		if (key === 'up' || key === 'k') return {...state, overlay: {...overlay, index: Math.max(0, overlay.index - 1)}};
 		if (key === 'down' || key === 'j')
 			return {...state, overlay: {...overlay, index: Math.min(priorities.length - 1, overlay.index + 1)}};
+		// A digit moves the choice, as the arrows do; Enter sets it (what the dialog's hint says).
 		const digit = Number(key);
-		if (key === 'enter' || (Number.isInteger(digit) && digit >= 1 && digit <= priorities.length)) {
-			const priority = priorities[key === 'enter' ? overlay.index : digit - 1]!;
+		if (Number.isInteger(digit) && digit >= 1 && digit <= priorities.length)
+			return {...state, overlay: {...overlay, index: digit - 1}};
+		if (key === 'enter') {
+			const priority = priorities[overlay.index]!;
 			return {
 				...withEffect({...state, overlay: undefined}, {kind: 'reprioritize', hash: overlay.hash, priority}),
 				status: {text: 'working…', tone: 'info', at: now},
