@@ -302,3 +302,14 @@ test("the detail's keys are those the job allows: retry on a dead job, cancel an
 	t.regex(queued, /c cancel · P priority/);
 	t.notRegex(queued, /r retry/);
 });
+
+test('the preview keeps the blank lines between paragraphs', async t => {
+	const app = mount(t, {columns: 100, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '5', 'p');
+	const frame = await containing(t, app, 'Body text.');
+	const lines = frame.split('\n');
+	const title = lines.findIndex(l => l.startsWith('# Title'));
+	t.is(lines[title + 1]?.trim(), '', 'a blank line after the heading');
+	t.is(lines[title + 2]?.trim(), 'Body text.');
+});

@@ -36,7 +36,8 @@ export function TextOverlay({title, lines, error, tail = [], scroll, height, wid
 						wrap="truncate-end"
 						color={error ? theme.color('bad') : line.startsWith('──') ? theme.color('accent') : undefined}
 					>
-						{fitText(line, width - 1)}
+						{/* An empty Text takes no row in Ink: a blank line (between paragraphs) is drawn as a space. */}
+						{line === '' ? ' ' : fitText(line, width - 1)}
 					</Text>
 				))}
 			</Box>
