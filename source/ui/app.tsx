@@ -135,6 +135,7 @@ function Body({state}: {state: ConsoleState}) {
 				width={width}
 				serverNow={(snapshot?.serverNow ?? state.now) + (state.now - (state.snapshotAt ?? state.now))}
 				filter={state.filter}
+				sort={sort}
 			/>
 		);
 	return (

@@ -313,3 +313,16 @@ test('the preview keeps the blank lines between paragraphs', async t => {
 	t.is(lines[title + 1]?.trim(), '', 'a blank line after the heading');
 	t.is(lines[title + 2]?.trim(), 'Body text.');
 });
+
+test('the column a pane is sorted by carries an arrow, which turns with the order', async t => {
+	const app = mount(t, {columns: 120, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	t.regex(await containing(t, app, 'ELAPSED↓'), /ELAPSED↓/, 'Active sorts by elapsed');
+	await keys(app, '4');
+	t.regex(await containing(t, app, 'WHEN↓'), /WHEN↓/);
+	await keys(app, 's');
+	t.regex(await containing(t, app, 'FILE↓'), /FILE↓/, 's sorts by the next column');
+	await keys(app, 'S');
+	await containing(t, app, 'FILE↑');
+	t.pass();
+});

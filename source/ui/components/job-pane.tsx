@@ -2,7 +2,7 @@
 
 import type {ConsoleJob} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration} from '../../lib/format.js';
-import type {PaneId} from '../state/view.js';
+import {sortColumnNames, type PaneId, type SortState} from '../state/view.js';
 import {ago, bar} from '../text.js';
 import {Table, type Column} from './table.js';
 
@@ -102,8 +102,13 @@ export function JobPane(props: {
 	width: number;
 	serverNow: number;
 	filter: string;
+	sort?: SortState;
 }) {
-	const columns = props.pane === 'active' ? activeColumns() : listColumns(props.pane, props.serverNow);
+	const columns = marked(
+		props.pane === 'active' ? activeColumns() : listColumns(props.pane, props.serverNow),
+		props.pane,
+		props.sort,
+	);
 	const empty = props.filter ? `nothing matches "${props.filter}" (Esc clears the filter)` : emptyText[props.pane];
 	return (
 		<Table
@@ -116,4 +121,31 @@ export function JobPane(props: {
 			empty={empty}
 		/>
 	);
+}
+
+/** Which column each sort of view.ts orders by (a sort by priority then age marks PRIO). */
+const sortedTitles: Record<string, string[]> = {
+	elapsed: ['ELAPSED'],
+	progress: ['PROGRESS'],
+	heartbeat: ['BEAT'],
+	worker: ['WORKER'],
+	name: ['FILE'],
+	size: ['SIZE'],
+	priority: ['PRIO'],
+	age: ['QUEUED'],
+	attempts: ['TRIES'],
+	when: ['WHEN', 'DONE'],
+};
+
+/** The column the pane is sorted by gets an arrow: ↓ in the sort's own order, ↑ reversed (as the tabs say). */
+function marked(columns: Array<Column<ConsoleJob>>, pane: Exclude<PaneId, 'workers'>, sort: SortState | undefined) {
+	if (!sort) return columns;
+	const names = sortColumnNames(pane);
+	const titles = sortedTitles[names[sort.index % names.length]!] ?? [];
+	return columns.map(c => {
+		if (!titles.includes(c.title)) return c;
+		const title = `${c.title}${sort.descending ? '↑' : '↓'}`;
+		// A fixed column widens by the arrow rather than cut its title.
+		return {...c, title, ...(c.width === undefined ? {} : {width: Math.max(c.width, title.length)})};
+	});
 }
