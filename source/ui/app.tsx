@@ -141,7 +141,14 @@ function Body({state}: {state: ConsoleState}) {
 	return (
 		<Box flexDirection="column">
 			<Overview snapshot={snapshot} width={width} />
-			<Tabs pane={state.pane} snapshot={snapshot} filter={state.filter} sort={sort} width={width} />
+			<Tabs
+				pane={state.pane}
+				snapshot={snapshot}
+				filter={state.filter}
+				sort={sort}
+				width={width}
+				position={{index, rows: currentRows(state).keys.length, visible: visibleRows(state.pane, window)}}
+			/>
 			<Box flexDirection="column" height={height + 1} overflow="hidden">
 				{list}
 			</Box>

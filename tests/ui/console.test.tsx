@@ -326,3 +326,11 @@ test('the column a pane is sorted by carries an arrow, which turns with the orde
 	await containing(t, app, 'FILE↑');
 	t.pass();
 });
+
+test('a pane with more rows than fit says which row is selected, of how many', async t => {
+	const many = snapshot({todo: Array.from({length: 40}, (_, i) => job(i + 10, 'todo'))});
+	const app = mount(t, {columns: 120, rows: 24, source: new FakeSource(many)});
+	await containing(t, app, 'row 1 of 40');
+	await keys(app, 'j', 'j');
+	t.regex(await containing(t, app, 'row 3 of 40'), /row 3 of 40/);
+});

@@ -20,12 +20,15 @@ export function Tabs({
 	filter,
 	sort,
 	width,
+	position,
 }: {
 	pane: PaneId;
 	snapshot?: ConsoleSnapshot;
 	filter: string;
 	sort: SortState;
 	width: number;
+	/** The selected row and how many rows the pane has: shown when they do not all fit. */
+	position?: {index: number; rows: number; visible: number};
 }) {
 	const theme = useTheme();
 	// With a filter, each tab counts the rows that match it: what the pane would list.
@@ -43,7 +46,8 @@ export function Tabs({
 			: String(count(p));
 	};
 	const sortName = sortColumnNames(pane)[sort.index % sortColumnNames(pane).length]!;
-	const right = `${filter ? `filter "${fitText(filter, 20)}" · ` : ''}sort ${sortName}${sort.descending ? ' ↑' : ''}`;
+	const where = position && position.rows > position.visible ? `row ${position.index + 1} of ${position.rows} · ` : '';
+	const right = `${where}${filter ? `filter "${fitText(filter, 20)}" · ` : ''}sort ${sortName}${sort.descending ? ' ↑' : ''}`;
 	const tabsWidth = panes.reduce((sum, p) => sum + ` ${panes.indexOf(p) + 1} ${paneTitles[p]} ${label(p)} `.length, 0);
 	const room = width - 1 - tabsWidth;
 	return (
