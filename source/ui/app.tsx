@@ -57,7 +57,7 @@ function Body({state}: {state: ConsoleState}) {
 			return (
 				<TextOverlay
 					title="Keys"
-					lines={helpLines()}
+					lines={helpLines(window.columns)}
 					scroll={overlay.scroll}
 					height={height}
 					width={width}

@@ -334,3 +334,13 @@ test('a pane with more rows than fit says which row is selected, of how many', a
 	await keys(app, 'j', 'j');
 	t.regex(await containing(t, app, 'row 3 of 40'), /row 3 of 40/);
 });
+
+test('? at 120×40 shows every key without scrolling (two columns)', async t => {
+	const app = mount(t, {columns: 120, rows: 40});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, '?');
+	const help = await containing(t, app, 'show every key');
+	t.regex(help, /clear the dead-letter queue/, 'the last binding is on screen');
+	t.notRegex(help, / of \d+/, 'no scroll position: it all fits');
+	assertFits(t, help, 120, 40, 'help');
+});

@@ -205,15 +205,45 @@ export function footerEntries(): Array<{key: string; label: string}> {
 }
 
 /** The `?` screen: a heading per category, then one line per binding. */
-export function helpLines(): string[] {
-	const lines: string[] = [];
-	for (const category of ['General', 'Navigation', 'View', 'Actions'] as const) {
-		lines.push(category);
-		for (const binding of keymap.filter(b => b.category === category)) {
-			const keys = binding.keys.map(k => displayKey(k)).join(' ');
-			lines.push(`  ${keys.padEnd(14)} ${binding.description}${binding.isDestructive ? ' (asks first)' : ''}`);
+export function helpLines(columns = 0): string[] {
+	// A wide terminal shows the keys in two columns, so the whole list fits a 40-row screen unscrolled.
+	const half = Math.floor((columns - 2) / 2);
+	const twoColumns = columns >= 100;
+	const section = (categories: ReadonlyArray<(typeof keymap)[number]['category']>) => {
+		const lines: string[] = [];
+		for (const category of categories) {
+			lines.push(category);
+			for (const binding of keymap.filter(b => b.category === category)) {
+				const keys = `  ${binding.keys
+					.map(k => displayKey(k))
+					.join(' ')
+					.padEnd(14)} `;
+				const text = `${binding.description}${binding.isDestructive ? ' (asks first)' : ''}`;
+				lines.push(...(twoColumns ? wrapped(keys, text, half - 1) : [keys + text]));
+			}
 		}
+		return lines;
+	};
+	if (!twoColumns) return section(['General', 'Navigation', 'View', 'Actions']);
+	const left = section(['General', 'Navigation']);
+	const right = section(['View', 'Actions']);
+	return Array.from({length: Math.max(left.length, right.length)}, (_, i) =>
+		`${(left[i] ?? '').padEnd(half)}${right[i] ?? ''}`.trimEnd(),
+	);
+}
+
+/** `lead` then `text` cut at spaces into lines of at most `width`, continuations under the text. */
+function wrapped(lead: string, text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = lead;
+	for (const word of text.split(' ')) {
+		if (line.length > lead.length && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = ' '.repeat(lead.length);
+		}
+		line += line.trim() === '' ? word : ` ${word}`;
 	}
+	lines.push(line);
 	return lines;
 }
 

@@ -194,7 +194,7 @@ function scrollOverlay(
 }
 
 function overlayLength(state: ConsoleState, overlay: Overlay): number {
-	if (overlay.kind === 'help') return helpLines().length;
+	if (overlay.kind === 'help') return helpLines(state.window.columns).length;
 	if (overlay.kind === 'detail' || overlay.kind === 'logs' || overlay.kind === 'preview')
 		return overlay.lines ? wrapLines(overlay.lines, state.window.columns - 1).length : 0;
 	return 0;
