@@ -7,7 +7,7 @@ Requests: GET head (by the caller, before it lists the leases), LIST + GET journ
 an event touches (every shard when a head group needs refilling or the shard width changes), PUT
 per changed shard (create-only, new id), PUT head If-Match (skipped when nothing changed),
 DeleteObjects for the folded journal objects, leases, todo entries and replaced shards (1,000 per
-request), and LIST queue/snapshot/ for orphaned shards.
+request), and once an hour LIST queue/snapshot/ for orphaned shards.
 */
 import type {JanitorReport} from '../janitor-report.js';
 import type {QueueContext} from '../queue-context.js';
@@ -17,7 +17,15 @@ import {applyEvent, eventOfEndedLease, hasSettled, trimSeries, type Snapshot} fr
 import {selectHeadJobs} from './head-jobs.js';
 import {readJournal} from './journal-reader.js';
 import {type LoadedSnapshot, saveSnapshot} from './snapshot-store.js';
-import {orphanShards, prefixOf, type ShardJobs, ShardSet, ShardUnreadable, widthFor} from './snapshot-shards.js';
+import {
+	orphanShards,
+	prefixOf,
+	type ShardJobs,
+	ShardSet,
+	ShardUnreadable,
+	shardLimits,
+	widthFor,
+} from './snapshot-shards.js';
 
 /**
 Folds journal objects older than `journalSettleMs` and the ended leases into the snapshot, then deletes them;
@@ -72,6 +80,9 @@ export async function compact(
 	}
 	if (journal.batches.length > 0) head.journalCursor = journal.batches.at(-1)!.key;
 	head.compactedAt = now;
+	// Orphans come only from janitors that died mid-compaction: an hourly look is enough.
+	const lookForOrphans = folded.written.length > 0 && now - (head.orphansCheckedAt ?? 0) > shardLimits.orphanAgeMs;
+	if (lookForOrphans) head.orphansCheckedAt = now;
 	delete head.legacy;
 	// Another janitor compacted first: leave everything for the next pass (folding twice is harmless).
 	if (!(await saveSnapshot(context, head, loaded.etag))) {
@@ -86,7 +97,7 @@ export async function compact(
 		...ended.map(e => e.entry.key),
 		...doneTodo,
 		...folded.replaced,
-		...(folded.written.length > 0 ? await orphanShards(context, head.shards, now) : []),
+		...(lookForOrphans ? await orphanShards(context, head.shards, now) : []),
 	]);
 	const keys = [...doomed];
 	for (let i = 0; i < keys.length; i += 1000) {

@@ -45,6 +45,8 @@ export type Snapshot = {
 	*/
 	folded: Record<string, number>;
 	shards: ShardIndex;
+	/** Server time of the last look for orphaned shards (an hourly LIST, not one per compaction). */
+	orphansCheckedAt?: number;
 	/** Completions and failures per minute (key: minute since the epoch), the last two hours. */
 	completionsByMinute: Record<string, number>;
 	failuresByMinute: Record<string, number>;
@@ -123,7 +125,8 @@ export function parseSnapshot(body: Uint8Array | string): Parsed<Snapshot> {
 	if (v['version'] !== 2 || !isCounts(v['counts']) || !isShardIndex(v['shards']) || !isObject(v['folded']))
 		return {ok: false, reason: 'not a version 2 snapshot head'};
 	const folded = v['folded'] as Record<string, number>;
-	return {ok: true, value: {...base, version: 2, counts: v['counts'], folded, shards: v['shards']}};
+	const checked = typeof v['orphansCheckedAt'] === 'number' ? {orphansCheckedAt: v['orphansCheckedAt']} : {};
+	return {ok: true, value: {...base, version: 2, counts: v['counts'], folded, shards: v['shards'], ...checked}};
 }
 
 const summaryStates = new Set<string>([...storedStates, 'removed']);
