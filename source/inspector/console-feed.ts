@@ -95,6 +95,8 @@ type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
 export class InspectorFeed implements ConsoleSource {
 	private readonly workers = new Map<string, CachedWorker>();
 	private workersAt = Number.NEGATIVE_INFINITY;
+	/** Lease holders the registrations were listed again for, since none of theirs was known. */
+	private readonly lookedFor = new Set<string>();
 	private manifest?: {manifest: Manifest; etag?: string; at: number};
 	private readonly startedAt: number;
 	private readonly changes: ObjectWatch;
@@ -150,7 +152,7 @@ export class InspectorFeed implements ConsoleSource {
 				this.leasesAt = sweptAt;
 				throw error;
 			}),
-			this.refreshSideData(),
+			this.refreshSideData(now),
 		]);
 		const localNow = this.localClock();
 		const staleAfterMs = config.stale_timeout_minutes * 60_000;
@@ -188,6 +190,14 @@ export class InspectorFeed implements ConsoleSource {
 			};
 		});
 		const workers = this.workerRows(view, staleAfterMs);
+		// A lease held by a worker whose registration was not read yet: a worker started since the last
+		// listing (every minute). The registrations are listed again at the next refresh, not a minute later.
+		// Once per such worker: one that never registers (the earlier system's) must not cost a LIST a refresh.
+		const known = new Set(workers.map(w => w.id));
+		const unknown = view.active.map(a => a.lease.worker).filter(w => !known.has(w) && !this.lookedFor.has(w));
+		for (const worker of unknown) this.lookedFor.add(worker);
+		// Listed in this very refresh: such a holder has no registration (yet); nothing to list again.
+		if (unknown.length > 0 && this.workersAt !== now) this.workersAt = Number.NEGATIVE_INFINITY;
 		const unattended = this.unattended(view, workers, staleAfterMs);
 		// Without a live worker nothing will finish: no ETA for the backlog.
 		const flow = throughput(view);
@@ -296,9 +306,8 @@ export class InspectorFeed implements ConsoleSource {
 		return rows;
 	}
 
-	private async refreshSideData(): Promise<string[]> {
+	private async refreshSideData(now = this.monotonic()): Promise<string[]> {
 		const problems: string[] = [];
-		const now = this.monotonic();
 		const tasks: Array<Promise<void>> = [];
 		if (now - this.workersAt >= workersEveryMs) {
 			this.workersAt = now;

@@ -254,3 +254,28 @@ test("the console's cost is measured from its first refresh, after half a minute
 	monotonic += 25_000;
 	t.is((await feed.snapshot()).costMeasuring, undefined);
 });
+
+test('a worker that started after the last listing of registrations shows at the next refresh once it holds a lease', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(context), 'local', {
+		leaseSweepMs: 0,
+		monotonic: () => monotonic,
+		now: () => clock.now(),
+	});
+	t.is((await feed.snapshot()).workers.length, 0);
+	const record = {version: 1, worker: 'w-new', host: 'h', pid: 1, softwareVersion: 't', status: 'idle', store: 'l'};
+	await context.store.put(keys.worker('w-new'), JSON.stringify({...record, startedAt: 0, lastSeen: 0}));
+	t.is((await claim(context, 'w-new', {hash: hashOf(1), priority: 'normal'})).kind, 'claimed');
+	monotonic += 2000;
+	await feed.snapshot(); // sees a lease of a worker it does not know
+	monotonic += 2000;
+	const next = await feed.snapshot();
+	t.deepEqual(
+		next.workers.map(w => [w.id, w.status]),
+		[['w-new', 'processing']],
+		'not a minute later',
+	);
+});
