@@ -87,7 +87,7 @@ export const listCommand: CommandModule<
 			.option('state', {type: 'string', choices: states, describe: 'only this state'})
 			.option('priority', {type: 'string', describe: 'only this priority'})
 			.option('v', {alias: 'verbose-list', type: 'boolean', describe: 'list the jobs'})
-			.option('limit', {type: 'number', default: 50, describe: 'rows with -v'})
+			.option('limit', {type: 'string', default: '50', describe: 'rows with -v', coerce: limitArgument})
 			.example('$0 list', 'counts')
 			.example('$0 list --state dead -v', 'the dead-letter queue with errors'),
 	async handler(argv) {
@@ -190,7 +190,9 @@ export const searchQueueCommand: CommandModule<GlobalArgs, GlobalArgs & {query: 
 	describe:
 		'Queued and running jobs whose file name contains the query (no extra requests: the read model has the names)',
 	builder: y =>
-		y.positional('query', {type: 'string', demandOption: true}).option('limit', {type: 'number', default: 20}),
+		y
+			.positional('query', {type: 'string', demandOption: true})
+			.option('limit', {type: 'string', default: '20', coerce: limitArgument}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const view = await queue.inspector.overview();
@@ -208,3 +210,13 @@ export const searchQueueCommand: CommandModule<GlobalArgs, GlobalArgs & {query: 
 		process.exitCode = rows.length === 0 ? exitCodes.failure : exitCodes.ok;
 	},
 };
+
+/** A --limit that is a whole number of rows ≥ 1; anything else is a usage error, not an empty or odd table. */
+function limitArgument(value: unknown): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1)
+		throw new UserError(`--limit ${String(value)} is not a number of rows (a whole number from 1)`, {
+			exitCode: exitCodes.usage,
+		});
+	return n;
+}

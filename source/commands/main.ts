@@ -40,25 +40,40 @@ const storeHints: Partial<Record<StoreError['kind'], string>> = {
 	unsupported: 'check BLOBFORGE_S3_ENDPOINT_URL: it must be the S3 API endpoint, not a web console or another service',
 };
 
-function report(error: unknown, verbose: boolean): number {
-	if (error instanceof UserError) {
-		printError(`blobforge: ${error.message}`);
-		if (error.options.hint) printError(`  ${error.options.hint}`);
-		if (verbose && error.stack) printError(error.stack);
-		return error.exitCode;
-	}
+/** The error as the one line a user reads, its hint, and the exit code. */
+function describeError(error: unknown): {message: string; hint?: string; kind: string; exitCode: number} {
+	if (error instanceof UserError)
+		return {
+			message: error.message,
+			...(error.options.hint ? {hint: error.options.hint} : {}),
+			kind: 'usage',
+			exitCode: error.exitCode,
+		};
 	if (error instanceof StoreError) {
-		printError(`blobforge: ${error.message}`);
 		const hint = storeHints[error.kind];
-		if (hint) printError(`  ${hint}`);
-		if (verbose) printError(String((error.details.cause as Error | undefined)?.stack ?? error.stack));
-		return error.kind === 'not-found' || error.kind === 'precondition-failed' ? exitCodes.failure : exitCodes.store;
+		return {
+			message: error.message,
+			...(hint ? {hint} : {}),
+			kind: error.kind,
+			exitCode:
+				error.kind === 'not-found' || error.kind === 'precondition-failed' ? exitCodes.failure : exitCodes.store,
+		};
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	printError(`blobforge: unexpected error: ${message}`);
-	if (verbose) printError(String((error as Error | undefined)?.stack ?? ''));
-	else printError('  run again with --verbose for details');
-	return exitCodes.failure;
+	return {message: `unexpected error: ${message}`, kind: 'unexpected', exitCode: exitCodes.failure};
+}
+
+function report(error: unknown, verbose: boolean): number {
+	const {message, hint, kind, exitCode} = describeError(error);
+	// A script that asked for JSON reads an error object on stdout too (and the same exit code).
+	if (json) process.stdout.write(`${JSON.stringify({error: {message, ...(hint ? {hint} : {}), kind, exitCode}})}\n`);
+	printError(`blobforge: ${message}`);
+	if (hint) printError(`  ${hint}`);
+	if (verbose) {
+		const cause = error instanceof StoreError ? (error.details.cause as Error | undefined) : undefined;
+		printError(String(cause?.stack ?? (error as Error | undefined)?.stack ?? ''));
+	} else if (kind === 'unexpected') printError('  run again with --verbose for details');
+	return exitCode;
 }
 
 const commands = [
@@ -90,6 +105,7 @@ const commands = [
 
 const argv = hideBin(process.argv);
 const verbose = argv.includes('--verbose');
+const json = argv.includes('--json');
 
 try {
 	await yargs(argv)
@@ -124,7 +140,7 @@ try {
 		.option('json', {type: 'boolean', describe: 'print data as JSON', group: 'Output:'})
 		.option('verbose', {type: 'boolean', describe: 'stack traces on errors', group: 'Output:'})
 		.command(commands)
-		.demandCommand(1, 'name a command; see blobforge --help')
+		.demandCommand(1, 'name a command')
 		.recommendCommands()
 		.strict()
 		.completion('completion', 'print a shell completion script (bash/zsh)')

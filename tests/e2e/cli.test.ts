@@ -242,6 +242,9 @@ test('bad arguments give one clear line and a usage exit code', async t => {
 		[['reprioritize', 'abcd1234'], 2, /Not enough non-option arguments/],
 		[['list', '--state', 'sleeping'], 2, /Invalid values/],
 		[['lookup'], 2, /give --hash or --path/],
+		[['list', '-v', '--limit', 'abc'], 2, /--limit abc is not a number of rows/],
+		[['list', '-v', '--limit', '-5'], 2, /--limit -5 is not a number of rows/],
+		[[], 2, /^blobforge: name a command\n {2}see blobforge --help\n$/],
 	];
 	for (const [args, code, message] of cases) {
 		const result = await cli(...args);
@@ -249,6 +252,12 @@ test('bad arguments give one clear line and a usage exit code', async t => {
 		t.regex(result.stderr, message);
 		t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
 	}
+	// With --json a script reads the error as an object on stdout, with the same exit code.
+	const failed = await cli('status', 'abcdef12', '--json');
+	t.is(failed.code, 1);
+	const parsed = JSON.parse(failed.stdout) as {error?: {message?: string; exitCode?: number}};
+	t.regex(parsed.error?.message ?? '', /no queued, active, failed or dead job starts with abcdef12/);
+	t.is(parsed.error?.exitCode, 1);
 });
 
 test('remove, search-queue, retry --all-failed and manifest rebuild on real records', async t => {
