@@ -315,7 +315,8 @@ export class S3Store implements ObjectStore {
 
 	private estimate(): number {
 		const {low, high} = this.dateSample!;
-		const now = performance.now() + (low + high) / 2;
+		// Whole milliseconds: the value lands in records and logs, where 1796148612957.6648 reads as noise.
+		const now = Math.round(performance.now() + (low + high) / 2);
 		this.lastServerTime = Math.max(this.lastServerTime, now);
 		return this.lastServerTime;
 	}

@@ -299,5 +299,6 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 		const store = await makeStore();
 		const server = await store.serverTime();
 		t.true(Math.abs(server - Date.now()) < 5000);
+		t.true(Number.isInteger(server), `whole milliseconds, not ${server}`);
 	});
 }
