@@ -62,14 +62,15 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 	},
 };
 
-function rowCells(row: JobRow, now: number): string[] {
+export function rowCells(row: JobRow, now: number): string[] {
 	return [
 		row.hash.slice(0, 12),
 		row.state,
 		row.priority,
 		safeText(row.name ?? '').slice(0, 40),
 		row.size === undefined ? '' : formatBytes(row.size),
-		String(row.attempts),
+		// Tries made: the failed ones, plus the one that ran (done) or runs (processing), as the console counts.
+		String(row.state === 'done' || row.state === 'processing' ? row.attempts + 1 : row.attempts),
 		row.worker ?? '',
 		formatDuration(now - row.at),
 		safeText(row.error ?? '').slice(0, 50),
