@@ -232,9 +232,11 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		for (const problem of problems) say(`problem: ${problem}`);
 		say(`The store stays in ${storeDir}. Try:`);
 		const store = path.relative(process.cwd(), storeDir) || storeDir;
-		say(`  blobforge --store-dir ${store} list -v`);
-		say(`  blobforge --store-dir ${store} watch`);
-		say(`  blobforge demo --keep      (this store again)`);
+		// Run through npm (npx, npm run, the readme's first command) the command is not on PATH: say npx.
+		const me = process.env['npm_command'] ? 'npx blobforge' : 'blobforge';
+		say(`  ${me} --store-dir ${store} list -v`);
+		say(`  ${me} --store-dir ${store} watch`);
+		say(`  ${me} demo --keep      (this store again)`);
 	},
 };
 

@@ -23,6 +23,9 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 	t.is(result.code, 0, result.stdout);
 	t.regex(result.stdout, /a fresh store \(the directory is recreated on each run; --keep reuses it\)/);
 	t.regex(result.stdout, /done 10, dead 1, failed 0, queued 0, running 0/);
+	// Run through npm (as `npm test` runs this), the hints say npx: the command is not on PATH then.
+	const me = cleanEnvironment()['npm_command'] ? 'npx blobforge' : 'blobforge';
+	t.true(result.stdout.includes(`\n  ${me} --store-dir`), result.stdout);
 	const dir = path.join(cwd, 'blobforge-demo');
 	const pids = await demoWorkerPids(dir);
 	t.is(pids.length, 2);
