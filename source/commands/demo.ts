@@ -66,9 +66,27 @@ function startWorker(dir: string, store: string, n: number): ChildProcess {
 	const log = openSync(path.join(dir, `worker-${n}.log`), 'a');
 	return spawn(
 		process.execPath,
-		[cliPath, '--store-dir', store, '--worker-id', `demo-${n}`, '--headless', 'worker', '--idle-poll', '1'],
-		{stdio: ['ignore', log, log], env: {...process.env, BLOBFORGE_LOG_LEVEL: 'info'}},
+		[
+			cliPath,
+			'--store-dir',
+			store,
+			'--prefix',
+			'pdf/',
+			'--worker-id',
+			`demo-${n}`,
+			'--headless',
+			'worker',
+			'--idle-poll',
+			'1',
+		],
+		// The demo's own store and prefix, whatever the shell exports (a BLOBFORGE_S3_PREFIX stalled it).
+		{stdio: ['ignore', log, log], env: {...demoEnvironment(), BLOBFORGE_LOG_LEVEL: 'info'}},
 	);
+}
+
+/** This process's environment without BlobForge's store settings, so the workers use the demo's. */
+function demoEnvironment(): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^BLOBFORGE_(S3_|STORE_)/.test(k)));
 }
 
 async function stopWorkers(workers: ChildProcess[]): Promise<void> {
@@ -234,8 +252,10 @@ export const demoCommand: CommandModule<GlobalArgs, DemoArgs> = {
 		const store = path.relative(process.cwd(), storeDir) || storeDir;
 		// Run through npm (npx, npm run, the readme's first command) the command is not on PATH: say npx.
 		const me = process.env['npm_command'] ? 'npx blobforge' : 'blobforge';
-		say(`  ${me} --store-dir ${store} list -v`);
-		say(`  ${me} --store-dir ${store} watch`);
+		// An exported prefix would point the suggested commands elsewhere: they name the demo's.
+		const prefix = (process.env['BLOBFORGE_S3_PREFIX'] ?? 'pdf/') === 'pdf/' ? '' : ' --prefix pdf/';
+		say(`  ${me} --store-dir ${store}${prefix} list -v`);
+		say(`  ${me} --store-dir ${store}${prefix} watch`);
 		say(`  ${me} demo --keep      (this store again)`);
 	},
 };
