@@ -16,7 +16,9 @@ test('demo without a terminal: every sample converted, the damaged one in dead-l
 	t.timeout(9 * 60_000);
 	const cwd = await tempDir('bf-demo-');
 	const result = await new Promise<{code: number; stdout: string}>(resolve => {
-		execFile(process.execPath, [cliPath, 'demo'], {cwd, env: cleanEnvironment(), timeout: 500_000}, (error, stdout) =>
+		// A prefix exported in the user's shell must not point the demo's workers away from its queue.
+		const env = cleanEnvironment({BLOBFORGE_S3_PREFIX: 'elsewhere/'});
+		execFile(process.execPath, [cliPath, 'demo'], {cwd, env, timeout: 500_000}, (error, stdout) =>
 			resolve({code: error ? Number(error.code ?? 1) : 0, stdout}),
 		);
 	});
