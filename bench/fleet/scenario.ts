@@ -77,6 +77,18 @@ class CrashGate implements Middleware {
 type SimWorker = {id: string; worker: Worker; gate: CrashGate};
 
 export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
+	// The product draws with Math.random (claim order, janitor offers, backoff jitter): in the simulator
+	// it draws from the scenario's seed, so a run repeats and a target is met or missed for good.
+	const ownRandom = Math.random;
+	Math.random = seeded((scenario.seed ?? 1) + 7919);
+	try {
+		return await runSeeded(scenario);
+	} finally {
+		Math.random = ownRandom;
+	}
+}
+
+async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
 	const random = seeded(scenario.seed ?? 1);
 	const clock = new VirtualClock();
 	const observer = new FleetObserver(clock, scenario);
