@@ -53,7 +53,10 @@ export function explainJob(records: JobRecords, serverNow: number, config: Remot
 					: record?.reason === 'cancelled'
 						? 'cancelled by the operator'
 						: `${record?.attempts ?? '?'} failed attempts (max_retries ${config.max_retries})`;
-			return `dead-lettered after ${why}: ${last.replace(/\.$/, '')}. Retry with r in the console or \`blobforge retry\` (--reset-retries for a fresh budget)`;
+			return (
+				`dead-lettered after ${why}: ${last.replace(/\.$/, '')}. ` +
+				'Retry with r in the console or `blobforge retry` (--reset-retries for a fresh budget)'
+			);
 		}
 		case 'done':
 			return records.result ? `done: result stored (${records.result.size} bytes)` : 'done';
