@@ -54,14 +54,12 @@ export async function compact(
 	events.sort((a, b) => a.seq - b.seq);
 	const seriesTrimmed = trimSeries(head, now);
 	const stale = Object.values(head.jobs).some(job => hasSettled(job, now, settleMs));
-	const foldedBefore = Object.keys(head.folded).length > 0;
 	// Nothing to fold or settle: no PUT (every console would fetch the same head again).
 	if (
 		events.length === 0 &&
 		ended.length === 0 &&
 		!seriesTrimmed &&
 		!stale &&
-		!foldedBefore &&
 		!head.legacy &&
 		loaded.problem === undefined &&
 		loaded.etag !== undefined

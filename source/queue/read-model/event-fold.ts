@@ -41,7 +41,8 @@ export type Snapshot = {
 	jobs: Record<string, JobSummary>;
 	/**
 	The seq of each lease this compaction folded: the janitor deletes those leases after saving, and a
-	reader that lists one meanwhile must not count it again.
+	reader that lists one meanwhile must not count it again. Kept until a compaction that changes
+	something (no PUT only to clear it): a later event of the same job has a higher seq.
 	*/
 	folded: Record<string, number>;
 	shards: ShardIndex;
@@ -235,13 +236,6 @@ export function trimSeries(snapshot: Snapshot, now: number): boolean {
 			}
 	}
 	return changed;
-}
-
-/** Counts per state and priority: the snapshot's, with jobs under an active lease counted as processing. */
-export function countJobs(snapshot: Snapshot, activeLeases: Iterable<Lease>): Counts {
-	const active = new Map<string, Lease>();
-	for (const lease of activeLeases) active.set(lease.hash, lease);
-	return withActive(baseCounts(snapshot), snapshot, active);
 }
 
 /** The snapshot's counts with processing at zero and the totals. */

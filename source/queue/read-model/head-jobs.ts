@@ -3,7 +3,7 @@ Which jobs the snapshot's head carries, so a console shows real rows while the h
 whatever the queue's size: every job while the queue holds at most `allUpTo` jobs in todo, failed
 and dead; beyond that the newest `perGroup` of each state and priority. Pure; compaction.ts calls it.
 */
-import {priorities, type Priority} from '../keys.js';
+import {priorities} from '../keys.js';
 import {hasSettled, type JobSummary, type StateCounts, type StoredState} from './event-fold.js';
 
 export const headLimits = {allUpTo: 1000, perGroup: 40};
@@ -45,12 +45,8 @@ export function selectHeadJobs(
 			if (list.length > limit) list.sort((a, b) => b[1].at - a[1].at).length = limit;
 			for (const [hash, job] of list) jobs[hash] = job;
 			// Done jobs settle out of the shards: the head's done rows are the newest known, never refilled.
-			if (state !== 'done' && list.length < Math.min(limit, countOf(counts, state, priority))) short = true;
+			if (state !== 'done' && list.length < Math.min(limit, counts[state][priority])) short = true;
 		}
 	}
 	return {jobs, short};
-}
-
-function countOf(counts: StateCounts, state: StoredState, priority: Priority): number {
-	return counts[state][priority];
 }
