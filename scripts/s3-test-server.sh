@@ -29,8 +29,6 @@ RAM_MB=${BLOBFORGE_TEST_S3_RAM_MB:-4096}
 ACCESS_KEY=blobforgetestkey
 SECRET_KEY=blobforgetestsecret
 CONF="$STATE/ceph.conf"
-LIBDIR=/usr/lib/x86_64-linux-gnu
-[ -d "$LIBDIR/rados-classes" ] || LIBDIR=$(dirname "$(dirname "$(ls -d /usr/lib/*/rados-classes 2>/dev/null | head -n1)/x")")
 
 say() { printf '[s3-test-server] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -85,6 +83,9 @@ start() {
   fi
   if listening "$PORT"; then die "127.0.0.1:$PORT is taken by a server that is not ours; unset BLOBFORGE_TEST_S3_PORT or pick another"; fi
   install_packages
+  # Found only after the install: on a fresh machine the plug-in folders do not exist before it.
+  LIBDIR=/usr/lib/x86_64-linux-gnu
+  [ -d "$LIBDIR/rados-classes" ] || LIBDIR=$(dirname "$(ls -d /usr/lib/*/rados-classes 2>/dev/null | head -n1)")
   # On a machine that has just installed the packages, the first monitors have been seen to die at
   # once with nothing in their log (twice in a row); a later boot from scratch works.
   local attempt
