@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the command-line tools the tests use besides the S3 server: git and git-lfs (ingest
-# of Git LFS pointers), tmux (the console's end-to-end test drives `blobforge watch` in it). As
-# root with apt-get; otherwise it says what is missing and carries on.
+# of Git LFS pointers), tmux (the console's end-to-end test drives `blobforge watch` in it),
+# promtool (Debian's prometheus: the metrics tests check the exposition format with it) and
+# systemd-analyze (the unit `install-service` writes is verified with it). As root with apt-get;
+# otherwise it says what is missing and carries on.
 set -euo pipefail
 missing=()
 command -v git >/dev/null || missing+=(git)
 git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
 command -v tmux >/dev/null || missing+=(tmux)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[ensure-test-tools] installing ${missing[*]}" >&2

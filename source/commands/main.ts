@@ -26,6 +26,7 @@ import {downloadCommand, previewCommand} from './results.js';
 import type {GlobalArgs} from './context.js';
 import {printError} from './output.js';
 import {watchCommand} from './watch.js';
+import {metricsCommand} from './metrics.js';
 import {demoCommand} from './demo.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {StoreError} from '../storage/store-error.js';
@@ -98,6 +99,7 @@ const commands = [
 	lookupCommand,
 	logsCommand,
 	workersCommand,
+	metricsCommand,
 	downloadCommand,
 	previewCommand,
 	doctorCommand,

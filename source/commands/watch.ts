@@ -1,7 +1,9 @@
 /** `blobforge watch`: the full-screen console. Ink is loaded only here, so other commands start without it. */
 import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
-import {InspectorFeed} from '../inspector/console-feed.js';
+import {QueueMetrics} from '../inspector/metrics.js';
+import {leaseRefreshOption, openFeed} from './feed.js';
+import {serveMetrics} from './metrics-server.js';
 import type {GlobalArgs} from './context.js';
 import {printError} from './output.js';
 import {openQueue} from './queue-context.js';
@@ -9,7 +11,7 @@ import {loadConsole} from './load-console.js';
 
 export const watchCommand: CommandModule<
 	GlobalArgs,
-	GlobalArgs & {refresh: number; 'read-only': boolean; 'lease-refresh'?: number}
+	GlobalArgs & {refresh: number; 'read-only': boolean; 'lease-refresh'?: number; 'metrics-listen'?: string}
 > = {
 	command: 'watch',
 	describe: 'Full-screen console: queue, active jobs, failures, workers; retry, cancel and read logs from the keyboard',
@@ -25,10 +27,10 @@ export const watchCommand: CommandModule<
 				default: false,
 				describe: 'disable every action (retry, cancel, priority, clear dead)',
 			})
-			.option('lease-refresh', {
-				type: 'number',
-				describe:
-					'seconds between listings of the running jobs (default: 20 on S3, where a LIST costs 12.5 GETs; every refresh on the local store)',
+			.option('lease-refresh', leaseRefreshOption)
+			.option('metrics-listen', {
+				type: 'string',
+				describe: 'also serve Prometheus metrics from what the console reads, at HOST:PORT/metrics',
 			})
 			.example('$0 watch', 'the console on the configured store')
 			.example('$0 watch --read-only --refresh 5', 'look, do not touch, and refresh every 5 s'),
@@ -45,16 +47,17 @@ export const watchCommand: CommandModule<
 		const floor = queue.remoteConfig.config.console_min_refresh;
 		if (argv.refresh < floor)
 			printError(`blobforge: --refresh ${argv.refresh} is below console_min_refresh; refreshing every ${floor} s`);
-		const leaseRefresh = argv['lease-refresh'] ?? (queue.settings.store.kind === 's3' ? 20 : 0);
-		if (!Number.isFinite(leaseRefresh) || leaseRefresh < 0)
-			throw new UserError(`--lease-refresh ${leaseRefresh} is not a number of seconds`, {exitCode: exitCodes.usage});
-		const feed = new InspectorFeed(queue.inspector, queue.storeLine, {
-			minRefreshSeconds: floor,
-			leaseSweepMs: leaseRefresh * 1000,
-			isPriced: queue.settings.store.kind === 's3',
-			remoteConfig: queue.remoteConfig,
-		});
+		const metrics = new QueueMetrics(undefined, {stats: queue.stats, isPriced: queue.settings.store.kind === 's3'});
+		const feed = openFeed(queue, argv['lease-refresh'], {onSnapshot: snapshot => metrics.observe(snapshot)});
+		// The console's own refreshes feed the exporter: a scrape makes no request.
+		const server = argv['metrics-listen']
+			? await serveMetrics(argv['metrics-listen'], () => metrics.scrape())
+			: undefined;
 		const {runConsole} = await loadConsole();
-		await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});
+		try {
+			await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});
+		} finally {
+			await server?.close();
+		}
 	},
 };

@@ -16,6 +16,8 @@ import {Worker} from '../worker/worker.js';
 import type {WorkerStatus} from '../worker/events.js';
 import {logWorkerEvents} from '../worker/event-log.js';
 import {converterFor} from '../worker/converters.js';
+import {WorkerMetrics} from '../worker/worker-metrics.js';
+import {serveMetrics} from './metrics-server.js';
 import {printLine} from './output.js';
 import {fitText} from '../lib/fit-text.js';
 import type {GlobalArgs} from './context.js';
@@ -24,7 +26,13 @@ import {loadCapabilities, saveCapabilities} from '../queue/capabilities.js';
 import {probeStore} from '../storage/probe.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 
-type Args = GlobalArgs & {runOnce?: boolean; dryRun?: boolean; converter?: string; idlePoll?: number};
+type Args = GlobalArgs & {
+	runOnce?: boolean;
+	dryRun?: boolean;
+	converter?: string;
+	idlePoll?: number;
+	'metrics-listen'?: string;
+};
 
 export function softwareVersion(): string {
 	try {
@@ -77,6 +85,10 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 				describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"',
 			})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
+			.option('metrics-listen', {
+				type: 'string',
+				describe: "serve this worker's own Prometheus metrics at HOST:PORT/metrics (no store request per scrape)",
+			})
 			.example('$0 --headless worker', 'under systemd: JSON log lines on stdout'),
 	async handler(argv) {
 		// Before anything else: a converter must not find the store's secrets in this process's
@@ -109,6 +121,15 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			idlePollSeconds: argv.idlePoll,
 		});
 		logWorkerEvents(worker, logger);
+		const metrics = new WorkerMetrics(worker, {
+			worker: workerId,
+			stats: queue.stats,
+			isPriced: queue.settings.store.kind === 's3',
+		});
+		const server = argv['metrics-listen']
+			? await serveMetrics(argv['metrics-listen'], () => metrics.scrape())
+			: undefined;
+		if (server) logger.info('metrics-listening', {url: server.url});
 		if (view) worker.on('status', view.status);
 		for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const)
 			process.on(signal, () => worker.stop(signal));
@@ -139,6 +160,8 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			// A store error no wait cures (credentials, permissions, bucket): one clear line and exit 4.
 			if (isStoreError(error)) throw error;
 			process.exitCode = 1;
+		} finally {
+			await server?.close();
 		}
 		view?.done();
 	},

@@ -19,7 +19,7 @@ import type {Priority} from '../queue/keys.js';
 import {loadManifest, type Manifest} from '../queue/manifest.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
 import {actionsFor} from '../queue/job-actions.js';
-import {parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
+import {parseWorkerRecord, type JobLog, type JobState, type Lease, type WorkerRecord} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
 import {collectAll, isNotModified} from '../storage/object-store.js';
 import type {
@@ -28,6 +28,7 @@ import type {
 	ConsoleSnapshot,
 	ConsoleSource,
 	ConsoleWorker,
+	EndedAttempt,
 	HeartbeatHealth,
 } from './console-source.js';
 import type {Inspector} from './inspector.js';
@@ -44,16 +45,18 @@ export function heartbeatHealth(ageMs: number, staleAfterMs: number, heartbeatIn
 	return ageMs > Math.min(staleAfterMs / 2, 2 * heartbeatIntervalMs + 5000) ? 'late' : 'fine';
 }
 
+/** A per-minute series (key: minute since the epoch) as the last `minutes` values, oldest first. */
+export function minuteSeries(series: Record<string, number>, now: number, minutes: number): number[] {
+	const current = Math.floor(now / 60_000);
+	return Array.from({length: minutes}, (_, i) => series[String(current - minutes + 1 + i)] ?? 0);
+}
+
 /** Completions per minute (oldest first) and the backlog's ETA from the last ten minutes' rate. */
 export function throughput(
 	view: Pick<QueueView, 'serverNow' | 'counts' | 'completionsByMinute'>,
 	minutes = 30,
 ): {perMinute: number[]; ratePerMinute: number; backlogEtaMs?: number} {
-	const current = Math.floor(view.serverNow / 60_000);
-	const perMinute = Array.from(
-		{length: minutes},
-		(_, i) => view.completionsByMinute[String(current - minutes + 1 + i)] ?? 0,
-	);
+	const perMinute = minuteSeries(view.completionsByMinute, view.serverNow, minutes);
 	// The rate over the last ten full minutes and the current, partial one; when completions began
 	// within that window, only the time since their first minute counts, so a fresh run is not
 	// diluted by the idle minutes before it.
@@ -67,6 +70,19 @@ export function throughput(
 		perMinute,
 		ratePerMinute,
 		...(ratePerMinute > 0 && backlog > 0 ? {backlogEtaMs: (backlog / ratePerMinute) * 60_000} : {}),
+	};
+}
+
+function endedAttempt(lease: Lease): EndedAttempt | undefined {
+	const {ending, endedAt} = lease;
+	if (!ending || ending === 'completing' || endedAt === undefined) return undefined;
+	return {
+		hash: lease.hash,
+		seq: lease.seq,
+		outcome: ending,
+		priority: lease.priority,
+		claimedAt: lease.claimedAt,
+		endedAt,
 	};
 }
 
@@ -88,6 +104,8 @@ export type FeedOptions = {
 	unchanged), so a `config set` reaches the health and "stale after" a console shows.
 	*/
 	remoteConfig?: {refresh(): Promise<{problems: string[]}>};
+	/** Called with every snapshot taken (the metrics exporter of `watch --metrics-listen` reads the console's). */
+	onSnapshot?: (snapshot: ConsoleSnapshot) => void;
 };
 
 type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
@@ -114,6 +132,7 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly monotonic: () => number;
 	private readonly isPriced: boolean;
 	private readonly remoteConfig?: FeedOptions['remoteConfig'];
+	private readonly onSnapshot?: FeedOptions['onSnapshot'];
 	/** When the first refresh finished: the console's rate is counted from then. */
 	private firstRefreshedAt?: number;
 	private configAt: number;
@@ -131,6 +150,7 @@ export class InspectorFeed implements ConsoleSource {
 		this.startedAt = this.monotonic();
 		this.isPriced = options.isPriced ?? true;
 		this.remoteConfig = options.remoteConfig;
+		this.onSnapshot = options.onSnapshot;
 		// The caller read the config just before opening the console.
 		this.configAt = this.startedAt;
 		this.changes = new ObjectWatch(inspector.context.store, inspector.context.keys.changes());
@@ -206,12 +226,13 @@ export class InspectorFeed implements ConsoleSource {
 		this.firstRefreshedAt ??= this.monotonic();
 		const skew = view.serverNow - localNow;
 		const notices = this.notices?.() ?? [];
-		return {
+		const snapshot: ConsoleSnapshot = {
 			serverNow: view.serverNow,
 			localNow,
 			...(Math.abs(skew) > skewWorthMentioningMs ? {clockSkewMs: skew} : {}),
 			counts: view.counts,
 			completionsPerMinute: flow.perMinute,
+			failuresPerMinute: minuteSeries(view.failuresByMinute, view.serverNow, flow.perMinute.length),
 			throughputPerMinute: flow.ratePerMinute,
 			...(flow.backlogEtaMs === undefined ? {} : {backlogEtaMs: flow.backlogEtaMs}),
 			active: active.sort((a, b) => a.at - b.at),
@@ -219,6 +240,7 @@ export class InspectorFeed implements ConsoleSource {
 			failed: byState('failed'),
 			dead: byState('dead'),
 			done: byState('done'),
+			endings: view.ended.flatMap(lease => endedAttempt(lease) ?? []),
 			...(view.complete ? {} : {partial: true as const}),
 			workers,
 			...(unattended ? {unattended} : {}),
@@ -232,6 +254,8 @@ export class InspectorFeed implements ConsoleSource {
 			problems: [...view.problems, ...problems],
 			...(notices.length > 0 ? {notices: [...notices]} : {}),
 		};
+		this.onSnapshot?.(snapshot);
+		return snapshot;
 	}
 
 	async job(hash: string): Promise<ConsoleJobDetail> {

@@ -6,7 +6,7 @@ is the real source, and the console's tests pass a fake.
 import {priorities, type Priority} from '../queue/keys.js';
 import type {JobAction} from '../queue/job-actions.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
-import type {JobLog, JobState, WorkerRecord} from '../queue/records.js';
+import type {JobLog, JobState, Lease, WorkerRecord} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
 import type {JobDetail} from './inspector.js';
 
@@ -58,6 +58,18 @@ export type ConsoleWorker = {
 	lastSeenAgoMs: number;
 };
 
+/** An attempt whose lease has ended and is still listed (until a janitor folds it): for metrics. */
+export type EndedAttempt = {
+	hash: string;
+	/** With the hash, names the attempt: the same ended lease is listed by many refreshes. */
+	seq: number;
+	outcome: Exclude<NonNullable<Lease['ending']>, 'completing'>;
+	priority: Priority;
+	/** Server times of the claim and of the ending write. */
+	claimedAt: number;
+	endedAt: number;
+};
+
 export type ConsoleSnapshot = {
 	/** Server time when the refresh finished, and this machine's time then. */
 	serverNow: number;
@@ -67,6 +79,8 @@ export type ConsoleSnapshot = {
 	counts: QueueView['counts'];
 	/** Completions per minute, oldest first, the last 30 minutes (the current one last). */
 	completionsPerMinute: number[];
+	/** Attempts that ended failed or dead, per minute, the same 30 minutes. */
+	failuresPerMinute: number[];
 	/** Jobs finished per minute over the last 10 minutes, and the backlog's ETA at that rate. */
 	throughputPerMinute: number;
 	backlogEtaMs?: number;
@@ -76,6 +90,8 @@ export type ConsoleSnapshot = {
 	dead: ConsoleJob[];
 	/** Jobs done in the last 30 minutes (older ones are only counted). */
 	done: ConsoleJob[];
+	/** The ended attempts the last lease sweep listed (the console does not show them; metrics time them). */
+	endings?: EndedAttempt[];
 	/**
 	The queue is larger than the snapshot's head carries: todo, failed and dead list the newest jobs of each
 	priority, not all (`counts` has them all; `blobforge list -v` lists them).

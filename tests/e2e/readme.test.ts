@@ -4,8 +4,9 @@ local store (placeholders such as ~/papers or a hash prefix filled in, as a read
 command synopsis of its tables names flags the command has, and the files its systemd guide
 installs exist. A new command in the readme fails this test until it is added here.
 */
+import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
-import {readFile} from 'node:fs/promises';
+import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
@@ -99,4 +100,25 @@ test('every command synopsis in the readme names flags the command has', async t
 test('the files the systemd guide installs are in the package', t => {
 	for (const file of ['systemd/blobforge-worker.service', 'systemd/worker.env.example'])
 		t.true(existsSync(path.join(root, file)), file);
+});
+
+test("the readme's Prometheus scrape config and alert rules pass promtool", async t => {
+	const text = await readme();
+	const blocks = [...text.matchAll(/```yaml\n# (\S+)\n([\s\S]*?)```/g)].map(m => ({file: m[1]!, body: m[2]!}));
+	t.deepEqual(
+		blocks.map(b => b.file),
+		['prometheus.yml', 'blobforge-alerts.yml'],
+	);
+	const folder = await tempDir('bf-promtool-');
+	for (const block of blocks) await writeFile(path.join(folder, block.file), block.body);
+	const check = spawnSync('promtool', ['check', 'config', path.join(folder, 'prometheus.yml')], {encoding: 'utf8'});
+	if ((check.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+		if (process.env['CI'] === 'true') t.fail('promtool is missing (scripts/ensure-test-tools.sh installs it)');
+		else t.log('promtool not installed: not checked here');
+		return;
+	}
+	t.is(check.status, 0, `${check.stdout}${check.stderr}`);
+	// check config also checks the rule files it names; say so in the output.
+	t.regex(check.stdout, /blobforge-alerts\.yml/);
+	t.regex(check.stdout, /SUCCESS: 3 rules found/);
 });

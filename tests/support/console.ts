@@ -109,6 +109,7 @@ export function snapshot(
 		...(parts.clockSkewMs === undefined ? {} : {clockSkewMs: parts.clockSkewMs}),
 		counts,
 		completionsPerMinute: Array.from({length: 30}, (_, i) => i % 5),
+		failuresPerMinute: Array.from({length: 30}, () => 0),
 		throughputPerMinute: 2.5,
 		...(lists.todo.length > 0 ? {backlogEtaMs: 60_000 * lists.todo.length} : {}),
 		...lists,

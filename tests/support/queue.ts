@@ -27,11 +27,12 @@ export function recording(inner: ObjectStore): {store: ObjectStore; requests: Re
 export async function makeQueue(config: Partial<RemoteConfig> = {}) {
 	const clock = new ManualClock();
 	const base = new LocalStore({root: await tempDir('bf-queue-'), clock});
-	const {store, requests} = recording(composeStore(base, [counting()]));
+	const counter = counting();
+	const {store, requests} = recording(composeStore(base, [counter]));
 	const keys = new Keys('pdf/');
 	const remote = {...defaultRemoteConfig, ...config};
 	const context: QueueContext = openQueueContext(store, {prefix: keys.prefix, clock, config: remote});
-	return {context, clock, requests, keys, base, remote};
+	return {context, clock, requests, keys, base, remote, stats: counter.stats};
 }
 
 /** Moves the clock past two heartbeat intervals: what a janitor pass waits for before it reads (and sweeps) an ended lease. */

@@ -56,6 +56,8 @@ export type QueueView = {
 	/** `jobs` holds every job in todo, failed and dead: lists are whole, not the newest of more. */
 	complete: boolean;
 	active: ActiveJob[];
+	/** The ended leases the last sweep listed (not yet deleted by a janitor): each attempt's outcome and times. */
+	ended: Lease[];
 	completionsByMinute: Record<string, number>;
 	failuresByMinute: Record<string, number>;
 	/** Records that could not be read: reported, skipped. */
@@ -196,11 +198,13 @@ export class ReadModel {
 		const working = this.working!;
 		const serverNow = await this.context.store.serverTime();
 		const active: ActiveJob[] = [];
+		const ended: Lease[] = [];
 		for (const cached of this.leases.values()) {
 			const lease = cached.lease;
 			if (!lease) continue;
 			const event = eventOfEndedLease(lease);
 			if (event) {
+				ended.push(lease);
 				if (applyEvent(working, event)) this.version++;
 			} else
 				active.push({
@@ -217,6 +221,7 @@ export class ReadModel {
 			jobs: working.jobs,
 			complete: counted.complete,
 			active,
+			ended,
 			completionsByMinute: working.completionsByMinute,
 			failuresByMinute: working.failuresByMinute,
 			problems,
