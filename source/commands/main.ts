@@ -27,6 +27,7 @@ import type {GlobalArgs} from './context.js';
 import {printError} from './output.js';
 import {watchCommand} from './watch.js';
 import {metricsCommand} from './metrics.js';
+import {installServiceCommand} from './install-service.js';
 import {demoCommand} from './demo.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {StoreError} from '../storage/store-error.js';
@@ -103,6 +104,7 @@ const commands = [
 	downloadCommand,
 	previewCommand,
 	doctorCommand,
+	installServiceCommand,
 ] as unknown as Array<CommandModule<GlobalArgs, never>>;
 
 const argv = hideBin(process.argv);
