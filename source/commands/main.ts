@@ -28,6 +28,7 @@ import {printError} from './output.js';
 import {watchCommand} from './watch.js';
 import {metricsCommand} from './metrics.js';
 import {installServiceCommand} from './install-service.js';
+import {purgeCommand} from './purge.js';
 import {demoCommand} from './demo.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {StoreError} from '../storage/store-error.js';
@@ -92,6 +93,7 @@ const commands = [
 	reprioritizeCommand,
 	clearDeadCommand,
 	removeCommand,
+	purgeCommand,
 	janitorCommand,
 	configCommand,
 	manifestCommand,
