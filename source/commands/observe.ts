@@ -78,7 +78,13 @@ export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: bo
 						shown.map(w => [
 							w.worker,
 							safeText(w.host),
-							w.alive ? w.status : w.status === 'stopped' ? 'stopped' : `${w.status} (silent)`,
+							w.alive && w.sleepingUntil !== undefined && w.status === 'idle'
+								? `sleeping until ${new Date(w.sleepingUntil).toISOString().slice(11, 16)} UTC`
+								: w.alive
+									? w.status
+									: w.status === 'stopped'
+										? 'stopped'
+										: `${w.status} (silent)`,
 							w.currentJob ? `${w.currentJob.hash.slice(0, 12)} ${safeText(w.currentJob.name ?? '')}`.trim() : '',
 							String(w.jobsCompleted),
 							String(w.jobsFailed),

@@ -25,6 +25,7 @@ import {openQueue, type OpenedQueue} from './queue-context.js';
 import {loadCapabilities, saveCapabilities} from '../queue/capabilities.js';
 import {probeStore} from '../storage/probe.js';
 import {UserError, exitCodes} from '../lib/errors.js';
+import {parseRunWindow} from '../lib/run-window.js';
 
 type Args = GlobalArgs & {
 	runOnce?: boolean;
@@ -32,6 +33,8 @@ type Args = GlobalArgs & {
 	converter?: string;
 	idlePoll?: number;
 	'metrics-listen'?: string;
+	'run-window'?: string[];
+	'abort-outside-window'?: boolean;
 };
 
 export function softwareVersion(): string {
@@ -85,6 +88,16 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 				describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"',
 			})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
+			.option('run-window', {
+				type: 'string',
+				array: true,
+				describe:
+					'claim only in HH:MM-HH:MM (repeatable; may cross midnight; local time, or @Zone: 22:00-06:00@Europe/Berlin)',
+			})
+			.option('abort-outside-window', {
+				type: 'boolean',
+				describe: 'at the end of a run window, hand the running job back (the attempt is not counted)',
+			})
 			.option('metrics-listen', {
 				type: 'string',
 				describe: "serve this worker's own Prometheus metrics at HOST:PORT/metrics (no store request per scrape)",
@@ -94,6 +107,13 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		// Before anything else: a converter must not find the store's secrets in this process's
 		// environment (lib/secret-handoff.ts). Re-executes this process when there are any.
 		handOffSecrets();
+		const runWindows = (argv['run-window'] ?? []).map(text => {
+			const parsed = parseRunWindow(String(text));
+			if (!parsed.ok) throw new UserError(parsed.reason, {exitCode: exitCodes.usage});
+			return parsed.window;
+		});
+		if (argv['abort-outside-window'] && runWindows.length === 0)
+			throw new UserError('--abort-outside-window needs at least one --run-window', {exitCode: exitCodes.usage});
 		const queue = await openQueue(argv);
 		const workerId = queue.settings.workerId ?? defaultWorkerId();
 		if (argv.dryRun) {
@@ -119,6 +139,8 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			runOnce: argv.runOnce,
 			converter: converterFor(argv.converter, {runOnce: argv.runOnce}),
 			idlePollSeconds: argv.idlePoll,
+			runWindows,
+			abortOutsideWindow: argv['abort-outside-window'],
 		});
 		logWorkerEvents(worker, logger);
 		const metrics = new WorkerMetrics(worker, {

@@ -19,7 +19,14 @@ import type {Priority} from '../queue/keys.js';
 import {loadManifest, type Manifest} from '../queue/manifest.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
 import {actionsFor} from '../queue/job-actions.js';
-import {parseWorkerRecord, type JobLog, type JobState, type Lease, type WorkerRecord} from '../queue/records.js';
+import {
+	isAsleep,
+	parseWorkerRecord,
+	type JobLog,
+	type JobState,
+	type Lease,
+	type WorkerRecord,
+} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
 import {collectAll, isNotModified} from '../storage/object-store.js';
 import type {
@@ -424,7 +431,11 @@ export class InspectorFeed implements ConsoleSource {
 			// A registration is rewritten at least every ten minutes while idle (30 while busy, when its lease
 			// is renewed): older, with no lease renewed in time, means the process is gone (a kill -9).
 			const renewing = active !== undefined && active.heartbeatAgeMs <= staleAfterMs;
-			const gone = record.status !== 'stopped' && !renewing && ago > Math.max(staleAfterMs, 20 * 60_000);
+			const gone =
+				record.status !== 'stopped' &&
+				!renewing &&
+				!isAsleep(record, view.serverNow) &&
+				ago > Math.max(staleAfterMs, 20 * 60_000);
 			const finished = record.jobsCompleted + record.jobsFailed;
 			rows.push({
 				id: record.worker,

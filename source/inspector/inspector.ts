@@ -10,7 +10,14 @@ import {locateJob, type JobRecords} from '../queue/locate.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {ReadModel, type QueueView, type RefreshParts} from '../queue/read-model/read-model.js';
 import {reconcile} from '../queue/read-model/reconcile.js';
-import {parseJobLog, parseWorkerRecord, type JobLog, type JobState, type WorkerRecord} from '../queue/records.js';
+import {
+	isAsleep,
+	parseJobLog,
+	parseWorkerRecord,
+	type JobLog,
+	type JobState,
+	type WorkerRecord,
+} from '../queue/records.js';
 import {collectAll} from '../storage/object-store.js';
 import {mapLimit} from '../lib/concurrency.js';
 import {
@@ -240,7 +247,8 @@ export class Inspector {
 							},
 						}
 					: {status: parsed.value.status === 'processing' ? ('idle' as const) : parsed.value.status}),
-				alive: parsed.value.status !== 'stopped' && ago < Math.max(staleMs, 20 * 60_000),
+				alive:
+					parsed.value.status !== 'stopped' && (ago < Math.max(staleMs, 20 * 60_000) || isAsleep(parsed.value, now)),
 				lastSeenAgoMs: ago,
 			});
 		}

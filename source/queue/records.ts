@@ -643,7 +643,21 @@ export type WorkerRecord = {
 	busyMs: number;
 	cpuPercent?: number;
 	memoryPercent?: number;
+	/** Outside its run windows: sleeping, without polling the bucket, until this time (this machine's clock). */
+	sleepingUntil?: number;
+	/** The run windows it keeps, as given (`22:00-06:00@Europe/Berlin`). */
+	runWindows?: string[];
 };
+
+/**
+A worker outside its run windows writes its registration once, then sleeps for hours: it is not gone
+while its `sleepingUntil` is ahead (with 20 minutes' grace for the clocks of two machines and a wake).
+*/
+export function isAsleep(record: Pick<WorkerRecord, 'sleepingUntil' | 'status'>, serverNow: number): boolean {
+	return (
+		record.status !== 'stopped' && record.sleepingUntil !== undefined && serverNow < record.sleepingUntil + 20 * 60_000
+	);
+}
 
 export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecord> {
 	const json = parseJsonObject(body);
@@ -684,6 +698,15 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 			busyMs: count('busyMs'),
 			...present('cpuPercent', numberField(v, 'cpuPercent', {min: 0})),
 			...present('memoryPercent', numberField(v, 'memoryPercent', {min: 0})),
+			...present('sleepingUntil', numberField(v, 'sleepingUntil', {min: 0})),
+			...(Array.isArray(v['runWindows'])
+				? {
+						runWindows: v['runWindows']
+							.filter(w => typeof w === 'string')
+							.map(w => bounded(w, bounds.label))
+							.slice(0, 20),
+					}
+				: {}),
 		},
 	};
 }

@@ -24,6 +24,7 @@ export type WorkerEvents = {
 	'shutdown-requested': [{reason: string}];
 	status: [WorkerStatus];
 	'low-disk': [{dir: string; freeMB: number; hint: string}];
+	'outside-run-window': [{until: string}];
 	'removed-abandoned-job-folders': [{count: number; first: string | undefined}];
 	/** After a crash: the earlier process's jobs, resumed here (or handed to recovery: requeued, dead, done). */
 	'recovered-own-leases': [{resumed: number; requeued: number; dead: number; done: number}];
@@ -59,6 +60,7 @@ export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn
 	'worker-stopped': 'info',
 	'shutdown-requested': 'info',
 	'low-disk': 'warn',
+	'outside-run-window': 'info',
 	'removed-abandoned-job-folders': 'info',
 	'recovered-own-leases': 'warn',
 	'malformed-queue-key': 'warn',

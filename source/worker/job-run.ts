@@ -67,6 +67,14 @@ export class JobRun {
 		this.controller.abort(reason);
 	}
 
+	/** Ends the conversion and hands the job back (a run window closed): requeued, the attempt not counted. */
+	handBack(reason: string): void {
+		this.handBackReason ??= reason;
+		this.abort(reason);
+	}
+
+	private handBackReason?: string;
+
 	async run(): Promise<void> {
 		const {deps} = this;
 		deps.events.emit('job-claimed', this.fields);
@@ -168,10 +176,11 @@ export class JobRun {
 		const {context, events} = this.deps;
 		const lost = this.lease.lostReason;
 		this.log.error = error.message;
-		if (this.deps.isStopping() && !lost) {
+		const handBack = this.deps.isStopping() ? 'shutdown' : this.handBackReason;
+		if (handBack && !lost) {
 			const handedBack = await requeue(context, this.held);
 			this.log.outcome = handedBack.kind === 'requeued' ? 'requeued' : 'lost';
-			events.emit('job-requeued', {...this.fields, reason: 'shutdown'});
+			events.emit('job-requeued', {...this.fields, reason: handBack});
 		} else if (lost) {
 			this.log.outcome = lost.startsWith('cancelled') ? 'cancelled' : 'lost';
 		} else {

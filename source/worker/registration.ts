@@ -59,6 +59,11 @@ export class Registration {
 		this.record.bytesProcessed += bytes;
 	}
 
+	/** The run windows the worker keeps, shown by `workers` and the console. */
+	keepsWindows(windows: string[]): void {
+		if (windows.length > 0) this.record.runWindows = windows;
+	}
+
 	noteFailed(): void {
 		this.record.jobsFailed++;
 	}
@@ -70,16 +75,17 @@ export class Registration {
 	/** Writes the registration when the status changes, or at most once per heartbeat interval. */
 	async write(
 		status: WorkerRecord['status'],
-		options: {force?: boolean; job?: WorkerRecord['currentJob']} = {},
+		options: {force?: boolean; job?: WorkerRecord['currentJob']; sleepingUntil?: number} = {},
 	): Promise<void> {
 		const now = this.clock.now();
 		if (!options.force && status === this.record.status && now - this.writtenAt < rewriteMs(status)) return;
-		const {currentJob: _previous, ...rest} = this.record;
+		const {currentJob: _previous, sleepingUntil: _until, ...rest} = this.record;
 		this.record = {
 			...rest,
 			status,
 			lastSeen: await this.context.store.serverTime(),
 			...(options.job ? {currentJob: options.job} : {}),
+			...(options.sleepingUntil === undefined ? {} : {sleepingUntil: options.sleepingUntil}),
 		};
 		this.writtenAt = now;
 		await this.context.store.put(this.context.keys.worker(this.record.worker), JSON.stringify(this.record), {

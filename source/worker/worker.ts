@@ -12,6 +12,7 @@ Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the convers
 job handed back with its retry count (a fenced requeue), the registration marked stopped. A second
 signal does not skip this.
 */
+import {windowState, type RunWindow} from '../lib/run-window.js';
 import type {Clock} from '../lib/clock.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -44,6 +45,10 @@ export type WorkerOptions = WorkerIdentity & {
 	janitorContext?: QueueContext | undefined;
 	/** Where the jobs held are remembered for a restart. @default a file in the state directory */
 	heldJobs?: HeldJobs | undefined;
+	/** Claim only inside these windows; outside them sleep without polling the bucket. @default always */
+	runWindows?: readonly RunWindow[] | undefined;
+	/** At a window's end, hand the running job back (a fenced requeue, the attempt not counted). */
+	abortOutsideWindow?: boolean | undefined;
 };
 
 export class Worker extends WorkerEmitter {
@@ -62,6 +67,7 @@ export class Worker extends WorkerEmitter {
 		super();
 		const {context, clock} = options;
 		this.registration = new Registration(context, clock, options);
+		this.registration.keepsWindows((options.runWindows ?? []).map(w => w.text));
 		this.janitor = new JanitorSchedule(options.janitorContext ?? context, clock, this, options.workerId);
 		this.held = options.heldJobs ?? heldJobsFile(stateDirectory(), options.workerId);
 		this.claimer = new Claimer(context, options.workerId, clock, this, () => this.janitor.fleetLeases);
@@ -172,6 +178,7 @@ export class Worker extends WorkerEmitter {
 	*/
 	private async cycle(signal: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
+		if (await this.sleepOutsideWindow()) return 'continue';
 		await this.options.remoteConfig.get();
 		await this.failures.flush();
 		const listedAt = clock.now();
@@ -207,6 +214,34 @@ export class Worker extends WorkerEmitter {
 		return 'continue';
 	}
 
+	/** Outside every run window: says until when (the registration, one PUT), then sleeps with no request. */
+	private async sleepOutsideWindow(): Promise<boolean> {
+		const {clock} = this.options;
+		const state = windowState(this.options.runWindows ?? [], clock.now());
+		if (state.inside) return false;
+		this.setStatus({state: 'idle', job: undefined});
+		this.options.converter.idle();
+		this.emit('outside-run-window', {until: new Date(state.opensAt).toISOString()});
+		await this.registration.write('idle', {force: true, sleepingUntil: state.opensAt});
+		await clock.sleep(Math.max(0, state.opensAt - clock.now()), this.stopController.signal).catch(() => undefined);
+		return true;
+	}
+
+	/** With --abort-outside-window: hands the job back when the window it started in closes. */
+	private windowEnd(run: JobRun): () => void {
+		const windows = this.options.runWindows ?? [];
+		if (!this.options.abortOutsideWindow || windows.length === 0) return () => undefined;
+		const {clock} = this.options;
+		const state = windowState(windows, clock.now());
+		if (!state.inside || !Number.isFinite(state.endsAt)) return () => undefined;
+		const done = new AbortController();
+		clock.sleep(Math.max(0, state.endsAt - clock.now()), done.signal).then(
+			() => run.handBack('outside run window'),
+			() => undefined,
+		);
+		return () => done.abort();
+	}
+
 	private async process(held: HeldLease): Promise<void> {
 		const run = new JobRun(
 			{
@@ -223,9 +258,11 @@ export class Worker extends WorkerEmitter {
 		this.job = run;
 		if (this.stopping) run.abort('worker shutting down');
 		await this.held.remember(held.lease.hash);
+		const stopWatchingWindow = this.windowEnd(run);
 		try {
 			await run.run();
 		} finally {
+			stopWatchingWindow();
 			await this.held.forget(held.lease.hash);
 			this.job = undefined;
 			this.setStatus({jobsCompleted: this.registration.completed, jobsFailed: this.registration.failed});

@@ -9,6 +9,8 @@ import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {Worker} from '../../source/worker/worker.js';
+import {parseRunWindow} from '../../source/lib/run-window.js';
+import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import type {Clock} from '../../source/lib/clock.js';
 import type {QueueContext} from '../../source/queue/queue-context.js';
 import {makePdf} from '../support/pdfs.js';
@@ -284,6 +286,97 @@ test('a worker started on a full store waits for room instead of exiting, then w
 		await new Promise(resolve => setTimeout(resolve, 20));
 	}
 	t.truthy(await queue.context.store.head(keys.worker('w-start-full')), 'registered once there was room');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('run windows: outside one the worker says until when and sleeps without a request; it claims when it opens', async t => {
+	const queue = await makeQueue();
+	const {clock, keys, requests} = queue;
+	clock.advance(Date.UTC(2026, 11, 2, 1, 0) - clock.now());
+	const hash = hashOf(9);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['night shift']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'night.pdf', size: 100});
+	const parsed = parseRunWindow('02:00-03:00@UTC');
+	if (!parsed.ok) throw new Error(parsed.reason);
+	const worker = new Worker({
+		context: queue.context,
+		remoteConfig: new RemoteConfigCache(queue.context),
+		workerId: 'w-night',
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		converter: inProcessConverter(),
+		runWindows: [parsed.window],
+	});
+	const recorded = recordEvents(worker, clock);
+	const running = worker.run();
+	await until('the worker to sleep outside its window', () => recorded.some(e => e.event === 'outside-run-window'));
+	await until('the sleep', () => clock.pendingSleepers > 0);
+	const got = await queue.context.store.get(keys.worker('w-night'));
+	const record = JSON.parse(Buffer.from((got as {body: Uint8Array}).body).toString()) as {
+		sleepingUntil?: number;
+		runWindows?: string[];
+	};
+	t.is(record.sleepingUntil, Date.UTC(2026, 11, 2, 2, 0));
+	t.deepEqual(record.runWindows, ['02:00-03:00@UTC']);
+	requests.length = 0;
+	clock.advance(59 * 60_000);
+	await new Promise(resolve => setTimeout(resolve, 50));
+	t.deepEqual(requests, [], 'no request while it sleeps');
+	t.false(recorded.some(e => e.event === 'job-claimed'));
+	clock.advance(60_000);
+	await until('the claim once the window opened', () => recorded.some(e => e.event === 'job-completed'));
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('--abort-outside-window: the running job is handed back when the window closes, its attempt not counted', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	clock.advance(Date.UTC(2026, 11, 2, 2, 59) - clock.now());
+	const hash = hashOf(10);
+	await queue.context.store.put(keys.raw(hash), await makePdf(['long']), {contentType: 'application/pdf'});
+	await enqueue(queue.context, {hash, priority: 'normal', name: 'long.pdf', size: 100});
+	const parsed = parseRunWindow('02:00-03:00@UTC');
+	if (!parsed.ok) throw new Error(parsed.reason);
+	let converting = false;
+	const worker = new Worker({
+		context: queue.context,
+		remoteConfig: new RemoteConfigCache(queue.context),
+		workerId: 'w-bounded',
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		runWindows: [parsed.window],
+		abortOutsideWindow: true,
+		converter: {
+			// Converts until stopped, as a long book would.
+			convert: async job =>
+				new Promise((_, reject) => {
+					converting = true;
+					job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
+				}),
+			idle() {},
+			dispose() {},
+		},
+	});
+	const recorded = recordEvents(worker, clock);
+	const running = worker.run();
+	await until('the conversion to run', () => converting);
+	clock.advance(60_000);
+	await until('the hand-back', () => recorded.some(e => e.event === 'job-requeued'));
+	t.like(
+		recorded.find(e => e.event === 'job-requeued'),
+		{fields: {reason: 'outside run window'}},
+	);
+	t.false(recorded.some(e => e.event === 'job-failed'));
+	await until('the sleep until the next window', () => recorded.some(e => e.event === 'outside-run-window'));
+	const todo = await queue.context.store.get(keys.todo('normal', hash));
+	t.truthy(todo, 'queued again');
+	t.is((JSON.parse(Buffer.from((todo as {body: Uint8Array}).body).toString()) as {attempts: number}).attempts, 0);
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
