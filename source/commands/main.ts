@@ -29,6 +29,7 @@ import {watchCommand} from './watch.js';
 import {metricsCommand} from './metrics.js';
 import {installServiceCommand} from './install-service.js';
 import {purgeCommand} from './purge.js';
+import {hydrateCommand} from './hydrate.js';
 import {demoCommand} from './demo.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {StoreError} from '../storage/store-error.js';
@@ -105,6 +106,7 @@ const commands = [
 	metricsCommand,
 	downloadCommand,
 	previewCommand,
+	hydrateCommand,
 	doctorCommand,
 	installServiceCommand,
 ] as unknown as Array<CommandModule<GlobalArgs, never>>;
