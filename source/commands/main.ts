@@ -30,6 +30,7 @@ import {metricsCommand} from './metrics.js';
 import {installServiceCommand} from './install-service.js';
 import {purgeCommand} from './purge.js';
 import {hydrateCommand} from './hydrate.js';
+import {repairMetadataCommand} from './repair-metadata.js';
 import {demoCommand} from './demo.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {StoreError} from '../storage/store-error.js';
@@ -101,6 +102,7 @@ const commands = [
 	searchCommand,
 	searchQueueCommand,
 	lookupCommand,
+	repairMetadataCommand,
 	logsCommand,
 	workersCommand,
 	metricsCommand,
