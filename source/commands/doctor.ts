@@ -1,17 +1,18 @@
 import type {CommandModule} from 'yargs';
 import os from 'node:os';
 import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
-import {exitCodes} from '../lib/errors.js';
+import {UserError, exitCodes} from '../lib/errors.js';
+import {S3Store} from '../storage/s3-store.js';
 import {formatBytes, textTable} from '../lib/format.js';
 import {saveCapabilities} from '../queue/capabilities.js';
 import {Keys} from '../queue/keys.js';
 import {probeStore, type Check} from '../storage/probe.js';
 import {openContext, type GlobalArgs} from './context.js';
-import {printJson, printLine} from './output.js';
+import {printError, printJson, printLine} from './output.js';
 
 const statusWords = {ok: 'ok', warn: 'WARN', fail: 'FAIL', info: 'info'} as const;
 
-export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolean}> = {
+export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolean; 'create-bucket'?: boolean}> = {
 	command: 'doctor',
 	describe:
 		'Probe the store: conditional writes, permissions, clock skew, latency; exits non-zero when leases would be unsafe',
@@ -22,10 +23,23 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 				default: true,
 				describe: 'store the result in the bucket so workers need not probe again',
 			})
+			.option('create-bucket', {
+				type: 'boolean',
+				describe: 'create the bucket first when it does not exist (a first run)',
+			})
 			.example('$0 doctor', 'check the configured store')
 			.example('$0 doctor --json', 'the same, as JSON'),
 	async handler(argv) {
 		const context = openContext(argv);
+		if (argv['create-bucket']) {
+			if (!(context.backend instanceof S3Store))
+				throw new UserError('--create-bucket is for S3: the local store needs no bucket', {exitCode: exitCodes.usage});
+			const created = await context.backend.createBucket();
+			// Beside --json's object, not inside it.
+			(argv.json ? printError : printLine)(
+				created === 'created' ? `created the bucket ${context.storeLine}` : `the bucket exists: ${context.storeLine}`,
+			);
+		}
 		const result = await probeStore(context.store, context.backend, context.settings.prefix);
 		const keys = new Keys(context.settings.prefix);
 		let saved: string | undefined;

@@ -10,6 +10,7 @@ import {
 	DeleteObjectCommand,
 	DeleteObjectsCommand,
 	GetObjectCommand,
+	CreateBucketCommand,
 	HeadBucketCommand,
 	HeadObjectCommand,
 	ListObjectsV2Command,
@@ -322,6 +323,29 @@ export class S3Store implements ObjectStore {
 	}
 
 	/** Checks that the bucket exists and the credentials work; the cheapest request there is. */
+	/**
+	Creates the bucket (`doctor --create-bucket`, for a first run); 'exists' when it is already there and
+	ours. Outside us-east-1, AWS wants the region as the location constraint.
+	*/
+	async createBucket(): Promise<'created' | 'exists'> {
+		const region = await this.client.config.region();
+		try {
+			await this.client.send(
+				new CreateBucketCommand({
+					Bucket: this.bucket,
+					...(region && region !== 'us-east-1'
+						? {CreateBucketConfiguration: {LocationConstraint: region as never}}
+						: {}),
+				}),
+			);
+			return 'created';
+		} catch (error) {
+			const name = (error as {name?: string}).name;
+			if (name === 'BucketAlreadyOwnedByYou') return 'exists';
+			throw classifyS3Error(error, 'create-bucket');
+		}
+	}
+
 	async checkBucket(): Promise<void> {
 		try {
 			await this.client.send(new HeadBucketCommand({Bucket: this.bucket}));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import {diskChecks} from '../../source/commands/doctor.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
-import {createBucket, requireS3} from '../support/s3-server.js';
+import {createBucket, requireS3, uniqueName} from '../support/s3-server.js';
 import {tempDir} from '../support/temp.js';
 
 test('doctor on the test S3 server: every probe passes, the verdict is SAFE and the result is saved', async t => {
@@ -143,4 +143,32 @@ test('an unknown command is a usage error (exit 2)', async t => {
 	const result = await runCli(['frobnicate'], cleanEnvironment());
 	t.is(result.code, 2);
 	t.regex(result.stderr, /Unknown argument: frobnicate/);
+});
+
+test('doctor --create-bucket creates a missing bucket, then probes it; a second run finds it there', async t => {
+	const server = requireS3(t);
+	if (!server) return;
+	const bucket = uniqueName('bf-new');
+	const environment = cleanEnvironment({
+		BLOBFORGE_S3_BUCKET: bucket,
+		BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
+		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
+		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
+	});
+	const before = await runCli(['doctor'], environment);
+	t.is(before.code, 4, 'missing before');
+	const created = await runCli(['doctor', '--create-bucket'], environment);
+	t.is(created.code, 0, `${created.stdout}${created.stderr}`);
+	t.regex(created.stdout, new RegExp(`^created the bucket s3://${bucket}`, 'm'));
+	t.regex(created.stdout, /verdict: SAFE/);
+	const again = await runCli(['doctor', '--create-bucket', '--json'], environment);
+	t.is(again.code, 0, again.stderr);
+	t.regex(again.stderr, /the bucket exists/);
+	t.true((JSON.parse(again.stdout) as {safeForLeases: boolean}).safeForLeases);
+	const local = await runCli(
+		['doctor', '--create-bucket'],
+		cleanEnvironment({BLOBFORGE_STORE_DIR: await tempDir('bf-doc-')}),
+	);
+	t.is(local.code, 2);
+	t.regex(local.stderr, /the local store needs no bucket/);
 });
