@@ -3,6 +3,7 @@ import os from 'node:os';
 import {freeBytes, lowDiskBytes} from '../lib/disk-space.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {S3Store} from '../storage/s3-store.js';
+import {probeRoles, strongestRole} from '../queue/access.js';
 import {formatBytes, textTable} from '../lib/format.js';
 import {saveCapabilities} from '../queue/capabilities.js';
 import {Keys} from '../queue/keys.js';
@@ -52,6 +53,14 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 				},
 			);
 		}
+		// Which of the readme's three roles these credentials can take, probed with refused PUTs only.
+		const roles = await probeRoles({store: context.store, keys}).catch(() => undefined);
+		if (roles && strongestRole(roles) !== 'unknown')
+			result.checks.push({
+				name: 'credentials',
+				status: 'info',
+				detail: `can act as: ${strongestRole(roles)} (${roles.detail.join('; ')})`,
+			});
 		// This machine's disks (not saved with the store's result: another machine has its own).
 		result.checks.push(
 			...(await diskChecks(context.settings.store.kind === 'local' ? context.settings.store.dir : undefined)),
@@ -62,7 +71,14 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 				? 'SAFE: this store supports fenced leases'
 				: 'UNSAFE: workers must not run on this store (conditional writes missing or ignored)';
 		if (argv.json) {
-			printJson({store: context.store.location, prefix: context.settings.prefix, ...result, verdict, saved});
+			printJson({
+				store: context.store.location,
+				prefix: context.settings.prefix,
+				...result,
+				verdict,
+				saved,
+				...(roles ? {role: strongestRole(roles), roles} : {}),
+			});
 		} else {
 			printLine('BlobForge doctor');
 			printLine(`store  ${context.storeLine}`);

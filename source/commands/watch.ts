@@ -2,6 +2,7 @@
 import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {QueueMetrics} from '../inspector/metrics.js';
+import {queueWriteAccess} from '../queue/access.js';
 import {leaseRefreshOption, openFeed} from './feed.js';
 import {serveMetrics} from './metrics-server.js';
 import type {GlobalArgs} from './context.js';
@@ -47,15 +48,22 @@ export const watchCommand: CommandModule<
 		const floor = queue.remoteConfig.config.console_min_refresh;
 		if (argv.refresh < floor)
 			printError(`blobforge: --refresh ${argv.refresh} is below console_min_refresh; refreshing every ${floor} s`);
+		// Credentials that cannot write the queue make a read-only console by themselves, and it says why.
+		const denied = !argv['read-only'] && (await queueWriteAccess(queue.queue)) === 'denied';
+		const readOnly = argv['read-only'] || denied;
+		const why = 'read-only: these credentials may not write the queue (a PUT to queue/ was refused with 403)';
 		const metrics = new QueueMetrics(undefined, {stats: queue.stats, isPriced: queue.settings.store.kind === 's3'});
-		const feed = openFeed(queue, argv['lease-refresh'], {onSnapshot: snapshot => metrics.observe(snapshot)});
+		const feed = openFeed(queue, argv['lease-refresh'], {
+			onSnapshot: snapshot => metrics.observe(snapshot),
+			...(denied ? {notices: () => [why]} : {}),
+		});
 		// The console's own refreshes feed the exporter: a scrape makes no request.
 		const server = argv['metrics-listen']
 			? await serveMetrics(argv['metrics-listen'], () => metrics.scrape())
 			: undefined;
 		const {runConsole} = await loadConsole();
 		try {
-			await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: argv['read-only']});
+			await runConsole(feed, {intervalMs: Math.max(floor, argv.refresh) * 1000, isReadOnly: readOnly});
 		} finally {
 			await server?.close();
 		}
