@@ -327,3 +327,22 @@ test('Ctrl-C during ingest leaves the store consistent: every queued job has its
 	);
 	t.true(code === 130 || stderr.includes('interrupted'), stderr);
 });
+
+test('a reader that goes away (`list | head -1`) ends a command quietly: no EPIPE stack trace', async t => {
+	const {spawn} = await import('node:child_process');
+	const {cliPath} = await import('../support/cli.js');
+	const {tempDir} = await import('../support/temp.js');
+	const child = spawn(process.execPath, [cliPath, 'list'], {
+		env: cleanEnvironment({BLOBFORGE_STORE_DIR: await tempDir('bf-epipe-')}),
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	// Closed before the command writes anything: its first line meets a closed pipe.
+	child.stdout.destroy();
+	let stderr = '';
+	child.stderr.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const code = await new Promise<number | null>(resolve => child.on('exit', c => resolve(c)));
+	t.is(code, 0, stderr);
+	t.false(stderr.includes('EPIPE'), stderr);
+});

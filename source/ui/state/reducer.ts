@@ -274,7 +274,12 @@ const titleOf = (job: ConsoleJob | undefined, hash: string) => job?.name ?? hash
 function runCommand(state: ConsoleState, command: Command, now: number, hashOverride?: string): ConsoleState {
 	const binding = bindingOf(command);
 	if (binding.isAction && state.isReadOnly)
-		return say(state, 'read-only console: actions are disabled (started with --read-only)', 'error', now);
+		return say(
+			state,
+			'read-only console: actions are disabled (--read-only, or credentials that may not write)',
+			'error',
+			now,
+		);
 	const job = hashOverride ? jobByHash(state, hashOverride) : selectedJob(state);
 	const hash = hashOverride ?? job?.hash;
 	const needJob = (): ConsoleState =>
