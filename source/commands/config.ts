@@ -16,6 +16,8 @@ const descriptions: Record<string, string> = {
 	conversion_memory_mb: "MB the built-in converter's child may hold; above it the job fails for good (0: no limit)",
 	max_pages: 'PDFs with more pages fail for good, built-in converter (0: no limit)',
 	console_min_refresh: 'the shortest refresh interval a console may use, in seconds',
+	run_windows: 'HH:MM-HH:MM[@zone],… when workers without --run-window claim (empty: always)',
+	abort_outside_window: '1: at a window end the running job is handed back; 0: it finishes',
 };
 
 export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: string; assignments?: string[]}> = {

@@ -3,6 +3,7 @@ Types for every record BlobForge stores in the bucket, with parsers that validat
 read. A parser returns the record or the reason it was rejected; a malformed object is
 reported and skipped by its reader, never a crash.
 */
+import {parseRunWindow, type RunWindow} from '../lib/run-window.js';
 import {
 	booleanField,
 	bounded,
@@ -469,6 +470,13 @@ export type RemoteConfig = {
 	@default 1
 	*/
 	console_min_refresh: number;
+	/**
+	Run windows for workers started without `--run-window`: `22:00-06:00,12:00-13:00@Europe/Berlin`
+	(comma-separated, see lib/run-window.ts); empty: always. @default ""
+	*/
+	run_windows: string;
+	/** 1: at a run window's end workers hand the running job back; 0: they finish it. @default 0 */
+	abort_outside_window: number;
 };
 
 export const defaultRemoteConfig: RemoteConfig = {
@@ -482,9 +490,13 @@ export const defaultRemoteConfig: RemoteConfig = {
 	conversion_memory_mb: 2048,
 	max_pages: 20_000,
 	console_min_refresh: 1,
+	run_windows: '',
+	abort_outside_window: 0,
 };
 
-const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer: boolean}> = {
+type NumberRule = {min: number; max: number; integer: boolean};
+
+const configRules: Record<keyof RemoteConfig, NumberRule | 'run-windows'> = {
 	max_retries: {min: 0, max: 100, integer: true},
 	heartbeat_interval: {min: 1, max: 3600, integer: false},
 	stale_timeout_minutes: {min: 0.05, max: 10_080, integer: false},
@@ -493,14 +505,29 @@ const configRules: Record<keyof RemoteConfig, {min: number; max: number; integer
 	conversion_memory_mb: {min: 0, max: 1_048_576, integer: true},
 	max_pages: {min: 0, max: 10_000_000, integer: true},
 	console_min_refresh: {min: 0.5, max: 3600, integer: false},
+	run_windows: 'run-windows',
+	abort_outside_window: {min: 0, max: 1, integer: true},
 };
 
 export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteConfig>;
 
 /** Checks one key and value; the reason is a sentence for the user. */
-export function validateConfigValue(key: string, value: unknown): Parsed<number> {
+export function validateConfigValue(key: string, value: unknown): Parsed<number | string> {
 	if (!(key in configRules)) return {ok: false, reason: `unknown key "${key}" (known: ${remoteConfigKeys.join(', ')})`};
 	const rule = configRules[key as keyof RemoteConfig];
+	if (rule === 'run-windows') {
+		if (typeof value !== 'string' || value.length > 1000)
+			return {ok: false, reason: `${key} must be text like 22:00-06:00`};
+		const windows = value
+			.split(',')
+			.map(w => w.trim())
+			.filter(Boolean);
+		for (const window of windows) {
+			const parsed = parseRunWindow(window);
+			if (!parsed.ok) return {ok: false, reason: `${key}: ${parsed.reason}`};
+		}
+		return {ok: true, value: windows.join(',')};
+	}
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isFinite(number))
 		return {ok: false, reason: `${key} must be a number, not ${JSON.stringify(value)}`};
@@ -525,6 +552,20 @@ export function configConsistencyProblem(config: RemoteConfig): string | undefin
 	);
 }
 
+/** Sets a validated value: text for the run windows, a number for every other key. */
+export function assignConfig(config: Partial<RemoteConfig>, key: keyof RemoteConfig, value: number | string): void {
+	if (key === 'run_windows') config.run_windows = String(value);
+	else if (typeof value === 'number') config[key] = value;
+}
+
+/** The remote config's run windows, parsed (validated when read, so none is refused here). */
+export function remoteRunWindows(config: Pick<RemoteConfig, 'run_windows'>): RunWindow[] {
+	return config.run_windows
+		.split(',')
+		.map(w => parseRunWindow(w))
+		.flatMap(parsed => (parsed.ok ? [parsed.window] : []));
+}
+
 /** Reads config.json: known keys validated over the defaults; problems are reported, defaults kept. */
 export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteConfig; problems: string[]} {
 	const json = parseJson(body);
@@ -535,7 +576,7 @@ export function parseRemoteConfig(body: Uint8Array | string): {config: RemoteCon
 	for (const [key, value] of Object.entries(json.value)) {
 		if (!(key in configRules)) continue; // e.g. s3_supports_conditional_writes from the earlier system
 		const checked = validateConfigValue(key, value);
-		if (checked.ok) config[key as keyof RemoteConfig] = checked.value;
+		if (checked.ok) assignConfig(config, key as keyof RemoteConfig, checked.value);
 		else problems.push(checked.reason);
 	}
 	// Written by an older version or by hand: the stale timeout is raised, never a healthy job killed.

@@ -14,6 +14,7 @@ import {
 	isObject,
 	parseJson,
 	parseRemoteConfig,
+	assignConfig,
 	validateConfigValue,
 	type RemoteConfig,
 } from './records.js';
@@ -78,7 +79,7 @@ export function parseConfigAssignments(assignments: string[]): {changes: Partial
 		}
 		const key = assignment.slice(0, equals).trim();
 		const checked = validateConfigValue(key, assignment.slice(equals + 1).trim());
-		if (checked.ok) changes[key as keyof RemoteConfig] = checked.value;
+		if (checked.ok) assignConfig(changes, key as keyof RemoteConfig, checked.value);
 		else errors.push(checked.reason);
 	}
 	return {changes, errors};

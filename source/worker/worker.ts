@@ -13,6 +13,7 @@ job handed back with its retry count (a fenced requeue), the registration marked
 signal does not skip this.
 */
 import {windowState, type RunWindow} from '../lib/run-window.js';
+import {remoteRunWindows} from '../queue/records.js';
 import type {Clock} from '../lib/clock.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -178,8 +179,8 @@ export class Worker extends WorkerEmitter {
 	*/
 	private async cycle(signal: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
-		if (await this.sleepOutsideWindow()) return 'continue';
 		await this.options.remoteConfig.get();
+		if (await this.sleepOutsideWindow()) return 'continue';
 		await this.failures.flush();
 		const listedAt = clock.now();
 		const held = await this.claimer.claimNext(() => this.stopping);
@@ -214,23 +215,43 @@ export class Worker extends WorkerEmitter {
 		return 'continue';
 	}
 
-	/** Outside every run window: says until when (the registration, one PUT), then sleeps with no request. */
+	/** The worker's own windows (--run-window), else the remote config's. */
+	private windows(): {windows: readonly RunWindow[]; remote: boolean} {
+		if (this.options.runWindows && this.options.runWindows.length > 0)
+			return {windows: this.options.runWindows, remote: false};
+		const windows = remoteRunWindows(this.options.remoteConfig.config);
+		this.registration.keepsWindows(windows.map(w => w.text));
+		return {windows, remote: true};
+	}
+
+	private abortsOutsideWindow(): boolean {
+		return this.options.abortOutsideWindow ?? this.options.remoteConfig.config.abort_outside_window === 1;
+	}
+
+	/**
+	Outside every run window: says until when (the registration, one PUT), then sleeps with no request.
+	Windows from the remote config are looked at again every 30 minutes (a conditional GET), so a
+	change reaches a sleeping fleet.
+	*/
 	private async sleepOutsideWindow(): Promise<boolean> {
 		const {clock} = this.options;
-		const state = windowState(this.options.runWindows ?? [], clock.now());
+		const {windows, remote} = this.windows();
+		const state = windowState(windows, clock.now());
 		if (state.inside) return false;
 		this.setStatus({state: 'idle', job: undefined});
 		this.options.converter.idle();
-		this.emit('outside-run-window', {until: new Date(state.opensAt).toISOString()});
 		await this.registration.write('idle', {force: true, sleepingUntil: state.opensAt});
-		await clock.sleep(Math.max(0, state.opensAt - clock.now()), this.stopController.signal).catch(() => undefined);
+		this.emit('outside-run-window', {until: new Date(state.opensAt).toISOString()});
+		const until = remote ? Math.min(state.opensAt, clock.now() + 30 * 60_000) : state.opensAt;
+		await clock.sleep(Math.max(0, until - clock.now()), this.stopController.signal).catch(() => undefined);
+		if (remote) await this.options.remoteConfig.refresh().catch(() => undefined);
 		return true;
 	}
 
 	/** With --abort-outside-window: hands the job back when the window it started in closes. */
 	private windowEnd(run: JobRun): () => void {
-		const windows = this.options.runWindows ?? [];
-		if (!this.options.abortOutsideWindow || windows.length === 0) return () => undefined;
+		const {windows} = this.windows();
+		if (!this.abortsOutsideWindow() || windows.length === 0) return () => undefined;
 		const {clock} = this.options;
 		const state = windowState(windows, clock.now());
 		if (!state.inside || !Number.isFinite(state.endsAt)) return () => undefined;

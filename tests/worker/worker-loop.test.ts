@@ -4,7 +4,7 @@ empty listing and its first poll of the signal object wakes it at that poll, not
 safety net; a store outage is waited out with backoff; errors no wait can cure end the worker.
 */
 import test from 'ava';
-import {RemoteConfigCache} from '../../source/queue/remote-config.js';
+import {parseConfigAssignments, RemoteConfigCache, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
@@ -377,6 +377,37 @@ test('--abort-outside-window: the running job is handed back when the window clo
 	const todo = await queue.context.store.get(keys.todo('normal', hash));
 	t.truthy(todo, 'queued again');
 	t.is((JSON.parse(Buffer.from((todo as {body: Uint8Array}).body).toString()) as {attempts: number}).attempts, 0);
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('run windows from the remote config: a worker without --run-window keeps them; a bad one is refused by config set', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	clock.advance(Date.UTC(2026, 11, 2, 1, 0) - clock.now());
+	t.regex(
+		parseConfigAssignments(['run_windows=25:00-06:00']).errors[0] ?? '',
+		/run_windows: run window "25:00-06:00" is not HH:MM-HH:MM/,
+	);
+	t.like(parseConfigAssignments(['run_windows= 02:00-03:00@UTC , 12:00-13:00@UTC', 'abort_outside_window=1']), {
+		changes: {run_windows: '02:00-03:00@UTC,12:00-13:00@UTC', abort_outside_window: 1},
+		errors: [],
+	});
+	await setRemoteConfig(queue.context, {run_windows: '02:00-03:00@UTC'});
+	const worker = testWorker(queue.context, clock, 'w-remote');
+	const recorded = recordEvents(worker, clock);
+	const running = worker.run();
+	await until('the worker to sleep outside the remote window', () =>
+		recorded.some(e => e.event === 'outside-run-window'),
+	);
+	const got = await queue.context.store.get(keys.worker('w-remote'));
+	const record = JSON.parse(Buffer.from((got as {body: Uint8Array}).body).toString()) as {
+		sleepingUntil?: number;
+		runWindows?: string[];
+	};
+	t.is(record.sleepingUntil, Date.UTC(2026, 11, 2, 2, 0));
+	t.deepEqual(record.runWindows, ['02:00-03:00@UTC']);
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
