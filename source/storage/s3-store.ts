@@ -36,7 +36,7 @@ import type {
 } from './object-store.js';
 import {toBytes} from './object-store.js';
 import {classifyS3Error, ifMatchValue, statusOf, stripEtag, type EtagStyle} from './s3-classify.js';
-import {abortedError, StoreError} from './store-error.js';
+import {abortedError, isStoreError, StoreError} from './store-error.js';
 
 export type S3StoreOptions = {
 	bucket: string;
@@ -328,6 +328,13 @@ export class S3Store implements ObjectStore {
 	ours. Outside us-east-1, AWS wants the region as the location constraint.
 	*/
 	async createBucket(): Promise<'created' | 'exists'> {
+		// Looked for first: in us-east-1 (and on Ceph) creating a bucket one owns answers 200, not an error.
+		try {
+			await this.checkBucket();
+			return 'exists';
+		} catch (error) {
+			if (!isStoreError(error, 'bucket-missing')) throw error;
+		}
 		const region = await this.client.config.region();
 		try {
 			await this.client.send(
