@@ -41,9 +41,9 @@ print_env() {
 BLOBFORGE_TEST_S3_ENDPOINT=http://127.0.0.1:$PORT
 BLOBFORGE_TEST_S3_ACCESS_KEY_ID=$ACCESS_KEY
 BLOBFORGE_TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY
-BLOBFORGE_TEST_S3_READONLY_ACCESS_KEY_ID=$READONLY_KEY
-BLOBFORGE_TEST_S3_READONLY_SECRET_ACCESS_KEY=$READONLY_SECRET
 ENV
+  [ -n "${NO_READONLY:-}" ] || printf 'BLOBFORGE_TEST_S3_READONLY_ACCESS_KEY_ID=%s\nBLOBFORGE_TEST_S3_READONLY_SECRET_ACCESS_KEY=%s\n' \
+    "$READONLY_KEY" "$READONLY_SECRET"
 }
 
 # A second user with no rights of its own: tests grant it read access to a bucket with a bucket
@@ -52,7 +52,7 @@ ensure_readonly_user() {
   timeout 30 radosgw-admin -c "$CONF" -n client.rgw.a user info --uid=readonly >/dev/null 2>&1 && return
   timeout 30 radosgw-admin -c "$CONF" -n client.rgw.a user create --uid=readonly --display-name=readonly \
     --access-key="$READONLY_KEY" --secret-key="$READONLY_SECRET" >"$STATE/user-readonly.log" 2>&1 \
-    || { cat "$STATE/user-readonly.log" >&2; die "radosgw-admin user create (readonly) failed"; }
+    || { cat "$STATE/user-readonly.log" >&2; return 1; }
 }
 
 is_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" ; }
@@ -92,7 +92,10 @@ start_daemon() { # NAME LOG COMMAND...
 
 start() {
   if is_up && [ -f "$STATE/rgw.pid" ] && kill -0 "$(cat "$STATE/rgw.pid")" 2>/dev/null; then
-    say "already running on 127.0.0.1:$PORT"; ensure_readonly_user; print_env; return
+    say "already running on 127.0.0.1:$PORT"
+    # A server booted by an older version of this script has no read-only user: its tests then say so.
+    ensure_readonly_user || { say "warning: no read-only user on this server (radosgw-admin failed)"; NO_READONLY=1; }
+    print_env; return
   fi
   if listening "$PORT"; then die "127.0.0.1:$PORT is taken by a server that is not ours; unset BLOBFORGE_TEST_S3_PORT or pick another"; fi
   install_packages
@@ -175,7 +178,7 @@ CONFEOF
   timeout 30 radosgw-admin -c "$CONF" -n client.rgw.a user create --uid=test --display-name=test \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >"$STATE/user.log" 2>&1 \
     || { cat "$STATE/user.log" >&2; die "radosgw-admin user create failed"; }
-  ensure_readonly_user
+  ensure_readonly_user || die "radosgw-admin user create (readonly) failed"
   trap - ERR EXIT
   print_env >"$STATE/env"
   say "ready on http://127.0.0.1:$PORT (state in $STATE)"
