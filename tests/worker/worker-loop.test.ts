@@ -8,7 +8,8 @@ import {parseConfigAssignments, RemoteConfigCache, setRemoteConfig} from '../../
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
-import {Worker} from '../../source/worker/worker.js';
+import {Worker, type WorkerOptions} from '../../source/worker/worker.js';
+import type {Converter} from '../../source/worker/converters.js';
 import {parseRunWindow} from '../../source/lib/run-window.js';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import type {Clock} from '../../source/lib/clock.js';
@@ -18,7 +19,13 @@ import {hashOf, makeQueue} from '../support/queue.js';
 import {inProcessConverter, recordEvents} from '../support/worker-events.js';
 
 /** A worker on `context` with an in-process converter, polling every 10 s of the simulated clock. */
-function testWorker(context: QueueContext, clock: Clock, workerId: string, converter = inProcessConverter()): Worker {
+function testWorker(
+	context: QueueContext,
+	clock: Clock,
+	workerId: string,
+	converter: Converter = inProcessConverter(),
+	options: Pick<WorkerOptions, 'runWindows' | 'abortOutsideWindow'> = {},
+): Worker {
 	return new Worker({
 		context,
 		remoteConfig: new RemoteConfigCache(context),
@@ -28,6 +35,7 @@ function testWorker(context: QueueContext, clock: Clock, workerId: string, conve
 		softwareVersion: 'test',
 		idlePollSeconds: 10,
 		converter,
+		...options,
 	});
 }
 
@@ -300,16 +308,7 @@ test('run windows: outside one the worker says until when and sleeps without a r
 	await enqueue(queue.context, {hash, priority: 'normal', name: 'night.pdf', size: 100});
 	const parsed = parseRunWindow('02:00-03:00@UTC');
 	if (!parsed.ok) throw new Error(parsed.reason);
-	const worker = new Worker({
-		context: queue.context,
-		remoteConfig: new RemoteConfigCache(queue.context),
-		workerId: 'w-night',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		converter: inProcessConverter(),
-		runWindows: [parsed.window],
-	});
+	const worker = testWorker(queue.context, clock, 'w-night', inProcessConverter(), {runWindows: [parsed.window]});
 	const recorded = recordEvents(worker, clock);
 	const running = worker.run();
 	await until('the worker to sleep outside its window', () => recorded.some(e => e.event === 'outside-run-window'));
@@ -343,25 +342,19 @@ test('--abort-outside-window: the running job is handed back when the window clo
 	const parsed = parseRunWindow('02:00-03:00@UTC');
 	if (!parsed.ok) throw new Error(parsed.reason);
 	let converting = false;
-	const worker = new Worker({
-		context: queue.context,
-		remoteConfig: new RemoteConfigCache(queue.context),
-		workerId: 'w-bounded',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
+	const converter: Converter = {
+		// Converts until stopped, as a long book would.
+		convert: async job =>
+			new Promise((_, reject) => {
+				converting = true;
+				job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
+			}),
+		idle() {},
+		dispose() {},
+	};
+	const worker = testWorker(queue.context, clock, 'w-bounded', converter, {
 		runWindows: [parsed.window],
 		abortOutsideWindow: true,
-		converter: {
-			// Converts until stopped, as a long book would.
-			convert: async job =>
-				new Promise((_, reject) => {
-					converting = true;
-					job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
-				}),
-			idle() {},
-			dispose() {},
-		},
 	});
 	const recorded = recordEvents(worker, clock);
 	const running = worker.run();
