@@ -2,7 +2,7 @@
 import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {formatBytes, formatDuration, safeText, textTable} from '../lib/format.js';
-import type {JobRow} from '../inspector/inspector.js';
+import {jobName, type JobRow} from '../inspector/inspector.js';
 import {throughput} from '../inspector/console-feed.js';
 import {priorities} from '../queue/keys.js';
 import type {JobState} from '../queue/records.js';
@@ -20,7 +20,7 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const hash = await resolveHashArgument(queue, argv.hash);
-		const job = await queue.inspector.job(hash);
+		const job = await queue.inspector.job(hash, {manifest: 'load'});
 		const {lease} = job;
 		if (argv.json) {
 			printJson(job);
@@ -28,13 +28,10 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 			printLine(`job      ${hash}`);
 			printLine(`state    ${job.state}`);
 			printLine(`why      ${job.explanation}`);
-			const name =
-				lease?.lease.name ??
-				job.todo[0]?.entry.name ??
-				job.dead?.name ??
-				job.failed?.name ??
-				job.raw?.metadata['original-name'];
+			const name = jobName(job);
 			if (name) printLine(`file     ${safeText(name)}${job.raw ? ` (${formatBytes(job.raw.size)})` : ''}`);
+			for (const path of job.manifest?.paths ?? []) printLine(`path     ${safeText(path)}`);
+			if (job.manifest?.tags.length) printLine(`tags     ${safeText(job.manifest.tags.join(', '))}`);
 			if (lease) {
 				const l = lease.lease;
 				const state = l.ending ? `ended: ${l.ending}` : `stage ${l.progress?.stage ?? 'claimed'}`;

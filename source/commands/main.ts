@@ -38,7 +38,9 @@ import {StoreError} from '../storage/store-error.js';
 const storeHints: Partial<Record<StoreError['kind'], string>> = {
 	network: 'check BLOBFORGE_S3_ENDPOINT_URL (or --endpoint) and that the service is up',
 	'bad-credentials': 'check BLOBFORGE_S3_ACCESS_KEY_ID and BLOBFORGE_S3_SECRET_ACCESS_KEY (or the AWS profile in use)',
-	'access-denied': 'the credentials need read, write, list and delete on the bucket under the prefix',
+	'access-denied':
+		'the credentials need read, write, list and delete on the bucket under the prefix ' +
+		'(without s3:ListBucket, S3 answers 403 for a missing key: readme, Credentials)',
 	'bucket-missing': 'check BLOBFORGE_S3_BUCKET (or --bucket), or create it with `blobforge doctor --create-bucket`',
 	throttled: 'the provider is rate limiting; try again shortly',
 	'clock-skew': 'set the clock right (e.g. `timedatectl set-ntp true`), then try again',

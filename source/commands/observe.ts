@@ -1,7 +1,7 @@
 /** logs and workers: what workers recorded. */
 import type {CommandModule} from 'yargs';
 import {exitCodes} from '../lib/errors.js';
-import {formatBytes, formatDuration, safeText, textTable} from '../lib/format.js';
+import {formatBytes, formatDuration, formatWakeTime, safeText, textTable} from '../lib/format.js';
 import type {GlobalArgs} from './context.js';
 import {printError, printJson, printLine} from './output.js';
 import {openQueue, resolveHashArgument} from './queue-context.js';
@@ -79,7 +79,7 @@ export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: bo
 							w.worker,
 							safeText(w.host),
 							w.alive && w.sleepingUntil !== undefined && w.status === 'idle'
-								? `sleeping until ${new Date(w.sleepingUntil).toISOString().slice(11, 16)} UTC`
+								? `sleeping until ${formatWakeTime(w.sleepingUntil)}`
 								: w.alive
 									? w.status
 									: w.status === 'stopped'

@@ -38,6 +38,7 @@ import type {
 	EndedAttempt,
 	HeartbeatHealth,
 } from './console-source.js';
+import {workerStatusOrder} from './console-source.js';
 import type {Inspector} from './inspector.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 
@@ -266,9 +267,7 @@ export class InspectorFeed implements ConsoleSource {
 	}
 
 	async job(hash: string): Promise<ConsoleJobDetail> {
-		const detail = await this.inspector.job(hash);
-		const entry = this.manifest?.manifest.entries[hash];
-		return entry ? {...detail, manifest: {paths: entry.paths, tags: entry.tags}} : detail;
+		return this.inspector.job(hash, this.manifest ? {manifest: this.manifest.manifest} : {});
 	}
 
 	async logs(hash: string): Promise<{logs: JobLog[]; problems: string[]}> {
@@ -413,6 +412,8 @@ export class InspectorFeed implements ConsoleSource {
 		if (waiting === 0) return undefined;
 		if (workers.some(w => w.status === 'idle' || w.status === 'processing')) return undefined;
 		if (view.active.some(a => a.heartbeatAgeMs <= staleAfterMs)) return undefined;
+		const wakes = workers.flatMap(w => (w.sleepingUntil === undefined ? [] : [w.sleepingUntil]));
+		if (wakes.length > 0) return {waiting, sleepingUntil: Math.min(...wakes)};
 		let lastSign = Number.NEGATIVE_INFINITY;
 		for (const cached of this.workers.values()) lastSign = Math.max(lastSign, cached.lastModified);
 		for (const a of view.active) lastSign = Math.max(lastSign, a.lastWrite);
@@ -437,10 +438,20 @@ export class InspectorFeed implements ConsoleSource {
 				!isAsleep(record, view.serverNow) &&
 				ago > Math.max(staleAfterMs, 20 * 60_000);
 			const finished = record.jobsCompleted + record.jobsFailed;
+			const sleeping = !lease && record.status === 'idle' && isAsleep(record, view.serverNow);
 			rows.push({
 				id: record.worker,
 				host: record.host,
-				status: gone ? 'gone' : lease ? 'processing' : record.status === 'processing' ? 'idle' : record.status,
+				status: gone
+					? 'gone'
+					: lease
+						? 'processing'
+						: sleeping
+							? 'sleeping'
+							: record.status === 'processing'
+								? 'idle'
+								: record.status,
+				...(sleeping && record.sleepingUntil !== undefined ? {sleepingUntil: record.sleepingUntil} : {}),
 				...(lease ? {currentJob: lease.name ?? lease.hash.slice(0, 12)} : {}),
 				...(lease?.progress?.cpuPercent === undefined
 					? record.cpuPercent === undefined
@@ -463,7 +474,6 @@ export class InspectorFeed implements ConsoleSource {
 					: ago,
 			});
 		}
-		const order = {processing: 0, idle: 1, stopped: 2, gone: 3};
-		return rows.sort((a, b) => order[a.status] - order[b.status] || a.id.localeCompare(b.id));
+		return rows.sort((a, b) => workerStatusOrder[a.status] - workerStatusOrder[b.status] || a.id.localeCompare(b.id));
 	}
 }

@@ -8,10 +8,10 @@ import type {JobAction} from '../queue/job-actions.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
 import type {JobLog, JobState, Lease, WorkerRecord} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
-import type {JobDetail} from './inspector.js';
+import {jobName, type JobDetail} from './inspector.js';
 
 export type {AdminOutcome, JobAction, JobDetail, JobLog, JobState, Priority};
-export {priorities};
+export {jobName, priorities};
 
 /** How fresh a running job's heartbeat is, against the stale timeout. */
 export type HeartbeatHealth = 'fine' | 'late' | 'stale';
@@ -48,7 +48,10 @@ export type ConsoleJob = {
 export type ConsoleWorker = {
 	id: string;
 	host: string;
-	status: WorkerRecord['status'] | 'gone';
+	/** sleeping: idle outside its run windows until `sleepingUntil`; gone: silent past the stale timeout. */
+	status: WorkerRecord['status'] | 'sleeping' | 'gone';
+	/** Server time the sleeping worker's next run window opens. */
+	sleepingUntil?: number;
 	currentJob?: string;
 	cpuPercent?: number;
 	memoryPercent?: number;
@@ -56,6 +59,15 @@ export type ConsoleWorker = {
 	jobsFailed: number;
 	avgJobMs?: number;
 	lastSeenAgoMs: number;
+};
+
+/** The Workers pane's order: working first, then those that may yet work, then those that will not. */
+export const workerStatusOrder: Record<ConsoleWorker['status'], number> = {
+	processing: 0,
+	idle: 1,
+	sleeping: 2,
+	stopped: 3,
+	gone: 4,
 };
 
 /** An attempt whose lease has ended and is still listed (until a janitor folds it): for metrics. */
@@ -112,14 +124,15 @@ export type ConsoleSnapshot = {
 	problems: string[];
 	/**
 	Jobs wait (queued, or failed waiting for a retry) and no worker is live: no registration fresh enough,
-	no lease renewed in time. `sinceMs` is how long since the last sign of one (undefined: none ever seen).
+	no lease renewed in time. `sinceMs` is how long since the last sign of one (undefined: none ever seen);
+	`sleepingUntil`, when workers sleep outside their run windows, is when the first of them wakes.
 	*/
-	unattended?: {waiting: number; sinceMs?: number};
+	unattended?: {waiting: number; sinceMs?: number; sleepingUntil?: number};
 	/** Messages from the process that runs the console (the demo's ingest), newest last. */
 	notices?: string[];
 };
 
-export type ConsoleJobDetail = JobDetail & {manifest?: {paths: string[]; tags: string[]}};
+export type ConsoleJobDetail = JobDetail;
 
 /** Everything the console calls. `InspectorFeed` is the real one; tests pass a fake. */
 export interface ConsoleSource {

@@ -7,6 +7,7 @@ import {isJobHash, type Priority} from '../queue/keys.js';
 import type {JanitorReport} from '../queue/janitor-report.js';
 import {runJanitor} from '../queue/janitor.js';
 import {locateJob, type JobRecords} from '../queue/locate.js';
+import {loadManifest, type Manifest} from '../queue/manifest.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {ReadModel, type QueueView, type RefreshParts} from '../queue/read-model/read-model.js';
 import {reconcile} from '../queue/read-model/reconcile.js';
@@ -47,7 +48,26 @@ export type JobRow = {
 	worker?: string;
 };
 
-export type JobDetail = JobRecords & {explanation: string};
+export type JobDetail = JobRecords & {
+	explanation: string;
+	/** The job's manifest entry, when one was asked for and the manifest has it. */
+	manifest?: {paths: string[]; tags: string[]};
+};
+
+/**
+The job's file name: from its queue records (ingest writes it), else the raw PDF's metadata, else the
+last segment of its first manifest path (a sync tool that drops `x-amz-meta-*` leaves only that).
+*/
+export function jobName(detail: JobDetail): string | undefined {
+	return (
+		detail.lease?.lease.name ??
+		detail.todo[0]?.entry.name ??
+		detail.dead?.name ??
+		detail.failed?.name ??
+		detail.raw?.metadata['original-name'] ??
+		detail.manifest?.paths[0]?.split(/[\\/]/).pop()
+	);
+}
 
 export type ResolvedHash = {ok: true; hash: string} | {ok: false; reason: string};
 
@@ -159,9 +179,20 @@ export class Inspector {
 	}
 
 	/** Every record of one job and a sentence on why it is where it is (ten parallel reads). */
-	async job(hash: string): Promise<JobDetail> {
-		const [records, now] = await Promise.all([locateJob(this.context, hash), this.context.store.serverTime()]);
-		return {...records, explanation: explainJob(records, now, this.context.config())};
+	/** `manifest`: the one the caller holds, or 'load' to read it (one GET of the whole manifest). */
+	async job(hash: string, options: {manifest?: Manifest | 'load'} = {}): Promise<JobDetail> {
+		const [records, now, loaded] = await Promise.all([
+			locateJob(this.context, hash),
+			this.context.store.serverTime(),
+			options.manifest === 'load' ? loadManifest(this.context) : {manifest: options.manifest, problem: undefined},
+		]);
+		const entry = loaded.manifest?.entries[hash];
+		return {
+			...records,
+			...(loaded.problem ? {problems: [...records.problems, loaded.problem]} : {}),
+			explanation: explainJob(records, now, this.context.config()),
+			...(entry ? {manifest: {paths: entry.paths, tags: entry.tags}} : {}),
+		};
 	}
 
 	/**

@@ -20,7 +20,7 @@ import type {ConsoleSnapshot, EndedAttempt, HeartbeatHealth} from './console-sou
 export const durationBounds = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600] as const;
 
 const jobStates = ['todo', 'processing', 'failed', 'dead', 'done'] as const;
-const workerStatuses = ['idle', 'processing', 'stopped', 'gone'] as const;
+const workerStatuses = ['idle', 'processing', 'sleeping', 'stopped', 'gone'] as const;
 const healths: HeartbeatHealth[] = ['fine', 'late', 'stale'];
 const outcomes: Array<EndedAttempt['outcome']> = ['done', 'failed', 'dead', 'requeued', 'cancelled'];
 
@@ -180,12 +180,15 @@ function queueFamilies(s: ConsoleSnapshot): Family[] {
 						{value: Number.isFinite(oldestQueued) ? Math.max(0, s.serverNow - oldestQueued) / 1000 : 0},
 					]),
 				]),
-		gauge('blobforge_unattended_jobs', 'Jobs waiting while no worker is live (0 while one is).', [
-			{value: s.unattended?.waiting ?? 0},
-		]),
+		// Workers asleep outside their run windows will take the jobs: not an alert.
+		gauge(
+			'blobforge_unattended_jobs',
+			'Jobs waiting while no worker is live or asleep until a run window (0 while one is).',
+			[{value: s.unattended?.sleepingUntil === undefined ? (s.unattended?.waiting ?? 0) : 0}],
+		),
 		gauge(
 			'blobforge_workers',
-			'Registered workers by status (gone: silent past the stale timeout).',
+			'Registered workers by status (sleeping: outside its run windows; gone: silent past the stale timeout).',
 			workerStatuses.map(status => ({labels: {status}, value: s.workers.filter(w => w.status === status).length})),
 		),
 		gauge('blobforge_worker_slots', 'Job slots of live workers, busy or idle.', [

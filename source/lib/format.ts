@@ -44,6 +44,11 @@ export function formatDuration(ms: number): string {
 	return `${Math.floor(hours / 24)}d${String(hours % 24).padStart(2, '0')}h`;
 }
 
+/** When a sleeping worker wakes: a time of day in UTC (workers and operators may be in different zones). */
+export function formatWakeTime(ms: number): string {
+	return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
 /** A plain text table: columns padded to the widest cell, cells made safe for the terminal. */
 export function textTable(header: string[], rows: string[][]): string {
 	const all = [header, ...rows].map(row => row.map(cell => safeText(cell)));

@@ -279,3 +279,46 @@ test('a worker that started after the last listing of registrations shows at the
 		'not a minute later',
 	);
 });
+
+test('a worker outside its run windows is sleeping until its window opens, and waiting jobs are not unattended', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
+	const opensAt = clock.now() + 3 * 3_600_000;
+	const registration = {
+		version: 1,
+		worker: 'w-night',
+		host: 'h',
+		pid: 1,
+		softwareVersion: 't',
+		status: 'idle',
+		store: 'local',
+		startedAt: 0,
+		lastSeen: 0,
+		jobsCompleted: 0,
+		jobsFailed: 0,
+		pagesProcessed: 0,
+		bytesProcessed: 0,
+		busyMs: 0,
+		sleepingUntil: opensAt,
+	};
+	await context.store.put(keys.worker('w-night'), JSON.stringify(registration));
+	const feed = () => new InspectorFeed(new Inspector(context), 'local', {leaseSweepMs: 0, now: () => clock.now()});
+	// Asleep for hours: its registration is older than the 20 minutes that would make an idle worker gone.
+	clock.advance(2 * 3_600_000);
+	const night = await feed().snapshot();
+	t.deepEqual(
+		night.workers.map(w => [w.id, w.status, w.sleepingUntil]),
+		[['w-night', 'sleeping', opensAt]],
+	);
+	t.deepEqual(night.unattended, {waiting: 1, sleepingUntil: opensAt});
+	// Past its wake (and the grace for clocks): silent, so gone, and the jobs are unattended.
+	clock.advance(3_600_000 + 21 * 60_000);
+	const after = await feed().snapshot();
+	t.deepEqual(
+		after.workers.map(w => [w.id, w.status, w.sleepingUntil]),
+		[['w-night', 'gone', undefined]],
+	);
+	t.is(after.unattended?.waiting, 1);
+	t.is(after.unattended?.sleepingUntil, undefined);
+});

@@ -159,7 +159,7 @@ test('a scrape costs what a quiet console refresh does: one conditional GET betw
 	t.deepEqual(describeRequests(requests, keys), ['get queue/changes.json']);
 });
 
-test('counters never go down as minutes leave the series, and an outage keeps the last values with store_up 0', async t => {
+test('counters never go down as minutes leave the series; sleeping workers are no alert; an outage keeps values, store_up 0', async t => {
 	let snapshot: ConsoleSnapshot | Error;
 	const base = {
 		counts: Object.fromEntries(
@@ -209,6 +209,30 @@ test('counters never go down as minutes leave the series, and an outage keeps th
 	t.is(await total(), 10);
 	snapshot = {...base, serverNow: at(200), completionsPerMinute: series([]), failuresPerMinute: series([])} as never;
 	t.is(await total(), 10);
+	// Jobs waiting while the only worker sleeps until its run window: counted as sleeping, not unattended.
+	const sleeper = {
+		id: 'w-night',
+		host: 'h',
+		status: 'sleeping',
+		sleepingUntil: at(300),
+		jobsCompleted: 0,
+		jobsFailed: 0,
+	};
+	const waiting = {waiting: 3, sleepingUntil: at(300)};
+	snapshot = {
+		...base,
+		serverNow: at(201),
+		workers: [{...sleeper, lastSeenAgoMs: 0}],
+		unattended: waiting,
+		completionsPerMinute: series([]),
+		failuresPerMinute: series([]),
+	} as never;
+	const night = samples(await metrics.scrape());
+	t.is(night.get('blobforge_workers{status="sleeping"}'), 1);
+	t.is(night.get('blobforge_worker_slots{state="idle"}'), 0);
+	t.is(night.get('blobforge_unattended_jobs'), 0);
+	snapshot = {...(snapshot as ConsoleSnapshot), workers: [], unattended: {waiting: 3}} as never;
+	t.is(samples(await metrics.scrape()).get('blobforge_unattended_jobs'), 3, 'with no worker at all it is');
 	snapshot = new Error('connection refused');
 	const down = samples(await metrics.scrape());
 	t.is(down.get('blobforge_store_up'), 0);

@@ -261,6 +261,23 @@ test('waiting jobs with no live worker: a banner says so; the console opens on t
 	t.notRegex(frame, /no job is running/);
 });
 
+test('workers asleep outside their run windows: the pane says until when, the banner is a warning, not an alarm', async t => {
+	const wake = Date.UTC(2026, 11, 2, 22, 0);
+	const night = snapshot({
+		todo: [job(3, 'todo')],
+		workers: [worker('w-night', {status: 'sleeping', sleepingUntil: wake})],
+	});
+	night.unattended = {waiting: 1, sleepingUntil: wake};
+	const app = mount(t, {columns: 120, rows: 30, source: new FakeSource(night)});
+	const frame = await containing(t, app, 'run windows until 22:00 UTC');
+	t.notRegex(frame, /no live worker/);
+	await keys(app, '6');
+	t.regex(await containing(t, app, 'w-night'), /w-night.*sleeping.*until 22:00 UTC/);
+	const narrow = mount(t, {columns: 80, rows: 24, source: new FakeSource(night)});
+	await keys(narrow, '6');
+	t.regex(await containing(t, narrow, 'w-night'), /w-night.*sleeping.*22:00Z/, 'at 80 columns the time still shows');
+});
+
 test('the header says how old the running jobs are when the lease sweep is older than the refresh', async t => {
 	const older = busySnapshot();
 	older.leasesAgeMs = 14_000;

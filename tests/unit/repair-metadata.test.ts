@@ -1,10 +1,11 @@
 /** repair-metadata: names, tags and size back on raw PDFs that lost them, from the manifest. */
 import test from 'ava';
 import {repairMetadata} from '../../source/ingest/repair-metadata.js';
+import {Inspector, jobName} from '../../source/inspector/inspector.js';
 import {updateManifest} from '../../source/queue/manifest.js';
 import {hashOf, makeQueue} from '../support/queue.js';
 
-test('restores what a metadata-dropping sync lost; leaves whole ones alone; names what the manifest lacks', async t => {
+test('status names a stripped PDF from the manifest; repair restores it, leaves whole ones alone, names what the manifest lacks', async t => {
 	const {context, keys} = await makeQueue();
 	const body = new TextEncoder().encode('%PDF-1.7 stripped');
 	await context.store.put(keys.raw(hashOf(1)), body, {contentType: 'application/pdf'});
@@ -22,6 +23,12 @@ test('restores what a metadata-dropping sync lost; leaves whole ones alone; name
 			source: 'lib',
 		};
 	});
+	// Before any repair, `status` and the console's detail name the job from the manifest.
+	const stripped = await new Inspector(context).job(hashOf(1), {manifest: 'load'});
+	t.is(stripped.state, 'raw-only');
+	t.is(jobName(stripped), 'Stripped Paper.pdf');
+	t.deepEqual(stripped.manifest, {paths: ['papers/2026/Stripped Paper.pdf'], tags: ['papers', '2026']});
+	t.is(jobName(await new Inspector(context).job(hashOf(1))), undefined, 'without the manifest nothing names it');
 	const dry = await repairMetadata(context, {dryRun: true});
 	t.is(dry.checked, 3);
 	t.like(

@@ -2,7 +2,7 @@
 import {Box, Text} from 'ink';
 
 import {describeMonthlyCost} from '../describe.js';
-import {formatDuration} from '../../lib/format.js';
+import {formatDuration, formatWakeTime} from '../../lib/format.js';
 import type {ConsoleState} from '../state/reducer.js';
 import {fitText} from '../../lib/fit-text.js';
 import {ago} from '../text.js';
@@ -47,7 +47,12 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 			tone: 'warn',
 		});
 	const unattended = snapshot?.unattended;
-	if (unattended)
+	if (unattended?.sleepingUntil !== undefined)
+		warnings.push({
+			text: `${unattended.waiting} waiting, workers asleep outside their run windows until ${formatWakeTime(unattended.sleepingUntil)}`,
+			tone: 'warn',
+		});
+	else if (unattended)
 		warnings.push({
 			text:
 				`${unattended.waiting} waiting, no live worker` +

@@ -6,7 +6,7 @@ import {Table} from '@alcalzone/ink-table';
 import {Text} from 'ink';
 
 import type {ConsoleWorker} from '../../inspector/console-source.js';
-import {formatDuration} from '../../lib/format.js';
+import {formatDuration, formatWakeTime} from '../../lib/format.js';
 import {fitText} from '../../lib/fit-text.js';
 import {ago} from '../text.js';
 import {useTheme} from '../theme.js';
@@ -23,6 +23,12 @@ type WorkerCells = {
 	'avg/job': string;
 	seen: string;
 };
+
+/** A sleeping worker's job cell: "until 22:00 UTC", or "22:00Z" where the column is narrow (80 columns). */
+function wakeCell(at: number, width: number): string {
+	const long = `until ${formatWakeTime(at)}`;
+	return long.length <= width ? long : `${formatWakeTime(at).slice(0, 5)}Z`;
+}
 
 /** `visible`: rows that fit (visibleRows in view.ts: a frame of three lines, two lines a row). */
 export function WorkersPane({
@@ -67,7 +73,7 @@ export function WorkersPane({
 		worker: fitText(w.id, fixed.worker),
 		...(wide ? {host: fitText(w.host, 12)} : {}),
 		status: w.status,
-		job: fitText(w.currentJob ?? '', jobWidth),
+		job: fitText(w.sleepingUntil === undefined ? (w.currentJob ?? '') : wakeCell(w.sleepingUntil, jobWidth), jobWidth),
 		cpu: w.cpuPercent === undefined ? '' : `${w.cpuPercent}%`,
 		ram: w.memoryPercent === undefined ? '' : `${w.memoryPercent}%`,
 		done: String(w.jobsCompleted),

@@ -81,7 +81,7 @@ export function useEffects(
 							type: 'detail-loaded',
 							hash: effect.hash,
 							detail,
-							lines: detailLines(detail, serverNow, detail.manifest),
+							lines: detailLines(detail, serverNow),
 						});
 						return;
 					}

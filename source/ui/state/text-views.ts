@@ -3,7 +3,7 @@ The lines of the console's text views (a job's detail, its logs, a result previe
 inspector answers. Pure, so the components only scroll and draw them. Every line is made safe for
 the terminal here; the overlay cuts lines to the width.
 */
-import type {ConsoleJob, JobDetail, JobLog} from '../../inspector/console-source.js';
+import {jobName, type ConsoleJob, type JobDetail, type JobLog} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration, safeText} from '../../lib/format.js';
 
 const iso = (ms: number) =>
@@ -12,24 +12,16 @@ const iso = (ms: number) =>
 		.replace('T', ' ')
 		.replace(/\.\d+Z$/, 'Z');
 
-export function detailLines(
-	detail: JobDetail,
-	serverNow: number,
-	manifest?: {paths: string[]; tags: string[]},
-): string[] {
+export function detailLines(detail: JobDetail, serverNow: number): string[] {
 	const lines: string[] = [];
 	const add = (label: string, text: string) => lines.push(`${label.padEnd(10)}${safeText(text)}`);
 	add('why', detail.explanation);
 	add('hash', detail.hash);
 	add('state', detail.state);
-	const name =
-		detail.lease?.lease.name ??
-		detail.todo[0]?.entry.name ??
-		detail.dead?.name ??
-		detail.failed?.name ??
-		detail.raw?.metadata['original-name'];
+	const name = jobName(detail);
 	if (name) add('file', `${name}${detail.raw ? ` (${formatBytes(detail.raw.size)})` : ''}`);
 	if (!detail.raw) add('raw PDF', 'missing from the store');
+	const {manifest} = detail;
 	if (manifest) {
 		for (const path of manifest.paths) add('path', path);
 		if (manifest.tags.length > 0) add('tags', manifest.tags.join(', '));

@@ -2,7 +2,13 @@
 Pure derivations from the console state: which rows a pane shows (filtered and sorted), the sort
 columns, and how many table rows fit the window. The reducer and the components share them.
 */
-import {priorities, type ConsoleJob, type ConsoleSnapshot, type ConsoleWorker} from '../../inspector/console-source.js';
+import {
+	priorities,
+	workerStatusOrder,
+	type ConsoleJob,
+	type ConsoleSnapshot,
+	type ConsoleWorker,
+} from '../../inspector/console-source.js';
 
 export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'done' | 'workers';
 export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'done', 'workers'];
@@ -84,9 +90,11 @@ const jobSorts: Record<Exclude<PaneId, 'workers'>, Array<SortColumn<ConsoleJob>>
 	dead: settledSorts,
 };
 
-const statusOrder = {processing: 0, idle: 1, stopped: 2, gone: 3};
 export const workerSorts: Array<SortColumn<ConsoleWorker>> = [
-	{name: 'status', compare: (a, b) => statusOrder[a.status] - statusOrder[b.status] || a.id.localeCompare(b.id)},
+	{
+		name: 'status',
+		compare: (a, b) => workerStatusOrder[a.status] - workerStatusOrder[b.status] || a.id.localeCompare(b.id),
+	},
 	{name: 'worker', compare: (a, b) => a.id.localeCompare(b.id)},
 	{name: 'jobs', compare: (a, b) => b.jobsCompleted - a.jobsCompleted},
 	{name: 'last seen', compare: (a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs},
