@@ -32,7 +32,7 @@ export type WorkerEvents = {
 	'already-done': [{job: string}];
 	'job-claimed': [JobFields];
 	'conversion-started': [JobFields];
-	'job-completed': [JobFields & {pages: number | undefined; ms: number; resultExisted: boolean}];
+	'job-completed': [JobFields & {pages: number | undefined; ms: number; replacedResult: boolean}];
 	'job-failed': [JobFields & {error: string; permanent: boolean; outcome: string; late?: boolean}];
 	'job-requeued': [JobFields & {reason: string}];
 	'job-cancelled': [JobFields & {reason: string}];

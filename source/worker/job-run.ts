@@ -161,13 +161,14 @@ export class JobRun {
 		timings.uploadMs = clock.now() - t2;
 		if (done.kind === 'lost') throw new ConversionError(this.lease.lostReason ?? 'lease lost before completion', false);
 		this.log.outcome = 'completed';
-		this.logInResult = !done.resultExisted;
+		// The result in place is this attempt's (complete replaces another's), so it carries this log.
+		this.logInResult = true;
 		this.deps.registration.noteCompleted(result.pages ?? 0, raw.size);
 		events.emit('job-completed', {
 			...this.fields,
 			pages: result.pages,
 			ms: clock.now() - this.startedAt,
-			resultExisted: done.resultExisted,
+			replacedResult: done.replaced,
 		});
 	}
 

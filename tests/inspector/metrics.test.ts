@@ -112,7 +112,7 @@ test('promtool accepts the queue metrics and a worker’s own', async t => {
 		priority: 'normal',
 		pages: 3,
 		ms: 2500,
-		resultExisted: false,
+		replacedResult: false,
 	});
 	emitter.emit('job-failed', {
 		job: hashOf(2),

@@ -1,12 +1,12 @@
 /**
 Random histories of enqueue, claim, heartbeat, complete, fail, shutdown, crashes (also half-way
-through a transition), janitor passes, clock jumps and operator actions, for several simulated
+through a transition), completions paused half-way while the others go on, janitor passes, clock jumps and operator actions, for several simulated
 workers on the local store. After every step: the invariants of the queue, and the read model
 equal to a full listing, job by job.
 */
 import test from 'ava';
 import fc from 'fast-check';
-import {command, noneExercised, runHistory} from '../support/queue-model.js';
+import {command, commandOf, noneExercised, runHistory} from '../support/queue-model.js';
 
 const histories = fc.array(command, {minLength: 5, maxLength: 50});
 
@@ -37,4 +37,17 @@ test.serial('random seed: new histories on every run keep the invariants', async
 	);
 	t.log(`${steps} steps checked`);
 	t.pass();
+});
+
+test.serial('paused completions: a result stands only for the attempt that completed, and a cancel holds', async t => {
+	const exercised = noneExercised();
+	await fc.assert(
+		fc.asyncProperty(fc.array(commandOf(5), {minLength: 20, maxLength: 80}), async commands => {
+			await runHistory(commands, exercised);
+		}),
+		{numRuns: 250, seed: 20_261_202},
+	);
+	t.log(`exercised: ${JSON.stringify(exercised)}`);
+	t.true(exercised.pausedMidway >= 50, `${exercised.pausedMidway} paused completions`);
+	t.true(exercised.lostAfterPause >= 5, `${exercised.lostAfterPause} paused completions that lost their lease`);
 });

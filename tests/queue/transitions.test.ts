@@ -56,7 +56,7 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 	t.is(held.lease.name, 'a.pdf');
 	t.is((await heartbeat(context, held, {stage: 'converting', pagesDone: 1, pagesTotal: 2})).kind, 'renewed');
 	const done = await complete(context, held, new TextEncoder().encode('zip'));
-	t.deepEqual(done, {kind: 'completed', resultExisted: false});
+	t.deepEqual(done, {kind: 'completed', replaced: false});
 	t.deepEqual(describeRequests(requests, keys), [
 		'put-create-only queue/processing/<hash>',
 		'get queue/todo/3_normal/<hash>',
@@ -310,7 +310,7 @@ test('a restarted worker resumes its own quiet lease in three requests, and leav
 	t.is((await heartbeat(context, mine, {stage: 'converting'})).kind, 'lost', "the dead process's fence is gone");
 	t.deepEqual(await complete(context, outcome.held, new TextEncoder().encode('zip')), {
 		kind: 'completed',
-		resultExisted: false,
+		replaced: false,
 	});
 	const other = parseLease(
 		((await context.store.get(context.keys.lease(hashOf(10)))) as StoredObject).body,
@@ -385,4 +385,60 @@ test('records written by the earlier system read back', t => {
 		hashOf(1),
 	);
 	t.true(lock.ok && lock.value.priority === 'high' && lock.value.attempt === 2);
+});
+
+test('a holder paused past its fence: the live holder replaces its late result, and after a cancel it withdraws it', async t => {
+	const {context, requests, keys, clock} = await makeQueue({stale_timeout_minutes: 15, heartbeat_interval: 60});
+	const h = hashOf(21);
+	await enqueue(context, {hash: h, priority: 'normal'});
+	const paused = await claimOne(context, 'w-paused', h);
+	// Fenced ('completing'), then paused: its lease goes stale and the janitor requeues the job.
+	const {writeHeldLease} = await import('../../source/queue/transitions/lease-write.js');
+	t.true(await writeHeldLease(context, paused, {ending: 'completing'}));
+	clock.advance(16 * 60_000);
+	t.is((await runJanitor(context)).staleRecovered, 1);
+	letLeasesSettle(clock);
+	const live = await claimOne(context, 'w-live', h);
+	// The paused holder resumes: its create-only result lands first, its final write is refused.
+	await context.store.put(keys.result(h), 'late result', {
+		condition: {kind: 'create-only'},
+		metadata: {attempt: paused.lease.nonce},
+	});
+	requests.length = 0;
+	t.deepEqual(await complete(context, live, new TextEncoder().encode('live result')), {
+		kind: 'completed',
+		replaced: true,
+	});
+	t.deepEqual(describeRequests(requests, keys), [
+		'put-if-match queue/processing/<hash>',
+		'put-create-only store/out/<hash>.zip',
+		'head store/out/<hash>.zip',
+		'put-if-match queue/processing/<hash>',
+		'put-if-match store/out/<hash>.zip',
+		'put-if-match queue/processing/<hash>',
+	]);
+	const result = async () => {
+		const got = await context.store.get(keys.result(h));
+		return got && 'body' in got ? new TextDecoder().decode(got.body) : undefined;
+	};
+	t.is(await result(), 'live result', 'the result is the completing attempt’s');
+
+	// A second job: the operator cancels it while its holder is paused after its fence.
+	const c = hashOf(22);
+	await enqueue(context, {hash: c, priority: 'normal'});
+	const late = await claimOne(context, 'w-late', c);
+	let fenced = false;
+	const pausedStore = {
+		...context.store,
+		put: async (key: string, body: Uint8Array | string, options?: Parameters<typeof context.store.put>[2]) => {
+			const written = await context.store.put(key, body, options);
+			if (key === keys.lease(c) && !fenced) {
+				fenced = true;
+				t.true((await cancelJob(context, c)).ok, 'cancelled while the holder is paused');
+			}
+			return written;
+		},
+	};
+	t.deepEqual(await complete({...context, store: pausedStore}, late, new TextEncoder().encode('late')), {kind: 'lost'});
+	t.is(await context.store.head(keys.result(c)), undefined, 'the cancel holds: the late result is withdrawn');
 });

@@ -26,7 +26,8 @@ export type Command =
 	| {kind: 'enqueue'; job: number; priority: Priority}
 	| {kind: 'claim'; worker: number; job: number}
 	| {kind: 'heartbeat'; worker: number}
-	| {kind: 'complete'; worker: number; crashAfter?: number}
+	| {kind: 'complete'; worker: number; crashAfter?: number; pauseAfter?: number}
+	| {kind: 'resume'; worker: number}
 	| {kind: 'fail'; worker: number; permanent: boolean; crashAfter?: number}
 	| {kind: 'shutdown'; worker: number}
 	| {kind: 'crash'; worker: number}
@@ -44,35 +45,74 @@ const crashAfter = fc.oneof(
 	{weight: 4, arbitrary: fc.constant(undefined)},
 	{weight: 1, arbitrary: fc.integer({min: 1, max: 3})},
 );
+// One completion in six pauses after 1 or 2 requests (SIGSTOP, a stalled network) until a `resume`,
+// while the other workers, the janitor and the operator go on: the fencing window of a result PUT.
+const pausing = (weight: number) =>
+	fc.oneof({weight: 6 - weight, arbitrary: fc.constant(undefined)}, {weight, arbitrary: fc.integer({min: 1, max: 2})});
 const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({weight, arbitrary});
-export const command: fc.Arbitrary<Command> = fc.oneof(
-	weighted(4, fc.record({kind: fc.constant('enqueue' as const), job, priority: fc.constantFrom(...priorities)})),
-	weighted(6, fc.record({kind: fc.constant('claim' as const), worker, job})),
-	weighted(3, fc.record({kind: fc.constant('heartbeat' as const), worker})),
-	weighted(4, fc.record({kind: fc.constant('complete' as const), worker, crashAfter})),
-	weighted(3, fc.record({kind: fc.constant('fail' as const), worker, permanent: fc.boolean(), crashAfter})),
-	weighted(1, fc.record({kind: fc.constant('shutdown' as const), worker})),
-	weighted(1, fc.record({kind: fc.constant('crash' as const), worker})),
-	weighted(3, fc.record({kind: fc.constant('janitor' as const)})),
-	weighted(
-		2,
-		fc.record({kind: fc.constant('advance' as const), ms: fc.constantFrom(1000, 61_000, 5 * 60_000, 16 * 60_000)}),
-	),
-	weighted(
-		4,
-		fc.record({
-			kind: fc.constant('retry' as const),
-			job,
-			reset: fc.boolean(),
-			priority: fc.constantFrom(...priorities),
-		}),
-	),
-	weighted(1, fc.record({kind: fc.constant('cancel' as const), job})),
-	weighted(1, fc.record({kind: fc.constant('reprioritize' as const), job, priority: fc.constantFrom(...priorities)})),
-	weighted(1, fc.record({kind: fc.constant('clear-dead' as const)})),
-);
+/** `pauses`: of six completions, how many pause (1 by default; the pause test takes 5). */
+export const commandOf = (pauses = 1): fc.Arbitrary<Command> =>
+	fc.oneof(
+		weighted(4, fc.record({kind: fc.constant('enqueue' as const), job, priority: fc.constantFrom(...priorities)})),
+		weighted(6, fc.record({kind: fc.constant('claim' as const), worker, job})),
+		weighted(3, fc.record({kind: fc.constant('heartbeat' as const), worker})),
+		weighted(
+			4 + pauses,
+			fc.record({kind: fc.constant('complete' as const), worker, crashAfter, pauseAfter: pausing(pauses)}),
+		),
+		weighted(2 + pauses, fc.record({kind: fc.constant('resume' as const), worker})),
+		weighted(3, fc.record({kind: fc.constant('fail' as const), worker, permanent: fc.boolean(), crashAfter})),
+		weighted(1, fc.record({kind: fc.constant('shutdown' as const), worker})),
+		weighted(1, fc.record({kind: fc.constant('crash' as const), worker})),
+		weighted(3, fc.record({kind: fc.constant('janitor' as const)})),
+		weighted(
+			2,
+			fc.record({kind: fc.constant('advance' as const), ms: fc.constantFrom(1000, 61_000, 5 * 60_000, 16 * 60_000)}),
+		),
+		weighted(
+			4,
+			fc.record({
+				kind: fc.constant('retry' as const),
+				job,
+				reset: fc.boolean(),
+				priority: fc.constantFrom(...priorities),
+			}),
+		),
+		weighted(1, fc.record({kind: fc.constant('cancel' as const), job})),
+		weighted(1, fc.record({kind: fc.constant('reprioritize' as const), job, priority: fc.constantFrom(...priorities)})),
+		weighted(1, fc.record({kind: fc.constant('clear-dead' as const)})),
+	);
+export const command = commandOf();
 
 class Crash extends Error {}
+
+/** A store that stops after `after` requests until `resume` is called: a process paused half-way. */
+function pausedStore(inner: ObjectStore, after: number): {store: ObjectStore; resume: () => void} {
+	let left = after;
+	let resume = () => {};
+	const resumed = new Promise<void>(resolve => {
+		resume = resolve;
+	});
+	const gate = async <T>(run: () => Promise<T>): Promise<T> => {
+		if (left-- <= 0) await resumed;
+		return run();
+	};
+	return {
+		resume,
+		store: {
+			location: inner.location,
+			get: async (k, o) => gate(() => inner.get(k, o)),
+			head: async k => gate(() => inner.head(k)),
+			put: async (k, b, o) => gate(() => inner.put(k, b, o)),
+			putFile: async (k, f, o) => gate(() => inner.putFile(k, f, o)),
+			getFile: async (k, f) => gate(() => inner.getFile(k, f)),
+			delete: async k => gate(() => inner.delete(k)),
+			deleteMany: async k => gate(() => inner.deleteMany(k)),
+			listPage: async (p, o) => gate(() => inner.listPage(p, o)),
+			serverTime: async () => inner.serverTime(),
+		},
+	};
+}
 
 /** A store that dies after `after` requests: a process killed half-way through a transition. */
 function crashing(inner: ObjectStore, after: number): ObjectStore {
@@ -100,6 +140,7 @@ async function check(
 	held: Array<HeldLease | undefined>,
 	readModel: ReadModel,
 	claimedWithResult: string[],
+	committed: Map<string, string>,
 ): Promise<string | undefined> {
 	const listed = await listJobStates(context);
 	const view = await readModel.refresh();
@@ -126,6 +167,13 @@ async function check(
 		if (holders.length > 1) return `job ${i} has ${holders.length} live holders`;
 	}
 	if (claimedWithResult.length > 0) return `claimed although a result exists: ${claimedWithResult.join(', ')}`;
+	// One result per job: a done job's result is the one its completing attempt wrote, whoever paused.
+	for (const [hash, body] of committed) {
+		if (listed.get(hash)?.state !== 'done') continue;
+		const got = await context.store.get(context.keys.result(hash));
+		const text = got && 'body' in got ? new TextDecoder().decode(got.body) : undefined;
+		if (text !== body) return `job ${hash.slice(0, 8)} completed with "${body}" but its result is "${text}"`;
+	}
 	// Retry counts are exact: every counted attempt left one history entry.
 	for (const entry of await collectAll(context.store, `${context.keys.prefix}queue/`)) {
 		const hash = context.keys.hashOf(entry.key);
@@ -162,7 +210,9 @@ export type Exercised = Record<
 	| 'reprioritized'
 	| 'deadCleared'
 	| 'staleRecovered'
-	| 'crashedMidway',
+	| 'crashedMidway'
+	| 'pausedMidway'
+	| 'lostAfterPause',
 	number
 >;
 
@@ -178,6 +228,8 @@ export function noneExercised(): Exercised {
 		deadCleared: 0,
 		staleRecovered: 0,
 		crashedMidway: 0,
+		pausedMidway: 0,
+		lostAfterPause: 0,
 	};
 }
 
@@ -193,6 +245,24 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 	const held: Array<HeldLease | undefined> = Array.from({length: workerCount});
 	const readModel = new ReadModel(context);
 	const claimedWithResult: string[] = [];
+	const committed = new Map<string, string>();
+	/** Completions paused half-way, by worker: they hold the worker until resumed. */
+	const paused = new Map<number, {resume: () => void; done: Promise<void>}>();
+	const completion = async (c: {crashAfter?: number}, store: QueueContext, h: HeldLease) => {
+		const body = `result ${h.lease.hash.slice(0, 8)} by ${h.lease.worker} ${h.lease.nonce}`;
+		const outcome = await complete(store, h, new TextEncoder().encode(body));
+		if (outcome.kind === 'completed') {
+			exercised.completed++;
+			committed.set(h.lease.hash, body);
+		} else if (c.crashAfter === undefined) exercised.lostAfterPause++;
+	};
+	const resumeAll = async () => {
+		for (const [w, p] of paused) {
+			paused.delete(w);
+			p.resume();
+			await p.done;
+		}
+	};
 	const crashable = (after?: number): QueueContext =>
 		after === undefined ? context : {...context, store: crashing(context.store, after)};
 	const survive = async (run: () => Promise<unknown>) => {
@@ -202,8 +272,9 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 			if (!(error instanceof Crash)) throw error;
 		}
 	};
-	const all = [
+	const all: Array<Command | {kind: 'resume-all'}> = [
 		...commands,
+		{kind: 'resume-all'} as const,
 		{kind: 'advance', ms: 16 * 60_000} as const,
 		{kind: 'janitor'} as const,
 		{kind: 'advance', ms: 61_000} as const,
@@ -212,12 +283,12 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 	// Commands name a worker and a job by number; they act on a busy worker (complete, fail, ...) or
 	// an idle one (claim) and on a queued job, so that most commands do something.
 	const busy = (n: number) => {
-		const list = held.flatMap((h, i) => (h ? [i] : []));
+		const list = held.flatMap((h, i) => (h && !paused.has(i) ? [i] : []));
 		return list.length > 0 ? list[n % list.length]! : undefined;
 	};
 	for (const [index, c] of all.entries()) {
 		steps++;
-		if ('worker' in c && c.kind !== 'claim') {
+		if ('worker' in c && c.kind !== 'claim' && c.kind !== 'resume') {
 			const w = busy(c.worker);
 			if (w === undefined) continue;
 			(c as {worker: number}).worker = w;
@@ -238,7 +309,7 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				break;
 			}
 			case 'claim': {
-				const idle = held.flatMap((h, i) => (h ? [] : [i]));
+				const idle = held.flatMap((h, i) => (h || paused.has(i) ? [] : [i]));
 				if (idle.length === 0) break;
 				const claimer = idle[c.worker % idle.length]!;
 				// The worker claims from a listing, like a claimer does.
@@ -250,7 +321,8 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				const outcome = await claim(context, `w-${claimer}`, {hash, priority});
 				if (outcome.kind === 'claimed') {
 					exercised.claimed++;
-					if (await base.head(context.keys.result(hash))) claimedWithResult.push(hash);
+					// While a completion is paused its result may stand uncommitted: a first claim does not look (the new holder replaces it).
+					if (paused.size === 0 && (await base.head(context.keys.result(hash)))) claimedWithResult.push(hash);
 					held[claimer] = outcome.held;
 				}
 				break;
@@ -266,17 +338,30 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				const h = held[c.worker];
 				if (!h) break;
 				held[c.worker] = undefined;
-				await survive(async () => {
-					const outcome = await complete(
-						crashable(c.crashAfter),
-						h,
-						new TextEncoder().encode(`result ${h.lease.hash}`),
-					);
-					if (outcome.kind === 'completed') exercised.completed++;
-				});
+				if (c.pauseAfter !== undefined && c.crashAfter === undefined) {
+					const gate = pausedStore(context.store, c.pauseAfter);
+					const done = completion(c, {...context, store: gate.store}, h);
+					paused.set(c.worker, {resume: gate.resume, done});
+					exercised.pausedMidway++;
+					break;
+				}
+				await survive(async () => completion(c, crashable(c.crashAfter), h));
 				if (c.crashAfter !== undefined) exercised.crashedMidway++;
 				break;
 			}
+			case 'resume': {
+				const waiting = [...paused.keys()];
+				if (waiting.length === 0) break;
+				const w = waiting[c.worker % waiting.length]!;
+				const p = paused.get(w)!;
+				paused.delete(w);
+				p.resume();
+				await p.done;
+				break;
+			}
+			case 'resume-all':
+				await resumeAll();
+				break;
 			case 'fail': {
 				const h = held[c.worker];
 				if (!h) break;
@@ -318,12 +403,17 @@ export async function runHistory(commands: Command[], exercised: Exercised = non
 				clock.advance(c.ms);
 				break;
 		}
-		const problem = await check(context, held, readModel, claimedWithResult);
+		const problem = await check(context, held, readModel, claimedWithResult, committed);
 		if (problem)
 			throw new Error(
 				`after step ${index} (${JSON.stringify(c)}): ${problem}\nhistory: ${JSON.stringify(all.slice(0, index + 1))}`,
 			);
 	}
+	// At the end, with every paused completion resumed: no dead job keeps a result (a cancel holds).
+	const listed = await listJobStates(context);
+	for (const [hash, {state}] of listed)
+		if (state === 'dead' && (await context.store.head(context.keys.result(hash))))
+			throw new Error(`dead job ${hash.slice(0, 8)} has a result\nhistory: ${JSON.stringify(all)}`);
 	// At the end nothing is stuck: every job that was ever queued is done, failed, dead or queued, none processing.
 	const final = await readModel.refresh();
 	if (final.counts.total.processing !== 0) throw new Error(`jobs left processing: ${final.counts.total.processing}`);

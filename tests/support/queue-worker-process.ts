@@ -37,7 +37,7 @@ for (;;) {
 		const done = await complete(context, outcome.held, new TextEncoder().encode(`converted ${candidate.hash}`));
 		if (done.kind === 'completed') {
 			converted++;
-			process.stdout.write(`${JSON.stringify({worker, hash: candidate.hash, resultExisted: done.resultExisted})}\n`);
+			process.stdout.write(`${JSON.stringify({worker, hash: candidate.hash, replaced: done.replaced})}\n`);
 		}
 		break;
 	}

@@ -3,12 +3,23 @@ End an attempt: complete it, fail it, or hand it back (shutdown).
 
 complete — requests, in order:
 1. PUT    queue/processing/<hash>        If-Match   ending: completing (the fence: 412 → lost, write nothing)
-2. PUT    store/out/<hash>.zip           If-None-Match: *   (412 → a result exists: content-addressed, as good)
+2. PUT    store/out/<hash>.zip           If-None-Match: *, metadata `attempt` = the lease's nonce
+          412 → HEAD it: this attempt's (an answer lost and the PUT retried) → go on; another's →
+          PUT the lease If-Match again (still the holder?) · PUT the result If-Match its ETag
+          (replace it; 412 or gone → start step 2 again, three rounds at most)
 3. PUT    queue/processing/<hash>        If-Match   ending: done (the read model's completion event)
+          412 → lost after writing: GET the lease; cancelled, dead or gone → HEAD the result and
+          DELETE it when it is still this attempt's (a cancel must not be undone by a late result)
 The todo entry is left for the janitor, which deletes it with the ended lease in one DeleteObjects
 (1,000 keys a request, free on AWS): until then the ended lease makes every claim of it a 412, and
 every reader takes the job for done (an ended lease outranks a todo entry).
 Crash after 1 or 2: the lease goes stale; the janitor finds the result (done) or not (requeue).
+
+Why a foreign result is replaced: S3 cannot tie a PUT of one key to the ETag of another, so a holder
+paused between its fence and its result PUT (SIGSTOP, a stalled network) can land its create-only
+result after its lease was recovered. The live holder (it renewed its fence after seeing the result)
+then replaces it, and the late writer, whose step 3 fails, deletes it when nobody may commit it.
+A late result on a job requeued meanwhile stays: the next claim finds it and commits it as done.
 
 fail — requests, in order:
 1. PUT    queue/processing/<hash>        If-Match   ending: failed or dead, with the failure (the fence and the event)
@@ -30,15 +41,16 @@ Other ended leases stay until the janitor folds them into the snapshot and delet
 */
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
-import {nextSeq, serializeTodoEntry, type AttemptFailure, type FailureRecord} from '../records.js';
+import {isNotModified} from '../../storage/object-store.js';
+import {nextSeq, parseLease, serializeTodoEntry, type AttemptFailure, type FailureRecord} from '../records.js';
 import {failureRecordOf, writeFailureRecord} from '../failure-records.js';
 import {type HeldLease, writeHeldLease} from './lease-write.js';
 
-export async function complete(
-	context: QueueContext,
-	held: HeldLease,
-	result: Uint8Array,
-): Promise<{kind: 'completed'; resultExisted: boolean} | {kind: 'lost'}> {
+export type CompleteOutcome =
+	/** `replaced`: a result of another attempt (one that had lost its lease, or an earlier conversion) was there. */
+	{kind: 'completed'; replaced: boolean} | {kind: 'lost'};
+
+export async function complete(context: QueueContext, held: HeldLease, result: Uint8Array): Promise<CompleteOutcome> {
 	if (
 		!(await writeHeldLease(context, held, {
 			ending: 'completing',
@@ -46,16 +58,8 @@ export async function complete(
 		}))
 	)
 		return {kind: 'lost'};
-	let resultExisted = false;
-	try {
-		await context.store.put(context.keys.result(held.lease.hash), result, {
-			condition: {kind: 'create-only'},
-			contentType: 'application/zip',
-		});
-	} catch (error) {
-		if (!isStoreError(error, 'precondition-failed')) throw error;
-		resultExisted = true;
-	}
+	const written = await writeResult(context, held, result);
+	if (written === 'lost') return {kind: 'lost'};
 	const now = await context.store.serverTime();
 	if (
 		!(await writeHeldLease(context, held, {
@@ -64,9 +68,57 @@ export async function complete(
 			seq: nextSeq(held.lease.seq, now),
 			attemptsAfter: held.lease.attempt - 1,
 		}))
-	)
+	) {
+		await withdrawResult(context, held);
 		return {kind: 'lost'};
-	return {kind: 'completed', resultExisted};
+	}
+	return {kind: 'completed', replaced: written === 'replaced'};
+}
+
+/** Step 2 of complete: this attempt's result in place, or 'lost' when renewing the fence failed. */
+async function writeResult(
+	context: QueueContext,
+	held: HeldLease,
+	result: Uint8Array,
+): Promise<'written' | 'replaced' | 'lost'> {
+	const key = context.keys.result(held.lease.hash);
+	const options = {contentType: 'application/zip', metadata: {attempt: held.lease.nonce}};
+	let replaced = false;
+	for (let round = 0; ; round++) {
+		if (round > 2) throw new Error(`${key} keeps changing under a fenced holder`);
+		try {
+			await context.store.put(key, result, {...options, condition: {kind: 'create-only'}});
+			return replaced ? 'replaced' : 'written';
+		} catch (error) {
+			if (!isStoreError(error, 'precondition-failed')) throw error;
+		}
+		const there = await context.store.head(key);
+		if (there?.metadata['attempt'] === held.lease.nonce) return replaced ? 'replaced' : 'written';
+		if (!there) continue;
+		// Renewing the fence proves this attempt still holds the job now, after the result was seen.
+		if (!(await writeHeldLease(context, held, {}))) return 'lost';
+		replaced = true;
+		try {
+			await context.store.put(key, result, {...options, condition: {kind: 'if-match', etag: there.etag}});
+			return 'replaced';
+		} catch (error) {
+			if (!isStoreError(error, 'precondition-failed') && !isStoreError(error, 'not-found')) throw error;
+		}
+	}
+}
+
+/**
+After a lost step 3: the result this attempt wrote goes again when no attempt may commit it (the job
+was cancelled, dead-lettered or removed). Requeued or held by another worker, it stays: the next
+claim commits it, or the new holder replaces it.
+*/
+async function withdrawResult(context: QueueContext, held: HeldLease): Promise<void> {
+	const got = await context.store.get(context.keys.lease(held.lease.hash));
+	const lease = got && !isNotModified(got) ? parseLease(got.body, held.lease.hash) : undefined;
+	const ending = lease?.ok ? lease.value.ending : undefined;
+	if (got && (!lease?.ok || (ending !== 'cancelled' && ending !== 'dead'))) return;
+	const key = context.keys.result(held.lease.hash);
+	if ((await context.store.head(key))?.metadata['attempt'] === held.lease.nonce) await context.store.delete(key);
 }
 
 export type FailOutcome =
