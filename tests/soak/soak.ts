@@ -251,7 +251,7 @@ export function formatSoakReport(r: SoakReport): string {
 		`  results valid              ${r.resultsValid} of ` +
 			`${r.jobsDone}${r.resultsInvalid.length > 0 ? `; invalid: ${r.resultsInvalid.slice(0, 3).join('; ')}` : ''}`,
 		`  converted more than once   ${r.convertedMoreThanOnce} jobs (${r.extraAttempts} extra attempts: a worker killed or its lease recovered ` +
-			`mid-conversion; the result is written once, create-only)`,
+			`mid-conversion; one result stands, the completing attempt's)`,
 		`  completed twice            ${r.completedTwice}   (must be 0)`,
 		`  kills survived             ${r.kills.sigkill + r.kills.sigterm} (${r.kills.sigkill} kill -9, ${r.kills.sigterm} SIGTERM)`,
 		`  faults injected            ${r.faultsInjected} ${JSON.stringify(r.faultsByKind)}`,

@@ -8,8 +8,9 @@ complete — requests, in order:
           PUT the lease If-Match again (still the holder?) · PUT the result If-Match its ETag
           (replace it; 412 or gone → start step 2 again, three rounds at most)
 3. PUT    queue/processing/<hash>        If-Match   ending: done (the read model's completion event)
-          412 → lost after writing: GET the lease; cancelled, dead or gone → HEAD the result and
-          DELETE it when it is still this attempt's (a cancel must not be undone by a late result)
+          412 → lost after writing: GET the lease (missing: HEAD its todo entries and dead record);
+          unless the job is done (the janitor found this result and committed it), HEAD the result
+          and DELETE it when it is still this attempt's (a cancel holds; a listing agrees with the queue)
 The todo entry is left for the janitor, which deletes it with the ended lease in one DeleteObjects
 (1,000 keys a request, free on AWS): until then the ended lease makes every claim of it a 412, and
 every reader takes the job for done (an ended lease outranks a todo entry).
@@ -18,8 +19,7 @@ Crash after 1 or 2: the lease goes stale; the janitor finds the result (done) or
 Why a foreign result is replaced: S3 cannot tie a PUT of one key to the ETag of another, so a holder
 paused between its fence and its result PUT (SIGSTOP, a stalled network) can land its create-only
 result after its lease was recovered. The live holder (it renewed its fence after seeing the result)
-then replaces it, and the late writer, whose step 3 fails, deletes it when nobody may commit it.
-A late result on a job requeued meanwhile stays: the next claim finds it and commits it as done.
+then replaces it, and the late writer, whose step 3 fails, withdraws it.
 
 fail — requests, in order:
 1. PUT    queue/processing/<hash>        If-Match   ending: failed or dead, with the failure (the fence and the event)
@@ -42,6 +42,7 @@ Other ended leases stay until the janitor folds them into the snapshot and delet
 import {isStoreError} from '../../storage/store-error.js';
 import type {QueueContext} from '../queue-context.js';
 import {isNotModified} from '../../storage/object-store.js';
+import {priorities} from '../keys.js';
 import {nextSeq, parseLease, serializeTodoEntry, type AttemptFailure, type FailureRecord} from '../records.js';
 import {failureRecordOf, writeFailureRecord} from '../failure-records.js';
 import {type HeldLease, writeHeldLease} from './lease-write.js';
@@ -108,17 +109,27 @@ async function writeResult(
 }
 
 /**
-After a lost step 3: the result this attempt wrote goes again when no attempt may commit it (the job
-was cancelled, dead-lettered or removed). Requeued or held by another worker, it stays: the next
-claim commits it, or the new holder replaces it.
+After a lost step 3: the result this attempt wrote goes again unless the job was committed as done
+meanwhile (by the janitor, which found it). Left behind, it would make the job look done to a full
+listing while the queue holds it as queued, failed or dead. A lease swept already is told apart by
+the job's other records: a todo entry or a dead record means it was not done.
 */
 async function withdrawResult(context: QueueContext, held: HeldLease): Promise<void> {
-	const got = await context.store.get(context.keys.lease(held.lease.hash));
-	const lease = got && !isNotModified(got) ? parseLease(got.body, held.lease.hash) : undefined;
-	const ending = lease?.ok ? lease.value.ending : undefined;
-	if (got && (!lease?.ok || (ending !== 'cancelled' && ending !== 'dead'))) return;
-	const key = context.keys.result(held.lease.hash);
-	if ((await context.store.head(key))?.metadata['attempt'] === held.lease.nonce) await context.store.delete(key);
+	const {store, keys} = context;
+	const hash = held.lease.hash;
+	const got = await store.get(keys.lease(hash));
+	if (got && !isNotModified(got)) {
+		const lease = parseLease(got.body, hash);
+		if (!lease.ok || lease.value.ending === 'done') return;
+	} else {
+		// Any priority: an operator may have moved the job since this attempt claimed it.
+		const others = await Promise.all(
+			[keys.dead(hash), ...priorities.map(p => keys.todo(p, hash))].map(async k => store.head(k)),
+		);
+		if (!others.some(Boolean)) return;
+	}
+	const key = keys.result(hash);
+	if ((await store.head(key))?.metadata['attempt'] === held.lease.nonce) await store.delete(key);
 }
 
 export type FailOutcome =
