@@ -9,7 +9,8 @@ import type {JobState} from '../queue/records.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
 import type {GlobalArgs} from './context.js';
 import {printJson, printLine} from './output.js';
-import {openQueue, priorityArgument, resolveHashArgument} from './queue-context.js';
+import {openQueue, priorityArgument, resolveHashArgument, type OpenedQueue} from './queue-context.js';
+import {pausedText} from './pause.js';
 
 const states: JobState[] = ['todo', 'processing', 'failed', 'dead', 'done'];
 
@@ -59,6 +60,14 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 	},
 };
 
+/** A line when an operator paused the queue (one GET of queue/paused.json); nothing otherwise. */
+async function printPause(queue: OpenedQueue): Promise<void> {
+	const pause = await queue.inspector.pauseState();
+	if (pause.problem) printLine(`problem: ${safeText(pause.problem)}`);
+	if (pause.priorities.length > 0)
+		printLine(`${pausedText(pause.priorities)}${pause.by ? ` by ${safeText(pause.by)}` : ''} (\`blobforge resume\`)`);
+}
+
 export function rowCells(row: JobRow, now: number): string[] {
 	return [
 		row.hash.slice(0, 12),
@@ -102,6 +111,7 @@ export const listCommand: CommandModule<
 			return;
 		}
 		printLine(countsTable(view, argv.state as JobState | undefined));
+		await printPause(queue);
 		for (const problem of view.problems) printLine(`problem: ${safeText(problem)}`);
 		if (argv.v) {
 			printLine();
@@ -144,6 +154,7 @@ export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
 		printLine(`store  ${queue.storeLine}`);
 		printLine();
 		printLine(countsTable(view));
+		await printPause(queue);
 		const flow = throughput(view);
 		const lastHalfHour = flow.perMinute.reduce((a, b) => a + b, 0);
 		printLine();

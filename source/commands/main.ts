@@ -29,6 +29,7 @@ import {watchCommand} from './watch.js';
 import {metricsCommand} from './metrics.js';
 import {installServiceCommand} from './install-service.js';
 import {purgeCommand} from './purge.js';
+import {pauseCommand, resumeCommand} from './pause.js';
 import {hydrateCommand} from './hydrate.js';
 import {repairMetadataCommand} from './repair-metadata.js';
 import {demoCommand} from './demo.js';
@@ -97,6 +98,8 @@ const commands = [
 	reprioritizeCommand,
 	clearDeadCommand,
 	removeCommand,
+	pauseCommand,
+	resumeCommand,
 	purgeCommand,
 	janitorCommand,
 	configCommand,

@@ -39,6 +39,8 @@ import type {
 	HeartbeatHealth,
 } from './console-source.js';
 import {workerStatusOrder} from './console-source.js';
+import {operatorName} from '../lib/operator-name.js';
+import {PauseWatch, type PauseState} from '../queue/transitions/pause.js';
 import type {Inspector} from './inspector.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 
@@ -121,6 +123,8 @@ type CachedWorker = {etag: string; lastModified: number; record?: WorkerRecord};
 export class InspectorFeed implements ConsoleSource {
 	private readonly workers = new Map<string, CachedWorker>();
 	private workersAt = Number.NEGATIVE_INFINITY;
+	private readonly pauseWatch: PauseWatch;
+	private pause: PauseState = {priorities: []};
 	/** Lease holders the registrations were listed again for, since none of theirs was known. */
 	private readonly lookedFor = new Set<string>();
 	private manifest?: {manifest: Manifest; etag?: string; at: number};
@@ -159,6 +163,7 @@ export class InspectorFeed implements ConsoleSource {
 		this.isPriced = options.isPriced ?? true;
 		this.remoteConfig = options.remoteConfig;
 		this.onSnapshot = options.onSnapshot;
+		this.pauseWatch = new PauseWatch(inspector.context);
 		// The caller read the config just before opening the console.
 		this.configAt = this.startedAt;
 		this.changes = new ObjectWatch(inspector.context.store, inspector.context.keys.changes());
@@ -260,6 +265,15 @@ export class InspectorFeed implements ConsoleSource {
 			...(rate.measuring ? {costMeasuring: true as const} : {}),
 			monthlyCost: rate.dollarsPerMinute * 60 * 24 * 30,
 			problems: [...view.problems, ...problems],
+			...(this.pause.priorities.length > 0
+				? {
+						paused: {
+							priorities: this.pause.priorities,
+							...(this.pause.by ? {by: this.pause.by} : {}),
+							...(this.pause.at ? {at: this.pause.at} : {}),
+						},
+					}
+				: {}),
 			...(notices.length > 0 ? {notices: [...notices]} : {}),
 		};
 		this.onSnapshot?.(snapshot);
@@ -300,6 +314,12 @@ export class InspectorFeed implements ConsoleSource {
 
 	async clearDead(): Promise<{count: number}> {
 		return this.inspector.clearDead();
+	}
+
+	async setPaused(pause: boolean): Promise<Priority[]> {
+		const paused = await this.inspector.setPaused(pause, operatorName());
+		this.pause = await this.pauseWatch.read();
+		return paused;
 	}
 
 	/**
@@ -345,6 +365,15 @@ export class InspectorFeed implements ConsoleSource {
 				this.refreshWorkers(problems).catch((error: unknown) => {
 					problems.push(`workers: ${(error as Error).message}`);
 				}),
+				this.pauseWatch.read().then(
+					pause => {
+						this.pause = pause;
+						if (pause.problem) problems.push(pause.problem);
+					},
+					(error: unknown) => {
+						problems.push(`pause: ${(error as Error).message}`);
+					},
+				),
 			);
 		}
 		const remoteConfig = this.remoteConfig;

@@ -122,6 +122,8 @@ export type ConsoleSnapshot = {
 	costMeasuring?: true;
 	/** Records that could not be read, reported and skipped. */
 	problems: string[];
+	/** Priorities an operator paused (workers claim none of their jobs), who did and when; absent while none is. */
+	paused?: {priorities: Priority[]; by?: string; at?: number};
 	/**
 	Jobs wait (queued, or failed waiting for a retry) and no worker is live: no registration fresh enough,
 	no lease renewed in time. `sinceMs` is how long since the last sign of one (undefined: none ever seen);
@@ -151,4 +153,6 @@ export interface ConsoleSource {
 	cancel(hash: string): Promise<AdminOutcome>;
 	reprioritize(hash: string, priority: Priority): Promise<AdminOutcome>;
 	clearDead(): Promise<{count: number}>;
+	/** Pauses or resumes every priority; what is paused afterwards. */
+	setPaused(pause: boolean): Promise<Priority[]>;
 }

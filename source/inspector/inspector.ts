@@ -32,6 +32,7 @@ import {
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
 import {removeJob} from '../queue/transitions/remove.js';
+import {changePause, readPause, type PauseState} from '../queue/transitions/pause.js';
 import {type ArchiveContents, type ArchiveLimits, readArchive} from '../lib/read-archive.js';
 import {isNotModified} from '../storage/object-store.js';
 
@@ -179,6 +180,17 @@ export class Inspector {
 	}
 
 	/** Every record of one job and a sentence on why it is where it is (ten parallel reads). */
+	/** What an operator paused (queue/transitions/pause.ts): one GET. */
+	async pauseState(): Promise<PauseState> {
+		const {etag: _etag, ...state} = await readPause(this.context);
+		return state;
+	}
+
+	/** Pauses (or resumes) the named priorities, all of them when none is named; what is paused afterwards. */
+	async setPaused(pause: boolean, by: string, named?: Priority[]): Promise<Priority[]> {
+		return changePause(this.context, {pause, by, ...(named ? {priorities: named} : {})});
+	}
+
 	/** `manifest`: the one the caller holds, or 'load' to read it (one GET of the whole manifest). */
 	async job(hash: string, options: {manifest?: Manifest | 'load'} = {}): Promise<JobDetail> {
 		const [records, now, loaded] = await Promise.all([

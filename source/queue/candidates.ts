@@ -39,6 +39,10 @@ export type ListCandidatesOptions = {
 	maxKeys?: number;
 	/** Start within this priority at this hash (exclusive) instead of at the head; only that priority is kept. */
 	window?: {priority: Priority; after: string};
+	/** Priorities paused by an operator: not listed (the head starts past the leading ones), never candidates. */
+	paused?: ReadonlySet<Priority>;
+	/** Start past every key of this priority (a page it filled while paused). */
+	past?: Priority;
 	/** Leave out jobs in flight with one LIST of the leases in range ('range', the default), or not at all ('none'). */
 	leases?: 'range' | 'none';
 	random?: () => number;
@@ -52,9 +56,18 @@ export async function listCandidates(
 	const {keys, store} = context;
 	const folder = `${keys.prefix}queue/todo/`;
 	const window = options.window;
+	const paused = options.paused ?? new Set<Priority>();
+	// Past every key of the leading paused priorities (or of `past`): hashes are hex, and 'g' sorts after them all.
+	const leadingPaused = priorities.findIndex(p => !paused.has(p));
+	const skipTo = options.past ?? (leadingPaused > 0 ? priorities[leadingPaused - 1] : undefined);
+	const startAfter = window
+		? `${folder}${priorityFolders[window.priority]}/${window.after}`
+		: skipTo
+			? `${folder}${priorityFolders[skipTo]}/g`
+			: undefined;
 	const page = await store.listPage(folder, {
 		pageSize: options.maxKeys ?? 1000,
-		...(window ? {startAfter: `${folder}${priorityFolders[window.priority]}/${window.after}`} : {}),
+		...(startAfter === undefined ? {} : {startAfter}),
 	});
 	const listed: Candidate[] = [];
 	const malformedKeys: string[] = [];
@@ -68,9 +81,19 @@ export async function listCandidates(
 			continue;
 		}
 		lastPriority = priority;
+		if (paused.has(priority)) continue;
 		// A window keeps its own priority: lower ones past its end are not next in line.
 		if (!window || priority === window.priority) listed.push({hash, priority});
 	}
+	// A page filled by a paused priority says nothing of those below it: list again past it.
+	if (
+		!window &&
+		listed.length === 0 &&
+		page.nextContinuationToken !== undefined &&
+		lastPriority &&
+		paused.has(lastPriority)
+	)
+		return listCandidates(context, {...options, past: lastPriority});
 	const leases = options.leases === 'none' ? undefined : await leasesInRange(context, listed);
 	const free = listed.filter(c => !leases?.leased.has(c.hash));
 	// Past the last lease listed nothing is known: such a job is tried only when no known-free one is left.

@@ -114,6 +114,11 @@ export class Keys {
 		return `${this.prefix}queue/signal.json`;
 	}
 
+	/** The priorities an operator paused (queue/transitions/pause.ts); absent while none is. */
+	paused(): string {
+		return `${this.prefix}queue/paused.json`;
+	}
+
 	/** Touched on every journal append, so consoles poll one small object instead of listing the journal. */
 	changes(): string {
 		return `${this.prefix}queue/changes.json`;

@@ -17,13 +17,18 @@ nearly every entry is one, and the lease listing saves a refused PUT per entry.
 A listing serves the claims that follow it for up to a minute while the queue is calm (no claim
 lost lately, few jobs in flight among those listed), until one of them finds its candidate taken
 or gone.
+
+Before each fresh listing the worker reads what an operator paused (queue/transitions/pause.ts: one
+conditional GET); candidates of a paused priority are passed over, and with all five paused it
+claims nothing and waits as an idle worker does.
 */
 import type {Clock} from '../lib/clock.js';
 import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
-import type {Priority} from '../queue/keys.js';
+import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
+import {PauseWatch} from '../queue/transitions/pause.js';
 import type {WorkerEmitter} from './events.js';
 
 const listingReuseMs = 60_000;
@@ -52,6 +57,9 @@ export class Claimer {
 	private leasedShare = 1;
 	/** The last claimNext gave up because every candidate was being taken, not because none was listed. */
 	contended = false;
+	/** Priorities an operator paused, as read before the last fresh listing. */
+	private paused: ReadonlySet<Priority> = new Set();
+	private readonly pause: PauseWatch;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -61,7 +69,9 @@ export class Claimer {
 		/** The fleet's size as the last janitor turn told it (leases). */
 		private readonly fleetLeases: () => number,
 		private readonly random: () => number = Math.random,
-	) {}
+	) {
+		this.pause = new PauseWatch(context);
+	}
 
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */
 	forget(): void {
@@ -74,6 +84,8 @@ export class Claimer {
 		for (let fresh = 0; ; ) {
 			const isFresh = !this.isReusable();
 			if (isFresh) {
+				this.paused = new Set((await this.pause.read()).priorities);
+				if (this.paused.size === priorities.length) return undefined;
 				await this.list();
 				fresh++;
 			}
@@ -82,6 +94,8 @@ export class Claimer {
 			while (listing.candidates.length > 0) {
 				if (isStopping()) return undefined;
 				const candidate = listing.candidates.shift()!;
+				// A listing reused after a pause: its candidates of a paused priority wait.
+				if (this.paused.has(candidate.priority)) continue;
 				const outcome = await claim(this.context, this.workerId, candidate);
 				if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
 				const lost = outcome.kind === 'taken' || outcome.kind === 'gone';
@@ -125,14 +139,15 @@ export class Claimer {
 				maxKeys: 100,
 				leases,
 				random: this.random,
+				paused: this.paused,
 			});
 			this.report(window, leases);
 			candidates = window.candidates;
 		}
 		if (candidates.length === 0) {
-			const head = await listCandidates(this.context, {leases, random: this.random});
+			const head = await listCandidates(this.context, {leases, random: this.random, paused: this.paused});
 			this.report(head, leases);
-			this.windowPriority = head.full ? head.lastPriority : undefined;
+			this.windowPriority = head.full && !this.paused.has(head.lastPriority!) ? head.lastPriority : undefined;
 			const seen = head.candidates.length + head.leasedOut;
 			this.headCrowded = head.full && seen > 0 && head.leasedOut > seen / 2;
 			candidates = head.candidates;
@@ -143,6 +158,7 @@ export class Claimer {
 					maxKeys: 100,
 					leases,
 					random: this.random,
+					paused: this.paused,
 				});
 				this.report(window, leases);
 				if (window.candidates.length > 0 || candidates.length === 0) candidates = window.candidates;

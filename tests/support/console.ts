@@ -205,4 +205,13 @@ export class FakeSource implements ConsoleSource {
 		this.calls.push('clear-dead');
 		return {count: this.current.dead.length};
 	}
+
+	async setPaused(pause: boolean): Promise<Priority[]> {
+		this.calls.push(pause ? 'pause' : 'resume');
+		const paused = pause ? [...priorities] : [];
+		this.current = {...this.current};
+		if (pause) this.current.paused = {priorities: paused, by: 'op@host'};
+		else delete this.current.paused;
+		return paused;
+	}
 }

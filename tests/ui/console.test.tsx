@@ -278,6 +278,21 @@ test('workers asleep outside their run windows: the pane says until when, the ba
 	t.regex(await containing(t, narrow, 'w-night'), /w-night.*sleeping.*22:00Z/, 'at 80 columns the time still shows');
 });
 
+test('Z pauses the queue after a y, every console says so in its header, and Z again resumes it', async t => {
+	const app = mount(t, {columns: 120, rows: 30});
+	await containing(t, app, 'file-1.pdf');
+	await keys(app, 'Z');
+	await containing(t, app, 'Pause the queue');
+	await keys(app, 'y');
+	t.regex(await containing(t, app, 'queue paused by op@host'), /Z resumes/);
+	t.deepEqual(app.source.calls, ['pause']);
+	await keys(app, 'Z');
+	await containing(t, app, 'Resume the queue');
+	await keys(app, 'y');
+	await containing(t, app, 'resumed the queue');
+	t.deepEqual(app.source.calls, ['pause', 'resume']);
+});
+
 test('the header says how old the running jobs are when the lease sweep is older than the refresh', async t => {
 	const older = busySnapshot();
 	older.leasesAgeMs = 14_000;

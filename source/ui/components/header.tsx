@@ -59,6 +59,13 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 				(unattended.sinceMs === undefined ? ' (none has registered)' : ` for ${formatDuration(unattended.sinceMs)}`),
 			tone: 'bad',
 		});
+	if (snapshot?.paused)
+		warnings.push({
+			text:
+				`⏸ ${snapshot.paused.priorities.length === 5 ? 'queue paused' : `paused: ${snapshot.paused.priorities.join(', ')}`}` +
+				`${snapshot.paused.by ? ` by ${snapshot.paused.by}` : ''}: workers claim nothing there, running jobs finish (Z resumes)`,
+			tone: 'warn',
+		});
 	for (const notice of snapshot?.notices ?? []) warnings.push({text: notice, tone: 'bad'});
 	if (snapshot && snapshot.problems.length > 0)
 		warnings.push({text: `${snapshot.problems.length} unreadable record(s): ${snapshot.problems[0]}`, tone: 'warn'});

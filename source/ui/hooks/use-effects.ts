@@ -70,6 +70,16 @@ export function useEffects(
 						finished(outcome.text, outcome.ok);
 						return;
 					}
+					case 'pause': {
+						const paused = await source.setPaused(effect.pause);
+						finished(
+							paused.length > 0
+								? 'paused the queue: workers stop claiming before their next listing (within a minute)'
+								: 'resumed the queue: workers claim again',
+							true,
+						);
+						return;
+					}
 					case 'clear-dead': {
 						const {count} = await source.clearDead();
 						finished(`cleared the dead-letter queue: ${count} job(s) removed`, true);

@@ -8,6 +8,7 @@ export type KeyName = string;
 
 export type Command =
 	| 'quit'
+	| 'pause-queue'
 	| 'help'
 	| 'next-pane'
 	| 'previous-pane'
@@ -153,6 +154,14 @@ export const keymap: Binding[] = [
 		description: 'change the priority of a queued job',
 		category: 'Actions',
 		isAction: true,
+	},
+	{
+		command: 'pause-queue',
+		keys: ['Z'],
+		description: 'pause the queue (workers stop claiming; running jobs finish), or resume it',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
 	},
 	{
 		command: 'clear-dead',

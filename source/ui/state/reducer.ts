@@ -32,6 +32,7 @@ export type Effect =
 	| {id: number; kind: 'cancel'; hash: string}
 	| {id: number; kind: 'reprioritize'; hash: string; priority: Priority}
 	| {id: number; kind: 'clear-dead'}
+	| {id: number; kind: 'pause'; pause: boolean}
 	| {id: number; kind: 'load-detail'; hash: string}
 	| {id: number; kind: 'load-logs'; hash: string}
 	| {id: number; kind: 'load-preview'; hash: string}
@@ -451,6 +452,24 @@ function runCommand(state: ConsoleState, command: Command, now: number, hashOver
 					index: Math.max(0, priorities.indexOf(job?.priority ?? 'normal')),
 				},
 			};
+		case 'pause-queue': {
+			const paused = state.snapshot?.paused !== undefined;
+			return {
+				...state,
+				overlay: {
+					kind: 'confirm',
+					confirmation: paused
+						? {
+								prompt: 'Resume the queue: workers claim jobs of every priority again?',
+								effect: {kind: 'pause', pause: false},
+							}
+						: {
+								prompt: 'Pause the queue: workers stop claiming jobs (running jobs finish)? Every console shows it.',
+								effect: {kind: 'pause', pause: true},
+							},
+				},
+			};
+		}
 		case 'clear-dead': {
 			const count = state.snapshot?.counts.total.dead ?? 0;
 			if (count === 0) return say(state, 'the dead-letter queue is empty', 'info', now);

@@ -1,0 +1,110 @@
+/**
+Pausing the queue: workers stop claiming jobs of the paused priorities (all five, or some); running
+jobs finish, queued ones wait. Nothing else changes: resuming gives the queue back as it was.
+
+pause / resume — requests:
+1. GET    queue/paused.json              the priorities paused now (absent: none)
+2. PUT    queue/paused.json              If-Match the ETag read (If-None-Match: * when absent; 412 →
+          another operator changed it: read again, three rounds at most), or DELETE when none is left
+3. PUT    queue/signal.json              on resume only: idle workers poll it, so they claim at once
+Workers read paused.json before each fresh listing (a conditional GET, 304 while unchanged: a
+twelfth of the LIST it goes with), so a pause reaches a busy fleet within a minute and a resume
+wakes an idle one at once; consoles read it once a minute and after their own pause or resume.
+*/
+import {isNotModified} from '../../storage/object-store.js';
+import {isStoreError} from '../../storage/store-error.js';
+import {stringField} from '../fields.js';
+import {parsePriority, priorities, type Priority} from '../keys.js';
+import type {QueueContext} from '../queue-context.js';
+import {parseJsonObject, type Parsed} from '../records.js';
+
+export type PauseRecord = {version: 1; priorities: Priority[]; at: number; by: string};
+
+export function parsePauseRecord(body: Uint8Array | string): Parsed<PauseRecord> {
+	const json = parseJsonObject(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	if (!Array.isArray(v['priorities']) || v['priorities'].length > priorities.length)
+		return {ok: false, reason: 'priorities must be a list of priorities'};
+	const paused: Priority[] = [];
+	for (const item of v['priorities']) {
+		const priority = typeof item === 'string' ? parsePriority(item) : undefined;
+		if (!priority) return {ok: false, reason: `${JSON.stringify(item).slice(0, 40)} is not a priority`};
+		if (!paused.includes(priority)) paused.push(priority);
+	}
+	const at = typeof v['at'] === 'number' && Number.isFinite(v['at']) ? v['at'] : 0;
+	return {ok: true, value: {version: 1, priorities: sortedPriorities(paused), at, by: stringField(v, 'by', 200) ?? ''}};
+}
+
+function sortedPriorities(list: Iterable<Priority>): Priority[] {
+	const set = new Set(list);
+	return priorities.filter(p => set.has(p));
+}
+
+export type PauseState = {priorities: Priority[]; at?: number; by?: string; problem?: string};
+
+/** What is paused now. A malformed record is reported and taken as nothing paused (workers go on working). */
+export async function readPause(context: Pick<QueueContext, 'store' | 'keys'>): Promise<PauseState & {etag?: string}> {
+	const got = await context.store.get(context.keys.paused());
+	if (!got || isNotModified(got)) return {priorities: []};
+	const parsed = parsePauseRecord(got.body);
+	if (!parsed.ok) return {priorities: [], etag: got.etag, problem: `${context.keys.paused()}: ${parsed.reason}`};
+	return {priorities: parsed.value.priorities, at: parsed.value.at, by: parsed.value.by, etag: got.etag};
+}
+
+/** Pauses or resumes priorities (`all` of them by default); returns what is paused afterwards. */
+export async function changePause(
+	context: QueueContext,
+	change: {pause: boolean; priorities?: Priority[]; by: string},
+): Promise<Priority[]> {
+	const {store, keys} = context;
+	const named = change.priorities && change.priorities.length > 0 ? change.priorities : [...priorities];
+	for (let round = 0; round < 3; round++) {
+		const current = await readPause(context);
+		const next = change.pause
+			? sortedPriorities([...current.priorities, ...named])
+			: current.priorities.filter(p => !named.includes(p));
+		try {
+			if (next.length === 0) {
+				if (current.etag) await store.delete(keys.paused());
+			} else {
+				const record: PauseRecord = {version: 1, priorities: next, at: await store.serverTime(), by: change.by};
+				await store.put(keys.paused(), JSON.stringify(record), {
+					contentType: 'application/json',
+					condition: current.etag ? {kind: 'if-match', etag: current.etag} : {kind: 'create-only'},
+				});
+			}
+		} catch (error) {
+			if (isStoreError(error, 'precondition-failed')) continue;
+			throw error;
+		}
+		if (!change.pause)
+			await store.put(keys.signal(), JSON.stringify({resumed: next}), {contentType: 'application/json'});
+		return next;
+	}
+	throw new Error(`${keys.paused()} changed three times while being written; try again`);
+}
+
+/** What is paused, watched: one conditional GET per look (304 while unchanged). Workers and consoles use it. */
+export class PauseWatch {
+	private state: PauseState = {priorities: []};
+	private etag?: string;
+
+	constructor(private readonly context: Pick<QueueContext, 'store' | 'keys'>) {}
+
+	/** The pause now; a malformed record counts as nothing paused (workers go on working), with its problem. */
+	async read(): Promise<PauseState> {
+		const {store, keys} = this.context;
+		const got = await store.get(keys.paused(), this.etag ? {ifNoneMatch: this.etag} : undefined);
+		if (isNotModified(got)) return this.state;
+		this.etag = got?.etag;
+		if (!got) this.state = {priorities: []};
+		else {
+			const parsed = parsePauseRecord(got.body);
+			this.state = parsed.ok
+				? {priorities: parsed.value.priorities, at: parsed.value.at, by: parsed.value.by}
+				: {priorities: [], problem: `${keys.paused()}: ${parsed.reason}`};
+		}
+		return this.state;
+	}
+}
