@@ -32,6 +32,14 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	const left = `BlobForge  ${state.isReadOnly ? '[read-only]  ' : ''}`;
 	const room = Math.max(10, window.columns - 1 - left.length - right.length - 2);
 	const warnings: Array<{text: string; tone: 'bad' | 'warn'}> = [];
+	// First: a pause is the operator's doing, and it explains why nothing is claimed.
+	if (snapshot?.paused) {
+		const {priorities: paused, by} = snapshot.paused;
+		warnings.push({
+			text: `⏸ ${paused.length === 5 ? 'queue paused' : `paused: ${paused.join(', ')}`}${by ? ` by ${by}` : ''} (Z resumes)`,
+			tone: 'warn',
+		});
+	}
 	if (state.refreshError)
 		warnings.push({
 			text: `stale data: ${state.refreshError.message} (last good refresh ${snapshotAt === undefined ? 'never' : ago(now - snapshotAt)})`,
@@ -58,13 +66,6 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 				`${unattended.waiting} waiting, no live worker` +
 				(unattended.sinceMs === undefined ? ' (none has registered)' : ` for ${formatDuration(unattended.sinceMs)}`),
 			tone: 'bad',
-		});
-	if (snapshot?.paused)
-		warnings.push({
-			text:
-				`⏸ ${snapshot.paused.priorities.length === 5 ? 'queue paused' : `paused: ${snapshot.paused.priorities.join(', ')}`}` +
-				`${snapshot.paused.by ? ` by ${snapshot.paused.by}` : ''}: workers claim nothing there, running jobs finish (Z resumes)`,
-			tone: 'warn',
 		});
 	for (const notice of snapshot?.notices ?? []) warnings.push({text: notice, tone: 'bad'});
 	if (snapshot && snapshot.problems.length > 0)
