@@ -1,6 +1,9 @@
 /** Operator actions: retry, cancel, reprioritize, clear-dead, janitor. All through the inspector. */
 import {createInterface} from 'node:readline/promises';
-import type {CommandModule} from 'yargs';
+import type {Argv, CommandModule} from 'yargs';
+import {mapLimit} from '../lib/concurrency.js';
+import {safeText} from '../lib/format.js';
+import {errorMatcher} from '../inspector/failure-groups.js';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {type AdminOutcome, refuse} from '../queue/transitions/admin.js';
 import type {GlobalArgs} from './context.js';
@@ -23,6 +26,65 @@ async function eachJob(
 	report(outcomes, json);
 }
 
+/**
+Asks before a bulk action: true with --yes, or when the answer on a terminal is y; off a terminal
+without --yes it refuses (exit 2), saying how many jobs it would have touched.
+*/
+export async function confirmed(question: string, refused: string, yes: boolean | undefined): Promise<boolean> {
+	if (yes) return true;
+	if (!process.stdin.isTTY)
+		throw new UserError(`${refused}; add --yes to confirm without a terminal`, {exitCode: exitCodes.usage});
+	const rl = createInterface({input: process.stdin, output: process.stderr});
+	const answer = await rl.question(`${question} Type y to confirm: `);
+	rl.close();
+	return answer.trim().toLowerCase() === 'y';
+}
+
+/**
+`--error PATTERN`: the failed (and dead) jobs whose last error matches, listed with their count
+first; undefined when nothing matched, the run is dry, or the operator said no.
+*/
+async function jobsWithError(
+	queue: OpenedQueue,
+	argv: {error?: string; yes?: boolean; dryRun?: boolean; json?: boolean},
+	verb: string,
+	states: Array<'failed' | 'dead'>,
+): Promise<string[] | undefined> {
+	let matches: (error: string) => boolean;
+	try {
+		matches = errorMatcher(argv.error!);
+	} catch (error) {
+		throw new UserError(`--error ${argv.error}: ${(error as Error).message}`, {exitCode: exitCodes.usage});
+	}
+	const rows = (await queue.inspector.failures()).filter(
+		r => states.includes(r.state as 'failed') && matches(r.error ?? ''),
+	);
+	if (argv.json && (argv.dryRun || rows.length === 0)) {
+		printJson({
+			matched: rows.length,
+			jobs: rows.map(r => ({hash: r.hash, state: r.state, name: r.name, error: r.error})),
+		});
+		return undefined;
+	}
+	printLine(`${rows.length} ${states.join(' or ')} job(s) whose error matches ${JSON.stringify(argv.error)}`);
+	for (const row of rows.slice(0, 10))
+		printLine(
+			`  ${row.hash.slice(0, 12)}  ${safeText(row.name ?? '').slice(0, 40)}  ${safeText(row.error ?? '').slice(0, 60)}`,
+		);
+	if (rows.length > 10) printLine(`  … and ${rows.length - 10} more`);
+	if (rows.length === 0 || argv.dryRun) return undefined;
+	const sure = await confirmed(
+		`${verb} these ${rows.length} job(s)?`,
+		`${rows.length} job(s) would be affected`,
+		argv.yes,
+	);
+	if (!sure) {
+		printLine('nothing done');
+		return undefined;
+	}
+	return rows.map(r => r.hash);
+}
+
 function report(outcomes: AdminOutcome[], json: boolean | undefined): void {
 	if (json) printJson(outcomes);
 	else
@@ -31,45 +93,72 @@ function report(outcomes: AdminOutcome[], json: boolean | undefined): void {
 	if (outcomes.some(o => !o.ok)) process.exitCode = exitCodes.failure;
 }
 
-type RetryArgs = GlobalArgs & {
-	hashes?: string[];
-	allFailed?: boolean;
-	allDead?: boolean;
-	priority?: string;
-	resetRetries?: boolean;
-};
+type ErrorArgs = {error?: string; yes?: boolean; dryRun?: boolean};
+
+type RetryArgs = GlobalArgs &
+	ErrorArgs & {
+		hashes?: string[];
+		allFailed?: boolean;
+		allDead?: boolean;
+		priority?: string;
+		resetRetries?: boolean;
+	};
+
+/** The options of a bulk action by error pattern: `blobforge failures` shows the groups to aim at. */
+function errorOptions<T>(y: Argv<T>) {
+	return y
+		.option('error', {
+			type: 'string',
+			describe: 'every failed or dead job whose last error contains this (or matches /REGEX/); see `failures`',
+		})
+		.option('yes', {alias: 'y', type: 'boolean', describe: 'with --error: do not ask'})
+		.option('dry-run', {type: 'boolean', describe: 'with --error: only list what matches'});
+}
 
 export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {
 	command: 'retry [hashes..]',
 	describe: 'Queue failed or dead jobs again (or a job that has only its raw PDF)',
 	builder: y =>
-		y
+		errorOptions(y)
 			.positional('hashes', {type: 'string', array: true})
 			.option('all-failed', {type: 'boolean', describe: 'every failed job'})
 			.option('all-dead', {type: 'boolean', describe: 'every dead-lettered job'})
 			.option('priority', {type: 'string', describe: "queue at this priority (default: the job's own)"})
 			.option('reset-retries', {type: 'boolean', describe: 'give the job a fresh retry budget'})
 			.example('$0 retry 3fa9c2 --reset-retries', 'one job, fresh budget')
-			.example('$0 retry --all-dead --priority low', 'the whole dead-letter queue'),
+			.example('$0 retry --all-dead --priority low', 'the whole dead-letter queue')
+			.example('$0 retry --error "timed out" --dry-run', 'a failure group: what would be retried'),
 	async handler(argv) {
 		const priority = priorityArgument(argv.priority);
 		const from = [...(argv.allFailed ? ['failed' as const] : []), ...(argv.allDead ? ['dead' as const] : [])];
-		if (from.length === 0) requireHashes(argv.hashes);
+		if (from.length === 0 && argv.error === undefined) requireHashes(argv.hashes);
 		const queue = await openQueue(argv);
 		const options = {priority, resetRetries: argv.resetRetries};
+		if (argv.error !== undefined) {
+			const hashes = await jobsWithError(queue, argv, 'Retry', ['failed', 'dead']);
+			if (hashes) report(await mapLimit(hashes, 8, async h => queue.inspector.retry(h, options)), argv.json);
+		}
 		if (from.length > 0) report(await queue.inspector.retryAll(from, options), argv.json);
 		if (argv.hashes?.length) await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.retry(hash, options));
 	},
 };
 
-export const cancelCommand: CommandModule<GlobalArgs, GlobalArgs & {hashes: string[]}> = {
-	command: 'cancel <hashes..>',
+export const cancelCommand: CommandModule<GlobalArgs, GlobalArgs & ErrorArgs & {hashes?: string[]}> = {
+	command: 'cancel [hashes..]',
 	describe:
 		'Stop jobs and park them in dead-letter (a running one stops at its next heartbeat); `retry` brings them back',
-	builder: y => y.positional('hashes', {type: 'string', array: true, demandOption: true}),
+	builder: y =>
+		errorOptions(y)
+			.positional('hashes', {type: 'string', array: true})
+			.example('$0 cancel --error "password"', 'failed jobs of one group, no more retries'),
 	async handler(argv) {
+		if (argv.error === undefined) requireHashes(argv.hashes);
 		const queue = await openQueue(argv);
-		await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.cancel(hash));
+		if (argv.error !== undefined) {
+			const hashes = await jobsWithError(queue, argv, 'Cancel', ['failed']);
+			if (hashes) report(await mapLimit(hashes, 8, async h => queue.inspector.cancel(h)), argv.json);
+		}
+		if (argv.hashes?.length) await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.cancel(hash));
 	},
 };
 
@@ -103,18 +192,15 @@ export const clearDeadCommand: CommandModule<GlobalArgs, GlobalArgs & {yes?: boo
 			else printLine(`${count} dead-lettered job(s)${argv.dryRun && count > 0 ? ' would be cleared' : ''}`);
 			return;
 		}
-		if (!argv.yes) {
-			if (!process.stdin.isTTY)
-				throw new UserError(`${count} dead-lettered job(s) would be cleared; add --yes to confirm without a terminal`, {
-					exitCode: exitCodes.usage,
-				});
-			const rl = createInterface({input: process.stdin, output: process.stderr});
-			const answer = await rl.question(`Clear ${count} dead-lettered job(s)? Type y to confirm: `);
-			rl.close();
-			if (answer.trim().toLowerCase() !== 'y') {
-				printLine('nothing cleared');
-				return;
-			}
+		if (
+			!(await confirmed(
+				`Clear ${count} dead-lettered job(s)?`,
+				`${count} dead-lettered job(s) would be cleared`,
+				argv.yes,
+			))
+		) {
+			printLine('nothing cleared');
+			return;
 		}
 		const cleared = await queue.inspector.clearDead();
 		if (argv.json) printJson({count, cleared: cleared.count});
@@ -173,22 +259,24 @@ export const janitorCommand: CommandModule<GlobalArgs, JanitorArgs> = {
 	},
 };
 
-export const removeCommand: CommandModule<
-	GlobalArgs,
-	GlobalArgs & {hashes: string[]; force?: boolean; dryRun?: boolean}
-> = {
-	command: 'remove <hashes..>',
+export const removeCommand: CommandModule<GlobalArgs, GlobalArgs & ErrorArgs & {hashes?: string[]; force?: boolean}> = {
+	command: 'remove [hashes..]',
 	describe:
 		"Delete jobs entirely: queue records, raw PDF, logs, manifest entry (a done job's result only with --force)",
 	builder: y =>
-		y
-			.positional('hashes', {type: 'string', array: true, demandOption: true})
+		errorOptions(y)
+			.positional('hashes', {type: 'string', array: true})
 			.option('force', {type: 'boolean', describe: 'also remove done jobs and their results'})
-			.option('dry-run', {type: 'boolean', describe: 'say what would be deleted'}),
+			.example('$0 remove --error "not a valid PDF" --dry-run', 'a failure group: what would go'),
 	async handler(argv) {
+		if (argv.error === undefined) requireHashes(argv.hashes);
 		const queue = await openQueue(argv);
-		await eachJob(queue, argv.hashes, argv.json, hash =>
-			queue.inspector.remove(hash, {force: argv.force, dryRun: argv.dryRun}),
-		);
+		const options = {force: argv.force, dryRun: argv.dryRun};
+		if (argv.error !== undefined) {
+			const hashes = await jobsWithError(queue, argv, 'Remove', ['failed', 'dead']);
+			if (hashes) report(await mapLimit(hashes, 8, async h => queue.inspector.remove(h, options)), argv.json);
+		}
+		if (argv.hashes?.length)
+			await eachJob(queue, argv.hashes, argv.json, hash => queue.inspector.remove(hash, options));
 	},
 };

@@ -30,6 +30,7 @@ import {metricsCommand} from './metrics.js';
 import {installServiceCommand} from './install-service.js';
 import {purgeCommand} from './purge.js';
 import {pauseCommand, resumeCommand} from './pause.js';
+import {failuresCommand} from './failures.js';
 import {hydrateCommand} from './hydrate.js';
 import {repairMetadataCommand} from './repair-metadata.js';
 import {demoCommand} from './demo.js';
@@ -93,6 +94,7 @@ const commands = [
 	statusCommand,
 	listCommand,
 	dashboardCommand,
+	failuresCommand,
 	retryCommand,
 	cancelCommand,
 	reprioritizeCommand,

@@ -31,6 +31,7 @@ import {
 } from '../queue/transitions/admin.js';
 import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
+import {groupFailures, type FailureGroup} from './failure-groups.js';
 import {removeJob} from '../queue/transitions/remove.js';
 import {changePause, readPause, type PauseState} from '../queue/transitions/pause.js';
 import {type ArchiveContents, type ArchiveLimits, readArchive} from '../lib/read-archive.js';
@@ -180,6 +181,17 @@ export class Inspector {
 	}
 
 	/** Every record of one job and a sentence on why it is where it is (ten parallel reads). */
+	/** Failed and dead jobs, newest first, from a full read (every shard): what failure groups are made of. */
+	async failures(): Promise<JobRow[]> {
+		const view = await this.fullOverview();
+		return [...(await this.jobs({state: 'failed'}, view)), ...(await this.jobs({state: 'dead'}, view))];
+	}
+
+	/** Failures grouped by error signature, the largest group first. */
+	async failureGroups(): Promise<Array<FailureGroup<JobRow>>> {
+		return groupFailures(await this.failures());
+	}
+
 	/** What an operator paused (queue/transitions/pause.ts): one GET. */
 	async pauseState(): Promise<PauseState> {
 		const {etag: _etag, ...state} = await readPause(this.context);
