@@ -46,12 +46,28 @@ export const logsCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; 
 	},
 };
 
-export const workersCommand: CommandModule<GlobalArgs, GlobalArgs & {active?: boolean}> = {
+export const workersCommand: CommandModule<
+	GlobalArgs,
+	GlobalArgs & {active?: boolean; prune?: boolean; dryRun?: boolean}
+> = {
 	command: 'workers',
 	describe: 'Registered workers: status, current job, jobs done, average time per job and per page, last seen',
-	builder: y => y.option('active', {type: 'boolean', describe: 'only workers seen recently and not stopped'}),
+	builder: y =>
+		y
+			.option('active', {type: 'boolean', describe: 'only workers seen recently and not stopped'})
+			.option('prune', {type: 'boolean', describe: 'forget workers that are gone or stopped (their registrations)'})
+			.option('dry-run', {type: 'boolean', describe: 'with --prune: only say which'}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
+		if (argv.prune) {
+			const ids = await queue.inspector.pruneWorkers({dryRun: argv.dryRun});
+			if (argv.json) printJson({pruned: argv.dryRun ? [] : ids, wouldPrune: argv.dryRun ? ids : []});
+			else {
+				for (const id of ids) printLine(`${argv.dryRun ? 'would forget' : 'forgot'} ${id}`);
+				printLine(`${ids.length} gone or stopped worker(s) ${argv.dryRun ? 'would be forgotten' : 'forgotten'}`);
+			}
+			return;
+		}
 		const {workers, problems} = await queue.inspector.workers();
 		const shown = argv.active ? workers.filter(w => w.alive) : workers;
 		if (argv.json) {

@@ -33,6 +33,7 @@ import type {RequestStats} from '../storage/request-stats.js';
 import {explainJob} from './explain.js';
 import {groupFailures, type FailureGroup} from './failure-groups.js';
 import {removeJob} from '../queue/transitions/remove.js';
+import {forgetWorkers} from '../queue/transitions/forget-workers.js';
 import {changePause, readPause, type PauseState} from '../queue/transitions/pause.js';
 import {type ArchiveContents, type ArchiveLimits, readArchive} from '../lib/read-archive.js';
 import {isNotModified} from '../storage/object-store.js';
@@ -308,6 +309,14 @@ export class Inspector {
 			});
 		}
 		return {workers: workers.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), problems};
+	}
+
+	/** Deletes the registrations of workers that are gone or stopped and hold no lease; the ids forgotten. */
+	async pruneWorkers(options: {dryRun?: boolean} = {}): Promise<string[]> {
+		const {workers} = await this.workers();
+		const ids = workers.filter(w => !w.alive && w.status !== 'processing').map(w => w.worker);
+		if (!options.dryRun) await forgetWorkers(this.context, ids);
+		return ids;
 	}
 
 	async retry(hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {

@@ -2,9 +2,10 @@ import test from 'ava';
 import {Inspector} from '../../source/inspector/inspector.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
-import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
+import {collectAll} from '../../source/storage/object-store.js';
 import {hashOf, makeQueue} from '../support/queue.js';
 
 async function pipeline() {
@@ -120,4 +121,46 @@ test('rows are built once per change of the jobs, not on every refresh (a consol
 		'a change is seen at once',
 	);
 	t.is(changed.counts.total.todo, first.counts.total.todo + 1);
+});
+
+test('workers --prune forgets gone and stopped workers, keeps live ones and those holding a lease', async t => {
+	const {context, clock, keys} = await makeQueue();
+	const register = async (worker: string, status: 'idle' | 'stopped' | 'processing') =>
+		context.store.put(
+			keys.worker(worker),
+			JSON.stringify({
+				version: 1,
+				worker,
+				host: 'h',
+				pid: 1,
+				softwareVersion: 't',
+				status,
+				store: 'local',
+				startedAt: 0,
+				lastSeen: 0,
+				jobsCompleted: 0,
+				jobsFailed: 0,
+				pagesProcessed: 0,
+				bytesProcessed: 0,
+				busyMs: 0,
+			}),
+		);
+	await register('w-gone', 'idle');
+	await register('w-busy', 'processing');
+	await enqueue(context, {hash: hashOf(77), priority: 'normal'});
+	const held = await claim(context, 'w-busy', {hash: hashOf(77), priority: 'normal'});
+	t.is(held.kind, 'claimed');
+	clock.advance(21 * 60_000);
+	if (held.kind === 'claimed') await heartbeat(context, held.held, {stage: 'converting'});
+	await register('w-live', 'idle');
+	await register('w-stopped', 'stopped');
+	const inspector = new Inspector(context);
+	t.deepEqual((await inspector.pruneWorkers({dryRun: true})).sort(), ['w-gone', 'w-stopped']);
+	t.is((await collectAll(context.store, keys.workerFolder())).length, 4, 'a dry run deletes nothing');
+	t.deepEqual((await inspector.pruneWorkers()).sort(), ['w-gone', 'w-stopped']);
+	t.deepEqual(
+		(await inspector.workers()).workers.map(w => w.worker).sort(),
+		['w-busy', 'w-live'],
+		'silent 21 minutes but renewing its lease: kept',
+	);
 });
