@@ -4,7 +4,7 @@ supplies a factory; each case gets a fresh key space.
 */
 import {readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import type {TestFn} from 'ava';
+import type {ExecutionContext, TestFn} from 'ava';
 import {
 	collectAll,
 	compareKeys,
@@ -21,21 +21,59 @@ function text(result: unknown): string {
 	return Buffer.from((result as StoredObject).body).toString('utf8');
 }
 
-async function settle<T>(promises: Array<Promise<T>>): Promise<{won: number; lost: number; other: unknown[]}> {
+type Race = {won: number; lost: number; winners: number[]; failedOnServer: number[]; other: unknown[]};
+
+async function settle<T>(promises: Array<Promise<T>>): Promise<Race> {
 	const results = await Promise.allSettled(promises);
-	let won = 0;
-	let lost = 0;
-	const other: unknown[] = [];
-	for (const r of results) {
-		if (r.status === 'fulfilled') won++;
-		else if (isStoreError(r.reason, 'precondition-failed')) lost++;
-		else other.push(r.reason);
+	const race: Race = {won: 0, lost: 0, winners: [], failedOnServer: [], other: []};
+	for (const [i, r] of results.entries()) {
+		if (r.status === 'fulfilled') {
+			race.won++;
+			race.winners.push(i);
+		} else if (isStoreError(r.reason, 'precondition-failed')) race.lost++;
+		else if (isStoreError(r.reason, 'server')) race.failedOnServer.push(i);
+		else race.other.push(r.reason);
 	}
-	return {won, lost, other};
+	return race;
 }
 
-export function defineConformance(test: TestFn, backend: string, makeStore: StoreFactory): void {
+export type ConformanceOptions = {
+	/**
+	Ceph RGW answers some of 20 conditional PUTs racing on one key with 500 UnknownError. Such a write
+	may or may not have landed (the product's retry layer reads it back); the race still holds when at
+	most one write landed, as the object's body shows.
+	*/
+	serverErrorsUnderContention?: boolean;
+};
+
+export function defineConformance(
+	test: TestFn,
+	backend: string,
+	makeStore: StoreFactory,
+	options: ConformanceOptions = {},
+): void {
 	const name = (title: string) => `${backend}: ${title}`;
+	/** Exactly one writer won, or (where the server may fail under contention) at most one write landed. */
+	const oneWinner = async (t: ExecutionContext, store: ObjectStore, key: string, race: Race, before?: string) => {
+		t.deepEqual(race.other, []);
+		const failed = options.serverErrorsUnderContention ? race.failedOnServer : [];
+		t.deepEqual(race.failedOnServer, failed, 'no server error');
+		if (failed.length > 0) t.log(`${failed.length} of 20 writes failed on the server (500)`);
+		t.is(race.won + race.lost + failed.length, 20);
+		const got = await store.get(key);
+		const body = got && !isNotModified(got) ? text(got) : undefined;
+		if (failed.length === 0) {
+			t.is(race.won, 1);
+			t.is(body, `writer ${race.winners[0]}`);
+			return;
+		}
+		t.true(race.won <= 1);
+		const possible = race.won === 1 ? [race.winners[0]!] : failed;
+		t.true(
+			possible.some(i => body === `writer ${i}`) || (race.won === 0 && body === before),
+			`the object holds one landed write: ${body}`,
+		);
+	};
 
 	test(name('put, get and head round-trip body, ETag, metadata and time'), async t => {
 		const store = await makeStore();
@@ -86,9 +124,7 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 				store.put('race/create', `writer ${i}`, {condition: {kind: 'create-only'}}),
 			),
 		);
-		t.deepEqual(outcome.other, []);
-		t.is(outcome.won, 1);
-		t.is(outcome.lost, 19);
+		await oneWinner(t, store, 'race/create', outcome);
 	});
 
 	test(name('compare-and-swap: current ETag wins, stale ETag and missing key are refused'), async t => {
@@ -114,9 +150,7 @@ export function defineConformance(test: TestFn, backend: string, makeStore: Stor
 				store.put('race/cas', `writer ${i}`, {condition: {kind: 'if-match', etag}}),
 			),
 		);
-		t.deepEqual(outcome.other, []);
-		t.is(outcome.won, 1);
-		t.is(outcome.lost, 19);
+		await oneWinner(t, store, 'race/cas', outcome, 'start');
 	});
 
 	test(name('conditional get answers "not modified" while the ETag matches'), async t => {
