@@ -112,7 +112,7 @@ function errorOptions<T>(y: Argv<T>) {
 			describe: 'every failed or dead job whose last error contains this (or matches /REGEX/); see `failures`',
 		})
 		.option('yes', {alias: 'y', type: 'boolean', describe: 'with --error: do not ask'})
-		.option('dry-run', {type: 'boolean', describe: 'with --error: only list what matches'});
+		.option('dry-run', {type: 'boolean', describe: 'only say what would be done (with --error: list what matches)'});
 }
 
 export const retryCommand: CommandModule<GlobalArgs, RetryArgs> = {

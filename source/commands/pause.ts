@@ -35,7 +35,7 @@ function command(pause: boolean): CommandModule<GlobalArgs, PauseArgs> {
 			if (argv.json) printJson({paused});
 			else {
 				printLine(`${queue.storeLine}: ${pausedText(paused)}`);
-				if (pause) printLine('workers see it before their next listing (within a minute); running jobs finish');
+				if (pause) printLine('workers see it within a minute and a half (at their next listing); running jobs finish');
 			}
 		},
 	};

@@ -18,9 +18,10 @@ A listing serves the claims that follow it for up to a minute while the queue is
 lost lately, few jobs in flight among those listed), until one of them finds its candidate taken
 or gone.
 
-Before each fresh listing the worker reads what an operator paused (queue/transitions/pause.ts: one
-conditional GET); candidates of a paused priority are passed over, and with all five paused it
-claims nothing and waits as an idle worker does.
+Before a fresh listing the worker reads what an operator paused (queue/transitions/pause.ts: one
+conditional GET, at most every 30 s while nothing is paused, at every listing while something is);
+candidates of a paused priority are passed over, and with all five paused it claims nothing and
+waits as an idle worker does.
 */
 import type {Clock} from '../lib/clock.js';
 import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
@@ -40,6 +41,8 @@ const lostAbove = 0.05;
 function headShare(leases: number): number {
 	return Math.min(1, Math.max(0.01, 20 / Math.max(1, leases)));
 }
+/** How long a read of queue/paused.json that found nothing paused serves the fresh listings after it. */
+const pauseReadEveryMs = 30_000;
 /** Claims lost one after another before a listing is given up. */
 const maxLostInRow = 3;
 /** Fresh listings per claim before the worker calls the queue empty for now. */
@@ -60,6 +63,7 @@ export class Claimer {
 	/** Priorities an operator paused, as read before the last fresh listing. */
 	private paused: ReadonlySet<Priority> = new Set();
 	private readonly pause: PauseWatch;
+	private pauseReadAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -84,7 +88,7 @@ export class Claimer {
 		for (let fresh = 0; ; ) {
 			const isFresh = !this.isReusable();
 			if (isFresh) {
-				this.paused = new Set((await this.pause.read()).priorities);
+				this.paused = await this.pausedNow();
 				if (this.paused.size === priorities.length) return undefined;
 				await this.list();
 				fresh++;
@@ -116,6 +120,20 @@ export class Claimer {
 			if (isFresh && this.listing !== undefined) return undefined;
 			this.listing = undefined;
 		}
+	}
+
+	/**
+	What is paused: read again before a fresh listing once the last read is half a minute old, and at
+	every one while something is paused (so a resume is seen at once). A drain lists at nearly every
+	claim; a GET per listing was one request more per job.
+	*/
+	private async pausedNow(): Promise<ReadonlySet<Priority>> {
+		const now = this.clock.now();
+		if (this.paused.size > 0 || now - this.pauseReadAt >= pauseReadEveryMs) {
+			this.paused = new Set((await this.pause.read()).priorities);
+			this.pauseReadAt = now;
+		}
+		return this.paused;
 	}
 
 	private isReusable(): boolean {

@@ -11,27 +11,7 @@ import {fail} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {StoreError} from '../../source/storage/store-error.js';
-import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
-
-/** An idle worker's registration as a worker writes it. */
-function registrationOf(worker: string) {
-	return {
-		version: 1,
-		worker,
-		host: 'h',
-		pid: 1,
-		softwareVersion: 't',
-		status: 'idle',
-		store: 'local',
-		startedAt: 0,
-		lastSeen: 0,
-		jobsCompleted: 0,
-		jobsFailed: 0,
-		pagesProcessed: 0,
-		bytesProcessed: 0,
-		busyMs: 0,
-	};
-}
+import {describeRequests, hashOf, makeQueue, registrationOf} from '../support/queue.js';
 
 async function busyQueue() {
 	const queue = await makeQueue({max_retries: 0});

@@ -6,7 +6,7 @@ import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {collectAll} from '../../source/storage/object-store.js';
-import {hashOf, makeQueue} from '../support/queue.js';
+import {hashOf, makeQueue, registrationOf} from '../support/queue.js';
 
 async function pipeline() {
 	const queue = await makeQueue({max_retries: 1});
@@ -126,25 +126,7 @@ test('rows are built once per change of the jobs, not on every refresh (a consol
 test('workers --prune forgets gone and stopped workers, keeps live ones and those holding a lease', async t => {
 	const {context, clock, keys} = await makeQueue();
 	const register = async (worker: string, status: 'idle' | 'stopped' | 'processing') =>
-		context.store.put(
-			keys.worker(worker),
-			JSON.stringify({
-				version: 1,
-				worker,
-				host: 'h',
-				pid: 1,
-				softwareVersion: 't',
-				status,
-				store: 'local',
-				startedAt: 0,
-				lastSeen: 0,
-				jobsCompleted: 0,
-				jobsFailed: 0,
-				pagesProcessed: 0,
-				bytesProcessed: 0,
-				busyMs: 0,
-			}),
-		);
+		context.store.put(keys.worker(worker), JSON.stringify(registrationOf(worker, status)));
 	await register('w-gone', 'idle');
 	await register('w-busy', 'processing');
 	await enqueue(context, {hash: hashOf(77), priority: 'normal'});

@@ -48,3 +48,23 @@ export function hashOf(n: number): string {
 export function describeRequests(requests: RecordedRequest[], keys: Keys): string[] {
 	return requests.map(r => `${r.operation} ${r.key.slice(keys.prefix.length).replaceAll(/[0-9a-f]{64}/g, '<hash>')}`);
 }
+
+/** A worker's registration as a worker writes it (idle unless `status` says otherwise), for tests that place one. */
+export function registrationOf(worker: string, status = 'idle') {
+	return {
+		version: 1,
+		worker,
+		host: 'h',
+		pid: 1,
+		softwareVersion: 't',
+		status,
+		store: 'local',
+		startedAt: 0,
+		lastSeen: 0,
+		jobsCompleted: 0,
+		jobsFailed: 0,
+		pagesProcessed: 0,
+		bytesProcessed: 0,
+		busyMs: 0,
+	};
+}

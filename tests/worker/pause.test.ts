@@ -16,8 +16,8 @@ async function queueWithJobs() {
 	return {...queue, claimer};
 }
 
-test('with critical paused the worker claims the normal job; paused whole, nothing; resumed, critical first', async t => {
-	const {context, claimer, requests, keys} = await queueWithJobs();
+test('critical paused: the normal job; paused whole: nothing; resumed: critical first; unpaused reads every 30 s', async t => {
+	const {context, claimer, requests, keys, clock} = await queueWithJobs();
 	t.deepEqual(await changePause(context, {pause: true, priorities: ['critical'], by: 'op@host'}), ['critical']);
 	requests.length = 0;
 	const first = await claimer.claimNext(() => false);
@@ -48,6 +48,16 @@ test('with critical paused the worker claims the normal job; paused whole, nothi
 	t.is(await context.store.head(keys.paused()), undefined, 'nothing paused: no record');
 	const next = await claimer.claimNext(() => false);
 	t.is(next?.lease.priority, 'critical');
+	// Nothing paused: the read serves the listings of the next half minute.
+	claimer.forget();
+	requests.length = 0;
+	await claimer.claimNext(() => false);
+	t.false(describeRequests(requests, keys).includes('get queue/paused.json'), 'read 0 s ago: not again');
+	clock.advance(30_000);
+	claimer.forget();
+	requests.length = 0;
+	await claimer.claimNext(() => false);
+	t.is(describeRequests(requests, keys)[0], 'get queue/paused.json', 'half a minute later: read again');
 });
 
 test('pause records: resuming one priority keeps the rest; a malformed record pauses nothing and says why', async t => {

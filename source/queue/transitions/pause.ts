@@ -7,8 +7,9 @@ pause / resume — requests:
 2. PUT    queue/paused.json              If-Match the ETag read (If-None-Match: * when absent; 412 →
           another operator changed it: read again, three rounds at most), or DELETE when none is left
 3. PUT    queue/signal.json              on resume only: idle workers poll it, so they claim at once
-Workers read paused.json before each fresh listing (a conditional GET, 304 while unchanged: a
-twelfth of the LIST it goes with), so a pause reaches a busy fleet within a minute and a resume
+Workers read paused.json before a fresh listing (a conditional GET, 304 while unchanged), at most
+every 30 s while nothing is paused and at every listing while something is, so a pause reaches a
+busy fleet within a minute and a half (a listing serves a minute of claims) and a resume
 wakes an idle one at once; consoles read it once a minute and after their own pause or resume.
 */
 import {isNotModified} from '../../storage/object-store.js';
@@ -43,13 +44,19 @@ function sortedPriorities(list: Iterable<Priority>): Priority[] {
 
 export type PauseState = {priorities: Priority[]; at?: number; by?: string; problem?: string};
 
-/** What is paused now. A malformed record is reported and taken as nothing paused (workers go on working). */
+/** The pause a record says; a malformed one is reported and taken as nothing paused (workers go on working). */
+function pauseStateOf(body: Uint8Array, key: string): PauseState {
+	const parsed = parsePauseRecord(body);
+	return parsed.ok
+		? {priorities: parsed.value.priorities, at: parsed.value.at, by: parsed.value.by}
+		: {priorities: [], problem: `${key}: ${parsed.reason}`};
+}
+
+/** What is paused now, with the record's ETag for a conditional write. */
 export async function readPause(context: Pick<QueueContext, 'store' | 'keys'>): Promise<PauseState & {etag?: string}> {
 	const got = await context.store.get(context.keys.paused());
 	if (!got || isNotModified(got)) return {priorities: []};
-	const parsed = parsePauseRecord(got.body);
-	if (!parsed.ok) return {priorities: [], etag: got.etag, problem: `${context.keys.paused()}: ${parsed.reason}`};
-	return {priorities: parsed.value.priorities, at: parsed.value.at, by: parsed.value.by, etag: got.etag};
+	return {...pauseStateOf(got.body, context.keys.paused()), etag: got.etag};
 }
 
 /** Pauses or resumes priorities (`all` of them by default); returns what is paused afterwards. */
@@ -98,13 +105,7 @@ export class PauseWatch {
 		const got = await store.get(keys.paused(), this.etag ? {ifNoneMatch: this.etag} : undefined);
 		if (isNotModified(got)) return this.state;
 		this.etag = got?.etag;
-		if (!got) this.state = {priorities: []};
-		else {
-			const parsed = parsePauseRecord(got.body);
-			this.state = parsed.ok
-				? {priorities: parsed.value.priorities, at: parsed.value.at, by: parsed.value.by}
-				: {priorities: [], problem: `${keys.paused()}: ${parsed.reason}`};
-		}
+		this.state = got ? pauseStateOf(got.body, keys.paused()) : {priorities: []};
 		return this.state;
 	}
 }

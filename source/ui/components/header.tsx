@@ -1,6 +1,7 @@
 /** Two lines: where and how fresh, what the console itself costs; then warnings, if any. */
 import {Box, Text} from 'ink';
 
+import {priorities} from '../../inspector/console-source.js';
 import {describeMonthlyCost} from '../describe.js';
 import {formatDuration, formatWakeTime} from '../../lib/format.js';
 import type {ConsoleState} from '../state/reducer.js';
@@ -36,7 +37,7 @@ export function Header({state, storeLine}: {state: ConsoleState; storeLine: stri
 	if (snapshot?.paused) {
 		const {priorities: paused, by} = snapshot.paused;
 		warnings.push({
-			text: `⏸ ${paused.length === 5 ? 'queue paused' : `paused: ${paused.join(', ')}`}${by ? ` by ${by}` : ''} (Z resumes)`,
+			text: `⏸ ${paused.length === priorities.length ? 'queue paused' : `paused: ${paused.join(', ')}`}${by ? ` by ${by}` : ''} (Z resumes)`,
 			tone: 'warn',
 		});
 	}

@@ -74,7 +74,7 @@ export function useEffects(
 						const paused = await source.setPaused(effect.pause);
 						finished(
 							paused.length > 0
-								? 'paused the queue: workers stop claiming before their next listing (within a minute)'
+								? 'paused the queue: workers stop claiming within a minute and a half'
 								: 'resumed the queue: workers claim again',
 							true,
 						);
