@@ -48,7 +48,7 @@ export const logsCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string; 
 
 export const workersCommand: CommandModule<
 	GlobalArgs,
-	GlobalArgs & {active?: boolean; prune?: boolean; dryRun?: boolean}
+	GlobalArgs & {active?: boolean; prune?: boolean; dryRun?: boolean; drain?: string; stop?: string}
 > = {
 	command: 'workers',
 	describe: 'Registered workers: status, current job, jobs done, average time per job and per page, last seen',
@@ -56,9 +56,24 @@ export const workersCommand: CommandModule<
 		y
 			.option('active', {type: 'boolean', describe: 'only workers seen recently and not stopped'})
 			.option('prune', {type: 'boolean', describe: 'forget workers that are gone or stopped (their registrations)'})
-			.option('dry-run', {type: 'boolean', describe: 'with --prune: only say which'}),
+			.option('dry-run', {type: 'boolean', describe: 'with --prune: only say which'})
+			.option('drain', {
+				type: 'string',
+				describe: 'ask this worker to finish its job, claim no other and exit (through the bucket)',
+			})
+			.option('stop', {type: 'string', describe: 'ask this worker to hand its job back now and exit'})
+			.conflicts('drain', 'stop'),
 	async handler(argv) {
 		const queue = await openQueue(argv);
+		const commanded = argv.drain ?? argv.stop;
+		if (commanded !== undefined) {
+			const answer = await queue.inspector.commandWorker(commanded, argv.drain === undefined ? 'stop' : 'drain');
+			if (argv.json) printJson(answer);
+			else if (answer.ok) printLine(answer.message);
+			else printError(answer.reason);
+			process.exitCode = answer.ok ? exitCodes.ok : exitCodes.failure;
+			return;
+		}
 		if (argv.prune) {
 			const ids = await queue.inspector.pruneWorkers({dryRun: argv.dryRun});
 			if (argv.json) printJson({pruned: argv.dryRun ? [] : ids, wouldPrune: argv.dryRun ? ids : []});
@@ -94,13 +109,17 @@ export const workersCommand: CommandModule<
 						shown.map(w => [
 							w.worker,
 							safeText(w.host),
-							w.alive && w.sleepingUntil !== undefined && w.status === 'idle'
-								? `sleeping until ${formatWakeTime(w.sleepingUntil)}`
-								: w.alive
-									? w.status
-									: w.status === 'stopped'
-										? 'stopped'
-										: `${w.status} (silent)`,
+							w.command && w.status !== 'stopped'
+								? `${w.command.command === 'drain' ? 'draining' : 'stopping'} (${w.status})`
+								: w.alive && w.sleepingUntil !== undefined && w.status === 'idle'
+									? `sleeping until ${formatWakeTime(w.sleepingUntil)}`
+									: w.alive
+										? w.status
+										: w.status === 'stopped'
+											? w.command
+												? `${w.command.command === 'drain' ? 'drained' : 'stopped'} by ${safeText(w.command.by)}`
+												: 'stopped'
+											: `${w.status} (silent)`,
 							w.currentJob ? `${w.currentJob.hash.slice(0, 12)} ${safeText(w.currentJob.name ?? '')}`.trim() : '',
 							String(w.jobsCompleted),
 							String(w.jobsFailed),

@@ -17,6 +17,7 @@ import {
 	parseWorkerRecord,
 	type JobLog,
 	type JobState,
+	type WorkerCommand,
 	type WorkerRecord,
 } from '../queue/records.js';
 import {collectAll} from '../storage/object-store.js';
@@ -34,6 +35,8 @@ import {explainJob} from './explain.js';
 import {groupFailures, type FailureGroup} from './failure-groups.js';
 import {removeJob} from '../queue/transitions/remove.js';
 import {forgetWorkers} from '../queue/transitions/forget-workers.js';
+import {sendWorkerCommand} from '../queue/transitions/worker-command.js';
+import {operatorName} from '../lib/operator-name.js';
 import {changePause, readPause, type PauseState} from '../queue/transitions/pause.js';
 import {type ArchiveContents, type ArchiveLimits, readArchive} from '../lib/read-archive.js';
 import {isNotModified} from '../storage/object-store.js';
@@ -317,6 +320,33 @@ export class Inspector {
 		const ids = workers.filter(w => !w.alive && w.status !== 'processing').map(w => w.worker);
 		if (!options.dryRun) await forgetWorkers(this.context, ids);
 		return ids;
+	}
+
+	/**
+	Sends drain or stop to a registered worker that has not stopped; refused (with why) otherwise.
+	`leases`: the worker's running jobs when the caller knows them (the console), saving a listing.
+	*/
+	async commandWorker(
+		worker: string,
+		command: WorkerCommand,
+		options: {leases?: string[]} = {},
+	): Promise<{ok: true; message: string} | {ok: false; reason: string}> {
+		const {workers} = await this.workers();
+		const target = workers.find(w => w.worker === worker);
+		if (!target) return {ok: false, reason: `no worker ${worker} is registered`};
+		if (target.status === 'stopped') return {ok: false, reason: `${worker} has stopped already`};
+		if (!target.alive)
+			return {ok: false, reason: `${worker} is gone (silent): nothing would read it; see workers --prune`};
+		const leases = options.leases ?? (target.currentJob ? [target.currentJob.hash] : []);
+		const {leasesMarked} = await sendWorkerCommand(this.context, {worker, command, by: operatorName(), leases});
+		const when = leasesMarked > 0 ? 'at its next heartbeat' : 'at its next idle poll (or within ten minutes)';
+		return {
+			ok: true,
+			message:
+				command === 'drain'
+					? `asked ${worker} to drain: it finishes its job, claims no other and exits; it reads this ${when}`
+					: `asked ${worker} to stop: its job is handed back (not counted) and it exits; it reads this ${when}`,
+		};
 	}
 
 	async retry(hash: string, options: {priority?: Priority; resetRetries?: boolean} = {}): Promise<AdminOutcome> {

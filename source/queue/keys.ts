@@ -13,6 +13,7 @@ it filled keeps working.
   <prefix>registry/config.json            remote config
   <prefix>registry/capabilities.json      what `doctor` found the provider supports
   <prefix>registry/workers/<id>.json      worker registrations
+  <prefix>registry/commands/<id>.json     an operator's command to one worker (drain, stop)
   <prefix>registry/logs/<sha256>/...      job logs, one object per attempt
 */
 export const priorities = ['critical', 'high', 'normal', 'low', 'background'] as const;
@@ -156,6 +157,11 @@ export class Keys {
 
 	worker(id: string): string {
 		return `${this.prefix}registry/workers/${id}.json`;
+	}
+
+	/** An operator's command to one worker (drain, stop): transitions/worker-command.ts. */
+	workerCommand(id: string): string {
+		return `${this.prefix}registry/commands/${id}.json`;
 	}
 
 	workerFolder(): string {

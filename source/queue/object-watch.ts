@@ -3,11 +3,13 @@ Watches one small object for changes with conditional GETs: 1 GET per check, ans
 is unchanged (a twelfth of the price of a LIST). Idle workers watch queue/signal.json, consoles
 queue/changes.json. An absent object is a state too, so its creation counts as a change.
 */
-import type {ObjectStore} from '../storage/object-store.js';
+import {isNotModified, type ObjectStore} from '../storage/object-store.js';
 
 export class ObjectWatch {
 	/** The ETag last seen, 'absent', or undefined before the first check. */
 	private seen?: string;
+	/** The body of the last check that read one (a change), for a watcher that looks inside. */
+	lastBody?: Uint8Array;
 
 	constructor(
 		private readonly store: ObjectStore,
@@ -21,6 +23,8 @@ export class ObjectWatch {
 			this.seen && this.seen !== 'absent' ? {ifNoneMatch: this.seen} : undefined,
 		);
 		const current = got ? got.etag : 'absent';
+		if (got && !isNotModified(got)) this.lastBody = got.body;
+		else if (!got) this.lastBody = undefined;
 		const changed = current !== this.seen;
 		this.seen = current;
 		return changed;

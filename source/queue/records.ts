@@ -237,6 +237,8 @@ export type Lease = {
 	progress?: Progress;
 	/** Set by `cancel` on a running job: the worker stops at its next heartbeat. */
 	cancelRequested?: boolean;
+	/** Set by an operator's command to the holder (transitions/worker-command.ts), read at its next heartbeat. */
+	workerCommand?: WorkerCommand;
 	/** Set by the fenced write that ends the attempt; an ended lease is the event the read model folds. */
 	ending?: LeaseEnding;
 	/** Server time of the ending write. */
@@ -307,6 +309,7 @@ export function parseLease(body: Uint8Array | string, hash: string): Parsed<Leas
 			...present('size', numberField(v, 'size', {min: 0})),
 			...present('progress', progress ? parseProgress(progress) : undefined),
 			...present('cancelRequested', booleanField(v, 'cancelRequested')),
+			...present('workerCommand', oneOf(v, 'workerCommand', workerCommands)),
 			...present('ending', oneOf(v, 'ending', leaseEndings)),
 			...present('endedAt', numberField(v, 'endedAt')),
 			...present('failure', failure),
@@ -688,7 +691,30 @@ export type WorkerRecord = {
 	sleepingUntil?: number;
 	/** The run windows it keeps, as given (`22:00-06:00@Europe/Berlin`). */
 	runWindows?: string[];
+	/** An operator's command it is carrying out (drain: it finishes its job, then exits), or why it stopped. */
+	command?: {command: WorkerCommand; by: string; at: number};
 };
+
+/** drain: finish the running job, claim no other, exit. stop: hand the running job back now, exit. */
+export type WorkerCommand = 'drain' | 'stop';
+export const workerCommands = ['drain', 'stop'] as const;
+
+/** `registry/commands/<worker>.json`: an operator's command to one worker (transitions/worker-command.ts). */
+export type WorkerCommandRecord = {version: 1; worker: string; command: WorkerCommand; by: string; at: number};
+
+export function parseWorkerCommand(body: Uint8Array | string): Parsed<WorkerCommandRecord> {
+	const json = parseJsonObject(body);
+	if (!json.ok) return json;
+	const v = json.value;
+	const command = oneOf(v, 'command', workerCommands);
+	const at = numberField(v, 'at', {min: 0});
+	if (v['version'] !== 1 || typeof v['worker'] !== 'string' || !command || at === undefined)
+		return {ok: false, reason: 'not a version 1 worker command (command drain or stop, worker, at)'};
+	return {
+		ok: true,
+		value: {version: 1, worker: bounded(v['worker'], bounds.label), command, by: stringField(v, 'by', 200) ?? '', at},
+	};
+}
 
 /**
 A worker outside its run windows writes its registration once, then sleeps for hours: it is not gone
@@ -740,6 +766,7 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 			...present('cpuPercent', numberField(v, 'cpuPercent', {min: 0})),
 			...present('memoryPercent', numberField(v, 'memoryPercent', {min: 0})),
 			...present('sleepingUntil', numberField(v, 'sleepingUntil', {min: 0})),
+			...present('command', commandOf(objectField(v, 'command'))),
 			...(Array.isArray(v['runWindows'])
 				? {
 						runWindows: v['runWindows']
@@ -750,6 +777,12 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 				: {}),
 		},
 	};
+}
+
+function commandOf(v: Record<string, unknown> | undefined): WorkerRecord['command'] {
+	const command = v ? oneOf(v, 'command', workerCommands) : undefined;
+	if (!v || !command) return undefined;
+	return {command, by: stringField(v, 'by', 200) ?? '', at: numberField(v, 'at', {min: 0}) ?? 0};
 }
 
 /** `queue/janitor.json`: the last janitor turn. Its last-modified (server time) is when the turn was taken. */

@@ -46,6 +46,8 @@ export type WorkerEvents = {
 	'late-failure-not-recorded': [{error: string}];
 	'deregister-failed': [{error: string}];
 	'worker-crashed': [{error: string}];
+	/** An operator's command read from the bucket (drain, stop); `stale`: meant for an earlier process. */
+	'worker-command': [{command: string; by: string; via: 'lease' | 'signal' | 'registration'; stale?: boolean}];
 };
 
 export type WorkerEventName = keyof WorkerEvents;
@@ -81,6 +83,7 @@ export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn
 	'late-failure-not-recorded': 'warn',
 	'deregister-failed': 'warn',
 	'worker-crashed': 'error',
+	'worker-command': 'info',
 };
 
 /** Every event a worker emits, for a subscriber that wants them all. */

@@ -2,7 +2,8 @@
 Keeps a running job's lease alive, as BullMQ's lock manager does: a heartbeat every
 heartbeat_interval (PUT lease If-Match) with the job's progress and the machine's load, and the
 registration refreshed beside it. A heartbeat that finds the lease cancelled or taken aborts the
-job; the reason is kept for the job log.
+job; the reason is kept for the job log. An operator's command riding in the lease goes to the
+worker (worker-commands.ts).
 */
 import type {Clock} from '../lib/clock.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -12,6 +13,7 @@ import {errorText, type JobFields, type WorkerEmitter} from './events.js';
 import {HeartbeatLoop} from './heartbeat-loop.js';
 import {LoadSampler} from './load-sampler.js';
 import type {Registration} from './registration.js';
+import type {WorkerCommands} from './worker-commands.js';
 
 export type JobProgress = {stage: 'downloading' | 'converting' | 'uploading'; pagesDone: number; pagesTotal: number};
 
@@ -22,7 +24,13 @@ export class JobLease {
 	private loop?: HeartbeatLoop;
 
 	constructor(
-		private readonly deps: {context: QueueContext; clock: Clock; events: WorkerEmitter; registration: Registration},
+		private readonly deps: {
+			context: QueueContext;
+			clock: Clock;
+			events: WorkerEmitter;
+			registration: Registration;
+			commands: Pick<WorkerCommands, 'fromLease'>;
+		},
 		private readonly held: HeldLease,
 		private readonly job: {
 			fields: JobFields;
@@ -72,6 +80,7 @@ export class JobLease {
 		this.load.sample();
 		if (outcome.kind === 'renewed') {
 			await this.register();
+			await this.deps.commands.fromLease(outcome.command);
 			return;
 		}
 		const cancelled = outcome.kind === 'cancelled';

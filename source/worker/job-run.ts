@@ -19,6 +19,7 @@ import {makeJobFolder} from './job-folders.js';
 import {type JobLogWriter, newJobLog, redacted} from './job-logs.js';
 import type {FailureRecorder} from './pending-failure.js';
 import type {Registration} from './registration.js';
+import type {WorkerCommands} from './worker-commands.js';
 import {packageResult} from './result-archive.js';
 
 export type JobRunDeps = {
@@ -34,6 +35,8 @@ export type JobRunDeps = {
 	isStopping: () => boolean;
 	/** The job as a terminal view shows it. */
 	show: (job: WorkerStatus['job']) => void;
+	/** An operator's command found in the lease (drain, stop). */
+	commands: Pick<WorkerCommands, 'fromLease'>;
 };
 
 export class JobRun {

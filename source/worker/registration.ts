@@ -21,6 +21,11 @@ export type WorkerIdentity = {workerId: string; storeLine: string; softwareVersi
 export class Registration {
 	private record: WorkerRecord;
 	private writtenAt = 0;
+	private written = false;
+	/** Called after each write but the first, with its server time (the worker reads its commands then). */
+	private afterWrite?: (serverTime: number) => Promise<void>;
+	/** Server time of the first write: the worker's start as the store sees it. */
+	firstWrittenAt?: number;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -59,6 +64,19 @@ export class Registration {
 		this.record.bytesProcessed += bytes;
 	}
 
+	onRewrite(hook: (serverTime: number) => Promise<void>): void {
+		this.afterWrite = hook;
+	}
+
+	/** What the worker carries out for an operator (kept in every later write, `stopped` too). */
+	carriesOut(command: NonNullable<WorkerRecord['command']>): void {
+		this.record.command = command;
+	}
+
+	get status(): WorkerRecord['status'] {
+		return this.record.status;
+	}
+
 	/** The run windows the worker keeps, shown by `workers` and the console. */
 	keepsWindows(windows: string[]): void {
 		if (windows.length > 0) this.record.runWindows = windows;
@@ -91,5 +109,9 @@ export class Registration {
 		await this.context.store.put(this.context.keys.worker(this.record.worker), JSON.stringify(this.record), {
 			contentType: 'application/json',
 		});
+		if (!this.written) {
+			this.written = true;
+			this.firstWrittenAt = this.record.lastSeen;
+		} else await this.afterWrite?.(this.record.lastSeen);
 	}
 }

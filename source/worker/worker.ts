@@ -32,6 +32,7 @@ import {waitForWork} from './idle-wait.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
 import {StoreTrouble} from './store-trouble.js';
+import {WorkerCommands, type HeardCommand} from './worker-commands.js';
 
 export type WorkerOptions = WorkerIdentity & {
 	context: QueueContext;
@@ -62,6 +63,7 @@ export class Worker extends WorkerEmitter {
 	private job?: JobRun;
 	private readonly trouble: StoreTrouble;
 	private readonly held: HeldJobs;
+	private readonly commands: WorkerCommands;
 	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
@@ -75,6 +77,26 @@ export class Worker extends WorkerEmitter {
 		this.failures = new FailureRecorder(context, this.registration, this.janitor, this);
 		this.logs = new JobLogWriter(context, this);
 		this.trouble = new StoreTrouble(clock, this.stopController.signal, this, () => this.claimer.forget());
+		this.commands = new WorkerCommands(context, options.workerId, this, heard => this.obey(heard));
+		// At most every ten minutes, so a worker that goes idle and busy by turns does not pay a GET per job.
+		let checkedAt = Number.NEGATIVE_INFINITY;
+		this.registration.onRewrite(async serverTime => {
+			if (this.stopping || serverTime - checkedAt < 10 * 60_000) return;
+			checkedAt = serverTime;
+			await this.commands.check('registration');
+		});
+	}
+
+	/** An operator's command: stop hands the running job back now; drain lets it finish and claims no other. */
+	private obey(heard: HeardCommand): void {
+		const by = heard.by ? ` by ${heard.by}` : '';
+		this.registration.carriesOut(heard);
+		if (heard.command === 'stop' || !this.job) {
+			this.stop(heard.command === 'stop' ? `stopped${by}` : `drained${by}`);
+			return;
+		}
+		// Draining: the registration says so now; the job finishes and the loop stops before the next claim.
+		void this.registration.write(this.registration.status, {force: true}).catch(() => undefined);
 	}
 
 	/** Asks the worker to stop: the running job is handed back. Safe to call more than once. */
@@ -100,6 +122,7 @@ export class Worker extends WorkerEmitter {
 			await this.trouble.survive(async () => {
 				await this.options.remoteConfig.get();
 				await this.registration.write('idle', {force: true});
+				this.commands.started(this.registration.firstWrittenAt ?? 0);
 				registered = true;
 				return 'continue';
 			});
@@ -161,6 +184,7 @@ export class Worker extends WorkerEmitter {
 
 	private async shutDown(): Promise<void> {
 		this.options.converter.dispose();
+		await this.commands.done().catch(error => this.emit('deregister-failed', {error: errorText(error)}));
 		// One last try on the way out; if the store still refuses, the lease goes stale and the janitor
 		// (or this worker's next start) recovers it.
 		await this.failures.flush().catch(error => this.emit('late-failure-not-recorded', {error: errorText(error)}));
@@ -179,6 +203,10 @@ export class Worker extends WorkerEmitter {
 	*/
 	private async cycle(signal: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
+		if (this.commands.pending) {
+			this.stop(`${this.commands.pending.command === 'stop' ? 'stopped' : 'drained'} by ${this.commands.pending.by}`);
+			return 'stop';
+		}
 		await this.options.remoteConfig.get();
 		if (await this.sleepOutsideWindow()) return 'continue';
 		await this.failures.flush();
@@ -212,6 +240,7 @@ export class Worker extends WorkerEmitter {
 				await this.janitor.runIfDue();
 			},
 		});
+		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
 	}
 
@@ -273,6 +302,7 @@ export class Worker extends WorkerEmitter {
 				logs: this.logs,
 				isStopping: () => this.stopping,
 				show: job => this.setStatus({state: 'processing', job}),
+				commands: this.commands,
 			},
 			held,
 		);
@@ -284,6 +314,8 @@ export class Worker extends WorkerEmitter {
 			await run.run();
 		} finally {
 			stopWatchingWindow();
+			// A command the completing write adopted (it arrived after the last heartbeat).
+			await this.commands.fromLease(held.lease.workerCommand).catch(() => undefined);
 			await this.held.forget(held.lease.hash);
 			this.job = undefined;
 			this.setStatus({jobsCompleted: this.registration.completed, jobsFailed: this.registration.failed});

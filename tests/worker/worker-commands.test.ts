@@ -1,0 +1,216 @@
+/**
+Commands to one worker through the bucket (queue/transitions/worker-command.ts), on a simulated
+clock: stop hands the running job back at the next heartbeat; drain lets it finish and claims no
+other, even when the command lands between the last heartbeat and the completing write; an idle
+worker hears it at its next poll; a command older than the worker is removed unheeded.
+*/
+import test from 'ava';
+import type {Clock} from '../../source/lib/clock.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {parseWorkerRecord} from '../../source/queue/records.js';
+import {RemoteConfigCache} from '../../source/queue/remote-config.js';
+import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {readWorkerCommand, sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
+import {isNotModified} from '../../source/storage/object-store.js';
+import {ConversionError} from '../../source/worker/converter/conversion-error.js';
+import type {Converter} from '../../source/worker/converters.js';
+import {Worker} from '../../source/worker/worker.js';
+import {makePdf} from '../support/pdfs.js';
+import {hashOf, makeQueue} from '../support/queue.js';
+import {inProcessConverter, recordEvents} from '../support/worker-events.js';
+
+function testWorker(context: QueueContext, clock: Clock, workerId: string, converter: Converter): Worker {
+	return new Worker({
+		context,
+		remoteConfig: new RemoteConfigCache(context),
+		workerId,
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter,
+	});
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
+}
+
+/** A converter each job of which runs until the test lets it finish (or the job is aborted). */
+function heldConverter() {
+	const running: Array<() => void> = [];
+	const real = inProcessConverter();
+	const converter: Converter = {
+		convert: async job =>
+			new Promise((resolve, reject) => {
+				running.push(() => resolve(real.convert(job)));
+				job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
+			}),
+		idle() {},
+		dispose() {},
+	};
+	return {converter, running};
+}
+
+async function queueWith(count: number) {
+	const queue = await makeQueue();
+	for (let n = 1; n <= count; n++) {
+		const hash = hashOf(n);
+		await queue.context.store.put(queue.keys.raw(hash), await makePdf([`job ${n}`]), {contentType: 'application/pdf'});
+		await enqueue(queue.context, {hash, priority: 'normal', name: `job-${n}.pdf`, size: 100});
+	}
+	return queue;
+}
+
+async function registration(queue: Awaited<ReturnType<typeof makeQueue>>, worker: string) {
+	const got = await queue.context.store.get(queue.keys.worker(worker));
+	if (!got || isNotModified(got)) throw new Error('no registration');
+	const parsed = parseWorkerRecord(got.body);
+	if (!parsed.ok) throw new Error(parsed.reason);
+	return parsed.value;
+}
+
+async function finish(
+	worker: Worker,
+	running: Promise<void>,
+	clock: {advance(ms: number): void; pendingSleepers: number},
+) {
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+}
+
+test('stop: the running job is handed back at the next heartbeat, not counted; the worker exits and says who', async t => {
+	const queue = await queueWith(2);
+	const {clock, keys, context} = queue;
+	const {converter, running} = heldConverter();
+	const worker = testWorker(context, clock, 'w-stop', converter);
+	const events = recordEvents(worker, clock);
+	const run = worker.run();
+	await until('a conversion', () => running.length === 1);
+	const sent = await sendWorkerCommand(context, {worker: 'w-stop', command: 'stop', by: 'op@console'});
+	t.is(sent.leasesMarked, 1, 'its running lease carries the command');
+	clock.advance(context.config().heartbeat_interval * 1000);
+	await run;
+	t.like(
+		events.find(e => e.event === 'worker-command'),
+		{fields: {command: 'stop', by: 'op@console', via: 'lease'}},
+	);
+	t.false(events.some(e => e.event === 'job-failed' || e.event === 'job-completed'));
+	t.true(events.some(e => e.event === 'job-requeued'));
+	const held = events.find(e => e.event === 'job-claimed')!.fields['job'] as string;
+	const todo = await context.store.get(keys.todo('normal', held));
+	t.truthy(todo && !isNotModified(todo) && JSON.parse(Buffer.from(todo.body).toString()).attempts === 0);
+	t.is(await context.store.head(keys.lease(held)), undefined, 'claimable again at once');
+	t.like(await registration(queue, 'w-stop'), {status: 'stopped', command: {command: 'stop', by: 'op@console'}});
+	t.is(await context.store.head(keys.workerCommand('w-stop')), undefined, 'carried out: removed');
+});
+
+test('drain: the running job finishes, no other is claimed, the worker exits; the registration says draining meanwhile', async t => {
+	const queue = await queueWith(2);
+	const {clock, keys, context} = queue;
+	const {converter, running} = heldConverter();
+	const worker = testWorker(context, clock, 'w-drain', converter);
+	const events = recordEvents(worker, clock);
+	const run = worker.run();
+	await until('a conversion', () => running.length === 1);
+	await sendWorkerCommand(context, {worker: 'w-drain', command: 'drain', by: 'op'});
+	clock.advance(context.config().heartbeat_interval * 1000);
+	await until('the command heard', () => events.some(e => e.event === 'worker-command'));
+	await until(
+		'the registration to say draining',
+		async () => (await registration(queue, 'w-drain')).command !== undefined,
+	);
+	t.like(await registration(queue, 'w-drain'), {status: 'processing', command: {command: 'drain'}});
+	running[0]!();
+	await run;
+	t.is(events.filter(e => e.event === 'job-completed').length, 1);
+	t.is(events.filter(e => e.event === 'job-claimed').length, 1, 'the second job was not claimed');
+	t.truthy(
+		(await context.store.head(keys.todo('normal', hashOf(2)))) ??
+			(await context.store.head(keys.todo('normal', hashOf(1)))),
+	);
+	t.like(await registration(queue, 'w-drain'), {status: 'stopped', command: {command: 'drain', by: 'op'}});
+	t.like(
+		events.find(e => e.event === 'shutdown-requested'),
+		{fields: {reason: 'drained by op'}},
+	);
+});
+
+test('drain sent between the last heartbeat and the completing write: the job still completes, then the worker exits', async t => {
+	const queue = await queueWith(2);
+	const {clock, keys, context} = queue;
+	const {converter, running} = heldConverter();
+	const worker = testWorker(context, clock, 'w-late', converter);
+	const events = recordEvents(worker, clock);
+	const run = worker.run();
+	await until('a conversion', () => running.length === 1);
+	// No heartbeat between the command and the end of the conversion: the completing fence meets the 412.
+	await sendWorkerCommand(context, {worker: 'w-late', command: 'drain', by: 'op'});
+	running[0]!();
+	await run;
+	t.is(events.filter(e => e.event === 'job-completed').length, 1, 'a command costs no job');
+	t.false(events.some(e => e.event === 'lease-lost'));
+	const done = events.find(e => e.event === 'job-completed')!.fields['job'] as string;
+	t.truthy(await context.store.head(keys.result(done)));
+	t.is(events.filter(e => e.event === 'job-claimed').length, 1);
+	t.like(await registration(queue, 'w-late'), {status: 'stopped', command: {command: 'drain'}});
+});
+
+test('an idle worker hears a command at its next poll; one older than the worker is removed unheeded', async t => {
+	const queue = await makeQueue();
+	const {clock, keys, context} = queue;
+	// Left from an earlier process of the same id.
+	await context.store.put(
+		keys.workerCommand('w-idle'),
+		JSON.stringify({version: 1, worker: 'w-idle', command: 'stop', by: 'old', at: clock.now() - 3_600_000}),
+	);
+	const worker = testWorker(context, clock, 'w-idle', inProcessConverter());
+	const events = recordEvents(worker, clock);
+	const run = worker.run();
+	await until('idle', () => clock.pendingSleepers > 0);
+	// The ten-minute registration rewrite reads the command, finds it stale and removes it.
+	for (let i = 0; i < 62; i++) {
+		clock.advance(10_000);
+		await new Promise(resolve => setTimeout(resolve, 5));
+	}
+	await until(
+		'the stale command removed',
+		async () => (await context.store.head(keys.workerCommand('w-idle'))) === undefined,
+	);
+	t.like(
+		events.find(e => e.event === 'worker-command'),
+		{fields: {command: 'stop', stale: true}},
+	);
+	t.false(
+		events.some(e => e.event === 'shutdown-requested'),
+		'a stale command is not obeyed',
+	);
+	const sent = await sendWorkerCommand(context, {worker: 'w-idle', command: 'drain', by: 'op', leases: []});
+	t.is(sent.leasesMarked, 0);
+	clock.advance(10_000);
+	await run;
+	t.like(events.filter(e => e.event === 'worker-command').at(-1), {fields: {command: 'drain', via: 'signal'}});
+	t.like(await registration(queue, 'w-idle'), {status: 'stopped', command: {command: 'drain', by: 'op'}});
+	await finish(worker, Promise.resolve(), clock);
+});
+
+test('a malformed or wrong-typed command is reported and not obeyed', async t => {
+	const {context, keys} = await makeQueue();
+	for (const body of [
+		'{not json',
+		'{"version":1,"worker":"w","command":"explode","at":1}',
+		'{"version":1,"worker":7}',
+	]) {
+		await context.store.put(keys.workerCommand('w'), body);
+		const read = await readWorkerCommand(context, 'w');
+		t.is(read.command, undefined, body);
+		t.truthy(read.problem, body);
+	}
+	await context.store.put(keys.workerCommand('w'), JSON.stringify({version: 1, worker: 'v', command: 'stop', at: 1}));
+	t.regex((await readWorkerCommand(context, 'w')).problem ?? '', /names worker v/);
+});
