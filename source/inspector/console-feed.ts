@@ -17,6 +17,7 @@ with 20 running jobs at AWS prices, where listing everything each refresh costs 
 import {mapLimit} from '../lib/concurrency.js';
 import type {Priority} from '../queue/keys.js';
 import {loadManifest, type Manifest} from '../queue/manifest.js';
+import {periodSeries} from '../queue/read-model/event-fold.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
 import {actionsFor} from '../queue/job-actions.js';
 import {
@@ -25,6 +26,7 @@ import {
 	type JobLog,
 	type JobState,
 	type Lease,
+	type WorkerCommand,
 	type WorkerRecord,
 } from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
@@ -49,16 +51,25 @@ const manifestEveryMs = 60_000;
 const configEveryMs = 60_000;
 const skewWorthMentioningMs = 30_000;
 
+/** Completed and failed per hour for the last day and per day for the last 30, from the read model's head. */
+export function historyOf(view: Pick<QueueView, 'serverNow' | 'history'>): ConsoleSnapshot['history'] {
+	const {history, serverNow} = view;
+	return {
+		hourly: {
+			completed: periodSeries(history.completionsByHour, serverNow, 3_600_000, 24),
+			failed: periodSeries(history.failuresByHour, serverNow, 3_600_000, 24),
+		},
+		daily: {
+			completed: periodSeries(history.completionsByDay, serverNow, 86_400_000, 30),
+			failed: periodSeries(history.failuresByDay, serverNow, 86_400_000, 30),
+		},
+	};
+}
+
 export function heartbeatHealth(ageMs: number, staleAfterMs: number, heartbeatIntervalMs: number): HeartbeatHealth {
 	if (ageMs > staleAfterMs) return 'stale';
 	// Late: more than two heartbeats missed, or halfway to stale, whichever comes first.
 	return ageMs > Math.min(staleAfterMs / 2, 2 * heartbeatIntervalMs + 5000) ? 'late' : 'fine';
-}
-
-/** A per-minute series (key: minute since the epoch) as the last `minutes` values, oldest first. */
-export function minuteSeries(series: Record<string, number>, now: number, minutes: number): number[] {
-	const current = Math.floor(now / 60_000);
-	return Array.from({length: minutes}, (_, i) => series[String(current - minutes + 1 + i)] ?? 0);
 }
 
 /** Completions per minute (oldest first) and the backlog's ETA from the last ten minutes' rate. */
@@ -66,7 +77,7 @@ export function throughput(
 	view: Pick<QueueView, 'serverNow' | 'counts' | 'completionsByMinute'>,
 	minutes = 30,
 ): {perMinute: number[]; ratePerMinute: number; backlogEtaMs?: number} {
-	const perMinute = minuteSeries(view.completionsByMinute, view.serverNow, minutes);
+	const perMinute = periodSeries(view.completionsByMinute, view.serverNow, 60_000, minutes);
 	// The rate over the last ten full minutes and the current, partial one; when completions began
 	// within that window, only the time since their first minute counts, so a fresh run is not
 	// diluted by the idle minutes before it.
@@ -245,7 +256,8 @@ export class InspectorFeed implements ConsoleSource {
 			...(Math.abs(skew) > skewWorthMentioningMs ? {clockSkewMs: skew} : {}),
 			counts: view.counts,
 			completionsPerMinute: flow.perMinute,
-			failuresPerMinute: minuteSeries(view.failuresByMinute, view.serverNow, flow.perMinute.length),
+			failuresPerMinute: periodSeries(view.failuresByMinute, view.serverNow, 60_000, flow.perMinute.length),
+			history: historyOf(view),
 			throughputPerMinute: flow.ratePerMinute,
 			...(flow.backlogEtaMs === undefined ? {} : {backlogEtaMs: flow.backlogEtaMs}),
 			active: active.sort((a, b) => a.at - b.at),
@@ -310,6 +322,21 @@ export class InspectorFeed implements ConsoleSource {
 
 	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
 		return this.inspector.reprioritize(hash, priority);
+	}
+
+	async remove(hashes: string[]): Promise<AdminOutcome[]> {
+		return mapLimit(hashes, 8, async hash => this.inspector.remove(hash));
+	}
+
+	async commandWorker(
+		worker: string,
+		command: WorkerCommand,
+		leases: string[],
+	): Promise<{ok: true; message: string} | {ok: false; reason: string}> {
+		const answer = await this.inspector.commandWorker(worker, command, {leases});
+		// The registrations are read again at the next refresh, so the pane shows draining at once.
+		this.workersAt = Number.NEGATIVE_INFINITY;
+		return answer;
 	}
 
 	async clearDead(): Promise<{count: number}> {
@@ -495,6 +522,16 @@ export class InspectorFeed implements ConsoleSource {
 				jobsCompleted: record.jobsCompleted,
 				jobsFailed: record.jobsFailed,
 				...(finished > 0 ? {avgJobMs: record.busyMs / finished} : {}),
+				pid: record.pid,
+				version: record.softwareVersion,
+				startedAt: record.startedAt,
+				...(record.lastSeen > record.startedAt
+					? {busyShare: Math.min(1, record.busyMs / (record.lastSeen - record.startedAt))}
+					: {}),
+				pagesProcessed: record.pagesProcessed,
+				...(lease ? {currentJobHash: lease.hash} : {}),
+				...(record.runWindows ? {runWindows: record.runWindows} : {}),
+				...(record.command ? {command: {command: record.command.command, by: record.command.by}} : {}),
 				lastSeenAgoMs: lease
 					? Math.min(
 							ago,

@@ -6,11 +6,11 @@ is the real source, and the console's tests pass a fake.
 import {priorities, type Priority} from '../queue/keys.js';
 import type {JobAction} from '../queue/job-actions.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
-import type {JobLog, JobState, Lease, WorkerRecord} from '../queue/records.js';
+import type {JobLog, JobState, Lease, WorkerCommand, WorkerRecord} from '../queue/records.js';
 import type {AdminOutcome} from '../queue/transitions/admin.js';
 import {jobName, type JobDetail} from './inspector.js';
 
-export type {AdminOutcome, JobAction, JobDetail, JobLog, JobState, Priority};
+export type {AdminOutcome, JobAction, JobDetail, JobLog, JobState, Priority, WorkerCommand};
 export {jobName, priorities};
 
 /** How fresh a running job's heartbeat is, against the stale timeout. */
@@ -59,6 +59,17 @@ export type ConsoleWorker = {
 	jobsFailed: number;
 	avgJobMs?: number;
 	lastSeenAgoMs: number;
+	pid: number;
+	version: string;
+	/** Server time the worker started, and the share of the time since that it spent on jobs (0..1). */
+	startedAt: number;
+	busyShare?: number;
+	pagesProcessed: number;
+	/** The running job's hash, with `currentJob` its name. */
+	currentJobHash?: string;
+	runWindows?: string[];
+	/** An operator's command it carries out (draining, stopping) or carried out (stopped by). */
+	command?: {command: WorkerCommand; by: string};
 };
 
 /** The Workers pane's order: working first, then those that may yet work, then those that will not. */
@@ -82,6 +93,8 @@ export type EndedAttempt = {
 	endedAt: number;
 };
 
+export type PeriodCounts = {completed: number[]; failed: number[]};
+
 export type ConsoleSnapshot = {
 	/** Server time when the refresh finished, and this machine's time then. */
 	serverNow: number;
@@ -93,6 +106,11 @@ export type ConsoleSnapshot = {
 	completionsPerMinute: number[];
 	/** Attempts that ended failed or dead, per minute, the same 30 minutes. */
 	failuresPerMinute: number[];
+	/**
+	Completions and failed attempts per hour for the last 24 hours and per day (UTC) for the last 30 days,
+	oldest first, the current period last: kept in the read model's head, so they cost no request more.
+	*/
+	history: {hourly: PeriodCounts; daily: PeriodCounts};
 	/** Jobs finished per minute over the last 10 minutes, and the backlog's ETA at that rate. */
 	throughputPerMinute: number;
 	backlogEtaMs?: number;
@@ -151,6 +169,14 @@ export interface ConsoleSource {
 	preview(hash: string): Promise<string | undefined>;
 	retry(hashes: string[]): Promise<AdminOutcome[]>;
 	cancel(hash: string): Promise<AdminOutcome>;
+	/** Removes queued, failed or dead jobs for good (queue records, raw PDF, logs, manifest entry). */
+	remove(hashes: string[]): Promise<AdminOutcome[]>;
+	/** Sends drain or stop to a worker through the bucket; `leases`: its running jobs, as the console sees them. */
+	commandWorker(
+		worker: string,
+		command: WorkerCommand,
+		leases: string[],
+	): Promise<{ok: true; message: string} | {ok: false; reason: string}>;
 	reprioritize(hash: string, priority: Priority): Promise<AdminOutcome>;
 	clearDead(): Promise<{count: number}>;
 	/** Pauses or resumes every priority; what is paused afterwards. */

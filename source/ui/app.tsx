@@ -5,7 +5,7 @@ import type {ConsoleSnapshot, ConsoleSource} from '../inspector/console-source.j
 import {ConfirmDialog, PriorityPicker} from './components/dialogs.js';
 import {Footer} from './components/footer.js';
 import {Header} from './components/header.js';
-import {JobPane} from './components/job-pane.js';
+import {GroupPane, JobPane} from './components/job-pane.js';
 import {Overview} from './components/overview.js';
 import {Tabs} from './components/tabs.js';
 import {TextOverlay} from './components/text-overlay.js';
@@ -15,9 +15,9 @@ import {useEffects} from './hooks/use-effects.js';
 import {useTimers} from './hooks/use-timers.js';
 import {useWindow} from './hooks/use-window.js';
 import {helpLines} from './state/keymap.js';
-import {currentRows, initialState, reducer, type ConsoleState} from './state/reducer.js';
+import {currentRows, initialState, listsGroups, paneJobs, reducer, type ConsoleState} from './state/reducer.js';
 import {liveLines} from './state/text-views.js';
-import {jobRows, overlayRows, tableRows, visibleRows, workerRows, type Window} from './state/view.js';
+import {isGroupedPane, jobGroups, overlayRows, tableRows, visibleRows, workerRows, type Window} from './state/view.js';
 
 export type AppProps = {
 	source: ConsoleSource;
@@ -28,9 +28,11 @@ export type AppProps = {
 	onQuit: () => void;
 	/** Local time; tests pass a fixed one. @default Date.now */
 	now?: () => number;
+	/** Where control sequences that draw nothing go (OSC 52 for copy). @default the process's stdout */
+	writeTerminal?: (sequence: string) => void;
 };
 
-export function App({source, window, intervalMs, isReadOnly, onQuit, now = Date.now}: AppProps) {
+export function App({source, window, intervalMs, isReadOnly, onQuit, now = Date.now, writeTerminal}: AppProps) {
 	const [state, dispatch] = useReducer(reducer, undefined, () =>
 		initialState({intervalMs, minIntervalMs: source.minRefreshSeconds * 1000, isReadOnly, window, now: now()}),
 	);
@@ -38,7 +40,7 @@ export function App({source, window, intervalMs, isReadOnly, onQuit, now = Date.
 	useConsoleKeys(dispatch, now);
 	useTimers(dispatch, state.intervalMs, now);
 	useWindow(dispatch);
-	useEffects(state, dispatch, source, now, quit);
+	useEffects(state, dispatch, source, now, quit, writeTerminal);
 	return (
 		<Box flexDirection="column" width={state.window.columns} height={state.window.rows - 1} overflow="hidden">
 			<Header state={state} storeLine={source.storeLine} />
@@ -53,51 +55,70 @@ function Body({state}: {state: ConsoleState}) {
 	const width = window.columns;
 	if (overlay && overlay.kind !== 'confirm' && overlay.kind !== 'priority') {
 		const height = overlayRows(window);
-		if (overlay.kind === 'help')
-			return (
-				<TextOverlay
-					title="Keys"
-					lines={helpLines(window.columns)}
-					scroll={overlay.scroll}
-					height={height}
-					width={width}
-					hint="Esc or ? closes · ↑↓ PgUp PgDn scroll"
-				/>
-			);
 		const common = {
 			title: overlay.title,
 			scroll: overlay.scroll,
 			height,
 			width,
+			search: overlay.search,
 			...(overlay.lines ? {lines: overlay.lines} : {}),
 			...(overlay.error ? {error: overlay.error} : {}),
 		};
-		if (overlay.kind === 'detail')
-			return (
-				<TextOverlay
-					{...common}
-					title={`Job ${overlay.title}`}
-					hint={detailHint(snapshot, overlay.hash, overlay.detail?.state)}
-				/>
-			);
-		if (overlay.kind === 'logs') {
-			const running = snapshot?.active.find(j => j.hash === overlay.hash);
-			return (
-				<TextOverlay
-					{...common}
-					title={`Logs of ${overlay.title}`}
-					tail={liveLines(running)}
-					hint={`Esc back · ↑↓ PgUp PgDn scroll · End follows${overlay.follow ? ' (following)' : ''}`}
-				/>
-			);
+		const scrollHint = '↑↓ PgUp PgDn scroll · / search';
+		switch (overlay.kind) {
+			case 'help':
+				return <TextOverlay {...common} lines={helpLines(window.columns)} hint={`Esc or ? closes · ${scrollHint}`} />;
+			case 'detail':
+				return (
+					<TextOverlay
+						{...common}
+						title={`Job ${overlay.title}`}
+						hint={detailHint(snapshot, overlay.hash, overlay.detail?.state)}
+					/>
+				);
+			case 'logs': {
+				const running = snapshot?.active.find(j => j.hash === overlay.hash);
+				return (
+					<TextOverlay
+						{...common}
+						title={`Logs of ${overlay.title}`}
+						tail={liveLines(running)}
+						hint={`Esc back · ${scrollHint} · End follows${overlay.follow ? ' (following)' : ''}`}
+					/>
+				);
+			}
+			case 'preview':
+				return (
+					<TextOverlay
+						{...common}
+						title={`Preview of ${overlay.title} (content.md)`}
+						hint={`Esc back · ${scrollHint}`}
+					/>
+				);
+			case 'history':
+				return (
+					<TextOverlay
+						{...common}
+						title="History: done and failed per hour and per day (UTC)"
+						hint={`Esc back · ${scrollHint}`}
+					/>
+				);
+			case 'worker': {
+				const worker = snapshot?.workers.find(w => w.id === overlay.id);
+				const live = worker && worker.status !== 'stopped' && worker.status !== 'gone' && !worker.command;
+				return (
+					<TextOverlay
+						{...common}
+						hint={[
+							'Esc back',
+							...(live && !state.isReadOnly ? ['d drain', 'K stop'] : []),
+							'y copy id',
+							'/ search',
+						].join(' · ')}
+					/>
+				);
+			}
 		}
-		return (
-			<TextOverlay
-				{...common}
-				title={`Preview of ${overlay.title} (content.md)`}
-				hint="Esc back · ↑↓ PgUp PgDn scroll"
-			/>
-		);
 	}
 	const height = tableRows(window);
 	const selection = state.selection[state.pane];
@@ -124,11 +145,23 @@ function Body({state}: {state: ConsoleState}) {
 				filter={state.filter}
 			/>
 		);
+	else if (isGroupedPane(state.pane) && listsGroups(state))
+		list = (
+			<GroupPane
+				groups={jobGroups(snapshot, state.pane, state.filter)}
+				selected={index}
+				offset={selection.offset}
+				height={height}
+				width={width}
+				serverNow={snapshot?.serverNow ?? state.now}
+			/>
+		);
 	else
 		list = (
 			<JobPane
 				pane={state.pane}
-				rows={jobRows(snapshot, state.pane, state.filter, sort)}
+				rows={paneJobs(state)}
+				marked={new Set(state.marks[state.pane] ?? [])}
 				selected={index}
 				offset={selection.offset}
 				height={height}
@@ -169,5 +202,8 @@ function detailHint(snapshot: ConsoleSnapshot | undefined, hash: string, state: 
 		...(actions.includes('retry') ? ['r retry'] : []),
 		...(actions.includes('cancel') ? ['c cancel'] : []),
 		...(actions.includes('reprioritize') ? ['P priority'] : []),
+		...(actions.includes('remove') ? ['x remove'] : []),
+		'y copy hash',
+		'/ search',
 	].join(' · ');
 }

@@ -59,6 +59,10 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 	process.on('uncaughtException', onCrash);
 	process.on('unhandledRejection', onCrash);
 	process.on('exit', restore);
+	// Sequences that draw nothing (OSC 52) go straight to the terminal, between frames.
+	const writeTerminal = (sequence: string): void => {
+		stdout.write(sequence);
+	};
 	try {
 		// Debug mode: Ink hands every whole frame to `frames` and writes no cursor movements of its own.
 		// Ink reads only write, on/off(resize), columns, rows and isTTY of its stdout, which `frames` has.
@@ -70,6 +74,7 @@ export async function runConsole(source: ConsoleSource, options: RunOptions): Pr
 					intervalMs={options.intervalMs}
 					isReadOnly={options.isReadOnly}
 					onQuit={() => instance?.unmount()}
+					writeTerminal={writeTerminal}
 				/>
 			</ThemeContext.Provider>,
 			// Interactive whatever `CI` says: an operator's shell or a test runner may export CI although the

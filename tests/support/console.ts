@@ -65,6 +65,11 @@ export function worker(id: string, fields: Partial<ConsoleWorker> = {}): Console
 		jobsFailed: 1,
 		avgJobMs: 12_000,
 		lastSeenAgoMs: 3000,
+		pid: 4242,
+		version: '0.1.0',
+		startedAt: serverNow - 3_600_000,
+		busyShare: 0.5,
+		pagesProcessed: 40,
 		...fields,
 	};
 }
@@ -110,6 +115,13 @@ export function snapshot(
 		counts,
 		completionsPerMinute: Array.from({length: 30}, (_, i) => i % 5),
 		failuresPerMinute: Array.from({length: 30}, () => 0),
+		history: {
+			hourly: {
+				completed: Array.from({length: 24}, (_, i) => i * 10),
+				failed: Array.from({length: 24}, (_, i) => i % 3),
+			},
+			daily: {completed: Array.from({length: 30}, (_, i) => 100 + i), failed: Array.from({length: 30}, () => 1)},
+		},
 		throughputPerMinute: 2.5,
 		...(lists.todo.length > 0 ? {backlogEtaMs: 60_000 * lists.todo.length} : {}),
 		...lists,
@@ -199,6 +211,20 @@ export class FakeSource implements ConsoleSource {
 	async reprioritize(hash: string, priority: Priority): Promise<AdminOutcome> {
 		this.calls.push(`reprioritize ${hash.slice(-4)} ${priority}`);
 		return {hash, ok: true, code: 'applied', message: `moved to ${priority}`};
+	}
+
+	async remove(hashes: string[]): Promise<AdminOutcome[]> {
+		this.calls.push(`remove ${hashes.map(h => h.slice(-4)).join(',')}`);
+		return hashes.map(hash => ({hash, ok: true, code: 'applied', message: 'removed'}));
+	}
+
+	async commandWorker(
+		worker: string,
+		command: 'drain' | 'stop',
+		leases: string[],
+	): Promise<{ok: true; message: string} | {ok: false; reason: string}> {
+		this.calls.push(`${command} ${worker} ${leases.map(h => h.slice(-4)).join(',')}`.trimEnd());
+		return {ok: true, message: `asked ${worker} to ${command}`};
 	}
 
 	async clearDead(): Promise<{count: number}> {

@@ -51,9 +51,25 @@ export type Snapshot = {
 	/** Completions and failures per minute (key: minute since the epoch), the last two hours. */
 	completionsByMinute: Record<string, number>;
 	failuresByMinute: Record<string, number>;
+	/** The same per hour (key: hour since the epoch) for the last two days, and per day (UTC) for 62 days. */
+	history: History;
 	/** Read from a version 1 object: `jobs` holds every job and there are no shards yet. Never saved. */
 	legacy?: true;
 };
+
+export type History = {
+	completionsByHour: Record<string, number>;
+	failuresByHour: Record<string, number>;
+	completionsByDay: Record<string, number>;
+	failuresByDay: Record<string, number>;
+};
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+
+function emptyHistory(): History {
+	return {completionsByHour: {}, failuresByHour: {}, completionsByDay: {}, failuresByDay: {}};
+}
 
 export type Counts = Record<JobState, Record<Priority, number>> & {total: Record<JobState, number>};
 
@@ -81,6 +97,7 @@ export function emptySnapshot(): Snapshot {
 		shards: {width: 0, ids: {}},
 		completionsByMinute: {},
 		failuresByMinute: {},
+		history: emptyHistory(),
 	};
 }
 
@@ -111,9 +128,16 @@ export function parseSnapshot(body: Uint8Array | string): Parsed<Snapshot> {
 	const v = json.value;
 	if (!isObject(v) || !isObject(v['jobs']) || typeof v['journalCursor'] !== 'string')
 		return {ok: false, reason: 'not a snapshot'};
+	const history = isObject(v['history']) ? v['history'] : {};
 	const series = {
-		completionsByMinute: (isObject(v['completionsByMinute']) ? v['completionsByMinute'] : {}) as Record<string, number>,
-		failuresByMinute: (isObject(v['failuresByMinute']) ? v['failuresByMinute'] : {}) as Record<string, number>,
+		completionsByMinute: countSeries(v['completionsByMinute']),
+		failuresByMinute: countSeries(v['failuresByMinute']),
+		history: {
+			completionsByHour: countSeries(history['completionsByHour']),
+			failuresByHour: countSeries(history['failuresByHour']),
+			completionsByDay: countSeries(history['completionsByDay']),
+			failuresByDay: countSeries(history['failuresByDay']),
+		},
 	};
 	const jobs = validJobs(v['jobs']);
 	const base = {compactedAt: Number(v['compactedAt']) || 0, journalCursor: v['journalCursor'], jobs, ...series};
@@ -154,9 +178,24 @@ export function validJobs(raw: Record<string, unknown>): Record<string, JobSumma
 	return jobs;
 }
 
-function bump(series: Record<string, number>, at: number): void {
-	const minute = String(Math.floor(at / 60_000));
-	series[minute] = (series[minute] ?? 0) + 1;
+/** A per-period series as stored: only finite counts are kept, so a wrong-typed entry cannot poison a sum. */
+function countSeries(value: unknown): Record<string, number> {
+	if (!isObject(value)) return {};
+	const series: Record<string, number> = {};
+	for (const [key, count] of Object.entries(value))
+		if (/^\d+$/.test(key) && typeof count === 'number' && Number.isFinite(count) && count >= 0) series[key] = count;
+	return series;
+}
+
+function bumpOne(series: Record<string, number>, at: number, periodMs: number): void {
+	const period = String(Math.floor(at / periodMs));
+	series[period] = (series[period] ?? 0) + 1;
+}
+
+function bump(snapshot: Snapshot, kind: 'completions' | 'failures', at: number): void {
+	bumpOne(snapshot[`${kind}ByMinute`], at, 60_000);
+	bumpOne(snapshot.history[`${kind}ByHour`], at, hourMs);
+	bumpOne(snapshot.history[`${kind}ByDay`], at, dayMs);
 }
 
 /** The state and priority a job leaves with this event, or undefined for a job new to the queue. */
@@ -179,9 +218,9 @@ export function applyEvent(snapshot: Snapshot, event: JobEvent): boolean {
 		row[origin.priority] = Math.max(0, row[origin.priority] - 1);
 	}
 	if (event.state !== 'removed') snapshot.counts[event.state][event.priority]++;
-	if (event.state === 'done' && left !== 'done') bump(snapshot.completionsByMinute, event.at);
+	if (event.state === 'done' && left !== 'done') bump(snapshot, 'completions', event.at);
 	if ((event.state === 'failed' || event.state === 'dead') && left !== event.state)
-		bump(snapshot.failuresByMinute, event.at);
+		bump(snapshot, 'failures', event.at);
 	snapshot.jobs[event.hash] = summaryOf(event, known);
 	return true;
 }
@@ -224,18 +263,28 @@ export function hasSettled(job: JobSummary, now: number, settleMs = defaultSettl
 	return (job.state === 'done' || job.state === 'removed') && now - job.at > settleMs;
 }
 
-/** Drops the series' minutes older than two hours; whether any went. */
+/** Drops minutes older than two hours, hours older than two days, days older than 62; whether any went. */
 export function trimSeries(snapshot: Snapshot, now: number): boolean {
 	let changed = false;
-	const oldest = Math.floor(now / 60_000) - 120;
-	for (const series of [snapshot.completionsByMinute, snapshot.failuresByMinute]) {
-		for (const minute of Object.keys(series))
-			if (Number(minute) < oldest) {
-				delete series[minute];
+	const {history} = snapshot;
+	const trim = (series: Record<string, number>, periodMs: number, keep: number) => {
+		const oldest = Math.floor(now / periodMs) - keep;
+		for (const period of Object.keys(series))
+			if (Number(period) < oldest) {
+				delete series[period];
 				changed = true;
 			}
-	}
+	};
+	for (const series of [snapshot.completionsByMinute, snapshot.failuresByMinute]) trim(series, 60_000, 120);
+	for (const series of [history.completionsByHour, history.failuresByHour]) trim(series, hourMs, 48);
+	for (const series of [history.completionsByDay, history.failuresByDay]) trim(series, dayMs, 62);
 	return changed;
+}
+
+/** A series (key: period since the epoch) as its last `count` values, oldest first, the current period last. */
+export function periodSeries(series: Record<string, number>, now: number, periodMs: number, count: number): number[] {
+	const current = Math.floor(now / periodMs);
+	return Array.from({length: count}, (_, i) => series[String(current - count + 1 + i)] ?? 0);
 }
 
 /** The snapshot's counts with processing at zero and the totals. */

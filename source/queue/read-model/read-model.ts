@@ -29,6 +29,7 @@ import {
 	stateOf,
 	withActive,
 	type Counts,
+	type History,
 	type Snapshot,
 } from './event-fold.js';
 import type {QueueContext} from '../queue-context.js';
@@ -60,6 +61,8 @@ export type QueueView = {
 	ended: Lease[];
 	completionsByMinute: Record<string, number>;
 	failuresByMinute: Record<string, number>;
+	/** Completions and failures per hour and per day (event-fold.ts `History`). */
+	history: History;
 	/** Records that could not be read: reported, skipped. */
 	problems: string[];
 	stateOf(hash: string): JobState | undefined;
@@ -224,6 +227,7 @@ export class ReadModel {
 			ended,
 			completionsByMinute: working.completionsByMinute,
 			failuresByMinute: working.failuresByMinute,
+			history: working.history,
 			problems,
 			stateOf: hash => stateOf(working, activeByHash, hash),
 			version: this.version,

@@ -76,6 +76,7 @@ export async function reconcile(context: QueueContext): Promise<{corrected: numb
 		...emptySnapshot(),
 		completionsByMinute: previous.completionsByMinute,
 		failuresByMinute: previous.failuresByMinute,
+		history: previous.history,
 		compactedAt: now,
 		journalCursor: journal.at(-1)?.key ?? previous.journalCursor,
 	};

@@ -2,7 +2,7 @@
 
 import type {ConsoleJob} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration} from '../../lib/format.js';
-import {sortColumnNames, type PaneId, type SortState} from '../state/view.js';
+import {sortColumnNames, type JobGroup, type PaneId, type SortState} from '../state/view.js';
 import {ago, bar} from '../text.js';
 import {Table, type Column} from './table.js';
 
@@ -96,6 +96,8 @@ const emptyText: Record<Exclude<PaneId, 'workers'>, string> = {
 export function JobPane(props: {
 	pane: Exclude<PaneId, 'workers'>;
 	rows: ConsoleJob[];
+	/** Hashes marked for one action: a ● before the file name. */
+	marked?: ReadonlySet<string>;
 	selected: number;
 	offset: number;
 	height: number;
@@ -104,11 +106,23 @@ export function JobPane(props: {
 	filter: string;
 	sort?: SortState;
 }) {
-	const columns = marked(
+	const sortedBy = marked(
 		props.pane === 'active' ? activeColumns() : listColumns(props.pane, props.serverNow),
 		props.pane,
 		props.sort,
 	);
+	const marks = props.marked;
+	const columns =
+		marks && marks.size > 0
+			? [
+					{
+						title: '',
+						width: 1,
+						cell: (j: ConsoleJob) => ({text: marks.has(j.hash) ? '●' : ' ', tone: 'accent' as const}),
+					},
+					...sortedBy,
+				]
+			: sortedBy;
 	const empty = props.filter ? `nothing matches "${props.filter}" (Esc clears the filter)` : emptyText[props.pane];
 	return (
 		<Table
@@ -119,6 +133,38 @@ export function JobPane(props: {
 			height={props.height}
 			width={props.width}
 			empty={empty}
+		/>
+	);
+}
+
+/** A Failed or Dead pane grouped by error signature: one row per group, the largest first. */
+export function GroupPane(props: {
+	groups: JobGroup[];
+	selected: number;
+	offset: number;
+	height: number;
+	width: number;
+	serverNow: number;
+}) {
+	const columns: Array<Column<JobGroup>> = [
+		{title: 'JOBS', width: 5, alignRight: true, cell: g => ({text: String(g.count)})},
+		{
+			title: 'ERROR (its signature: numbers #, paths <path>, quotes "…")',
+			flex: 3,
+			cell: g => ({text: g.signature, tone: 'warn'}),
+		},
+		{title: 'EXAMPLE', flex: 1, hideBelow: 90, cell: g => ({text: g.example.name ?? g.example.hash.slice(0, 16)})},
+		{title: 'NEWEST', width: 8, alignRight: true, cell: g => ({text: ago(props.serverNow - g.example.at)})},
+	];
+	return (
+		<Table
+			columns={columns}
+			rows={props.groups}
+			selected={props.selected}
+			offset={props.offset}
+			height={props.height}
+			width={props.width}
+			empty="no failures to group"
 		/>
 	);
 }

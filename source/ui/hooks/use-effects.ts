@@ -21,12 +21,18 @@ export function summarize(verb: string, outcomes: AdminOutcome[]): {text: string
 	return {text: `${verb}: ${done.length} of ${outcomes.length} job(s)${first}`, ok: refused.length === 0};
 }
 
+const toStdout = (sequence: string): void => {
+	process.stdout.write(sequence);
+};
+
 export function useEffects(
 	state: ConsoleState,
 	dispatch: Dispatch<Action>,
 	source: ConsoleSource,
 	now: () => number,
 	quit: () => void,
+	/** Writes a control sequence to the terminal (OSC 52 for copy). */
+	writeTerminal: (sequence: string) => void = toStdout,
 ): void {
 	const refreshing = useRef(false);
 	const started = useRef(new Set<number>());
@@ -61,10 +67,26 @@ export function useEffects(
 						return;
 					}
 					case 'cancel': {
-						const outcome = summarize('cancel', [await source.cancel(effect.hash)]);
+						const outcomes = [];
+						for (const hash of effect.hashes) outcomes.push(await source.cancel(hash));
+						const outcome = summarize('cancel', outcomes);
 						finished(outcome.text, outcome.ok);
 						return;
 					}
+					case 'remove': {
+						const outcome = summarize('remove', await source.remove(effect.hashes));
+						finished(outcome.text, outcome.ok);
+						return;
+					}
+					case 'worker-command': {
+						const answer = await source.commandWorker(effect.worker, effect.command, effect.leases);
+						finished(answer.ok ? answer.message : `${effect.command} refused: ${answer.reason}`, answer.ok);
+						return;
+					}
+					case 'copy':
+						// OSC 52: the terminal (over SSH too) puts the base64 text on the clipboard; nothing is drawn.
+						writeTerminal(`\u001B]52;c;${Buffer.from(effect.text).toString('base64')}\u0007`);
+						return;
 					case 'reprioritize': {
 						const outcome = summarize('priority change', [await source.reprioritize(effect.hash, effect.priority)]);
 						finished(outcome.text, outcome.ok);
@@ -126,5 +148,5 @@ export function useEffects(
 				else finished(`${effect.kind} failed: ${message}`, false);
 			}
 		}
-	}, [state.effects, dispatch, source, now, quit, serverNow]);
+	}, [state.effects, dispatch, source, now, quit, serverNow, writeTerminal]);
 }

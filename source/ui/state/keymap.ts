@@ -39,7 +39,16 @@ export type Command =
 	| 'pause'
 	| 'faster'
 	| 'slower'
-	| 'refresh';
+	| 'refresh'
+	| 'history'
+	| 'group'
+	| 'next-match'
+	| 'previous-match'
+	| 'copy'
+	| 'mark'
+	| 'remove'
+	| 'drain-worker'
+	| 'stop-worker';
 
 export type Binding = {
 	command: Command;
@@ -109,7 +118,7 @@ export const keymap: Binding[] = [
 	{
 		command: 'filter',
 		keys: ['/'],
-		description: 'filter by file name, hash, worker or tag',
+		description: 'filter a list by file name, hash, worker or tag; search a text view',
 		category: 'View',
 		footer: {order: 3, label: 'filter'},
 	},
@@ -123,6 +132,27 @@ export const keymap: Binding[] = [
 		footer: {order: 4, label: 'logs'},
 	},
 	{command: 'preview', keys: ['p'], description: 'preview the Markdown result', category: 'View'},
+	{command: 'next-match', keys: ['n'], description: 'next match of the search (N: previous)', category: 'View'},
+	{command: 'previous-match', keys: ['N'], description: 'previous match of the search', category: 'View'},
+	{
+		command: 'group',
+		keys: ['e'],
+		description: 'Failed, Dead: group by error; Enter opens a group, actions take all of it',
+		category: 'View',
+	},
+	{
+		command: 'history',
+		keys: ['H'],
+		description: 'done and failed per hour (a day) and per day (a month)',
+		category: 'View',
+	},
+	{command: 'copy', keys: ['y'], description: "copy the job's hash or the worker's id (OSC 52)", category: 'View'},
+	{
+		command: 'mark',
+		keys: ['m'],
+		description: 'mark the row: r, c and x then act on every marked job (Esc clears)',
+		category: 'Actions',
+	},
 	{
 		command: 'retry',
 		keys: ['r'],
@@ -147,6 +177,30 @@ export const keymap: Binding[] = [
 		isAction: true,
 		isDestructive: true,
 		footer: {order: 6, label: 'cancel'},
+	},
+	{
+		command: 'remove',
+		keys: ['x'],
+		description: 'remove the job for good: its records, PDF and logs (not a running one)',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
+	},
+	{
+		command: 'drain-worker',
+		keys: ['d'],
+		description: 'Workers: drain the worker (it finishes its job and exits)',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
+	},
+	{
+		command: 'stop-worker',
+		keys: ['K'],
+		description: 'Workers: stop the worker (its job is handed back)',
+		category: 'Actions',
+		isAction: true,
+		isDestructive: true,
 	},
 	{
 		command: 'priority',
@@ -213,6 +267,13 @@ export function footerEntries(): Array<{key: string; label: string}> {
 		.map(b => ({key: displayKey(b.keys[0]!), label: b.footer!.label}));
 }
 
+/** The `?` screen shows some bindings as one line: the six pane keys, n and N. */
+const helpFolds: Partial<Record<Command, {keys: string; description: string}>> = {
+	'pane-1': {keys: '1…6', description: 'Active, Queue, Failed, Dead, Done, Workers'},
+	'next-match': {keys: 'n N', description: 'next, previous match of a search'},
+};
+const foldedInHelp = new Set<Command>(['pane-2', 'pane-3', 'pane-4', 'pane-5', 'pane-6', 'previous-match']);
+
 /** The `?` screen: a heading per category, then one line per binding. */
 export function helpLines(columns = 0): string[] {
 	// A wide terminal shows the keys in two columns, so the whole list fits a 40-row screen unscrolled.
@@ -222,20 +283,22 @@ export function helpLines(columns = 0): string[] {
 		const lines: string[] = [];
 		for (const category of categories) {
 			lines.push(category);
-			for (const binding of keymap.filter(b => b.category === category)) {
-				const keys = `  ${binding.keys
-					.map(k => displayKey(k))
-					.join(' ')
-					.padEnd(14)} `;
-				const text = `${binding.description}${binding.isDestructive ? ' (asks first)' : ''}`;
+			for (const binding of keymap.filter(b => b.category === category && !foldedInHelp.has(b.command))) {
+				const folded = helpFolds[binding.command];
+				const keys = `  ${(folded?.keys ?? binding.keys.map(k => displayKey(k)).join(' ')).padEnd(10)} `;
+				const text = `${folded?.description ?? binding.description}${binding.isDestructive ? ' (asks first)' : ''}`;
 				lines.push(...(twoColumns ? wrapped(keys, text, half - 1) : [keys + text]));
 			}
 		}
 		return lines;
 	};
-	if (!twoColumns) return section(['General', 'Navigation', 'View', 'Actions']);
-	const left = section(['General', 'Navigation']);
-	const right = section(['View', 'Actions']);
+	const all = section(['General', 'Navigation', 'View', 'Actions']);
+	if (!twoColumns) return all;
+	// Split where the two columns come out even, but never inside a binding (at a line that continues one).
+	let split = Math.ceil(all.length / 2);
+	while (split < all.length && all[split]!.startsWith('   ')) split++;
+	const left = all.slice(0, split);
+	const right = all.slice(split);
 	return Array.from({length: Math.max(left.length, right.length)}, (_, i) =>
 		`${(left[i] ?? '').padEnd(half)}${right[i] ?? ''}`.trimEnd(),
 	);

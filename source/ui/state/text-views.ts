@@ -3,8 +3,17 @@ The lines of the console's text views (a job's detail, its logs, a result previe
 inspector answers. Pure, so the components only scroll and draw them. Every line is made safe for
 the terminal here; the overlay cuts lines to the width.
 */
-import {jobName, type ConsoleJob, type JobDetail, type JobLog} from '../../inspector/console-source.js';
+import {
+	jobName,
+	type ConsoleJob,
+	type ConsoleSnapshot,
+	type ConsoleWorker,
+	type JobDetail,
+	type JobLog,
+	type PeriodCounts,
+} from '../../inspector/console-source.js';
 import {formatBytes, formatDuration, safeText} from '../../lib/format.js';
+import {bar} from '../text.js';
 
 const iso = (ms: number) =>
 	new Date(ms)
@@ -124,4 +133,80 @@ export function liveLines(job: ConsoleJob | undefined): string[] {
 export function previewLines(markdown: string | undefined): string[] {
 	if (markdown === undefined) return ['no result yet: a preview is there once the job is done'];
 	return markdown.split('\n').map(line => safeText(line));
+}
+
+/**
+The History view: completed and failed per hour for the last day, per day for the last month, each
+row with a bar scaled to the busiest period of its table. Times are UTC, as the store's are.
+*/
+export function historyLines(history: ConsoleSnapshot['history'], serverNow: number): string[] {
+	const table = (title: string, counts: PeriodCounts, periodMs: number, label: (start: number) => string): string[] => {
+		const max = Math.max(1, ...counts.completed, ...counts.failed);
+		const first = (Math.floor(serverNow / periodMs) - counts.completed.length + 1) * periodMs;
+		const rows = counts.completed.map((done, i) => {
+			const failed = counts.failed[i] ?? 0;
+			return (
+				`${label(first + i * periodMs).padEnd(12)}${done.toLocaleString('en-US').padStart(9)}` +
+				`${failed.toLocaleString('en-US').padStart(9)}  ${bar(done / max, 30).trimEnd()}`
+			);
+		});
+		const total = (list: number[]) => list.reduce((a, b) => a + b, 0).toLocaleString('en-US');
+		return [
+			`── ${title}`,
+			`${'UTC'.padEnd(12)}${'done'.padStart(9)}${'failed'.padStart(9)}`,
+			...rows,
+			`${'total'.padEnd(12)}${total(counts.completed).padStart(9)}${total(counts.failed).padStart(9)}`,
+		];
+	};
+	const at = (ms: number) => new Date(ms).toISOString();
+	return [
+		'Jobs completed, and attempts that failed (a retried job counts each failure), kept in the read model.',
+		'',
+		...table(
+			'per hour, the last 24 hours (the current hour last)',
+			history.hourly,
+			3_600_000,
+			ms => `${at(ms).slice(5, 10)} ${at(ms).slice(11, 16)}`,
+		),
+		'',
+		...table('per day, the last 30 days (today last)', history.daily, 86_400_000, ms => at(ms).slice(0, 10)),
+	];
+}
+
+/** A worker's detail: who it is, what it does now, what it has done. */
+export function workerLines(worker: ConsoleWorker, snapshot: Pick<ConsoleSnapshot, 'serverNow'>): string[] {
+	const lines: string[] = [];
+	const add = (label: string, text: string) => lines.push(`${label.padEnd(11)}${safeText(text)}`);
+	add('worker', worker.id);
+	add('host', `${worker.host}, pid ${worker.pid}, BlobForge ${worker.version}`);
+	const status =
+		worker.command && worker.status !== 'stopped'
+			? `${worker.status}, ${worker.command.command === 'drain' ? 'draining' : 'stopping'} (asked by ${worker.command.by})`
+			: worker.command
+				? `stopped: ${worker.command.command === 'drain' ? 'drained' : 'stopped'} by ${worker.command.by}`
+				: worker.status === 'sleeping' && worker.sleepingUntil !== undefined
+					? `sleeping until ${iso(worker.sleepingUntil)}`
+					: worker.status;
+	add('status', status);
+	if (worker.startedAt > 0)
+		add('started', `${iso(worker.startedAt)} (${formatDuration(snapshot.serverNow - worker.startedAt)} ago)`);
+	add('last seen', `${formatDuration(worker.lastSeenAgoMs)} ago`);
+	add(
+		'job',
+		worker.currentJob ? `${worker.currentJob}${worker.currentJobHash ? ` (${worker.currentJobHash})` : ''}` : 'none',
+	);
+	add(
+		'done',
+		`${worker.jobsCompleted} completed, ${worker.jobsFailed} failed, ${worker.pagesProcessed} pages` +
+			(worker.avgJobMs === undefined ? '' : `, ${formatDuration(worker.avgJobMs)} a job`),
+	);
+	if (worker.busyShare !== undefined) add('busy', `${Math.round(worker.busyShare * 100)}% of its time on jobs`);
+	const load = [
+		worker.cpuPercent === undefined ? '' : `CPU ${worker.cpuPercent}%`,
+		worker.memoryPercent === undefined ? '' : `RAM ${worker.memoryPercent}%`,
+	].filter(Boolean);
+	if (load.length > 0) add('machine', load.join(', '));
+	if (worker.runWindows) add('windows', worker.runWindows.join(', '));
+	lines.push('', 'Counters are as of its last registration write (every 30 minutes while busy).');
+	return lines;
 }

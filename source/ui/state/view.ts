@@ -9,6 +9,7 @@ import {
 	type ConsoleSnapshot,
 	type ConsoleWorker,
 } from '../../inspector/console-source.js';
+import {errorSignature, groupFailures, type FailureGroup} from '../../inspector/failure-groups.js';
 
 export type PaneId = 'active' | 'todo' | 'failed' | 'dead' | 'done' | 'workers';
 export const panes: PaneId[] = ['active', 'todo', 'failed', 'dead', 'done', 'workers'];
@@ -134,11 +135,41 @@ export function workerMatches(worker: ConsoleWorker, filter: string): boolean {
 	);
 }
 
+/** The panes whose jobs can be grouped by error signature. */
+export type GroupedPane = 'failed' | 'dead';
+export const isGroupedPane = (pane: PaneId): pane is GroupedPane => pane === 'failed' || pane === 'dead';
+
+/** Grouping of a Failed or Dead pane: on, it lists groups; `open` lists the jobs of one signature. */
+export type Grouping = {on: boolean; open?: string};
+
+export type JobGroup = FailureGroup<ConsoleJob>;
+
+export const signatureOf = (job: ConsoleJob): string => errorSignature(job.error ?? '(no error recorded)');
+
+const lastGroups = new Map<GroupedPane, {snapshot: ConsoleSnapshot; filter: string; groups: JobGroup[]}>();
+
+/** The pane's jobs that match the filter, grouped by error signature, the largest group first. */
+export function jobGroups(snapshot: ConsoleSnapshot | undefined, pane: GroupedPane, filter: string): JobGroup[] {
+	if (!snapshot) return [];
+	const cached = lastGroups.get(pane);
+	if (cached && cached.snapshot === snapshot && cached.filter === filter) return cached.groups;
+	const groups = groupFailures(snapshot[pane].filter(job => jobMatches(job, filter)));
+	lastGroups.set(pane, {snapshot, filter, groups});
+	return groups;
+}
+
 // The last result per pane: a key press and the render that follows ask for the same rows, and a
 // queue of 100,000 jobs should be filtered and sorted once per refresh, not once per key.
 const lastJobRows = new Map<
 	string,
-	{snapshot: ConsoleSnapshot; filter: string; index: number; descending: boolean; rows: ConsoleJob[]}
+	{
+		snapshot: ConsoleSnapshot;
+		filter: string;
+		group: string | undefined;
+		index: number;
+		descending: boolean;
+		rows: ConsoleJob[];
+	}
 >();
 
 export function jobRows(
@@ -146,6 +177,8 @@ export function jobRows(
 	pane: Exclude<PaneId, 'workers'>,
 	filter: string,
 	sort: SortState,
+	/** Only the jobs of this error signature (an open group). */
+	group?: string,
 ): ConsoleJob[] {
 	if (!snapshot) return [];
 	const cached = lastJobRows.get(pane);
@@ -153,16 +186,17 @@ export function jobRows(
 		cached &&
 		cached.snapshot === snapshot &&
 		cached.filter === filter &&
+		cached.group === group &&
 		cached.index === sort.index &&
 		cached.descending === sort.descending
 	)
 		return cached.rows;
 	const rows = sorted(
-		snapshot[pane].filter(job => jobMatches(job, filter)),
+		snapshot[pane].filter(job => jobMatches(job, filter) && (group === undefined || signatureOf(job) === group)),
 		jobSorts[pane],
 		sort,
 	);
-	lastJobRows.set(pane, {snapshot, filter, index: sort.index, descending: sort.descending, rows});
+	lastJobRows.set(pane, {snapshot, filter, group, index: sort.index, descending: sort.descending, rows});
 	return rows;
 }
 
@@ -175,15 +209,18 @@ export function workerRows(snapshot: ConsoleSnapshot | undefined, filter: string
 	);
 }
 
-/** The identities of a pane's rows, in display order: job hashes or worker ids. */
+/** The identities of a pane's rows, in display order: job hashes, worker ids, or error signatures. */
 export function rowKeys(
 	snapshot: ConsoleSnapshot | undefined,
 	pane: PaneId,
 	filter: string,
 	sort: SortState,
+	grouping?: Grouping,
 ): string[] {
 	if (pane === 'workers') return workerRows(snapshot, filter, sort).map(w => w.id);
-	const rows = jobRows(snapshot, pane, filter, sort);
+	if (isGroupedPane(pane) && grouping?.on && grouping.open === undefined)
+		return jobGroups(snapshot, pane, filter).map(g => g.signature);
+	const rows = jobRows(snapshot, pane, filter, sort, grouping?.on ? grouping.open : undefined);
 	let keys = keysOfRows.get(rows);
 	if (!keys) {
 		keys = rows.map(j => j.hash);
