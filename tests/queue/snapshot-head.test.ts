@@ -278,3 +278,39 @@ test('journal objects of one millisecond fold in seq order, whatever order their
 	t.is(after.counts.todo.low, 1, 'the compacted head');
 	t.is(after.counts.dead.low, 1);
 });
+
+test('history: completions and failures per hour and per day are kept in the head; old periods go; bad entries are dropped', async t => {
+	const {emptySnapshot, applyEvent, trimSeries, periodSeries} = await import(
+		'../../source/queue/read-model/event-fold.js'
+	);
+	const snapshot = emptySnapshot();
+	const hour = 3_600_000;
+	const day = 24 * hour;
+	const now = Date.UTC(2026, 11, 2, 12, 30);
+	const event = (n: number, state: 'done' | 'failed', at: number) =>
+		applyEvent(snapshot, {hash: spread(n), seq: 1, state, priority: 'normal', attempts: 0, at, from: 'todo'});
+	event(1, 'done', now);
+	event(2, 'done', now - hour);
+	event(3, 'failed', now - hour);
+	event(4, 'done', now - 3 * day);
+	event(5, 'done', now - 70 * day);
+	t.deepEqual(periodSeries(snapshot.history.completionsByHour, now, hour, 3), [0, 1, 1]);
+	t.deepEqual(periodSeries(snapshot.history.failuresByHour, now, hour, 3), [0, 1, 0]);
+	t.deepEqual(periodSeries(snapshot.history.completionsByDay, now, day, 4), [1, 0, 0, 2]);
+	t.true(trimSeries(snapshot, now));
+	t.is(Object.keys(snapshot.history.completionsByDay).length, 2, 'the day 70 days ago went; 3 days ago stays');
+	t.is(Object.keys(snapshot.history.completionsByHour).length, 2, 'hours older than two days went');
+	// Read back, as a console or the next compaction reads the head.
+	const parsed = parseSnapshot(
+		JSON.stringify({...snapshot, history: {...snapshot.history, failuresByDay: {x: 1, 5: 'many', 6: -1, 7: 2}}}),
+	);
+	if (!parsed.ok) throw new Error(parsed.reason);
+	t.deepEqual(parsed.value.history.completionsByHour, snapshot.history.completionsByHour);
+	t.deepEqual(parsed.value.history.failuresByDay, {7: 2}, 'wrong-typed, negative and non-period entries are dropped');
+	const legacy = parseSnapshot(JSON.stringify({...snapshot, history: 'none', completionsByMinute: [1, 2]}));
+	t.true(
+		legacy.ok &&
+			Object.keys(legacy.value.history.completionsByDay).length === 0 &&
+			Object.keys(legacy.value.completionsByMinute).length === 0,
+	);
+});
