@@ -486,13 +486,15 @@ export class InspectorFeed implements ConsoleSource {
 			const active = activeOf.get(record.worker);
 			const lease = active?.lease;
 			// A registration is rewritten at least every ten minutes while idle (30 while busy, when its lease
-			// is renewed): older, with no lease renewed in time, means the process is gone (a kill -9).
+			// is renewed): older, with no lease renewed in time, means the process is gone (a kill -9). A worker
+			// whose leases are all past the stale timeout stopped renewing them: gone (or hung) however fresh
+			// its registration, which it wrote when the job began.
 			const renewing = active !== undefined && active.heartbeatAgeMs <= staleAfterMs;
 			const gone =
 				record.status !== 'stopped' &&
 				!renewing &&
 				!isAsleep(record, view.serverNow) &&
-				ago > Math.max(staleAfterMs, 20 * 60_000);
+				(active !== undefined || ago > Math.max(staleAfterMs, 20 * 60_000));
 			const finished = record.jobsCompleted + record.jobsFailed;
 			const sleeping = !lease && record.status === 'idle' && isAsleep(record, view.serverNow);
 			rows.push({

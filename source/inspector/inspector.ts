@@ -306,8 +306,13 @@ export class Inspector {
 							},
 						}
 					: {status: parsed.value.status === 'processing' ? ('idle' as const) : parsed.value.status}),
+				// A worker whose lease went stale stopped renewing it (a kill -9, a hang): not alive, however
+				// fresh the registration it wrote when the job began.
 				alive:
-					parsed.value.status !== 'stopped' && (ago < Math.max(staleMs, 20 * 60_000) || isAsleep(parsed.value, now)),
+					parsed.value.status !== 'stopped' &&
+					(active
+						? active.heartbeatAgeMs <= staleMs
+						: ago < Math.max(staleMs, 20 * 60_000) || isAsleep(parsed.value, now)),
 				lastSeenAgoMs: ago,
 			});
 		}

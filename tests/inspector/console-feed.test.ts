@@ -210,16 +210,19 @@ test('jobs waiting with no live worker: the snapshot says since when, and gives 
 	const registration = registrationOf('w-1');
 	await context.store.put(keys.worker('w-1'), JSON.stringify(registration));
 	t.is((await feed().snapshot()).unattended, undefined, 'an idle worker registered a moment ago is live');
+	// Idle for 16 minutes: a registration rewritten every 10 is not yet gone at 16.
+	clock.advance(16 * 60_000);
+	t.is((await feed().snapshot()).unattended, undefined, 'an idle registration 16 minutes old is not yet gone');
 	// A killed worker: its lease goes stale and its registration old.
 	const claimed = await claim(context, 'w-1', {hash: hashOf(1), priority: 'normal'});
 	t.is(claimed.kind, 'claimed');
-	clock.advance(16 * 60_000);
-	t.is((await feed().snapshot()).unattended, undefined, 'a registration 16 minutes old is not yet gone');
 	clock.advance(10 * 60_000);
+	t.is((await feed().snapshot()).unattended, undefined, 'its lease is renewed in time: live');
+	clock.advance(6 * 60_000);
 	monotonic += 60_000;
 	const late = await feed().snapshot();
 	t.is(late.unattended?.waiting, 3);
-	t.true((late.unattended?.sinceMs ?? 0) >= 26 * 60_000 - 1000, String(late.unattended?.sinceMs));
+	t.true((late.unattended?.sinceMs ?? 0) >= 16 * 60_000 - 1000, String(late.unattended?.sinceMs));
 	t.is(late.backlogEtaMs, undefined);
 });
 
@@ -290,4 +293,32 @@ test('a worker outside its run windows is sleeping until its window opens, and w
 	);
 	t.is(after.unattended?.waiting, 1);
 	t.is(after.unattended?.sleepingUntil, undefined);
+});
+
+test('a worker whose lease went stale is gone at once, though it registered when its job began; workers agrees', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await enqueueMany(context, [{hash: hashOf(1), priority: 'normal' as const}]);
+	const claimed = await claim(context, 'w-9', {hash: hashOf(1), priority: 'normal'});
+	t.is(claimed.kind, 'claimed');
+	let monotonic = 0;
+	const feed = () =>
+		new InspectorFeed(new Inspector(context), 'local', {
+			leaseSweepMs: 0,
+			monotonic: () => monotonic,
+			now: () => clock.now(),
+		});
+	// Killed 16 minutes into its job: the stale timeout is 15 minutes; its registration (written at the
+	// claim and rewritten only every 30 minutes while busy) is 16 minutes old.
+	await context.store.put(keys.worker('w-9'), JSON.stringify(registrationOf('w-9', 'processing')));
+	clock.advance(16 * 60_000);
+	monotonic += 60_000;
+	const snapshot = await feed().snapshot();
+	t.deepEqual(
+		snapshot.workers.map(w => [w.id, w.status]),
+		[['w-9', 'gone']],
+	);
+	t.is(snapshot.unattended?.waiting, 1, 'its job waits for the janitor with no live worker');
+	const {workers} = await new Inspector(context).workers();
+	t.false(workers[0]!.alive, '`workers --active` leaves it out');
 });
