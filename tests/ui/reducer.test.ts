@@ -280,3 +280,20 @@ test('what a key may do to a job is what its row says (the source decides), not 
 	s = press(s, '2', 'r');
 	t.true(kinds(s.effects).includes('retry'));
 });
+
+test('an open detail is read again when its job moves on, and every 30 s while it stays', t => {
+	let s = press(start(), 'enter');
+	t.deepEqual(kinds(s.effects), ['load-detail']);
+	s = {...s, effects: []};
+	const again = (state: ConsoleState, snap: typeof busy, at: number) =>
+		reducer({...state, effects: []}, {type: 'snapshot', snapshot: snap, now: at});
+	t.deepEqual(kinds(again(s, busy, now + 5000).effects), [], 'unchanged and read 5 s ago: not again');
+	t.deepEqual(kinds(again(s, busy, now + 30_000).effects), ['load-detail'], '30 s later: read again');
+	const selected = selectedJob(start())!;
+	const moved = snapshot({
+		...busy,
+		active: busy.active.filter(j => j.hash !== selected.hash),
+		recent: [job(1, 'done')],
+	});
+	t.deepEqual(kinds(again(s, moved, now + 2000).effects), ['load-detail'], 'its job is done now: read again');
+});

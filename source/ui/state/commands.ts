@@ -19,6 +19,11 @@ import {bindingOf, type Command} from './keymap.js';
 import {historyLines, workerLines} from './text-views.js';
 import {isGroupedPane, jobGroups, jobRows, panes, sortColumnNames, visibleRows} from './view.js';
 
+/** What of a job's row makes its open detail worth reading again: its state and attempt. */
+export function rowMark(job: ConsoleJob | undefined): string {
+	return job ? `${job.state}/${job.run?.attempt ?? ''}/${job.attempts}` : 'absent';
+}
+
 function jobByHash(state: ConsoleState, hash: string): ConsoleJob | undefined {
 	const s = state.snapshot;
 	if (!s) return undefined;
@@ -162,7 +167,10 @@ export function runCommand(
 			if (listsGroups(state)) return say(state, 'no group selected', 'error', now);
 			if (!hash) return needJob();
 			return withEffect(
-				{...state, overlay: {kind: 'detail', hash, title: titleOf(job, hash), scroll: 0}},
+				{
+					...state,
+					overlay: {kind: 'detail', hash, title: titleOf(job, hash), scroll: 0, loadedAt: now, seen: rowMark(job)},
+				},
 				{kind: 'load-detail', hash},
 			);
 		}

@@ -59,7 +59,8 @@ export type TextOverlay = TextView & {hash: string};
 
 export type Overlay =
 	| ({kind: 'help'} & TextView)
-	| ({kind: 'detail'; detail?: JobDetail} & TextOverlay)
+	/** `loadedAt`, `seen`: when it was read and the job's row then (state, attempt), to read it again. */
+	| ({kind: 'detail'; detail?: JobDetail; loadedAt?: number; seen?: string} & TextOverlay)
 	| ({kind: 'logs'; follow: boolean} & TextOverlay)
 	| ({kind: 'preview'} & TextOverlay)
 	/** Completed and failed per hour and per day; its lines follow each snapshot. */

@@ -6,7 +6,7 @@ the reducer is tested as tables of keys and wanted states.
 */
 import type {ConsoleSnapshot} from '../../inspector/console-source.js';
 import {wrapLines} from '../text.js';
-import {runCommand} from './commands.js';
+import {rowMark, runCommand} from './commands.js';
 import {reselect, say, withEffect, type Action, type ConsoleState, type Overlay} from './console-state.js';
 import {commandFor, type KeyName} from './keymap.js';
 import {handleOverlayKey, scrollOverlay} from './overlay-keys.js';
@@ -17,6 +17,8 @@ export * from './console-state.js';
 
 /** How long a status message stays. */
 const statusMs = 15_000;
+/** How often an open detail view is read again while its job stays as it was. */
+const detailEveryMs = 30_000;
 
 function handleFilterKey(state: ConsoleState, draft: string, key: KeyName): ConsoleState {
 	if (key === 'enter') return {...state, filterDraft: undefined};
@@ -77,6 +79,17 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 			};
 			// A log view of a running job follows it: when the attempt ends, its log is read again.
 			const o = state.overlay;
+			// An open detail is read again when its job moves on, and every 30 s while it stays (its "why" counts
+			// down to the stale timeout, which a `config set` may change): at most ten reads per 30 s.
+			if (o?.kind === 'detail') {
+				const s = action.snapshot;
+				const row = [s.active, s.todo, s.failed, s.dead, s.done].flat().find(j => j.hash === o.hash);
+				const seen = rowMark(row);
+				if (seen !== o.seen || action.now - (o.loadedAt ?? 0) >= detailEveryMs) {
+					next.overlay = {...o, seen, loadedAt: action.now};
+					next = withEffect(next, {kind: 'load-detail', hash: o.hash});
+				}
+			}
 			// History and a worker's detail are drawn from the snapshot: they follow it.
 			if (o?.kind === 'history')
 				next.overlay = {...o, lines: historyLines(action.snapshot.history, action.snapshot.serverNow)};
@@ -98,10 +111,12 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 		case 'detail-loaded': {
 			const o = state.overlay;
 			if (o?.kind !== 'detail' || o.hash !== action.hash) return state;
+			const {error: _previous, ...rest} = o;
 			return {
 				...state,
 				overlay: {
-					...o,
+					// A read that worked clears the error of one that did not.
+					...(action.lines ? rest : o),
 					...(action.detail ? {detail: action.detail} : {}),
 					...(action.lines ? {lines: action.lines} : {}),
 					...(action.error ? {error: action.error} : {}),
