@@ -6,6 +6,7 @@ code (a stack trace only with --verbose).
 import process from 'node:process';
 import yargs, {type CommandModule} from 'yargs';
 import {hideBin} from 'yargs/helpers';
+import {priorities} from '../queue/keys.js';
 import {
 	cancelCommand,
 	clearDeadCommand,
@@ -160,7 +161,7 @@ try {
 		.demandCommand(1, 'name a command')
 		.recommendCommands()
 		.strict()
-		.completion('completion', 'print a shell completion script (bash/zsh)')
+		.completion('completion', 'print a shell completion script (bash/zsh)', completeWord)
 		.help()
 		.alias('help', 'h')
 		.version()
@@ -176,4 +177,24 @@ try {
 		.parseAsync();
 } catch (error) {
 	process.exitCode = report(error, verbose);
+}
+
+/**
+Shell completion: yargs' own, less the one-letter options it offers with two dashes (`--v`), and the
+five priorities after `--priority` (or as `reprioritize`'s argument), which yargs cannot know: the
+option also takes folder names and initials, so it has no `choices`.
+*/
+function completeWord(
+	current: string,
+	_argv: unknown,
+	completionFilter: (onCompleted?: (error: Error | null, completions: string[] | undefined) => void) => void,
+	done: (completions: string[]) => void,
+): void {
+	const line = process.argv.slice(process.argv.indexOf('--get-yargs-completions') + 1);
+	const previous = line.at(-2);
+	if (previous === '--priority' || (line[1] === 'reprioritize' && line.length === 4)) {
+		done(priorities.filter(p => p.startsWith(current)));
+		return;
+	}
+	completionFilter((error, completions) => done(error ? [] : (completions ?? []).filter(c => !/^--.$/.test(c))));
 }

@@ -120,12 +120,12 @@ async function walk(
 }
 
 /**
-Tags from a relative path: each directory and the file's stem (`books/comics/obelix.pdf` → books, comics,
-obelix).
+Tags from a relative path: each directory (`books/comics/obelix.pdf` → books, comics). The earlier
+system also made the file's stem a tag, so a library of N files had N tags more; the name is
+already the job's name and path, which the filter and `search` read.
 */
 export function tagsFromPath(relative: string): string[] {
 	const parts = relative.split('/').filter(Boolean);
-	const file = parts.pop() ?? '';
-	const stem = file.replace(/\.pdf$/i, '');
-	return [...parts, ...(stem ? [stem] : [])];
+	parts.pop();
+	return parts;
 }

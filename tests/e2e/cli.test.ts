@@ -105,7 +105,7 @@ test('ingest: PDFs, a non-PDF, a duplicate and a Git LFS pointer; re-ingest skip
 	const {manifest} = await loadManifest(context);
 	const alpha = Object.values(manifest.entries).find(e => e.paths.includes('books/alpha.pdf'));
 	t.deepEqual(alpha?.paths, ['books/alpha.pdf', 'copy/alpha-again.pdf'], 'the duplicate path is recorded too');
-	t.deepEqual(alpha?.tags, ['books', 'alpha', 'batch1', 'copy', 'alpha-again']);
+	t.deepEqual(alpha?.tags, ['books', 'batch1', 'copy'], 'folders and --tag, not file names');
 
 	const again = await cli('ingest', path.join(folder, 'library'), path.join(repo, 'docs'), '--json');
 	const summary = JSON.parse(again.stdout) as {queued: number; skipped: Record<string, number>};
@@ -345,4 +345,19 @@ test('a reader that goes away (`list | head -1`) ends a command quietly: no EPIP
 	const code = await new Promise<number | null>(resolve => child.on('exit', c => resolve(c)));
 	t.is(code, 0, stderr);
 	t.false(stderr.includes('EPIPE'), stderr);
+});
+
+test('completion offers the priorities after --priority and no one-letter option with two dashes', async t => {
+	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: await tempDir('bf-complete-')});
+	const completions = async (...words: string[]) =>
+		(await runCli(['--get-yargs-completions', 'blobforge', ...words], environment)).stdout.split('\n').filter(Boolean);
+	t.deepEqual(await completions('list', '--priority', ''), ['critical', 'high', 'normal', 'low', 'background']);
+	t.deepEqual(await completions('retry', 'abc', '--priority', 'b'), ['background']);
+	t.deepEqual(await completions('reprioritize', 'abc', 'h'), ['high']);
+	const options = await completions('list', '--');
+	t.true(options.includes('--verbose-list') && options.includes('--limit'));
+	t.false(
+		options.some(o => /^--.$/.test(o)),
+		options.join(' '),
+	);
 });

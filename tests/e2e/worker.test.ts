@@ -122,7 +122,11 @@ test('the built-in converter end to end: JSON log lines, a result with content.m
 		tags: string[];
 	};
 	t.deepEqual([info.hash, info.original_filename, info.pages, info.worker_id], [hash, 'report.pdf', 1, 'w-test']);
-	t.deepEqual([info.paths, info.tags], [['report.pdf'], ['report']], 'paths and tags from the manifest');
+	t.deepEqual(
+		[info.paths, info.tags],
+		[['report.pdf'], []],
+		'paths and tags from the manifest (a top-level file has no folder tag)',
+	);
 	const workers = await runCli(
 		['workers', '--json'],
 		cleanEnvironment({BLOBFORGE_STORE_DIR: context.store.location.slice('local:'.length)}),

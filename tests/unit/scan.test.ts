@@ -2,7 +2,7 @@
 import {mkdir, symlink, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import {scanPaths} from '../../source/ingest/scan.js';
+import {scanPaths, tagsFromPath} from '../../source/ingest/scan.js';
 import {tempDir} from '../support/temp.js';
 
 test('a quoted pattern is expanded: files under its fixed folder, relative to it; no match is a problem', async t => {
@@ -49,4 +49,9 @@ test('symbolic links are followed to files and folders, a loop ends, a broken li
 		found.problems.map(p => p.reason),
 		['a broken symbolic link'],
 	);
+});
+
+test('tags come from the folders of the path, not the file name', t => {
+	t.deepEqual(tagsFromPath('books/comics/obelix.pdf'), ['books', 'comics']);
+	t.deepEqual(tagsFromPath('report.pdf'), []);
 });
