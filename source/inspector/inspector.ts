@@ -147,6 +147,7 @@ export class Inspector {
 				attempts: job.attempts,
 				error: job.error,
 				at: job.at,
+				worker: job.worker,
 			});
 		}
 		rows.sort((a, b) => b.at - a.at);

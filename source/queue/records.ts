@@ -605,6 +605,8 @@ export type JobEvent = JobFacts & {
 	/** Server time of the change. */
 	at: number;
 	error?: string;
+	/** The worker whose attempt ended so (events from ended leases: done, failed, dead, requeued). */
+	worker?: string;
 	/**
 	The state (and priority, when it differs) the job left, when the writer knows it. Readers that do
 	not keep every job (a console reads only the snapshot's head) count the change by it; without it
@@ -645,6 +647,7 @@ export function parseJobEvent(v: unknown): Parsed<JobEvent> {
 			...present('name', stringField(v, 'name', bounds.name)),
 			...present('size', numberField(v, 'size', {min: 0})),
 			...present('error', stringField(v, 'error', bounds.error)),
+			...present('worker', stringField(v, 'worker', bounds.label)),
 			...present('from', from as JobState | undefined),
 			...present('fromPriority', fromPriority),
 		},

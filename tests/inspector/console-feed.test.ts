@@ -7,11 +7,12 @@ import type {QueueContext} from '../../source/queue/queue-context.js';
 import {RemoteConfigCache, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
-import {fail} from '../../source/queue/transitions/finish.js';
+import {complete, fail} from '../../source/queue/transitions/finish.js';
+import {runJanitor} from '../../source/queue/janitor.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {StoreError} from '../../source/storage/store-error.js';
-import {describeRequests, hashOf, makeQueue, registrationOf} from '../support/queue.js';
+import {describeRequests, hashOf, letLeasesSettle, makeQueue, registrationOf} from '../support/queue.js';
 
 async function busyQueue() {
 	const queue = await makeQueue({max_retries: 0});
@@ -321,4 +322,24 @@ test('a worker whose lease went stale is gone at once, though it registered when
 	t.is(snapshot.unattended?.waiting, 1, 'its job waits for the janitor with no live worker');
 	const {workers} = await new Inspector(context).workers();
 	t.false(workers[0]!.alive, '`workers --active` leaves it out');
+});
+
+test('list -v names the worker of a done or failed job, before and after the janitor folds its lease', async t => {
+	const queue = await makeQueue({max_retries: 3, retry_backoff: 3600});
+	const {context, clock} = queue;
+	await enqueueMany(
+		context,
+		[1, 2].map(n => ({hash: hashOf(n), priority: 'normal' as const})),
+	);
+	const first = await claim(context, 'w-done', {hash: hashOf(1), priority: 'normal'});
+	const second = await claim(context, 'w-fail', {hash: hashOf(2), priority: 'normal'});
+	if (first.kind !== 'claimed' || second.kind !== 'claimed') throw new Error('claims');
+	await complete(context, first.held, new Uint8Array([1]));
+	await fail(context, second.held, {error: 'boom', permanent: false});
+	const workers = async () =>
+		Object.fromEntries((await new Inspector(context).jobs()).map(row => [row.hash.slice(-1), [row.state, row.worker]]));
+	t.deepEqual(await workers(), {1: ['done', 'w-done'], 2: ['failed', 'w-fail']});
+	letLeasesSettle(clock);
+	await runJanitor(context, {readAllLeases: true});
+	t.deepEqual(await workers(), {1: ['done', 'w-done'], 2: ['failed', 'w-fail']}, 'kept in the snapshot once folded');
 });

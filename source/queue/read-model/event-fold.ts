@@ -173,6 +173,7 @@ export function validJobs(raw: Record<string, unknown>): Record<string, JobSumma
 			...(typeof job.name === 'string' ? {name: job.name.slice(0, 1024)} : {}),
 			...(typeof job.size === 'number' ? {size: job.size} : {}),
 			...(typeof job.error === 'string' ? {error: job.error.slice(0, 4096)} : {}),
+			...(typeof job.worker === 'string' ? {worker: job.worker.slice(0, 200)} : {}),
 		};
 	}
 	return jobs;
@@ -228,6 +229,8 @@ export function applyEvent(snapshot: Snapshot, event: JobEvent): boolean {
 function summaryOf(event: JobEvent, known: JobSummary | undefined): JobSummary {
 	const name = event.name ?? known?.name;
 	const size = event.size ?? known?.size;
+	// The worker of the attempt that ended so; a later change by an operator (retry, cancel) names none.
+	const worker = event.worker;
 	return {
 		seq: event.seq,
 		state: event.state,
@@ -237,6 +240,7 @@ function summaryOf(event: JobEvent, known: JobSummary | undefined): JobSummary {
 		...(name === undefined ? {} : {name}),
 		...(size === undefined ? {} : {size}),
 		...(event.error === undefined ? {} : {error: event.error}),
+		...(worker === undefined ? {} : {worker}),
 	};
 }
 
@@ -255,6 +259,7 @@ export function eventOfEndedLease(lease: Lease): JobEvent | undefined {
 		...(lease.name === undefined ? {} : {name: lease.name}),
 		...(lease.size === undefined ? {} : {size: lease.size}),
 		...(lease.failure ? {error: lease.failure.error} : {}),
+		worker: lease.worker,
 	};
 }
 
