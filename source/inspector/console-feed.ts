@@ -10,6 +10,7 @@ Requests, in steady state, on two clocks:
   after an operator action or Ctrl-R): LIST processing, plus one GET per lease that changed (a
   claim, a heartbeat, an ending), and the snapshot's GET (304);
 - workers: LIST registry/workers/ every 60 s, plus one GET per registration that changed;
+- the pause: a conditional GET of queue/paused.json with every lease sweep;
 - the manifest (paths and tags for the filter and the detail): a conditional GET once a minute.
 A LIST costs what 12.5 GETs do, so the fast path is GETs only: about $1.9 a month at a 2 s refresh
 with 20 running jobs at AWS prices, where listing everything each refresh costs about $14.
@@ -196,7 +197,7 @@ export class InspectorFeed implements ConsoleSource {
 				this.leasesAt = sweptAt;
 				throw error;
 			}),
-			this.refreshSideData(now),
+			this.refreshSideData(now, leases),
 		]);
 		const localNow = this.localClock();
 		const staleAfterMs = config.stale_timeout_minutes * 60_000;
@@ -383,15 +384,22 @@ export class InspectorFeed implements ConsoleSource {
 		return rows;
 	}
 
-	private async refreshSideData(now = this.monotonic()): Promise<string[]> {
+	private async refreshSideData(now = this.monotonic(), withLeases = false): Promise<string[]> {
 		const problems: string[] = [];
 		const tasks: Array<Promise<void>> = [];
-		if (now - this.workersAt >= workersEveryMs) {
+		const workersDue = now - this.workersAt >= workersEveryMs;
+		if (workersDue) {
 			this.workersAt = now;
 			tasks.push(
 				this.refreshWorkers(problems).catch((error: unknown) => {
 					problems.push(`workers: ${(error as Error).message}`);
 				}),
+			);
+		}
+		// The pause with every lease sweep (a conditional GET, 304 while unchanged): a pause explains why
+		// nothing is claimed, so it should be no older than the running jobs shown.
+		if (workersDue || withLeases)
+			tasks.push(
 				this.pauseWatch.read().then(
 					pause => {
 						this.pause = pause;
@@ -402,7 +410,6 @@ export class InspectorFeed implements ConsoleSource {
 					},
 				),
 			);
-		}
 		const remoteConfig = this.remoteConfig;
 		if (remoteConfig && now - this.configAt >= configEveryMs) {
 			this.configAt = now;

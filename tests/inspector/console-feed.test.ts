@@ -9,6 +9,7 @@ import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {complete, fail} from '../../source/queue/transitions/finish.js';
 import {runJanitor} from '../../source/queue/janitor.js';
+import {changePause} from '../../source/queue/transitions/pause.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import {StoreError} from '../../source/storage/store-error.js';
@@ -77,9 +78,9 @@ test(
 		requests.length = 0;
 		await feed.snapshot();
 		t.deepEqual(
-			describeRequests(requests, keys),
-			['get queue/changes.json', 'get queue/snapshot.json', 'list queue/processing/'],
-			'a sweep: the snapshot (304) and the leases',
+			describeRequests(requests, keys).sort(),
+			['get queue/changes.json', 'get queue/paused.json', 'get queue/snapshot.json', 'list queue/processing/'],
+			'a sweep: the snapshot (304), the leases and the pause (304)',
 		);
 		await enqueue(context, {hash: hashOf(9), priority: 'high', name: 'new.pdf'});
 		advance(2000);
@@ -342,4 +343,21 @@ test('list -v names the worker of a done or failed job, before and after the jan
 	letLeasesSettle(clock);
 	await runJanitor(context, {readAllLeases: true});
 	t.deepEqual(await workers(), {1: ['done', 'w-done'], 2: ['failed', 'w-fail']}, 'kept in the snapshot once folded');
+});
+
+test("another operator's pause reaches the console with the next lease sweep, not a minute later", async t => {
+	const queue = await makeQueue();
+	const {context, clock} = queue;
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(context), 'local', {
+		leaseSweepMs: 20_000,
+		monotonic: () => monotonic,
+		now: () => clock.now(),
+	});
+	t.is((await feed.snapshot()).paused, undefined);
+	await changePause(context, {pause: true, by: 'other@host'});
+	monotonic += 5000;
+	t.is((await feed.snapshot()).paused, undefined, 'between sweeps: as last read');
+	monotonic += 16_000;
+	t.like((await feed.snapshot()).paused, {by: 'other@host'}, 'the sweep 21 s after the last one reads it');
 });

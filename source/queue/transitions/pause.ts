@@ -10,7 +10,7 @@ pause / resume — requests:
 Workers read paused.json before a fresh listing (a conditional GET, 304 while unchanged), at most
 every 30 s while nothing is paused and at every listing while something is, so a pause reaches a
 busy fleet within a minute and a half (a listing serves a minute of claims) and a resume
-wakes an idle one at once; consoles read it once a minute and after their own pause or resume.
+wakes an idle one at once; consoles read it with every lease sweep and after their own pause or resume.
 */
 import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
