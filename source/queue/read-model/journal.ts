@@ -9,6 +9,7 @@ Requests: append = 1 PUT queue/journal/<server ms>-<random>.json (a unique key, 
 makes a job claimable, 1 PUT queue/signal.json (what idle workers poll). Two objects, not one with
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
+import {touchSignal} from '../signal.js';
 import {randomBytes} from 'node:crypto';
 import type {QueueContext} from '../queue-context.js';
 import type {JobEvent, JournalRecord} from '../records.js';
@@ -21,5 +22,5 @@ export async function appendEvents(context: QueueContext, events: JobEvent[]): P
 	await context.store.put(context.keys.changes(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
 	if (events.some(e => e.state === 'todo'))
-		await context.store.put(context.keys.signal(), JSON.stringify({journal: key}), {contentType: 'application/json'});
+		await touchSignal(context, {journal: key});
 }

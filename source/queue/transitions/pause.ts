@@ -12,6 +12,7 @@ every 30 s while nothing is paused and at every listing while something is, so a
 busy fleet within a minute and a half (a listing serves a minute of claims) and a resume
 wakes an idle one at once; consoles read it with every lease sweep and after their own pause or resume.
 */
+import {touchSignal} from '../signal.js';
 import {isNotModified} from '../../storage/object-store.js';
 import {isStoreError} from '../../storage/store-error.js';
 import {stringField} from '../fields.js';
@@ -86,7 +87,7 @@ export async function changePause(
 			throw error;
 		}
 		if (!change.pause)
-			await store.put(keys.signal(), JSON.stringify({resumed: next}), {contentType: 'application/json'});
+			await touchSignal(context, {resumed: next});
 		return next;
 	}
 	throw new Error(`${keys.paused()} changed three times while being written; try again`);

@@ -19,6 +19,7 @@ obey — requests (the worker): PUT its registration with `command` (drain: whil
 DELETE registry/commands/<worker>.json · PUT its registration `stopped` (worker.ts).
 A command older than the worker's start is stale (meant for an earlier process): deleted unheeded.
 */
+import {touchSignal} from '../signal.js';
 import {collectAll, isNotModified} from '../../storage/object-store.js';
 import type {QueueContext} from '../queue-context.js';
 import {parseLease, parseWorkerCommand, type WorkerCommand, type WorkerCommandRecord} from '../records.js';
@@ -50,7 +51,7 @@ export async function sendWorkerCommand(
 		});
 	let leasesMarked = 0;
 	for (const hash of hashes) if (await markLease(context, hash, options.worker, options.command)) leasesMarked++;
-	await store.put(keys.signal(), JSON.stringify({command: options.worker}), {contentType: 'application/json'});
+	await touchSignal(context, {command: options.worker});
 	return {leasesMarked};
 }
 
