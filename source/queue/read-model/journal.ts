@@ -21,6 +21,5 @@ export async function appendEvents(context: QueueContext, events: JobEvent[]): P
 	await context.store.put(key, JSON.stringify(record), {contentType: 'application/json'});
 	await context.store.put(context.keys.changes(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
-	if (events.some(e => e.state === 'todo'))
-		await touchSignal(context, {journal: key});
+	if (events.some(e => e.state === 'todo')) await touchSignal(context, {journal: key});
 }

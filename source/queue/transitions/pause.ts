@@ -86,8 +86,7 @@ export async function changePause(
 			if (isStoreError(error, 'precondition-failed')) continue;
 			throw error;
 		}
-		if (!change.pause)
-			await touchSignal(context, {resumed: next});
+		if (!change.pause) await touchSignal(context, {resumed: next});
 		return next;
 	}
 	throw new Error(`${keys.paused()} changed three times while being written; try again`);
