@@ -284,7 +284,9 @@ test('Z pauses the queue after a y, every console says so in its header, and Z a
 	await keys(app, 'Z');
 	await containing(t, app, 'Pause the queue');
 	await keys(app, 'y');
-	t.regex(await containing(t, app, 'queue paused by op@host'), /Z resumes/);
+	const paused = await containing(t, app, 'queue paused by op@host');
+	t.regex(paused, /Z resumes/);
+	t.regex(paused, /ETA paused \(2 running finish\)/, 'a paused queue gets no ETA for what waits');
 	t.deepEqual(app.source.calls, ['pause']);
 	await keys(app, 'Z');
 	await containing(t, app, 'Resume the queue');
