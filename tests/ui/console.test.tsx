@@ -286,7 +286,7 @@ test('Z pauses the queue after a y, every console says so in its header, and Z a
 	await keys(app, 'y');
 	const paused = await containing(t, app, 'queue paused by op@host');
 	t.regex(paused, /Z resumes/);
-	t.regex(paused, /ETA paused \(2 running finish\)/, 'a paused queue gets no ETA for what waits');
+	t.regex(paused, /backlog 4 · ETA paused/, 'a paused queue gets no ETA for what waits');
 	t.deepEqual(app.source.calls, ['pause']);
 	await keys(app, 'Z');
 	await containing(t, app, 'Resume the queue');

@@ -26,12 +26,7 @@ export function Overview({snapshot, width}: {snapshot?: ConsoleSnapshot; width: 
 	const backlog = snapshot ? snapshot.counts.total.todo + snapshot.counts.total.processing : 0;
 	// A queue paused whole claims nothing more: only the running jobs will finish, so no ETA for the rest.
 	const pausedWhole = snapshot?.paused?.priorities.length === priorities.length;
-	const eta =
-		backlog === 0
-			? 'none'
-			: pausedWhole
-				? `paused (${snapshot?.counts.total.processing ?? 0} running finish)`
-				: describeEta(snapshot?.backlogEtaMs);
+	const eta = backlog === 0 ? 'none' : pausedWhole ? 'paused' : describeEta(snapshot?.backlogEtaMs);
 	const flow = snapshot ? `done/min ${snapshot.throughputPerMinute.toFixed(1)} · backlog ${backlog} · ETA ${eta}` : '';
 	return (
 		<Box flexDirection="column" height={7}>
