@@ -300,3 +300,12 @@ test('an open detail is read again when its job moves on, and every 30 s while i
 	});
 	t.deepEqual(kinds(again(s, moved, now + 2000).effects), ['load-detail'], 'its job is done now: read again');
 });
+
+test('a refusal about the selected row goes when the selection moves; an action answer stays', t => {
+	const refused = press(start(), 'r');
+	t.regex(refused.status?.text ?? '', /only failed and dead jobs are retried; this one is running/);
+	t.is(press(refused, 'j').status, undefined, 'the next row is another job: the refusal is no longer true');
+	t.is(press(refused, '2').status, undefined, 'nor on another pane');
+	const answered = reducer(start(), {type: 'action-finished', text: 'retried', ok: true, now});
+	t.is(press(answered, 'j').status?.text, 'retried');
+});

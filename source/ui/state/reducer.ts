@@ -8,7 +8,7 @@ import type {ConsoleSnapshot} from '../../inspector/console-source.js';
 import {wrapLines} from '../text.js';
 import {rowMark, runCommand} from './commands.js';
 import {reselect, say, withEffect, type Action, type ConsoleState, type Overlay} from './console-state.js';
-import {commandFor, type KeyName} from './keymap.js';
+import {commandFor, type Command, type KeyName} from './keymap.js';
 import {handleOverlayKey, scrollOverlay} from './overlay-keys.js';
 import {historyLines, workerLines} from './text-views.js';
 import type {PaneId} from './view.js';
@@ -17,6 +17,23 @@ export * from './console-state.js';
 
 /** How long a status message stays. */
 const statusMs = 15_000;
+const movesSelection = new Set<Command>([
+	'up',
+	'down',
+	'page-up',
+	'page-down',
+	'home',
+	'end',
+	'next-pane',
+	'previous-pane',
+	'pane-1',
+	'pane-2',
+	'pane-3',
+	'pane-4',
+	'pane-5',
+	'pane-6',
+]);
+
 /** How often an open detail view is read again while its job stays as it was. */
 const detailEveryMs = 30_000;
 
@@ -46,6 +63,12 @@ export function reducer(state: ConsoleState, action: Action): ConsoleState {
 						key === 'ctrl-c' ? withEffect(next, {kind: 'quit'}) : handleOverlayKey(next, next.overlay, key, action.now);
 				else {
 					const command = commandFor(key);
+					// A refusal or hint about the selected row ("no job selected", "this one is running") is false
+					// once the selection moves: it goes then, not 15 s later. Answers of actions and hints stay.
+					if (command && movesSelection.has(command) && next.status?.tone === 'error') {
+						const {status: _gone, ...rest} = next;
+						next = rest;
+					}
 					if (command) next = runCommand(next, command, action.now);
 				}
 			}
