@@ -24,6 +24,8 @@ function operatorSnapshot() {
 		workers: [
 			worker('w-1', {status: 'processing', currentJob: 'file-1.pdf', currentJobHash: hashFor(1)}),
 			worker('w-2', {status: 'idle'}),
+			worker('w-3', {status: 'processing', command: {command: 'drain', by: 'op'}}),
+			worker('w-4', {status: 'stopped', command: {command: 'drain', by: 'op'}}),
 		],
 	});
 }
@@ -86,7 +88,10 @@ test('Workers: Enter shows the worker (host, pid, version, busy share); d drains
 	await screen(t, app, 'file-1.pdf');
 	await keys(app, '6');
 	await screen(t, app, 'w-2');
-	await keys(app, '\r');
+	const pane = await screen(t, app, 'w-4');
+	t.regex(pane, /w-3\s+│[^│]+│\s+draining/, 'a worker asked to drain says so until it exits');
+	t.regex(pane, /w-4\s+│[^│]+│\s+drained/);
+	await keys(app, 'g', '\r');
 	const detail = await screen(t, app, 'Worker w-1');
 	t.regex(detail, /host\s+host-1, pid 4242, BlobForge 0\.1\.0/);
 	t.regex(detail, /busy\s+50% of its time on jobs/);
@@ -97,7 +102,9 @@ test('Workers: Enter shows the worker (host, pid, version, busy share); d drains
 	await keys(app, 'y');
 	await until(t, 'a drain call', () => call(app, 'drain w-1 aaa1'));
 	await screen(t, app, 'asked w-1 to drain');
-	// The list's own keys: the idle worker (second row), stopped with K after y.
+	// The list's own keys: the draining worker (second row) is not asked twice; the idle one (third) is stopped.
+	await keys(app, 'j', 'K');
+	await screen(t, app, 'w-3 is already draining');
 	await keys(app, 'j', 'K');
 	await screen(t, app, /Stop w-2: its job is handed back/);
 	await keys(app, 'y');

@@ -72,7 +72,16 @@ export function WorkersPane({
 	const data: Array<Partial<WorkerCells>> = shown.map(w => ({
 		worker: fitText(w.id, fixed.worker),
 		...(wide ? {host: fitText(w.host, 12)} : {}),
-		status: w.status,
+		// An operator's command shows in place of the status it changes: draining until it exits, then drained.
+		status: w.command
+			? w.status === 'stopped'
+				? w.command.command === 'drain'
+					? 'drained'
+					: 'stopped'
+				: w.command.command === 'drain'
+					? 'draining'
+					: 'stopping'
+			: w.status,
 		job: fitText(w.sleepingUntil === undefined ? (w.currentJob ?? '') : wakeCell(w.sleepingUntil, jobWidth), jobWidth),
 		cpu: w.cpuPercent === undefined ? '' : `${w.cpuPercent}%`,
 		ram: w.memoryPercent === undefined ? '' : `${w.memoryPercent}%`,
