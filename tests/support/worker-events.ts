@@ -5,6 +5,9 @@ import type {Clock} from '../../source/lib/clock.js';
 import type {Converter} from '../../source/worker/converters.js';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import {type WorkerEmitter, type WorkerEventName, workerEventNames} from '../../source/worker/events.js';
+import type {QueueContext} from '../../source/queue/queue-context.js';
+import {RemoteConfigCache} from '../../source/queue/remote-config.js';
+import {Worker, type WorkerOptions} from '../../source/worker/worker.js';
 
 export type RecordedEvent = {event: WorkerEventName; fields: Record<string, unknown>; at: number};
 
@@ -44,4 +47,34 @@ export function inProcessConverter(options: {fail?: boolean} = {}): Converter & 
 		dispose() {},
 	};
 	return converter;
+}
+
+/** A worker on `context` with an in-process converter, polling every 10 s of the simulated clock. */
+export function testWorker(
+	context: QueueContext,
+	clock: Clock,
+	workerId: string,
+	converter: Converter = inProcessConverter(),
+	options: Pick<WorkerOptions, 'runWindows' | 'abortOutsideWindow'> = {},
+): Worker {
+	return new Worker({
+		context,
+		remoteConfig: new RemoteConfigCache(context),
+		workerId,
+		clock,
+		storeLine: 'local',
+		softwareVersion: 'test',
+		idlePollSeconds: 10,
+		converter,
+		...options,
+	});
+}
+
+/** Polls `check` (in real time, while the simulated clock stands still) until it holds. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 10));
+	}
 }

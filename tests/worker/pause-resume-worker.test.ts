@@ -4,22 +4,12 @@ write of queue/signal.json differs, so a second resume in a row wakes idle worke
 compare ETags, and an S3 ETag is the MD5 of the body).
 */
 import test from 'ava';
-import {RemoteConfigCache} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {changePause} from '../../source/queue/transitions/pause.js';
 import {sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
-import {Worker} from '../../source/worker/worker.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-import {inProcessConverter, recordEvents} from '../support/worker-events.js';
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 10));
-	}
-}
+import {recordEvents, testWorker, until} from '../support/worker-events.js';
 
 test('paused while idle, resumed: the worker claims at its next poll', async t => {
 	const queue = await makeQueue();
@@ -27,16 +17,7 @@ test('paused while idle, resumed: the worker claims at its next poll', async t =
 	await changePause(context, {pause: true, by: 'op'});
 	await context.store.put(keys.raw(hashOf(1)), await makePdf(['job 1']), {contentType: 'application/pdf'});
 	await enqueue(context, {hash: hashOf(1), priority: 'normal', name: 'job-1.pdf', size: 100});
-	const worker = new Worker({
-		context,
-		remoteConfig: new RemoteConfigCache(context),
-		workerId: 'w-p',
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter: inProcessConverter(),
-	});
+	const worker = testWorker(context, clock, 'w-p');
 	const events = recordEvents(worker, clock);
 	const run = worker.run();
 	await until('idle', () => clock.pendingSleepers > 0);

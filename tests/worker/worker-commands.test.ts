@@ -5,40 +5,16 @@ other, even when the command lands between the last heartbeat and the completing
 worker hears it at its next poll; a command older than the worker is removed unheeded.
 */
 import test from 'ava';
-import type {Clock} from '../../source/lib/clock.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
 import {parseWorkerRecord} from '../../source/queue/records.js';
-import {RemoteConfigCache} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {readWorkerCommand, sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified} from '../../source/storage/object-store.js';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import type {Converter} from '../../source/worker/converters.js';
-import {Worker} from '../../source/worker/worker.js';
+import type {Worker} from '../../source/worker/worker.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-import {inProcessConverter, recordEvents} from '../support/worker-events.js';
-
-function testWorker(context: QueueContext, clock: Clock, workerId: string, converter: Converter): Worker {
-	return new Worker({
-		context,
-		remoteConfig: new RemoteConfigCache(context),
-		workerId,
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter,
-	});
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 10));
-	}
-}
+import {inProcessConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
 
 /** A converter each job of which runs until the test lets it finish (or the job is aborted). */
 function heldConverter() {

@@ -4,48 +4,16 @@ empty listing and its first poll of the signal object wakes it at that poll, not
 safety net; a store outage is waited out with backoff; errors no wait can cure end the worker.
 */
 import test from 'ava';
-import {parseConfigAssignments, RemoteConfigCache, setRemoteConfig} from '../../source/queue/remote-config.js';
+import {parseConfigAssignments, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
-import {Worker, type WorkerOptions} from '../../source/worker/worker.js';
 import type {Converter} from '../../source/worker/converters.js';
 import {parseRunWindow} from '../../source/lib/run-window.js';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
-import type {Clock} from '../../source/lib/clock.js';
-import type {QueueContext} from '../../source/queue/queue-context.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-import {inProcessConverter, recordEvents} from '../support/worker-events.js';
-
-/** A worker on `context` with an in-process converter, polling every 10 s of the simulated clock. */
-function testWorker(
-	context: QueueContext,
-	clock: Clock,
-	workerId: string,
-	converter: Converter = inProcessConverter(),
-	options: Pick<WorkerOptions, 'runWindows' | 'abortOutsideWindow'> = {},
-): Worker {
-	return new Worker({
-		context,
-		remoteConfig: new RemoteConfigCache(context),
-		workerId,
-		clock,
-		storeLine: 'local',
-		softwareVersion: 'test',
-		idlePollSeconds: 10,
-		converter,
-		...options,
-	});
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 10));
-	}
-}
+import {inProcessConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
 
 test('an enqueue right after the worker listed an empty queue wakes it at the next idle poll', async t => {
 	const queue = await makeQueue();
