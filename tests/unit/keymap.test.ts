@@ -34,7 +34,10 @@ test('no key is bound twice; the help screen and the footer come from the same t
 	const all = keymap.flatMap(b => b.keys);
 	t.is(new Set(all).size, all.length);
 	for (const binding of keymap) t.is(commandFor(binding.keys[0]!), binding.command);
-	t.is(helpLines().length, keymap.length + 4, 'a heading per category and a line per binding');
+	// The six pane keys share one line, as do n and N.
+	t.is(helpLines().length, keymap.length - 6 + 4, 'a heading per category and a line per binding');
+	t.true(helpLines().some(line => /1…6\s+Active, Queue, Failed, Dead, Done, Workers/.test(line)));
+	t.true(helpLines().some(line => /n N\s+next, previous match/.test(line)));
 	t.deepEqual(
 		footerEntries()
 			.map(e => e.label)

@@ -115,7 +115,7 @@ test('watch tells the truth: no-worker alarm, workers as they start, drain and d
 	// Drained through the bucket: it exits 0 and its row says who drained it, with its jobs counted.
 	await cli('workers', '--drain', 'w-fast');
 	t.is(await exited(fast), 0, 'a drained worker exits 0');
-	const drained = await waitFor('the drained worker', text => /w-fast[\s\S]*stopped/.test(text), {timeoutMs: 90_000});
+	const drained = await waitFor('the drained worker', text => /w-fast[\s\S]*drained/.test(text), {timeoutMs: 90_000});
 	t.regex(drained, /w-fast.*\s3\s/, 'its three jobs are counted');
 
 	// 1. A config change reaches the running console: the detail of a running job says "stale after 1m00s".
