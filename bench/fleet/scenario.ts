@@ -90,6 +90,20 @@ export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetO
 
 async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
 	const random = seeded(scenario.seed ?? 1);
+	// Each worker draws its jobs' durations and failures from a stream of its own, kept across its
+	// restarts: a change that adds or saves a request shifts the store's latency draws, and must not
+	// also reshuffle how long every job takes, or two versions could not be compared on one seed.
+	const converterStreams = new Map<string, () => number>();
+	const converterRandom = (id: string) => {
+		let stream = converterStreams.get(id);
+		if (!stream) {
+			let hash = 2_166_136_261;
+			for (const char of id) hash = Math.imul(hash ^ char.charCodeAt(0), 16_777_619);
+			stream = seeded((hash ^ Math.imul(scenario.seed ?? 1, 2_654_435_761)) >>> 0);
+			converterStreams.set(id, stream);
+		}
+		return stream;
+	};
 	const clock = new VirtualClock();
 	const observer = new FleetObserver(clock, scenario);
 	const store = new SimulatedStore({
@@ -139,7 +153,7 @@ async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['
 			converter: simConverter({
 				clock,
 				duration: scenario.duration,
-				random,
+				random: converterRandom(id),
 				failureRate: scenario.failureRate ?? 0.02,
 				permanentRate: scenario.permanentRate ?? 0.002,
 				onBusy: ms => observer.busy(ms),

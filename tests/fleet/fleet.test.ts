@@ -12,19 +12,35 @@ const named = (name: string) => {
 	return scenario;
 };
 
+// One simulated hour of ten workers is about 100 jobs: a few failures or janitor turns more move a
+// single run's requests per job by ±1, so the cost targets hold over four seeded hours pooled, and
+// the invariants (nobody idle, no SlowDown, no problem) in every one of them.
 test.serial(
 	'10 workers on a backlog of 10,000 five-minute jobs: busy all the time, ≤ 12 requests and ≤ $0.04 per 1,000 jobs',
 	async t => {
-		const result = await runScenario(named('w10-backlog10k'));
-		t.log(JSON.stringify({...result, requestsPerJobByKind: undefined}));
-		t.true(result.completed > 90, `${result.completed} jobs`);
-		t.is(result.idleWhileClaimableSeconds, 0, 'no worker idle while a job was claimable');
-		t.true(result.utilisationWhileClaimable >= 0.98, `utilisation ${result.utilisationWhileClaimable}`);
-		t.true(result.requestsPerJob <= 12, `${result.requestsPerJob} requests per job`);
-		t.true(result.dollarsPer1000Jobs <= 0.04, `$${result.dollarsPer1000Jobs} per 1,000 jobs`);
-		t.true(result.preconditionFailedPerJob <= 0.1, `${result.preconditionFailedPerJob} refused writes per job`);
-		t.is(result.slowDownsPerJob, 0);
-		t.deepEqual(result.problems, []);
+		let jobs = 0;
+		let requests = 0;
+		let dollars = 0;
+		let refused = 0;
+		for (const seed of [1, 2, 3, 4]) {
+			const result = await runScenario({...named('w10-backlog10k'), seed});
+			t.log(JSON.stringify({seed, ...result, requestsPerJobByKind: undefined, consoles: undefined}));
+			t.true(result.completed > 90, `seed ${seed}: ${result.completed} jobs`);
+			t.is(result.idleWhileClaimableSeconds, 0, `seed ${seed}: no worker idle while a job was claimable`);
+			t.true(result.utilisationWhileClaimable >= 0.98, `seed ${seed}: utilisation ${result.utilisationWhileClaimable}`);
+			t.is(result.slowDownsPerJob, 0);
+			t.deepEqual(result.problems, []);
+			jobs += result.completed;
+			requests += result.requestsPerJob * result.completed;
+			dollars += result.dollarsPer1000Jobs * result.completed;
+			refused += result.preconditionFailedPerJob * result.completed;
+		}
+		t.log(
+			`pooled over ${jobs} jobs: ${(requests / jobs).toFixed(2)} requests, $${(dollars / jobs).toFixed(4)} per 1,000`,
+		);
+		t.true(requests / jobs <= 12, `${(requests / jobs).toFixed(2)} requests per job`);
+		t.true(dollars / jobs <= 0.04, `$${(dollars / jobs).toFixed(4)} per 1,000 jobs`);
+		t.true(refused / jobs <= 0.1, `${(refused / jobs).toFixed(3)} refused writes per job`);
 	},
 );
 
