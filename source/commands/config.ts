@@ -18,6 +18,7 @@ const descriptions: Record<string, string> = {
 	console_min_refresh: 'the shortest refresh interval a console may use, in seconds',
 	run_windows: 'HH:MM-HH:MM[@zone],… when workers without --run-window claim (empty: always)',
 	abort_outside_window: '1: at a window end the running job is handed back; 0: it finishes',
+	converter: 'for workers without --converter: builtin, marker, docling, mineru, or a command with {input} {output}',
 };
 
 export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: string; assignments?: string[]}> = {

@@ -8,12 +8,18 @@ import {formatBytes, textTable} from '../lib/format.js';
 import {saveCapabilities} from '../queue/capabilities.js';
 import {Keys} from '../queue/keys.js';
 import {probeStore, type Check} from '../storage/probe.js';
+import {openQueueContext} from '../queue/queue-context.js';
+import {RemoteConfigCache} from '../queue/remote-config.js';
+import {checkConverter} from '../worker/converters.js';
 import {openContext, type GlobalArgs} from './context.js';
 import {printError, printJson, printLine} from './output.js';
 
 const statusWords = {ok: 'ok', warn: 'WARN', fail: 'FAIL', info: 'info'} as const;
 
-export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolean; 'create-bucket'?: boolean}> = {
+export const doctorCommand: CommandModule<
+	GlobalArgs,
+	GlobalArgs & {save: boolean; 'create-bucket'?: boolean; converter?: string}
+> = {
 	command: 'doctor',
 	describe:
 		'Probe the store: conditional writes, permissions, clock skew, latency; exits non-zero when leases would be unsafe',
@@ -27,6 +33,10 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 			.option('create-bucket', {
 				type: 'boolean',
 				describe: 'create the bucket first when it does not exist (a first run)',
+			})
+			.option('converter', {
+				type: 'string',
+				describe: "check this converter runs here (default: the remote config's converter)",
 			})
 			.example('$0 doctor', 'check the configured store')
 			.example('$0 doctor --json', 'the same, as JSON'),
@@ -61,6 +71,21 @@ export const doctorCommand: CommandModule<GlobalArgs, GlobalArgs & {save: boolea
 				status: 'info',
 				detail: `can act as: ${strongestRole(roles)} (${roles.detail.join('; ')})`,
 			});
+		// The converter a worker here would run: its tool on PATH and answering (this machine's, not saved either).
+		const converterText =
+			argv.converter ??
+			(result.reachable
+				? await new RemoteConfigCache(openQueueContext(context.store, {prefix: context.settings.prefix}))
+						.get()
+						.then(read => read.config.converter)
+						.catch(() => undefined)
+				: undefined);
+		const converter = await checkConverter(converterText);
+		result.checks.push({
+			name: 'converter',
+			status: converter.ok ? 'ok' : 'warn',
+			detail: converter.ok ? converter.description : `${converter.message}: workers here would claim nothing`,
+		});
 		// This machine's disks (not saved with the store's result: another machine has its own).
 		result.checks.push(
 			...(await diskChecks(context.settings.store.kind === 'local' ? context.settings.store.dir : undefined)),

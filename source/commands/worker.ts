@@ -15,6 +15,7 @@ import {systemLoad, type SystemLoad} from '../worker/system-load.js';
 import {Worker} from '../worker/worker.js';
 import type {WorkerStatus} from '../worker/events.js';
 import {logWorkerEvents} from '../worker/event-log.js';
+import {parseConverterSpec} from '../lib/converter-spec.js';
 import {converterFor} from '../worker/converters.js';
 import {WorkerMetrics} from '../worker/worker-metrics.js';
 import {serveMetrics} from './metrics-server.js';
@@ -85,7 +86,9 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			.option('dry-run', {type: 'boolean', describe: 'convert the next queued job locally and claim or write nothing'})
 			.option('converter', {
 				type: 'string',
-				describe: 'external converter command, e.g. "marker_single {input} --output_dir {output}"',
+				describe:
+					'builtin, a preset (marker, docling, mineru) or a command with {input} and {output}; ' +
+					"default: the remote config's converter",
 			})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
 			.option('run-window', {
@@ -114,6 +117,10 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		});
 		if (argv['abort-outside-window'] && runWindows.length === 0)
 			throw new UserError('--abort-outside-window needs at least one --run-window', {exitCode: exitCodes.usage});
+		if (argv.converter !== undefined) {
+			const spec = parseConverterSpec(argv.converter);
+			if (!spec.ok) throw new UserError(`--converter: ${spec.reason}`, {exitCode: exitCodes.usage});
+		}
 		const queue = await openQueue(argv);
 		const workerId = queue.settings.workerId ?? defaultWorkerId();
 		if (argv.dryRun) {
@@ -121,6 +128,13 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			return;
 		}
 		await requireConditionalWrites(queue);
+		const converter = converterFor(argv.converter, {
+			runOnce: argv.runOnce,
+			remote: () => queue.remoteConfig.config.converter,
+		});
+		// A missing or broken tool is one clear error now, not a dead-letter queue of identical failures.
+		const unavailable = await converter.ready?.();
+		if (unavailable) throw new UserError(`the converter cannot run here: ${unavailable}`, {exitCode: exitCodes.config});
 		const live = !argv.headless && process.stdout.isTTY;
 		const view = live ? liveView() : undefined;
 		const logger = createLogger({
@@ -137,7 +151,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			storeLine: queue.storeLine,
 			softwareVersion: softwareVersion(),
 			runOnce: argv.runOnce,
-			converter: converterFor(argv.converter, {runOnce: argv.runOnce}),
+			converter,
 			idlePollSeconds: argv.idlePoll,
 			runWindows,
 			abortOutsideWindow: argv['abort-outside-window'],
@@ -268,7 +282,7 @@ async function dryRun(queue: Awaited<ReturnType<typeof openQueue>>, command: str
 	const folder = await mkdtemp(path.join(os.tmpdir(), 'blobforge-dry-'));
 	await writeFile(path.join(folder, 'source.pdf'), raw.body);
 	try {
-		const converter = converterFor(command, {runOnce: true});
+		const converter = converterFor(command, {runOnce: true, remote: () => queue.remoteConfig.config.converter});
 		const result = await converter.convert({
 			input: path.join(folder, 'source.pdf'),
 			output: path.join(folder, 'output'),

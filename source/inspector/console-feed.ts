@@ -44,6 +44,7 @@ import type {
 import {workerStatusOrder} from './console-source.js';
 import {operatorName} from '../lib/operator-name.js';
 import {PauseWatch, type PauseState} from '../queue/transitions/pause.js';
+import {markLease} from '../queue/transitions/worker-command.js';
 import type {Inspector} from './inspector.js';
 import {ObjectWatch} from '../queue/object-watch.js';
 
@@ -136,6 +137,8 @@ export class InspectorFeed implements ConsoleSource {
 	private readonly workers = new Map<string, CachedWorker>();
 	private workersAt = Number.NEGATIVE_INFINITY;
 	private readonly pauseWatch: PauseWatch;
+	/** Commands this console sent, until their worker stops: each lease it starts meanwhile is marked too. */
+	private readonly sentCommands = new Map<string, WorkerCommand>();
 	private pause: PauseState = {priorities: []};
 	/** Lease holders the registrations were listed again for, since none of theirs was known. */
 	private readonly lookedFor = new Set<string>();
@@ -235,6 +238,7 @@ export class InspectorFeed implements ConsoleSource {
 			};
 		});
 		const workers = this.workerRows(view, staleAfterMs);
+		if (leases && this.sentCommands.size > 0) await this.markCommandedLeases(view, workers, problems);
 		// A lease held by a worker whose registration was not read yet: a worker started since the last
 		// listing (every minute). The registrations are listed again at the next refresh, not a minute later.
 		// Once per such worker: one that never registers (the earlier system's) must not cost a LIST a refresh.
@@ -329,12 +333,32 @@ export class InspectorFeed implements ConsoleSource {
 		return mapLimit(hashes, 8, async hash => this.inspector.remove(hash));
 	}
 
+	/**
+	A worker that claimed a job just as a command was sent (its lease was not there to mark) hears it
+	from this: each of its leases without the mark gets it (GET + PUT If-Match, once per job).
+	*/
+	private async markCommandedLeases(view: QueueView, workers: ConsoleWorker[], problems: string[]): Promise<void> {
+		for (const [worker, command] of this.sentCommands) {
+			const row = workers.find(w => w.id === worker);
+			if (row && (row.status === 'stopped' || row.status === 'gone')) {
+				this.sentCommands.delete(worker);
+				continue;
+			}
+			for (const {lease} of view.active)
+				if (lease.worker === worker && lease.workerCommand !== command && lease.ending === undefined)
+					await markLease(this.inspector.context, lease.hash, worker, command).catch((error: unknown) => {
+						problems.push(`marking ${worker}'s lease: ${(error as Error).message}`);
+					});
+		}
+	}
+
 	async commandWorker(
 		worker: string,
 		command: WorkerCommand,
 		leases: string[],
 	): Promise<{ok: true; message: string} | {ok: false; reason: string}> {
 		const answer = await this.inspector.commandWorker(worker, command, {leases});
+		if (answer.ok) this.sentCommands.set(worker, command);
 		// The registrations are read again at the next refresh, so the pane shows draining at once.
 		this.workersAt = Number.NEGATIVE_INFINITY;
 		return answer;

@@ -3,6 +3,7 @@ Types for every record BlobForge stores in the bucket, with parsers that validat
 read. A parser returns the record or the reason it was rejected; a malformed object is
 reported and skipped by its reader, never a crash.
 */
+import {converterSpecText, parseConverterSpec} from '../lib/converter-spec.js';
 import {parseRunWindow, type RunWindow} from '../lib/run-window.js';
 import {
 	booleanField,
@@ -480,6 +481,11 @@ export type RemoteConfig = {
 	run_windows: string;
 	/** 1: at a run window's end workers hand the running job back; 0: they finish it. @default 0 */
 	abort_outside_window: number;
+	/**
+	The converter of workers started without `--converter`: builtin, a preset (marker, docling, mineru) or a
+	command with {input} and {output} (lib/converter-spec.ts). Workers follow a change at their next job. @default "builtin"
+	*/
+	converter: string;
 };
 
 export const defaultRemoteConfig: RemoteConfig = {
@@ -495,11 +501,12 @@ export const defaultRemoteConfig: RemoteConfig = {
 	console_min_refresh: 1,
 	run_windows: '',
 	abort_outside_window: 0,
+	converter: 'builtin',
 };
 
 type NumberRule = {min: number; max: number; integer: boolean};
 
-const configRules: Record<keyof RemoteConfig, NumberRule | 'run-windows'> = {
+const configRules: Record<keyof RemoteConfig, NumberRule | 'run-windows' | 'converter'> = {
 	max_retries: {min: 0, max: 100, integer: true},
 	heartbeat_interval: {min: 1, max: 3600, integer: false},
 	stale_timeout_minutes: {min: 0.05, max: 10_080, integer: false},
@@ -510,6 +517,7 @@ const configRules: Record<keyof RemoteConfig, NumberRule | 'run-windows'> = {
 	console_min_refresh: {min: 0.5, max: 3600, integer: false},
 	run_windows: 'run-windows',
 	abort_outside_window: {min: 0, max: 1, integer: true},
+	converter: 'converter',
 };
 
 export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteConfig>;
@@ -518,6 +526,13 @@ export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteCo
 export function validateConfigValue(key: string, value: unknown): Parsed<number | string> {
 	if (!(key in configRules)) return {ok: false, reason: `unknown key "${key}" (known: ${remoteConfigKeys.join(', ')})`};
 	const rule = configRules[key as keyof RemoteConfig];
+	if (rule === 'converter') {
+		if (typeof value !== 'string') return {ok: false, reason: `${key} must be text: builtin, a preset or a command`};
+		const parsed = parseConverterSpec(value);
+		return parsed.ok
+			? {ok: true, value: converterSpecText(parsed.spec)}
+			: {ok: false, reason: `${key}: ${parsed.reason}`};
+	}
 	if (rule === 'run-windows') {
 		if (typeof value !== 'string' || value.length > 1000)
 			return {ok: false, reason: `${key} must be text like 22:00-06:00`};
@@ -557,7 +572,7 @@ export function configConsistencyProblem(config: RemoteConfig): string | undefin
 
 /** Sets a validated value: text for the run windows, a number for every other key. */
 export function assignConfig(config: Partial<RemoteConfig>, key: keyof RemoteConfig, value: number | string): void {
-	if (key === 'run_windows') config.run_windows = String(value);
+	if (key === 'run_windows' || key === 'converter') config[key] = String(value);
 	else if (typeof value === 'number') config[key] = value;
 }
 

@@ -1,12 +1,22 @@
 /**
 The converter a worker is given (as BullMQ's worker is given its processor): the built-in one in a
-child process per job, an external command, or, in tests and the fleet simulator, anything that
-implements Converter in-process.
+child process per job, an external tool (a preset or a command template), or, in tests and the
+fleet simulator, anything that implements Converter in-process. A worker started without
+`--converter` follows the remote config's `converter` key, switching at its next job.
 */
+import {execFile} from 'node:child_process';
+import {access, constants, mkdir} from 'node:fs/promises';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {converterSpecText, parseConverterSpec, type ConverterSpec} from '../lib/converter-spec.js';
+import {presets, type Preset} from './converter/presets.js';
+import {collectToolOutput} from './converter/tool-output.js';
 import {
+	converterEnvironment,
 	type ConversionOutcome,
 	type RunConversionOptions,
 	runConversion,
+	splitCommand,
 	startConversionChild,
 } from './run-conversion.js';
 import {SpareConverter} from './spare-converter.js';
@@ -20,6 +30,11 @@ export interface Converter {
 	idle(): void;
 	/** The worker stops. */
 	dispose(): void;
+	/**
+	Whether it can convert now: undefined when it can, else why not ("marker_single not found on PATH;
+	install marker-pdf"). A worker claims nothing while it says why, rather than fail every job alike.
+	*/
+	ready?(): Promise<string | undefined>;
 }
 
 /** The built-in converter; with `spare`, the next job's child starts while a job converts. */
@@ -32,13 +47,144 @@ export function builtInConverter(options: {spare: boolean}): Converter {
 	};
 }
 
-/** An external command template with {input} and {output}, run without a shell. */
-export function externalConverter(command: string): Converter {
-	return {convert: async job => runConversion({...job, command}), idle: () => undefined, dispose: () => undefined};
+/**
+An external tool: it writes into a folder of its own beside the job's output, in its own layout;
+tool-output.ts then makes content.md, assets/ and meta/ of it.
+*/
+function toolConverter(preset: Preset | undefined, template: string | undefined): Converter {
+	let checked: Promise<string | undefined> | undefined;
+	return {
+		async convert(job) {
+			const toolOutput = `${job.output}.tool`;
+			await mkdir(toolOutput, {recursive: true});
+			const timeoutSeconds = job.timeoutMs ? Math.ceil(job.timeoutMs / 1000) : undefined;
+			const command = preset ? [preset.program, ...preset.args(job.input, toolOutput, {timeoutSeconds})] : template!;
+			const outcome = await runConversion({...job, output: toolOutput, command});
+			const stem = path.basename(job.input).replace(/\.pdf$/i, '');
+			await collectToolOutput(toolOutput, job.output, {expected: preset?.markdown(stem) ?? [], stem});
+			return preset ? {...outcome, converter: `${preset.name} (${preset.program})`} : outcome;
+		},
+		idle: () => undefined,
+		dispose: () => undefined,
+		// Once per converter: a tool installed or removed while the worker runs is seen at its next restart.
+		ready: async () => {
+			checked ??= checkTool(preset, template).then(result => (result.ok ? undefined : result.message));
+			return checked;
+		},
+	};
 }
 
-/** What `--converter` says: a command template, or the built-in converter when absent. */
-export function converterFor(command: string | undefined, options: {runOnce?: boolean} = {}): Converter {
-	// --run-once has no next job for a spare to serve.
-	return command ? externalConverter(command) : builtInConverter({spare: !options.runOnce});
+export function converterOf(spec: ConverterSpec, options: {runOnce?: boolean} = {}): Converter {
+	if (spec.kind === 'builtin') return builtInConverter({spare: !options.runOnce});
+	return spec.kind === 'preset'
+		? toolConverter(presets[spec.name], undefined)
+		: toolConverter(undefined, spec.template);
 }
+
+/**
+A worker without `--converter`: the remote config's `converter`, built anew when the key changes (the
+old one disposed between jobs, never during one).
+*/
+export function followingConverter(current: () => string, options: {runOnce?: boolean} = {}): Converter {
+	let text: string | undefined;
+	let converter: Converter | undefined;
+	const now = (): Converter => {
+		const wanted = current();
+		if (converter && wanted === text) return converter;
+		converter?.dispose();
+		text = wanted;
+		const parsed = parseConverterSpec(wanted);
+		// The remote config is validated when read; a value that is not a spec falls back to the built-in.
+		converter = converterOf(parsed.ok ? parsed.spec : {kind: 'builtin'}, options);
+		return converter;
+	};
+	return {
+		convert: async job => now().convert(job),
+		idle: () => converter?.idle(),
+		dispose: () => converter?.dispose(),
+		ready: async () => now().ready?.(),
+	};
+}
+
+/** What `--converter` says: a spec, or the remote config's when absent. */
+export function converterFor(
+	command: string | undefined,
+	options: {runOnce?: boolean; remote?: () => string} = {},
+): Converter {
+	if (command === undefined && options.remote) return followingConverter(options.remote, options);
+	const parsed = parseConverterSpec(command);
+	if (!parsed.ok) throw new Error(parsed.reason);
+	return converterOf(parsed.spec, options);
+}
+
+const run = promisify(execFile);
+
+/** The program of a template or preset, found the way spawn finds it (PATH, or a path as given). */
+export async function findProgram(program: string): Promise<string | undefined> {
+	const candidates = program.includes('/')
+		? [program]
+		: (process.env['PATH'] ?? '').split(path.delimiter).map(dir => path.join(dir || '.', program));
+	for (const candidate of candidates) {
+		try {
+			await access(candidate, constants.X_OK);
+			return candidate;
+		} catch {
+			// not here
+		}
+	}
+	return undefined;
+}
+
+export type ToolCheck = {ok: true; description: string} | {ok: false; message: string};
+
+/** Whether an external tool is there and runs: for a preset its check command (version, help), for a template its program. */
+async function checkTool(preset: Preset | undefined, template: string | undefined): Promise<ToolCheck> {
+	const program = preset?.program ?? splitCommand(template ?? '')[0] ?? '';
+	const found = await findProgram(program);
+	if (!found)
+		return {
+			ok: false,
+			message: `${program} not found on PATH${preset ? `; install ${preset.name} (${preset.install})` : ''}`,
+		};
+	if (!preset) return {ok: true, description: `${template} (${found})`};
+	try {
+		const {stdout, stderr} = await run(found, preset.checkArgs, {
+			timeout: 120_000,
+			env: converterEnvironment(),
+			maxBuffer: 4 * 2 ** 20,
+		});
+		const first = `${stdout}\n${stderr}`.split('\n').find(line => line.trim() !== '') ?? '';
+		return {
+			ok: true,
+			description: `${preset.name}: ${found}${preset.checkArgs[0] === '--version' ? `, ${first.trim().slice(0, 80)}` : ''}`,
+		};
+	} catch (error) {
+		const failure = error as {code?: number | string; stderr?: string; killed?: boolean};
+		const said = (failure.stderr ?? '')
+			.split('\n')
+			.find(line => line.trim() !== '')
+			?.trim()
+			.slice(0, 160);
+		return {
+			ok: false,
+			message:
+				`${program} ${preset.checkArgs.join(' ')} ${failure.killed ? 'did not answer within 120 s' : `failed (exit ${failure.code})`}` +
+				`${said ? `: ${said}` : ''}; is ${preset.name} installed whole? (${preset.install})`,
+		};
+	}
+}
+
+/** `doctor` and worker start: whether the converter a spec names can run here. */
+export async function checkConverter(text: string | undefined): Promise<ToolCheck> {
+	const parsed = parseConverterSpec(text);
+	if (!parsed.ok) return {ok: false, message: parsed.reason};
+	const {spec} = parsed;
+	if (spec.kind === 'builtin') return {ok: true, description: 'builtin (pdf.js, in a child process per job)'};
+	const check = await checkTool(
+		spec.kind === 'preset' ? presets[spec.name] : undefined,
+		spec.kind === 'template' ? spec.template : undefined,
+	);
+	return check.ok ? {ok: true, description: check.description} : check;
+}
+
+export {converterSpecText};

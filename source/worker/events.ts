@@ -48,6 +48,8 @@ export type WorkerEvents = {
 	'worker-crashed': [{error: string}];
 	/** An operator's command read from the bucket (drain, stop); `stale`: meant for an earlier process. */
 	'worker-command': [{command: string; by: string; via: 'lease' | 'signal' | 'registration'; stale?: boolean}];
+	/** The converter cannot run here (a tool missing): nothing is claimed until it can. */
+	'converter-unavailable': [{reason: string}];
 };
 
 export type WorkerEventName = keyof WorkerEvents;
@@ -84,6 +86,7 @@ export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn
 	'deregister-failed': 'warn',
 	'worker-crashed': 'error',
 	'worker-command': 'info',
+	'converter-unavailable': 'error',
 };
 
 /** Every event a worker emits, for a subscriber that wants them all. */

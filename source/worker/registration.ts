@@ -22,8 +22,8 @@ export class Registration {
 	private record: WorkerRecord;
 	private writtenAt = 0;
 	private written = false;
-	/** Called after each write but the first, with its server time (the worker reads its commands then). */
-	private afterWrite?: (serverTime: number) => Promise<void>;
+	/** Called after each write but the first, with its server time and status (the worker reads its commands then). */
+	private afterWrite?: (serverTime: number, status: WorkerRecord['status']) => Promise<void>;
 	/** Server time of the first write: the worker's start as the store sees it. */
 	firstWrittenAt?: number;
 
@@ -64,7 +64,7 @@ export class Registration {
 		this.record.bytesProcessed += bytes;
 	}
 
-	onRewrite(hook: (serverTime: number) => Promise<void>): void {
+	onRewrite(hook: (serverTime: number, status: WorkerRecord['status']) => Promise<void>): void {
 		this.afterWrite = hook;
 	}
 
@@ -112,6 +112,6 @@ export class Registration {
 		if (!this.written) {
 			this.written = true;
 			this.firstWrittenAt = this.record.lastSeen;
-		} else await this.afterWrite?.(this.record.lastSeen);
+		} else await this.afterWrite?.(this.record.lastSeen, this.record.status);
 	}
 }

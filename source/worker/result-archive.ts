@@ -1,4 +1,4 @@
-/** The result archive: content.md, assets/, info.json; entry names are ours, never from the input. */
+/** The result archive: content.md, assets/, meta/ (an external tool's JSON), info.json; entry names are ours, never from the input. */
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {zipSync} from 'fflate';
@@ -45,6 +45,10 @@ export async function packageResult(output: string, info: ArchiveInfo): Promise<
 	files['content.md'] = await readFile(path.join(output, markdownName));
 	for (const name of await regularFiles(path.join(output, 'assets'))) {
 		files[`assets/${name}`] = await readFile(path.join(output, 'assets', name));
+	}
+	// An external tool's own metadata (marker's _meta.json, MinerU's content list, docling's document).
+	for (const name of await regularFiles(path.join(output, 'meta'))) {
+		files[`meta/${name}`] = await readFile(path.join(output, 'meta', name));
 	}
 	const infoJson = {
 		hash: info.hash,

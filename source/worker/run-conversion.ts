@@ -24,8 +24,11 @@ export type ConversionOutcome = {
 export type RunConversionOptions = {
 	input: string;
 	output: string;
-	/** External command template; the built-in converter when absent. */
-	command?: string;
+	/**
+	External command: a template (split into arguments here) or the arguments themselves; `{input}` and
+	`{output}` are replaced as whole arguments. The built-in converter when absent.
+	*/
+	command?: string | readonly string[];
 	/** 0 or undefined: no limit. */
 	timeoutMs?: number;
 	signal?: AbortSignal;
@@ -62,6 +65,46 @@ export function splitCommand(template: string): string[] {
 	return parts;
 }
 
+/** The last non-empty line of a chunk, lines ending in \n or \r. */
+export function latestLine(text: string): string {
+	return (
+		text
+			.split(/[\r\n]+/)
+			.filter(line => line.trim() !== '')
+			.at(-1) ?? ''
+	);
+}
+
+/** A line as it stands on screen after its \r redraws: its last drawing. */
+const lastDrawing = (line: string) =>
+	line
+		.split('\r')
+		.filter(part => part !== '')
+		.at(-1) ?? '';
+
+/**
+A stream's output as finished lines, each \r-redrawn line as its last drawing: a line still being
+redrawn (a progress bar) is held until its \n, or the end of the stream.
+*/
+export class RedrawnLines {
+	private partial = '';
+
+	constructor(private readonly emit: (text: string) => void) {}
+
+	write(chunk: string): void {
+		const lines = (this.partial + chunk).split('\n');
+		const last = lines.pop() ?? '';
+		// Kept short (one drawing), with its \r when one ended it: the next chunk draws the line anew.
+		this.partial = lastDrawing(last) + (last.endsWith('\r') ? '\r' : '');
+		if (lines.length > 0) this.emit(`${lines.map(lastDrawing).join('\n')}\n`);
+	}
+
+	end(): void {
+		if (lastDrawing(this.partial) !== '') this.emit(lastDrawing(this.partial));
+		this.partial = '';
+	}
+}
+
 /** A built-in conversion child, loading pdf.js and waiting for its job (conversion-child.ts). */
 export function startConversionChild(): ChildProcess {
 	return fork(childScript, [], {
@@ -77,22 +120,29 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	let outcome: ConversionOutcome | undefined;
 	let failure: ConversionError | undefined;
 	if (options.command) {
-		const [program, ...args] = splitCommand(options.command).map(part =>
+		const parts = typeof options.command === 'string' ? splitCommand(options.command) : options.command;
+		const [program, ...args] = parts.map(part =>
 			part === '{input}' ? options.input : part === '{output}' ? options.output : part,
 		);
 		if (!program) throw new ConversionError('the converter command is empty', false);
 		// Its own process group (detached = setsid): a timeout, cancel or shutdown kills the group, so a
 		// converter that forks cannot leave a grandchild running, holding its pipes and its job's files.
 		child = spawn(program, args, {stdio: ['ignore', 'pipe', 'pipe'], env: converterEnvironment(), detached: true});
-		const onText = (chunk: Buffer) => {
+		const onText = (log: RedrawnLines) => (chunk: Buffer) => {
 			const text = chunk.toString();
-			options.onOutput?.(text);
-			// Page progress where the tool prints any ("12/40", "page 12 of 40").
-			const match = /(\d+)\s*(?:\/|of)\s*(\d+)/.exec(text.split('\n').filter(Boolean).at(-1) ?? '');
-			if (match) options.onProgress?.(Number(match[1]), Number(match[2]));
+			log.write(text);
+			// Page progress where the tool prints any ("12/40", "page 12 of 40"), from its latest line: a
+			// progress bar (tqdm: marker, docling) redraws itself with \r, not \n.
+			const match = /(\d+)\s*(?:\/|of)\s*(\d+)/.exec(latestLine(text));
+			if (match && Number(match[2]) > 0) options.onProgress?.(Number(match[1]), Number(match[2]));
 		};
-		child.stdout?.on('data', onText);
-		child.stderr?.on('data', onText);
+		const emit = (text: string) => options.onOutput?.(text);
+		const streams = [new RedrawnLines(emit), new RedrawnLines(emit)] as const;
+		child.stdout?.on('data', onText(streams[0]));
+		child.stderr?.on('data', onText(streams[1]));
+		child.on('close', () => {
+			for (const stream of streams) stream.end();
+		});
 		outcome = {converter: `external: ${program}`};
 	} else {
 		child = options.spare?.take() ?? startConversionChild();

@@ -78,10 +78,12 @@ export class Worker extends WorkerEmitter {
 		this.logs = new JobLogWriter(context, this);
 		this.trouble = new StoreTrouble(clock, this.stopController.signal, this, () => this.claimer.forget());
 		this.commands = new WorkerCommands(context, options.workerId, this, heard => this.obey(heard));
-		// At most every ten minutes, so a worker that goes idle and busy by turns does not pay a GET per job.
+		// Idle, at most every ten minutes: the slow path for a command whose signal an enqueue rewrote
+		// before this worker polled it. A busy worker hears commands from its lease (consoles mark the
+		// lease of each job it starts until it obeys), so its rewrites cost no GET.
 		let checkedAt = Number.NEGATIVE_INFINITY;
-		this.registration.onRewrite(async serverTime => {
-			if (this.stopping || serverTime - checkedAt < 10 * 60_000) return;
+		this.registration.onRewrite(async (serverTime, status) => {
+			if (this.stopping || status !== 'idle' || serverTime - checkedAt < 10 * 60_000) return;
 			checkedAt = serverTime;
 			await this.commands.check('registration');
 		});
@@ -209,6 +211,7 @@ export class Worker extends WorkerEmitter {
 		}
 		await this.options.remoteConfig.get();
 		if (await this.sleepOutsideWindow()) return 'continue';
+		if (await this.waitForConverter()) return 'continue';
 		await this.failures.flush();
 		const listedAt = clock.now();
 		const held = await this.claimer.claimNext(() => this.stopping);
@@ -242,6 +245,26 @@ export class Worker extends WorkerEmitter {
 		});
 		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
+	}
+
+	private unavailable?: string;
+
+	/**
+	A converter that cannot run (the remote config switched the fleet to a tool not installed here):
+	claim nothing, say why once, look again in a minute (the config may change back).
+	*/
+	private async waitForConverter(): Promise<boolean> {
+		const problem = await this.options.converter.ready?.();
+		if (problem !== this.unavailable) {
+			if (problem) this.emit('converter-unavailable', {reason: problem});
+			this.unavailable = problem;
+		}
+		if (!problem) return false;
+		this.setStatus({state: 'idle', job: undefined});
+		await this.registration.write('idle');
+		await this.options.clock.sleep(60_000, this.stopController.signal).catch(() => undefined);
+		await this.options.remoteConfig.refresh().catch(() => undefined);
+		return true;
 	}
 
 	/** The worker's own windows (--run-window), else the remote config's. */

@@ -67,6 +67,33 @@ test('every blobforge line in the shell blocks runs as written', async t => {
 			);
 			return {code, stdout, stderr: ''};
 		},
+		// With stand-ins for the tools on PATH (tests/support/fake-tools), a slow one: the worker starts,
+		// claims a job, and SIGTERM hands it back, so the queue stays as the last lines check it.
+		'blobforge --headless worker --converter marker': async line => {
+			const {spawn} = await import('node:child_process');
+			const {cliPath} = await import('../support/cli.js');
+			const child = spawn(process.execPath, [cliPath, ...words(line).slice(1)], {
+				env: {
+					...environment,
+					PATH: `${path.join(root, 'tests/support/fake-tools')}${path.delimiter}${environment['PATH'] ?? ''}`,
+					FAKE_TOOL_MODE: 'slow',
+				},
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			let stdout = '';
+			child.stdout.on('data', (chunk: Buffer) => {
+				stdout += chunk.toString();
+			});
+			const deadline = Date.now() + 30_000;
+			while (!stdout.includes('"conversion-started"') && Date.now() < deadline && child.exitCode === null)
+				await new Promise(resolve => setTimeout(resolve, 100));
+			child.kill('SIGTERM');
+			const code = await new Promise<number>(resolve => child.on('exit', c => resolve(c ?? 1)));
+			t.true(stdout.includes('"conversion-started"'), stdout);
+			t.regex(stdout, /"job-requeued"/);
+			return {code, stdout, stderr: ''};
+		},
+		'blobforge config set converter=docling': async line => cli(words(line).slice(1)),
 	};
 	t.deepEqual(lines, Object.keys(checked), "the readme's blobforge lines are the checked ones");
 	for (const line of lines) {
@@ -75,6 +102,7 @@ test('every blobforge line in the shell blocks runs as written', async t => {
 	}
 	// The last lines changed the store as the readme says.
 	t.regex((await cli(['config'])).stdout, /max_retries\s+5/);
+	t.regex((await cli(['config'])).stdout, /converter\s+docling/);
 	t.regex((await cli(['list', '--state', 'todo', '-v'])).stdout, /alpha\.pdf/);
 });
 

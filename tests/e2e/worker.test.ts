@@ -18,6 +18,8 @@ import {tempDir} from '../support/temp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fakeConverter = path.resolve(here, '../../../tests/support/fake-converter.mjs');
+const fakeTools = path.resolve(here, '../../../tests/support/fake-tools');
+const withFakeTools = {PATH: `${fakeTools}${path.delimiter}${process.env['PATH'] ?? ''}`};
 const corpus = path.resolve(here, '../../../../shared/corpus');
 
 type Running = {
@@ -40,10 +42,10 @@ test.after.always(() => {
 	}
 });
 
-async function setup(config: string[] = []) {
+async function setup(config: string[] = [], extra: Record<string, string> = {}) {
 	const dir = await tempDir('bf-worker-');
 	const store = path.join(dir, 'store');
-	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test'});
+	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: store, BLOBFORGE_WORKER_ID: 'w-test', ...extra});
 	const cli = async (...args: string[]) => runCli(args, environment);
 	if (config.length > 0) {
 		const set = await cli('config', 'set', ...config);
@@ -309,4 +311,45 @@ test('a closed log pipe (worker | head) does not end the worker: its job complet
 		worker.lines.some(line => line.includes('job-completed')),
 		'the log went on (on stderr) once stdout was closed',
 	);
+});
+
+test('--converter marker end to end: its layout becomes content.md, assets/ and meta/ in the result', async t => {
+	const {start, ingestOne, context} = await setup([], withFakeTools);
+	const hash = await ingestOne('report.pdf', await makePdf(['Quarterly report']));
+	const worker = start('--run-once', '--converter', 'marker');
+	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
+	const completed = events(worker).find(e => e.event === 'job-completed');
+	t.truthy(completed, worker.lines.join('\n'));
+	const files = unzipSync(((await context.store.get(context.keys.result(hash))) as StoredObject).body);
+	t.deepEqual(Object.keys(files).sort(), [
+		'assets/_page_0_Picture_1.jpeg',
+		'content.md',
+		'info.json',
+		'log.json',
+		'meta/source_meta.json',
+	]);
+	t.regex(Buffer.from(files['content.md']!).toString(), /!\[\]\(assets\/_page_0_Picture_1\.jpeg\)/);
+	t.is(JSON.parse(Buffer.from(files['info.json']!).toString()).converter, 'marker (marker_single)');
+});
+
+test('a converter that is not installed stops the worker at start with one sentence; nothing is claimed', async t => {
+	const {start, ingestOne, context} = await setup([], {PATH: '/usr/bin:/bin'});
+	const hash = await ingestOne();
+	const worker = start('--run-once', '--converter', 'docling');
+	t.is((await worker.exited).code, 3);
+	t.regex(
+		worker.lines.join('\n'),
+		/the converter cannot run here: docling not found on PATH; install docling \(pip install docling\)/,
+	);
+	t.is((await locateJob(context, hash)).state, 'todo', 'the job waits, untouched');
+});
+
+test('config set converter=mineru switches a worker started without --converter', async t => {
+	const {start, ingestOne, context} = await setup(['converter=mineru'], withFakeTools);
+	const hash = await ingestOne();
+	const worker = start('--run-once');
+	t.is((await worker.exited).code, 0, worker.lines.join('\n'));
+	const files = unzipSync(((await context.store.get(context.keys.result(hash))) as StoredObject).body);
+	t.true(Object.keys(files).includes('meta/source_content_list.json'), Object.keys(files).join(' '));
+	t.is(JSON.parse(Buffer.from(files['info.json']!).toString()).converter, 'mineru (mineru)');
 });

@@ -361,3 +361,26 @@ test("another operator's pause reaches the console with the next lease sweep, no
 	monotonic += 16_000;
 	t.like((await feed.snapshot()).paused, {by: 'other@host'}, 'the sweep 21 s after the last one reads it');
 });
+
+test('a drain sent from the console reaches a job the worker claimed just after: the next sweep marks its lease', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await context.store.put(keys.worker('w-7'), JSON.stringify(registrationOf('w-7')));
+	await enqueueMany(context, [{hash: hashOf(1), priority: 'normal' as const}]);
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(context), 'local', {
+		leaseSweepMs: 0,
+		monotonic: () => monotonic,
+		now: () => clock.now(),
+	});
+	await feed.snapshot();
+	t.like(await feed.commandWorker('w-7', 'drain', []), {ok: true});
+	// The worker claims in the moment after: the command found no lease to mark.
+	const claimed = await claim(context, 'w-7', {hash: hashOf(1), priority: 'normal'});
+	if (claimed.kind !== 'claimed') throw new Error(claimed.kind);
+	t.is(claimed.held.lease.workerCommand, undefined);
+	monotonic += 1000;
+	await feed.snapshot();
+	const outcome = await heartbeat(context, claimed.held);
+	t.deepEqual(outcome, {kind: 'renewed', command: 'drain'}, 'its next heartbeat hears the drain');
+});

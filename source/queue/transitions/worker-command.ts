@@ -11,9 +11,10 @@ send — requests:
           lease, adopts it (its nonce, no ending: lease-write.ts) and obeys.
 4. PUT    queue/signal.json                 {command: <worker>}: idle workers poll it; the one named
           GETs its command. The others list once, as after any signal.
-A worker also GETs its command each time it rewrites its registration (every 10 minutes idle, 30
-busy), so one that claimed a job between 2 and 3, or slept through a signal rewritten by an
-enqueue, still hears it within that.
+A console that sent the command marks each lease the worker starts afterwards (at its lease sweep,
+GET + PUT If-Match) until the worker obeys, so one that claimed a job between 2 and 3 hears it at
+that job's first heartbeat. An idle worker also GETs its command when it rewrites its registration
+(every 10 minutes), in case an enqueue rewrote the signal before it polled.
 
 obey — requests (the worker): PUT its registration with `command` (drain: while it finishes) ·
 DELETE registry/commands/<worker>.json · PUT its registration `stopped` (worker.ts).
@@ -56,7 +57,7 @@ export async function sendWorkerCommand(
 }
 
 /** Puts the command into one running lease of the worker; false when the lease is another's or ended. */
-async function markLease(
+export async function markLease(
 	context: Pick<QueueContext, 'store' | 'keys'>,
 	hash: string,
 	worker: string,
