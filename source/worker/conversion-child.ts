@@ -1,9 +1,11 @@
 /**
-The conversion child process: converts one PDF with the built-in converter and writes
-content.md and assets/ into the output folder. Talks to the worker over IPC: it loads the converter
-first, then waits for its one job ({type: 'job', input, output}), sends progress per page, then the
-outcome, and exits. A child can so be started ahead of its job (worker/spare-converter.ts). A crash
-or out-of-memory here fails the job, never the worker; when the worker goes away, so does the child.
+The conversion child process: converts PDFs with the built-in converter, one job at a time, and
+writes content.md and assets/ into each job's output folder. Talks to the worker over IPC: it loads
+the converter first, then waits for a job ({type: 'job', input, output}), sends progress per page,
+then the outcome, and waits for the next (the worker replaces it after 50 jobs or when it grew).
+After a failure it exits: nothing of a failed job reaches the next. A child can so be started
+ahead of its job (worker/spare-converter.ts). A crash or out-of-memory here fails the job, never the
+worker; when the worker goes away, so does the child.
 */
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +22,7 @@ export type ChildJob = {type: 'job'; input: string; output: string; maxPages?: n
 const send = async (message: ChildMessage) =>
 	new Promise<void>(resolve => (process.send ? process.send(message, () => resolve()) : resolve()));
 
-async function convert({input, output, maxPages}: ChildJob): Promise<never> {
+async function convert({input, output, maxPages}: ChildJob): Promise<void> {
 	try {
 		const result = await convertPdf(await readFile(input), {
 			...(maxPages ? {maxPages} : {}),
@@ -37,7 +39,6 @@ async function convert({input, output, maxPages}: ChildJob): Promise<never> {
 			headings: result.headings,
 			converter: result.converter,
 		});
-		process.exit(0);
 	} catch (error) {
 		await send({
 			type: 'error',
@@ -49,7 +50,7 @@ async function convert({input, output, maxPages}: ChildJob): Promise<never> {
 }
 
 let hasJob = false;
-process.once('message', (job: ChildJob) => {
+process.on('message', (job: ChildJob) => {
 	hasJob = true;
 	void convert(job);
 });

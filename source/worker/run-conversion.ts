@@ -105,7 +105,30 @@ export class RedrawnLines {
 	}
 }
 
-/** A built-in conversion child, loading pdf.js and waiting for its job (conversion-child.ts). */
+/** Jobs a built-in child converts before it is replaced: a slow leak in pdf.js or ours stays bounded. */
+export const jobsPerChild = 50;
+/** A child that grew past this after a job is replaced (its job itself is limited by conversion_memory_mb). */
+const recycleAboveBytes = 768 * 2 ** 20;
+
+const jobsServed = new WeakMap<ChildProcess, number>();
+
+/**
+After a built-in job: a child that answered and stays healthy (fewer than `jobsPerChild` jobs, below
+`recycleAboveBytes`, no error, not killed) waits for the next job; any other is ended. An error
+always ends it: whatever went wrong must not reach the next job.
+*/
+async function keepOrEnd(child: ChildProcess, healthy: boolean, options: RunConversionOptions): Promise<void> {
+	const rss = healthy && child.pid !== undefined ? await processRss(child.pid) : undefined;
+	const reusable =
+		healthy &&
+		options.spare !== undefined &&
+		(jobsServed.get(child) ?? 0) < jobsPerChild &&
+		(rss === undefined || rss < recycleAboveBytes);
+	if (reusable) options.spare!.keep(child);
+	else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** A built-in conversion child, loading pdf.js and waiting for its jobs (conversion-child.ts). */
 export function startConversionChild(): ChildProcess {
 	return fork(childScript, [], {
 		stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -119,6 +142,9 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	let child: ChildProcess;
 	let outcome: ConversionOutcome | undefined;
 	let failure: ConversionError | undefined;
+	/** The built-in child answered (done or error) while still alive: the attempt is over without its exit. */
+	let answered: (() => void) | undefined;
+	let detach = () => {};
 	if (options.command) {
 		const parts = typeof options.command === 'string' ? splitCommand(options.command) : options.command;
 		const [program, ...args] = parts.map(part =>
@@ -146,13 +172,18 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		outcome = {converter: `external: ${program}`};
 	} else {
 		child = options.spare?.take() ?? startConversionChild();
-		// The next job's child loads pdf.js while this one converts.
-		if (!options.signal?.aborted) options.spare?.prepare();
-		child.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
-		child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(chunk.toString()));
-		child.on('message', (message: ChildMessage) => {
+		const served = jobsServed.get(child) ?? 0;
+		jobsServed.set(child, served + 1);
+		// A child serves up to `jobsPerChild` jobs and comes back for the next one; a spare is started
+		// only when this is its last, so the next job does not pay the start-up.
+		if (!options.signal?.aborted && served + 1 >= jobsPerChild) options.spare?.prepare();
+		const onStdout = (chunk: Buffer) => options.onOutput?.(chunk.toString());
+		const onStderr = (chunk: Buffer) => options.onOutput?.(chunk.toString());
+		child.stdout?.on('data', onStdout);
+		child.stderr?.on('data', onStderr);
+		const onMessage = (message: ChildMessage) => {
 			if (message.type === 'progress') options.onProgress?.(message.done, message.total);
-			else if (message.type === 'done')
+			else if (message.type === 'done') {
 				outcome = {
 					pages: message.pages,
 					images: message.images,
@@ -160,8 +191,18 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 					headings: message.headings,
 					converter: message.converter,
 				};
-			else failure = new ConversionError(message.message, message.permanent);
-		});
+				answered?.();
+			} else {
+				failure = new ConversionError(message.message, message.permanent);
+				answered?.();
+			}
+		};
+		child.on('message', onMessage);
+		detach = () => {
+			child.stdout?.off('data', onStdout);
+			child.stderr?.off('data', onStderr);
+			child.off('message', onMessage);
+		};
 	}
 	if (child.pid !== undefined) options.onStart?.(child.pid);
 	let killedFor: string | undefined;
@@ -203,9 +244,19 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	const onAbort = () => kill(String(options.signal?.reason ?? 'cancelled'));
 	options.signal?.addEventListener('abort', onAbort, {once: true});
 	if (options.signal?.aborted) onAbort();
-	const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null; error?: Error}>(resolve => {
-		child.on('error', error => resolve({code: null, signal: null, error}));
-		child.on('exit', (code, signal) => resolve({code, signal}));
+	type Exit = {code: number | null; signal: NodeJS.Signals | null; error?: Error; alive?: true};
+	let stopWatching = () => {};
+	const exited = new Promise<Exit>(resolve => {
+		const onError = (error: Error) => resolve({code: null, signal: null, error});
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) => resolve({code, signal});
+		child.on('error', onError);
+		child.on('exit', onExit);
+		answered = () => resolve({code: 0, signal: null, alive: true});
+		// A child that serves the next job must not carry this job's listeners along.
+		stopWatching = () => {
+			child.off('error', onError);
+			child.off('exit', onExit);
+		};
 	});
 	if (!options.command && !killedFor) {
 		const job: ChildJob = {
@@ -223,6 +274,10 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	if (timer) clearTimeout(timer);
 	if (watchdog) clearInterval(watchdog);
 	options.signal?.removeEventListener('abort', onAbort);
+	stopWatching();
+	detach();
+	if (!options.command)
+		await keepOrEnd(child, exit.alive === true && !killedFor && !failure && outcome !== undefined, options);
 	// Whatever the converter left running in its group goes with it.
 	if (group !== undefined && !killedFor) killAll();
 	if (killedFor) throw new ConversionError(killedFor, killedForGood);

@@ -1,10 +1,10 @@
 /**
-One built-in conversion child started ahead of its job. A child takes ~0.45 s to start (Node, then
-pdf.js, then a warm-up document), which for a short PDF is longer than the conversion; a spare
-started while the current job converts is ready when the next job comes. Still one child per job: a
-crash, a hang or a leak never outlives the job it hit. A waiting spare holds ~96 MB: the worker
-drops it when the queue runs dry, and none is started while the machine has less than `minFreeBytes`
-of memory available.
+The built-in conversion child that waits for the next job: one back from its last job (a child
+serves up to 50, run-conversion.ts), or one started ahead when the running child will not come
+back. A child takes ~0.45 s to start (Node, then pdf.js, then a warm-up document), which for a short
+PDF is longer than the conversion. A crash, a hang or an error ends the child with its job, so it
+never reaches another. A waiting child holds ~96 MB: the worker drops it when the queue runs dry,
+and no spare is started while the machine has less than `minFreeBytes` of memory available.
 */
 import type {ChildProcess} from 'node:child_process';
 import os from 'node:os';
@@ -80,6 +80,20 @@ export class SpareConverter {
 		}
 		setRef(child, true);
 		return child;
+	}
+
+	/**
+	A child back from a job it converted, healthy: it waits for the next (the one waiting already, if
+	any, is ended: one warm child is enough).
+	*/
+	keep(child: ChildProcess): void {
+		if (this.child && this.child !== child) this.child.kill('SIGKILL');
+		// While it waits, an error of its own (a failed send) is nobody's to throw.
+		if (child.listenerCount('error') === 0) child.on('error', () => undefined);
+		child.stdout?.resume();
+		child.stderr?.resume();
+		setRef(child, false);
+		this.child = child;
 	}
 
 	/** Ends the waiting child, if any. */

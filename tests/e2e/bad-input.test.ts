@@ -162,7 +162,7 @@ test('malformed and unknown-version records of every kind are reported, never a 
 		['manifest'],
 		['config'],
 		['janitor', '--dry-run'],
-		['--headless', 'worker', '--run-once', '--converter', 'true'],
+		['--headless', 'worker', '--run-once', '--converter', 'true {input} {output}'],
 	]) {
 		const out = await cli(...args);
 		outputs.push(`${args.join(' ')} → ${out.code}\n${out.stdout}${out.stderr}`);

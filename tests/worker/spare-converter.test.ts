@@ -1,13 +1,14 @@
 /**
-The built-in converter's spare child: started while a job converts, used by the next job, never
-reused, dropped on dispose, and never keeping the worker's process alive.
+The built-in converter's waiting child: the same child serves job after job (up to jobsPerChild),
+a failed or crashed job takes its child with it, a spare is started when the running child will not
+come back, the waiting child is dropped on dispose and never keeps the worker's process alive.
 */
 import {execFile} from 'node:child_process';
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import test from 'ava';
-import {runConversion, startConversionChild} from '../../source/worker/run-conversion.js';
+import {jobsPerChild, runConversion, startConversionChild} from '../../source/worker/run-conversion.js';
 import {SpareConverter} from '../../source/worker/spare-converter.js';
 import {makePdf} from '../support/pdfs.js';
 import {tempDir} from '../support/temp.js';
@@ -33,32 +34,69 @@ async function job(dir: string, name: string, text: string) {
 	return {input, output};
 }
 
-test('the next job converts in the child started during the previous one; each child serves one job', async t => {
+test('one child converts job after job; after a failed job it is replaced, so the failure reaches no other job', async t => {
 	const dir = await tempDir('bf-spare-');
 	const spare = new SpareConverter(startConversionChild, plentyOfMemory);
 	t.teardown(() => spare.dispose());
 	t.is(spare.pid, undefined, 'nothing is started before the first job');
-	const first = await job(dir, 'first', 'First document');
-	let firstPid = 0;
-	const one = await runConversion({...first, spare, onStart: pid => (firstPid = pid)});
-	t.is(one.pages, 1);
-	t.regex(await readFile(path.join(first.output, 'content.md'), 'utf8'), /First document/);
-	const waiting = spare.pid;
-	t.truthy(waiting, 'a child waits for the next job');
-	t.not(waiting, firstPid);
-	await until('the first child to end', () => !isProcessAlive(firstPid));
+	const pids: number[] = [];
+	for (const name of ['first', 'second', 'third']) {
+		const paths = await job(dir, name, `${name} document`);
+		const outcome = await runConversion({...paths, spare, onStart: pid => pids.push(pid)});
+		t.is(outcome.pages, 1);
+		t.regex(await readFile(path.join(paths.output, 'content.md'), 'utf8'), new RegExp(`${name} document`));
+		t.is(spare.pid, pids[0], 'the child waits for the next job, not a second one');
+	}
+	t.deepEqual(new Set(pids).size, 1, 'three jobs, one child (no start-up after the first)');
 
-	const second = await job(dir, 'second', 'Second document');
-	let secondPid = 0;
-	await runConversion({...second, spare, onStart: pid => (secondPid = pid)});
-	t.is(secondPid, waiting ?? -1, 'the waiting child took the job');
-	t.regex(await readFile(path.join(second.output, 'content.md'), 'utf8'), /Second document/);
-	const next = spare.pid;
-	t.truthy(next);
-	t.not(next, waiting);
+	// A corrupt PDF: the job fails for good, and its child goes with it.
+	const bad = path.join(dir, 'bad.pdf');
+	await writeFile(bad, '%PDF-1.4\nnot really');
+	await mkdir(path.join(dir, 'bad-out'));
+	await t.throwsAsync(runConversion({input: bad, output: path.join(dir, 'bad-out'), spare}), {message: /PDF/});
+	await until("the failed job's child to end", () => !isProcessAlive(pids[0]!));
+	const after = await job(dir, 'after', 'After the failure');
+	let afterPid = 0;
+	await runConversion({...after, spare, onStart: pid => (afterPid = pid)});
+	t.not(afterPid, pids[0], 'a fresh child for the next job');
+	t.regex(await readFile(path.join(after.output, 'content.md'), 'utf8'), /After the failure/);
 	spare.dispose();
 	t.is(spare.pid, undefined);
-	await until('the disposed spare to end', () => !isProcessAlive(next!));
+	await until('the disposed child to end', () => !isProcessAlive(afterPid));
+});
+
+test('a child that crashed mid-job fails only that job; the next gets a fresh child', async t => {
+	const dir = await tempDir('bf-crash-');
+	const spare = new SpareConverter(startConversionChild, plentyOfMemory);
+	t.teardown(() => spare.dispose());
+	const warm = await job(dir, 'warm', 'Warm-up');
+	let pid = 0;
+	await runConversion({...warm, spare, onStart: p => (pid = p)});
+	const doomed = await job(dir, 'doomed', 'Doomed');
+	const crashed = runConversion({
+		...doomed,
+		spare,
+		onStart: p => {
+			t.is(p, pid, 'the warm child took it');
+			process.kill(p, 'SIGKILL');
+		},
+	});
+	await t.throwsAsync(crashed, {message: /the converter was killed/});
+	const next = await job(dir, 'next', 'Next one');
+	let nextPid = 0;
+	await runConversion({...next, spare, onStart: p => (nextPid = p)});
+	t.not(nextPid, pid);
+	t.regex(await readFile(path.join(next.output, 'content.md'), 'utf8'), /Next one/);
+});
+
+test(`a child is replaced after ${jobsPerChild} jobs`, async t => {
+	const dir = await tempDir('bf-recycle-');
+	const spare = new SpareConverter(startConversionChild, plentyOfMemory);
+	t.teardown(() => spare.dispose());
+	const paths = await job(dir, 'same', 'Same document');
+	const pids = new Set<number>();
+	for (let n = 0; n < jobsPerChild + 1; n++) await runConversion({...paths, spare, onStart: pid => pids.add(pid)});
+	t.is(pids.size, 2, `${jobsPerChild} jobs in the first child, the next in another`);
 });
 
 test('a spare that died while waiting is passed over: the job gets a fresh child', async t => {
@@ -103,11 +141,14 @@ test('a waiting spare neither keeps its worker process alive nor outlives it', a
 	await until('the orphaned spare to end', () => !isProcessAlive(pid));
 });
 
-test('no spare is started while the machine is short of memory', async t => {
+test('no spare is started while the machine is short of memory; the child that converted still serves the next', async t => {
 	const dir = await tempDir('bf-spare-');
 	const spare = new SpareConverter(startConversionChild, {minFreeBytes: 1024 ** 3, freeMemory: () => 300 * 1024 ** 2});
 	t.teardown(() => spare.dispose());
+	spare.prepare();
+	t.is(spare.pid, undefined, 'no spare started ahead');
 	const one = await job(dir, 'short', 'Short of memory');
-	t.is((await runConversion({...one, spare})).pages, 1, 'the job converts in a child of its own');
-	t.is(spare.pid, undefined, 'no child waits');
+	let pid = 0;
+	t.is((await runConversion({...one, spare, onStart: p => (pid = p)})).pages, 1);
+	t.is(spare.pid, pid, 'the memory it holds is held already: it waits for the next job, no other is started');
 });

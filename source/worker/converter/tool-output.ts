@@ -95,11 +95,9 @@ export async function collectToolOutput(
 			missing.push(target);
 			return undefined;
 		}
-		const base =
-			path
-				.basename(source)
-				.replace(/[^\w.-]/g, '_')
-				.replace(/^\.+/, '_') || 'image';
+		// Plain characters only; a name of dots alone (".", "..") is no name.
+		const plain = path.basename(source).replace(/[^\w.-]/g, '_');
+		const base = plain === '' || /^\.+$/.test(plain) ? 'image' : plain;
 		let name = base;
 		for (let n = 2; used.has(name); n++) name = base.replace(/(\.[^.]*)?$/, `-${n}$1`);
 		used.add(name);
