@@ -2,7 +2,7 @@
 The built-in converter: pages per second and peak memory per file, each in a fresh process
 (as the worker runs it). Uses ../shared/corpus when present, else generated PDFs. Then 20 short
 PDFs in a row through runConversion as the worker calls it: a fresh child per job against the
-spare child started while the previous job converts (worker/spare-converter.ts).
+worker's waiting child, which serves job after job (up to 50; worker/spare-converter.ts).
 Prints tables and writes bench/results/converter.json.
 Run: node dist/bench/converter.js [files...]
 */
@@ -96,10 +96,10 @@ const shortJobs = 20;
 const children = [];
 console.log('');
 console.log(
-	`${shortJobs} two-page PDFs, one after another | ms per conversion, a fresh child each | with a spare child | speed-up`,
+	`${shortJobs} two-page PDFs, one after another | ms per conversion, a fresh child each | one child serving them | speed-up`,
 );
-// Back to back is the worst case for a spare; a worker spends some 50–500 ms between conversions
-// (upload, completion, claim, download: local Ceph to a distant S3), in which the spare loads.
+// A worker spends some 50–500 ms between conversions (upload, completion, claim, download), in
+// which a fresh child could load; back to back is where a child per job costs most.
 for (const pauseMs of [0, 200, 500]) {
 	const spare = new SpareConverter(startConversionChild);
 	const freshMs = await inARow(undefined, shortJobs, pauseMs);
@@ -110,7 +110,7 @@ for (const pauseMs of [0, 200, 500]) {
 		pages: 2,
 		pauseMs,
 		freshChildMsPerJob: freshMs,
-		spareChildMsPerJob: spareMs,
+		servingChildMsPerJob: spareMs,
 		speedup: freshMs / spareMs,
 	});
 	console.log(

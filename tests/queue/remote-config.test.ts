@@ -17,6 +17,7 @@ test('remote config: defaults when absent, cached (also when absent), conditiona
 		console_min_refresh: 1,
 		run_windows: '',
 		abort_outside_window: 0,
+		converter: 'builtin',
 	});
 	await cache.get();
 	t.is(requests.length, 1, 'a missing config.json is cached too');
@@ -46,7 +47,7 @@ test('remote config: validated assignments, clear errors, unknown keys rejected,
 		'max_retries must be a whole number',
 		'stale_timeout_minutes must be between 0.05 and 10080',
 		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff, ' +
-			'conversion_memory_mb, max_pages, console_min_refresh, run_windows, abort_outside_window)',
+			'conversion_memory_mb, max_pages, console_min_refresh, run_windows, abort_outside_window, converter)',
 		'"noequals" is not key=value',
 		'max_retries must be a number, not "yes"',
 	]);
