@@ -5,7 +5,7 @@ import test from 'ava';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
 import {makePdf} from '../support/pdfs.js';
-import {imageOnlyPdf, structuredPdf, twoColumnPdf} from '../support/document-pdfs.js';
+import {imageOnlyPdf, linesPdf, structuredPdf, twoColumnPdf} from '../support/document-pdfs.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
 const hasCorpus = existsSync(path.join(corpus, 'headings.pdf'));
@@ -161,4 +161,71 @@ test('headings and body lines repeated on every page are kept; only margin lines
 	t.is((markdown.match(/^# Chapter \d$/gm) ?? []).length, 3);
 	t.is((markdown.match(/The same sentence on every page\./g) ?? []).length, 3);
 	t.is((markdown.match(/^- A bullet that repeats$/gm) ?? []).length, 3);
+});
+
+const body = (text: string, gap?: number) => ({runs: [{text, size: 11}], ...(gap ? {gap} : {})});
+
+test('a line of body text with one larger glyph, or without words, is no heading; a title on two lines is one', async t => {
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				{runs: [{text: 'Row and Column Access Control', size: 24, bold: true}]},
+				{runs: [{text: 'Support in IBM DB2 for i', size: 24, bold: true}]},
+				body('Plain body text that carries the most characters of the page, line one.', 14),
+				body('Plain body text that carries the most characters of the page, line two.'),
+				{
+					runs: [
+						{text: 'X', size: 16},
+						{text: 'tra large first letter, then a body line of text.', size: 11},
+					],
+				},
+				{runs: [{text: '[ ] [ ]', size: 16}]},
+				body('Closing body text of the page, once more for the statistics.'),
+			]),
+		)
+	).markdown;
+	t.regex(md, /^# Row and Column Access Control Support in IBM DB2 for i$/m, 'one heading of two lines');
+	t.notRegex(md, /^#+ X/m, 'a drop cap does not make a heading');
+	t.notRegex(md, /^#+ \[/m, 'a line without words is no heading');
+	t.is(md.match(/^#/gm)?.length, 1);
+});
+
+test('sizes past the sixth are headings too; a numbered section title at body size is a heading', async t => {
+	const sizes = [30, 27, 24, 21, 19, 17, 15, 13];
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				...sizes.map(size => ({runs: [{text: `Title at ${size} points`, size}], gap: 4})),
+				body('Body text of the document, long enough to be the body size of the page.', 8),
+				body('More body text of the document, long enough to be the body size of it.'),
+				{runs: [{text: '5.1 Hyper Parameter Optimization', size: 11, bold: true}], gap: 10},
+				body('The text of section 5.1 follows here, as a paragraph of its own below it.'),
+				body('1.2 is a number that starts this body line, which goes on and ends.'),
+			]),
+		)
+	).markdown;
+	t.regex(md, /^#{6} Title at 13 points$/m, 'the eighth size is still a heading, at level 6');
+	t.regex(md, /^# Title at 30 points$/m);
+	t.regex(md, /^## 5\.1 Hyper Parameter Optimization$/m);
+	t.notRegex(md, /^#+ 1\.2 is a number/m, 'a number starting a running line is no heading');
+});
+
+test('a word broken at a line end is joined; a wrapped line starting with * keeps it; "- " is a list item', async t => {
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				body('The measured ef-'),
+				body('fects of the change were small, and the Reed-'),
+				body('Solomon code held up.'),
+				body('Users need the special authorities', 14),
+				body('*ALLOBJ and *SECADM to change it.'),
+				body('- an item of a dashed list', 14),
+				body('- another item of that list'),
+			]),
+		)
+	).markdown;
+	t.regex(md, /The measured effects of the change/);
+	t.regex(md, /the Reed-Solomon code/, 'a hyphen before a capital stays');
+	t.regex(md, /authorities \*ALLOBJ and \*SECADM/, 'the asterisk is text');
+	t.regex(md, /^- an item of a dashed list\n- another item of that list$/m);
 });

@@ -55,3 +55,30 @@ export async function imageOnlyPdf(): Promise<Uint8Array> {
 	document.addPage([300, 300]).drawImage(image, {x: 10, y: 10, width: 200, height: 200});
 	return document.save();
 }
+
+/** One text run of a line: its text, size and font, drawn after the previous run of the same line. */
+export type Run = {text: string; size: number; bold?: boolean};
+
+/**
+A page of lines, each a list of runs drawn side by side; `gap` adds room above a line. For tests of
+the converter's reading of sizes, numbering, hyphenation and lists.
+*/
+export async function linesPdf(lines: Array<{runs: Run[]; gap?: number}>): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const regular = await document.embedFont(StandardFonts.Helvetica);
+	const bold = await document.embedFont(StandardFonts.HelveticaBold);
+	const page = document.addPage([612, 792]);
+	let y = 720;
+	for (const line of lines) {
+		y -= line.gap ?? 0;
+		let x = 72;
+		const height = Math.max(...line.runs.map(r => r.size));
+		for (const run of line.runs) {
+			const font = run.bold ? bold : regular;
+			page.drawText(run.text, {x, y, size: run.size, font, color: rgb(0, 0, 0)});
+			x += font.widthOfTextAtSize(run.text, run.size) + 3;
+		}
+		y -= height * 1.25;
+	}
+	return document.save();
+}

@@ -174,12 +174,18 @@ type TextItem = {str: string; transform: number[]; width: number; hasEOL?: boole
 /** Groups text items into lines, in content-stream order. */
 function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 	const lines: Line[] = [];
-	let current: {parts: string[]; size: number; x: number; y: number; endX: number} | undefined;
+	let current:
+		| {parts: string[]; size: number; x: number; y: number; endX: number; weights: Map<number, number>}
+		| undefined;
 	let previousY: number | undefined;
 	let previousSize = 0;
 	const flush = () => {
 		if (!current) return;
 		const text = current.parts.join('').replaceAll(/\s+/g, ' ').trim();
+		// The line's size is the size of most of its characters: one larger glyph (a symbol, a drop
+		// cap, a check box) does not make a heading of a line of body text.
+		const dominant = [...current.weights].sort((a, b) => b[1] - a[1])[0]?.[0];
+		if (dominant !== undefined) current.size = dominant;
 		if (text) {
 			const gap = previousY === undefined ? 0 : previousY - current.y;
 			lines.push({
@@ -201,15 +207,17 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		const size = Math.hypot(c, d) || Math.hypot(a, b);
 		if (item.str === '') continue;
 		if (current && Math.abs(current.y - y) > Math.max(current.size, size) * 0.4) flush();
+		const letters = item.str.replaceAll(/\s/g, '').length;
 		if (!current) {
-			current = {parts: [item.str], size, x, y, endX: x + item.width};
+			current = {parts: [item.str], size, x, y, endX: x + item.width, weights: new Map()};
+			if (letters > 0) current.weights.set(size, letters);
 			continue;
 		}
+		if (letters > 0) current.weights.set(size, (current.weights.get(size) ?? 0) + letters);
 		const gap = x - current.endX;
 		const last = current.parts.at(-1) ?? '';
 		if (gap > size * 0.15 && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
 		current.parts.push(item.str);
-		current.size = Math.max(current.size, item.str.trim() ? size : 0);
 		current.endX = x + item.width;
 	}
 	flush();
@@ -250,31 +258,58 @@ function mostUsedSize(lines: Line[]): number {
 	return [...weight].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 11;
 }
 
-const bullet = /^[•◦▪▫●○■□‣⁃–\-*]\s*/;
+// Bullet glyphs may touch their text; a dash or an asterisk needs a space (`*ALLOBJ` is a word).
+const bullet = /^(?:[•◦▪▫●○■□‣⁃\uf0b7\uf0a7]\s*|[–\-*]\s+)/;
+/** A numbered section heading at body size: "5.1 Hyper Parameter Optimization" (not "1. item"). */
+const sectionNumber = /^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+\p{Lu}/u;
+const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= 2;
 const numbered = /^(\d{1,3})[.)]\s+/;
 
 function escapeText(text: string): string {
 	return text.replace(/^(#{1,6}\s|>|\d{1,3}[.)]\s|[-*+]\s)/, m => `\\${m}`);
 }
 
+/**
+A paragraph's lines as one text: a word broken at a line end ("Ef-" then "fects") is joined whole;
+a hyphen before a capital or a digit stays (a compound: "Reed-" "Solomon").
+*/
+function joinLines(lines: string[]): string {
+	let text = '';
+	for (const line of lines) {
+		if (text === '') text = line;
+		else if (/\p{Ll}-$/u.test(text) && /^\p{Ll}/u.test(line)) text = text.slice(0, -1) + line;
+		else text += ` ${line}`;
+	}
+	return text;
+}
+
 /** Builds Markdown from lines: heading levels from font-size statistics, paragraphs, lists. */
 function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
 	const body = mostUsedSize(lines);
 	const sizes = new Set(lines.map(l => Math.round(l.size * 2) / 2));
-	const headingSizes = [...sizes]
-		.filter(s => s > body * 1.12)
-		.sort((a, b) => b - a)
-		.slice(0, 6);
-	const levelOf = (size: number) => {
-		const index = headingSizes.indexOf(Math.round(size * 2) / 2);
-		return index < 0 ? 0 : index + 1;
+	// Every size above the body's is a heading size, ranked; past the sixth they share level 6, so a
+	// cover page's many large sizes do not push real section headings back into body text.
+	const headingSizes = [...sizes].filter(s => s > body * 1.12).sort((a, b) => b - a);
+	const levelOf = (line: Line) => {
+		const index = headingSizes.indexOf(Math.round(line.size * 2) / 2);
+		if (index >= 0) return Math.min(6, index + 1);
+		// A numbered section title on a line of its own, at body size (often bold): its depth is its level.
+		const section = sectionNumber.exec(line.text);
+		if (
+			section &&
+			line.text.length <= 80 &&
+			!/[.:;,]$/.test(line.text) &&
+			(line.gapBefore > 1.2 || line.gapBefore < -0.5)
+		)
+			return Math.min(6, Math.max(2, section[1]!.split('.').length));
+		return 0;
 	};
 	const blocks: string[] = [];
 	let paragraph: string[] = [];
 	let list: string[] = [];
 	let headings = 0;
 	const flushParagraph = () => {
-		if (paragraph.length > 0) blocks.push(escapeText(paragraph.join(' ')));
+		if (paragraph.length > 0) blocks.push(escapeText(joinLines(paragraph)));
 		paragraph = [];
 	};
 	const flushList = () => {
@@ -282,17 +317,30 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 		list = [];
 	};
 	let previousPage = 0;
+	let lastWasHeading = false;
+	let lastHeadingSize = 0;
 	for (const line of lines) {
-		const level = levelOf(line.size);
+		const level = hasWords(line.text) ? levelOf(line) : 0;
 		const newPage = line.page !== previousPage;
 		previousPage = line.page;
 		if (level > 0 && line.text.length <= 200) {
 			flushParagraph();
 			flushList();
-			blocks.push(`${'#'.repeat(level)} ${line.text}`);
+			// A title set on two lines (the same level, right below, on the same page) is one heading.
+			const previous = blocks.at(-1);
+			const marks = `${'#'.repeat(level)} `;
+			const sameSize = Math.abs(lastHeadingSize - line.size) < 0.25;
+			if (lastWasHeading && sameSize && !newPage && previous?.startsWith(marks) && line.gapBefore < 1.6) {
+				blocks[blocks.length - 1] = `${previous} ${line.text}`;
+				continue;
+			}
+			blocks.push(`${marks}${line.text}`);
 			headings++;
+			lastWasHeading = true;
+			lastHeadingSize = line.size;
 			continue;
 		}
+		lastWasHeading = false;
 		const bulletMatch = bullet.exec(line.text);
 		const numberMatch = numbered.exec(line.text);
 		if ((bulletMatch && line.text.length > bulletMatch[0].length) || numberMatch) {
