@@ -3,7 +3,8 @@ import type {CommandModule} from 'yargs';
 import {UserError, exitCodes} from '../lib/errors.js';
 import {formatBytes, formatDuration, safeText, textTable} from '../lib/format.js';
 import {jobName, type JobRow} from '../inspector/inspector.js';
-import {throughput} from '../inspector/console-feed.js';
+import {historyOf, throughput} from '../inspector/console-feed.js';
+import {historyLines} from '../ui/state/text-views.js';
 import {priorities} from '../queue/keys.js';
 import type {JobState} from '../queue/records.js';
 import type {QueueView} from '../queue/read-model/read-model.js';
@@ -136,18 +137,30 @@ export function countsTable(view: QueueView, only?: JobState): string {
 	);
 }
 
-export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs> = {
+export const dashboardCommand: CommandModule<GlobalArgs, GlobalArgs & {history?: boolean}> = {
 	command: 'dashboard',
 	describe: "One-shot overview: counts, active jobs with progress, recent failures (the console's numbers)",
+	builder: y =>
+		y.option('history', {
+			type: 'boolean',
+			describe: "completed and failed per hour for the last day and per day for the last month (the console's H)",
+		}),
 	async handler(argv) {
 		const queue = await openQueue(argv);
 		const view = await queue.inspector.overview();
+		if (argv.history) {
+			const history = historyOf(view);
+			if (argv.json) printJson({store: queue.storeLine, history});
+			else for (const line of historyLines(history, view.serverNow)) printLine(line);
+			return;
+		}
 		if (argv.json) {
 			printJson({
 				store: queue.storeLine,
 				counts: view.counts,
 				active: view.active,
 				completionsByMinute: view.completionsByMinute,
+				history: historyOf(view),
 			});
 			return;
 		}

@@ -361,3 +361,20 @@ test('completion offers the priorities after --priority and no one-letter option
 		options.join(' '),
 	);
 });
+
+test('dashboard --history: completed and failed per hour for a day and per day for a month, as text and JSON', async t => {
+	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: await tempDir('bf-history-')});
+	const text = await runCli(['dashboard', '--history'], environment);
+	t.is(text.code, 0, text.stderr);
+	t.regex(text.stdout, /── per hour, the last 24 hours[\s\S]*── per day, the last 30 days/);
+	t.false(
+		text.stdout.split('\n').some(line => / $/.test(line)),
+		'no trailing blanks',
+	);
+	const json = JSON.parse((await runCli(['dashboard', '--history', '--json'], environment)).stdout) as {
+		history: {hourly: {completed: number[]; failed: number[]}; daily: {completed: number[]}};
+	};
+	t.is(json.history.hourly.completed.length, 24);
+	t.is(json.history.hourly.failed.length, 24);
+	t.is(json.history.daily.completed.length, 30);
+});

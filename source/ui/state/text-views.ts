@@ -147,8 +147,8 @@ export function historyLines(history: ConsoleSnapshot['history'], serverNow: num
 			const failed = counts.failed[i] ?? 0;
 			return (
 				`${label(first + i * periodMs).padEnd(12)}${done.toLocaleString('en-US').padStart(9)}` +
-				`${failed.toLocaleString('en-US').padStart(9)}  ${bar(done / max, 30).trimEnd()}`
-			);
+				`${failed.toLocaleString('en-US').padStart(9)}  ${bar(done / max, 30)}`
+			).trimEnd();
 		});
 		const total = (list: number[]) => list.reduce((a, b) => a + b, 0).toLocaleString('en-US');
 		return [
