@@ -8,7 +8,7 @@ import {execFile} from 'node:child_process';
 import {access, constants, mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {promisify} from 'node:util';
-import {converterSpecText, parseConverterSpec, type ConverterSpec} from '../lib/converter-spec.js';
+import {parseConverterSpec, type ConverterSpec} from '../lib/converter-spec.js';
 import {presets, type Preset} from './converter/presets.js';
 import {collectToolOutput} from './converter/tool-output.js';
 import {
@@ -186,5 +186,3 @@ export async function checkConverter(text: string | undefined): Promise<ToolChec
 	);
 	return check.ok ? {ok: true, description: check.description} : check;
 }
-
-export {converterSpecText};
