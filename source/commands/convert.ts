@@ -7,13 +7,17 @@ import {convertPdf} from '../worker/converter/pdf-to-markdown.js';
 import type {GlobalArgs} from './context.js';
 import {printError, printJson, printLine} from './output.js';
 
-export const convertCommand: CommandModule<GlobalArgs, GlobalArgs & {file: string; o?: string}> = {
+export const convertCommand: CommandModule<GlobalArgs, GlobalArgs & {file: string; o?: string; password?: string}> = {
 	command: 'convert <file>',
 	describe: 'Convert one PDF locally with the built-in converter (no store needed)',
 	builder: y =>
 		y
 			.positional('file', {type: 'string', demandOption: true})
-			.option('o', {alias: 'output', type: 'string', describe: 'output folder (default: ./<name>/)'}),
+			.option('o', {alias: 'output', type: 'string', describe: 'output folder (default: ./<name>/)'})
+			.option('password', {
+				type: 'string',
+				describe: "an encrypted PDF's user password (env BLOBFORGE_PDF_PASSWORD keeps it out of the process list)",
+			}),
 	async handler(argv) {
 		let data: Buffer;
 		try {
@@ -27,7 +31,9 @@ export const convertCommand: CommandModule<GlobalArgs, GlobalArgs & {file: strin
 		const output = path.resolve(argv.o ?? path.basename(argv.file).replace(/\.pdf$/i, ''));
 		const started = performance.now();
 		try {
+			const password = argv.password ?? process.env['BLOBFORGE_PDF_PASSWORD'];
 			const result = await convertPdf(data, {
+				...(password ? {password} : {}),
 				onPage: (done, total) =>
 					process.stderr.isTTY && process.stderr.write(`\rpage ${done}/${total}${done === total ? '\n' : ''}`),
 			});

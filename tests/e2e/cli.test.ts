@@ -15,7 +15,7 @@ import {listCandidates} from '../../source/queue/candidates.js';
 import {collectAll} from '../../source/storage/object-store.js';
 import {zipSync} from 'fflate';
 import {cleanEnvironment, runCli} from '../support/cli.js';
-import {writeFiles} from '../support/pdfs.js';
+import {passwordPdf, writeFiles} from '../support/pdfs.js';
 import {createBucket, requireS3, type TestS3, openTestStore} from '../support/s3-server.js';
 import {tempDir} from '../support/temp.js';
 
@@ -377,4 +377,24 @@ test('dashboard --history: completed and failed per hour for a day and per day f
 	t.is(json.history.hourly.completed.length, 24);
 	t.is(json.history.hourly.failed.length, 24);
 	t.is(json.history.daily.completed.length, 30);
+});
+
+test('convert --password opens an encrypted PDF; without it, or with a wrong one, it says which', async t => {
+	const dir = await tempDir('bf-password-');
+	const file = path.join(dir, 'locked.pdf');
+	await writeFile(file, passwordPdf('s3cret', 'Behind the password'));
+	const environment = cleanEnvironment({BLOBFORGE_STORE_DIR: path.join(dir, 'store')});
+	const without = await runCli(['convert', file, '-o', path.join(dir, 'a')], environment);
+	t.is(without.code, 1);
+	t.regex(without.stderr, /encrypted and needs a password/);
+	const wrong = await runCli(['convert', file, '-o', path.join(dir, 'b'), '--password', 'nope'], environment);
+	t.regex(wrong.stderr, /the password given is wrong/);
+	const right = await runCli(['convert', file, '-o', path.join(dir, 'c'), '--password', 's3cret'], environment);
+	t.is(right.code, 0, right.stderr);
+	t.regex(await readFile(path.join(dir, 'c', 'content.md'), 'utf8'), /Behind the password/);
+	const viaEnvironment = await runCli(['convert', file, '-o', path.join(dir, 'd')], {
+		...environment,
+		BLOBFORGE_PDF_PASSWORD: 's3cret',
+	});
+	t.is(viaEnvironment.code, 0, viaEnvironment.stderr);
 });

@@ -1,4 +1,5 @@
 /** Test PDFs made with pdf-lib, so tests need nothing outside the repository. */
+import {createHash} from 'node:crypto';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
@@ -55,5 +56,59 @@ export function encryptedPdf(): Uint8Array {
 			`<< /Filter /Standard /V 1 /R 2 /O <${hex32(11)}> /U <${hex32(99)}> /P -44 >>`,
 		],
 		`/Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>] `,
+	);
+}
+
+/** RC4, for the encrypted fixtures below (OpenSSL 3 keeps it behind its legacy provider). */
+function rc4(key: Uint8Array, data: Uint8Array): Uint8Array {
+	const s = Array.from({length: 256}, (_, i) => i);
+	for (let i = 0, j = 0; i < 256; i++) {
+		j = (j + s[i]! + key[i % key.length]!) & 255;
+		[s[i], s[j]] = [s[j]!, s[i]!];
+	}
+	const out = new Uint8Array(data.length);
+	for (let n = 0, i = 0, j = 0; n < data.length; n++) {
+		i = (i + 1) & 255;
+		j = (j + s[i]!) & 255;
+		[s[i], s[j]] = [s[j]!, s[i]!];
+		out[n] = data[n]! ^ s[(s[i]! + s[j]!) & 255]!;
+	}
+	return out;
+}
+
+/**
+A one-page PDF with the text `text`, encrypted with this user password (RC4 40-bit, revision 2,
+the PDF reference's algorithms 3.1–3.4), so a reader that is given the password can read it.
+*/
+export function passwordPdf(password: string, text: string): Uint8Array {
+	const pad = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex');
+	const padded = (pw: string) => Buffer.concat([Buffer.from(pw, 'latin1'), pad]).subarray(0, 32);
+	const md5 = (...parts: Uint8Array[]) => {
+		const hash = createHash('md5');
+		for (const part of parts) hash.update(part);
+		return hash.digest();
+	};
+	const id = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+	const permissions = -44;
+	const owner = rc4(md5(padded(`${password}-owner`)).subarray(0, 5), padded(password));
+	const p = Buffer.alloc(4);
+	p.writeInt32LE(permissions);
+	const key = md5(padded(password), owner, p, id).subarray(0, 5);
+	const user = rc4(key, pad);
+	const objectKey = (n: number) =>
+		md5(key, Buffer.from([n & 255, (n >> 8) & 255, (n >> 16) & 255, 0, 0])).subarray(0, 10);
+	const content = Buffer.from(`BT /F1 24 Tf 72 700 Td (${text}) Tj ET`, 'latin1');
+	const encrypted = Buffer.from(rc4(objectKey(4), content)).toString('latin1');
+	const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+	return rawPdf(
+		[
+			'<< /Type /Catalog /Pages 2 0 R >>',
+			'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+			'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+			`<< /Length ${content.length} >>\nstream\n${encrypted}\nendstream`,
+			'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+			`<< /Filter /Standard /V 1 /R 2 /O <${hex(owner)}> /U <${hex(user)}> /P ${permissions} >>`,
+		],
+		`/Encrypt 6 0 R /ID [<${hex(id)}> <${hex(id)}>] `,
 	);
 }

@@ -160,7 +160,14 @@ function classify(error: unknown): ConversionError {
 	if (error instanceof ConversionError) return error;
 	const name = (error as Error | undefined)?.name ?? '';
 	const message = (error as Error | undefined)?.message ?? String(error);
-	if (name === 'PasswordException') return new ConversionError('the PDF is encrypted and needs a password', true);
+	if (name === 'PasswordException')
+		// pdf.js: code 1 when a password is needed, 2 when the one given is wrong.
+		return new ConversionError(
+			(error as {code?: number}).code === 2
+				? 'the PDF is encrypted and the password given is wrong'
+				: 'the PDF is encrypted and needs a password',
+			true,
+		);
 	if (name === 'InvalidPDFException')
 		return new ConversionError(`not a valid PDF (corrupt or truncated): ${message}`, true);
 	if (name === 'MissingPDFException') return new ConversionError('the PDF is empty or missing', true);
