@@ -225,16 +225,17 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 		killAll();
 	};
 	const memoryLimit = options.command ? undefined : options.memoryLimitBytes;
+	const overCeiling = (limit: number) =>
+		kill(
+			`the conversion needed more than ${Math.round(limit / 2 ** 20)} MB of memory ` +
+				'(conversion_memory_mb); the PDF is too heavy to convert',
+			true,
+		);
 	const watchdog =
 		memoryLimit && child.pid !== undefined
 			? setInterval(() => {
 					void processRss(child.pid).then(rss => {
-						if (rss !== undefined && rss > memoryLimit)
-							kill(
-								`the conversion needed more than ${Math.round(memoryLimit / 2 ** 20)} MB of memory ` +
-									'(conversion_memory_mb); the PDF is too heavy to convert',
-								true,
-							);
+						if (rss !== undefined && rss > memoryLimit) overCeiling(memoryLimit);
 					});
 				}, 250)
 			: undefined;
@@ -273,6 +274,12 @@ export async function runConversion(options: RunConversionOptions): Promise<Conv
 	const exit = await exited;
 	if (timer) clearTimeout(timer);
 	if (watchdog) clearInterval(watchdog);
+	// The watchdog samples every 250 ms; a job answered between two samples is measured once more, so
+	// the ceiling holds however fast the conversion was (the child now lives on after its answer).
+	if (memoryLimit && exit.alive && !killedFor && child.pid !== undefined) {
+		const rss = await processRss(child.pid);
+		if (rss !== undefined && rss > memoryLimit) overCeiling(memoryLimit);
+	}
 	options.signal?.removeEventListener('abort', onAbort);
 	stopWatching();
 	detach();
