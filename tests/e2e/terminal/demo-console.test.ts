@@ -52,7 +52,7 @@ test('demo in a terminal: the console shows the samples moving; q stops the work
 	};
 	const waitFor = async (what: string, check: (text: string) => boolean, timeoutMs = 120_000) =>
 		terminal.waitFor(what, check, {timeoutMs, diagnose});
-	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ KB\s+\w+\s+demo-[12]/.test(text));
+	const busy = await waitFor('a running sample', text => /\.pdf\s+[\d.]+ [KM]B\s+\w+\s+demo-[12]/.test(text));
 	t.regex(busy, /BlobForge {2}local:\S*blobforge-demo/);
 	await waitFor('the damaged sample in dead-letter', text => /4 Dead 1/.test(text), 180_000);
 	await terminal.press('4');
