@@ -1,6 +1,6 @@
 /**
 An operator's commands to this worker (queue/transitions/worker-command.ts): heard from a lease a
-heartbeat adopted, from the idle signal naming this worker, or at a registration rewrite; obeyed by
+heartbeat adopted, from the idle signal naming this worker, or at an idle registration rewrite; obeyed by
 the worker (worker.ts). Requests: a GET of registry/commands/<id>.json when one of those says there
 may be a command, and a DELETE once it is carried out. Nothing in steady state.
 */

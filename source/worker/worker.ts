@@ -91,10 +91,9 @@ export class Worker extends WorkerEmitter {
 
 	/** An operator's command: stop hands the running job back now; drain lets it finish and claims no other. */
 	private obey(heard: HeardCommand): void {
-		const by = heard.by ? ` by ${heard.by}` : '';
 		this.registration.carriesOut(heard);
 		if (heard.command === 'stop' || !this.job) {
-			this.stop(heard.command === 'stop' ? `stopped${by}` : `drained${by}`);
+			this.stop(obeyedReason(heard));
 			return;
 		}
 		// Draining: the registration says so now; the job finishes and the loop stops before the next claim.
@@ -206,7 +205,7 @@ export class Worker extends WorkerEmitter {
 	private async cycle(signal: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
 		if (this.commands.pending) {
-			this.stop(`${this.commands.pending.command === 'stop' ? 'stopped' : 'drained'} by ${this.commands.pending.by}`);
+			this.stop(obeyedReason(this.commands.pending));
 			return 'stop';
 		}
 		await this.options.remoteConfig.get();
@@ -349,4 +348,9 @@ export class Worker extends WorkerEmitter {
 		this.status = {...this.status, ...change};
 		this.emit('status', this.status);
 	}
+}
+
+/** Why the worker stops for an operator's command: "drained by op@host", "stopped by op@host". */
+function obeyedReason(heard: HeardCommand): string {
+	return `${heard.command === 'stop' ? 'stopped' : 'drained'}${heard.by ? ` by ${heard.by}` : ''}`;
 }

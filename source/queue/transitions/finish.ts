@@ -2,7 +2,8 @@
 End an attempt: complete it, fail it, or hand it back (shutdown).
 
 complete — requests, in order:
-1. PUT    queue/processing/<hash>        If-Match   ending: completing (the fence: 412 → lost, write nothing)
+1. PUT    queue/processing/<hash>        If-Match   ending: completing (the fence: 412 → GET it; still this
+          attempt's nonce and not ended → adopt and PUT again (lease-write.ts); else lost, write nothing)
 2. PUT    store/out/<hash>.zip           If-None-Match: *, metadata `attempt` = the lease's nonce
           412 → HEAD it: this attempt's (an answer lost and the PUT retried) → go on; another's →
           PUT the lease If-Match again (still the holder?) · PUT the result If-Match its ETag
