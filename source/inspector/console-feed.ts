@@ -9,7 +9,8 @@ Requests, in steady state, on two clocks:
 - every lease sweep (`leaseSweepMs`: 20 s on S3, every refresh on the local store, and at once
   after an operator action or Ctrl-R): LIST processing, plus one GET per lease that changed (a
   claim, a heartbeat, an ending), and the snapshot's GET (304);
-- workers: LIST registry/workers/ every 60 s, plus one GET per registration that changed;
+- workers: LIST registry/workers/ every 60 s, plus one GET per registration that changed (sooner,
+  once, for a worker a lease names that was not read yet);
 - the pause: a conditional GET of queue/paused.json with every lease sweep;
 - the manifest (paths and tags for the filter and the detail): a conditional GET once a minute.
 A LIST costs what 12.5 GETs do, so the fast path is GETs only: about $1.9 a month at a 2 s refresh
@@ -239,11 +240,13 @@ export class InspectorFeed implements ConsoleSource {
 		});
 		const workers = this.workerRows(view, staleAfterMs);
 		if (leases && this.sentCommands.size > 0) await this.markCommandedLeases(view, workers, problems);
-		// A lease held by a worker whose registration was not read yet: a worker started since the last
-		// listing (every minute). The registrations are listed again at the next refresh, not a minute later.
-		// Once per such worker: one that never registers (the earlier system's) must not cost a LIST a refresh.
+		// A lease held (or ended, for jobs shorter than a sweep) by a worker whose registration was not read
+		// yet: a worker started since the last listing (every minute). The registrations are listed again at
+		// the next refresh, not a minute later. Once per such worker: one that never registers (the earlier
+		// system's) must not cost a LIST a refresh.
 		const known = new Set(workers.map(w => w.id));
-		const unknown = view.active.map(a => a.lease.worker).filter(w => !known.has(w) && !this.lookedFor.has(w));
+		const holders = new Set([...view.active.map(a => a.lease.worker), ...view.ended.map(lease => lease.worker)]);
+		const unknown = [...holders].filter(w => !known.has(w) && !this.lookedFor.has(w));
 		for (const worker of unknown) this.lookedFor.add(worker);
 		// Listed in this very refresh: such a holder has no registration (yet); nothing to list again.
 		if (unknown.length > 0 && this.workersAt !== now) this.workersAt = Number.NEGATIVE_INFINITY;

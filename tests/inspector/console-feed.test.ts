@@ -270,6 +270,32 @@ test('a worker that started after the last listing of registrations shows at the
 	);
 });
 
+test('a worker whose jobs all ended between two sweeps shows at the next refresh, from its ended leases', async t => {
+	const queue = await makeQueue();
+	const {context, clock, keys} = queue;
+	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
+	let monotonic = 0;
+	const feed = new InspectorFeed(new Inspector(context), 'local', {
+		leaseSweepMs: 0,
+		monotonic: () => monotonic,
+		now: () => clock.now(),
+	});
+	t.is((await feed.snapshot()).workers.length, 0);
+	const record = {version: 1, worker: 'w-quick', host: 'h', pid: 1, softwareVersion: 't', status: 'idle', store: 'l'};
+	await context.store.put(keys.worker('w-quick'), JSON.stringify({...record, startedAt: 0, lastSeen: 0}));
+	const claimed = await claim(context, 'w-quick', {hash: hashOf(1), priority: 'normal'});
+	if (claimed.kind !== 'claimed') throw new Error('claim');
+	await complete(context, claimed.held, new Uint8Array([1]));
+	monotonic += 2000;
+	t.deepEqual((await feed.snapshot()).workers, [], 'sees only an ended lease of a worker it does not know');
+	monotonic += 2000;
+	t.deepEqual(
+		(await feed.snapshot()).workers.map(w => w.id),
+		['w-quick'],
+		'not a minute later',
+	);
+});
+
 test('a worker outside its run windows is sleeping until its window opens, and waiting jobs are not unattended', async t => {
 	const queue = await makeQueue();
 	const {context, clock, keys} = queue;
