@@ -2,7 +2,9 @@
 Throughput of real worker processes (`blobforge --headless worker`) on a real S3 endpoint with a
 no-op stand-in converter (bench/noop-converter.sh: it only writes content.md), so what is measured
 is the pipeline around a conversion: claim, download, package, upload, complete. 500 jobs with
-small raw PDFs, 1, 4 and 8 worker processes, each run on a fresh bucket. Compare with the earlier
+small raw PDFs, each run on a fresh bucket: 1, 4 and 8 worker processes of one slot, one process of
+8 slots, and the built-in converter on two-page PDFs (4 processes of one slot against one process of
+4 slots). Compare with the earlier
 system only when both run in one sitting on one box (figures from another day mislead: this box
 varies by ±30 % between runs).
 
@@ -10,12 +12,14 @@ jobs/s = jobs / (workers launched → last job completed). Also: worker requests
 job (from each worker's `requests` log line; CPU of the worker processes, not of Ceph or the
 converter), claims lost to 412 per job, jobs converted more than once, leases left behind. Prints a table and writes bench/results/throughput.json.
 
-Run: node dist/bench/throughput.js [jobs] [workers ...]   (default 500 1 4 8)
+Run: node dist/bench/throughput.js [jobs] [run ...]   (default 500 1 4 8 1x8 builtin:4 builtin:1x4)
+A run is `[builtin:]P[xS]`: P worker processes of S slots (1), the no-op converter unless `builtin:`.
 */
 import {spawn} from 'node:child_process';
 import {mkdir, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {PDFDocument, StandardFonts} from 'pdf-lib';
 import {benchBucket, benchS3} from './bench-s3.js';
 import {mapLimit} from '../source/lib/concurrency.js';
 import {openQueueContext, type QueueContext} from '../source/queue/queue-context.js';
@@ -25,10 +29,15 @@ import {ReadModel} from '../source/queue/read-model/read-model.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const cli = path.join(root, 'dist/source/cli.js');
-const converter = `sh ${path.join(root, 'bench/noop-converter.sh')} {input} {output}`;
-const [jobsArg, ...workerArgs] = process.argv.slice(2).map(Number);
-const jobs = jobsArg && jobsArg > 0 ? jobsArg : 500;
-const workerCounts = workerArgs.length > 0 ? workerArgs : [1, 4, 8];
+const noop = `sh ${path.join(root, 'bench/noop-converter.sh')} {input} {output}`;
+const [jobsArg, ...runArgs] = process.argv.slice(2);
+const jobs = Number(jobsArg) > 0 ? Number(jobsArg) : 500;
+type Run = {name: string; processes: number; slots: number; builtin: boolean};
+const runs: Run[] = (runArgs.length > 0 ? runArgs : ['1', '4', '8', '1x8', 'builtin:4', 'builtin:1x4']).map(name => {
+	const match = /^(builtin:)?(\d+)(?:x(\d+))?$/.exec(name);
+	if (!match) throw new Error(`a run is [builtin:]P[xS], not ${name}`);
+	return {name, processes: Number(match[2]), slots: Number(match[3] ?? 1), builtin: match[1] !== undefined};
+});
 const s3 = benchS3();
 const {endpoint, credentials} = s3;
 const {accessKeyId, secretAccessKey} = credentials;
@@ -38,7 +47,10 @@ const nodeArgs = (process.env['BLOBFORGE_BENCH_NODE_ARGS'] ?? '').split(' ').fil
 
 type LogLine = {event: string; time: string; job?: string; total?: number; createOnlyLost?: number; cpuMs?: number};
 type Row = {
+	run: string;
+	converter: 'no-op' | 'builtin';
 	workers: number;
+	slots: number;
 	jobs: number;
 	seconds: number;
 	jobsPerSecond: number;
@@ -50,8 +62,27 @@ type Row = {
 };
 const rows: Row[] = [];
 
-for (const workers of workerCounts) {
-	const opened = await benchBucket(s3, `tp-${workers}`);
+/** A two-page PDF of text, unique per job (the raw PDFs are stored by hash). */
+async function twoPagePdf(i: number): Promise<Uint8Array> {
+	const pdf = await PDFDocument.create();
+	const font = await pdf.embedFont(StandardFonts.Helvetica);
+	for (let p = 1; p <= 2; p++) {
+		const page = pdf.addPage([612, 792]);
+		page.drawText(`Document ${i}, page ${p}`, {x: 72, y: 720, size: 18, font});
+		for (let line = 0; line < 20; line++)
+			page.drawText(`Line ${line} of a short document about nothing in particular.`, {
+				x: 72,
+				y: 680 - line * 16,
+				size: 11,
+				font,
+			});
+	}
+	return pdf.save();
+}
+
+for (const run of runs) {
+	const workers = run.processes;
+	const opened = await benchBucket(s3, `tp-${run.name.replace(':', '-')}`);
 	const bucket = opened.bucket;
 	const context: QueueContext = openQueueContext(opened.store);
 	// Small raw PDFs (the worker downloads each) and one enqueue batch, as ingest leaves them.
@@ -59,7 +90,7 @@ for (const workers of workerCounts) {
 		Array.from({length: jobs}, (_, i) => i),
 		32,
 		async i =>
-			opened.store.put(context.keys.raw(hash(i)), `%PDF-1.4\n% job ${i}\n`, {
+			opened.store.put(context.keys.raw(hash(i)), run.builtin ? await twoPagePdf(i) : `%PDF-1.4\n% job ${i}\n`, {
 				metadata: {'original-name': `doc-${i}.pdf`},
 			}),
 	);
@@ -93,7 +124,9 @@ for (const workers of workerCounts) {
 				`bench-${i}`,
 				'worker',
 				'--converter',
-				converter,
+				run.builtin ? 'builtin' : noop,
+				'--slots',
+				String(run.slots),
 				'--idle-poll',
 				'1',
 			],
@@ -131,7 +164,10 @@ for (const workers of workerCounts) {
 	// Ended leases wait for the janitor by design; a lease still active after the workers stopped would be a leak.
 	const leasesLeft = (await new ReadModel(context).refresh()).active.length;
 	rows.push({
+		run: run.name,
+		converter: run.builtin ? 'builtin' : 'no-op',
 		workers,
+		slots: run.slots,
 		jobs,
 		seconds,
 		jobsPerSecond: perJob.size / seconds,
@@ -155,15 +191,25 @@ for (const workers of workerCounts) {
 }
 
 console.log(
-	`throughput, no-op converter, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`,
+	`throughput, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`,
 );
 console.log(
-	'workers | jobs/s | target | worker CPU ms/job | requests/job | claims lost to 412 per job | converted twice | active leases left',
+	'converter | processes × slots | jobs/s | target | worker CPU ms/job | requests/job | claims lost to 412 per job | converted twice | active leases left',
 );
+const targetOf = (r: Row) =>
+	r.converter === 'builtin'
+		? r.workers * r.slots === 4
+			? '≥ 20 at 4 slots'
+			: ''
+		: r.workers * r.slots === 8
+			? '≥ 50 at 8 slots'
+			: r.workers * r.slots === 1
+				? '≤ 8 req/job'
+				: '';
 for (const r of rows)
 	console.log(
-		`${r.workers} | ${r.jobsPerSecond.toFixed(1)} | ≥ 50 at 8 | ${r.workerCpuMsPerJob.toFixed(1)} | ${r.requestsPerJob.toFixed(2)} | ` +
-			`${r.claimsLostPerJob.toFixed(3)} | ${r.convertedTwice} | ${r.leasesLeft}`,
+		`${r.converter} | ${r.workers} × ${r.slots} | ${r.jobsPerSecond.toFixed(1)} | ${targetOf(r)} | ${r.workerCpuMsPerJob.toFixed(1)} | ` +
+			`${r.requestsPerJob.toFixed(2)} | ${r.claimsLostPerJob.toFixed(3)} | ${r.convertedTwice} | ${r.leasesLeft}`,
 	);
 await mkdir('bench/results', {recursive: true});
 await writeFile(

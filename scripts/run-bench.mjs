@@ -16,7 +16,7 @@ const benches = [
 	['idle-worker', ['65']],
 	['read-model-history', full ? ['100', '10000', '100000'] : ['100', '10000']],
 	['transitions', []],
-	['throughput', ['500', '1', '4', '8']],
+	['throughput', ['500', '1', '4', '8', '1x8', 'builtin:4', 'builtin:1x4']],
 	['console-cost', ['10000', '10000']],
 	['console-render', ['1000', '100000']],
 	['console-bytes', ['10']],

@@ -19,6 +19,7 @@ const descriptions: Record<string, string> = {
 	run_windows: 'HH:MM-HH:MM[@zone],… when workers without --run-window claim (empty: always)',
 	abort_outside_window: '1: at a window end the running job is handed back; 0: it finishes',
 	converter: 'for workers without --converter: builtin, marker, docling, mineru, or a command with {input} {output}',
+	worker_slots: "jobs at once per worker without --slots (0: the converter's choice)",
 };
 
 export const configCommand: CommandModule<GlobalArgs, GlobalArgs & {action?: string; assignments?: string[]}> = {

@@ -97,6 +97,7 @@ export const workersCommand: CommandModule<
 							'worker',
 							'host',
 							'status',
+							'slots',
 							'current job',
 							'done',
 							'failed',
@@ -120,6 +121,8 @@ export const workersCommand: CommandModule<
 												? `${w.command.command === 'drain' ? 'drained' : 'stopped'} by ${safeText(w.command.by)}`
 												: 'stopped'
 											: `${w.status} (silent)`,
+							// Busy of all: a worker of 4 slots running 3 jobs shows 3/4.
+							`${w.runningJobs}/${w.slots ?? 1}`,
 							w.currentJob ? `${w.currentJob.hash.slice(0, 12)} ${safeText(w.currentJob.name ?? '')}`.trim() : '',
 							String(w.jobsCompleted),
 							String(w.jobsFailed),

@@ -33,6 +33,7 @@ type Args = GlobalArgs & {
 	dryRun?: boolean;
 	converter?: string;
 	idlePoll?: number;
+	slots?: number;
 	'metrics-listen'?: string;
 	'run-window'?: string[];
 	'abort-outside-window'?: boolean;
@@ -91,6 +92,12 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 					"default: the remote config's converter",
 			})
 			.option('idle-poll', {type: 'number', default: 10, describe: 'seconds between idle polls'})
+			.option('slots', {
+				type: 'number',
+				describe:
+					"jobs at once in this process (default: the remote config's worker_slots, else one per core for " +
+					'the built-in converter and 1 for an external tool)',
+			})
 			.option('run-window', {
 				type: 'string',
 				array: true,
@@ -117,6 +124,12 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 		});
 		if (argv['abort-outside-window'] && runWindows.length === 0)
 			throw new UserError('--abort-outside-window needs at least one --run-window', {exitCode: exitCodes.usage});
+		if (argv.slots !== undefined && !(Number.isInteger(argv.slots) && argv.slots >= 1 && argv.slots <= 256))
+			throw new UserError(`--slots must be a whole number from 1 to 256, not ${String(argv.slots)}`, {
+				exitCode: exitCodes.usage,
+			});
+		if (argv.runOnce && argv.slots !== undefined && argv.slots > 1)
+			throw new UserError('--run-once processes one job: it takes no --slots', {exitCode: exitCodes.usage});
 		if (argv.converter !== undefined) {
 			const spec = parseConverterSpec(argv.converter);
 			if (!spec.ok) throw new UserError(`--converter: ${spec.reason}`, {exitCode: exitCodes.usage});
@@ -153,6 +166,7 @@ export const workerCommand: CommandModule<GlobalArgs, Args> = {
 			runOnce: argv.runOnce,
 			converter,
 			idlePollSeconds: argv.idlePoll,
+			slots: argv.slots,
 			runWindows,
 			abortOutsideWindow: argv['abort-outside-window'],
 		});
@@ -245,10 +259,13 @@ function liveView(): {log: (line: string) => void; status: (status: WorkerStatus
 			draw();
 		},
 		status(status) {
-			const job = status.job
-				? `${fitText(status.job.name ?? status.job.hash.slice(0, 12), 40)} ` +
-					`${status.job.stage}${status.job.pagesTotal ? ` ${status.job.pagesDone ?? 0}/${status.job.pagesTotal} pages` : ''}`
+			const [first] = status.jobs;
+			const shown = first
+				? `${fitText(first.name ?? first.hash.slice(0, 12), 40)} ` +
+					`${first.stage}${first.pagesTotal ? ` ${first.pagesDone ?? 0}/${first.pagesTotal} pages` : ''}`
 				: 'waiting for work';
+			// Several slots: how many are busy, then the job that started first.
+			const job = status.slots > 1 ? `${status.jobs.length}/${status.slots} slots · ${shown}` : shown;
 			last =
 				`[${status.state}] ${job} | done ${status.jobsCompleted}, failed ${status.jobsFailed} | CPU ${load.cpuPercent ?? '?'}% RAM ` +
 				`${load.memoryPercent ?? '?'}%`;

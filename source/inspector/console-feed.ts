@@ -511,7 +511,12 @@ export class InspectorFeed implements ConsoleSource {
 	}
 
 	private workerRows(view: QueueView, staleAfterMs: number): ConsoleWorker[] {
-		const activeOf = new Map(view.active.map(a => [a.lease.worker, a]));
+		const activeOf = new Map<string, (typeof view.active)[number]>();
+		const running = new Map<string, number>();
+		for (const a of view.active) {
+			if (!activeOf.has(a.lease.worker)) activeOf.set(a.lease.worker, a);
+			running.set(a.lease.worker, (running.get(a.lease.worker) ?? 0) + 1);
+		}
 		const rows: ConsoleWorker[] = [];
 		for (const cached of this.workers.values()) {
 			const record = cached.record;
@@ -561,9 +566,12 @@ export class InspectorFeed implements ConsoleSource {
 				pid: record.pid,
 				version: record.softwareVersion,
 				startedAt: record.startedAt,
+				// busyMs sums the slots: a share of the time all of them could have worked.
 				...(record.lastSeen > record.startedAt
-					? {busyShare: Math.min(1, record.busyMs / (record.lastSeen - record.startedAt))}
+					? {busyShare: Math.min(1, record.busyMs / ((record.lastSeen - record.startedAt) * (record.slots ?? 1)))}
 					: {}),
+				slots: record.slots ?? 1,
+				runningJobs: running.get(record.worker) ?? 0,
 				pagesProcessed: record.pagesProcessed,
 				...(lease ? {currentJobHash: lease.hash} : {}),
 				...(record.runWindows ? {runWindows: record.runWindows} : {}),

@@ -65,8 +65,11 @@ export type ConsoleWorker = {
 	startedAt: number;
 	busyShare?: number;
 	pagesProcessed: number;
-	/** The running job's hash, with `currentJob` its name. */
+	/** The running job's hash, with `currentJob` its name (the first it started, with several slots). */
 	currentJobHash?: string;
+	/** Jobs it runs at once, and how many run now (its active leases). */
+	slots: number;
+	runningJobs: number;
 	runWindows?: string[];
 	/** An operator's command it carries out (draining, stopping) or carried out (stopped by). */
 	command?: {command: WorkerCommand; by: string};

@@ -272,7 +272,7 @@ export class Inspector {
 	from its lease.
 	*/
 	async workers(): Promise<{
-		workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}>;
+		workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number; runningJobs: number}>;
 		problems: string[];
 	}> {
 		const [entries, view] = await Promise.all([
@@ -282,7 +282,9 @@ export class Inspector {
 		const now = view.serverNow;
 		const staleMs = this.context.config().stale_timeout_minutes * 60_000;
 		const leaseOf = new Map(view.active.map(a => [a.lease.worker, a]));
-		const workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number}> = [];
+		const running = new Map<string, number>();
+		for (const a of view.active) running.set(a.lease.worker, (running.get(a.lease.worker) ?? 0) + 1);
+		const workers: Array<WorkerRecord & {alive: boolean; lastSeenAgoMs: number; runningJobs: number}> = [];
 		const problems: string[] = [...view.problems];
 		const got = await mapLimit(entries, 16, async entry => ({entry, got: await this.context.store.get(entry.key)}));
 		for (const {entry, got: object} of got) {
@@ -315,6 +317,7 @@ export class Inspector {
 						? active.heartbeatAgeMs <= staleMs
 						: ago < Math.max(staleMs, 20 * 60_000) || isAsleep(parsed.value, now)),
 				lastSeenAgoMs: ago,
+				runningJobs: running.get(parsed.value.worker) ?? 0,
 			});
 		}
 		return {workers: workers.sort((a, b) => a.lastSeenAgoMs - b.lastSeenAgoMs), problems};

@@ -191,9 +191,9 @@ function queueFamilies(s: ConsoleSnapshot): Family[] {
 			'Registered workers by status (sleeping: outside its run windows; gone: silent past the stale timeout).',
 			workerStatuses.map(status => ({labels: {status}, value: s.workers.filter(w => w.status === status).length})),
 		),
-		gauge('blobforge_worker_slots', 'Job slots of live workers, busy or idle.', [
-			{labels: {state: 'busy'}, value: live.filter(w => w.status === 'processing').length},
-			{labels: {state: 'idle'}, value: live.filter(w => w.status === 'idle').length},
+		gauge('blobforge_worker_slots', 'Job slots of live workers (--slots each), busy or idle.', [
+			{labels: {state: 'busy'}, value: live.reduce((sum, w) => sum + Math.min(w.runningJobs, w.slots), 0)},
+			{labels: {state: 'idle'}, value: live.reduce((sum, w) => sum + Math.max(0, w.slots - w.runningJobs), 0)},
 		]),
 		gauge(
 			'blobforge_leases',

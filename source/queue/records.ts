@@ -486,6 +486,11 @@ export type RemoteConfig = {
 	command with {input} and {output} (lib/converter-spec.ts). Workers follow a change at their next job. @default "builtin"
 	*/
 	converter: string;
+	/**
+	Jobs at once in each worker started without `--slots`; 0: the converter's choice (the built-in: one per
+	core, as memory allows; an external tool: 1). @default 0
+	*/
+	worker_slots: number;
 };
 
 export const defaultRemoteConfig: RemoteConfig = {
@@ -502,6 +507,7 @@ export const defaultRemoteConfig: RemoteConfig = {
 	run_windows: '',
 	abort_outside_window: 0,
 	converter: 'builtin',
+	worker_slots: 0,
 };
 
 type NumberRule = {min: number; max: number; integer: boolean};
@@ -518,6 +524,7 @@ const configRules: Record<keyof RemoteConfig, NumberRule | 'run-windows' | 'conv
 	run_windows: 'run-windows',
 	abort_outside_window: {min: 0, max: 1, integer: true},
 	converter: 'converter',
+	worker_slots: {min: 0, max: 256, integer: true},
 };
 
 export const remoteConfigKeys = Object.keys(configRules) as Array<keyof RemoteConfig>;
@@ -702,7 +709,10 @@ export type WorkerRecord = {
 	jobsFailed: number;
 	pagesProcessed: number;
 	bytesProcessed: number;
+	/** Busy time summed over its slots (a worker of 4 slots, all busy, adds 4 s a second). */
 	busyMs: number;
+	/** Jobs it runs at once (`--slots`); absent: 1. */
+	slots?: number;
 	cpuPercent?: number;
 	memoryPercent?: number;
 	/** Outside its run windows: sleeping, without polling the bucket, until this time (this machine's clock). */
@@ -781,6 +791,7 @@ export function parseWorkerRecord(body: Uint8Array | string): Parsed<WorkerRecor
 			pagesProcessed: count('pagesProcessed'),
 			bytesProcessed: count('bytesProcessed'),
 			busyMs: count('busyMs'),
+			...present('slots', numberField(v, 'slots', {min: 1, integer: true})),
 			...present('cpuPercent', numberField(v, 'cpuPercent', {min: 0})),
 			...present('memoryPercent', numberField(v, 'memoryPercent', {min: 0})),
 			...present('sleepingUntil', numberField(v, 'sleepingUntil', {min: 0})),

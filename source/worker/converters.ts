@@ -6,6 +6,7 @@ fleet simulator, anything that implements Converter in-process. A worker started
 */
 import {execFile} from 'node:child_process';
 import {access, constants, mkdir} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {parseConverterSpec, type ConverterSpec} from '../lib/converter-spec.js';
@@ -35,15 +36,46 @@ export interface Converter {
 	install marker-pdf"). A worker claims nothing while it says why, rather than fail every job alike.
 	*/
 	ready?(): Promise<string | undefined>;
+	/**
+	Jobs at once a worker runs when neither `--slots` nor the remote config says: the built-in converter
+	one per core; an external tool 1 (marker, docling and MinerU use every core, or the GPU, for one PDF).
+	*/
+	defaultSlots?(config: {conversion_memory_mb: number}): number;
 }
 
-/** The built-in converter; with `spare`, the next job's child starts while a job converts. */
+/**
+Jobs at once for the built-in converter: one per core (each child is one thread of pdf.js), as long as
+each has the memory its child may use (conversion_memory_mb, or 1 GB when that is off).
+*/
+export function builtInSlots(cores: number, totalBytes: number, memoryMb: number): number {
+	const perChild = (memoryMb > 0 ? memoryMb : 1024) * 2 ** 20;
+	return Math.max(1, Math.min(cores, Math.floor(totalBytes / perChild)));
+}
+
+/**
+The built-in converter; with `spare`, children wait for the next jobs: as many as jobs ran at once
+since the queue last ran dry (a worker of 4 slots keeps 4 warm).
+*/
 export function builtInConverter(options: {spare: boolean}): Converter {
-	const spare = options.spare ? new SpareConverter(startConversionChild) : undefined;
+	let running = 0;
+	let peak = 1;
+	const spare = options.spare ? new SpareConverter(startConversionChild, {keep: () => peak}) : undefined;
 	return {
-		convert: async job => runConversion({...job, ...(spare ? {spare} : {})}),
-		idle: () => spare?.dispose(),
+		async convert(job) {
+			running++;
+			peak = Math.max(peak, running);
+			try {
+				return await runConversion({...job, ...(spare ? {spare} : {})});
+			} finally {
+				running--;
+			}
+		},
+		idle() {
+			peak = Math.max(1, running);
+			spare?.dispose();
+		},
 		dispose: () => spare?.dispose(),
+		defaultSlots: config => builtInSlots(os.availableParallelism(), os.totalmem(), config.conversion_memory_mb),
 	};
 }
 
@@ -103,6 +135,7 @@ export function followingConverter(current: () => string, options: {runOnce?: bo
 		idle: () => converter?.idle(),
 		dispose: () => converter?.dispose(),
 		ready: async () => now().ready?.(),
+		defaultSlots: config => now().defaultSlots?.(config) ?? 1,
 	};
 }
 

@@ -9,9 +9,21 @@ import type {JanitorReport} from '../queue/janitor-report.js';
 /** The fields every event about one job carries. */
 export type JobFields = {job: string; file: string | undefined; attempt: number; priority: string};
 
+/** A running job as a terminal view shows it. */
+export type ShownJob = {
+	hash: string;
+	name?: string | undefined;
+	stage: string;
+	pagesDone?: number;
+	pagesTotal?: number;
+};
+
 export type WorkerStatus = {
 	state: 'starting' | 'idle' | 'processing' | 'stopping' | 'stopped';
-	job?: {hash: string; name?: string | undefined; stage: string; pagesDone?: number; pagesTotal?: number};
+	/** The jobs running, one per busy slot, in the order they started. */
+	jobs: ShownJob[];
+	/** Jobs it runs at once. */
+	slots: number;
 	jobsCompleted: number;
 	jobsFailed: number;
 };

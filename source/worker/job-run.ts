@@ -13,7 +13,7 @@ import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {complete, requeue} from '../queue/transitions/finish.js';
 import {ConversionError} from './converter/conversion-error.js';
 import type {Converter} from './converters.js';
-import type {JobFields, WorkerEmitter, WorkerStatus} from './events.js';
+import type {JobFields, ShownJob, WorkerEmitter} from './events.js';
 import {JobLease, type JobProgress} from './job-lease.js';
 import {makeJobFolder} from './job-folders.js';
 import {type JobLogWriter, newJobLog, redacted} from './job-logs.js';
@@ -34,7 +34,7 @@ export type JobRunDeps = {
 	/** The worker is stopping: a job that ends now is handed back, not failed. */
 	isStopping: () => boolean;
 	/** The job as a terminal view shows it. */
-	show: (job: WorkerStatus['job']) => void;
+	show: (job: ShownJob) => void;
 	/** An operator's command found in the lease (drain, stop). */
 	commands: Pick<WorkerCommands, 'fromLease'>;
 };

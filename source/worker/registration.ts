@@ -86,6 +86,12 @@ export class Registration {
 		this.record.jobsFailed++;
 	}
 
+	/** Jobs it runs at once: written with the next write (a change of the remote config's worker_slots). */
+	hasSlots(slots: number): void {
+		this.record.slots = slots;
+	}
+
+	/** Time one slot spent on a job; the record sums its slots. */
 	noteBusy(ms: number): void {
 		this.record.busyMs += ms;
 	}

@@ -1,9 +1,9 @@
 /**
-The built-in conversion child that waits for the next job: one back from its last job (a child
-serves up to 50, run-conversion.ts), or one started ahead when the running child will not come
-back. A child takes ~0.45 s to start (Node, then pdf.js, then a warm-up document), which for a short
+The built-in conversion children that wait for the next job, one per slot at most: each back from
+its last job (a child serves up to 50, run-conversion.ts), or one started ahead when the running
+child will not come back. A child takes ~0.45 s to start (Node, then pdf.js, then a warm-up document), which for a short
 PDF is longer than the conversion. A crash, a hang or an error ends the child with its job, so it
-never reaches another. A waiting child holds ~96 MB: the worker drops it when the queue runs dry,
+never reaches another. A waiting child holds ~96 MB: the worker drops them when the queue runs dry,
 and no spare is started while the machine has less than `minFreeBytes` of memory available.
 */
 import type {ChildProcess} from 'node:child_process';
@@ -41,23 +41,32 @@ function isUsable(child: ChildProcess): boolean {
 }
 
 export class SpareConverter {
-	private child?: ChildProcess;
+	/** Children waiting for a job, oldest first: at most `keep` (a worker's slots), each back from a job or started ahead. */
+	private readonly waiting: ChildProcess[] = [];
 
 	constructor(
 		private readonly start: () => ChildProcess,
-		private readonly options: {minFreeBytes?: number; freeMemory?: () => number} = {},
+		private readonly options: {minFreeBytes?: number; freeMemory?: () => number; keep?: () => number} = {},
 	) {}
 
-	/** The waiting child's process id, if one waits. */
-	get pid(): number | undefined {
-		return this.child?.pid;
+	private get capacity(): number {
+		return Math.max(1, this.options.keep?.() ?? 1);
 	}
 
-	/** Starts a child for the next job, unless one is waiting already. */
+	/** The process id of a waiting child (the oldest), if one waits. */
+	get pid(): number | undefined {
+		return this.waiting[0]?.pid;
+	}
+
+	/** How many children wait. */
+	get size(): number {
+		return this.waiting.length;
+	}
+
+	/** Starts a child for the next job, unless a usable one is waiting already. */
 	prepare(): void {
-		if (this.child && isUsable(this.child)) return;
-		this.child?.kill('SIGKILL');
-		this.child = undefined;
+		this.dropDead();
+		if (this.waiting.length > 0) return;
 		// Short of memory, the next job pays the start-up rather than risk the running conversion.
 		if ((this.options.freeMemory ?? os.freemem)() < (this.options.minFreeBytes ?? minFreeMemoryBytes)) return;
 		const child = this.start();
@@ -66,39 +75,42 @@ export class SpareConverter {
 		child.stderr?.resume();
 		child.on('error', () => undefined);
 		setRef(child, false);
-		this.child = child;
+		this.waiting.push(child);
 	}
 
-	/** The waiting child, if it is still alive and connected; the caller gives it its job. */
+	/** A waiting child that is still alive and connected (the most recently used); the caller gives it its job. */
 	take(): ChildProcess | undefined {
-		const child = this.child;
-		this.child = undefined;
-		if (!child) return undefined;
-		if (!isUsable(child)) {
-			child.kill('SIGKILL');
-			return undefined;
-		}
-		setRef(child, true);
+		this.dropDead();
+		const child = this.waiting.pop();
+		if (child) setRef(child, true);
 		return child;
 	}
 
 	/**
-	A child back from a job it converted, healthy: it waits for the next (the one waiting already, if
-	any, is ended: one warm child is enough).
+	A child back from a job it converted, healthy: it waits for the next. Beyond `keep` waiting, the
+	oldest is ended: one warm child per slot is enough.
 	*/
 	keep(child: ChildProcess): void {
-		if (this.child && this.child !== child) this.child.kill('SIGKILL');
+		if (this.waiting.includes(child)) return;
 		// While it waits, an error of its own (a failed send) is nobody's to throw.
 		if (child.listenerCount('error') === 0) child.on('error', () => undefined);
 		child.stdout?.resume();
 		child.stderr?.resume();
 		setRef(child, false);
-		this.child = child;
+		this.waiting.push(child);
+		while (this.waiting.length > this.capacity) this.waiting.shift()?.kill('SIGKILL');
 	}
 
-	/** Ends the waiting child, if any. */
+	/** Ends every waiting child. */
 	dispose(): void {
-		this.child?.kill('SIGKILL');
-		this.child = undefined;
+		for (const child of this.waiting.splice(0)) child.kill('SIGKILL');
+	}
+
+	private dropDead(): void {
+		for (const child of [...this.waiting]) {
+			if (isUsable(child)) continue;
+			child.kill('SIGKILL');
+			this.waiting.splice(this.waiting.indexOf(child), 1);
+		}
 	}
 }

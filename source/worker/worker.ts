@@ -1,9 +1,14 @@
 /**
 The worker: claim, convert, heartbeat, complete or fail; idle cheaply; shut down cleanly. Composed,
-as asynq's server is, of parts with one job each: the Claimer (listing and claim), a JobRun per job
-(with its JobLease heartbeats), the Registration, the JanitorSchedule, the FailureRecorder (a
-failure the store refused), and the JobLogWriter. The converter is passed in.
-Everything it does is an event (worker/events.ts); the log subscribes.
+as asynq's server is, of parts with one job each: the Claimer (listing and claim), the Slots (the
+jobs it runs at once, `--slots`), a JobRun per job (with its JobLease heartbeats), the
+Registration, the JanitorSchedule, the FailureRecorder (a failure the store refused), and the
+JobLogWriter. The converter is passed in. Everything it does is an event (worker/events.ts); the
+log subscribes.
+
+Slots share one process: one store client and connection pool, one warm JIT, one registration (it
+says how many slots), one claimer whose listing serves them all, so slots of one worker never race
+each other for a job. Each job keeps its own fenced lease and heartbeats.
 
 Idle: one conditional GET of queue/signal.json every 10 s (304 while nothing new), a full
 candidate listing only when it changed or every 5 minutes.
@@ -28,6 +33,7 @@ import {JanitorSchedule} from './janitor-schedule.js';
 import {tidyScratch} from './job-folders.js';
 import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
+import {Slots} from './slots.js';
 import {waitForWork} from './idle-wait.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
@@ -41,6 +47,8 @@ export type WorkerOptions = WorkerIdentity & {
 	clock: Clock;
 	/** Process at most one job, then exit. */
 	runOnce?: boolean | undefined;
+	/** Jobs at once. @default the remote config's worker_slots, else the converter's choice (converters.ts) */
+	slots?: number | undefined;
 	/** Seconds between idle polls of the signal object. @default 10 */
 	idlePollSeconds?: number | undefined;
 	/** What the janitor uses, when not `context`: lets a caller count its requests apart. */
@@ -60,11 +68,13 @@ export class Worker extends WorkerEmitter {
 	private readonly claimer: Claimer;
 	private readonly failures: FailureRecorder;
 	private readonly logs: JobLogWriter;
-	private job?: JobRun;
+	private readonly slots = new Slots();
+	/** Woken early from an idle wait: a drain heard while other slots still run. */
+	private wake = new AbortController();
 	private readonly trouble: StoreTrouble;
 	private readonly held: HeldJobs;
 	private readonly commands: WorkerCommands;
-	private status: WorkerStatus = {state: 'starting', jobsCompleted: 0, jobsFailed: 0};
+	private status: WorkerStatus = {state: 'starting', jobs: [], slots: 1, jobsCompleted: 0, jobsFailed: 0};
 
 	constructor(private readonly options: WorkerOptions) {
 		super();
@@ -89,15 +99,25 @@ export class Worker extends WorkerEmitter {
 		});
 	}
 
-	/** An operator's command: stop hands the running job back now; drain lets it finish and claims no other. */
+	/** An operator's command: stop hands the running jobs back now; drain lets them finish and claims no other. */
 	private obey(heard: HeardCommand): void {
 		this.registration.carriesOut(heard);
-		if (heard.command === 'stop' || !this.job) {
+		if (heard.command === 'stop' || this.slots.size === 0) {
 			this.stop(obeyedReason(heard));
 			return;
 		}
-		// Draining: the registration says so now; the job finishes and the loop stops before the next claim.
+		// Draining: the registration says so now; the jobs finish and the loop stops once the last has.
+		this.wake.abort();
 		void this.registration.write(this.registration.status, {force: true}).catch(() => undefined);
+	}
+
+	/** Jobs at once: --slots, else the remote config's worker_slots, else the converter's choice. */
+	private slotCount(): number {
+		if (this.options.runOnce) return 1;
+		if (this.options.slots !== undefined && this.options.slots > 0) return this.options.slots;
+		const config = this.options.remoteConfig.config;
+		if (config.worker_slots > 0) return config.worker_slots;
+		return Math.max(1, this.options.converter.defaultSlots?.(config) ?? 1);
 	}
 
 	/** Asks the worker to stop: the running job is handed back. Safe to call more than once. */
@@ -106,7 +126,7 @@ export class Worker extends WorkerEmitter {
 		this.emit('shutdown-requested', {reason});
 		this.setStatus({state: 'stopping'});
 		this.stopController.abort(reason);
-		this.job?.abort(`worker shutting down (${reason})`);
+		this.slots.abortAll(`worker shutting down (${reason})`);
 		this.options.converter.dispose();
 	}
 
@@ -142,11 +162,17 @@ export class Worker extends WorkerEmitter {
 			return 'continue';
 		});
 		try {
-			for (const held of resumed) if (!this.stopping) await this.process(held);
+			for (const held of resumed) {
+				while (!this.stopping && this.slots.size >= this.slotCount()) await this.slots.anyEnds();
+				if (!this.stopping) this.begin(held);
+			}
 			while (!this.stopping) {
 				if ((await this.trouble.survive(async () => this.cycle(signal))) === 'stop') break;
 			}
 		} finally {
+			// Left by an error out of the loop: the running jobs are handed back, as at any shutdown.
+			if (this.slots.size > 0 && !this.stopping) this.stop('the worker loop ended');
+			await this.slots.allEnd();
 			await this.shutDown();
 		}
 	}
@@ -193,52 +219,76 @@ export class Worker extends WorkerEmitter {
 		await this.registration
 			.write('stopped', {force: true})
 			.catch(error => this.emit('deregister-failed', {error: errorText(error)}));
-		this.setStatus({state: 'stopped', job: undefined});
+		this.setStatus({state: 'stopped', jobs: []});
 		this.emit('worker-stopped', {completed: this.registration.completed, failed: this.registration.failed});
 	}
 
 	/**
-	One claim, or one idle wait: claims and processes a job (and runs the janitor when it is due), or,
-	with nothing to claim, polls the signal object until it changes (or five minutes pass, as a safety
-	net). 'stop' after the one job of --run-once.
+	One claim into a free slot, one wait for a slot to free, or one idle wait: claims a job and starts
+	it (and runs the janitor when it is due), or, with nothing to claim, polls the signal object until
+	it changes (or five minutes pass, as a safety net). 'stop' after the one job of --run-once.
 	*/
 	private async cycle(signal: ObjectWatch): Promise<'continue' | 'stop'> {
 		const {clock} = this.options;
-		if (this.commands.pending) {
-			this.stop(obeyedReason(this.commands.pending));
+		this.slots.throwFailure();
+		const pending = this.commands.pending;
+		if (pending) {
+			// A drain lets every running job finish first.
+			if (pending.command === 'drain' && this.slots.size > 0) {
+				await this.slots.anyEnds();
+				return 'continue';
+			}
+			this.stop(obeyedReason(pending));
 			return 'stop';
 		}
 		await this.options.remoteConfig.get();
+		const slots = this.slotCount();
+		this.registration.hasSlots(slots);
+		if (this.status.slots !== slots) this.setStatus({slots});
+		// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait for some
+		// worker to go idle, which a long queue may not allow for hours.
+		if (this.slots.size >= slots) {
+			await this.slots.anyEnds();
+			await this.janitor.runIfDue();
+			return 'continue';
+		}
 		if (await this.sleepOutsideWindow()) return 'continue';
 		if (await this.waitForConverter()) return 'continue';
 		await this.failures.flush();
 		const listedAt = clock.now();
-		const held = await this.claimer.claimNext(() => this.stopping);
-		if (held) await this.process(held);
+		const held = await this.claimer.claimNext(() => this.stopping || this.commands.pending !== undefined);
 		this.trouble.clear();
-		if (this.options.runOnce) return 'stop';
-		// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait for some
-		// worker to go idle, which a long queue may not allow for hours.
 		if (held) {
+			this.begin(held);
+			if (this.options.runOnce) {
+				await this.slots.allEnd();
+				this.slots.throwFailure();
+				return 'stop';
+			}
 			await this.janitor.runIfDue();
 			return 'continue';
 		}
+		if (this.options.runOnce) return 'stop';
 		// Jobs were there but others took each one first: try again in a moment, not after an idle poll.
 		if (this.claimer.contended) {
 			await clock.sleep(1000 + Math.random() * 2000, this.stopController.signal).catch(() => undefined);
 			return 'continue';
 		}
-		this.setStatus({state: 'idle', job: undefined});
-		this.options.converter.idle();
-		await this.registration.write('idle');
+		// Free slots wait as an idle worker does; the worker is idle only once no slot is busy.
+		if (this.slots.size === 0) {
+			this.setStatus({state: 'idle', jobs: []});
+			this.options.converter.idle();
+			await this.registration.write('idle');
+		}
+		this.wake = new AbortController();
 		await waitForWork({
 			clock,
 			signal,
-			stop: this.stopController.signal,
+			stop: AbortSignal.any([this.stopController.signal, this.wake.signal]),
 			pollMs: (this.options.idlePollSeconds ?? 10) * 1000,
 			until: listedAt + 300_000,
 			onPoll: async () => {
-				await this.registration.write('idle');
+				if (this.slots.size === 0) await this.registration.write('idle');
 				await this.janitor.runIfDue();
 			},
 		});
@@ -259,7 +309,12 @@ export class Worker extends WorkerEmitter {
 			this.unavailable = problem;
 		}
 		if (!problem) return false;
-		this.setStatus({state: 'idle', job: undefined});
+		// The running jobs (on the converter before the switch) finish first.
+		if (this.slots.size > 0) {
+			await this.slots.anyEnds();
+			return true;
+		}
+		this.setStatus({state: 'idle', jobs: []});
 		await this.registration.write('idle');
 		await this.options.clock.sleep(60_000, this.stopController.signal).catch(() => undefined);
 		await this.options.remoteConfig.refresh().catch(() => undefined);
@@ -289,7 +344,12 @@ export class Worker extends WorkerEmitter {
 		const {windows, remote} = this.windows();
 		const state = windowState(windows, clock.now());
 		if (state.inside) return false;
-		this.setStatus({state: 'idle', job: undefined});
+		// Outside the window no slot claims; the running jobs finish (or are handed back at its end).
+		if (this.slots.size > 0) {
+			await this.slots.anyEnds();
+			return true;
+		}
+		this.setStatus({state: 'idle', jobs: []});
 		this.options.converter.idle();
 		await this.registration.write('idle', {force: true, sleepingUntil: state.opensAt});
 		this.emit('outside-run-window', {until: new Date(state.opensAt).toISOString()});
@@ -314,8 +374,9 @@ export class Worker extends WorkerEmitter {
 		return () => done.abort();
 	}
 
-	private async process(held: HeldLease): Promise<void> {
-		const run = new JobRun(
+	/** Starts a held job in a free slot; it runs beside the loop, which goes on claiming. */
+	private begin(held: HeldLease): void {
+		const run: JobRun = new JobRun(
 			{
 				...this.options,
 				events: this,
@@ -323,25 +384,36 @@ export class Worker extends WorkerEmitter {
 				failures: this.failures,
 				logs: this.logs,
 				isStopping: () => this.stopping,
-				show: job => this.setStatus({state: 'processing', job}),
+				show: job => {
+					this.slots.show(run, job);
+					this.setStatus({state: 'processing', jobs: this.slots.jobs});
+				},
 				commands: this.commands,
 			},
 			held,
 		);
-		this.job = run;
 		if (this.stopping) run.abort('worker shutting down');
-		await this.held.remember(held.lease.hash);
-		const stopWatchingWindow = this.windowEnd(run);
-		try {
-			await run.run();
-		} finally {
-			stopWatchingWindow();
-			// A command the completing write adopted (it arrived after the last heartbeat).
-			await this.commands.fromLease(held.lease.workerCommand).catch(() => undefined);
-			await this.held.forget(held.lease.hash);
-			this.job = undefined;
-			this.setStatus({jobsCompleted: this.registration.completed, jobsFailed: this.registration.failed});
-		}
+		this.slots.add(
+			run,
+			async () => {
+				await this.held.remember(held.lease.hash);
+				const stopWatchingWindow = this.windowEnd(run);
+				try {
+					await run.run();
+				} finally {
+					stopWatchingWindow();
+					// A command the completing write adopted (it arrived after the last heartbeat).
+					await this.commands.fromLease(held.lease.workerCommand).catch(() => undefined);
+					await this.held.forget(held.lease.hash);
+				}
+			},
+			() =>
+				this.setStatus({
+					jobs: this.slots.jobs,
+					jobsCompleted: this.registration.completed,
+					jobsFailed: this.registration.failed,
+				}),
+		);
 	}
 
 	private setStatus(change: Partial<WorkerStatus>): void {

@@ -123,7 +123,7 @@ test('promtool accepts the queue metrics and a worker’s own', async t => {
 		permanent: true,
 		outcome: 'dead',
 	});
-	emitter.emit('status', {state: 'idle', jobsCompleted: 1, jobsFailed: 1});
+	emitter.emit('status', {state: 'idle', jobs: [], slots: 1, jobsCompleted: 1, jobsFailed: 1});
 	const workerText = await worker.scrape();
 	const got = samples(workerText);
 	t.is(got.get('blobforge_worker_jobs_completed_total{worker="w-\\"1\\"\\n"}'), 1, 'label values escaped');

@@ -18,6 +18,7 @@ test('remote config: defaults when absent, cached (also when absent), conditiona
 		run_windows: '',
 		abort_outside_window: 0,
 		converter: 'builtin',
+		worker_slots: 0,
 	});
 	await cache.get();
 	t.is(requests.length, 1, 'a missing config.json is cached too');
@@ -47,7 +48,7 @@ test('remote config: validated assignments, clear errors, unknown keys rejected,
 		'max_retries must be a whole number',
 		'stale_timeout_minutes must be between 0.05 and 10080',
 		'unknown key "bogus" (known: max_retries, heartbeat_interval, stale_timeout_minutes, conversion_timeout, retry_backoff, ' +
-			'conversion_memory_mb, max_pages, console_min_refresh, run_windows, abort_outside_window, converter)',
+			'conversion_memory_mb, max_pages, console_min_refresh, run_windows, abort_outside_window, converter, worker_slots)',
 		'"noequals" is not key=value',
 		'max_retries must be a number, not "yes"',
 	]);

@@ -70,6 +70,8 @@ export function worker(id: string, fields: Partial<ConsoleWorker> = {}): Console
 		startedAt: serverNow - 3_600_000,
 		busyShare: 0.5,
 		pagesProcessed: 40,
+		slots: 1,
+		runningJobs: fields.status === 'processing' ? 1 : 0,
 		...fields,
 	};
 }

@@ -55,7 +55,7 @@ export function testWorker(
 	clock: Clock,
 	workerId: string,
 	converter: Converter = inProcessConverter(),
-	options: Pick<WorkerOptions, 'runWindows' | 'abortOutsideWindow'> = {},
+	options: Pick<WorkerOptions, 'runWindows' | 'abortOutsideWindow' | 'slots'> = {},
 ): Worker {
 	return new Worker({
 		context,
@@ -77,4 +77,22 @@ export async function until(what: string, check: () => boolean | Promise<boolean
 		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 		await new Promise(resolve => setTimeout(resolve, 10));
 	}
+}
+
+/** A converter each job of which runs until the test lets it finish or fail (or the job is aborted). */
+export function heldConverter() {
+	const running: Array<() => void> = [];
+	const failing: Array<(message: string) => void> = [];
+	const real = inProcessConverter();
+	const converter: Converter = {
+		convert: async job =>
+			new Promise((resolve, reject) => {
+				running.push(() => resolve(real.convert(job)));
+				failing.push(message => reject(new ConversionError(message, false)));
+				job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
+			}),
+		idle() {},
+		dispose() {},
+	};
+	return {converter, running, failing};
 }

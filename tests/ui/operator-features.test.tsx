@@ -32,8 +32,8 @@ function operatorSnapshot() {
 
 type Mounted = ReturnType<typeof render> & {source: FakeSource; written: string[]};
 
-function mount(t: ExecutionContext, columns = 120, rows = 40): Mounted {
-	const source = new FakeSource(operatorSnapshot());
+function mount(t: ExecutionContext, columns = 120, rows = 40, shown = operatorSnapshot()): Mounted {
+	const source = new FakeSource(shown);
 	const written: string[] = [];
 	const rendered = render(
 		<ThemeContext.Provider value={makeTheme({NO_COLOR: '1'})}>
@@ -110,6 +110,40 @@ test('Workers: Enter shows the worker (host, pid, version, busy share); d drains
 	await keys(app, 'y');
 	await until(t, 'a stop call', () => call(app, 'stop w-2'));
 	t.pass();
+});
+
+test('Workers: a worker of several slots shows how many are busy, and its detail lists their jobs', async t => {
+	const shown = snapshot({
+		active: [running(1, {worker: 'w-multi'}), running(2, {worker: 'w-multi'})],
+		workers: [
+			worker('w-multi', {
+				status: 'processing',
+				currentJob: 'file-1.pdf',
+				currentJobHash: hashFor(1),
+				slots: 4,
+				runningJobs: 2,
+			}),
+		],
+	});
+	for (const [columns, rows] of [
+		[120, 40],
+		[80, 24],
+	] as const) {
+		const app = mount(t, columns, rows, shown);
+		await screen(t, app, 'file-1.pdf');
+		await keys(app, '6');
+		const pane = await screen(t, app, 'w-multi');
+		t.regex(
+			pane,
+			columns > 80 ? /processing\s+│\s+2\/4 file-1\.pdf/ : /processing\s+│\s+2\/4 f/,
+			`at ${columns} columns`,
+		);
+		await keys(app, '\r');
+		const detail = await screen(t, app, 'Worker w-multi');
+		t.regex(detail, /slots\s+2 of 4 busy/);
+		t.regex(detail, /jobs\s+file-1\.pdf, file-2\.pdf/);
+		app.unmount();
+	}
 });
 
 test('x removes a queued or dead job after y; a running one is refused with why', async t => {

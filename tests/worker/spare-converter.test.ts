@@ -10,6 +10,7 @@ import {promisify} from 'node:util';
 import test from 'ava';
 import {jobsPerChild, runConversion, startConversionChild} from '../../source/worker/run-conversion.js';
 import {SpareConverter} from '../../source/worker/spare-converter.js';
+import {builtInConverter} from '../../source/worker/converters.js';
 import {makePdf} from '../support/pdfs.js';
 import {tempDir} from '../support/temp.js';
 import {isProcessAlive} from '../../source/lib/processes.js';
@@ -151,4 +152,31 @@ test('no spare is started while the machine is short of memory; the child that c
 	let pid = 0;
 	t.is((await runConversion({...one, spare, onStart: p => (pid = p)})).pages, 1);
 	t.is(spare.pid, pid, 'the memory it holds is held already: it waits for the next job, no other is started');
+});
+
+test('two jobs at once (two slots): a crash in one child fails only its job; both children come back warm otherwise', async t => {
+	const dir = await tempDir('bf-slots-');
+	const converter = builtInConverter({spare: true});
+	t.teardown(() => converter.dispose());
+	const [a, b] = [await job(dir, 'a', 'First slot'), await job(dir, 'b', 'Second slot')];
+	const firstPids: number[] = [];
+	await Promise.all([
+		converter.convert({...a, onStart: pid => firstPids.push(pid)}),
+		converter.convert({...b, onStart: pid => firstPids.push(pid)}),
+	]);
+	t.is(new Set(firstPids).size, 2, 'a child each');
+	const [c, d] = [await job(dir, 'c', 'Doomed'), await job(dir, 'd', 'Survivor')];
+	const secondPids: number[] = [];
+	const doomed = converter.convert({
+		...c,
+		onStart: pid => {
+			secondPids.push(pid);
+			process.kill(pid, 'SIGKILL');
+		},
+	});
+	const survivor = converter.convert({...d, onStart: pid => secondPids.push(pid)});
+	await t.throwsAsync(doomed, {message: /the converter was killed/});
+	await survivor;
+	t.regex(await readFile(path.join(d.output, 'content.md'), 'utf8'), /Survivor/);
+	t.deepEqual(new Set(secondPids), new Set(firstPids), 'both warm children were kept for the second pair');
 });

@@ -9,28 +9,10 @@ import {parseWorkerRecord} from '../../source/queue/records.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {readWorkerCommand, sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified} from '../../source/storage/object-store.js';
-import {ConversionError} from '../../source/worker/converter/conversion-error.js';
-import type {Converter} from '../../source/worker/converters.js';
 import type {Worker} from '../../source/worker/worker.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-import {inProcessConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
-
-/** A converter each job of which runs until the test lets it finish (or the job is aborted). */
-function heldConverter() {
-	const running: Array<() => void> = [];
-	const real = inProcessConverter();
-	const converter: Converter = {
-		convert: async job =>
-			new Promise((resolve, reject) => {
-				running.push(() => resolve(real.convert(job)));
-				job.signal?.addEventListener('abort', () => reject(new ConversionError('aborted', false)));
-			}),
-		idle() {},
-		dispose() {},
-	};
-	return {converter, running};
-}
+import {heldConverter, inProcessConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
 
 async function queueWith(count: number) {
 	const queue = await makeQueue();

@@ -30,6 +30,12 @@ function wakeCell(at: number, width: number): string {
 	return long.length <= width ? long : `${formatWakeTime(at).slice(0, 5)}Z`;
 }
 
+/** The running job; with several slots, how many are busy first ("3/4 report.pdf"). */
+function jobCell(w: ConsoleWorker): string {
+	if (w.slots <= 1) return w.currentJob ?? '';
+	return `${w.runningJobs}/${w.slots}${w.currentJob ? ` ${w.currentJob}` : ''}`;
+}
+
 /** `visible`: rows that fit (visibleRows in view.ts: a frame of three lines, two lines a row). */
 export function WorkersPane({
 	rows,
@@ -82,7 +88,7 @@ export function WorkersPane({
 					? 'draining'
 					: 'stopping'
 			: w.status,
-		job: fitText(w.sleepingUntil === undefined ? (w.currentJob ?? '') : wakeCell(w.sleepingUntil, jobWidth), jobWidth),
+		job: fitText(w.sleepingUntil === undefined ? jobCell(w) : wakeCell(w.sleepingUntil, jobWidth), jobWidth),
 		cpu: w.cpuPercent === undefined ? '' : `${w.cpuPercent}%`,
 		ram: w.memoryPercent === undefined ? '' : `${w.memoryPercent}%`,
 		done: String(w.jobsCompleted),

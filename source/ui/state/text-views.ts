@@ -174,7 +174,7 @@ export function historyLines(history: ConsoleSnapshot['history'], serverNow: num
 }
 
 /** A worker's detail: who it is, what it does now, what it has done. */
-export function workerLines(worker: ConsoleWorker, snapshot: Pick<ConsoleSnapshot, 'serverNow'>): string[] {
+export function workerLines(worker: ConsoleWorker, snapshot: Pick<ConsoleSnapshot, 'serverNow' | 'active'>): string[] {
 	const lines: string[] = [];
 	const add = (label: string, text: string) => lines.push(`${label.padEnd(11)}${safeText(text)}`);
 	add('worker', worker.id);
@@ -191,10 +191,15 @@ export function workerLines(worker: ConsoleWorker, snapshot: Pick<ConsoleSnapsho
 	if (worker.startedAt > 0)
 		add('started', `${iso(worker.startedAt)} (${formatDuration(snapshot.serverNow - worker.startedAt)} ago)`);
 	add('last seen', `${formatDuration(worker.lastSeenAgoMs)} ago`);
-	add(
-		'job',
-		worker.currentJob ? `${worker.currentJob}${worker.currentJobHash ? ` (${worker.currentJobHash})` : ''}` : 'none',
-	);
+	if (worker.slots > 1) {
+		add('slots', `${worker.runningJobs} of ${worker.slots} busy`);
+		const jobs = snapshot.active.filter(row => row.run?.worker === worker.id);
+		add('jobs', jobs.length > 0 ? jobs.map(row => row.name ?? row.hash.slice(0, 12)).join(', ') : 'none');
+	} else
+		add(
+			'job',
+			worker.currentJob ? `${worker.currentJob}${worker.currentJobHash ? ` (${worker.currentJobHash})` : ''}` : 'none',
+		);
 	add(
 		'done',
 		`${worker.jobsCompleted} completed, ${worker.jobsFailed} failed, ${worker.pagesProcessed} pages` +
