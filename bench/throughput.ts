@@ -194,7 +194,8 @@ console.log(
 	`throughput, ${jobs} jobs, real worker processes (requests include start-up, idle polls and the final janitor pass)`,
 );
 console.log(
-	'converter | processes × slots | jobs/s | target | worker CPU ms/job | requests/job | claims lost to 412 per job | converted twice | active leases left',
+	'converter | processes × slots | jobs/s | target | worker CPU ms/job | requests/job | ' +
+		'claims lost to 412 per job | converted twice | active leases left',
 );
 const targetOf = (r: Row) =>
 	r.converter === 'builtin'
