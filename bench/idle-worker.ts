@@ -19,9 +19,8 @@ const opened = await benchBucket(s3, `idle`);
 const bucket = opened.bucket;
 const context: QueueContext = openQueueContext(opened.store);
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../source/cli.js');
-const converter =
-	`${process.execPath} -e ` +
-	`"require('fs').mkdirSync(process.argv[1],{recursive:true});require('fs').writeFileSync(process.argv[1]+'/content.md','x')" {output}`;
+// The no-op stand-in of the throughput bench: it only writes content.md (a template needs {input} and {output}).
+const converter = `sh ${path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/noop-converter.sh')} {input} {output}`;
 type Line = {event: string; time: string; total?: number; get?: number; put?: number; list?: number};
 
 /** Runs a worker; `during` runs while it is up; SIGTERM after `runSeconds` (unless --run-once ends it). */

@@ -14,6 +14,7 @@ const states: Array<WorkerStatus['state']> = ['starting', 'idle', 'processing', 
 
 export class WorkerMetrics {
 	private state: WorkerStatus['state'] = 'starting';
+	private slots = {total: 1, busy: 0};
 	private completed = 0;
 	private pages = 0;
 	private readonly failures = {permanent: 0, retryable: 0};
@@ -27,6 +28,7 @@ export class WorkerMetrics {
 	) {
 		worker.on('status', status => {
 			this.state = status.state;
+			this.slots = {total: status.slots, busy: status.jobs.length};
 		});
 		worker.on('job-completed', event => {
 			this.completed++;
@@ -56,6 +58,15 @@ export class WorkerMetrics {
 				help: "The worker's state (1 for the current one).",
 				type: 'gauge',
 				samples: states.map(state => ({labels: {...labels, state}, value: state === this.state ? 1 : 0})),
+			},
+			{
+				name: 'blobforge_worker_slot_jobs',
+				help: "This worker's job slots (--slots), busy or free.",
+				type: 'gauge',
+				samples: [
+					{labels: {...labels, state: 'busy'}, value: this.slots.busy},
+					{labels: {...labels, state: 'free'}, value: Math.max(0, this.slots.total - this.slots.busy)},
+				],
 			},
 			{
 				name: 'blobforge_worker_jobs_completed_total',

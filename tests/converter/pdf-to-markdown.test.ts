@@ -5,7 +5,14 @@ import test from 'ava';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
 import {makePdf} from '../support/pdfs.js';
-import {imageOnlyPdf, linesPdf, structuredPdf, twoColumnPdf} from '../support/document-pdfs.js';
+import {
+	imageOnlyPdf,
+	interleavedColumnsPdf,
+	linesPdf,
+	structuredPdf,
+	tablePdf,
+	twoColumnPdf,
+} from '../support/document-pdfs.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/corpus');
 const hasCorpus = existsSync(path.join(corpus, 'headings.pdf'));
@@ -228,4 +235,62 @@ test('a word broken at a line end is joined; a wrapped line starting with * keep
 	t.regex(md, /the Reed-Solomon code/, 'a hyphen before a capital stays');
 	t.regex(md, /authorities \*ALLOBJ and \*SECADM/, 'the asterisk is text');
 	t.regex(md, /^- an item of a dashed list\n- another item of that list$/m);
+});
+
+test('a table without ruling lines becomes a GFM table: empty cells kept, wrapped cells joined, text around it kept', async t => {
+	const md = (
+		await convertPdf(
+			await tablePdf(
+				[
+					['Column name', 'Data type', 'Description'],
+					['FUNCTION_ID', 'VARCHAR(30)', 'ID of the function.'],
+					['USER_NAME', 'VARCHAR(10)', ['Name of the user profile that', 'has a usage setting.']],
+					['USAGE', '', 'Usage setting.'],
+					['USER_TYPE', 'VARCHAR(5)', 'Type of user profile.'],
+				],
+				{columns: [72, 200, 320]},
+			),
+		)
+	).markdown;
+	t.regex(md, /^The paragraph before the table says what it holds\.$/m);
+	t.regex(
+		md,
+		new RegExp(
+			[
+				'^\\| Column name \\| Data type \\| Description \\|',
+				'\\| - \\| - \\| - \\|',
+				'\\| FUNCTION_ID \\| VARCHAR\\(30\\) \\| ID of the function\\. \\|',
+				'\\| USER_NAME \\| VARCHAR\\(10\\) \\| Name of the user profile that has a usage setting\\. \\|',
+				'\\| USAGE \\|  \\| Usage setting\\. \\|',
+				'\\| USER_TYPE \\| VARCHAR\\(5\\) \\| Type of user profile\\. \\|$',
+			].join('\n'),
+			'm',
+		),
+	);
+	t.regex(md, /^The paragraph after the table goes on with the text\.$/m);
+});
+
+test('a grid of marks: a cell of a row left empty stays empty; a wrapped first cell continues its row', async t => {
+	const md = (
+		await convertPdf(
+			await tablePdf(
+				[
+					['User action', '*JOBCTL', 'SECADM', 'SQLADM'],
+					['SET CURRENT DEGREE', 'X', '', 'X'],
+					[['STRDBMON commands targeting', 'a different job'], 'X', '', 'X'],
+					['Visual Explain', 'X', 'X', ''],
+				],
+				{columns: [72, 300, 380, 460]},
+			),
+		)
+	).markdown;
+	t.regex(md, /^\| SET CURRENT DEGREE \| X \| {2}\| X \|$/m);
+	t.regex(md, /^\| STRDBMON commands targeting a different job \| X \| {2}\| X \|$/m);
+	t.regex(md, /^\| Visual Explain \| X \| X \| {2}\|$/m);
+});
+
+test('two columns of prose drawn line by line across the page are no table', async t => {
+	const md = (await convertPdf(await interleavedColumnsPdf())).markdown;
+	t.notRegex(md, /^\|/m);
+	t.regex(md, /left column runs on for a while 0/);
 });

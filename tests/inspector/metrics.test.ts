@@ -130,6 +130,16 @@ test('promtool accepts the queue metrics and a worker’s own', async t => {
 	t.is(got.get('blobforge_worker_pages_total{worker="w-\\"1\\"\\n"}'), 3);
 	t.is(got.get('blobforge_worker_job_failures_total{worker="w-\\"1\\"\\n",kind="permanent"}'), 1);
 	t.is(got.get('blobforge_worker_state{worker="w-\\"1\\"\\n",state="idle"}'), 1);
+	emitter.emit('status', {
+		state: 'processing',
+		jobs: [{hash: 'a', stage: 'converting'}],
+		slots: 4,
+		jobsCompleted: 1,
+		jobsFailed: 1,
+	});
+	const slotted = samples(await worker.scrape());
+	t.is(slotted.get('blobforge_worker_slot_jobs{worker="w-\\"1\\"\\n",state="busy"}'), 1);
+	t.is(slotted.get('blobforge_worker_slot_jobs{worker="w-\\"1\\"\\n",state="free"}'), 3);
 	t.is(got.get('blobforge_worker_job_duration_seconds_bucket{worker="w-\\"1\\"\\n",le="5"}'), 1);
 	for (const text of [await metrics.scrape(), workerText]) {
 		const checked = promtool(text);

@@ -11,10 +11,11 @@ if (!server) {
 	console.error('no test S3 server: run `npm run soak`, which boots one');
 	process.exit(2);
 }
-const [jobs = 1000, workers = 8, kills = 50, faultRate = 0.05] = process.argv.slice(2).map(Number);
+const [jobs = 1000, workers = 8, kills = 50, faultRate = 0.05, slots = 3] = process.argv.slice(2).map(Number);
 const report = await runSoak(server, {
 	jobs,
 	workers,
+	slots,
 	kills,
 	faultRate,
 	timeoutMs: 30 * 60_000,

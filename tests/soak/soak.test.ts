@@ -4,12 +4,19 @@ import {requireS3} from '../support/s3-server.js';
 import {formatSoakReport, runSoak} from './soak.js';
 
 test(
-	'soak: 150 jobs, 4 workers killed 10 times (kill -9 and SIGTERM), 5 % store faults: nothing lost, nothing stuck, every result ' +
+	'soak: 150 jobs, 4 workers (two of 3 slots) killed 10 times (kill -9 and SIGTERM), 5 % store faults: nothing lost, nothing stuck, every result ' +
 		'right',
 	async t => {
 		const server = requireS3(t);
 		if (!server) return;
-		const report = await runSoak(server, {jobs: 150, workers: 4, kills: 10, faultRate: 0.05, timeoutMs: 240_000});
+		const report = await runSoak(server, {
+			jobs: 150,
+			workers: 4,
+			slots: 3,
+			kills: 10,
+			faultRate: 0.05,
+			timeoutMs: 240_000,
+		});
 		t.log(formatSoakReport(report));
 		t.is(report.jobsLost, 0, 'no job lost');
 		t.is(report.jobsStuck, 0, 'no job left running');

@@ -28,6 +28,8 @@ const converter = `sh ${path.resolve(here, '../../../tests/support/soak-converte
 export type SoakOptions = {
 	jobs: number;
 	workers: number;
+	/** Slots of every other worker (worker 1, 3, …): several jobs per process, each killed with it. @default 1 */
+	slots?: number;
 	kills: number;
 	/** Probability of a fault per store request in every process. */
 	faultRate: number;
@@ -39,6 +41,7 @@ export type SoakOptions = {
 export type SoakReport = {
 	jobs: number;
 	workers: number;
+	slots: number;
 	jobsDone: number;
 	jobsLost: number;
 	jobsStuck: number;
@@ -115,7 +118,19 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	const startWorker = (i: number) => {
 		const child = spawn(
 			process.execPath,
-			[cli, '--headless', '--worker-id', `soak-${i}`, 'worker', '--converter', converter, '--idle-poll', '1'],
+			[
+				cli,
+				'--headless',
+				'--worker-id',
+				`soak-${i}`,
+				'worker',
+				'--converter',
+				converter,
+				'--idle-poll',
+				'1',
+				'--slots',
+				String(i % 2 === 1 ? (options.slots ?? 1) : 1),
+			],
 			{env: environment, stdio: ['ignore', 'pipe', 'pipe']},
 		);
 		collect(child);
@@ -225,6 +240,7 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 	return {
 		jobs: options.jobs,
 		workers: options.workers,
+		slots: options.slots ?? 1,
 		jobsDone: resultKeys.size,
 		jobsLost,
 		jobsStuck: view.active.length,
@@ -244,7 +260,7 @@ export async function runSoak(server: TestS3, options: SoakOptions): Promise<Soa
 
 export function formatSoakReport(r: SoakReport): string {
 	return [
-		`soak: ${r.jobs} jobs, ${r.workers} worker processes + a janitor loop, faults in every process`,
+		`soak: ${r.jobs} jobs, ${r.workers} worker processes (every other one of ${r.slots} slots) + a janitor loop, faults in every process`,
 		`  jobs lost                  ${r.jobsLost}   (must be 0)`,
 		`  jobs stuck in processing   ${r.jobsStuck}   (must be 0)`,
 		`  jobs done                  ${r.jobsDone} of ${r.jobs}; dead ${r.jobsDead}`,

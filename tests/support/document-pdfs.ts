@@ -82,3 +82,55 @@ export async function linesPdf(lines: Array<{runs: Run[]; gap?: number}>): Promi
 	}
 	return document.save();
 }
+
+/** A table cell: its lines (a wrapped cell has several). */
+export type TableCell = string | string[];
+
+/**
+A page with a paragraph, a caption, a table drawn cell by cell (no ruling lines: columns at `columns`
+x positions, rows `rowGap` apart, wrapped cells line by line), then a paragraph after it. With
+`interleaved`, two columns of prose drawn line by line across the page instead (left, right, left, …):
+lines at one height in two columns, which must not become a table.
+*/
+export async function tablePdf(
+	rows: TableCell[][],
+	options: {columns: number[]; size?: number; rowGap?: number} = {columns: [72, 250, 400]},
+): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const bold = await document.embedFont(StandardFonts.HelveticaBold);
+	const page = document.addPage([612, 792]);
+	const size = options.size ?? 10;
+	let y = 720;
+	page.drawText('The paragraph before the table says what it holds.', {x: 72, y, size: 11, font});
+	y -= 30;
+	page.drawText('Table 2-1 Function usage', {x: 72, y, size: 11, font: bold});
+	y -= 24;
+	for (const [r, row] of rows.entries()) {
+		const height = Math.max(...row.map(cell => (Array.isArray(cell) ? cell.length : 1)));
+		for (const [c, cell] of row.entries()) {
+			const cellLines = Array.isArray(cell) ? cell : [cell];
+			for (const [l, text] of cellLines.entries())
+				if (text)
+					page.drawText(text, {x: options.columns[c]!, y: y - l * size * 1.2, size, font: r === 0 ? bold : font});
+		}
+		y -= height * size * 1.2 + (options.rowGap ?? 6);
+	}
+	y -= 20;
+	page.drawText('The paragraph after the table goes on with the text.', {x: 72, y, size: 11, font});
+	return document.save();
+}
+
+/** Two columns of prose drawn across the page line by line: each line of the content stream holds both. */
+export async function interleavedColumnsPdf(): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const page = document.addPage([612, 792]);
+	const left = 'Prose in the left column runs on for a while';
+	const right = 'and prose in the right column runs on as well';
+	for (let i = 0; i < 8; i++) {
+		page.drawText(`${left} ${i}`, {x: 72, y: 700 - i * 13, size: 10, font});
+		page.drawText(`${right} ${i}`, {x: 320, y: 700 - i * 13, size: 10, font});
+	}
+	return document.save();
+}

@@ -10,6 +10,7 @@ with no text but an image is reported as scanned: there is no OCR.
 */
 import {encodePng} from './png.js';
 import {ConversionError} from './conversion-error.js';
+import {findTables, type Segment, tableMarkdown} from './tables.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PDFDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
@@ -36,7 +37,17 @@ export type ConvertOptions = {
 	maxPages?: number;
 };
 
-type Line = {text: string; size: number; x: number; y: number; page: number; gapBefore: number; pageHeight: number};
+export type Line = {
+	text: string;
+	size: number;
+	x: number;
+	y: number;
+	page: number;
+	gapBefore: number;
+	pageHeight: number;
+	/** The line cut where a gap is wider than a word space can be: a table row's cells. */
+	segments: Segment[];
+};
 
 let pdfjs: Promise<PdfJs> | undefined;
 
@@ -182,7 +193,18 @@ type TextItem = {str: string; transform: number[]; width: number; hasEOL?: boole
 function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 	const lines: Line[] = [];
 	let current:
-		| {parts: string[]; size: number; x: number; y: number; endX: number; weights: Map<number, number>}
+		| {
+				parts: string[];
+				size: number;
+				x: number;
+				y: number;
+				endX: number;
+				weights: Map<number, number>;
+				/** Where each segment starts: an index into parts, and its x. */
+				cuts: Array<{part: number; x: number; endX: number}>;
+				/** pdf.js filled a wide gap with a space item: the next item with letters starts a segment. */
+				wideSpace: boolean;
+		  }
 		| undefined;
 	let previousY: number | undefined;
 	let previousSize = 0;
@@ -195,8 +217,21 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		if (dominant !== undefined) current.size = dominant;
 		if (text) {
 			const gap = previousY === undefined ? 0 : previousY - current.y;
+			const {parts, cuts} = current;
+			const segments = cuts
+				.map((cut, i) => ({
+					text: parts
+						.slice(cut.part, cuts[i + 1]?.part ?? parts.length)
+						.join('')
+						.replaceAll(/\s+/g, ' ')
+						.trim(),
+					x: cut.x,
+					endX: cut.endX,
+				}))
+				.filter(segment => segment.text !== '');
 			lines.push({
 				text,
+				segments,
 				size: current.size,
 				x: current.x,
 				y: current.y,
@@ -216,7 +251,16 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		if (current && Math.abs(current.y - y) > Math.max(current.size, size) * 0.4) flush();
 		const letters = item.str.replaceAll(/\s/g, '').length;
 		if (!current) {
-			current = {parts: [item.str], size, x, y, endX: x + item.width, weights: new Map()};
+			current = {
+				parts: [item.str],
+				size,
+				x,
+				y,
+				endX: x + item.width,
+				weights: new Map(),
+				cuts: [{part: 0, x, endX: x + item.width}],
+				wideSpace: false,
+			};
 			if (letters > 0) current.weights.set(size, letters);
 			continue;
 		}
@@ -224,12 +268,22 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		const gap = x - current.endX;
 		const last = current.parts.at(-1) ?? '';
 		if (gap > size * 0.15 && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
+		// Wider than a justified line stretches a word space: the next cell of a table row.
+		if (letters === 0 && item.width > size * cellGapEm) current.wideSpace = true;
+		if ((gap > size * cellGapEm || current.wideSpace) && letters > 0) {
+			current.cuts.push({part: current.parts.length, x, endX: x});
+			current.wideSpace = false;
+		}
 		current.parts.push(item.str);
 		current.endX = x + item.width;
+		if (letters > 0) current.cuts.at(-1)!.endX = current.endX;
 	}
 	flush();
 	return lines;
 }
+
+/** A gap between two items of a line wider than this many ems starts a new segment (a table cell). */
+const cellGapEm = 1.2;
 
 /**
 Drops page numbers and running headers or footers: lines in the top or bottom eighth of the page
@@ -326,7 +380,19 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 	let previousPage = 0;
 	let lastWasHeading = false;
 	let lastHeadingSize = 0;
-	for (const line of lines) {
+	const tables = new Map(findTables(lines).map(table => [table.start, table]));
+	for (let index = 0; index < lines.length; index++) {
+		const line = lines[index]!;
+		const table = tables.get(index);
+		if (table) {
+			flushParagraph();
+			flushList();
+			blocks.push(tableMarkdown(table.rows));
+			lastWasHeading = false;
+			previousPage = lines[table.end - 1]!.page;
+			index = table.end - 1;
+			continue;
+		}
 		const level = hasWords(line.text) ? levelOf(line) : 0;
 		const newPage = line.page !== previousPage;
 		previousPage = line.page;
@@ -376,7 +442,9 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 			images.map(image => `![Image ${image.name} from page ${image.page}](assets/${image.name})`).join('\n\n'),
 		);
 	}
-	const joined = blocks.join('\n\n').replaceAll(/(\w)- (\w)/g, '$1-$2');
+	const joined = blocks
+		.map(block => (block.startsWith('| ') ? block : block.replaceAll(/(\w)- (\w)/g, '$1-$2')))
+		.join('\n\n');
 	return {markdown: `${joined}\n`, headings};
 }
 
