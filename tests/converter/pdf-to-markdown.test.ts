@@ -9,6 +9,7 @@ import {
 	imageOnlyPdf,
 	interleavedColumnsPdf,
 	linesPdf,
+	realTablesPdf,
 	structuredPdf,
 	tablePdf,
 	twoColumnPdf,
@@ -293,4 +294,31 @@ test('two columns of prose drawn line by line across the page are no table', asy
 	const md = (await convertPdf(await interleavedColumnsPdf())).markdown;
 	t.notRegex(md, /^\|/m);
 	t.regex(md, /left column runs on for a while 0/);
+});
+
+test('tables as documents set them: upright headers, header lines above, a narrow grid, contents; lists, prose, code stay', async t => {
+	const md = (await convertPdf(await realTablesPdf())).markdown;
+	t.regex(
+		md,
+		/^\| User action \| \*JOBCTL \| QIBM_DB_SECADM \| QIBM_DB_SQLADM \| No Authority \|\n\| - \| - \| - \| - \| - \|\n\| SET CURRENT DEGREE \| X \| {2}\| X \| {2}\|$/m,
+		'upright header cells over their columns, the empty one kept',
+	);
+	t.regex(md, /^\| # layers \| Language \| TEDs simple \|\n\| - \| - \| - \|\n\| 6 \| OTSL \| 0\.965 \|$/m);
+	t.regex(
+		md,
+		/^\| Fruit \| Q1 \| Q2 \| Total \|\n\| - \| - \| - \| - \|\n\| Apples \| 120 \| 135 \| 255 \|$/m,
+		'a narrow grid',
+	);
+	t.regex(
+		md,
+		/^\| Notices (\. )+\. \| vii \|\n\| - \| - \|\n\| 1\.1 Security fundamentals (\. )+\. \| 2 \|$/m,
+		'contents',
+	);
+	t.regex(md, /^- Alpha bullet item\n- Beta bullet item\n- Gamma bullet item$/m, 'a list, not a table of bullets');
+	t.regex(
+		md,
+		/long enough to be a line of prose, and it ends\.\n\n\| Name \| Type \|$/m,
+		"a paragraph's last line is no header",
+	);
+	t.regex(md, /^Listing 1: A small program\n\nlet total = 0/m, 'a listing is no table');
 });

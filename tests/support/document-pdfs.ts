@@ -1,5 +1,5 @@
 /** Generated PDFs with structure (headings by size, lists, footers, columns, images) for converter tests. */
-import {PDFDocument, StandardFonts, rgb} from 'pdf-lib';
+import {degrees, PDFDocument, StandardFonts, rgb} from 'pdf-lib';
 import {encodePng} from '../../source/worker/converter/png.js';
 
 export async function structuredPdf(): Promise<Uint8Array> {
@@ -132,5 +132,87 @@ export async function interleavedColumnsPdf(): Promise<Uint8Array> {
 		page.drawText(`${left} ${i}`, {x: 72, y: 700 - i * 13, size: 10, font});
 		page.drawText(`${right} ${i}`, {x: 320, y: 700 - i * 13, size: 10, font});
 	}
+	return document.save();
+}
+
+/**
+Tables as real documents set them: header cells turned upright over a grid of marks (one column of
+which is empty), header cells on lines of their own above the first row, a narrow grid (cells 0.7 em
+apart, as a bordered table's padding), a contents page with dot leaders, a bulleted list with its
+marks apart from the text, and a paragraph whose last line is short right above a table.
+*/
+export async function realTablesPdf(): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const size = 9;
+	const at = (page: ReturnType<typeof document.addPage>, text: string, x: number, y: number, rotate = 0) =>
+		page.drawText(text, {x, y, size, font, ...(rotate ? {rotate: degrees(rotate)} : {})});
+	// Page 1: upright header cells over marks; the SECADM column has no mark at all.
+	const grid = document.addPage([612, 792]);
+	at(grid, 'User action', 72, 600);
+	for (const [i, header] of ['*JOBCTL', 'QIBM_DB_SECADM', 'QIBM_DB_SQLADM', 'No Authority'].entries())
+		at(grid, header, 320 + i * 50, 600, 90);
+	const marks = [
+		['SET CURRENT DEGREE', 'X', '', 'X', ''],
+		['CHGQRYA command', 'X', '', 'X', 'X'],
+		['Visual Explain', 'X', '', '', 'X'],
+	];
+	for (const [r, row] of marks.entries())
+		for (const [c, cell] of row.entries()) if (cell) at(grid, cell, c === 0 ? 72 : 270 + c * 50, 580 - r * 16);
+	// Page 2: header cells on lines of their own (drawn one by one), then rows of values.
+	const values = document.addPage([612, 792]);
+	at(values, 'Results are presented in the table below, for each size of the model.', 72, 700);
+	at(values, '#', 80, 660);
+	at(values, 'layers', 72, 649);
+	at(values, 'Language', 140, 655);
+	at(values, 'TEDs', 220, 660);
+	at(values, 'simple', 210, 649);
+	const data = [
+		['6', 'OTSL', '0.965'],
+		['4', 'OTSL', '0.938'],
+		['2', 'HTML', '0.923'],
+	];
+	for (const [r, row] of data.entries())
+		for (const [c, cell] of row.entries()) at(values, cell, [80, 140, 212][c]!, 630 - r * 14);
+	// Page 3: a narrow grid, 0.7 em between cells.
+	const narrow = document.addPage([612, 792]);
+	const cells = [
+		['Fruit', 'Q1', 'Q2', 'Total'],
+		['Apples', '120', '135', '255'],
+		['Bananas', '80', '95', '175'],
+		['Dates', '5', '7', '12'],
+	];
+	// Bananas ends at 107, 135 at 155, 175 at 180: gaps of 0.9, 0.6 and 1.1 em.
+	for (const [r, row] of cells.entries())
+		for (const [c, cell] of row.entries()) at(narrow, cell, [72, 115, 140, 165][c]!, 700 - r * 14);
+	// Page 4: contents with dot leaders; a bulleted list with its marks apart; a short last line above a table.
+	const contents = document.addPage([612, 792]);
+	for (const [i, [title, pageNumber]] of [
+		['Notices', 'vii'],
+		['1.1 Security fundamentals', '2'],
+		['1.2 Current state of security', '12'],
+	].entries())
+		at(contents, `${title} ${'. '.repeat(30)}${pageNumber}`, 72, 700 - i * 14);
+	for (const [i, item] of ['Alpha bullet item', 'Beta bullet item', 'Gamma bullet item'].entries()) {
+		at(contents, '•', 80, 600 - i * 14);
+		at(contents, item, 100, 600 - i * 14);
+	}
+	at(contents, 'A paragraph runs on here for a while, long enough to be a line of prose, and it', 72, 520);
+	at(contents, 'ends.', 72, 509);
+	for (const [r, row] of [
+		['Name', 'Type'],
+		['ID', 'INTEGER'],
+		['NAME', 'VARCHAR(30)'],
+	].entries())
+		for (const [c, cell] of row.entries()) at(contents, cell, [72, 200][c]!, 490 - r * 14);
+	// Page 5: a code listing, whose tokens line up in columns as cells do.
+	const listing = document.addPage([612, 792]);
+	at(listing, 'Listing 1: A small program', 72, 700);
+	for (const [r, tokens] of [
+		['let', 'total', '=', '0'],
+		['for', 'item', 'of', 'items'],
+		['add', 'item', 'to', 'total'],
+	].entries())
+		for (const [c, token] of tokens.entries()) at(listing, token, 72 + c * 40, 680 - r * 12);
 	return document.save();
 }

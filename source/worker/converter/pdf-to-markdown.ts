@@ -250,15 +250,19 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		if (item.str === '') continue;
 		if (current && Math.abs(current.y - y) > Math.max(current.size, size) * 0.4) flush();
 		const letters = item.str.replaceAll(/\s/g, '').length;
+		// Turned a quarter (a table's header cells set upright): its width runs up the page, not along the
+		// line, and each is a cell of its own.
+		const upright = Math.abs(b) > Math.abs(a) * 2 && Math.abs(c) > Math.abs(d) * 2;
+		const width = upright ? size : item.width;
 		if (!current) {
 			current = {
 				parts: [item.str],
 				size,
 				x,
 				y,
-				endX: x + item.width,
+				endX: x + width,
 				weights: new Map(),
-				cuts: [{part: 0, x, endX: x + item.width}],
+				cuts: [{part: 0, x, endX: x + width}],
 				wideSpace: false,
 			};
 			if (letters > 0) current.weights.set(size, letters);
@@ -267,23 +271,28 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		if (letters > 0) current.weights.set(size, (current.weights.get(size) ?? 0) + letters);
 		const gap = x - current.endX;
 		const last = current.parts.at(-1) ?? '';
-		if (gap > size * 0.15 && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
+		if ((gap > size * 0.15 || upright) && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
 		// Wider than a justified line stretches a word space: the next cell of a table row.
-		if (letters === 0 && item.width > size * cellGapEm) current.wideSpace = true;
-		if ((gap > size * cellGapEm || current.wideSpace) && letters > 0) {
+		if (letters === 0 && item.width > size * cellSpaceEm) current.wideSpace = true;
+		if ((gap > size * cellGapEm || current.wideSpace || upright) && letters > 0) {
 			current.cuts.push({part: current.parts.length, x, endX: x});
 			current.wideSpace = false;
 		}
 		current.parts.push(item.str);
-		current.endX = x + item.width;
+		current.endX = x + width;
 		if (letters > 0) current.cuts.at(-1)!.endX = current.endX;
 	}
 	flush();
 	return lines;
 }
 
-/** A gap between two items of a line wider than this many ems starts a new segment (a table cell). */
+/**
+A gap between two items of a line wider than this many ems starts a new segment (a table cell); so
+does a space pdf.js put between two items that is wider than `cellSpaceEm` (a word space inside a run
+of text is part of its item; one of its own marks a jump in position, as between two cells).
+*/
 const cellGapEm = 1.2;
+const cellSpaceEm = 0.5;
 
 /**
 Drops page numbers and running headers or footers: lines in the top or bottom eighth of the page
