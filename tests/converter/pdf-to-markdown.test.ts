@@ -300,7 +300,14 @@ test('tables as documents set them: upright headers, header lines above, a narro
 	const md = (await convertPdf(await realTablesPdf())).markdown;
 	t.regex(
 		md,
-		/^\| User action \| \*JOBCTL \| QIBM_DB_SECADM \| QIBM_DB_SQLADM \| No Authority \|\n\| - \| - \| - \| - \| - \|\n\| SET CURRENT DEGREE \| X \| {2}\| X \| {2}\|$/m,
+		new RegExp(
+			[
+				String.raw`^\| User action \| \*JOBCTL \| QIBM_DB_SECADM \| QIBM_DB_SQLADM \| No Authority \|`,
+				String.raw`\| - \| - \| - \| - \| - \|`,
+				String.raw`\| SET CURRENT DEGREE \| X \|  \| X \|  \|$`,
+			].join('\n'),
+			'm',
+		),
 		'upright header cells over their columns, the empty one kept',
 	);
 	t.regex(md, /^\| # layers \| Language \| TEDs simple \|\n\| - \| - \| - \|\n\| 6 \| OTSL \| 0\.965 \|$/m);
