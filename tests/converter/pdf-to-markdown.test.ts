@@ -203,7 +203,10 @@ test('sizes past the sixth are headings too; a numbered section title at body si
 	const md = (
 		await convertPdf(
 			await linesPdf([
-				...sizes.map(size => ({runs: [{text: `Title at ${size} points`, size}], gap: 4})),
+				...sizes.flatMap(size => [
+					{runs: [{text: `Title at ${size} points`, size}], gap: 4},
+					body(`The text under the title set at ${size} points goes here.`),
+				]),
 				body('Body text of the document, long enough to be the body size of the page.', 8),
 				body('More body text of the document, long enough to be the body size of it.'),
 				{runs: [{text: '5.1 Hyper Parameter Optimization', size: 11, bold: true}], gap: 10},
@@ -216,6 +219,46 @@ test('sizes past the sixth are headings too; a numbered section title at body si
 	t.regex(md, /^# Title at 30 points$/m);
 	t.regex(md, /^## 5\.1 Hyper Parameter Optimization$/m);
 	t.notRegex(md, /^#+ 1\.2 is a number/m, 'a number starting a running line is no heading');
+});
+
+test('large lines with no text between: a cover keeps its title; a syntax diagram and a box of lines are no headings', async t => {
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				{runs: [{text: 'ibm.com/redbooks', size: 12}]},
+				{runs: [{text: 'Front cover', size: 16}], gap: 6},
+				{runs: [{text: 'Access Control in Practice', size: 26}], gap: 10},
+				{runs: [{text: 'Jane Doe, John Roe', size: 14}], gap: 10},
+				{runs: [{text: 'Implement roles', size: 13}], gap: 10},
+				body('Body text of the document, long enough to be the body size of the page.', 20),
+				body('More body text of the document, long enough to be the body size of it.'),
+				{runs: [{text: 'CREATE PERMISSION <permission name>', size: 13}], gap: 10},
+				body('Names the row permission.'),
+				{runs: [{text: 'ON <table name>', size: 13}], gap: 6},
+				body('Identifies the table.'),
+				{runs: [{text: 'AS <correlation name>', size: 13}], gap: 6},
+				body('An optional correlation name.'),
+				{runs: [{text: 'DISABLE;', size: 13}], gap: 6},
+				body('The rule starts disabled, and the body goes on for a while here.'),
+				{runs: [{text: 'Fast to set up', size: 13}], gap: 10},
+				{runs: [{text: 'Cheap to run', size: 13}], gap: 6},
+				{runs: [{text: 'Safe to stop', size: 13}], gap: 6},
+				body('And the body text follows the box of three lines in the same size.', 10),
+			]),
+		)
+	).markdown;
+	t.regex(md, /^# Access Control in Practice$/m, 'the cover keeps its title');
+	for (const text of [
+		'Front cover',
+		'Jane Doe',
+		'Implement roles',
+		'CREATE PERMISSION',
+		'DISABLE;',
+		'Fast to set up',
+		'Safe',
+	])
+		t.notRegex(md, new RegExp(`^#+ ${text}`, 'm'), `${text} is no heading`);
+	t.regex(md, /CREATE PERMISSION <permission name>/);
 });
 
 test('a word broken at a line end is joined; a wrapped line starting with * keeps it; "- " is a list item', async t => {

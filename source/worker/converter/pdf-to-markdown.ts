@@ -10,6 +10,7 @@ with no text but an image is reported as scanned: there is no OCR.
 */
 import {encodePng} from './png.js';
 import {ConversionError} from './conversion-error.js';
+import {headingLevels} from './headings.js';
 import {findTables, type Segment, tableMarkdown} from './tables.js';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -330,9 +331,6 @@ function mostUsedSize(lines: Line[]): number {
 
 // Bullet glyphs may touch their text; a dash or an asterisk needs a space (`*ALLOBJ` is a word).
 const bullet = /^(?:[•◦▪▫●○■□‣⁃\uf0b7\uf0a7]\s*|[–\-*]\s+)/;
-/** A numbered section heading at body size: "5.1 Hyper Parameter Optimization" (not "1. item"). */
-const sectionNumber = /^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+\p{Lu}/u;
-const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= 2;
 const numbered = /^(\d{1,3})[.)]\s+/;
 
 function escapeText(text: string): string {
@@ -356,24 +354,7 @@ function joinLines(lines: string[]): string {
 /** Builds Markdown from lines: heading levels from font-size statistics, paragraphs, lists. */
 function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
 	const body = mostUsedSize(lines);
-	const sizes = new Set(lines.map(l => Math.round(l.size * 2) / 2));
-	// Every size above the body's is a heading size, ranked; past the sixth they share level 6, so a
-	// cover page's many large sizes do not push real section headings back into body text.
-	const headingSizes = [...sizes].filter(s => s > body * 1.12).sort((a, b) => b - a);
-	const levelOf = (line: Line) => {
-		const index = headingSizes.indexOf(Math.round(line.size * 2) / 2);
-		if (index >= 0) return Math.min(6, index + 1);
-		// A numbered section title on a line of its own, at body size (often bold): its depth is its level.
-		const section = sectionNumber.exec(line.text);
-		if (
-			section &&
-			line.text.length <= 80 &&
-			!/[.:;,]$/.test(line.text) &&
-			(line.gapBefore > 1.2 || line.gapBefore < -0.5)
-		)
-			return Math.min(6, Math.max(2, section[1]!.split('.').length));
-		return 0;
-	};
+	const levels = headingLevels(lines, body);
 	const blocks: string[] = [];
 	let paragraph: string[] = [];
 	let list: string[] = [];
@@ -402,10 +383,10 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 			index = table.end - 1;
 			continue;
 		}
-		const level = hasWords(line.text) ? levelOf(line) : 0;
+		const level = levels[index]!;
 		const newPage = line.page !== previousPage;
 		previousPage = line.page;
-		if (level > 0 && line.text.length <= 200) {
+		if (level > 0) {
 			flushParagraph();
 			flushList();
 			// A title set on two lines (the same level, right below, on the same page) is one heading.
