@@ -372,3 +372,23 @@ test('tables as documents set them: upright headers, header lines above, a narro
 	);
 	t.regex(md, /^Listing 1: A small program\n\nlet total = 0/m, 'a listing is no table');
 });
+
+test('a dingbat bullet that comes out as a letter makes a list on two lines or more; a lone one is text', async t => {
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				body('Our services include the following, for every customer we have:'),
+				body('r Database performance and scalability', 8),
+				body('r Advanced SQL knowledge and skills transfer'),
+				body('r Business intelligence and analytics'),
+				body('The paragraph after the list is plain text, as it should be here.', 14),
+				body('n Grams is what this line measures, and nothing else in it.', 14),
+			]),
+		)
+	).markdown;
+	t.regex(
+		md,
+		/^- Database performance and scalability\n- Advanced SQL knowledge and skills transfer\n- Business intelligence and analytics$/m,
+	);
+	t.regex(md, /^n Grams is what this line measures/m, 'one such line alone is no item');
+});

@@ -330,7 +330,22 @@ function mostUsedSize(lines: Line[]): number {
 }
 
 // Bullet glyphs may touch their text; a dash or an asterisk needs a space (`*ALLOBJ` is a word).
-const bullet = /^(?:[•◦▪▫●○■□‣⁃\uf0b7\uf0a7]\s*|[–\-*]\s+)/;
+// Symbol fonts often map their bullets to no Unicode at all: a control character or one of the
+// private use area stands first on the line.
+const bullet = /^(?:[•◦▪▫●○■□‣⁃∙➢✓✔☐☑☒\u2010\ue000-\uf8ff\u0001-\u0008\u000e-\u001f\u007f-\u009f]\s*|[–\-*]\s+)/u;
+/**
+Wingdings and ZapfDingbats bullets come out as a plain letter (l ●, n ■, q ❑, r ❒, u ◆, v ❖, Ø ➢, ü ✓):
+one standing alone before a capital, on two neighbouring lines, is a bullet.
+*/
+const letterBullet = /^([lnqruvØü§])\s+(?=\p{Lu})/u;
+
+/** Lines that start with a letter bullet shared by the line before or after. */
+function letterBullets(lines: readonly Line[]): Set<number> {
+	const marks = lines.map(line => letterBullet.exec(line.text)?.[1]);
+	const found = new Set<number>();
+	for (const [i, mark] of marks.entries()) if (mark && (marks[i - 1] === mark || marks[i + 1] === mark)) found.add(i);
+	return found;
+}
 const numbered = /^(\d{1,3})[.)]\s+/;
 
 function escapeText(text: string): string {
@@ -371,6 +386,7 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 	let lastWasHeading = false;
 	let lastHeadingSize = 0;
 	const tables = new Map(findTables(lines).map(table => [table.start, table]));
+	const lettered = letterBullets(lines);
 	for (let index = 0; index < lines.length; index++) {
 		const line = lines[index]!;
 		const table = tables.get(index);
@@ -404,9 +420,12 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 			continue;
 		}
 		lastWasHeading = false;
-		const bulletMatch = bullet.exec(line.text);
+		const bulletMatch = bullet.exec(line.text) ?? (lettered.has(index) ? letterBullet.exec(line.text) : null);
 		const numberMatch = numbered.exec(line.text);
-		if ((bulletMatch && line.text.length > bulletMatch[0].length) || numberMatch) {
+		// An item has words: a line of unmapped glyphs (a logo's text layer) after a control character is none.
+		const itemHasWords =
+			bulletMatch !== null && (line.text.slice(bulletMatch[0].length).match(/\p{L}/gu)?.length ?? 0) >= 2;
+		if (itemHasWords || numberMatch) {
 			flushParagraph();
 			list.push(
 				numberMatch

@@ -230,7 +230,18 @@ function tableOf(lines: readonly TableLine[], from: number, start: number, end: 
 	const header = lines.slice(from, start);
 	const columns = withHeader(columnsOf(body, size), header, size);
 	if (!columns || columns.length < 2) return undefined;
-	const run = byHeight([...header, ...body]);
+	// The last row's wrapped cells: lines close below, set in a column past the first.
+	let last = end;
+	while (
+		last < lines.length &&
+		lines[last]!.page === lines[start]!.page &&
+		lines[last]!.segments.length === 1 &&
+		lines[last]!.gapBefore > 0 &&
+		lines[last]!.gapBefore < continuationGap &&
+		lines[last]!.segments[0]!.x >= columns[1]!.x - size * 0.3
+	)
+		last++;
+	const run = byHeight([...header, ...body, ...lines.slice(end, last)]);
 	const columnOf = (segment: Segment): number | undefined => {
 		const index = columns.findIndex(c => segment.x >= c.x - size * 0.3 && segment.x <= c.endX);
 		if (index < 0) return undefined;
@@ -271,7 +282,7 @@ function tableOf(lines: readonly TableLine[], from: number, start: number, end: 
 	// Prose set in two columns has long lines in both; a table has at least one column of short cells.
 	const shortColumn = columns.some((_, column) => median(rows.map(r => r[column]!.length).filter(n => n > 0)) <= 30);
 	if (!shortColumn) return undefined;
-	return {start: from, end, rows};
+	return {start: from, end: last, rows};
 }
 
 /** A cell's wrapped lines as one text (a word broken at the line end joined whole). */
