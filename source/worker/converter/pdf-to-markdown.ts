@@ -332,6 +332,7 @@ function mostUsedSize(lines: Line[]): number {
 // Bullet glyphs may touch their text; a dash or an asterisk needs a space (`*ALLOBJ` is a word).
 // Symbol fonts often map their bullets to no Unicode at all: a control character or one of the
 // private use area stands first on the line.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: those control characters are the bullets.
 const bullet = /^(?:[•◦▪▫●○■□‣⁃∙➢✓✔☐☑☒\u2010\ue000-\uf8ff\u0001-\u0008\u000e-\u001f\u007f-\u009f]\s*|[–\-*]\s+)/u;
 /**
 Wingdings and ZapfDingbats bullets come out as a plain letter (l ●, n ■, q ❑, r ❒, u ◆, v ❖, Ø ➢, ü ✓):
