@@ -3,16 +3,19 @@ The built-in converter: pages per second and peak memory per file, each in a fre
 (as the worker runs it). Uses ../shared/corpus when present, else generated PDFs. Then 20 short
 PDFs in a row through runConversion as the worker calls it: a fresh child per job against the
 worker's waiting child, which serves job after job (up to 50; worker/spare-converter.ts).
-Prints tables and writes bench/results/converter.json.
+Then, when ../shared/corpus-real and its scorer are there, each real PDF converted in this warm
+process and scored against its reference Markdown (../shared/tools/score-markdown.py), per file
+and in total. Prints tables and writes bench/results/converter.json.
 Run: node dist/bench/converter.js [files...]
 */
 import {execFileSync} from 'node:child_process';
 import {existsSync, readdirSync} from 'node:fs';
-import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
+import {convertPdf} from '../source/worker/converter/pdf-to-markdown.js';
 import {runConversion, startConversionChild} from '../source/worker/run-conversion.js';
 import {SpareConverter} from '../source/worker/spare-converter.js';
 
@@ -117,8 +120,71 @@ for (const pauseMs of [0, 200, 500]) {
 		`${pauseMs === 0 ? 'back to back' : `${pauseMs} ms apart`} | ${freshMs.toFixed(0)} | ${spareMs.toFixed(0)} | ${(freshMs / spareMs).toFixed(2)}×`,
 	);
 }
+type ScoreRow = {
+	name: string;
+	nid: number;
+	order: number;
+	h_exp: number;
+	h_found: number;
+	h_spurious: number;
+	t_exp: number;
+	t_pred: number;
+	t_cells: number;
+	t_cells_tab: number;
+	l_exp: number;
+	l_found: number;
+	l_spurious: number;
+};
+/** corpus-real: each file converted warm, timed, and scored; undefined when the corpus or scorer is missing. */
+async function scoreCorpusReal() {
+	const real = path.resolve(here, '../../../shared/corpus-real');
+	const scorer = path.resolve(here, '../../../shared/tools/score-markdown.py');
+	if (!existsSync(path.join(real, 'pdf')) || !existsSync(scorer)) return undefined;
+	const out = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-real-'));
+	const timings = new Map<string, {pages: number; ms: number}>();
+	for (const file of readdirSync(path.join(real, 'pdf')).filter(f => f.endsWith('.pdf'))) {
+		const data = new Uint8Array(await readFile(path.join(real, 'pdf', file)));
+		const started = performance.now();
+		const converted = await convertPdf(data);
+		timings.set(file.replace(/\.pdf$/, ''), {pages: converted.pages, ms: performance.now() - started});
+		await writeFile(path.join(out, file.replace(/\.pdf$/, '.md')), converted.markdown);
+	}
+	try {
+		execFileSync('/usr/bin/python3', [scorer, path.join(real, 'truth'), out, '--json', path.join(out, 'score.json')], {
+			stdio: 'ignore',
+		});
+	} catch {
+		console.log('\ncorpus-real: the scorer did not run (it needs python3-levenshtein)');
+		return undefined;
+	}
+	const scored = JSON.parse(await readFile(path.join(out, 'score.json'), 'utf8')) as {
+		rows: ScoreRow[];
+		summary: Record<string, unknown>;
+	};
+	console.log('');
+	console.log(
+		'corpus-real, warm process | pages | ms | pages/s | text | order | headings (spurious) | tables | cells in a table | list items (spurious)',
+	);
+	for (const r of scored.rows) {
+		const time = timings.get(r.name);
+		console.log(
+			`${r.name} | ${time?.pages ?? '?'} | ${time?.ms.toFixed(0) ?? '?'} | ${time ? (time.pages / (time.ms / 1000)).toFixed(0) : '?'} | ` +
+				`${r.nid.toFixed(3)} | ${r.order.toFixed(3)} | ${r.h_found}/${r.h_exp} (${r.h_spurious}) | ${r.t_pred}/${r.t_exp} | ` +
+				`${r.t_cells_tab}/${r.t_cells} | ${r.l_found}/${r.l_exp} (${r.l_spurious})`,
+		);
+	}
+	const sum = (key: keyof ScoreRow) => scored.rows.reduce((total, r) => total + Number(r[key]), 0);
+	const summary = scored.summary as {nid: number; order: number; heading_f1: number};
+	console.log(
+		`TOTAL | ${[...timings.values()].reduce((n, t) => n + t.pages, 0)} | ${[...timings.values()].reduce((n, t) => n + t.ms, 0).toFixed(0)} | | ` +
+			`${summary.nid.toFixed(3)} | ${summary.order.toFixed(3)} | ${sum('h_found')}/${sum('h_exp')} (${sum('h_spurious')}), F1 ${summary.heading_f1.toFixed(2)} | ` +
+			`${sum('t_pred')}/${sum('t_exp')} | ${sum('t_cells_tab')}/${sum('t_cells')} | ${sum('l_found')}/${sum('l_exp')} (${sum('l_spurious')})`,
+	);
+	return {rows: scored.rows, summary: scored.summary, timings: Object.fromEntries(timings)};
+}
+const corpusReal = await scoreCorpusReal();
 await mkdir('bench/results', {recursive: true});
 await writeFile(
 	'bench/results/converter.json',
-	JSON.stringify({date: new Date().toISOString(), rows, children}, null, 2),
+	JSON.stringify({date: new Date().toISOString(), rows, children, ...(corpusReal ? {corpusReal} : {})}, null, 2),
 );

@@ -2,7 +2,8 @@
 # Installs the command-line tools the tests use besides the S3 server: git and git-lfs (ingest
 # of Git LFS pointers), tmux (the console's end-to-end test drives `blobforge watch` in it),
 # promtool (Debian's prometheus: the metrics tests check the exposition format with it) and
-# systemd-analyze (the unit `install-service` writes is verified with it). As root with apt-get;
+# systemd-analyze (the unit `install-service` writes is verified with it) and python3-levenshtein
+# (../shared/tools/score-markdown.py scores the built-in converter on corpus-real). As root with apt-get;
 # otherwise it says what is missing and carries on.
 set -euo pipefail
 missing=()
@@ -11,6 +12,7 @@ git lfs version >/dev/null 2>&1 || missing+=(git-lfs)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
+/usr/bin/python3 -c 'import Levenshtein' >/dev/null 2>&1 || missing+=(python3-levenshtein)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[ensure-test-tools] installing ${missing[*]}" >&2
