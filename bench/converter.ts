@@ -175,9 +175,11 @@ async function scoreCorpusReal() {
 	}
 	const sum = (key: keyof ScoreRow) => scored.rows.reduce((total, r) => total + Number(r[key]), 0);
 	const summary = scored.summary as {nid: number; order: number; heading_f1: number};
+	const pages = [...timings.values()].reduce((n, t) => n + t.pages, 0);
+	const ms = [...timings.values()].reduce((n, t) => n + t.ms, 0);
 	console.log(
-		`TOTAL | ${[...timings.values()].reduce((n, t) => n + t.pages, 0)} | ${[...timings.values()].reduce((n, t) => n + t.ms, 0).toFixed(0)} | | ` +
-			`${summary.nid.toFixed(3)} | ${summary.order.toFixed(3)} | ${sum('h_found')}/${sum('h_exp')} (${sum('h_spurious')}), F1 ${summary.heading_f1.toFixed(2)} | ` +
+		`TOTAL | ${pages} | ${ms.toFixed(0)} | | ${summary.nid.toFixed(3)} | ${summary.order.toFixed(3)} | ` +
+			`${sum('h_found')}/${sum('h_exp')} (${sum('h_spurious')}), F1 ${summary.heading_f1.toFixed(2)} | ` +
 			`${sum('t_pred')}/${sum('t_exp')} | ${sum('t_cells_tab')}/${sum('t_cells')} | ${sum('l_found')}/${sum('l_exp')} (${sum('l_spurious')})`,
 	);
 	return {rows: scored.rows, summary: scored.summary, timings: Object.fromEntries(timings)};
