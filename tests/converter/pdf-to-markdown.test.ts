@@ -4,11 +4,12 @@ import {fileURLToPath} from 'node:url';
 import test from 'ava';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
-import {makePdf} from '../support/pdfs.js';
+import {cjkPdf, makePdf} from '../support/pdfs.js';
 import {
 	imageOnlyPdf,
 	interleavedColumnsPdf,
 	linesPdf,
+	runningHeaderPdf,
 	realTablesPdf,
 	structuredPdf,
 	tablePdf,
@@ -391,4 +392,21 @@ test('a dingbat bullet that comes out as a letter makes a list on two lines or m
 		/^- Database performance and scalability\n- Advanced SQL knowledge and skills transfer\n- Business intelligence and analytics$/m,
 	);
 	t.regex(md, /^n Grams is what this line measures/m, 'one such line alone is no item');
+});
+
+test('Japanese text in a font that is not embedded reads through its predefined CMap', async t => {
+	const {markdown} = await convertPdf(cjkPdf('日本語のテキスト'));
+	t.is(markdown.trim(), '日本語のテキスト');
+});
+
+test('a running header of a two-page document is dropped; a line in the margin of one page stays', async t => {
+	const {markdown} = await convertPdf(
+		await makePdf(['Body text of the page, long enough to be the body size.'], {pages: 2}),
+	);
+	t.regex(markdown, /Body text of the page/);
+	const twoPages = await runningHeaderPdf(2);
+	const md = (await convertPdf(twoPages)).markdown;
+	t.notRegex(md, /Quarterly Report Running Header/);
+	t.regex(md, /Page one body text/);
+	t.regex(md, /Only on page two, at the top/);
 });

@@ -216,3 +216,23 @@ export async function realTablesPdf(): Promise<Uint8Array> {
 		for (const [c, token] of tokens.entries()) at(listing, token, 72 + c * 40, 680 - r * 12);
 	return document.save();
 }
+
+/** `pages` pages each with the same small running header, and on the last page a top line of its own. */
+export async function runningHeaderPdf(pages: number): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const words = ['one', 'two', 'three', 'four'];
+	for (let p = 1; p <= pages; p++) {
+		const page = document.addPage([612, 792]);
+		page.drawText('Quarterly Report Running Header', {x: 72, y: 760, size: 9, font});
+		if (p === pages) page.drawText(`Only on page ${words[p - 1]}, at the top`, {x: 300, y: 745, size: 9, font});
+		for (let line = 0; line < 6; line++)
+			page.drawText(`Page ${words[p - 1]} body text, line ${line + 1} of the page, long enough to count.`, {
+				x: 72,
+				y: 680 - line * 14,
+				size: 11,
+				font,
+			});
+	}
+	return document.save();
+}

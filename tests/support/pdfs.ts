@@ -112,3 +112,22 @@ export function passwordPdf(password: string, text: string): Uint8Array {
 		`/Encrypt 6 0 R /ID [<${hex(id)}> <${hex(id)}>] `,
 	);
 }
+
+/**
+A page of Japanese text in a CID font that is not embedded, with no ToUnicode map: only the
+predefined CMap named in the font (UniJIS-UCS2-H, from pdf.js's cmaps folder) says which characters
+the codes are. Written as UCS-2 hex, so the text is `text` when read right.
+*/
+export function cjkPdf(text: string): Uint8Array {
+	const hex = [...text].map(c => c.charCodeAt(0).toString(16).padStart(4, '0')).join('');
+	const content = `BT /F1 18 Tf 72 700 Td <${hex}> Tj ET`;
+	return rawPdf([
+		'<< /Type /Catalog /Pages 2 0 R >>',
+		'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+		'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+		`<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+		'<< /Type /Font /Subtype /Type0 /BaseFont /KozMinPr6N-Regular /Encoding /UniJIS-UCS2-H /DescendantFonts [6 0 R] >>',
+		'<< /Type /Font /Subtype /CIDFontType0 /BaseFont /KozMinPr6N-Regular /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 6 >> /FontDescriptor 7 0 R /DW 1000 >>',
+		'<< /Type /FontDescriptor /FontName /KozMinPr6N-Regular /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>',
+	]);
+}

@@ -8,6 +8,8 @@ body size, the most used one, ranked into levels), bulleted and numbered lists, 
 numbers and running headers or footers (lines repeated at the same place on most pages). A page
 with no text but an image is reported as scanned: there is no OCR.
 */
+import {createRequire} from 'node:module';
+import path from 'node:path';
 import {encodePng} from './png.js';
 import {ConversionError} from './conversion-error.js';
 import {headingLevels} from './headings.js';
@@ -51,6 +53,11 @@ export type Line = {
 };
 
 let pdfjs: Promise<PdfJs> | undefined;
+
+/** A folder of pdfjs-dist's data (cmaps, standard_fonts) as the path, ending in /, pdf.js reads on Node. */
+function pdfJsData(folder: string): string {
+	return `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), folder)}/`;
+}
 
 /** pdf.js's worker side, which has no type declarations; it runs in this process (see loadPdfJs). */
 const workerModule = 'pdfjs-dist/legacy/build/pdf.worker.mjs';
@@ -115,6 +122,11 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 		isOffscreenCanvasSupported: false,
 		useSystemFonts: false,
 		disableFontFace: true,
+		// The predefined CMaps (CJK fonts that are not embedded read through them) and the standard
+		// fonts' metrics ship with pdfjs-dist: without them such text comes out garbled or not at all.
+		cMapUrl: pdfJsData('cmaps'),
+		cMapPacked: true,
+		standardFontDataUrl: pdfJsData('standard_fonts'),
 		...(options.password ? {password: options.password} : {}),
 	});
 	let document: PDFDocumentProxy;
@@ -297,8 +309,9 @@ const cellSpaceEm = 0.5;
 
 /**
 Drops page numbers and running headers or footers: lines in the top or bottom eighth of the page
-that repeat (digits aside) at the same height on most pages, in a size no larger than the body
-text, and lone page numbers there. Headings repeated on every page stay: they are larger.
+that repeat (digits aside) at the same height on most pages (both of two), in a size no larger than
+the body text, and lone page numbers there, on pages with text of their own outside the margins.
+Headings repeated on every page stay: they are larger.
 */
 function stripRunningLines(lines: Line[], pages: number): Line[] {
 	const bodySize = mostUsedSize(lines);
@@ -310,10 +323,12 @@ function stripRunningLines(lines: Line[], pages: number): Line[] {
 		seen.get(key)!.add(l.page);
 	}
 	const inMargin = (l: Line) => l.y > l.pageHeight * 0.875 || l.y < l.pageHeight * 0.125;
+	// A header runs above a page's own text: on a page that has nothing outside its margins, the lines there are the text.
+	const withBody = new Set(lines.filter(l => !inMargin(l)).map(l => l.page));
 	return lines.filter(l => {
-		if (!inMargin(l)) return true;
+		if (!inMargin(l) || !withBody.has(l.page)) return true;
 		const repeated =
-			pages >= 3 && (seen.get(signature(l))?.size ?? 0) >= Math.max(3, pages * 0.5) && l.size <= bodySize * 1.05;
+			pages >= 2 && (seen.get(signature(l))?.size ?? 0) >= Math.max(2, pages * 0.5) && l.size <= bodySize * 1.05;
 		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text);
 		return !repeated && !pageNumber;
 	});
