@@ -7,6 +7,7 @@ import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
 import {cjkPdf, makePdf} from '../support/pdfs.js';
 import {
 	imageOnlyPdf,
+	leftwardsPdf,
 	interleavedColumnsPdf,
 	linesPdf,
 	runningHeaderPdf,
@@ -409,4 +410,9 @@ test('a running header of a two-page document is dropped; a line in the margin o
 	t.notRegex(md, /Quarterly Report Running Header/);
 	t.regex(md, /Page one body text/);
 	t.regex(md, /Only on page two, at the top/);
+});
+
+test('words set right to left, each to the left of the one before, keep their gaps', async t => {
+	const {markdown} = await convertPdf(await leftwardsPdf(['first', 'second', 'third', 'fourth']));
+	t.is(markdown.trim(), 'first second third fourth');
 });

@@ -236,3 +236,17 @@ export async function runningHeaderPdf(pages: number): Promise<Uint8Array> {
 	}
 	return document.save();
 }
+
+/** Words drawn as right-to-left text is set: in reading order, each to the left of the one before, 0.3 em apart. */
+export async function leftwardsPdf(words: string[]): Promise<Uint8Array> {
+	const document = await PDFDocument.create({updateMetadata: false});
+	const font = await document.embedFont(StandardFonts.Helvetica);
+	const page = document.addPage([612, 792]);
+	let right = 500;
+	for (const word of words) {
+		const width = font.widthOfTextAtSize(word, 12);
+		page.drawText(word, {x: right - width, y: 700, size: 12, font});
+		right -= width + 12 * 0.3;
+	}
+	return document.save();
+}

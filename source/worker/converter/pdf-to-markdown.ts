@@ -202,6 +202,18 @@ function classify(error: unknown): ConversionError {
 
 type TextItem = {str: string; transform: number[]; width: number; hasEOL?: boolean};
 
+const rightToLeft = /[\p{Script=Arabic}\p{Script=Hebrew}]/u;
+const leftToRight = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\d]/u;
+/**
+A right-to-left word next to a left-to-right one ("بلغة" then "R"): two words, whatever the gap (their
+items often abut, each run set from its own end).
+*/
+function scriptsMeet(before: string, after: string): boolean {
+	const end = before.at(-1) ?? '';
+	const start = after[0] ?? '';
+	return (rightToLeft.test(end) && leftToRight.test(start)) || (leftToRight.test(end) && rightToLeft.test(start));
+}
+
 /** Groups text items into lines, in content-stream order. */
 function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 	const lines: Line[] = [];
@@ -217,6 +229,8 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 				cuts: Array<{part: number; x: number; endX: number}>;
 				/** pdf.js filled a wide gap with a space item: the next item with letters starts a segment. */
 				wideSpace: boolean;
+				/** Where the last item started: right-to-left text runs leftwards from it. */
+				lastX: number;
 		  }
 		| undefined;
 	let previousY: number | undefined;
@@ -277,6 +291,7 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 				weights: new Map(),
 				cuts: [{part: 0, x, endX: x + width}],
 				wideSpace: false,
+				lastX: x,
 			};
 			if (letters > 0) current.weights.set(size, letters);
 			continue;
@@ -284,7 +299,11 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		if (letters > 0) current.weights.set(size, (current.weights.get(size) ?? 0) + letters);
 		const gap = x - current.endX;
 		const last = current.parts.at(-1) ?? '';
-		if ((gap > size * 0.15 || upright) && !/\s$/.test(last) && !/^\s/.test(item.str)) current.parts.push(' ');
+		// Right to left (Arabic, Hebrew, and the Latin words set among them), the gap is before the last item.
+		const leftwards = x + width <= current.lastX + size * 0.1 && x < current.lastX;
+		const wordGap = leftwards ? current.lastX - (x + width) : gap;
+		if ((wordGap > size * 0.15 || upright || scriptsMeet(last, item.str)) && !/\s$/.test(last) && !/^\s/.test(item.str))
+			current.parts.push(' ');
 		// Wider than a justified line stretches a word space: the next cell of a table row.
 		if (letters === 0 && item.width > size * cellSpaceEm) current.wideSpace = true;
 		if ((gap > size * cellGapEm || current.wideSpace || upright) && letters > 0) {
@@ -293,6 +312,7 @@ function linesOf(items: TextItem[], page: number, pageHeight: number): Line[] {
 		}
 		current.parts.push(item.str);
 		current.endX = x + width;
+		current.lastX = x;
 		if (letters > 0) current.cuts.at(-1)!.endX = current.endX;
 	}
 	flush();
