@@ -39,7 +39,11 @@ test('headings by font size, paragraphs, lists; running headers and page numbers
 	t.is(result.images.length, 1);
 	t.is(result.images[0]?.page, 2);
 	t.deepEqual([...result.images[0]!.png.subarray(1, 4)].map(c => String.fromCharCode(c)).join(''), 'PNG');
-	t.regex(md, /!\[Image page2-image1\.png from page 2\]\(assets\/page2-image1\.png\)/);
+	t.regex(
+		md,
+		/^2\. Step two\n\n!\[Image page2-image1\.png from page 2\]\(assets\/page2-image1\.png\)\n\n## Part 3 Overview$/m,
+		'the image stands where it is on its page, not at the end',
+	);
 	t.deepEqual(result.scannedPages, []);
 });
 

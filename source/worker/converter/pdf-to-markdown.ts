@@ -18,7 +18,15 @@ import {findTables, type Segment, tableMarkdown} from './tables.js';
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PDFDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 
-export type ConvertedImage = {name: string; png: Buffer; page: number; width: number; height: number};
+export type ConvertedImage = {
+	name: string;
+	png: Buffer;
+	page: number;
+	width: number;
+	height: number;
+	/** Where its top edge stands on the page (PDF units from the bottom): it goes into the text there. */
+	top: number;
+};
 
 export type Conversion = {
 	markdown: string;
@@ -50,6 +58,8 @@ export type Line = {
 	pageHeight: number;
 	/** The line cut where a gap is wider than a word space can be: a table row's cells. */
 	segments: Segment[];
+	/** An image standing here in the page's flow (the line has no text). */
+	image?: ConvertedImage;
 };
 
 let pdfjs: Promise<PdfJs> | undefined;
@@ -155,16 +165,16 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 			const page = await document.getPage(number);
 			const content = await page.getTextContent();
 			const pageLines = linesOf(content.items as TextItem[], number, page.view[3] ?? 792);
-			lines.push(...pageLines);
 			if (hasImages) {
 				const found = await imagesOf(lib, page, number);
 				images.push(...found);
 				if (pageLines.every(l => l.text.trim() === '') && found.length > 0) scannedPages.push(number);
-			}
+				lines.push(...withImages(pageLines, found, page.view[3] ?? 792));
+			} else lines.push(...pageLines);
 			page.cleanup();
 			options.onPage?.(number, document.numPages);
 		}
-		const {markdown, headings} = toMarkdown(stripRunningLines(lines, document.numPages), images);
+		const {markdown, headings} = toMarkdown(stripRunningLines(lines, document.numPages));
 		return {
 			markdown,
 			images,
@@ -346,7 +356,7 @@ function stripRunningLines(lines: Line[], pages: number): Line[] {
 	// A header runs above a page's own text: on a page that has nothing outside its margins, the lines there are the text.
 	const withBody = new Set(lines.filter(l => !inMargin(l)).map(l => l.page));
 	return lines.filter(l => {
-		if (!inMargin(l) || !withBody.has(l.page)) return true;
+		if (l.image || !inMargin(l) || !withBody.has(l.page)) return true;
 		const repeated =
 			pages >= 2 && (seen.get(signature(l))?.size ?? 0) >= Math.max(2, pages * 0.5) && l.size <= bodySize * 1.05;
 		const pageNumber = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$/i.test(l.text);
@@ -403,7 +413,7 @@ function joinLines(lines: string[]): string {
 }
 
 /** Builds Markdown from lines: heading levels from font-size statistics, paragraphs, lists. */
-function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string; headings: number} {
+function toMarkdown(lines: Line[]): {markdown: string; headings: number} {
 	const body = mostUsedSize(lines);
 	const levels = headingLevels(lines, body);
 	const blocks: string[] = [];
@@ -425,6 +435,15 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 	const lettered = letterBullets(lines);
 	for (let index = 0; index < lines.length; index++) {
 		const line = lines[index]!;
+		if (line.image) {
+			flushParagraph();
+			flushList();
+			const {name, page} = line.image;
+			blocks.push(`![Image ${name} from page ${page}](assets/${name})`);
+			lastWasHeading = false;
+			previousPage = line.page;
+			continue;
+		}
 		const table = tables.get(index);
 		if (table) {
 			flushParagraph();
@@ -482,15 +501,49 @@ function toMarkdown(lines: Line[], images: ConvertedImage[]): {markdown: string;
 	}
 	flushParagraph();
 	flushList();
-	if (images.length > 0) {
-		blocks.push(
-			images.map(image => `![Image ${image.name} from page ${image.page}](assets/${image.name})`).join('\n\n'),
-		);
-	}
 	const joined = blocks
 		.map(block => (block.startsWith('| ') ? block : block.replaceAll(/(\w)- (\w)/g, '$1-$2')))
 		.join('\n\n');
 	return {markdown: `${joined}\n`, headings};
+}
+
+/** Two PDF transformation matrices [a b c d e f] in one: points go through `m` first, then `by` (as `cm` does). */
+function multiply(by: number[], m: number[]): number[] {
+	const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m;
+	const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = by;
+	return [
+		a1 * a2 + b1 * c2,
+		a1 * b2 + b1 * d2,
+		c1 * a2 + d1 * c2,
+		c1 * b2 + d1 * d2,
+		e1 * a2 + f1 * c2 + e2,
+		e1 * b2 + f1 * d2 + f2,
+	];
+}
+
+/**
+A page's images set into its lines: each before the first line (in reading order) that stands below
+its top edge, or at the page's end; an image line has no text and breaks paragraphs and tables.
+*/
+function withImages(lines: Line[], images: ConvertedImage[], pageHeight: number): Line[] {
+	const placed = [...lines];
+	for (const image of [...images].sort((a, b) => b.top - a.top)) {
+		const at = placed.findIndex(l => !l.image && l.y < image.top);
+		const line: Line = {
+			text: '',
+			size: 0,
+			x: 0,
+			y: image.top,
+			page: image.page,
+			gapBefore: 99,
+			pageHeight,
+			segments: [],
+			image,
+		};
+		if (at < 0) placed.push(line);
+		else placed.splice(at, 0, line);
+	}
+	return placed;
 }
 
 type ImageObject = {width: number; height: number; kind?: number; data?: Uint8Array | Uint8ClampedArray};
@@ -501,10 +554,26 @@ async function imagesOf(
 	number: number,
 ): Promise<ConvertedImage[]> {
 	const operators = await page.getOperatorList();
-	const names = new Set<string>();
+	// Each image's top edge, from the transformation in force where it is painted (the unit square scaled).
+	const tops = new Map<string, number>();
+	const stack: number[][] = [];
+	let ctm = [1, 0, 0, 1, 0, 0];
 	operators.fnArray.forEach((fn, i) => {
-		if (fn === lib.OPS.paintImageXObject) names.add(String((operators.argsArray[i] as unknown[])[0]));
+		const args = operators.argsArray[i] as unknown[];
+		if (fn === lib.OPS.save) stack.push(ctm);
+		else if (fn === lib.OPS.restore) ctm = stack.pop() ?? ctm;
+		else if (fn === lib.OPS.transform) ctm = multiply(ctm, args.map(Number));
+		else if (fn === lib.OPS.paintFormXObjectBegin) {
+			stack.push(ctm);
+			if (Array.isArray(args[0])) ctm = multiply(ctm, (args[0] as unknown[]).map(Number));
+		} else if (fn === lib.OPS.paintFormXObjectEnd) ctm = stack.pop() ?? ctm;
+		else if (fn === lib.OPS.paintImageXObject) {
+			const name = String(args[0]);
+			const [, b = 0, , d = 0, , f = 0] = ctm;
+			if (!tops.has(name)) tops.set(name, Math.max(f, f + b + d));
+		}
 	});
+	const names = new Set(tops.keys());
 	const images: ConvertedImage[] = [];
 	let index = 0;
 	for (const name of names) {
@@ -534,6 +603,7 @@ async function imagesOf(
 						: 0;
 		if (channels === 0) continue; // 1-bit masks and other packings are left out
 		images.push({
+			top: tops.get(name) ?? 0,
 			name: `page${number}-image${++index}.png`,
 			png: encodePng(image.width, image.height, channels, image.data),
 			page: number,
