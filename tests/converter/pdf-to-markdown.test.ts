@@ -420,3 +420,23 @@ test('words set right to left, each to the left of the one before, keep their ga
 	const {markdown} = await convertPdf(await leftwardsPdf(['first', 'second', 'third', 'fourth']));
 	t.is(markdown.trim(), 'first second third fourth');
 });
+
+test('an item set further right than the one above is nested in it; back left, it is not', async t => {
+	const at = (text: string, x: number, gap = 0) => ({runs: [{text, size: 11}], gap, x});
+	const md = (
+		await convertPdf(
+			await linesPdf([
+				body('The plan has these parts, each with its own steps:'),
+				at('• Prepare the ground', 80, 8),
+				at('– Clear the stones', 100),
+				at('– Dig the beds', 100),
+				at('1. First the north bed', 120),
+				at('• Plant the seeds', 80),
+			]),
+		)
+	).markdown;
+	t.regex(
+		md,
+		/^- Prepare the ground\n {2}- Clear the stones\n {2}- Dig the beds\n {4}1\. First the north bed\n- Plant the seeds$/m,
+	);
+});

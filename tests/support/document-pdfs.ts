@@ -63,7 +63,7 @@ export type Run = {text: string; size: number; bold?: boolean};
 A page of lines, each a list of runs drawn side by side; `gap` adds room above a line. For tests of
 the converter's reading of sizes, numbering, hyphenation and lists.
 */
-export async function linesPdf(lines: Array<{runs: Run[]; gap?: number}>): Promise<Uint8Array> {
+export async function linesPdf(lines: Array<{runs: Run[]; gap?: number; x?: number}>): Promise<Uint8Array> {
 	const document = await PDFDocument.create({updateMetadata: false});
 	const regular = await document.embedFont(StandardFonts.Helvetica);
 	const bold = await document.embedFont(StandardFonts.HelveticaBold);
@@ -71,7 +71,7 @@ export async function linesPdf(lines: Array<{runs: Run[]; gap?: number}>): Promi
 	let y = 720;
 	for (const line of lines) {
 		y -= line.gap ?? 0;
-		let x = 72;
+		let x = line.x ?? 72;
 		const height = Math.max(...line.runs.map(r => r.size));
 		for (const run of line.runs) {
 			const font = run.bold ? bold : regular;

@@ -424,9 +424,21 @@ function toMarkdown(lines: Line[]): {markdown: string; headings: number} {
 		if (paragraph.length > 0) blocks.push(escapeText(joinLines(paragraph)));
 		paragraph = [];
 	};
+	/** The indents of the open items, outermost first: an item further right than the last is nested in it. */
+	let indents: number[] = [];
+	/** Where the text of the last item at each depth starts: the indent of an item nested in it. */
+	let contentIndents: string[] = [];
 	const flushList = () => {
 		if (list.length > 0) blocks.push(list.join('\n'));
 		list = [];
+		indents = [];
+		contentIndents = [];
+	};
+	const depthOf = (line: Line): number => {
+		const slack = Math.max(2, line.size * 0.5);
+		while (indents.length > 0 && indents.at(-1)! > line.x + slack) indents.pop();
+		if (indents.length === 0 || line.x > indents.at(-1)! + slack) indents.push(line.x);
+		return Math.min(indents.length - 1, 5);
 	};
 	let previousPage = 0;
 	let lastWasHeading = false;
@@ -482,11 +494,12 @@ function toMarkdown(lines: Line[]): {markdown: string; headings: number} {
 			bulletMatch !== null && (line.text.slice(bulletMatch[0].length).match(/\p{L}/gu)?.length ?? 0) >= 2;
 		if (itemHasWords || numberMatch) {
 			flushParagraph();
-			list.push(
-				numberMatch
-					? `${numberMatch[1]}. ${line.text.slice(numberMatch[0].length)}`
-					: `- ${line.text.slice(bulletMatch![0].length)}`,
-			);
+			// A nested item is indented as far as its parent's text starts (CommonMark's rule for nesting).
+			const depth = Math.min(depthOf(line), contentIndents.length);
+			const indent = depth === 0 ? '' : contentIndents[depth - 1]!;
+			const marker = numberMatch ? `${numberMatch[1]}. ` : '- ';
+			contentIndents = [...contentIndents.slice(0, depth), indent + ' '.repeat(marker.length)];
+			list.push(`${indent}${marker}${line.text.slice(numberMatch ? numberMatch[0].length : bulletMatch![0].length)}`);
 			continue;
 		}
 		// A continuation of the previous list item: same paragraph, no break.
