@@ -245,7 +245,8 @@ test("the console's cost is measured from its first refresh, after half a minute
 	t.is((await feed.snapshot()).costMeasuring, undefined);
 });
 
-test('a worker that started after the last listing of registrations shows at the next refresh once it holds a lease', async t => {
+/** A queue of one job and a console that has listed no registration yet; `register` writes one, as a new worker does. */
+async function feedBeforeAWorker() {
 	const queue = await makeQueue();
 	const {context, clock, keys} = queue;
 	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
@@ -255,40 +256,52 @@ test('a worker that started after the last listing of registrations shows at the
 		monotonic: () => monotonic,
 		now: () => clock.now(),
 	});
+	const record = {
+		version: 1,
+		host: 'h',
+		pid: 1,
+		softwareVersion: 't',
+		status: 'idle',
+		store: 'l',
+		startedAt: 0,
+		lastSeen: 0,
+	};
+	return {
+		...queue,
+		feed,
+		/** Two seconds later, as the console's next refresh. */
+		later: () => {
+			monotonic += 2000;
+		},
+		register: async (worker: string) => context.store.put(keys.worker(worker), JSON.stringify({...record, worker})),
+	};
+}
+
+test('a worker that started after the last listing of registrations shows at the next refresh once it holds a lease', async t => {
+	const {context, feed, later, register} = await feedBeforeAWorker();
 	t.is((await feed.snapshot()).workers.length, 0);
-	const record = {version: 1, worker: 'w-new', host: 'h', pid: 1, softwareVersion: 't', status: 'idle', store: 'l'};
-	await context.store.put(keys.worker('w-new'), JSON.stringify({...record, startedAt: 0, lastSeen: 0}));
+	await register('w-new');
 	t.is((await claim(context, 'w-new', {hash: hashOf(1), priority: 'normal'})).kind, 'claimed');
-	monotonic += 2000;
+	later();
 	await feed.snapshot(); // sees a lease of a worker it does not know
-	monotonic += 2000;
-	const next = await feed.snapshot();
+	later();
 	t.deepEqual(
-		next.workers.map(w => [w.id, w.status]),
+		(await feed.snapshot()).workers.map(w => [w.id, w.status]),
 		[['w-new', 'processing']],
 		'not a minute later',
 	);
 });
 
 test('a worker whose jobs all ended between two sweeps shows at the next refresh, from its ended leases', async t => {
-	const queue = await makeQueue();
-	const {context, clock, keys} = queue;
-	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
-	let monotonic = 0;
-	const feed = new InspectorFeed(new Inspector(context), 'local', {
-		leaseSweepMs: 0,
-		monotonic: () => monotonic,
-		now: () => clock.now(),
-	});
+	const {context, feed, later, register} = await feedBeforeAWorker();
 	t.is((await feed.snapshot()).workers.length, 0);
-	const record = {version: 1, worker: 'w-quick', host: 'h', pid: 1, softwareVersion: 't', status: 'idle', store: 'l'};
-	await context.store.put(keys.worker('w-quick'), JSON.stringify({...record, startedAt: 0, lastSeen: 0}));
+	await register('w-quick');
 	const claimed = await claim(context, 'w-quick', {hash: hashOf(1), priority: 'normal'});
 	if (claimed.kind !== 'claimed') throw new Error('claim');
 	await complete(context, claimed.held, new Uint8Array([1]));
-	monotonic += 2000;
+	later();
 	t.deepEqual((await feed.snapshot()).workers, [], 'sees only an ended lease of a worker it does not know');
-	monotonic += 2000;
+	later();
 	t.deepEqual(
 		(await feed.snapshot()).workers.map(w => w.id),
 		['w-quick'],

@@ -8,6 +8,11 @@ import {type WorkerEmitter, type WorkerEventName, workerEventNames} from '../../
 import type {QueueContext} from '../../source/queue/queue-context.js';
 import {RemoteConfigCache} from '../../source/queue/remote-config.js';
 import {Worker, type WorkerOptions} from '../../source/worker/worker.js';
+import {parseWorkerRecord} from '../../source/queue/records.js';
+import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {isNotModified} from '../../source/storage/object-store.js';
+import {makePdf} from './pdfs.js';
+import {hashOf, makeQueue} from './queue.js';
 
 export type RecordedEvent = {event: WorkerEventName; fields: Record<string, unknown>; at: number};
 
@@ -95,4 +100,24 @@ export function heldConverter() {
 		dispose() {},
 	};
 	return {converter, running, failing};
+}
+
+/** A queue of `count` jobs, each with a small raw PDF (job-1.pdf …). */
+export async function queueWith(count: number) {
+	const queue = await makeQueue();
+	for (let n = 1; n <= count; n++) {
+		const hash = hashOf(n);
+		await queue.context.store.put(queue.keys.raw(hash), await makePdf([`job ${n}`]), {contentType: 'application/pdf'});
+		await enqueue(queue.context, {hash, priority: 'normal', name: `job-${n}.pdf`, size: 100});
+	}
+	return queue;
+}
+
+/** A worker's registration as the store holds it (the test fails when there is none or it is malformed). */
+export async function registration(queue: Awaited<ReturnType<typeof makeQueue>>, worker: string) {
+	const got = await queue.context.store.get(queue.keys.worker(worker));
+	if (!got || isNotModified(got)) throw new Error('no registration');
+	const parsed = parseWorkerRecord(got.body);
+	if (!parsed.ok) throw new Error(parsed.reason);
+	return parsed.value;
 }

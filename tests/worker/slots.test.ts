@@ -5,26 +5,14 @@ slot frees; a shutdown hands every running job back; a drain lets every one fini
 config's worker_slots applies when --slots is not given; a job that crashes takes no other slot's.
 */
 import test from 'ava';
-import {parseLease, parseWorkerRecord} from '../../source/queue/records.js';
+import {parseLease} from '../../source/queue/records.js';
 import {setRemoteConfig} from '../../source/queue/remote-config.js';
-import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified, listAll} from '../../source/storage/object-store.js';
 import {builtInSlots} from '../../source/worker/converters.js';
 import type {WorkerStatus} from '../../source/worker/events.js';
-import {makePdf} from '../support/pdfs.js';
-import {hashOf, makeQueue} from '../support/queue.js';
-import {heldConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
-
-async function queueWith(count: number) {
-	const queue = await makeQueue();
-	for (let n = 1; n <= count; n++) {
-		const hash = hashOf(n);
-		await queue.context.store.put(queue.keys.raw(hash), await makePdf([`job ${n}`]), {contentType: 'application/pdf'});
-		await enqueue(queue.context, {hash, priority: 'normal', name: `job-${n}.pdf`, size: 100});
-	}
-	return queue;
-}
+import {hashOf} from '../support/queue.js';
+import {heldConverter, queueWith, recordEvents, registration, testWorker, until} from '../support/worker-events.js';
 
 type Queue = Awaited<ReturnType<typeof queueWith>>;
 
@@ -38,14 +26,6 @@ async function leasesOf(queue: Queue) {
 		if (parsed.ok && parsed.value.ending === undefined) leases.push(parsed.value);
 	}
 	return leases;
-}
-
-async function registration(queue: Queue, worker: string) {
-	const got = await queue.context.store.get(queue.keys.worker(worker));
-	if (!got || isNotModified(got)) throw new Error('no registration');
-	const parsed = parseWorkerRecord(got.body);
-	if (!parsed.ok) throw new Error(parsed.reason);
-	return parsed.value;
 }
 
 async function stopAndWait(worker: ReturnType<typeof testWorker>, run: Promise<void>, clock: Queue['clock']) {

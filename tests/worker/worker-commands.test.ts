@@ -5,32 +5,19 @@ other, even when the command lands between the last heartbeat and the completing
 worker hears it at its next poll; a command older than the worker is removed unheeded.
 */
 import test from 'ava';
-import {parseWorkerRecord} from '../../source/queue/records.js';
-import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {readWorkerCommand, sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified} from '../../source/storage/object-store.js';
 import type {Worker} from '../../source/worker/worker.js';
-import {makePdf} from '../support/pdfs.js';
 import {hashOf, makeQueue} from '../support/queue.js';
-import {heldConverter, inProcessConverter, recordEvents, testWorker, until} from '../support/worker-events.js';
-
-async function queueWith(count: number) {
-	const queue = await makeQueue();
-	for (let n = 1; n <= count; n++) {
-		const hash = hashOf(n);
-		await queue.context.store.put(queue.keys.raw(hash), await makePdf([`job ${n}`]), {contentType: 'application/pdf'});
-		await enqueue(queue.context, {hash, priority: 'normal', name: `job-${n}.pdf`, size: 100});
-	}
-	return queue;
-}
-
-async function registration(queue: Awaited<ReturnType<typeof makeQueue>>, worker: string) {
-	const got = await queue.context.store.get(queue.keys.worker(worker));
-	if (!got || isNotModified(got)) throw new Error('no registration');
-	const parsed = parseWorkerRecord(got.body);
-	if (!parsed.ok) throw new Error(parsed.reason);
-	return parsed.value;
-}
+import {
+	heldConverter,
+	inProcessConverter,
+	queueWith,
+	recordEvents,
+	registration,
+	testWorker,
+	until,
+} from '../support/worker-events.js';
 
 async function finish(
 	worker: Worker,
