@@ -72,6 +72,8 @@ export class Claimer {
 		private readonly events: WorkerEmitter,
 		/** The fleet's size as the last janitor turn told it (leases). */
 		private readonly fleetLeases: () => number,
+		/** Whether this worker runs the job already (in another of its slots). */
+		private readonly holds: (hash: string) => boolean = () => false,
 		private readonly random: () => number = Math.random,
 	) {
 		this.pause = new PauseWatch(context);
@@ -98,8 +100,9 @@ export class Claimer {
 			while (listing.candidates.length > 0) {
 				if (isStopping()) return undefined;
 				const candidate = listing.candidates.shift()!;
-				// A listing reused after a pause: its candidates of a paused priority wait.
-				if (this.paused.has(candidate.priority)) continue;
+				// A listing reused after a pause: its candidates of a paused priority wait. A job this worker
+				// runs in another slot keeps its todo entry (rule 1): claiming it would only cost a refused PUT.
+				if (this.paused.has(candidate.priority) || this.holds(candidate.hash)) continue;
 				const outcome = await claim(this.context, this.workerId, candidate);
 				if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
 				const lost = outcome.kind === 'taken' || outcome.kind === 'gone';

@@ -65,6 +65,11 @@ export class JobRun {
 		});
 	}
 
+	/** The job's hash. */
+	get hash(): string {
+		return this.held.lease.hash;
+	}
+
 	/** Ends the conversion (shutdown, cancel, lost lease); the run then ends the attempt as it should. */
 	abort(reason: string): void {
 		this.controller.abort(reason);

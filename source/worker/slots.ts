@@ -43,6 +43,12 @@ export class Slots {
 			});
 	}
 
+	/** Whether a running job is this one (by its hash). */
+	holds(hash: string): boolean {
+		for (const run of this.runs.keys()) if (run.hash === hash) return true;
+		return false;
+	}
+
 	show(run: JobRun, job: ShownJob): void {
 		if (this.runs.has(run)) this.shown.set(run, job);
 	}

@@ -69,7 +69,10 @@ export class Worker extends WorkerEmitter {
 	private readonly failures: FailureRecorder;
 	private readonly logs: JobLogWriter;
 	private readonly slots = new Slots();
-	/** Woken early from an idle wait: a drain heard while other slots still run. */
+	/**
+	Wakes the loop from a wait with free slots: a job ended (a busy worker lists again after each job,
+	as a worker of one slot does, rather than wait for the signal) or a drain was heard.
+	*/
 	private wake = new AbortController();
 	private readonly trouble: StoreTrouble;
 	private readonly held: HeldJobs;
@@ -83,7 +86,14 @@ export class Worker extends WorkerEmitter {
 		this.registration.keepsWindows((options.runWindows ?? []).map(w => w.text));
 		this.janitor = new JanitorSchedule(options.janitorContext ?? context, clock, this, options.workerId);
 		this.held = options.heldJobs ?? heldJobsFile(stateDirectory(), options.workerId);
-		this.claimer = new Claimer(context, options.workerId, clock, this, () => this.janitor.fleetLeases);
+		this.claimer = new Claimer(
+			context,
+			options.workerId,
+			clock,
+			this,
+			() => this.janitor.fleetLeases,
+			hash => this.slots.holds(hash),
+		);
 		this.failures = new FailureRecorder(context, this.registration, this.janitor, this);
 		this.logs = new JobLogWriter(context, this);
 		this.trouble = new StoreTrouble(clock, this.stopController.signal, this, () => this.claimer.forget());
@@ -256,6 +266,8 @@ export class Worker extends WorkerEmitter {
 		if (await this.waitForConverter()) return 'continue';
 		await this.failures.flush();
 		const listedAt = clock.now();
+		// Before the listing: a job that ends from here on wakes the wait below, if it comes to one.
+		this.wake = new AbortController();
 		const held = await this.claimer.claimNext(() => this.stopping || this.commands.pending !== undefined);
 		this.trouble.clear();
 		if (held) {
@@ -271,7 +283,8 @@ export class Worker extends WorkerEmitter {
 		if (this.options.runOnce) return 'stop';
 		// Jobs were there but others took each one first: try again in a moment, not after an idle poll.
 		if (this.claimer.contended) {
-			await clock.sleep(1000 + Math.random() * 2000, this.stopController.signal).catch(() => undefined);
+			const wake = AbortSignal.any([this.stopController.signal, this.wake.signal]);
+			await clock.sleep(1000 + Math.random() * 2000, wake).catch(() => undefined);
 			return 'continue';
 		}
 		// Free slots wait as an idle worker does; the worker is idle only once no slot is busy.
@@ -280,7 +293,6 @@ export class Worker extends WorkerEmitter {
 			this.options.converter.idle();
 			await this.registration.write('idle');
 		}
-		this.wake = new AbortController();
 		await waitForWork({
 			clock,
 			signal,
@@ -407,12 +419,14 @@ export class Worker extends WorkerEmitter {
 					await this.held.forget(held.lease.hash);
 				}
 			},
-			() =>
+			() => {
 				this.setStatus({
 					jobs: this.slots.jobs,
 					jobsCompleted: this.registration.completed,
 					jobsFailed: this.registration.failed,
-				}),
+				});
+				this.wake.abort();
+			},
 		);
 	}
 

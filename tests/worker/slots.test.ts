@@ -7,10 +7,12 @@ config's worker_slots applies when --slots is not given; a job that crashes take
 import test from 'ava';
 import {parseLease} from '../../source/queue/records.js';
 import {setRemoteConfig} from '../../source/queue/remote-config.js';
+import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified, listAll} from '../../source/storage/object-store.js';
 import {builtInSlots} from '../../source/worker/converters.js';
 import type {WorkerStatus} from '../../source/worker/events.js';
+import {makePdf} from '../support/pdfs.js';
 import {hashOf} from '../support/queue.js';
 import {heldConverter, queueWith, recordEvents, registration, testWorker, until} from '../support/worker-events.js';
 
@@ -156,5 +158,25 @@ test('a job that fails in one slot fails only that job; the others complete', as
 		events.find(e => e.event === 'job-failed'),
 		{fields: {error: 'the converter was killed (SIGKILL; out of memory?)'}},
 	);
+	await stopAndWait(worker, run, clock);
+});
+
+test('a job that ends sends a worker with free slots to list again, as one of one slot does after each job', async t => {
+	const queue = await queueWith(1);
+	const {clock, context} = queue;
+	const {converter, running} = heldConverter();
+	const worker = testWorker(context, clock, 'w-relist', converter, {slots: 2});
+	const events = recordEvents(worker, clock);
+	const run = worker.run();
+	await until('the one job converting', () => running.length === 1);
+	// The free slot waits on the signal; the clock stands still, so it does not poll it.
+	await until('the free slot waiting', () => clock.pendingSleepers > 1);
+	await enqueue(context, {hash: hashOf(2), priority: 'normal', name: 'job-2.pdf', size: 100});
+	await context.store.put(queue.keys.raw(hashOf(2)), await makePdf(['job 2']), {contentType: 'application/pdf'});
+	running[0]!();
+	await until('the new job claimed without a poll', () => running.length === 2);
+	t.is(events.filter(e => e.event === 'job-claimed').length, 2);
+	running[1]!();
+	await until('both done', () => events.filter(e => e.event === 'job-completed').length === 2);
 	await stopAndWait(worker, run, clock);
 });

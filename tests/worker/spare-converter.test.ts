@@ -178,5 +178,9 @@ test('two jobs at once (two slots): a crash in one child fails only its job; bot
 	await t.throwsAsync(doomed, {message: /the converter was killed/});
 	await survivor;
 	t.regex(await readFile(path.join(d.output, 'content.md'), 'utf8'), /Survivor/);
-	t.deepEqual(new Set(secondPids), new Set(firstPids), 'both warm children were kept for the second pair');
+	t.deepEqual(
+		[...new Set(secondPids)].sort(),
+		[...new Set(firstPids)].sort(),
+		'both warm children were kept for the second pair',
+	);
 });
