@@ -549,7 +549,8 @@ export class InspectorFeed implements ConsoleSource {
 								? 'idle'
 								: record.status,
 				...(sleeping && record.sleepingUntil !== undefined ? {sleepingUntil: record.sleepingUntil} : {}),
-				...(lease ? {currentJob: lease.name ?? lease.hash.slice(0, 12)} : {}),
+				// Until its first heartbeat a lease has no name: the queue entry the read model holds has it.
+				...(lease ? {currentJob: lease.name ?? view.jobs[lease.hash]?.name ?? lease.hash.slice(0, 12)} : {}),
 				...(lease?.progress?.cpuPercent === undefined
 					? record.cpuPercent === undefined
 						? {}

@@ -249,7 +249,7 @@ test("the console's cost is measured from its first refresh, after half a minute
 async function feedBeforeAWorker() {
 	const queue = await makeQueue();
 	const {context, clock, keys} = queue;
-	await enqueue(context, {hash: hashOf(1), priority: 'normal'});
+	await enqueue(context, {hash: hashOf(1), priority: 'normal', name: 'doc-1.pdf'});
 	let monotonic = 0;
 	const feed = new InspectorFeed(new Inspector(context), 'local', {
 		leaseSweepMs: 0,
@@ -286,9 +286,9 @@ test('a worker that started after the last listing of registrations shows at the
 	await feed.snapshot(); // sees a lease of a worker it does not know
 	later();
 	t.deepEqual(
-		(await feed.snapshot()).workers.map(w => [w.id, w.status]),
-		[['w-new', 'processing']],
-		'not a minute later',
+		(await feed.snapshot()).workers.map(w => [w.id, w.status, w.currentJob]),
+		[['w-new', 'processing', 'doc-1.pdf']],
+		'not a minute later, its job named before its first heartbeat',
 	);
 });
 
