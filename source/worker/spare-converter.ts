@@ -58,11 +58,6 @@ export class SpareConverter {
 		return this.waiting[0]?.pid;
 	}
 
-	/** How many children wait. */
-	get size(): number {
-		return this.waiting.length;
-	}
-
 	/** Starts a child for the next job, unless a usable one is waiting already. */
 	prepare(): void {
 		this.dropDead();

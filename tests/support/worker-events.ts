@@ -121,3 +121,14 @@ export async function registration(queue: Awaited<ReturnType<typeof makeQueue>>,
 	if (!parsed.ok) throw new Error(parsed.reason);
 	return parsed.value;
 }
+
+/** Stops a worker whose run is `running`, moving the simulated clock on until nothing sleeps, and waits for it. */
+export async function stopWorker(
+	worker: Worker,
+	running: Promise<void>,
+	clock: {advance(ms: number): void; pendingSleepers: number},
+): Promise<void> {
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+}

@@ -14,7 +14,15 @@ import {builtInSlots} from '../../source/worker/converters.js';
 import type {WorkerStatus} from '../../source/worker/events.js';
 import {makePdf} from '../support/pdfs.js';
 import {hashOf} from '../support/queue.js';
-import {heldConverter, queueWith, recordEvents, registration, testWorker, until} from '../support/worker-events.js';
+import {
+	heldConverter,
+	queueWith,
+	recordEvents,
+	registration,
+	stopWorker,
+	testWorker,
+	until,
+} from '../support/worker-events.js';
 
 type Queue = Awaited<ReturnType<typeof queueWith>>;
 
@@ -30,21 +38,20 @@ async function leasesOf(queue: Queue) {
 	return leases;
 }
 
-async function stopAndWait(worker: ReturnType<typeof testWorker>, run: Promise<void>, clock: Queue['clock']) {
-	worker.stop('test over');
-	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
-	await run;
+/** A worker of `slots` slots (the remote config's choice when undefined) on `queue`, its jobs held until the test lets them go. */
+function startWorker(queue: Queue, id: string, slots?: number) {
+	const {converter, running, failing} = heldConverter();
+	const worker = testWorker(queue.context, queue.clock, id, converter, slots === undefined ? {} : {slots});
+	const events = recordEvents(worker, queue.clock);
+	return {worker, events, running, failing, run: worker.run()};
 }
 
 test('three slots: three jobs at once, each its own lease renewed by its own heartbeat; the fourth waits for a free slot', async t => {
 	const queue = await queueWith(5);
 	const {clock, context} = queue;
-	const {converter, running} = heldConverter();
-	const worker = testWorker(context, clock, 'w-slots', converter, {slots: 3});
-	const events = recordEvents(worker, clock);
+	const {worker, events, running, run} = startWorker(queue, 'w-slots', 3);
 	const statuses: WorkerStatus[] = [];
 	worker.on('status', status => statuses.push(status));
-	const run = worker.run();
 	await until('three conversions', () => running.length === 3);
 	t.is(events.filter(e => e.event === 'job-claimed').length, 3, 'not a fourth while every slot is busy');
 	const leases = await leasesOf(queue);
@@ -74,18 +81,15 @@ test('three slots: three jobs at once, each its own lease renewed by its own hea
 		clock.advance(1000);
 		return (await registration(queue, 'w-slots')).status === 'idle';
 	});
-	await stopAndWait(worker, run, clock);
+	await stopWorker(worker, run, clock);
 });
 
 test('a shutdown hands every running job back, none counted', async t => {
 	const queue = await queueWith(3);
 	const {clock, context, keys} = queue;
-	const {converter, running} = heldConverter();
-	const worker = testWorker(context, clock, 'w-down', converter, {slots: 3});
-	const events = recordEvents(worker, clock);
-	const run = worker.run();
+	const {worker, events, running, run} = startWorker(queue, 'w-down', 3);
 	await until('three conversions', () => running.length === 3);
-	await stopAndWait(worker, run, clock);
+	await stopWorker(worker, run, clock);
 	t.is(events.filter(e => e.event === 'job-requeued').length, 3);
 	t.false(events.some(e => e.event === 'job-failed'));
 	for (let n = 1; n <= 3; n++) {
@@ -98,10 +102,7 @@ test('a shutdown hands every running job back, none counted', async t => {
 test('drain: every running job finishes, no other is claimed, then the worker exits', async t => {
 	const queue = await queueWith(4);
 	const {clock, context} = queue;
-	const {converter, running} = heldConverter();
-	const worker = testWorker(context, clock, 'w-drain', converter, {slots: 2});
-	const events = recordEvents(worker, clock);
-	const run = worker.run();
+	const {events, running, run} = startWorker(queue, 'w-drain', 2);
 	await until('two conversions', () => running.length === 2);
 	await sendWorkerCommand(context, {worker: 'w-drain', command: 'drain', by: 'op'});
 	clock.advance(context.config().heartbeat_interval * 1000);
@@ -124,13 +125,10 @@ test("without --slots the remote config's worker_slots applies, then the convert
 	const queue = await queueWith(3);
 	const {clock, context} = queue;
 	await setRemoteConfig(context, {worker_slots: 2});
-	const {converter, running} = heldConverter();
-	const worker = testWorker(context, clock, 'w-remote', converter);
-	const events = recordEvents(worker, clock);
-	const run = worker.run();
+	const {worker, events, running, run} = startWorker(queue, 'w-remote');
 	await until('two conversions', () => running.length === 2);
 	t.is(events.filter(e => e.event === 'job-claimed').length, 2);
-	await stopAndWait(worker, run, clock);
+	await stopWorker(worker, run, clock);
 	// One per core, as long as each child has its memory ceiling (2 GB by default).
 	t.is(builtInSlots(8, 64 * 2 ** 30, 2048), 8);
 	t.is(builtInSlots(8, 8 * 2 ** 30, 2048), 4, 'memory bounds it');
@@ -140,11 +138,8 @@ test("without --slots the remote config's worker_slots applies, then the convert
 
 test('a job that fails in one slot fails only that job; the others complete', async t => {
 	const queue = await queueWith(3);
-	const {clock, context} = queue;
-	const {converter, running, failing} = heldConverter();
-	const worker = testWorker(context, clock, 'w-fail', converter, {slots: 3});
-	const events = recordEvents(worker, clock);
-	const run = worker.run();
+	const {clock} = queue;
+	const {worker, events, running, failing, run} = startWorker(queue, 'w-fail', 3);
 	await until('three conversions', () => running.length === 3);
 	failing[1]!('the converter was killed (SIGKILL; out of memory?)');
 	running[0]!();
@@ -158,16 +153,13 @@ test('a job that fails in one slot fails only that job; the others complete', as
 		events.find(e => e.event === 'job-failed'),
 		{fields: {error: 'the converter was killed (SIGKILL; out of memory?)'}},
 	);
-	await stopAndWait(worker, run, clock);
+	await stopWorker(worker, run, clock);
 });
 
 test('a job that ends sends a worker with free slots to list again, as one of one slot does after each job', async t => {
 	const queue = await queueWith(1);
 	const {clock, context} = queue;
-	const {converter, running} = heldConverter();
-	const worker = testWorker(context, clock, 'w-relist', converter, {slots: 2});
-	const events = recordEvents(worker, clock);
-	const run = worker.run();
+	const {worker, events, running, run} = startWorker(queue, 'w-relist', 2);
 	await until('the one job converting', () => running.length === 1);
 	// The free slot waits on the signal; the clock stands still, so it does not poll it.
 	await until('the free slot waiting', () => clock.pendingSleepers > 1);
@@ -178,5 +170,5 @@ test('a job that ends sends a worker with free slots to list again, as one of on
 	t.is(events.filter(e => e.event === 'job-claimed').length, 2);
 	running[1]!();
 	await until('both done', () => events.filter(e => e.event === 'job-completed').length === 2);
-	await stopAndWait(worker, run, clock);
+	await stopWorker(worker, run, clock);
 });

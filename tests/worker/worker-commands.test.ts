@@ -7,7 +7,6 @@ worker hears it at its next poll; a command older than the worker is removed unh
 import test from 'ava';
 import {readWorkerCommand, sendWorkerCommand} from '../../source/queue/transitions/worker-command.js';
 import {isNotModified} from '../../source/storage/object-store.js';
-import type {Worker} from '../../source/worker/worker.js';
 import {hashOf, makeQueue} from '../support/queue.js';
 import {
 	heldConverter,
@@ -15,19 +14,10 @@ import {
 	queueWith,
 	recordEvents,
 	registration,
+	stopWorker,
 	testWorker,
 	until,
 } from '../support/worker-events.js';
-
-async function finish(
-	worker: Worker,
-	running: Promise<void>,
-	clock: {advance(ms: number): void; pendingSleepers: number},
-) {
-	worker.stop('test over');
-	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
-	await running;
-}
 
 test('stop: the running job is handed back at the next heartbeat, not counted; the worker exits and says who', async t => {
 	const queue = await queueWith(2);
@@ -141,7 +131,7 @@ test('an idle worker hears a command at its next poll; one older than the worker
 	await run;
 	t.like(events.filter(e => e.event === 'worker-command').at(-1), {fields: {command: 'drain', via: 'signal'}});
 	t.like(await registration(queue, 'w-idle'), {status: 'stopped', command: {command: 'drain', by: 'op'}});
-	await finish(worker, Promise.resolve(), clock);
+	await stopWorker(worker, Promise.resolve(), clock);
 });
 
 test('a malformed or wrong-typed command is reported and not obeyed', async t => {
