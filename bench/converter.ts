@@ -3,7 +3,7 @@ The built-in converter: pages per second and peak memory per file, each in a fre
 (as the worker runs it). Uses ../shared/corpus when present, else generated PDFs. Then 20 short
 PDFs in a row through runConversion as the worker calls it: a fresh child per job against the
 worker's waiting child, which serves job after job (up to 50; worker/spare-converter.ts).
-Then, when ../shared/corpus-real and its scorer are there, each real PDF converted in this warm
+Then each PDF with images, warm, with and without extracting them (what images cost a page). Then, when ../shared/corpus-real and its scorer are there, each real PDF converted in this warm
 process and scored against its reference Markdown (../shared/tools/score-markdown.py), per file
 and in total. Prints tables and writes bench/results/converter.json.
 Run: node dist/bench/converter.js [files...]
@@ -16,6 +16,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {PDFDocument, StandardFonts} from 'pdf-lib';
 import {convertPdf} from '../source/worker/converter/pdf-to-markdown.js';
+import {encodePng} from '../source/worker/converter/png.js';
 import {runConversion, startConversionChild} from '../source/worker/run-conversion.js';
 import {SpareConverter} from '../source/worker/spare-converter.js';
 
@@ -44,8 +45,25 @@ if (files.length === 0) {
 			});
 	}
 	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-bench-conv-'));
-	files = [path.join(folder, 'generated-125.pdf')];
+	files = [path.join(folder, 'generated-125.pdf'), path.join(folder, 'generated-pictures-20.pdf')];
 	await writeFile(files[0]!, await document.save());
+	// And 20 pages of text, each with a 300 × 200 picture (a colour gradient, stored as Flate).
+	const pictures = await PDFDocument.create();
+	const picturesFont = await pictures.embedFont(StandardFonts.Helvetica);
+	const gradient = Uint8Array.from({length: 300 * 200 * 3}, (_, i) => (i % 3 === 0 ? (i / 3) % 300 : (i * 7) % 256));
+	const picture = await pictures.embedPng(encodePng(300, 200, 3, gradient));
+	for (let p = 1; p <= 20; p++) {
+		const page = pictures.addPage([612, 792]);
+		for (let line = 0; line < 25; line++)
+			page.drawText(`Line ${line} of page ${p}: lorem ipsum dolor sit amet consectetur.`, {
+				x: 72,
+				y: 720 - line * 15,
+				size: 11,
+				font: picturesFont,
+			});
+		page.drawImage(picture, {x: 72, y: 80, width: 300, height: 200});
+	}
+	await writeFile(files[1]!, await pictures.save());
 }
 const runner = path.join(here, 'convert-one.js');
 const rows = [];
@@ -184,9 +202,46 @@ async function scoreCorpusReal() {
 	);
 	return {rows: scored.rows, summary: scored.summary, timings: Object.fromEntries(timings)};
 }
+/** A page's images' cost: each file with images converted warm with and without them (median of 5). */
+async function imageCost(candidates: string[]) {
+	const median = async (data: Uint8Array, images: boolean) => {
+		const runs: number[] = [];
+		for (let i = 0; i < 6; i++) {
+			const started = performance.now();
+			await convertPdf(data, {images});
+			if (i > 0) runs.push(performance.now() - started); // the first run warms up
+		}
+		return runs.sort((a, b) => a - b)[2]!;
+	};
+	const costs = [];
+	for (const file of candidates) {
+		const data = new Uint8Array(await readFile(file));
+		const {images, pages} = await convertPdf(data);
+		if (images.length === 0) continue;
+		const withoutMs = await median(data, false);
+		const withMs = await median(data, true);
+		costs.push({file: path.basename(file), pages, images: images.length, withoutMs, withMs, ratio: withMs / withoutMs});
+	}
+	console.log('');
+	console.log('PDFs with images, warm | pages | images | ms without images | ms with images | × (target < 2)');
+	for (const c of costs)
+		console.log(
+			`${c.file} | ${c.pages} | ${c.images} | ${c.withoutMs.toFixed(1)} | ${c.withMs.toFixed(1)} | ${c.ratio.toFixed(2)}×`,
+		);
+	return costs;
+}
+const realPdfs = path.resolve(here, '../../../shared/corpus-real/pdf');
+const images = await imageCost([
+	...files,
+	...(existsSync(realPdfs) ? readdirSync(realPdfs).map(f => path.join(realPdfs, f)) : []),
+]);
 const corpusReal = await scoreCorpusReal();
 await mkdir('bench/results', {recursive: true});
 await writeFile(
 	'bench/results/converter.json',
-	JSON.stringify({date: new Date().toISOString(), rows, children, ...(corpusReal ? {corpusReal} : {})}, null, 2),
+	JSON.stringify(
+		{date: new Date().toISOString(), rows, children, images, ...(corpusReal ? {corpusReal} : {})},
+		null,
+		2,
+	),
 );

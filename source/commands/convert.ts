@@ -39,7 +39,7 @@ export const convertCommand: CommandModule<GlobalArgs, GlobalArgs & {file: strin
 			});
 			await mkdir(path.join(output, 'assets'), {recursive: true});
 			await writeFile(path.join(output, 'content.md'), result.markdown);
-			for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.png);
+			for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.bytes);
 			const info = {
 				original_filename: path.basename(argv.file),
 				pages: result.pages,

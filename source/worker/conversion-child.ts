@@ -30,7 +30,7 @@ async function convert({input, output, maxPages}: ChildJob): Promise<void> {
 		});
 		await mkdir(path.join(output, 'assets'), {recursive: true});
 		await writeFile(path.join(output, 'content.md'), result.markdown);
-		for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.png);
+		for (const image of result.images) await writeFile(path.join(output, 'assets', image.name), image.bytes);
 		await send({
 			type: 'done',
 			pages: result.pages,

@@ -38,7 +38,7 @@ test('headings by font size, paragraphs, lists; running headers and page numbers
 	t.notRegex(md, /^\d$/m, 'page numbers are dropped');
 	t.is(result.images.length, 1);
 	t.is(result.images[0]?.page, 2);
-	t.deepEqual([...result.images[0]!.png.subarray(1, 4)].map(c => String.fromCharCode(c)).join(''), 'PNG');
+	t.deepEqual([...result.images[0]!.bytes.subarray(1, 4)].map(c => String.fromCharCode(c)).join(''), 'PNG');
 	t.regex(
 		md,
 		/^2\. Step two\n\n!\[Image page2-image1\.png from page 2\]\(assets\/page2-image1\.png\)\n\n## Part 3 Overview$/m,

@@ -1,6 +1,6 @@
 /**
-The built-in converter: PDF → Markdown on pdf.js (pdfjs-dist 5.6.205, legacy build, the one
-that runs on Node 20 without workarounds), plus extracted images as PNG.
+The built-in converter: PDF → Markdown on pdf.js (pdfjs-dist 6, legacy build), plus the images,
+read as the file stores them (stored-images.ts; pdf.js's operator list for what that cannot write).
 
 From the text items' positions and font sizes it rebuilds lines (in content-stream order, which
 keeps two-column pages in reading order), paragraphs (by vertical gaps), headings (sizes above the
@@ -10,7 +10,9 @@ with no text but an image is reported as scanned: there is no OCR.
 */
 import {createRequire} from 'node:module';
 import path from 'node:path';
+import {multiply} from './content-stream.js';
 import {encodePng} from './png.js';
+import {storedImages} from './stored-images.js';
 import {ConversionError} from './conversion-error.js';
 import {headingLevels} from './headings.js';
 import {findTables, type Segment, tableMarkdown} from './tables.js';
@@ -19,8 +21,9 @@ type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PDFDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 
 export type ConvertedImage = {
+	/** page<N>-image<M>.jpg or .png */
 	name: string;
-	png: Buffer;
+	bytes: Buffer;
 	page: number;
 	width: number;
 	height: number;
@@ -161,12 +164,20 @@ export async function convertPdf(data: Uint8Array, options: ConvertOptions = {})
 				`the PDF has ${document.numPages} pages, more than max_pages (${options.maxPages}) allows`,
 				true,
 			);
+		const stored = hasImages ? await storedImages(data, document.numPages) : undefined;
 		for (let number = 1; number <= document.numPages; number++) {
 			const page = await document.getPage(number);
 			const content = await page.getTextContent();
 			const pageLines = linesOf(content.items as TextItem[], number, page.view[3] ?? 792);
 			if (hasImages) {
-				const found = await imagesOf(lib, page, number);
+				const kept = stored?.[number - 1];
+				const found = kept
+					? kept.map(({extension, ...image}, i) => ({
+							...image,
+							name: `page${number}-image${i + 1}.${extension}`,
+							page: number,
+						}))
+					: await imagesOf(lib, page, number);
 				images.push(...found);
 				if (pageLines.every(l => l.text.trim() === '') && found.length > 0) scannedPages.push(number);
 				lines.push(...withImages(pageLines, found, page.view[3] ?? 792));
@@ -520,20 +531,6 @@ function toMarkdown(lines: Line[]): {markdown: string; headings: number} {
 	return {markdown: `${joined}\n`, headings};
 }
 
-/** Two PDF transformation matrices [a b c d e f] in one: points go through `m` first, then `by` (as `cm` does). */
-function multiply(by: number[], m: number[]): number[] {
-	const [a1 = 1, b1 = 0, c1 = 0, d1 = 1, e1 = 0, f1 = 0] = m;
-	const [a2 = 1, b2 = 0, c2 = 0, d2 = 1, e2 = 0, f2 = 0] = by;
-	return [
-		a1 * a2 + b1 * c2,
-		a1 * b2 + b1 * d2,
-		c1 * a2 + d1 * c2,
-		c1 * b2 + d1 * d2,
-		e1 * a2 + f1 * c2 + e2,
-		e1 * b2 + f1 * d2 + f2,
-	];
-}
-
 /**
 A page's images set into its lines: each before the first line (in reading order) that stands below
 its top edge, or at the page's end; an image line has no text and breaks paragraphs and tables.
@@ -618,7 +615,7 @@ async function imagesOf(
 		images.push({
 			top: tops.get(name) ?? 0,
 			name: `page${number}-image${++index}.png`,
-			png: encodePng(image.width, image.height, channels, image.data),
+			bytes: encodePng(image.width, image.height, channels, image.data),
 			page: number,
 			width: image.width,
 			height: image.height,
