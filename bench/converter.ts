@@ -3,7 +3,8 @@ The built-in converter: pages per second and peak memory per file, each in a fre
 (as the worker runs it). Uses ../shared/corpus when present, else generated PDFs. Then 20 short
 PDFs in a row through runConversion as the worker calls it: a fresh child per job against the
 worker's waiting child, which serves job after job (up to 50; worker/spare-converter.ts).
-Then each PDF with images, warm, with and without extracting them (what images cost a page). Then, when ../shared/corpus-real and its scorer are there, each real PDF converted in this warm
+Then each PDF with images, warm, with and without extracting them (what images cost a page).
+Then, when ../shared/corpus-real and its scorer are there, each real PDF converted in this warm
 process and scored against its reference Markdown (../shared/tools/score-markdown.py), per file
 and in total. Prints tables and writes bench/results/converter.json.
 Run: node dist/bench/converter.js [files...]

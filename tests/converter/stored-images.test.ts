@@ -17,7 +17,7 @@ import {
 	setGraphicsState,
 	StandardFonts,
 } from 'pdf-lib';
-import {identity, type Matrix, paintedXObjects} from '../../source/worker/converter/content-stream.js';
+import {identity, type Matrix, readContent} from '../../source/worker/converter/content-stream.js';
 import {encodePng} from '../../source/worker/converter/png.js';
 import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
 import {grayJpeg} from '../support/jpeg.js';
@@ -205,7 +205,7 @@ test('the content-stream reader follows q, Q and cm, and passes over strings, co
 		'2 0 0 2 0 0 cm [(x) 5 (y)] TJ << /MCID 3 >> BDC /Im2 Do EMC',
 		'Q /Im3 Do Q Q /Im4 Do',
 	].join('\n');
-	paintedXObjects(Buffer.from(stream, 'latin1'), identity, (name, ctm) => painted.push([name, ctm]));
+	readContent(Buffer.from(stream, 'latin1'), {ctm: identity}, {paint: (name, {ctm}) => painted.push([name, ctm])});
 	t.deepEqual(painted, [
 		['Im1', [1, 0, 0, 1, 10, 20]],
 		['Im2', [2, 0, 0, 2, 10, 20]],

@@ -57,7 +57,7 @@ export async function imageOnlyPdf(): Promise<Uint8Array> {
 }
 
 /** One text run of a line: its text, size and font, drawn after the previous run of the same line. */
-export type Run = {text: string; size: number; bold?: boolean};
+export type Run = {text: string; size: number; bold?: boolean; italic?: boolean; mono?: boolean};
 
 /**
 A page of lines, each a list of runs drawn side by side; `gap` adds room above a line. For tests of
@@ -67,6 +67,8 @@ export async function linesPdf(lines: Array<{runs: Run[]; gap?: number; x?: numb
 	const document = await PDFDocument.create({updateMetadata: false});
 	const regular = await document.embedFont(StandardFonts.Helvetica);
 	const bold = await document.embedFont(StandardFonts.HelveticaBold);
+	const italic = await document.embedFont(StandardFonts.HelveticaOblique);
+	const mono = await document.embedFont(StandardFonts.Courier);
 	const page = document.addPage([612, 792]);
 	let y = 720;
 	for (const line of lines) {
@@ -74,7 +76,7 @@ export async function linesPdf(lines: Array<{runs: Run[]; gap?: number; x?: numb
 		let x = line.x ?? 72;
 		const height = Math.max(...line.runs.map(r => r.size));
 		for (const run of line.runs) {
-			const font = run.bold ? bold : regular;
+			const font = run.mono ? mono : run.bold ? bold : run.italic ? italic : regular;
 			page.drawText(run.text, {x, y, size: run.size, font, color: rgb(0, 0, 0)});
 			x += font.widthOfTextAtSize(run.text, run.size) + 3;
 		}

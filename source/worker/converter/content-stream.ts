@@ -38,26 +38,93 @@ const isDelimiter = (c: number) =>
 	c === 47 ||
 	c === 37;
 
+/** What the graphics state holds that this reader follows: the transformation and the font. */
+export type ContentState = {ctm: Matrix; font?: string | undefined};
+
+export type ContentHandlers = {
+	/** An XObject painted, in the state in force there (a form starts from it). */
+	paint?: (name: string, state: ContentState) => void;
+	/** The font Tf sets, from its resource name: what the state keeps (undefined: none known). */
+	font?: (name: string) => string | undefined;
+	/** Text shown (Tj, TJ, ', "): the font in force and the strings' bytes, escapes undone. */
+	text?: (font: string | undefined, strings: Uint8Array[]) => void;
+};
+
+/** A literal string's bytes, from after its "(" to before its ")", with its escapes undone. */
+function literal(bytes: Uint8Array, from: number, to: number): Uint8Array {
+	if (bytes.subarray(from, to).indexOf(92) < 0) return bytes.subarray(from, to);
+	const out: number[] = [];
+	for (let k = from; k < to; k++) {
+		const c = bytes[k]!;
+		if (c !== 92) {
+			out.push(c);
+			continue;
+		}
+		const next = bytes[++k];
+		if (next === undefined) break;
+		const simple = {110: 10, 114: 13, 116: 9, 98: 8, 102: 12}[next];
+		if (simple !== undefined) out.push(simple);
+		else if (next >= 48 && next <= 55) {
+			let value = next - 48;
+			for (let d = 0; d < 2 && (bytes[k + 1] ?? 0) >= 48 && (bytes[k + 1] ?? 0) <= 55; d++)
+				value = value * 8 + bytes[++k]! - 48;
+			out.push(value & 0xff);
+		} else if (next === 13) {
+			if (bytes[k + 1] === 10) k++; // a line break after a backslash is no character
+		} else if (next !== 10) out.push(next);
+	}
+	return Uint8Array.from(out);
+}
+
+/** A hex string's bytes (an odd last digit is followed by 0). */
+function hexBytes(bytes: Uint8Array, from: number, to: number): Uint8Array {
+	const out = new Uint8Array(Math.ceil((to - from) / 2));
+	let length = 0;
+	let high = -1;
+	for (let k = from; k < to; k++) {
+		const c = bytes[k]!;
+		const digit = c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+		if (digit < 0) continue;
+		if (high < 0) high = digit;
+		else {
+			out[length++] = (high << 4) | digit;
+			high = -1;
+		}
+	}
+	if (high >= 0) out[length++] = high << 4;
+	return out.subarray(0, length);
+}
+
+const code = (operator: string) =>
+	operator.length === 1 ? operator.charCodeAt(0) : operator.charCodeAt(0) * 256 + operator.charCodeAt(1);
+const [q, Q, cm, Do, Tf, Tj, TJ, quote, quotes, ID] = ['q', 'Q', 'cm', 'Do', 'Tf', 'Tj', 'TJ', "'", '"', 'ID'].map(
+	code,
+);
+
 /**
-Calls `paint` for each XObject the stream paints, with the transformation in force there (starting
-from `start`). Unbalanced Q and unreadable bytes are passed over, as viewers do.
+Reads a content stream from the state `start`. Unbalanced Q and unreadable bytes are passed over, as
+viewers do.
 */
-export function paintedXObjects(bytes: Uint8Array, start: Matrix, paint: (name: string, ctm: Matrix) => void): void {
-	const stack: Matrix[] = [];
-	let ctm = start;
+export function readContent(bytes: Uint8Array, start: ContentState, on: ContentHandlers): void {
+	const stack: ContentState[] = [];
+	let {ctm, font} = start;
 	// Operands are kept as byte ranges and read only for the operators that use them: most of a
 	// content stream is path and text operators whose operands no one here needs.
-	const numberStarts: number[] = [];
-	const numberEnds: number[] = [];
+	// The last six numbers' ranges, in a ring (cm needs six; no other operator read here needs one).
+	const numberStarts = [0, 0, 0, 0, 0, 0];
+	const numberEnds = [0, 0, 0, 0, 0, 0];
+	let numbers = 0;
 	let nameStart = -1;
 	let nameEnd = -1;
+	/** The string operands since the last operator (inside TJ's array too). */
+	let strings: Uint8Array[] = [];
 	const n = bytes.length;
 	let i = 0;
 	const latin1 = (from: number, to: number) =>
 		Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+	const name = () => decodeName(latin1(nameStart, nameEnd));
 	const operands = () => {
-		numberStarts.length = 0;
-		numberEnds.length = 0;
+		numbers = 0;
 		nameStart = -1;
 	};
 	while (i < n) {
@@ -67,10 +134,14 @@ export function paintedXObjects(bytes: Uint8Array, start: Matrix, paint: (name: 
 		} else if (c === 37) {
 			while (i < n && bytes[i] !== 10 && bytes[i] !== 13) i++;
 		} else if (c === 40) {
+			const from = i;
 			i = afterString(bytes, i);
+			if (on.text) strings.push(literal(bytes, from + 1, i - 1));
 			operands();
 		} else if (c === 60 && bytes[i + 1] !== 60) {
+			const from = i + 1;
 			while (i < n && bytes[i] !== 62) i++;
+			if (on.text) strings.push(hexBytes(bytes, from, i));
 			i++;
 			operands();
 		} else if (c === 47) {
@@ -86,22 +157,28 @@ export function paintedXObjects(bytes: Uint8Array, start: Matrix, paint: (name: 
 			while (i < n && !isWhite(bytes[i]!) && !isDelimiter(bytes[i]!)) i++;
 			// + - . 0–9 start a number; anything else is an operator (true, false and null included).
 			if (c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57)) {
-				numberStarts.push(from);
-				numberEnds.push(i);
+				numberStarts[numbers % 6] = from;
+				numberEnds[numbers % 6] = i;
+				numbers++;
 				continue;
 			}
-			const length = i - from;
-			const second = bytes[from + 1];
-			if (length === 1 && c === 113) stack.push(ctm);
-			else if (length === 1 && c === 81) ctm = stack.pop() ?? ctm;
-			else if (length === 2 && c === 99 && second === 109 && numberStarts.length >= 6) {
-				const k = numberStarts.length - 6;
-				const m = numberStarts.slice(k).map((at, j) => Number(latin1(at, numberEnds[k + j]!)));
+			// Operators of one or two bytes, by their bytes: most tokens are operators no one here reads.
+			const operator = i - from === 1 ? c : i - from === 2 ? c * 256 + bytes[from + 1]! : 0;
+			if (operator === q) stack.push({ctm, font});
+			else if (operator === Q) ({ctm, font} = stack.pop() ?? {ctm, font});
+			else if (operator === cm && numbers >= 6) {
+				const m = [0, 1, 2, 3, 4, 5].map(j => {
+					const at = (numbers - 6 + j) % 6;
+					return Number(latin1(numberStarts[at]!, numberEnds[at]!));
+				});
 				if (m.every(Number.isFinite)) ctm = multiply(ctm, m);
-			} else if (length === 2 && c === 68 && second === 111 && nameStart >= 0)
-				paint(decodeName(latin1(nameStart, nameEnd)), ctm);
-			else if (length === 2 && c === 73 && second === 68) i = afterInlineImage(bytes, i);
+			} else if (operator === Do && nameStart >= 0) on.paint?.(name(), {ctm, font});
+			else if (operator === Tf && nameStart >= 0) font = on.font?.(name());
+			else if (strings.length > 0 && (operator === Tj || operator === TJ || operator === quote || operator === quotes))
+				on.text?.(font, strings);
+			else if (operator === ID) i = afterInlineImage(bytes, i);
 			operands();
+			if (strings.length > 0) strings = [];
 		}
 	}
 }

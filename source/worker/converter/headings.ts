@@ -2,7 +2,9 @@
 Heading levels from font sizes: every size above the body's (the most used) is a heading size,
 ranked; past the sixth they share level 6, so a cover page's many large sizes do not push real
 section headings back into body text. A numbered section title on a line of its own at body size
-(often bold) is a heading too, its depth its level.
+(often bold) is a heading too, its depth its level; so is a short line wholly bold or italic at body size that
+stands apart from the text above it and is followed by text that is neither, one level below the
+smallest heading size.
 
 Runs of headings with no text between are looked at again, and pages of code-like large lines: three or more unnumbered ones of one
 size in a row are the lines of a figure or a box set large (a syntax diagram, a list of features on
@@ -10,19 +12,36 @@ a cover), not headings; and where four or more unnumbered ones of different size
 (a cover page, a back cover), only the largest is the title.
 */
 
-export type HeadingLine = {text: string; size: number; page: number; gapBefore: number};
+export type HeadingLine = {
+	text: string;
+	size: number;
+	page: number;
+	gapBefore: number;
+	/** Set wholly in a bold or italic (not monospaced) font. */
+	emphasized?: boolean;
+};
 
 /** A numbered section heading at body size: "5.1 Hyper Parameter Optimization" (not "1. item"). */
 const sectionNumber = /^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+\p{Lu}/u;
 const hasWords = (text: string) => (text.match(/\p{L}/gu)?.length ?? 0) >= 2;
 const rounded = (size: number) => Math.round(size * 2) / 2;
 
+/** The sizes above the body's, largest first: heading levels 1, 2, … */
+function sizesAbove(lines: readonly HeadingLine[], bodySize: number): number[] {
+	return [...new Set(lines.map(l => rounded(l.size)))].filter(s => s > bodySize * 1.12).sort((a, b) => b - a);
+}
+
+/** The level of headings set at body size (bold lines, run-in headings): one below the smallest heading size. */
+export function minorHeadingLevel(lines: readonly HeadingLine[], bodySize: number): number {
+	return Math.min(6, Math.max(2, sizesAbove(lines, bodySize).length + 1));
+}
+
 /** Each line's heading level, 0 for body text. */
 export function headingLevels(lines: readonly HeadingLine[], bodySize: number): number[] {
-	const headingSizes = [...new Set(lines.map(l => rounded(l.size)))]
-		.filter(s => s > bodySize * 1.12)
-		.sort((a, b) => b - a);
-	const levelOf = (line: HeadingLine): number => {
+	const headingSizes = sizesAbove(lines, bodySize);
+	const boldLevel = minorHeadingLevel(lines, bodySize);
+	const apart = (line: HeadingLine) => line.gapBefore > 1.2 || line.gapBefore < -0.5;
+	const levelOf = (line: HeadingLine, k: number): number => {
 		if (!hasWords(line.text) || line.text.length > 200) return 0;
 		const index = headingSizes.indexOf(rounded(line.size));
 		if (index >= 0) return Math.min(6, index + 1);
@@ -34,6 +53,19 @@ export function headingLevels(lines: readonly HeadingLine[], bodySize: number): 
 			(line.gapBefore > 1.2 || line.gapBefore < -0.5)
 		)
 			return Math.min(6, Math.max(2, section[1]!.split('.').length));
+		const next = lines[k + 1];
+		if (
+			line.emphasized &&
+			Math.abs(line.size - bodySize) <= bodySize * 0.12 &&
+			line.text.length <= 80 &&
+			!/[.:;,]$/.test(line.text) &&
+			apart(line) &&
+			next !== undefined &&
+			next.page === line.page &&
+			!next.emphasized &&
+			next.gapBefore < 1.6
+		)
+			return boldLevel;
 		return 0;
 	};
 	const levels = lines.map(levelOf);
