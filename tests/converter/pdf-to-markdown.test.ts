@@ -92,6 +92,15 @@ corpusTest('corpus: headings.pdf has its six headings in four levels, bullets an
 	t.notRegex(markdown, /^#+ .*(quick brown|Background material)/m, 'no body sentence is a heading');
 });
 
+corpusTest('corpus: lorem.pdf keeps its code, italic and bold spans, and its bullet list stays a list', async t => {
+	const {markdown} = await convertPdf(readFileSync(path.join(corpus, 'lorem.pdf')));
+	t.regex(markdown, /Lorem markdownum `compression` dolore/);
+	t.regex(markdown, /ut \*pacisci\* vincant/);
+	t.regex(markdown, /formosior \*ab herbas ubi\* mihi \*\*nares placidos\*\* Threicio/);
+	t.regex(markdown, /^- Quo ire tua sunt Phoebique pampineis aethera$/m, 'a one-glyph bullet font is no code');
+	t.notRegex(markdown, /```/);
+});
+
 corpusTest(
 	'corpus: long.pdf has 125 pages, 32 chapters, 31 sections, every page marker and no page numbers',
 	async t => {

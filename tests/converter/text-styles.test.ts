@@ -6,7 +6,7 @@ blocks; and how the fonts behind pdf.js's ids are learnt (the file's scan, else 
 import test from 'ava';
 import {identity, readContent} from '../../source/worker/converter/content-stream.js';
 import {convertPdf} from '../../source/worker/converter/pdf-to-markdown.js';
-import {bold, FontStyles, italic, mono, styleOfFont} from '../../source/worker/converter/text-styles.js';
+import {bold, FontStyles, fixedPitch, italic, mono, styleOfFont} from '../../source/worker/converter/text-styles.js';
 import {linesPdf, type Run} from '../support/document-pdfs.js';
 
 const body = (text: string, style: Partial<Run> = {}): Run => ({text, size: 11, ...style});
@@ -80,13 +80,19 @@ test('lines set wholly in a monospaced font are a fenced code block, indents kep
 	t.regex(markdown, /^The text goes on after the listing\.$/m);
 });
 
-test('font names: weight and slant words, fixed pitch; a subset prefix is not part of the name', t => {
+test('font names: weight and slant words, fixed pitch (if the widths agree); a subset prefix is not part of the name', t => {
 	t.is(styleOfFont('ABCDEF+Arial-BoldMT', false), bold);
 	t.is(styleOfFont('Times-BoldItalic', false), bold | italic);
 	t.is(styleOfFont('MinionPro-It', false), italic);
 	t.is(styleOfFont('CMTT10', false), mono);
 	t.is(styleOfFont('Helvetica', true), mono);
 	t.is(styleOfFont('TimesNewRomanPSMT', false), 0);
+	// A fixed-pitch flag holds only where the widths agree (a proportional subset may carry it).
+	t.true(fixedPitch(true, [600, 600, 0, 600]));
+	t.true(fixedPitch(true, undefined), 'a standard font without widths: the flag');
+	t.false(fixedPitch(true, [500, 278, 611]));
+	t.false(fixedPitch(true, [0, 500, 0]), 'one glyph is no evidence');
+	t.false(fixedPitch(false, [600, 600]));
 });
 
 /** A stand-in for a pdf.js page: its operator list "sends" fonts by id. */

@@ -26,7 +26,7 @@ import {
 } from 'pdf-lib';
 import {type ContentState, identity, type Matrix, multiply, readContent} from './content-stream.js';
 import {inflated, type StoredImage, storedImage, unsupported} from './stored-image.js';
-import {bold, italic, type Style, styleOfFont} from './text-styles.js';
+import {bold, fixedPitch, italic, type Style, styleOfFont} from './text-styles.js';
 
 export type PlacedImage = StoredImage & {
 	/** Where its top edge stands on the page (PDF units from the bottom). */
@@ -231,7 +231,12 @@ function fontStyle(context: PDFContext, font: PDFDict): Style {
 	};
 	const flags = number('Flags');
 	// CJK fonts (composite) set every glyph one width: fixed pitch, but no code.
-	let style = styleOfFont(name('BaseFont', font) ?? '', !composite && (flags & 1) !== 0);
+	const widths = font
+		.lookupMaybe(PDFName.of('Widths'), PDFArray)
+		?.asArray()
+		.map(w => context.lookup(w))
+		.map(w => (w instanceof PDFNumber ? w.asNumber() : 0));
+	let style = styleOfFont(name('BaseFont', font) ?? '', fixedPitch(!composite && (flags & 1) !== 0, widths));
 	if (flags & 0x40000 || number('FontWeight') >= 600) style |= bold;
 	if (flags & 0x40 || number('ItalicAngle') !== 0) style |= italic;
 	return style;

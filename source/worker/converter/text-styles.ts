@@ -13,11 +13,23 @@ export const bold = 1;
 export const italic = 2;
 export const mono = 4;
 
-type FontObject = {name?: unknown; isMonospace?: unknown; composite?: unknown};
+type FontObject = {name?: unknown; isMonospace?: unknown; composite?: unknown; widths?: unknown};
 type Page = {
 	getOperatorList(): Promise<unknown>;
 	commonObjs: {has(id: string): boolean; get(id: string): unknown};
 };
+
+/**
+Whether a font said to have a fixed pitch has one: two glyphs or more, all one width (0 aside). A
+one-glyph subset (a bullet in lorem.pdf) has one width by itself, and pdf.js calls it monospaced;
+a producer may also set the flag on a proportional font. Without widths (a standard font), the flag.
+*/
+export function fixedPitch(flagged: boolean, widths: readonly number[] | undefined): boolean {
+	if (!flagged) return false;
+	if (widths === undefined) return true;
+	const used = widths.filter(w => w > 0);
+	return used.length >= 2 && new Set(used).size === 1;
+}
 
 /** A font's style from its name: subset prefix ("ABCDEF+") aside, the weight and slant words in it. */
 export function styleOfFont(name: string, monospaced: boolean): Style {
@@ -65,8 +77,14 @@ export class FontStyles {
 		for (const id of unknown) {
 			const font = (page.commonObjs.has(id) ? page.commonObjs.get(id) : undefined) as FontObject | undefined;
 			const name = typeof font?.name === 'string' ? font.name : '';
+			const widths = Array.isArray(font?.widths)
+				? font.widths.filter((w): w is number => typeof w === 'number')
+				: undefined;
 			// CJK fonts (composite, CID-keyed) set every glyph one width: monospaced, but no code.
-			this.#looked.set(id, styleOfFont(name, font?.isMonospace === true && font.composite !== true));
+			this.#looked.set(
+				id,
+				styleOfFont(name, fixedPitch(font?.isMonospace === true && font.composite !== true, widths)),
+			);
 		}
 	}
 
