@@ -26,6 +26,8 @@ export class FleetObserver {
 	private readonly enqueuedAt = new Map<string, number>();
 	private readonly waits: number[] = [];
 	private readonly states = new Map<string, {state: string; since: number}>();
+	/** Workers whose state is 'processing': `drained()` is asked after every instant, so it cannot count them. */
+	private processingWorkers = 0;
 	private measuring = false;
 	private measureStart = 0;
 	private completed = 0;
@@ -42,6 +44,8 @@ export class FleetObserver {
 	private resumed = 0;
 	private readonly problems: string[] = [];
 	crashes = 0;
+	/** Jobs completed, measured or not (for progress lines). */
+	completedSoFar = 0;
 
 	constructor(
 		private readonly clock: VirtualClock,
@@ -80,11 +84,10 @@ export class FleetObserver {
 	}
 
 	watch(id: string, worker: Worker): void {
-		this.states.set(id, {state: 'starting', since: this.clock.now()});
+		this.setState(id, 'starting');
 		worker.on('status', status => {
 			const current = this.states.get(id);
-			if (current && current.state !== status.state)
-				this.states.set(id, {state: status.state, since: this.clock.now()});
+			if (current && current.state !== status.state) this.setState(id, status.state);
 		});
 		worker.on('job-claimed', ({job}) => {
 			const at = this.enqueuedAt.get(job);
@@ -93,6 +96,7 @@ export class FleetObserver {
 			if (this.measuring) this.waits.push(this.clock.now() - at);
 		});
 		worker.on('job-completed', () => {
+			this.completedSoFar++;
 			if (this.measuring) this.completed++;
 		});
 		worker.on('job-failed', () => {
@@ -107,7 +111,14 @@ export class FleetObserver {
 	}
 
 	forget(id: string): void {
-		this.states.delete(id);
+		this.setState(id, undefined);
+	}
+
+	private setState(id: string, state: string | undefined): void {
+		if (this.states.get(id)?.state === 'processing') this.processingWorkers--;
+		if (state === undefined) this.states.delete(id);
+		else this.states.set(id, {state, since: this.clock.now()});
+		if (state === 'processing') this.processingWorkers++;
 	}
 
 	crashedWith(id: string, error: unknown): void {
@@ -131,9 +142,7 @@ export class FleetObserver {
 
 	/** Nothing claimable, nothing being processed, no failed job waiting for its retry (done jobs' entries may wait for the janitor). */
 	drained(): boolean {
-		if (this.claimable > 0 || this.failedRecords > 0) return false;
-		for (const {state} of this.states.values()) if (state === 'processing') return false;
-		return true;
+		return this.claimable === 0 && this.failedRecords === 0 && this.processingWorkers === 0;
 	}
 
 	result(end: {

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 	const rows: Row[] = [];
 	for (const scenario of chosen) {
 		const started = performance.now();
-		const result = await runScenario(scenario);
+		const result = await runScenario(scenario, line => console.error(line));
 		rows.push({...result, backlog: scenario.backlog, cpuSeconds: Math.round((performance.now() - started) / 100) / 10});
 		console.error(`${scenario.name}: done in ${rows.at(-1)!.cpuSeconds} s`);
 		await writeFile(output, `${JSON.stringify(rows, null, 2)}\n`);

@@ -5,6 +5,9 @@ SimulatedStore, in virtual time. Only the converter is simulated (a virtual dura
 scenario measures is in FleetResult.
 */
 import {randomBytes} from 'node:crypto';
+import {mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {type Clock, skewedClock} from '../../source/lib/clock.js';
 import {ConsoleFeedMeter} from './console-meter.js';
 import {Inspector} from '../../source/inspector/inspector.js';
@@ -76,19 +79,31 @@ class CrashGate implements Middleware {
 
 type SimWorker = {id: string; worker: Worker; gate: CrashGate};
 
-export async function runScenario(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
+/** `progress` hears a line every ten virtual minutes (a long scenario runs for many CPU minutes). */
+export async function runScenario(
+	scenario: Scenario,
+	progress?: (line: string) => void,
+): Promise<ReturnType<FleetObserver['result']>> {
 	// The product draws with Math.random (claim order, janitor offers, backoff jitter): in the simulator
 	// it draws from the scenario's seed, so a run repeats and a target is met or missed for good.
 	const ownRandom = Math.random;
+	// Each machine has a temp directory of its own: one shared by W simulated workers would have each
+	// worker's start read the job folders of all the others (W² names at 10,000 workers).
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'bf-fleet-'));
 	Math.random = seeded((scenario.seed ?? 1) + 7919);
 	try {
-		return await runSeeded(scenario);
+		return await runSeeded(scenario, progress, scratch);
 	} finally {
 		Math.random = ownRandom;
+		rmSync(scratch, {recursive: true, force: true});
 	}
 }
 
-async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['result']>> {
+async function runSeeded(
+	scenario: Scenario,
+	progress: ((line: string) => void) | undefined,
+	scratch: string,
+): Promise<ReturnType<FleetObserver['result']>> {
 	const random = seeded(scenario.seed ?? 1);
 	// Each worker draws its jobs' durations and failures from a stream of its own, kept across its
 	// restarts: a change that adds or saves a request shifts the store's latency draws, and must not
@@ -136,6 +151,8 @@ async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['
 		if (disk) disk.ownerGone = true;
 		else disks.set(id, heldJobsInMemory());
 		const workerClock = skewedClock(clock, offsetMs);
+		const scratchDir = path.join(scratch, id);
+		mkdirSync(scratchDir, {recursive: true});
 		const gate = new CrashGate();
 		const chain = composeStore(fleetStore, [gate, retrying({clock: workerClock})]);
 		const context = contextOn(chain, workerClock);
@@ -150,6 +167,7 @@ async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['
 			softwareVersion: 'fleet',
 			idlePollSeconds: 10,
 			heldJobs: disks.get(id),
+			scratchDir,
 			converter: simConverter({
 				clock,
 				duration: scenario.duration,
@@ -165,6 +183,7 @@ async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['
 		return sim;
 	};
 	const start = clock.now();
+	if (progress) void reportProgress(scenario.name, clock, start, observer, progress);
 	for (let i = 0; i < scenario.workers; i++) {
 		const id = `w${String(i).padStart(5, '0')}-${randomBytes(2).toString('hex')}`;
 		const delay = Math.floor(random() * 30_000);
@@ -196,6 +215,22 @@ async function runSeeded(scenario: Scenario): Promise<ReturnType<FleetObserver['
 		consoles: meters.map(m => m.result()),
 		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
 	});
+}
+
+async function reportProgress(
+	name: string,
+	clock: VirtualClock,
+	start: number,
+	observer: FleetObserver,
+	progress: (line: string) => void,
+): Promise<void> {
+	const cpuStart = performance.now();
+	for (;;) {
+		await clock.sleep(600_000);
+		const minutes = Math.round((clock.now() - start) / 60_000);
+		const cpu = Math.round((performance.now() - cpuStart) / 1000);
+		progress(`${name}: minute ${minutes}, ${observer.completedSoFar} jobs done, ${cpu} CPU s`);
+	}
 }
 
 /** What the bill's rows are called: the request's kind and the bucket area it touched. */

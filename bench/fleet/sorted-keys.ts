@@ -20,9 +20,25 @@ export function compareCodePoints(a: string, b: string): number {
 
 const chunkLimit = 1024;
 
+/** Whether a key has a code unit where UTF-16 order and code point order part (a surrogate or above). */
+const highUnit = /[\ud800-\uffff]/;
+
 export class SortedKeys {
 	private chunks: string[][] = [];
 	private count = 0;
+	/**
+	While no key has a code unit from U+D800 up, UTF-16 order is code point order and the engine's own
+	comparison serves (seeding a million keys spent half its time comparing character by character).
+	*/
+	private compare: (a: string, b: string) => number = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+	private plain = true;
+
+	private see(key: string): void {
+		if (this.plain && highUnit.test(key)) {
+			this.plain = false;
+			this.compare = compareCodePoints;
+		}
+	}
 
 	get size(): number {
 		return this.count;
@@ -30,6 +46,7 @@ export class SortedKeys {
 
 	/** Adds a key; false when it was there. */
 	add(key: string): boolean {
+		this.see(key);
 		if (this.chunks.length === 0) {
 			this.chunks.push([key]);
 			this.count++;
@@ -37,7 +54,7 @@ export class SortedKeys {
 		}
 		const c = this.chunkFor(key);
 		const chunk = this.chunks[c]!;
-		const i = lowerBound(chunk, key);
+		const i = lowerBound(chunk, key, this.compare);
 		if (chunk[i] === key) return false;
 		chunk.splice(i, 0, key);
 		this.count++;
@@ -48,10 +65,11 @@ export class SortedKeys {
 
 	/** Removes a key; false when it was not there. */
 	delete(key: string): boolean {
+		this.see(key);
 		if (this.chunks.length === 0) return false;
 		const c = this.chunkFor(key);
 		const chunk = this.chunks[c]!;
-		const i = lowerBound(chunk, key);
+		const i = lowerBound(chunk, key, this.compare);
 		if (chunk[i] !== key) return false;
 		chunk.splice(i, 1);
 		this.count--;
@@ -61,17 +79,22 @@ export class SortedKeys {
 
 	/** Up to `limit` keys that start with `prefix` and sort after `after` (or from the prefix's start). */
 	range(prefix: string, after: string | undefined, limit: number): string[] {
-		const from = after !== undefined && compareCodePoints(after, prefix) > 0 ? after : undefined;
+		this.see(prefix);
+		if (after !== undefined) this.see(after);
+		const from = after !== undefined && this.compare(after, prefix) > 0 ? after : undefined;
 		const out: string[] = [];
 		if (this.chunks.length === 0) return out;
 		let c = this.chunkFor(from ?? prefix);
-		let i = from === undefined ? lowerBound(this.chunks[c]!, prefix) : upperBound(this.chunks[c]!, from);
+		let i =
+			from === undefined
+				? lowerBound(this.chunks[c]!, prefix, this.compare)
+				: upperBound(this.chunks[c]!, from, this.compare);
 		for (; c < this.chunks.length && out.length < limit; c++, i = 0) {
 			const chunk = this.chunks[c]!;
 			for (; i < chunk.length && out.length < limit; i++) {
 				const key = chunk[i]!;
 				if (!key.startsWith(prefix)) {
-					if (compareCodePoints(key, prefix) > 0) return out;
+					if (this.compare(key, prefix) > 0) return out;
 					continue;
 				}
 				out.push(key);
@@ -86,30 +109,32 @@ export class SortedKeys {
 		let hi = this.chunks.length - 1;
 		while (lo < hi) {
 			const mid = (lo + hi + 1) >> 1;
-			if (compareCodePoints(this.chunks[mid]![0]!, key) <= 0) lo = mid;
+			if (this.compare(this.chunks[mid]![0]!, key) <= 0) lo = mid;
 			else hi = mid - 1;
 		}
 		return lo;
 	}
 }
 
-function lowerBound(list: string[], key: string): number {
+type Compare = (a: string, b: string) => number;
+
+function lowerBound(list: string[], key: string, compare: Compare): number {
 	let lo = 0;
 	let hi = list.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >> 1;
-		if (compareCodePoints(list[mid]!, key) < 0) lo = mid + 1;
+		if (compare(list[mid]!, key) < 0) lo = mid + 1;
 		else hi = mid;
 	}
 	return lo;
 }
 
-function upperBound(list: string[], key: string): number {
+function upperBound(list: string[], key: string, compare: Compare): number {
 	let lo = 0;
 	let hi = list.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >> 1;
-		if (compareCodePoints(list[mid]!, key) <= 0) lo = mid + 1;
+		if (compare(list[mid]!, key) <= 0) lo = mid + 1;
 		else hi = mid;
 	}
 	return lo;

@@ -140,16 +140,17 @@ function chapterPages(title: string, chapters: number, pagesPerChapter: number, 
 }
 
 /**
-The demo's documents: about 7,500 pages in all, a few seconds of conversion each for the larger ones
-(a warm conversion child does some 700 pages a second here), so the console shows them running.
+The demo's documents: about 14,000 pages in all, a few seconds of conversion each for the larger ones
+(a warm conversion child does some 1,500–2,500 of these pages a second here), so the console shows
+them running: a job of a second or less can come and go between two of its refreshes.
 */
 export function samplePdfs(): SamplePdf[] {
 	const books: Array<[string, string, number, number]> = [
-		['operations-handbook.pdf', 'Operations Handbook', 10, 240],
-		['storage-guide.pdf', 'A Guide to Object Storage', 8, 200],
-		['incident-review.pdf', 'Incident Review 2026', 6, 160],
-		['queue-internals.pdf', 'Queue Internals', 12, 160],
-		['cost-report.pdf', 'Quarterly Cost Report', 4, 100],
+		['operations-handbook.pdf', 'Operations Handbook', 10, 480],
+		['storage-guide.pdf', 'A Guide to Object Storage', 8, 400],
+		['incident-review.pdf', 'Incident Review 2026', 6, 320],
+		['queue-internals.pdf', 'Queue Internals', 12, 320],
+		['cost-report.pdf', 'Quarterly Cost Report', 4, 200],
 		['field-notes.pdf', 'Field Notes', 5, 12],
 		['release-notes.pdf', 'Release Notes', 3, 10],
 		['onboarding.pdf', 'Onboarding for Operators', 6, 15],

@@ -37,6 +37,8 @@ export type JobRunDeps = {
 	show: (job: ShownJob) => void;
 	/** An operator's command found in the lease (drain, stop). */
 	commands: Pick<WorkerCommands, 'fromLease'>;
+	/** Where the job's folder is made. @default the system's temp directory */
+	scratchDir?: string | undefined;
 };
 
 export class JobRun {
@@ -89,7 +91,7 @@ export class JobRun {
 		this.show();
 		// Written when the worker turns busy, then with the heartbeats at most once a minute.
 		await this.lease.register();
-		const folder = await makeJobFolder();
+		const folder = await makeJobFolder(deps.scratchDir);
 		// Started here, not earlier: a registration or folder that failed above leaves no loop behind
 		// heartbeating a lease the worker has given up on.
 		this.lease.start();

@@ -55,6 +55,8 @@ export type WorkerOptions = WorkerIdentity & {
 	janitorContext?: QueueContext | undefined;
 	/** Where the jobs held are remembered for a restart. @default a file in the state directory */
 	heldJobs?: HeldJobs | undefined;
+	/** Where job folders are made (and a killed worker's are removed at start). @default the system's temp directory */
+	scratchDir?: string | undefined;
 	/** Claim only inside these windows; outside them sleep without polling the bucket. @default always */
 	runWindows?: readonly RunWindow[] | undefined;
 	/** At a window's end, hand the running job back (a fenced requeue, the attempt not counted). */
@@ -160,7 +162,7 @@ export class Worker extends WorkerEmitter {
 		}
 		if (!registered) return;
 		this.trouble.clear();
-		await tidyScratch(this);
+		await tidyScratch(this, this.options.scratchDir);
 		const resumed = await this.resumeOwnLeases();
 		await this.janitor.run();
 		// The signal is read before every listing that can end in idleness (here, then on each wake), so

@@ -40,3 +40,17 @@ test('sorted keys: adds, deletes and ranges agree with a sorted array, across ma
 		}
 	}
 });
+
+test('sorted keys: plain keys first, then keys above U+D800, keep code point order', t => {
+	const keys = new SortedKeys();
+	const plain = Array.from({length: 3000}, (_, i) => `k/${(i * 7919) % 3001}`);
+	for (const key of plain) keys.add(key);
+	// From here the set can no longer compare with the engine's UTF-16 order: '😀' sorts above '\uFFFD' only by code point.
+	const high = ['k/\uFFFD', 'k/😀', 'k/\uE000x', 'k/1\uD83D\uDE00'];
+	for (const key of high) keys.add(key);
+	const expected = [...plain, ...high].sort(compareKeys);
+	t.deepEqual(keys.range('k/', undefined, 1e9), expected);
+	t.deepEqual(keys.range('k/', 'k/\uFFFD', 10), ['k/😀']);
+	t.true(keys.delete('k/😀'));
+	t.deepEqual(keys.range('k/', 'k/\uE000x', 10), ['k/\uFFFD']);
+});
