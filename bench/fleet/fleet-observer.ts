@@ -146,7 +146,7 @@ export class FleetObserver {
 	}
 
 	result(end: {
-		bills: {all: SimulatedBill; workers: SimulatedBill; janitor: SimulatedBill};
+		bills: {all: SimulatedBill; workers: SimulatedBill; janitor: SimulatedBill; consoles: SimulatedBill};
 		snapshotBytes: number;
 		shardBytes: number;
 		consoles: ConsoleMeterResult[];
@@ -191,6 +191,7 @@ export class FleetObserver {
 			snapshotBytes: end.snapshotBytes,
 			shardBytes: end.shardBytes,
 			consoles: end.consoles,
+			consoleRequestsPerRefreshByKind: perRefresh(end.bills.consoles, end.consoles),
 			problems: this.problems.slice(0, 5),
 			restart: this.restart,
 		};
@@ -221,6 +222,17 @@ export class FleetObserver {
 			}
 		}
 	}
+}
+
+/** A console's requests per refresh by kind and area, over all the consoles. */
+function perRefresh(bill: SimulatedBill, consoles: ConsoleMeterResult[]): Record<string, number> {
+	const refreshes = Math.max(
+		1,
+		consoles.reduce((sum, c) => sum + c.refreshes, 0),
+	);
+	return Object.fromEntries(
+		[...bill.byArea.entries()].sort((a, b) => b[1] - a[1]).map(([kind, n]) => [kind, round(n / refreshes, 3)]),
+	);
 }
 
 function round(n: number, digits: number): number {
