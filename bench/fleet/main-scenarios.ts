@@ -12,7 +12,8 @@ export const scenarios: Scenario[] = [
 		backlog: 10_000,
 		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 3 * 3600,
+		// Long enough for ~130 jobs: a per-job figure of a few dozen log-normal durations wanders by ±10 %.
+		seconds: 12 * 3600,
 		warmup: 600,
 	},
 	{
@@ -21,7 +22,7 @@ export const scenarios: Scenario[] = [
 		backlog: 10_000,
 		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 3600,
+		seconds: 4 * 3600,
 		warmup: 600,
 	},
 	{
@@ -39,7 +40,7 @@ export const scenarios: Scenario[] = [
 		backlog: 1_000_000,
 		consoles: 1,
 		duration: fiveMinutes,
-		seconds: 1800,
+		seconds: 3600,
 		warmup: 600,
 	},
 	{

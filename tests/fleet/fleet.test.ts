@@ -25,7 +25,7 @@ test.serial(
 		let refused = 0;
 		let ideal = 0;
 		for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-			const result = await runScenario({...named('w10-backlog10k'), seed});
+			const result = await runScenario({...named('w10-backlog10k'), seconds: 3600, seed});
 			t.log(JSON.stringify({seed, ...result, requestsPerJobByKind: undefined, consoles: undefined}));
 			t.is(result.idleWhileClaimableSeconds, 0, `seed ${seed}: no worker idle while a job was claimable`);
 			t.true(result.utilisationWhileClaimable >= 0.98, `seed ${seed}: utilisation ${result.utilisationWhileClaimable}`);
