@@ -1,7 +1,7 @@
 /**
 Which queued jobs a worker should try to claim next.
 
-Requests: 1 LIST of queue/todo/ (one page), and, when asked (`leases: 'range'`), 1 LIST of
+Requests: 1 LIST of queue/todo/ (one page), and, when asked (`leases: 'range'`), 1–4 LISTs of
 queue/processing/ over the same hash range, to leave out jobs in flight (whose todo entries stay
 until their attempt ends).
 
@@ -13,14 +13,19 @@ left). A random window puts each worker on its own stretch of the queue, so at 1
 and 10,000 in flight a page holds about 1 % jobs in flight, whatever the fleet's size.
 
 The lease listing costs one page however many workers there are: it covers the window's hash range
-from its first hash, and a window of n todo keys out of T spans about n·L/T of the L leases. Jobs
-past the last lease listed are candidates only when no job known to be free is left (each may
-cost a refused PUT).
+from its first hash, and a window of n todo keys out of T spans about n·L/T of the L leases. Where
+the leases outnumber the listed jobs' span by more than a page (a head listing of a short queue
+beside thousands of ended leases: a drain's end, a trickle) it reads on, up to 4 pages, until it
+covers the highest candidate. Jobs past the last lease listed are candidates only when no job
+known to be free is left (each may cost a refused PUT).
 */
 import {parsePriority, priorityFolders, priorities, type Priority} from './keys.js';
 import type {QueueContext} from './queue-context.js';
 
 export type Candidate = {hash: string; priority: Priority};
+
+/** Pages of leases read to cover a listing's candidates, at most (each page is 1,000 leases). */
+const maxLeasePages = 4;
 
 export type CandidateList = {
 	candidates: Candidate[];
@@ -119,18 +124,29 @@ async function leasesInRange(
 ): Promise<{leased: Set<string>; coveredTo?: string}> {
 	if (listed.length === 0) return {leased: new Set()};
 	let lowest = listed[0]!.hash;
-	for (const c of listed) if (c.hash < lowest) lowest = c.hash;
-	const folder = context.keys.leaseFolder();
-	// Sixty-three characters sort before every hash that starts with them, the lowest included.
-	const page = await context.store.listPage(folder, {startAfter: `${folder}${lowest.slice(0, 63)}`});
-	const leased = new Set<string>();
-	for (const entry of page.entries) {
-		const hash = context.keys.hashOf(entry.key);
-		if (hash) leased.add(hash);
+	let highest = lowest;
+	for (const c of listed) {
+		if (c.hash < lowest) lowest = c.hash;
+		if (c.hash > highest) highest = c.hash;
 	}
-	const last = page.entries.at(-1);
-	const coveredTo = page.nextContinuationToken && last ? context.keys.hashOf(last.key) : undefined;
-	return coveredTo ? {leased, coveredTo} : {leased};
+	const folder = context.keys.leaseFolder();
+	const leased = new Set<string>();
+	// Sixty-three characters sort before every hash that starts with them, the lowest included.
+	let startAfter = `${folder}${lowest.slice(0, 63)}`;
+	for (let pages = 1; ; pages++) {
+		const page = await context.store.listPage(folder, {startAfter});
+		for (const entry of page.entries) {
+			const hash = context.keys.hashOf(entry.key);
+			if (hash) leased.add(hash);
+		}
+		const last = page.entries.at(-1);
+		const coveredTo = page.nextContinuationToken && last ? context.keys.hashOf(last.key) : undefined;
+		if (!coveredTo || !last) return {leased};
+		// Candidates past the page would be tried blind, and where the leases outnumber a page (the end of
+		// a drain, a trickle: the ended leases wait for the janitor) each is a refused claim and a retry.
+		if (coveredTo >= highest || pages >= maxLeasePages) return {leased, coveredTo};
+		startAfter = last.key;
+	}
 }
 
 function shuffledByPriority(candidates: Candidate[], random: () => number): Candidate[] {

@@ -41,3 +41,25 @@ test('candidates: most urgent priority first, shuffled within a priority, one LI
 		'a job in flight is left out',
 	);
 });
+
+test('candidates past a page of leases: the leases are read on until they cover them, and a job in flight is left out', async t => {
+	const {context, requests, keys} = await makeQueue();
+	const hex = (first: string, n: number) => `${first}${n.toString(16).padStart(63, '0')}`;
+	// 1,500 ended leases (a drain's end: they wait for the janitor) between the lowest queued job and the rest.
+	await Promise.all(Array.from({length: 1500}, (_, i) => context.store.put(keys.lease(hex('b', i)), '{}')));
+	const queued = [hex('a', 0), hex('c', 0), hex('c', 1), hex('c', 2)];
+	for (const hash of queued) await enqueue(context, {hash, priority: 'normal'});
+	await claim(context, 'w-1', {hash: hex('c', 1), priority: 'normal'});
+	requests.length = 0;
+	const listed = await listCandidates(context, {leases: 'range'});
+	t.deepEqual(
+		listed.candidates.map(c => c.hash).sort(),
+		[hex('a', 0), hex('c', 0), hex('c', 2)],
+		'the job in flight, on the second page of leases, is no candidate',
+	);
+	t.deepEqual(describeRequests(requests, keys), [
+		'list queue/todo/',
+		'list queue/processing/',
+		'list queue/processing/',
+	]);
+});
