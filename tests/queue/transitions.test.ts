@@ -141,7 +141,10 @@ test("fencing: after the janitor recovers a stale lease, the old holder's heartb
 	t.is(todo?.attempts, 1, 'the lost attempt is counted');
 	t.is(todo?.reason, 'stale-lease');
 	letLeasesSettle(clock);
+	const signal = await context.store.head(context.keys.signal());
 	await runJanitor(context);
+	// Claimable only now that the requeued lease is swept: idle workers are told, not left to their five-minute listing.
+	t.not((await context.store.head(context.keys.signal()))?.etag, signal?.etag, 'the sweep touched the signal');
 	const next = await claimOne(context, 'w-2', h, 'high');
 	t.is(next.lease.attempt, 2);
 });

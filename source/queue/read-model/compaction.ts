@@ -7,9 +7,13 @@ Requests: GET head (by the caller, before it lists the leases), LIST + GET journ
 an event touches (every shard when a head group needs refilling or the shard width changes), PUT
 per changed shard (create-only, new id), PUT head If-Match (skipped when nothing changed),
 DeleteObjects for the folded journal objects, leases, todo entries and replaced shards (1,000 per
-request), and once an hour LIST queue/snapshot/ for orphaned shards.
+request), once an hour LIST queue/snapshot/ for orphaned shards, and PUT queue/signal.json when a
+swept lease had been requeued (a stale lease recovered, a job handed back): its job is claimable
+only now that the lease is gone, and idle workers would otherwise see it at their five-minute
+listing.
 */
 import type {JanitorReport} from '../janitor-report.js';
+import {touchSignal} from '../signal.js';
 import type {QueueContext} from '../queue-context.js';
 import type {SeenLease} from '../transitions/recover.js';
 import type {JobEvent} from '../records.js';
@@ -103,6 +107,8 @@ export async function compact(
 	}
 	report.journalFolded += journal.batches.length;
 	report.leasesSwept += ended.length;
+	const freed = ended.filter(e => e.lease.ending === 'requeued').length;
+	if (freed > 0) await touchSignal(context, {freed});
 	return true;
 }
 
