@@ -78,7 +78,7 @@ class CrashGate implements Middleware {
 
 type SimWorker = {id: string; worker: Worker; gate: CrashGate};
 
-/** `progress` hears how a long scenario is getting on (one runs for many CPU minutes). */
+/** `progress` hears how a long scenario is getting on (one runs for many minutes). */
 export async function runScenario(
 	scenario: Scenario,
 	progress?: (line: string) => void,
@@ -224,7 +224,7 @@ async function runSeeded(
 	});
 }
 
-/** A line every ten virtual minutes, once ten CPU seconds have passed since the last: quick scenarios say nothing. */
+/** A line every ten virtual minutes, once ten seconds (wall clock) have passed since the last: quick scenarios say nothing. */
 async function reportProgress(
 	name: string,
 	clock: VirtualClock,
@@ -232,15 +232,15 @@ async function reportProgress(
 	observer: FleetObserver,
 	progress: (line: string) => void,
 ): Promise<void> {
-	const cpuStart = performance.now();
-	let saidAt = cpuStart;
+	const started = performance.now();
+	let saidAt = started;
 	for (;;) {
 		await clock.sleep(600_000);
 		if (performance.now() - saidAt < 10_000) continue;
 		saidAt = performance.now();
 		const minutes = Math.round((clock.now() - start) / 60_000);
-		const cpu = Math.round((saidAt - cpuStart) / 1000);
-		progress(`${name}: minute ${minutes}, ${observer.completedSoFar} jobs done, ${cpu} CPU s`);
+		const seconds = Math.round((saidAt - started) / 1000);
+		progress(`${name}: minute ${minutes}, ${observer.completedSoFar} jobs done, ${seconds} s`);
 	}
 }
 

@@ -31,13 +31,9 @@ export class SortedKeys {
 	comparison serves (seeding a million keys spent half its time comparing character by character).
 	*/
 	private compare: (a: string, b: string) => number = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-	private plain = true;
 
 	private see(key: string): void {
-		if (this.plain && highUnit.test(key)) {
-			this.plain = false;
-			this.compare = compareCodePoints;
-		}
+		if (this.compare !== compareCodePoints && highUnit.test(key)) this.compare = compareCodePoints;
 	}
 
 	get size(): number {

@@ -174,11 +174,12 @@ export class Claimer {
 			// gather (every head listing offers the same page): there its leases are listed whenever it was full
 			// last time, or a calm worker's claim would be refused (at 100 workers on 1,000,000 jobs, 0.106
 			// refused claims per job without, 0.037 with). A small fleet's head stays mostly free, and the
-			// LIST would cost more than the refusals. Its share in flight says nothing of the windows'.
+			// LIST would cost more than the refusals. Leases listed only for the head leave the share in flight
+			// that decides for the windows as it was.
 			const crowdable = this.windowPriority !== undefined && this.fleetLeases() > crowdedHeadFleet;
 			const headLeases = crowdable ? 'range' : leases;
 			const head = await listCandidates(this.context, {leases: headLeases, random: this.random, paused: this.paused});
-			this.report(head, crowdable && leases === 'none' ? 'none' : headLeases);
+			this.report(head, leases);
 			this.windowPriority = head.full && !this.paused.has(head.lastPriority!) ? head.lastPriority : undefined;
 			const seen = head.candidates.length + head.leasedOut;
 			this.headCrowded = head.full && seen > 0 && head.leasedOut > seen / 2;
