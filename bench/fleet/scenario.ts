@@ -248,6 +248,7 @@ async function reportProgress(
 export function areaOf(key: string): string {
 	const rest = key.startsWith('pdf/') ? key.slice(4) : key;
 	const parts = rest.split('/');
+	if (rest === 'queue/todo/0_paused.json') return 'paused';
 	if (parts[0] === 'queue') return parts[1]?.endsWith('.json') ? parts[1].replace('.json', '') : `queue/${parts[1]}`;
 	if (parts[0] === 'registry') return parts[1] === 'workers' || parts[1] === 'logs' ? parts[1] : (parts[1] ?? '');
 	return parts.slice(0, 2).join('/');

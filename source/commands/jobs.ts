@@ -61,7 +61,7 @@ export const statusCommand: CommandModule<GlobalArgs, GlobalArgs & {hash: string
 	},
 };
 
-/** A line when an operator paused the queue (one GET of queue/paused.json); nothing otherwise. */
+/** A line when an operator paused the queue (one GET of queue/todo/0_paused.json); nothing otherwise. */
 async function printPause(queue: OpenedQueue): Promise<void> {
 	const pause = await queue.inspector.pauseState();
 	if (pause.problem) printLine(`problem: ${safeText(pause.problem)}`);

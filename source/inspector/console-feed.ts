@@ -11,7 +11,7 @@ Requests, in steady state, on two clocks:
   claim, a heartbeat, an ending), and the snapshot's GET (304);
 - workers: LIST registry/workers/ every 60 s, plus one GET per registration that changed (sooner,
   once, for a worker a lease names that was not read yet);
-- the pause: a conditional GET of queue/paused.json with every lease sweep;
+- the pause: a conditional GET of queue/todo/0_paused.json with every lease sweep;
 - the manifest (paths and tags for the filter and the detail): a conditional GET once a minute.
 A LIST costs what 12.5 GETs do, so the fast path is GETs only: about $1.9 a month at a 2 s refresh
 with 20 running jobs at AWS prices, where listing everything each refresh costs about $14.

@@ -1,7 +1,8 @@
 /**
 Which queued jobs a worker should try to claim next.
 
-Requests: 1 LIST of queue/todo/ (one page), and, when asked (`leases: 'range'`), 1–4 LISTs of
+Requests: 1 LIST of queue/todo/ (one page; one from the start also shows the pause record,
+queue/todo/0_paused.json, which sorts first), and, when asked (`leases: 'range'`), 1–4 LISTs of
 queue/processing/ over the same hash range, to leave out jobs in flight (whose todo entries stay
 until their attempt ends).
 
@@ -37,6 +38,11 @@ export type CandidateList = {
 	lastPriority: Priority | undefined;
 	/** Candidates left out because their job is in flight. */
 	leasedOut: number;
+	/**
+	The pause record as the listing showed it, when it started at the folder's beginning (where that
+	record sorts): its ETag, or null for none. Undefined when the listing started past it.
+	*/
+	pauseEtag?: string | null;
 };
 
 export type ListCandidatesOptions = {
@@ -77,7 +83,13 @@ export async function listCandidates(
 	const listed: Candidate[] = [];
 	const malformedKeys: string[] = [];
 	let lastPriority: Priority | undefined;
+	const pauseKey = keys.paused();
+	let pauseEtag: string | null | undefined = startAfter === undefined ? null : undefined;
 	for (const entry of page.entries) {
+		if (entry.key === pauseKey) {
+			pauseEtag = entry.etag;
+			continue;
+		}
 		const [priorityFolder, hash, ...rest] = entry.key.slice(folder.length).split('/');
 		const priority = priorityFolder === undefined ? undefined : parsePriority(priorityFolder);
 		const hashOk = hash !== undefined && keys.hashOf(entry.key) === hash;
@@ -97,8 +109,10 @@ export async function listCandidates(
 		page.nextContinuationToken !== undefined &&
 		lastPriority &&
 		paused.has(lastPriority)
-	)
-		return listCandidates(context, {...options, past: lastPriority});
+	) {
+		const below = await listCandidates(context, {...options, past: lastPriority});
+		return pauseEtag === undefined ? below : {...below, pauseEtag};
+	}
 	const leases = options.leases === 'none' ? undefined : await leasesInRange(context, listed);
 	const free = listed.filter(c => !leases?.leased.has(c.hash));
 	// Past the last lease listed nothing is known: such a job is tried only when no known-free one is left.
@@ -111,6 +125,7 @@ export async function listCandidates(
 		full: page.nextContinuationToken !== undefined,
 		lastPriority,
 		leasedOut: listed.length - free.length,
+		...(pauseEtag === undefined ? {} : {pauseEtag}),
 	};
 }
 

@@ -115,8 +115,16 @@ export class Keys {
 		return `${this.prefix}queue/signal.json`;
 	}
 
-	/** The priorities an operator paused (queue/transitions/pause.ts); absent while none is. */
+	/**
+	The priorities an operator paused (queue/transitions/pause.ts); absent while none is. In the todo
+	folder, before every priority folder ('0' < '1_critical/'): a listing of the queue's head shows it.
+	*/
 	paused(): string {
+		return `${this.prefix}queue/todo/0_paused.json`;
+	}
+
+	/** Where the pause was kept before it moved into the todo folder: read when that is absent, moved by the next change. */
+	legacyPaused(): string {
 		return `${this.prefix}queue/paused.json`;
 	}
 

@@ -20,10 +20,12 @@ A listing serves the claims that follow it for up to a minute while the queue is
 lost lately, few jobs in flight among those listed), until one of them finds its candidate taken
 or gone.
 
-Before a fresh listing the worker reads what an operator paused (queue/transitions/pause.ts: one
-conditional GET, at most every 30 s while nothing is paused, at every listing while something is);
-candidates of a paused priority are passed over, and with all five paused it claims nothing and
-waits as an idle worker does.
+What an operator paused (queue/transitions/pause.ts) a head listing shows: its record,
+queue/todo/0_paused.json, sorts first, and only a changed ETag costs a conditional GET (and the
+listing again, under the new pause). Before any other listing the worker reads it, at most every
+30 s while nothing is paused and at every listing while something is. Candidates of a paused
+priority are passed over, and with all five paused it claims nothing and waits as an idle worker
+does.
 */
 import type {Clock} from '../lib/clock.js';
 import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
@@ -45,7 +47,7 @@ function headShare(leases: number): number {
 }
 /** Leases in the fleet above which the head of a long queue crowds: its leases are listed with it. */
 const crowdedHeadFleet = 100;
-/** How long a read of queue/paused.json that found nothing paused serves the fresh listings after it. */
+/** How long a read of the pause that found nothing paused serves the window listings after it. */
 const pauseReadEveryMs = 30_000;
 /** Claims lost one after another before a listing is given up. */
 const maxLostInRow = 3;
@@ -94,9 +96,12 @@ export class Claimer {
 		for (let fresh = 0; ; ) {
 			const isFresh = !this.isReusable();
 			if (isFresh) {
-				this.paused = await this.pausedNow();
+				const window = this.goesToWindow();
+				this.paused = await this.pausedBefore(window);
 				if (this.paused.size === priorities.length) return undefined;
-				await this.list();
+				await this.list(window);
+				// The listing showed a pause of all five.
+				if (this.paused.size === priorities.length) return undefined;
 				fresh++;
 			}
 			const listing = this.listing!;
@@ -129,18 +134,33 @@ export class Claimer {
 		}
 	}
 
+	/** Whether the next fresh listing goes to a window of the priority that fills the head's page. */
+	private goesToWindow(): boolean {
+		return this.windowPriority !== undefined && (this.headCrowded || this.random() >= headShare(this.fleetLeases()));
+	}
+
 	/**
-	What is paused: read again before a fresh listing once the last read is half a minute old, and at
-	every one while something is paused (so a resume is seen at once). A drain lists at nearly every
-	claim; a GET per listing was one request more per job.
+	What is paused, before a fresh listing. A head listing from the folder's start shows the pause
+	record (list() takes it from there): nothing to read first. Before any other (a window, or a head
+	past a paused critical) it is read once the last read is half a minute old, and at every one while
+	something is paused (so a resume is seen at once): a GET per listing was one request more per job.
 	*/
-	private async pausedNow(): Promise<ReadonlySet<Priority>> {
+	private async pausedBefore(window: boolean): Promise<ReadonlySet<Priority>> {
 		const now = this.clock.now();
+		if (!window && !this.paused.has(priorities[0])) return this.paused;
 		if (this.paused.size > 0 || now - this.pauseReadAt >= pauseReadEveryMs) {
 			this.paused = new Set((await this.pause.read()).priorities);
 			this.pauseReadAt = now;
 		}
 		return this.paused;
+	}
+
+	/** The pause as a head listing showed its record; false when it changed what is paused. */
+	private async pauseListed(etag: string | null): Promise<boolean> {
+		const before = this.paused;
+		this.paused = new Set((await this.pause.listed(etag)).priorities);
+		this.pauseReadAt = this.clock.now();
+		return before.size === this.paused.size && [...before].every(p => this.paused.has(p));
 	}
 
 	private isReusable(): boolean {
@@ -154,11 +174,11 @@ export class Claimer {
 		);
 	}
 
-	private async list(): Promise<void> {
+	private async list(toWindow: boolean): Promise<void> {
 		const leases = this.lostShare > lostAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
 		let candidates: Candidate[] = [];
 		const priority = this.windowPriority;
-		if (priority && (this.headCrowded || this.random() >= headShare(this.fleetLeases()))) {
+		if (priority && toWindow) {
 			const window = await listCandidates(this.context, {
 				window: {priority, after: randomHash(this.random)},
 				maxKeys: 100,
@@ -178,7 +198,17 @@ export class Claimer {
 			// that decides for the windows as it was.
 			const crowdable = this.windowPriority !== undefined && this.fleetLeases() > crowdedHeadFleet;
 			const headLeases = crowdable ? 'range' : leases;
-			const head = await listCandidates(this.context, {leases: headLeases, random: this.random, paused: this.paused});
+			const listHead = () =>
+				listCandidates(this.context, {leases: headLeases, random: this.random, paused: this.paused});
+			let head = await listHead();
+			if (head.pauseEtag !== undefined && !(await this.pauseListed(head.pauseEtag))) {
+				// An operator paused or resumed since: this page was chosen by the old pause.
+				if (this.paused.size === priorities.length) {
+					this.listing = {candidates: [], at: this.clock.now()};
+					return;
+				}
+				head = await listHead();
+			}
 			this.report(head, leases);
 			this.windowPriority = head.full && !this.paused.has(head.lastPriority!) ? head.lastPriority : undefined;
 			const seen = head.candidates.length + head.leasedOut;

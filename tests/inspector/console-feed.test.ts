@@ -79,7 +79,7 @@ test(
 		await feed.snapshot();
 		t.deepEqual(
 			describeRequests(requests, keys).sort(),
-			['get queue/changes.json', 'get queue/paused.json', 'get queue/snapshot.json', 'list queue/processing/'],
+			['get queue/changes.json', 'get queue/snapshot.json', 'get queue/todo/0_paused.json', 'list queue/processing/'],
 			'a sweep: the snapshot (304), the leases and the pause (304)',
 		);
 		await enqueue(context, {hash: hashOf(9), priority: 'high', name: 'new.pdf'});

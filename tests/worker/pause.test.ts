@@ -6,6 +6,8 @@ import {Claimer} from '../../source/worker/claimer.js';
 import {WorkerEmitter} from '../../source/worker/events.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 
+const isPauseOrTodoListing = (r: string) => r === 'get queue/todo/0_paused.json' || r === 'list queue/todo/';
+
 async function queueWithJobs() {
 	const queue = await makeQueue();
 	await enqueueMany(queue.context, [
@@ -16,16 +18,16 @@ async function queueWithJobs() {
 	return {...queue, claimer};
 }
 
-test('critical paused: the normal job; paused whole: nothing; resumed: critical first; unpaused reads every 30 s', async t => {
+test('critical paused: the normal job; paused whole: nothing; resumed: critical first; head listings show the pause', async t => {
 	const {context, claimer, requests, keys, clock} = await queueWithJobs();
 	t.deepEqual(await changePause(context, {pause: true, priorities: ['critical'], by: 'op@host'}), ['critical']);
 	requests.length = 0;
 	const first = await claimer.claimNext(() => false);
 	t.is(first?.lease.hash, hashOf(4), 'the normal job, past the paused critical ones');
 	t.deepEqual(
-		describeRequests(requests, keys).slice(0, 2),
-		['get queue/paused.json', 'list queue/todo/'],
-		'one GET before the listing',
+		describeRequests(requests, keys).filter(isPauseOrTodoListing),
+		['list queue/todo/', 'get queue/todo/0_paused.json', 'list queue/todo/'],
+		'the head listing showed a pause record it had not read: one GET, and the head again past critical',
 	);
 
 	t.deepEqual(await changePause(context, {pause: true, by: 'op@host'}), [
@@ -37,7 +39,11 @@ test('critical paused: the normal job; paused whole: nothing; resumed: critical 
 	]);
 	requests.length = 0;
 	t.is(await claimer.claimNext(() => false), undefined);
-	t.deepEqual(describeRequests(requests, keys), ['get queue/paused.json'], 'paused whole: no listing, no claim');
+	t.deepEqual(
+		describeRequests(requests, keys),
+		['get queue/todo/0_paused.json'],
+		'critical paused: a listing would start past the record, so it is read first; paused whole: no listing, no claim',
+	);
 
 	requests.length = 0;
 	t.deepEqual(await changePause(context, {pause: false, by: 'op@host'}), []);
@@ -48,16 +54,54 @@ test('critical paused: the normal job; paused whole: nothing; resumed: critical 
 	t.is(await context.store.head(keys.paused()), undefined, 'nothing paused: no record');
 	const next = await claimer.claimNext(() => false);
 	t.is(next?.lease.priority, 'critical');
-	// Nothing paused: the read serves the listings of the next half minute.
+	// Nothing paused: a head listing that shows no record needs no read, however long ago the last was.
+	clock.advance(60_000);
 	claimer.forget();
 	requests.length = 0;
 	await claimer.claimNext(() => false);
-	t.false(describeRequests(requests, keys).includes('get queue/paused.json'), 'read 0 s ago: not again');
-	clock.advance(30_000);
+	t.false(describeRequests(requests, keys).includes('get queue/todo/0_paused.json'), 'no record listed: no GET');
+
+	// Another operator pauses normal while this worker runs: its next head listing shows the record.
+	await changePause(context, {pause: true, priorities: ['normal'], by: 'other'});
+	claimer.forget();
+	requests.length = 0;
+	const fourth = await claimer.claimNext(() => false);
+	t.not(fourth?.lease.priority, 'normal');
+	t.deepEqual(
+		describeRequests(requests, keys).filter(isPauseOrTodoListing),
+		['list queue/todo/', 'get queue/todo/0_paused.json', 'list queue/todo/'],
+		'a new record listed: one GET, then the head again under the new pause',
+	);
 	claimer.forget();
 	requests.length = 0;
 	await claimer.claimNext(() => false);
-	t.is(describeRequests(requests, keys)[0], 'get queue/paused.json', 'half a minute later: read again');
+	const again = describeRequests(requests, keys);
+	t.true(again.includes('list queue/todo/'));
+	t.false(again.includes('get queue/todo/0_paused.json'), 'the same record listed again (same ETag): no GET');
+});
+
+test('a pause at the old key (queue/paused.json) holds for workers and consoles until a change moves it', async t => {
+	const {context, claimer, keys} = await queueWithJobs();
+	await context.store.put(
+		keys.legacyPaused(),
+		JSON.stringify({version: 1, priorities: ['critical', 'high'], at: 1, by: 'old-version'}),
+	);
+	t.is((await claimer.claimNext(() => false))?.lease.hash, hashOf(4), 'critical still paused');
+	t.like(await new PauseWatch(context).read(), {priorities: ['critical', 'high'], by: 'old-version'});
+	t.deepEqual(await changePause(context, {pause: false, priorities: ['high'], by: 'op'}), ['critical']);
+	t.is(await context.store.head(keys.legacyPaused()), undefined, 'moved: the old key is gone');
+	t.like(await new PauseWatch(context).read(), {priorities: ['critical'], by: 'op'});
+	const {listCandidates} = await import('../../source/queue/candidates.js');
+	const head = await listCandidates(context, {leases: 'none'});
+	t.deepEqual(head.malformedKeys, [], 'the record in the todo folder is not a malformed queue key');
+	t.is(head.pauseEtag, (await context.store.head(keys.paused()))?.etag, 'a head listing shows its ETag');
+	t.is(head.candidates.length, 4, 'and it is no candidate');
+	t.is((await listCandidates(context, {leases: 'none', paused: new Set(['critical'])})).pauseEtag, undefined);
+	t.deepEqual(await changePause(context, {pause: false, by: 'op'}), []);
+	t.is((await listCandidates(context, {leases: 'none'})).pauseEtag, null, 'none: null');
+	t.is(await context.store.head(keys.paused()), undefined);
+	claimer.forget();
+	t.is((await claimer.claimNext(() => false))?.lease.priority, 'critical', 'resumed: critical first');
 });
 
 test('pause records: resuming one priority keeps the rest; a malformed record pauses nothing and says why', async t => {

@@ -2,14 +2,21 @@
 Pausing the queue: workers stop claiming jobs of the paused priorities (all five, or some); running
 jobs finish, queued ones wait. Nothing else changes: resuming gives the queue back as it was.
 
+The record is queue/todo/0_paused.json: it sorts before every priority folder, so a listing of the
+queue's head shows it (key and ETag) at no cost, and a worker listing there needs no GET to know
+nothing changed.
+
 pause / resume — requests:
-1. GET    queue/paused.json              the priorities paused now (absent: none)
-2. PUT    queue/paused.json              If-Match the ETag read (If-None-Match: * when absent; 412 →
+1. GET    queue/todo/0_paused.json       the priorities paused now (absent: GET queue/paused.json, where
+                                         earlier versions kept it)
+2. PUT    queue/todo/0_paused.json       If-Match the ETag read (If-None-Match: * when absent; 412 →
           another operator changed it: read again, three rounds at most), or DELETE when none is left
+          · DELETE queue/paused.json when the record came from there
 3. PUT    queue/signal.json              on resume only: idle workers poll it, so they claim at once
-Workers read paused.json before a fresh listing (a conditional GET, 304 while unchanged), at most
-every 30 s while nothing is paused and at every listing while something is, so a pause reaches a
-busy fleet within a minute and a half (a listing serves a minute of claims) and a resume
+Workers learn the pause from their head listings (its ETag changed → one conditional GET); before a
+listing that cannot show it (a window, or a head listing starting past paused priorities) they GET
+it, at most every 30 s while nothing is paused and at every listing while something is. So a pause
+reaches a busy fleet within a minute and a half (a listing serves a minute of claims) and a resume
 wakes an idle one at once; consoles read it with every lease sweep and after their own pause or resume.
 */
 import {touchSignal} from '../signal.js';
@@ -53,11 +60,16 @@ function pauseStateOf(body: Uint8Array, key: string): PauseState {
 		: {priorities: [], problem: `${key}: ${parsed.reason}`};
 }
 
-/** What is paused now, with the record's ETag for a conditional write. */
-export async function readPause(context: Pick<QueueContext, 'store' | 'keys'>): Promise<PauseState & {etag?: string}> {
-	const got = await context.store.get(context.keys.paused());
-	if (!got || isNotModified(got)) return {priorities: []};
-	return {...pauseStateOf(got.body, context.keys.paused()), etag: got.etag};
+/** What is paused now, with the record's ETag for a conditional write (`legacy`: read from the old key). */
+export async function readPause(
+	context: Pick<QueueContext, 'store' | 'keys'>,
+): Promise<PauseState & {etag?: string; legacy?: boolean}> {
+	const {store, keys} = context;
+	const got = await store.get(keys.paused());
+	if (got && !isNotModified(got)) return {...pauseStateOf(got.body, keys.paused()), etag: got.etag};
+	const old = await store.get(keys.legacyPaused());
+	if (!old || isNotModified(old)) return {priorities: []};
+	return {...pauseStateOf(old.body, keys.legacyPaused()), legacy: true};
 }
 
 /** Pauses or resumes priorities (`all` of them by default); returns what is paused afterwards. */
@@ -76,6 +88,7 @@ export async function changePause(
 			if (next.length === 0) {
 				if (current.etag) await store.delete(keys.paused());
 			} else {
+				// Read from the old key (no ETag): created at the new one, create-only, as another operator may too.
 				const record: PauseRecord = {version: 1, priorities: next, at: await store.serverTime(), by: change.by};
 				await store.put(keys.paused(), JSON.stringify(record), {
 					contentType: 'application/json',
@@ -86,26 +99,64 @@ export async function changePause(
 			if (isStoreError(error, 'precondition-failed')) continue;
 			throw error;
 		}
+		if (current.legacy) await store.delete(keys.legacyPaused());
 		if (!change.pause) await touchSignal(context, {resumed: next});
 		return next;
 	}
 	throw new Error(`${keys.paused()} changed three times while being written; try again`);
 }
 
-/** What is paused, watched: one conditional GET per look (304 while unchanged). Workers and consoles use it. */
+/**
+What is paused, watched: one conditional GET per look (304 while unchanged), or none when a listing
+of the queue's head showed the record's ETag (or its absence). Workers and consoles use it. The old
+key is read at the first look that finds no record, and then at every look until it is gone or a
+record at the new key supersedes it.
+*/
 export class PauseWatch {
 	private state: PauseState = {priorities: []};
 	private etag?: string;
+	/** Whether the old key is to be read: unknown (undefined) until the first look without a record. */
+	private legacy: boolean | undefined;
 
 	constructor(private readonly context: Pick<QueueContext, 'store' | 'keys'>) {}
 
 	/** The pause now; a malformed record counts as nothing paused (workers go on working), with its problem. */
 	async read(): Promise<PauseState> {
-		const {store, keys} = this.context;
-		const got = await store.get(keys.paused(), this.etag ? {ifNoneMatch: this.etag} : undefined);
+		const {keys} = this.context;
+		const got = await this.look(keys.paused());
+		// The record at the new key supersedes any at the old one (which the change that wrote it deletes).
+		if (got !== 'absent') {
+			this.legacy = false;
+			return got;
+		}
+		if (this.legacy === false) return this.none();
+		const old = await this.look(keys.legacyPaused());
+		this.legacy = old !== 'absent';
+		return old === 'absent' ? this.none() : old;
+	}
+
+	/**
+	The pause as a listing from the start of queue/todo/ showed its record: the ETag listed, or null for
+	none. A GET only when that differs from the last read (or the old key may still hold one).
+	*/
+	async listed(etag: string | null): Promise<PauseState> {
+		if (this.legacy !== false) return this.read();
+		if (etag === null) return this.none();
+		return etag === this.etag ? this.state : this.read();
+	}
+
+	private async look(key: string): Promise<PauseState | 'absent'> {
+		const got = await this.context.store.get(key, this.etag ? {ifNoneMatch: this.etag} : undefined);
 		if (isNotModified(got)) return this.state;
-		this.etag = got?.etag;
-		this.state = got ? pauseStateOf(got.body, keys.paused()) : {priorities: []};
+		if (!got) return 'absent';
+		this.etag = got.etag;
+		this.state = pauseStateOf(got.body, key);
+		return this.state;
+	}
+
+	private none(): PauseState {
+		this.etag = undefined;
+		this.state = {priorities: []};
 		return this.state;
 	}
 }
