@@ -108,8 +108,10 @@ export async function endJanitorTurn(
 		// A retry pass sweeps only failed jobs' leases: what it found says nothing about the gap.
 		gapMs: pass.retryOnly ? (before.gapMs ?? shortestGapMs) : nextGapMs(before.gapMs ?? shortestGapMs, pass.swept),
 	};
-	// A fleet within a tenth of the size it was, and the same gap: nothing worth a PUT.
-	if (record.gapMs === before.gapMs && Math.abs(record.leases - before.leases) <= Math.max(2, before.leases / 10))
+	// A fleet within a fifth of the size it was (or four leases), and the same gap: nothing worth a PUT.
+	// The count spaces the offers; a fifth off moves them by as much, and a small fleet's ended leases
+	// waiting for the pass come and go by a few at every one.
+	if (record.gapMs === before.gapMs && Math.abs(record.leases - before.leases) <= Math.max(4, before.leases / 5))
 		return before;
 	try {
 		// A nonce in every body: equal bodies would have equal ETags, and an old ETag would match again.

@@ -5,7 +5,8 @@ the snapshot. Any process may run it; every step is safe to repeat.
 
 One pass — requests:
 - LIST queue/processing/ (a page per 1,000 leases), then GET, 16 at a time, only the leases not
-  written for two heartbeat intervals: ended ones (waiting here for this pass) and stale ones. A
+  written for two heartbeat intervals: ended ones (waiting here for this pass) and stale ones,
+  except those the running process ended itself with the listed ETag (`known`). A
   lease written more recently is being renewed; reading it could change nothing. So a pass costs
   O(W / 1,000) LISTs plus one GET per job that ended since the last pass, not a GET per worker.
   The leases of failed jobs (LIST queue/failed/ first) are read however young: they have ended,
@@ -22,6 +23,7 @@ Staleness is judged by the storage server's clock: lease last-modified against s
 */
 import {mapLimit} from '../lib/concurrency.js';
 import {collectAll, isNotModified, type ListEntry} from '../storage/object-store.js';
+import type {EndedLeases} from './ended-leases.js';
 import {emptyReport, type JanitorReport} from './janitor-report.js';
 import type {QueueContext} from './queue-context.js';
 import {compact} from './read-model/compaction.js';
@@ -46,6 +48,8 @@ export type JanitorOptions = {
 	reads the quiet ones for stale and ended leases).
 	*/
 	retryOnly?: boolean;
+	/** Leases this process ended: one listed with the ETag of that write is taken as known, not read. */
+	known?: EndedLeases;
 };
 
 export async function runJanitor(context: QueueContext, options: JanitorOptions = {}): Promise<JanitorReport> {
@@ -76,7 +80,9 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		if (options.readAllLeases || quietEnough || failedHashes.has(hash)) quiet.push(entry);
 	}
 	await mapLimit(quiet, 16, async entry => {
-		const seen = await readLease(context, entry, report);
+		const hash = context.keys.hashOf(entry.key)!;
+		const mine = options.known?.known(hash, entry.etag);
+		const seen = mine ? {entry, lease: mine, etag: entry.etag} : await readLease(context, entry, report);
 		if (!seen) return;
 		const {lease} = seen;
 		if (lease.ending && lease.ending !== 'completing') {
@@ -99,7 +105,10 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		loaded !== 'not-modified' &&
 		(await compact(context, loaded, ended, now, options.journalSettleMs ?? 60_000, report))
 	) {
-		for (const {lease} of ended) leased.delete(lease.hash);
+		for (const {lease} of ended) {
+			leased.delete(lease.hash);
+			options.known?.forget(lease.hash);
+		}
 	}
 	// Requeued jobs' events go to the journal in one append for the whole pass, then their failed
 	// records are deleted: a crash in between leaves a job both queued and failed, and the next pass

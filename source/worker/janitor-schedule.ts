@@ -8,6 +8,7 @@ cron job. Concurrent janitors would still be safe: the snapshot is compare-and-s
 recovery is fenced.
 */
 import type {Clock} from '../lib/clock.js';
+import {EndedLeases} from '../queue/ended-leases.js';
 import {runJanitor} from '../queue/janitor.js';
 import {endJanitorTurn, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
@@ -29,6 +30,8 @@ export class JanitorSchedule {
 	fleetLeases = 0;
 	/** When the earliest job this worker failed is due for its retry. */
 	private retryDueAt = Number.POSITIVE_INFINITY;
+	/** The leases this worker's jobs ended: its passes take them without a GET. */
+	readonly endedLeases = new EndedLeases();
 
 	constructor(
 		private readonly context: QueueContext,
@@ -67,7 +70,10 @@ export class JanitorSchedule {
 					this.retryDueAt = Math.min(this.retryDueAt, now + turn.dueInMs + 1000);
 				return;
 			}
-			const {malformed, leasesListed, ...counts} = await runJanitor(this.context, {retryOnly: turn.retryOnly});
+			const {malformed, leasesListed, ...counts} = await runJanitor(this.context, {
+				retryOnly: turn.retryOnly,
+				known: this.endedLeases,
+			});
 			const ended = await endJanitorTurn(this.context, turn, {
 				leases: leasesListed,
 				swept: counts.leasesSwept,

@@ -419,6 +419,7 @@ export class Worker extends WorkerEmitter {
 					// A command the completing write adopted (it arrived after the last heartbeat).
 					await this.commands.fromLease(held.lease.workerCommand).catch(() => undefined);
 					await this.held.forget(held.lease.hash);
+					this.janitor.endedLeases.note(held.lease, held.etag);
 				}
 			},
 			() => {

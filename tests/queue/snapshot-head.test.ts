@@ -314,3 +314,27 @@ test('history: completions and failures per hour and per day are kept in the hea
 			Object.keys(legacy.value.completionsByMinute).length === 0,
 	);
 });
+
+test('an orphaned shard (its janitor died before the head named it) goes once an hour old, at the six-hourly look', async t => {
+	const {context, clock, requests, keys} = await queueOf(3);
+	const orphan = keys.snapshotShard('', 'died-000000');
+	await context.store.put(orphan, JSON.stringify({version: 2, jobs: {}}));
+	const pass = async (n: number) => {
+		await enqueueMany(context, [{hash: spread(100 + n), priority: 'normal'}]);
+		clock.advance(61_000);
+		requests.length = 0;
+		await runJanitor(context);
+		return requests.some(r => r.operation === 'list' && r.key === keys.snapshotShardFolder());
+	};
+	clock.advance(2 * 60 * 60_000);
+	t.false(await pass(1), 'two hours after the last look: no LIST of the shards');
+	t.truthy(await context.store.head(orphan));
+	clock.advance(shardLimits.orphanLookEveryMs);
+	t.true(await pass(2), 'six hours on: the shards are listed');
+	t.is(await context.store.head(orphan), undefined, 'and the orphan deleted');
+	const {head} = await headOf(context);
+	const live = (await collectAll(context.store, keys.snapshotShardFolder())).map(e => e.key);
+	const named = Object.entries(head.shards.ids).map(([prefix, id]) => keys.snapshotShard(prefix, id));
+	t.deepEqual(live, named.sort(), 'the named shards stay');
+	t.false(await pass(3), 'and the next pass does not look again');
+});

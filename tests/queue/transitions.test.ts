@@ -7,6 +7,7 @@ import {complete, fail, requeue} from '../../source/queue/transitions/finish.js'
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {cancelJob} from '../../source/queue/transitions/admin.js';
 import {runJanitor} from '../../source/queue/janitor.js';
+import {EndedLeases} from '../../source/queue/ended-leases.js';
 import {resumeLease} from '../../source/queue/transitions/resume.js';
 import {parseFailureRecord, parseLease, parseTodoEntry} from '../../source/queue/records.js';
 import {collectAll, type StoredObject} from '../../source/storage/object-store.js';
@@ -85,6 +86,35 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 		),
 		['pdf/queue/changes.json', 'pdf/queue/signal.json', 'pdf/queue/snapshot.json', 'pdf/queue/snapshot/all.ID.json'],
 	);
+});
+
+test('a pass takes the leases its own process ended (same ETag) without a GET, and reads one written since', async t => {
+	const {context, requests, keys, clock} = await makeQueue();
+	const known = new EndedLeases();
+	const held: HeldLease[] = [];
+	for (const n of [31, 32, 33]) {
+		await enqueue(context, {hash: hashOf(n), priority: 'normal'});
+		const h = await claimOne(context, 'w-1', hashOf(n));
+		await complete(context, h, new TextEncoder().encode('zip'));
+		known.note(h.lease, h.etag);
+		held.push(h);
+	}
+	// One lease changed after this process ended it (as an operator's rewrite would): its ETag no longer matches.
+	const changed = held[2]!;
+	const body = JSON.stringify({...changed.lease, counter: changed.lease.counter + 1});
+	await context.store.put(keys.lease(changed.lease.hash), body);
+	letLeasesSettle(clock);
+	requests.length = 0;
+	const report = await runJanitor(context, {known});
+	t.is(report.leasesSwept, 3, 'all three swept');
+	t.deepEqual(
+		describeRequests(requests, keys).filter(r => r === 'get queue/processing/<hash>'),
+		['get queue/processing/<hash>'],
+		'only the lease written since is read',
+	);
+	t.is(known.size, 0, 'swept leases are forgotten');
+	t.is(await context.store.head(keys.lease(hashOf(31))), undefined);
+	t.is(await todoOf(context, hashOf(31)), undefined, 'and their todo entries with them');
 });
 
 test('claiming a job whose result already exists finishes it without converting', async t => {

@@ -7,7 +7,7 @@ Requests: GET head (by the caller, before it lists the leases), LIST + GET journ
 an event touches (every shard when a head group needs refilling or the shard width changes), PUT
 per changed shard (create-only, new id), PUT head If-Match (skipped when nothing changed),
 DeleteObjects for the folded journal objects, leases, todo entries and replaced shards (1,000 per
-request), once an hour LIST queue/snapshot/ for orphaned shards, and PUT queue/signal.json when a
+request), every six hours LIST queue/snapshot/ for orphaned shards (an hour old), and PUT queue/signal.json when a
 swept lease had been requeued (a stale lease recovered, a job handed back): its job is claimable
 only now that the lease is gone, and idle workers would otherwise see it at their five-minute
 listing.
@@ -82,8 +82,9 @@ export async function compact(
 	}
 	if (journal.batches.length > 0) head.journalCursor = journal.batches.at(-1)!.key;
 	head.compactedAt = now;
-	// Orphans come only from janitors that died mid-compaction: an hourly look is enough.
-	const lookForOrphans = folded.written.length > 0 && now - (head.orphansCheckedAt ?? 0) > shardLimits.orphanAgeMs;
+	// Orphans come only from janitors that died mid-compaction: a look every six hours is enough.
+	const lookForOrphans =
+		folded.written.length > 0 && now - (head.orphansCheckedAt ?? 0) > shardLimits.orphanLookEveryMs;
 	if (lookForOrphans) head.orphansCheckedAt = now;
 	delete head.legacy;
 	// Another janitor compacted first: leave everything for the next pass (folding twice is harmless).

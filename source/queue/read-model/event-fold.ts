@@ -46,7 +46,7 @@ export type Snapshot = {
 	*/
 	folded: Record<string, number>;
 	shards: ShardIndex;
-	/** Server time of the last look for orphaned shards (an hourly LIST, not one per compaction). */
+	/** Server time of the last look for orphaned shards (a LIST every six hours, not one per compaction). */
 	orphansCheckedAt?: number;
 	/** Completions and failures per minute (key: minute since the epoch), the last two hours. */
 	completionsByMinute: Record<string, number>;
