@@ -116,6 +116,14 @@ export class Keys {
 	}
 
 	/**
+	Touched when jobs of the two highest priorities become claimable and on every pause or resume:
+	what a busy worker asks before it reuses an older listing of normal or higher jobs.
+	*/
+	urgentSignal(): string {
+		return `${this.prefix}queue/urgent.json`;
+	}
+
+	/**
 	The priorities an operator paused (queue/transitions/pause.ts); absent while none is. In the todo
 	folder, before every priority folder ('0' < '1_critical/'): a listing of the queue's head shows it.
 	*/

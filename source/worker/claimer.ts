@@ -16,9 +16,14 @@ nearly every entry is one, and the lease listing saves a refused PUT per entry. 
 than 100 leases they are also listed with every look at the head of a long queue, where the jobs in
 flight and the done jobs not yet swept gather.
 
-A listing serves the claims that follow it for up to a minute while the queue is calm (no claim
-lost lately, few jobs in flight among those listed), until one of them finds its candidate taken
-or gone.
+A listing serves the claims that follow it while the queue is calm (no claim lost lately, few jobs
+in flight among those listed), until one of them finds its candidate taken or gone: for a minute
+as it is, and for up to ten while nothing more urgent became claimable. Past the minute the worker
+asks one small object first (a conditional GET, a twelfth of a LIST's price): for a listing of
+normal or higher jobs queue/urgent.json (critical or high jobs claimable, a pause or resume), for
+one of lower jobs queue/signal.json (any job claimable). So a busy worker in a backlog, whose
+next claim comes minutes after its listing, lists again only when the queue's order changed, not
+at every job; retries and requeues of the backlog's own jobs do not count.
 
 What an operator paused (queue/transitions/pause.ts) a head listing shows: its record,
 queue/todo/0_paused.json, sorts first, and only a changed ETag costs a conditional GET (and the
@@ -33,10 +38,14 @@ import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
+import {ObjectWatch} from '../queue/object-watch.js';
 import {PauseWatch} from '../queue/transitions/pause.js';
 import type {WorkerEmitter} from './events.js';
 
+/** A listing serves the claims of this long without a question. */
 const listingReuseMs = 60_000;
+/** And of this long while the signal object its best candidate's priority answers to is unchanged. */
+const listingReuseAskingMs = 10 * 60_000;
 /** Share of listed jobs in flight above which the leases are listed with the candidates (each would cost a refused PUT). */
 const leaseCheckAbove = 0.05;
 /** The moving average of claims lost above which they are too: one loss lifts it to 0.1, and seven wins bring it back below. */
@@ -70,6 +79,9 @@ export class Claimer {
 	private paused: ReadonlySet<Priority> = new Set();
 	private readonly pause: PauseWatch;
 	private pauseReadAt = Number.NEGATIVE_INFINITY;
+	/** What an older listing asks before it is reused: see the top of this file. */
+	private readonly urgent: ObjectWatch;
+	private readonly signal: ObjectWatch;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -83,6 +95,8 @@ export class Claimer {
 		private readonly random: () => number = Math.random,
 	) {
 		this.pause = new PauseWatch(context);
+		this.urgent = new ObjectWatch(context.store, context.keys.urgentSignal());
+		this.signal = new ObjectWatch(context.store, context.keys.signal());
 	}
 
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */
@@ -94,7 +108,7 @@ export class Claimer {
 	async claimNext(isStopping: () => boolean): Promise<HeldLease | undefined> {
 		this.contended = false;
 		for (let fresh = 0; ; ) {
-			const isFresh = !this.isReusable();
+			const isFresh = !(await this.isReusable());
 			if (isFresh) {
 				const window = this.goesToWindow();
 				this.paused = await this.pausedBefore(window);
@@ -163,15 +177,18 @@ export class Claimer {
 		return before.size === this.paused.size && [...before].every(p => this.paused.has(p));
 	}
 
-	private isReusable(): boolean {
+	private async isReusable(): Promise<boolean> {
 		// A contended queue (claims lost, or many listed jobs in flight) moves too fast for an old listing.
 		const calm = this.lostShare <= lostAbove && this.leasedShare <= leaseCheckAbove;
-		return (
-			calm &&
-			this.listing !== undefined &&
-			this.listing.candidates.length > 0 &&
-			this.clock.now() - this.listing.at <= listingReuseMs
-		);
+		const best = this.listing?.candidates[0];
+		if (!calm || !best) return false;
+		const age = this.clock.now() - this.listing!.at;
+		if (age <= listingReuseMs) return true;
+		if (age > listingReuseAskingMs) return false;
+		// Each watch's last look came before this listing (looks happen only here, before deciding), so
+		// "unchanged" means unchanged since the listing. A first look answers "changed".
+		const watch = priorities.indexOf(best.priority) <= priorities.indexOf('normal') ? this.urgent : this.signal;
+		return !(await watch.changed());
 	}
 
 	private async list(toWindow: boolean): Promise<void> {

@@ -33,6 +33,16 @@ async function todoOf(context: Queue['context'], hash: string, priority: 'normal
 	return parsed.ok ? parsed.value : undefined;
 }
 
+test('a critical or high job also touches queue/urgent.json, which busy workers ask before reusing a listing', async t => {
+	const {context, requests, keys} = await makeQueue();
+	const signals = () => describeRequests(requests, keys).filter(r => /(signal|urgent)\.json$/.test(r));
+	await enqueue(context, {hash: hashOf(1), priority: 'low'});
+	t.deepEqual(signals(), ['put queue/signal.json']);
+	requests.length = 0;
+	await enqueue(context, {hash: hashOf(2), priority: 'high'});
+	t.deepEqual(signals(), ['put queue/signal.json', 'put queue/urgent.json']);
+});
+
 test('enqueue → claim → heartbeat → complete makes exactly the documented requests', async t => {
 	const {context, requests, keys, clock} = await makeQueue();
 	const h = hashOf(1);

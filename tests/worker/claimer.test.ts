@@ -1,6 +1,7 @@
 /** The claimer's listings: what it lists with the head of a long queue, by the fleet's size. */
 import test from 'ava';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {changePause} from '../../source/queue/transitions/pause.js';
 import {Claimer} from '../../source/worker/claimer.js';
 import {WorkerEmitter} from '../../source/worker/events.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
@@ -33,3 +34,96 @@ for (const [fleet, withLeases] of [
 		t.deepEqual(lists, withLeases ? ['list queue/todo/', 'list queue/processing/'] : ['list queue/todo/']);
 	});
 }
+
+/** A busy worker of a one-worker fleet (every listing at the head) on a queue of `jobs`. */
+async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[]) {
+	const queue = await makeQueue();
+	await enqueueMany(queue.context, jobs);
+	// The jobs it claimed stay in flight (in its other slots, as it were).
+	const running = new Set<string>();
+	const claimer = new Claimer(
+		queue.context,
+		'w-1',
+		queue.clock,
+		new WorkerEmitter(),
+		() => 1,
+		h => running.has(h),
+		() => 0,
+	);
+	const next = async () => {
+		queue.requests.length = 0;
+		const held = await claimer.claimNext(() => false);
+		if (held) running.add(held.lease.hash);
+		return {held, requests: describeRequests(queue.requests, queue.keys)};
+	};
+	return {queue, next};
+}
+
+const lists = (requests: string[]) => requests.filter(r => r.startsWith('list'));
+const asks = (requests: string[]) => requests.filter(r => /^get queue\/(urgent|signal)\.json$/.test(r));
+
+test('a busy worker reuses its listing past a minute while urgent.json is unchanged, and lists when it changed', async t => {
+	const {queue, next} = await busyWorker(
+		Array.from({length: 200}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+	);
+	// The first listing knows nothing of the leases yet and lists them too.
+	t.deepEqual(lists((await next()).requests), ['list queue/todo/', 'list queue/processing/']);
+	// Within a minute: no question.
+	queue.clock.advance(30_000);
+	let step = await next();
+	t.deepEqual([lists(step.requests), asks(step.requests)], [[], []]);
+	// Past it the worker asks; its first look cannot say "unchanged", so it lists again.
+	queue.clock.advance(2 * 60_000);
+	step = await next();
+	t.deepEqual([lists(step.requests), asks(step.requests)], [['list queue/todo/'], ['get queue/urgent.json']]);
+	// Five minutes on (a five-minute job): one GET instead of a LIST.
+	queue.clock.advance(5 * 60_000);
+	step = await next();
+	t.deepEqual([lists(step.requests), asks(step.requests)], [[], ['get queue/urgent.json']]);
+	t.truthy(step.held);
+	// Retries and new jobs of the listed priority do not count...
+	await enqueueMany(queue.context, [{hash: hashOf(900), priority: 'normal'}]);
+	queue.clock.advance(5 * 60_000);
+	step = await next();
+	t.deepEqual(lists(step.requests), []);
+	// ...a critical job does, and the worker claims it.
+	await enqueueMany(queue.context, [{hash: hashOf(901), priority: 'critical'}]);
+	queue.clock.advance(5 * 60_000);
+	step = await next();
+	t.deepEqual(lists(step.requests), ['list queue/todo/']);
+	t.is(step.held?.lease.hash, hashOf(901));
+	// Past ten minutes a listing is not reused, whatever the signal says.
+	queue.clock.advance(11 * 60_000);
+	step = await next();
+	t.deepEqual([lists(step.requests), asks(step.requests)], [['list queue/todo/'], []]);
+});
+
+test('a pause reaches a busy worker that reuses its listing', async t => {
+	const {queue, next} = await busyWorker(
+		Array.from({length: 200}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+	);
+	await next();
+	queue.clock.advance(2 * 60_000);
+	await next(); // the first look at urgent.json: lists again
+	await changePause(queue.context, {pause: true, priorities: ['normal'], by: 'op'});
+	queue.clock.advance(5 * 60_000);
+	const step = await next();
+	// The listing shows the new pause record, and its page was chosen by the old pause: a second one.
+	t.deepEqual(lists(step.requests), ['list queue/todo/', 'list queue/todo/']);
+	t.is(step.held, undefined);
+});
+
+test('a listing of low jobs asks signal.json, which any new job changes', async t => {
+	const {queue, next} = await busyWorker(Array.from({length: 200}, (_, i) => ({hash: hashOf(i + 1), priority: 'low'})));
+	await next();
+	queue.clock.advance(2 * 60_000);
+	await next();
+	queue.clock.advance(5 * 60_000);
+	let step = await next();
+	t.deepEqual([lists(step.requests), asks(step.requests)], [[], ['get queue/signal.json']]);
+	await enqueueMany(queue.context, [{hash: hashOf(900), priority: 'normal'}]);
+	queue.clock.advance(5 * 60_000);
+	step = await next();
+	t.deepEqual(lists(step.requests), ['list queue/todo/']);
+	t.is(step.held?.lease.hash, hashOf(900));
+});

@@ -51,6 +51,10 @@ test('critical paused: the normal job; paused whole: nothing; resumed: critical 
 		describeRequests(requests, keys).includes('put queue/signal.json'),
 		'a resume wakes idle workers, which poll the signal',
 	);
+	t.true(
+		describeRequests(requests, keys).includes('put queue/urgent.json'),
+		'and busy workers, which ask urgent.json before reusing a listing',
+	);
 	t.is(await context.store.head(keys.paused()), undefined, 'nothing paused: no record');
 	const next = await claimer.claimNext(() => false);
 	t.is(next?.lease.priority, 'critical');

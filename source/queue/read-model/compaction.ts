@@ -13,7 +13,7 @@ only now that the lease is gone, and idle workers would otherwise see it at thei
 listing.
 */
 import type {JanitorReport} from '../janitor-report.js';
-import {touchSignal} from '../signal.js';
+import {isUrgent, touchSignal} from '../signal.js';
 import type {QueueContext} from '../queue-context.js';
 import type {SeenLease} from '../transitions/recover.js';
 import type {JobEvent} from '../records.js';
@@ -108,8 +108,9 @@ export async function compact(
 	}
 	report.journalFolded += journal.batches.length;
 	report.leasesSwept += ended.length;
-	const freed = ended.filter(e => e.lease.ending === 'requeued').length;
-	if (freed > 0) await touchSignal(context, {freed});
+	const freed = ended.filter(e => e.lease.ending === 'requeued');
+	if (freed.length > 0)
+		await touchSignal(context, {freed: freed.length}, {urgent: freed.some(e => isUrgent(e.lease.priority))});
 	return true;
 }
 

@@ -6,10 +6,11 @@ lease write is the event (see read-model.ts).
 
 Requests: append = 1 PUT queue/journal/<server ms>-<random>.json (a unique key, unconditional),
 1 PUT queue/changes.json (what consoles poll instead of listing the journal), and when any event
-makes a job claimable, 1 PUT queue/signal.json (what idle workers poll). Two objects, not one with
+makes a job claimable, 1 PUT queue/signal.json (what idle workers poll), and 1 PUT queue/urgent.json
+when one of them is critical or high (what busy workers ask before reusing a listing). Two objects, not one with
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
-import {touchSignal} from '../signal.js';
+import {isUrgent, touchSignal} from '../signal.js';
 import {randomBytes} from 'node:crypto';
 import type {QueueContext} from '../queue-context.js';
 import type {JobEvent, JournalRecord} from '../records.js';
@@ -21,5 +22,7 @@ export async function appendEvents(context: QueueContext, events: JobEvent[]): P
 	await context.store.put(key, JSON.stringify(record), {contentType: 'application/json'});
 	await context.store.put(context.keys.changes(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
-	if (events.some(e => e.state === 'todo')) await touchSignal(context, {journal: key});
+	const claimable = events.filter(e => e.state === 'todo');
+	if (claimable.length > 0)
+		await touchSignal(context, {journal: key}, {urgent: claimable.some(e => isUrgent(e.priority))});
 }

@@ -12,7 +12,8 @@ pause / resume — requests:
 2. PUT    queue/todo/0_paused.json       If-Match the ETag read (If-None-Match: * when absent; 412 →
           another operator changed it: read again, three rounds at most), or DELETE when none is left
           · DELETE queue/paused.json when the record came from there
-3. PUT    queue/signal.json              on resume only: idle workers poll it, so they claim at once
+3. PUT    queue/signal.json, queue/urgent.json   idle workers poll the first (after a resume they claim
+          at once), busy workers ask one of them before reusing a listing (worker/claimer.ts)
 Workers learn the pause from their head listings (its ETag changed → one conditional GET); before a
 listing that cannot show it (a window, or a head listing starting past paused priorities) they GET
 it, at most every 30 s while nothing is paused and at every listing while something is. So a pause
@@ -100,7 +101,8 @@ export async function changePause(
 			throw error;
 		}
 		if (current.legacy) await store.delete(keys.legacyPaused());
-		if (!change.pause) await touchSignal(context, {resumed: next});
+		// A resume wakes idle workers; either change reaches busy ones reusing a listing.
+		await touchSignal(context, change.pause ? {paused: next} : {resumed: next}, {urgent: true});
 		return next;
 	}
 	throw new Error(`${keys.paused()} changed three times while being written; try again`);
