@@ -40,7 +40,9 @@ export class FleetObserver {
 	private idleWhileClaimable = 0;
 	private idleSeconds = 0;
 	private converterBusyMs = 0;
-	private restart: {perWorker: number; byKind: Record<string, number>; resumed: number} | undefined;
+	private restart:
+		| {perWorker: number; recoveryPerWorker: number; byKind: Record<string, number>; resumed: number}
+		| undefined;
 	private resumed = 0;
 	private readonly problems: string[] = [];
 	crashes = 0;
@@ -125,11 +127,17 @@ export class FleetObserver {
 		this.problems.push(`${id}: ${String(error)}`);
 	}
 
-	/** The fleet's requests in the ten seconds after all its workers started again, per worker. */
+	/**
+	The fleet's requests in the ten seconds after all its workers started again, per worker, and of
+	them the recovery's: the reads and writes of leases and todo entries (resume.ts: GET lease, GET
+	todo, PUT lease), not the start-up's registrations and reads or the raw PDF to convert again.
+	*/
 	restartCost(byKind: Map<string, number>, workers: number): void {
-		const total = [...byKind.values()].reduce((a, b) => a + b, 0);
+		const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+		const recovery = sum([...byKind].filter(([kind]) => /^\S+ queue\/(processing|todo)$/.test(kind)).map(e => e[1]));
 		this.restart = {
-			perWorker: round(total / workers, 2),
+			perWorker: round(sum([...byKind.values()]) / workers, 2),
+			recoveryPerWorker: round(recovery / workers, 2),
 			byKind: Object.fromEntries([...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, round(n / workers, 3)])),
 			resumed: this.resumed,
 		};

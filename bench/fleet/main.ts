@@ -29,7 +29,7 @@ const columns: Array<[string, (r: Row) => string | number]> = [
 	['console req/refresh', r => r.consoles.map(c => c.requestsPerRefresh).join(' ')],
 	['console KB/refresh', r => r.consoles.map(c => c.kbPerRefresh).join(' ')],
 	['first refresh s', r => r.consoles.map(c => c.firstRefreshSeconds).join(' ')],
-	['restart req/worker', r => r.restart?.perWorker ?? ''],
+	['restart req/worker (recovery)', r => (r.restart ? `${r.restart.perWorker} (${r.restart.recoveryPerWorker})` : '')],
 	['run s', r => r.runSeconds],
 ];
 

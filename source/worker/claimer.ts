@@ -12,7 +12,8 @@ the next claim with a few. A window with nothing claimable sends the same round 
 The leases are listed with the todo page for the next seven claims after one is lost, and while
 the last listing with leases found more than 5 % of its jobs in flight (a refused create-only PUT costs what a
 LIST costs): in a large queue a random window rarely meets a job in flight; at the end of a drain
-nearly every entry is one, and the lease listing saves a refused PUT per entry. In a fleet of more
+nearly every entry is one, and the lease listing saves a refused PUT per entry (and while it finds
+them, this worker deletes its done jobs' todo entries at once: finish.ts). In a fleet of more
 than 100 leases they are also listed with every look at the head of a long queue, where the jobs in
 flight and the done jobs not yet swept gather.
 
@@ -97,6 +98,14 @@ export class Claimer {
 		this.pause = new PauseWatch(context);
 		this.urgent = new ObjectWatch(context.store, context.keys.urgentSignal());
 		this.signal = new ObjectWatch(context.store, context.keys.signal());
+	}
+
+	/**
+	The last listing with leases found more than 5 % of its jobs in flight (or done, waiting for the
+	janitor): a drain's end, a trickle. Then a done job's todo entry is deleted at once (finish.ts).
+	*/
+	get crowded(): boolean {
+		return this.leasedShare > leaseCheckAbove;
 	}
 
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */

@@ -37,6 +37,8 @@ export type JobRunDeps = {
 	show: (job: ShownJob) => void;
 	/** An operator's command found in the lease (drain, stop). */
 	commands: Pick<WorkerCommands, 'fromLease'>;
+	/** The worker's listings find the queue crowded with jobs in flight: a done job's todo entry goes at once. */
+	queueCrowded: () => boolean;
 	/** Where the job's folder is made. @default the system's temp directory */
 	scratchDir?: string | undefined;
 };
@@ -167,7 +169,9 @@ export class JobRun {
 			timings,
 		});
 		await this.lease.stop();
-		const done = this.lease.lostReason ? ({kind: 'lost'} as const) : await complete(context, this.held, archive);
+		const done = this.lease.lostReason
+			? ({kind: 'lost'} as const)
+			: await complete(context, this.held, archive, {dropTodo: this.deps.queueCrowded()});
 		timings.uploadMs = clock.now() - t2;
 		if (done.kind === 'lost') throw new ConversionError(this.lease.lostReason ?? 'lease lost before completion', false);
 		this.log.outcome = 'completed';

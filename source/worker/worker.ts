@@ -403,6 +403,7 @@ export class Worker extends WorkerEmitter {
 					this.setStatus({state: 'processing', jobs: this.slots.jobs});
 				},
 				commands: this.commands,
+				queueCrowded: () => this.claimer.crowded,
 			},
 			held,
 		);

@@ -43,6 +43,39 @@ test('a critical or high job also touches queue/urgent.json, which busy workers 
 	t.deepEqual(signals(), ['put queue/signal.json', 'put queue/urgent.json']);
 });
 
+test("complete with dropTodo deletes the done job's todo entry after its lease says done", async t => {
+	const {context, requests, keys, clock} = await makeQueue();
+	const h = hashOf(1);
+	await enqueue(context, {hash: h, priority: 'low'});
+	const held = await claimOne(context, 'w-1', h, 'low');
+	requests.length = 0;
+	t.deepEqual(await complete(context, held, new Uint8Array([1]), {dropTodo: true}), {
+		kind: 'completed',
+		replaced: false,
+	});
+	t.deepEqual(describeRequests(requests, keys), [
+		'put-if-match queue/processing/<hash>',
+		'put-create-only store/out/<hash>.zip',
+		'put-if-match queue/processing/<hash>',
+		'delete queue/todo/4_low/<hash>',
+	]);
+	t.is(await todoOf(context, h, 'low'), undefined);
+	const lease = parseLease(((await context.store.get(keys.lease(h))) as StoredObject).body, h);
+	t.true(
+		lease.ok && lease.value.ending === 'done',
+		'the ended lease still waits for the janitor (the completion event)',
+	);
+	t.is((await new ReadModel(context).refresh()).jobs[h]?.state, 'done', 'readers see it done, not gone');
+	t.is((await claim(context, 'w-2', {hash: h, priority: 'low'})).kind, 'taken', 'a stale listing cannot claim it');
+	letLeasesSettle(clock);
+	t.is((await runJanitor(context)).leasesSwept, 1, 'the janitor sweeps the lease without its todo entry');
+	t.deepEqual(
+		(await collectAll(context.store, 'pdf/queue/')).filter(e => /queue\/(todo|processing)\//.test(e.key)),
+		[],
+	);
+	t.is((await new ReadModel(context).refresh()).jobs[h]?.state, 'done');
+});
+
 test('enqueue → claim → heartbeat → complete makes exactly the documented requests', async t => {
 	const {context, requests, keys, clock} = await makeQueue();
 	const h = hashOf(1);

@@ -1,5 +1,6 @@
 /** The claimer's listings: what it lists with the head of a long queue, by the fleet's size. */
 import test from 'ava';
+import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {changePause} from '../../source/queue/transitions/pause.js';
 import {Claimer} from '../../source/worker/claimer.js';
@@ -126,4 +127,28 @@ test('a listing of low jobs asks signal.json, which any new job changes', async 
 	step = await next();
 	t.deepEqual(lists(step.requests), ['list queue/todo/']);
 	t.is(step.held?.lease.hash, hashOf(900));
+});
+
+test('a listing that finds more than 5 % of its jobs in flight calls the queue crowded (done jobs then drop their todo entries)', async t => {
+	for (const [inFlight, crowded] of [
+		[5, true],
+		[0, false],
+	] as const) {
+		const queue = await makeQueue();
+		const jobs = Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
+		await enqueueMany(queue.context, jobs);
+		for (const job of jobs.slice(0, inFlight)) t.is((await claim(queue.context, 'w-other', job)).kind, 'claimed');
+		const claimer = new Claimer(
+			queue.context,
+			'w-1',
+			queue.clock,
+			new WorkerEmitter(),
+			() => 1,
+			undefined,
+			() => 0,
+		);
+		t.true(claimer.crowded, 'nothing known yet: the first listing lists the leases');
+		t.truthy(await claimer.claimNext(() => false));
+		t.is(claimer.crowded, crowded, `${inFlight} of 40 in flight`);
+	}
 });

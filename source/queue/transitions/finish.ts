@@ -12,9 +12,14 @@ complete — requests, in order:
           412 → lost after writing: GET the lease (missing: HEAD its todo entries and dead record);
           unless the job is done (the janitor found this result and committed it), HEAD the result
           and DELETE it when it is still this attempt's (a cancel holds; a listing agrees with the queue)
-The todo entry is left for the janitor, which deletes it with the ended lease in one DeleteObjects
-(1,000 keys a request, free on AWS): until then the ended lease makes every claim of it a 412, and
-every reader takes the job for done (an ended lease outranks a todo entry).
+4. DELETE queue/todo/<priority>/<hash>   only when asked (`dropTodo`: the worker's listings find
+          many jobs in flight among the queued, as at a drain's end). Free on AWS, and it keeps the
+          todo folder down to the jobs not yet done, so the last claimable jobs are on the page a
+          worker lists instead of among thousands of done ones.
+Otherwise the todo entry is left for the janitor, which deletes it with the ended lease in one
+DeleteObjects (1,000 keys a request, free on AWS), a request per job saved: until then the ended
+lease makes every claim of it a 412, and every reader takes the job for done (an ended lease
+outranks a todo entry).
 Crash after 1 or 2: the lease goes stale; the janitor finds the result (done) or not (requeue).
 
 Why a foreign result is replaced: S3 cannot tie a PUT of one key to the ETag of another, so a holder
@@ -52,7 +57,17 @@ export type CompleteOutcome =
 	/** `replaced`: a result of another attempt (one that had lost its lease, or an earlier conversion) was there. */
 	{kind: 'completed'; replaced: boolean} | {kind: 'lost'};
 
-export async function complete(context: QueueContext, held: HeldLease, result: Uint8Array): Promise<CompleteOutcome> {
+export type CompleteOptions = {
+	/** Delete the todo entry once the job is done instead of leaving it for the janitor (step 4 above). */
+	dropTodo?: boolean;
+};
+
+export async function complete(
+	context: QueueContext,
+	held: HeldLease,
+	result: Uint8Array,
+	options: CompleteOptions = {},
+): Promise<CompleteOutcome> {
 	if (
 		!(await writeHeldLease(context, held, {
 			ending: 'completing',
@@ -74,6 +89,9 @@ export async function complete(context: QueueContext, held: HeldLease, result: U
 		await withdrawResult(context, held);
 		return {kind: 'lost'};
 	}
+	// The job is done whatever this DELETE meets: a failure leaves the entry for the janitor, as without it.
+	if (options.dropTodo)
+		await context.store.delete(context.keys.todo(held.todo.priority, held.lease.hash)).catch(() => undefined);
 	return {kind: 'completed', replaced: written === 'replaced'};
 }
 
