@@ -39,6 +39,11 @@ export type CandidateList = {
 	/** Candidates left out because their job is in flight. */
 	leasedOut: number;
 	/**
+	The listing saw the whole queue: from its head, one page not full, no candidate left out for lack
+	of a lease listing. Every job claimable when it was listed is among the candidates.
+	*/
+	whole: boolean;
+	/**
 	The pause record as the listing showed it, when it started at the folder's beginning (where that
 	record sorts): its ETag, or null for none. Undefined when the listing started past it.
 	*/
@@ -118,13 +123,15 @@ export async function listCandidates(
 	// Past the last lease listed nothing is known: such a job is tried only when no known-free one is left.
 	const known = leases?.coveredTo === undefined ? free : free.filter(c => c.hash <= leases.coveredTo!);
 	const candidates = known.length > 0 ? known : free;
+	const full = page.nextContinuationToken !== undefined;
 	return {
 		candidates: shuffledByPriority(candidates, random),
 		malformedKeys,
 		listedAt: await store.serverTime(),
-		full: page.nextContinuationToken !== undefined,
+		full,
 		lastPriority,
 		leasedOut: listed.length - free.length,
+		whole: !window && !full && candidates.length === free.length,
 		...(pauseEtag === undefined ? {} : {pauseEtag}),
 	};
 }
@@ -164,7 +171,8 @@ async function leasesInRange(
 	}
 }
 
-function shuffledByPriority(candidates: Candidate[], random: () => number): Candidate[] {
+/** Most urgent first, in random order within a priority (so workers given the same list spread over it). */
+export function shuffledByPriority(candidates: Candidate[], random: () => number): Candidate[] {
 	const byPriority = new Map<Priority, Candidate[]>(priorities.map(p => [p, []]));
 	for (const c of candidates) byPriority.get(c.priority)!.push(c);
 	const out: Candidate[] = [];

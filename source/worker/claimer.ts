@@ -26,6 +26,12 @@ one of lower jobs queue/signal.json (any job claimable). So a busy worker in a b
 next claim comes minutes after its listing, lists again only when the queue's order changed, not
 at every job; retries and requeues of the backlog's own jobs do not count.
 
+An idle worker woken by a signal that names the jobs it made claimable (queue/signal.ts) tries
+those first, without a listing: a HEAD of each lease says whether another worker took it already,
+and a claim is tried only on one that is free. When all were taken (a fleet of idle workers heard
+the same signal) it lists the queue only with the head's share, about twenty workers of the fleet:
+they find what a touch that overwrote another's names hid from the rest.
+
 What an operator paused (queue/transitions/pause.ts) a head listing shows: its record,
 queue/todo/0_paused.json, sorts first, and only a changed ETag costs a conditional GET (and the
 listing again, under the new pause). Before any other listing the worker reads it, at most every
@@ -34,7 +40,13 @@ priority are passed over, and with all five paused it claims nothing and waits a
 does.
 */
 import type {Clock} from '../lib/clock.js';
-import {type Candidate, type CandidateList, listCandidates, randomHash} from '../queue/candidates.js';
+import {
+	type Candidate,
+	type CandidateList,
+	listCandidates,
+	randomHash,
+	shuffledByPriority,
+} from '../queue/candidates.js';
 import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {claim} from '../queue/transitions/claim.js';
@@ -51,7 +63,10 @@ const listingReuseAskingMs = 10 * 60_000;
 const leaseCheckAbove = 0.05;
 /** The moving average of claims lost above which they are too: one loss lifts it to 0.1, and seven wins bring it back below. */
 const lostAbove = 0.05;
-/** Share of window listings that look at the head instead, for a fleet of `leases`. */
+/**
+Share of window listings that look at the head instead, and of workers that list after the jobs a
+signal named were all taken, for a fleet of `leases`: about twenty workers, at least 1 %, at most all.
+*/
 function headShare(leases: number): number {
 	return Math.min(1, Math.max(0.01, 20 / Math.max(1, leases)));
 }
@@ -65,7 +80,8 @@ const maxLostInRow = 3;
 const maxFreshListings = 3;
 
 export class Claimer {
-	private listing?: {candidates: Candidate[]; at: number};
+	/** `whole`: the listing saw the whole queue (candidates.ts), so losing all its candidates leaves nothing to retry for. */
+	private listing?: {candidates: Candidate[]; at: number; whole: boolean};
 	/** Where windows go: the priority that fills the head's page, if it does. */
 	private windowPriority: Priority | undefined;
 	/** The last head listing found most of its jobs in flight: go to a window first, whatever the fleet's size. */
@@ -74,7 +90,10 @@ export class Claimer {
 	private lostShare = 0;
 	/** The share of listed jobs in flight, when the leases were last listed with them: unknown (1) until the first listing. */
 	private leasedShare = 1;
-	/** The last claimNext gave up because every candidate was being taken, not because none was listed. */
+	/**
+	The last claimNext gave up because every candidate was being taken, not because none was listed,
+	and the queue may hold jobs its listings did not show: worth another look in a moment.
+	*/
 	contended = false;
 	/** Priorities an operator paused, as read before the last fresh listing. */
 	private paused: ReadonlySet<Priority> = new Set();
@@ -83,6 +102,7 @@ export class Claimer {
 	/** What an older listing asks before it is reused: see the top of this file. */
 	private readonly urgent: ObjectWatch;
 	private readonly signal: ObjectWatch;
+	private named: Candidate[] = [];
 
 	constructor(
 		private readonly context: QueueContext,
@@ -108,6 +128,11 @@ export class Claimer {
 		return this.leasedShare > leaseCheckAbove;
 	}
 
+	/** Jobs the signal that woke this idle worker named: tried before any listing (see the top of this file). */
+	heard(jobs: Candidate[]): void {
+		this.named = jobs;
+	}
+
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */
 	forget(): void {
 		this.listing = undefined;
@@ -116,6 +141,12 @@ export class Claimer {
 	/** A held lease, or undefined when a fresh listing found nothing to claim (or `isStopping` became true). */
 	async claimNext(isStopping: () => boolean): Promise<HeldLease | undefined> {
 		this.contended = false;
+		const named = this.named;
+		this.named = [];
+		if (named.length > 0) {
+			const held = await this.claimNamed(named, isStopping);
+			if (held || isStopping() || this.random() >= headShare(this.fleetLeases())) return held;
+		}
 		for (let fresh = 0; ; ) {
 			const isFresh = !(await this.isReusable());
 			if (isFresh) {
@@ -135,26 +166,50 @@ export class Claimer {
 				// A listing reused after a pause: its candidates of a paused priority wait. A job this worker
 				// runs in another slot keeps its todo entry (rule 1): claiming it would only cost a refused PUT.
 				if (this.paused.has(candidate.priority) || this.holds(candidate.hash)) continue;
-				const outcome = await claim(this.context, this.workerId, candidate);
-				if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
-				const lost = outcome.kind === 'taken' || outcome.kind === 'gone';
-				this.lostShare = 0.9 * this.lostShare + 0.1 * (lost ? 1 : 0);
-				if (lost) this.contended = true;
+				const {held, lost} = await this.attempt(candidate);
 				lostInRow = lost ? lostInRow + 1 : 0;
-				if (outcome.kind === 'claimed') {
-					this.contended = false;
-					return outcome.held;
-				}
+				if (held) return held;
 				// The listing is out of date (or was listed without the leases): list again, with them.
 				if ((lost && !isFresh) || lostInRow >= maxLostInRow) {
 					listing.candidates.length = 0;
 					if (isFresh && fresh < maxFreshListings) this.listing = undefined;
 				}
 			}
-			// Only a fresh listing may say the queue is empty.
-			if (isFresh && this.listing !== undefined) return undefined;
+			// Only a fresh listing may say the queue is empty. One of the whole queue whose every job others
+			// took first says so too: a retry in a moment would find nothing (a herd of idle workers woken by
+			// one requeued job would each list twice).
+			if (isFresh && this.listing !== undefined) {
+				if (listing.whole) this.contended = false;
+				return undefined;
+			}
 			this.listing = undefined;
 		}
+	}
+
+	/** One claim: the held lease, or whether it was lost to another worker (or to a job gone). */
+	private async attempt(candidate: Candidate): Promise<{held?: HeldLease; lost: boolean}> {
+		const outcome = await claim(this.context, this.workerId, candidate);
+		if (outcome.kind === 'already-done') this.events.emit('already-done', {job: candidate.hash});
+		const lost = outcome.kind === 'taken' || outcome.kind === 'gone';
+		this.lostShare = 0.9 * this.lostShare + 0.1 * (lost ? 1 : 0);
+		if (lost) this.contended = true;
+		if (outcome.kind !== 'claimed') return {lost};
+		this.contended = false;
+		return {held: outcome.held, lost};
+	}
+
+	/** A job a signal named whose lease a HEAD finds absent, claimed; undefined when others took them all. */
+	private async claimNamed(named: Candidate[], isStopping: () => boolean): Promise<HeldLease | undefined> {
+		for (const job of shuffledByPriority(named, this.random)) {
+			if (isStopping()) return undefined;
+			if (this.paused.has(job.priority) || this.holds(job.hash)) continue;
+			if (await this.context.store.head(this.context.keys.lease(job.hash))) continue;
+			const {held} = await this.attempt(job);
+			if (held) return held;
+		}
+		// Taken by others is not contention worth a retry: this worker heard of them with the whole fleet.
+		this.contended = false;
+		return undefined;
 	}
 
 	/** Whether the next fresh listing goes to a window of the priority that fills the head's page. */
@@ -203,6 +258,7 @@ export class Claimer {
 	private async list(toWindow: boolean): Promise<void> {
 		const leases = this.lostShare > lostAbove || this.leasedShare > leaseCheckAbove ? 'range' : 'none';
 		let candidates: Candidate[] = [];
+		let whole = false;
 		const priority = this.windowPriority;
 		if (priority && toWindow) {
 			const window = await listCandidates(this.context, {
@@ -230,7 +286,7 @@ export class Claimer {
 			if (head.pauseEtag !== undefined && !(await this.pauseListed(head.pauseEtag))) {
 				// An operator paused or resumed since: this page was chosen by the old pause.
 				if (this.paused.size === priorities.length) {
-					this.listing = {candidates: [], at: this.clock.now()};
+					this.listing = {candidates: [], at: this.clock.now(), whole: true};
 					return;
 				}
 				head = await listHead();
@@ -240,6 +296,7 @@ export class Claimer {
 			const seen = head.candidates.length + head.leasedOut;
 			this.headCrowded = head.full && seen > 0 && head.leasedOut > seen / 2;
 			candidates = head.candidates;
+			whole = head.whole;
 			// The head's page is in flight: a window finds the rest of its priority.
 			if ((candidates.length === 0 || this.headCrowded) && this.windowPriority) {
 				const window = await listCandidates(this.context, {
@@ -250,10 +307,13 @@ export class Claimer {
 					paused: this.paused,
 				});
 				this.report(window, leases);
-				if (window.candidates.length > 0 || candidates.length === 0) candidates = window.candidates;
+				if (window.candidates.length > 0 || candidates.length === 0) {
+					candidates = window.candidates;
+					whole = false;
+				}
 			}
 		}
-		this.listing = {candidates, at: this.clock.now()};
+		this.listing = {candidates, at: this.clock.now(), whole};
 	}
 
 	private report(listed: CandidateList, leases: 'range' | 'none'): void {

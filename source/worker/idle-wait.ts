@@ -1,7 +1,7 @@
 /**
 An idle worker's wait: one conditional GET of queue/signal.json per poll (304 while nothing new),
 until the signal changes, the worker stops, or `until` passes (a full listing at least every five
-minutes, as a safety net). Between polls the worker keeps its registration fresh and runs the
+minutes, as a safety net); says which. Between polls the worker keeps its registration fresh and runs the
 janitor when due (`onPoll`).
 */
 import type {Clock} from '../lib/clock.js';
@@ -14,11 +14,13 @@ export async function waitForWork(options: {
 	pollMs: number;
 	until: number;
 	onPoll: () => Promise<void>;
-}): Promise<void> {
+}): Promise<'changed' | 'stopped' | 'due'> {
 	const {clock, stop} = options;
 	while (!stop.aborted && clock.now() < options.until) {
 		await clock.sleep(options.pollMs, stop).catch(() => undefined);
-		if (stop.aborted || (await options.signal.changed())) return;
+		if (stop.aborted) break;
+		if (await options.signal.changed()) return 'changed';
 		await options.onPoll();
 	}
+	return stop.aborted ? 'stopped' : 'due';
 }

@@ -11,7 +11,8 @@ says how many slots), one claimer whose listing serves them all, so slots of one
 each other for a job. Each job keeps its own fenced lease and heartbeats.
 
 Idle: one conditional GET of queue/signal.json every 10 s (304 while nothing new), a full
-candidate listing only when it changed or every 5 minutes.
+candidate listing only when it changed (after the jobs the signal names, if any: claimer.ts) or
+every 5 minutes.
 
 Shutdown (SIGINT, SIGTERM, SIGHUP, SIGQUIT, or an unexpected error): the conversion is ended, the
 job handed back with its retry count (a fenced requeue), the registration marked stopped. A second
@@ -35,6 +36,7 @@ import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
 import {Slots} from './slots.js';
 import {waitForWork} from './idle-wait.js';
+import {namedJobs} from '../queue/signal.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
 import {StoreTrouble} from './store-trouble.js';
@@ -295,7 +297,7 @@ export class Worker extends WorkerEmitter {
 			this.options.converter.idle();
 			await this.registration.write('idle');
 		}
-		await waitForWork({
+		const woken = await waitForWork({
 			clock,
 			signal,
 			stop: AbortSignal.any([this.stopController.signal, this.wake.signal]),
@@ -306,6 +308,8 @@ export class Worker extends WorkerEmitter {
 				await this.janitor.runIfDue();
 			},
 		});
+		// The jobs a signal names are tried before a listing (claimer.ts); a safety listing lists.
+		if (woken === 'changed') this.claimer.heard(namedJobs(signal.lastBody));
 		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
 	}

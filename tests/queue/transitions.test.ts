@@ -2,7 +2,8 @@ import test from 'ava';
 import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
-import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
+import {namedJobs} from '../../source/queue/signal.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {cancelJob} from '../../source/queue/transitions/admin.js';
@@ -517,4 +518,18 @@ test('a holder paused past its fence: the live holder replaces its late result, 
 	};
 	t.deepEqual(await complete({...context, store: pausedStore}, late, new TextEncoder().encode('late')), {kind: 'lost'});
 	t.is(await context.store.head(keys.result(c)), undefined, 'the cancel holds: the late result is withdrawn');
+});
+
+test('a signal names the jobs it made claimable, up to 16; past that, or malformed, it names none', async t => {
+	const {context, keys} = await makeQueue();
+	const named = async () => namedJobs(((await context.store.get(keys.signal())) as StoredObject).body);
+	await enqueue(context, {hash: hashOf(1), priority: 'low'});
+	t.deepEqual(await named(), [{hash: hashOf(1), priority: 'low'}]);
+	await enqueueMany(
+		context,
+		Array.from({length: 17}, (_, i) => ({hash: hashOf(i + 2), priority: 'normal' as const})),
+	);
+	t.deepEqual(await named(), [], 'seventeen: woken workers list the queue');
+	for (const body of ['{"jobs": [["not-a-hash", "low"]]}', '{"jobs": "x"}', 'garbage', '{"jobs": [[1, 2]]}'])
+		t.deepEqual(namedJobs(new TextEncoder().encode(body)), [], body);
 });

@@ -152,3 +152,85 @@ test('a listing that finds more than 5 % of its jobs in flight calls the queue c
 		t.is(claimer.crowded, crowded, `${inFlight} of 40 in flight`);
 	}
 });
+
+for (const [queued, contended] of [
+	[2, false],
+	[1100, true],
+] as const) {
+	test(`every listed job taken by others first, ${queued} queued: contended (retry in a moment) ${contended}`, async t => {
+		const queue = await makeQueue();
+		const jobs = Array.from({length: queued}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
+		await enqueueMany(queue.context, jobs);
+		// Another worker takes every job of the first listing between its LISTs and this worker's claims (a herd).
+		const store = queue.context.store;
+		const herd: typeof store = Object.create(store);
+		let listed: string[] | undefined;
+		herd.listPage = async (prefix, options) => {
+			const page = await store.listPage(prefix, options);
+			if (prefix.endsWith('queue/todo/')) listed ??= page.entries.map(e => queue.keys.hashOf(e.key) ?? '');
+			else if (listed?.length)
+				for (const hash of listed.splice(0)) await claim(queue.context, 'w-other', {hash, priority: 'normal'});
+			return page;
+		};
+		const claimer = new Claimer(
+			{...queue.context, store: herd},
+			'w-1',
+			queue.clock,
+			new WorkerEmitter(),
+			() => 1,
+			undefined,
+			() => 0,
+		);
+		t.is(await claimer.claimNext(() => false), undefined);
+		t.is(
+			claimer.contended,
+			contended,
+			queued === 2 ? 'the listing saw the whole queue: nothing left' : 'the queue goes on past its page',
+		);
+	});
+}
+
+/** A claimer in a fleet of `leases`, on a queue of three jobs, the first two taken by another worker. */
+async function wokenClaimer(leases: number) {
+	const queue = await makeQueue();
+	const jobs = [1, 2, 3].map(i => ({hash: hashOf(i), priority: 'normal' as const}));
+	await enqueueMany(queue.context, jobs);
+	for (const job of jobs.slice(0, 2)) await claim(queue.context, 'w-other', job);
+	// 0.5: above the share of a large fleet that lists anyway, below a small one's (all).
+	const claimer = new Claimer(
+		queue.context,
+		'w-1',
+		queue.clock,
+		new WorkerEmitter(),
+		() => leases,
+		undefined,
+		() => 0.5,
+	);
+	queue.requests.length = 0;
+	return {queue, jobs, claimer, requests: () => describeRequests(queue.requests, queue.keys)};
+}
+
+test('a woken idle worker claims a job the signal named without listing: a HEAD of its lease, then the claim', async t => {
+	const {jobs, claimer, requests} = await wokenClaimer(1000);
+	claimer.heard([jobs[2]!]);
+	const held = await claimer.claimNext(() => false);
+	t.is(held?.lease.hash, jobs[2]!.hash);
+	t.deepEqual(requests(), [
+		'head queue/processing/<hash>',
+		'put-create-only queue/processing/<hash>',
+		'get queue/todo/3_normal/<hash>',
+	]);
+});
+
+test('named jobs all taken: a worker of a large fleet goes back to waiting after HEADs alone; of a small one it lists', async t => {
+	const large = await wokenClaimer(1000);
+	large.claimer.heard(large.jobs.slice(0, 2));
+	t.is(await large.claimer.claimNext(() => false), undefined);
+	t.deepEqual(large.requests(), ['head queue/processing/<hash>', 'head queue/processing/<hash>']);
+	t.false(large.claimer.contended, 'no retry in a moment: the fleet heard the same names');
+	const small = await wokenClaimer(5);
+	small.claimer.heard(small.jobs.slice(0, 2));
+	const held = await small.claimer.claimNext(() => false);
+	t.is(held?.lease.hash, small.jobs[2]!.hash, 'its listing finds the job no signal named');
+	t.true(lists(small.requests()).length > 0);
+});

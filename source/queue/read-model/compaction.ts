@@ -110,7 +110,14 @@ export async function compact(
 	report.leasesSwept += ended.length;
 	const freed = ended.filter(e => e.lease.ending === 'requeued');
 	if (freed.length > 0)
-		await touchSignal(context, {freed: freed.length}, {urgent: freed.some(e => isUrgent(e.lease.priority))});
+		await touchSignal(
+			context,
+			{freed: freed.length},
+			{
+				urgent: freed.some(e => isUrgent(e.lease.priority)),
+				jobs: freed.map(e => ({hash: e.lease.hash, priority: e.lease.priority})),
+			},
+		);
 	return true;
 }
 

@@ -6,7 +6,7 @@ lease write is the event (see read-model.ts).
 
 Requests: append = 1 PUT queue/journal/<server ms>-<random>.json (a unique key, unconditional),
 1 PUT queue/changes.json (what consoles poll instead of listing the journal), and when any event
-makes a job claimable, 1 PUT queue/signal.json (what idle workers poll), and 1 PUT queue/urgent.json
+makes a job claimable, 1 PUT queue/signal.json (what idle workers poll; it names up to 16 such jobs), and 1 PUT queue/urgent.json
 when one of them is critical or high (what busy workers ask before reusing a listing). Two objects, not one with
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
@@ -24,5 +24,12 @@ export async function appendEvents(context: QueueContext, events: JobEvent[]): P
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
 	const claimable = events.filter(e => e.state === 'todo');
 	if (claimable.length > 0)
-		await touchSignal(context, {journal: key}, {urgent: claimable.some(e => isUrgent(e.priority))});
+		await touchSignal(
+			context,
+			{journal: key},
+			{
+				urgent: claimable.some(e => isUrgent(e.priority)),
+				jobs: claimable.map(e => ({hash: e.hash, priority: e.priority})),
+			},
+		);
 }
