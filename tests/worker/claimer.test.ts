@@ -7,6 +7,24 @@ import {Claimer} from '../../source/worker/claimer.js';
 import {WorkerEmitter} from '../../source/worker/events.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
 
+/** The claimer of worker w-1, in a fleet of `fleet` leases, with every random draw `random`. */
+function claimerOn(
+	context: ConstructorParameters<typeof Claimer>[0],
+	clock: ConstructorParameters<typeof Claimer>[2],
+	options: {fleet?: number; holds?: (hash: string) => boolean; random?: number} = {},
+): Claimer {
+	const {fleet = 1, random = 0} = options;
+	return new Claimer(
+		context,
+		'w-1',
+		clock,
+		new WorkerEmitter(),
+		() => fleet,
+		options.holds,
+		() => random,
+	);
+}
+
 for (const [fleet, withLeases] of [
 	[500, true],
 	[10, false],
@@ -16,15 +34,7 @@ for (const [fleet, withLeases] of [
 		const jobs = Array.from({length: 1100}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
 		await enqueueMany(queue.context, jobs);
 		// A draw of 0 always sends a listing to the head (below the head share), never to a window.
-		const claimer = new Claimer(
-			queue.context,
-			'w-1',
-			queue.clock,
-			new WorkerEmitter(),
-			() => fleet,
-			undefined,
-			() => 0,
-		);
+		const claimer = claimerOn(queue.context, queue.clock, {fleet});
 		// The first listing knows nothing in flight yet, so it lists the leases; its page is full (1,100 queued).
 		t.truthy(await claimer.claimNext(() => false));
 		claimer.forget();
@@ -42,15 +52,7 @@ async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[]) {
 	await enqueueMany(queue.context, jobs);
 	// The jobs it claimed stay in flight (in its other slots, as it were).
 	const running = new Set<string>();
-	const claimer = new Claimer(
-		queue.context,
-		'w-1',
-		queue.clock,
-		new WorkerEmitter(),
-		() => 1,
-		h => running.has(h),
-		() => 0,
-	);
+	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h)});
 	const next = async () => {
 		queue.requests.length = 0;
 		const held = await claimer.claimNext(() => false);
@@ -138,15 +140,7 @@ test('a listing that finds more than 5 % of its jobs in flight calls the queue c
 		const jobs = Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
 		await enqueueMany(queue.context, jobs);
 		for (const job of jobs.slice(0, inFlight)) t.is((await claim(queue.context, 'w-other', job)).kind, 'claimed');
-		const claimer = new Claimer(
-			queue.context,
-			'w-1',
-			queue.clock,
-			new WorkerEmitter(),
-			() => 1,
-			undefined,
-			() => 0,
-		);
+		const claimer = claimerOn(queue.context, queue.clock);
 		t.true(claimer.crowded, 'nothing known yet: the first listing lists the leases');
 		t.truthy(await claimer.claimNext(() => false));
 		t.is(claimer.crowded, crowded, `${inFlight} of 40 in flight`);
@@ -172,15 +166,7 @@ for (const [queued, contended] of [
 				for (const hash of listed.splice(0)) await claim(queue.context, 'w-other', {hash, priority: 'normal'});
 			return page;
 		};
-		const claimer = new Claimer(
-			{...queue.context, store: herd},
-			'w-1',
-			queue.clock,
-			new WorkerEmitter(),
-			() => 1,
-			undefined,
-			() => 0,
-		);
+		const claimer = claimerOn({...queue.context, store: herd}, queue.clock);
 		t.is(await claimer.claimNext(() => false), undefined);
 		t.is(
 			claimer.contended,
@@ -197,15 +183,7 @@ async function wokenClaimer(leases: number) {
 	await enqueueMany(queue.context, jobs);
 	for (const job of jobs.slice(0, 2)) await claim(queue.context, 'w-other', job);
 	// 0.5: above the share of a large fleet that lists anyway, below a small one's (all).
-	const claimer = new Claimer(
-		queue.context,
-		'w-1',
-		queue.clock,
-		new WorkerEmitter(),
-		() => leases,
-		undefined,
-		() => 0.5,
-	);
+	const claimer = claimerOn(queue.context, queue.clock, {fleet: leases, random: 0.5});
 	queue.requests.length = 0;
 	return {queue, jobs, claimer, requests: () => describeRequests(queue.requests, queue.keys)};
 }
