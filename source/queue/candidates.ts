@@ -34,6 +34,8 @@ export type CandidateList = {
 	listedAt: number;
 	/** The page was full: more keys follow its last one. */
 	full: boolean;
+	/** It listed a window (from a random hash), not the head. */
+	window: boolean;
 	/** The priority of the page's last key: where a window goes when the head is crowded. */
 	lastPriority: Priority | undefined;
 	/** Candidates left out because their job is in flight. */
@@ -129,6 +131,7 @@ export async function listCandidates(
 		malformedKeys,
 		listedAt: await store.serverTime(),
 		full,
+		window: window !== undefined,
 		lastPriority,
 		leasedOut: listed.length - free.length,
 		whole: !window && !full && candidates.length === free.length,

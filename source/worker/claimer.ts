@@ -12,8 +12,8 @@ the next claim with a few. A window with nothing claimable sends the same round 
 The leases are listed with the todo page for the next seven claims after one is lost, and while
 the last listing with leases found more than 5 % of its jobs in flight (a refused create-only PUT costs what a
 LIST costs): in a large queue a random window rarely meets a job in flight; at the end of a drain
-nearly every entry is one, and the lease listing saves a refused PUT per entry (and while it finds
-them, this worker deletes its done jobs' todo entries at once: finish.ts). In a fleet of more
+nearly every entry is one, and the lease listing saves a refused PUT per entry (and where more than
+a fifth are, this worker deletes its done jobs' todo entries at once: finish.ts). In a fleet of more
 than 100 leases they are also listed with every look at the head of a long queue, where the jobs in
 flight and the done jobs not yet swept gather.
 
@@ -61,6 +61,12 @@ const listingReuseMs = 60_000;
 const listingReuseAskingMs = 10 * 60_000;
 /** Share of listed jobs in flight above which the leases are listed with the candidates (each would cost a refused PUT). */
 const leaseCheckAbove = 0.05;
+/**
+Share of a window's jobs in flight above which the queue is crowded and done jobs drop their todo
+entries at once. A backlog's windows show 1–3 %; the entries that stay there spare the head's lease
+listings (they keep its page to a narrow stretch of hashes). A drain lists 20 % from its start.
+*/
+const crowdedAbove = 0.2;
 /** The moving average of claims lost above which they are too: one loss lifts it to 0.1, and seven wins bring it back below. */
 const lostAbove = 0.05;
 /**
@@ -90,6 +96,12 @@ export class Claimer {
 	private lostShare = 0;
 	/** The share of listed jobs in flight, when the leases were last listed with them: unknown (1) until the first listing. */
 	private leasedShare = 1;
+	/**
+	The same share as the last window (or head of a queue that fits one page) listed with leases showed
+	it, undefined before one: the queue's crowding. A full head page is left out, as it gathers the
+	fleet's jobs in flight on any backlog.
+	*/
+	private queueLeasedShare: number | undefined;
 	/**
 	The last claimNext gave up because every candidate was being taken, not because none was listed,
 	and the queue may hold jobs its listings did not show: worth another look in a moment.
@@ -121,11 +133,13 @@ export class Claimer {
 	}
 
 	/**
-	The last listing with leases found more than 5 % of its jobs in flight (or done, waiting for the
-	janitor): a drain's end, a trickle. Then a done job's todo entry is deleted at once (finish.ts).
+	The last window listed with leases (or head of a queue that fits one page) found more than 20 % of
+	its jobs in flight (or done, waiting for the janitor): a drain, a trickle. Then a done job's todo
+	entry is deleted at once (finish.ts). Not before such a listing: a restarted worker's resumed jobs
+	end before it lists.
 	*/
 	get crowded(): boolean {
-		return this.leasedShare > leaseCheckAbove;
+		return this.queueLeasedShare !== undefined && this.queueLeasedShare > crowdedAbove;
 	}
 
 	/** Jobs the signal that woke this idle worker named: tried before any listing (see the top of this file). */
@@ -319,6 +333,8 @@ export class Claimer {
 	private report(listed: CandidateList, leases: 'range' | 'none'): void {
 		for (const key of listed.malformedKeys) this.events.emit('malformed-queue-key', {key});
 		const seen = listed.candidates.length + listed.leasedOut;
-		if (leases === 'range' && seen > 0) this.leasedShare = listed.leasedOut / seen;
+		if (leases !== 'range' || seen === 0) return;
+		this.leasedShare = listed.leasedOut / seen;
+		if (!listed.full || listed.window) this.queueLeasedShare = this.leasedShare;
 	}
 }

@@ -12,8 +12,8 @@ complete — requests, in order:
           412 → lost after writing: GET the lease (missing: HEAD its todo entries and dead record);
           unless the job is done (the janitor found this result and committed it), HEAD the result
           and DELETE it when it is still this attempt's (a cancel holds; a listing agrees with the queue)
-4. DELETE queue/todo/<priority>/<hash>   only when asked (`dropTodo`: the worker's listings find
-          many jobs in flight among the queued, as at a drain's end). Free on AWS, and it keeps the
+4. DELETE queue/todo/<priority>/<hash>   only when asked (`dropTodo`: the worker's windows find
+          a fifth or more of the queued jobs in flight, as in a drain). Free on AWS, and it keeps the
           todo folder down to the jobs not yet done, so the last claimable jobs are on the page a
           worker lists instead of among thousands of done ones.
 Otherwise the todo entry is left for the janitor, which deletes it with the ended lease in one
