@@ -14,14 +14,13 @@ on every pause or resume: a busy worker reuses a listing of normal or higher job
 unchanged (worker/claimer.ts). A backlog's own retries and requeues, of normal jobs, leave it be.
 */
 import {randomBytes} from 'node:crypto';
+import type {Candidate} from './candidates.js';
 import {isJobHash, parsePriority, type Priority} from './keys.js';
 import type {QueueContext} from './queue-context.js';
 import {parseJsonObject} from './records.js';
 
 /** Jobs a touch names, at most; past that it names none and woken workers list the queue. */
 export const namedJobsAtMost = 16;
-
-export type SignalJob = {hash: string; priority: Priority};
 
 /** Priorities whose jobs, made claimable, touch queue/urgent.json too. */
 export function isUrgent(priority: Priority): boolean {
@@ -31,7 +30,7 @@ export function isUrgent(priority: Priority): boolean {
 export async function touchSignal(
 	context: Pick<QueueContext, 'store' | 'keys'>,
 	why: Record<string, unknown>,
-	options: {urgent?: boolean; jobs?: SignalJob[]} = {},
+	options: {urgent?: boolean; jobs?: Candidate[]} = {},
 ): Promise<void> {
 	const jobs = options.jobs ?? [];
 	const named = jobs.length > 0 && jobs.length <= namedJobsAtMost ? {jobs: jobs.map(j => [j.hash, j.priority])} : {};
@@ -41,12 +40,12 @@ export async function touchSignal(
 }
 
 /** The jobs a signal's body names; none for a body without them or a malformed one (the worker lists instead). */
-export function namedJobs(body: Uint8Array | undefined): SignalJob[] {
+export function namedJobs(body: Uint8Array | undefined): Candidate[] {
 	if (!body) return [];
 	const json = parseJsonObject(body);
 	const list = json.ok ? json.value['jobs'] : undefined;
 	if (!Array.isArray(list) || list.length > namedJobsAtMost) return [];
-	const jobs: SignalJob[] = [];
+	const jobs: Candidate[] = [];
 	for (const item of list as unknown[]) {
 		if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return [];
 		const priority = parsePriority(item[1]);

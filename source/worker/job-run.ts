@@ -37,7 +37,7 @@ export type JobRunDeps = {
 	show: (job: ShownJob) => void;
 	/** An operator's command found in the lease (drain, stop). */
 	commands: Pick<WorkerCommands, 'fromLease'>;
-	/** The worker's listings find the queue crowded with jobs in flight: a done job's todo entry goes at once. */
+	/** The worker's windows find more than a fifth of the queue in flight (claimer.ts): a done job's todo entry goes at once. */
 	queueCrowded: () => boolean;
 	/** Where the job's folder is made. @default the system's temp directory */
 	scratchDir?: string | undefined;

@@ -13,7 +13,7 @@ complete — requests, in order:
           unless the job is done (the janitor found this result and committed it), HEAD the result
           and DELETE it when it is still this attempt's (a cancel holds; a listing agrees with the queue)
 4. DELETE queue/todo/<priority>/<hash>   only when asked (`dropTodo`: the worker's windows find
-          a fifth or more of the queued jobs in flight, as in a drain). Free on AWS, and it keeps the
+          more than a fifth of the queued jobs in flight, as in a drain). Free on AWS, and it keeps the
           todo folder down to the jobs not yet done, so the last claimable jobs are on the page a
           worker lists instead of among thousands of done ones.
 Otherwise the todo entry is left for the janitor, which deletes it with the ended lease in one
