@@ -39,7 +39,9 @@ export class FleetObserver {
 	private claimableProcessingSeconds = 0;
 	private idleWhileClaimable = 0;
 	private idleSeconds = 0;
-	private converterBusyMs = 0;
+	/** Conversions running now, and converter-seconds summed while measuring. */
+	private convertingNow = 0;
+	private convertingSeconds = 0;
 	private restart:
 		| {perWorker: number; recoveryPerWorker: number; byKind: Record<string, number>; resumed: number}
 		| undefined;
@@ -81,8 +83,8 @@ export class FleetObserver {
 		this.enqueuedAt.set(hash, this.clock.now());
 	}
 
-	busy(ms: number): void {
-		if (this.measuring) this.converterBusyMs += ms;
+	converting(change: 1 | -1): void {
+		this.convertingNow += change;
 	}
 
 	watch(id: string, worker: Worker): void {
@@ -182,6 +184,9 @@ export class FleetObserver {
 			idealJobsPerSecond: round(end.idealJobsPerSecond, 2),
 			ofIdeal: round(this.completed / seconds / end.idealJobsPerSecond, 3),
 			utilisation: round(this.processingSeconds / (this.scenario.workers * seconds), 3),
+			// The fleet's capacity spent in the converter, failed attempts and crashed ones included: what the
+			// queue gave the converters to do, whatever became of it.
+			converting: round(this.convertingSeconds / (this.scenario.workers * seconds), 3),
 			utilisationWhileClaimable: round(this.claimableProcessingSeconds / Math.max(1, this.claimableWorkerSeconds), 3),
 			idleSeconds: this.idleSeconds,
 			idleWhileClaimableSeconds: this.idleWhileClaimable,
@@ -217,6 +222,7 @@ export class FleetObserver {
 			if (!this.measuring) continue;
 			const now = this.clock.now();
 			const claimable = this.claimable > 0;
+			this.convertingSeconds += this.convertingNow;
 			for (const {state, since} of this.states.values()) {
 				if (claimable) this.claimableWorkerSeconds++;
 				if (state === 'processing') {

@@ -173,7 +173,7 @@ async function runSeeded(
 				random: converterRandom(id),
 				failureRate: scenario.failureRate ?? 0.02,
 				permanentRate: scenario.permanentRate ?? 0.002,
-				onBusy: ms => observer.busy(ms),
+				onConverting: change => observer.converting(change),
 			}),
 		});
 		observer.watch(id, worker);

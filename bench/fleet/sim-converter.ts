@@ -19,8 +19,8 @@ export type SimConverterOptions = {
 	failureRate: number;
 	/** Share of attempts that fail for good. */
 	permanentRate: number;
-	/** Called with each attempt's virtual busy time. */
-	onBusy: (ms: number) => void;
+	/** Called as an attempt starts (1) and ends (-1), crashed or not. */
+	onConverting: (change: 1 | -1) => void;
 };
 
 /** Mean of the log-normal distribution with this median and 99th percentile, in ms. */
@@ -40,7 +40,7 @@ export function simConverter(options: SimConverterOptions): Converter {
 	return {
 		async convert(job) {
 			const ms = drawDurationMs(options.duration, options.random);
-			const started = options.clock.now();
+			options.onConverting(1);
 			const pages = 1 + Math.floor(options.random() * 40);
 			try {
 				// Progress as a real conversion reports it, a few times over the job.
@@ -51,7 +51,7 @@ export function simConverter(options: SimConverterOptions): Converter {
 			} catch {
 				throw new ConversionError('conversion ended: the job was stopped', false);
 			} finally {
-				options.onBusy(options.clock.now() - started);
+				options.onConverting(-1);
 			}
 			const roll = options.random();
 			if (roll < options.permanentRate) throw new ConversionError('simulated: this PDF cannot be converted', true);

@@ -18,6 +18,8 @@ One pass — requests:
   DeleteObjects).
 - LIST queue/failed/, then transitions/retry-failed.ts for each (GET, PUT todo); one journal append
   for the pass, DELETE the failed records.
+- One PUT queue/signal.json naming every job the pass made claimable (requeued, and freed by a
+  swept lease), in the journal append when there is one.
 
 Staleness is judged by the storage server's clock: lease last-modified against serverTime().
 */
@@ -28,6 +30,8 @@ import {emptyReport, type JanitorReport} from './janitor-report.js';
 import type {QueueContext} from './queue-context.js';
 import {compact} from './read-model/compaction.js';
 import {appendEvents} from './read-model/journal.js';
+import type {Candidate} from './candidates.js';
+import {touchClaimable} from './signal.js';
 import {loadSnapshot} from './read-model/snapshot-store.js';
 import {parseLease, type Lease, type TodoEntry} from './records.js';
 import {todoEvent} from './transitions/enqueue.js';
@@ -100,6 +104,9 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 	});
 	// Compaction first: it sweeps the ended leases, so a failed job whose last attempt just ended
 	// is requeued in this pass, not the next one (a claim cannot create its lease while one exists).
+	// Jobs of swept leases that had been requeued (a stale lease recovered, a job handed back): claimable
+	// only now that the lease is gone.
+	const freed: Candidate[] = [];
 	if (
 		loaded &&
 		loaded !== 'not-modified' &&
@@ -108,6 +115,7 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		for (const {lease} of ended) {
 			leased.delete(lease.hash);
 			options.known?.forget(lease.hash);
+			if (lease.ending === 'requeued') freed.push({hash: lease.hash, priority: lease.priority});
 		}
 	}
 	// Requeued jobs' events go to the journal in one append for the whole pass, then their failed
@@ -118,13 +126,16 @@ export async function runJanitor(context: QueueContext, options: JanitorOptions 
 		const done = await requeueFailed(context, entry, now, leased, report, options.dryRun);
 		if (done) requeued.push(done);
 	}
+	// One touch of the signal for all the pass made claimable: touches closer than an idle poll hide
+	// each other's names from idle workers.
 	if (requeued.length > 0) {
 		await appendEvents(
 			context,
 			requeued.map(r => ({...todoEvent(r.entry), from: 'failed' as const})),
+			freed,
 		);
 		await mapLimit(requeued, 16, async r => context.store.delete(r.failedKey));
-	}
+	} else if (freed.length > 0) await touchClaimable(context, {freed: freed.length}, freed);
 	return report;
 }
 

@@ -10,6 +10,8 @@ export class ObjectWatch {
 	private seen?: string;
 	/** The body of the last check that read one (a change), for a watcher that looks inside. */
 	lastBody?: Uint8Array;
+	/** When the object was last written (server clock), as the last check that read a body said. */
+	lastModified?: number;
 
 	constructor(
 		private readonly store: ObjectStore,
@@ -23,8 +25,10 @@ export class ObjectWatch {
 			this.seen && this.seen !== 'absent' ? {ifNoneMatch: this.seen} : undefined,
 		);
 		const current = got ? got.etag : 'absent';
-		if (got && !isNotModified(got)) this.lastBody = got.body;
-		else if (!got) this.lastBody = undefined;
+		if (got && !isNotModified(got)) {
+			this.lastBody = got.body;
+			this.lastModified = got.lastModified;
+		} else if (!got) this.lastBody = this.lastModified = undefined;
 		const changed = current !== this.seen;
 		this.seen = current;
 		return changed;

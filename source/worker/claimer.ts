@@ -32,6 +32,12 @@ and a claim is tried only on one that is free. When all were taken (a fleet of i
 the same signal) it lists the queue only with the head's share, about twenty workers of the fleet:
 they find what a touch that overwrote another's names hid from the rest.
 
+A busy worker in a crowded queue (a trickle: nearly every listed job in flight, so each listing
+costs a LIST of the todo folder and one of the leases over it) first asks queue/signal.json: if it
+changed since this worker's last look, it HEADs at most three of the jobs the last touch named (up
+to an ingest batch's 100) and claims a free one. Where that rarely finds one (a drain, whose idle
+workers take a touch's few jobs first) only one claim in twenty tries.
+
 What an operator paused (queue/transitions/pause.ts) a head listing shows: its record,
 queue/todo/0_paused.json, sorts first, and only a changed ETag costs a conditional GET (and the
 listing again, under the new pause). Before any other listing the worker reads it, at most every
@@ -49,6 +55,7 @@ import {
 } from '../queue/candidates.js';
 import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
+import {namedJobs} from '../queue/signal.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {ObjectWatch} from '../queue/object-watch.js';
@@ -76,6 +83,21 @@ signal named were all taken, for a fleet of `leases`: about twenty workers, at l
 function headShare(leases: number): number {
 	return Math.min(1, Math.max(0.01, 20 / Math.max(1, leases)));
 }
+/**
+HEADs a busy worker spends on the jobs a signal names before it lists: when three are taken most
+of the touch's jobs are, and three cost a quarter of a LIST.
+*/
+const busyHeadsAtMost = 3;
+/**
+Below this moving average of busy claims through the names that found a job (a drain: idle workers
+take a touch's few jobs first), only this share of claims tries them, to notice a trickle again.
+*/
+const signalHitsAbove = 0.2;
+const signalProbeShare = 0.05;
+/** A touch older than this names jobs a busy worker does not try: others had time to take them. */
+const freshTouchMs = 30_000;
+/** A worker that found nothing to claim this recently leaves the signal's names to the idle. */
+const idleLatelyMs = 10 * 60_000;
 /** Leases in the fleet above which the head of a long queue crowds: its leases are listed with it. */
 const crowdedHeadFleet = 100;
 /** How long a read of the pause that found nothing paused serves the window listings after it. */
@@ -115,6 +137,10 @@ export class Claimer {
 	private readonly urgent: ObjectWatch;
 	private readonly signal: ObjectWatch;
 	private named: Candidate[] = [];
+	/** Busy claims through the signal's names that found a job, as a moving average (claimSignalled): the first tries, and a miss then probes. */
+	private signalHits = signalHitsAbove;
+	/** When a fresh listing last left this worker with nothing to claim. */
+	private foundNothingAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly context: QueueContext,
@@ -158,8 +184,12 @@ export class Claimer {
 		const named = this.named;
 		this.named = [];
 		if (named.length > 0) {
-			const held = await this.claimNamed(named, isStopping);
+			const held = await this.claimNamed(named, isStopping, named.length);
 			if (held || isStopping() || this.random() >= headShare(this.fleetLeases())) return held;
+		} else if (this.triesSignal()) {
+			const held = await this.claimSignalled(isStopping);
+			this.signalHits = 0.8 * this.signalHits + (held ? 0.2 : 0);
+			if (held || isStopping()) return held;
 		}
 		for (let fresh = 0; ; ) {
 			const isFresh = !(await this.isReusable());
@@ -194,6 +224,7 @@ export class Claimer {
 			// one requeued job would each list twice).
 			if (isFresh && this.listing !== undefined) {
 				if (listing.whole) this.contended = false;
+				this.foundNothingAt = this.clock.now();
 				return undefined;
 			}
 			this.listing = undefined;
@@ -212,11 +243,44 @@ export class Claimer {
 		return {held: outcome.held, lost};
 	}
 
-	/** A job a signal named whose lease a HEAD finds absent, claimed; undefined when others took them all. */
-	private async claimNamed(named: Candidate[], isStopping: () => boolean): Promise<HeldLease | undefined> {
+	/**
+	Whether a busy claim tries the signal's names first: in a crowded queue, when it found jobs lately,
+	and not within ten minutes of this worker finding nothing to claim (idle workers are about, and
+	they wait for those names: a busy worker that took them would leave the jobs only a listing finds
+	to them, and the idle fleet would look again only at its next poll).
+	*/
+	private triesSignal(): boolean {
+		if (!this.crowded || this.clock.now() - this.foundNothingAt < idleLatelyMs) return false;
+		return this.signalHits >= signalHitsAbove || this.random() < signalProbeShare;
+	}
+
+	/**
+	A busy worker's claim in a crowded queue: the jobs the signal names, if it changed since this
+	worker last looked (a 304 means it already tried them), before a listing.
+	*/
+	private async claimSignalled(isStopping: () => boolean): Promise<HeldLease | undefined> {
+		if (!(await this.signal.changed())) return undefined;
+		// A touch older than a few idle polls (a janitor's retries at a drain's end): its jobs are taken.
+		if (this.clock.now() - (this.signal.lastModified ?? 0) > freshTouchMs) return undefined;
+		const named = namedJobs(this.signal.lastBody);
+		if (named.length === 0) return undefined;
+		// The signal may have been touched since a pause: the pause is read as before a window.
+		this.paused = await this.pausedBefore(true);
+		if (this.paused.size === priorities.length) return undefined;
+		return this.claimNamed(named, isStopping, busyHeadsAtMost);
+	}
+
+	/** A job a signal named whose lease a HEAD (at most `heads`) finds absent, claimed; undefined when others took them. */
+	private async claimNamed(
+		named: Candidate[],
+		isStopping: () => boolean,
+		heads: number,
+	): Promise<HeldLease | undefined> {
+		let left = heads;
 		for (const job of shuffledByPriority(named, this.random)) {
-			if (isStopping()) return undefined;
+			if (isStopping() || left <= 0) break;
 			if (this.paused.has(job.priority) || this.holds(job.hash)) continue;
+			left--;
 			if (await this.context.store.head(this.context.keys.lease(job.hash))) continue;
 			const {held} = await this.attempt(job);
 			if (held) return held;

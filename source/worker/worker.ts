@@ -36,7 +36,7 @@ import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
 import {Slots} from './slots.js';
 import {waitForWork} from './idle-wait.js';
-import {namedJobs} from '../queue/signal.js';
+import {namedJobs, wokenNamesAtMost} from '../queue/signal.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
 import {StoreTrouble} from './store-trouble.js';
@@ -309,7 +309,7 @@ export class Worker extends WorkerEmitter {
 			},
 		});
 		// The jobs a signal names are tried before a listing (claimer.ts); a safety listing lists.
-		if (woken === 'changed') this.claimer.heard(namedJobs(signal.lastBody));
+		if (woken === 'changed') this.claimer.heard(namedJobs(signal.lastBody, wokenNamesAtMost));
 		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
 	}

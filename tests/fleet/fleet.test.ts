@@ -29,6 +29,8 @@ test.serial(
 			t.log(JSON.stringify({seed, ...result, requestsPerJobByKind: undefined, consoles: undefined}));
 			t.is(result.idleWhileClaimableSeconds, 0, `seed ${seed}: no worker idle while a job was claimable`);
 			t.true(result.utilisationWhileClaimable >= 0.98, `seed ${seed}: utilisation ${result.utilisationWhileClaimable}`);
+			// The fleet's capacity in its converters (failed and crashed attempts too): what the queue controls.
+			t.true(result.converting >= 0.98, `seed ${seed}: converting ${result.converting}`);
 			t.is(result.slowDownsPerJob, 0);
 			t.deepEqual(result.problems, []);
 			jobs += result.completed;

@@ -3,7 +3,7 @@ import {ReadModel} from '../../source/queue/read-model/read-model.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import type {HeldLease} from '../../source/queue/transitions/lease-write.js';
 import {enqueue, enqueueMany} from '../../source/queue/transitions/enqueue.js';
-import {namedJobs} from '../../source/queue/signal.js';
+import {namedJobs, namedJobsAtMost} from '../../source/queue/signal.js';
 import {complete, fail, requeue} from '../../source/queue/transitions/finish.js';
 import {heartbeat} from '../../source/queue/transitions/heartbeat.js';
 import {cancelJob} from '../../source/queue/transitions/admin.js';
@@ -520,16 +520,19 @@ test('a holder paused past its fence: the live holder replaces its late result, 
 	t.is(await context.store.head(keys.result(c)), undefined, 'the cancel holds: the late result is withdrawn');
 });
 
-test('a signal names the jobs it made claimable, up to 16; past that, or malformed, it names none', async t => {
+test('a signal names the jobs it made claimable, up to 100; past that, or malformed, it names none', async t => {
 	const {context, keys} = await makeQueue();
 	const named = async () => namedJobs(((await context.store.get(keys.signal())) as StoredObject).body);
 	await enqueue(context, {hash: hashOf(1), priority: 'low'});
 	t.deepEqual(await named(), [{hash: hashOf(1), priority: 'low'}]);
+	const most = Array.from({length: namedJobsAtMost}, (_, i) => ({hash: hashOf(i + 1000), priority: 'normal' as const}));
+	await enqueueMany(context, most);
+	t.is((await named()).length, namedJobsAtMost, 'an ingest batch of 100 is named');
 	await enqueueMany(
 		context,
-		Array.from({length: 17}, (_, i) => ({hash: hashOf(i + 2), priority: 'normal' as const})),
+		Array.from({length: namedJobsAtMost + 1}, (_, i) => ({hash: hashOf(i + 2), priority: 'normal' as const})),
 	);
-	t.deepEqual(await named(), [], 'seventeen: woken workers list the queue');
+	t.deepEqual(await named(), [], 'one past the most: woken workers list the queue');
 	for (const body of ['{"jobs": [["not-a-hash", "low"]]}', '{"jobs": "x"}', 'garbage', '{"jobs": [[1, 2]]}'])
 		t.deepEqual(namedJobs(new TextEncoder().encode(body)), [], body);
 });

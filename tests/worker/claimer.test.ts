@@ -148,6 +148,42 @@ test('a listing that finds more than 20 % of its jobs in flight calls the queue 
 	}
 });
 
+test('a busy worker in a crowded queue claims a job the signal names since its last look, without listing', async t => {
+	const queue = await makeQueue();
+	const jobs = Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
+	await enqueueMany(queue.context, jobs);
+	for (const job of jobs.slice(0, 30)) await claim(queue.context, 'w-other', job);
+	const running = new Set<string>();
+	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h)});
+	const next = async () => {
+		queue.requests.length = 0;
+		const held = await claimer.claimNext(() => false);
+		if (held) running.add(held.lease.hash);
+		return {held, requests: describeRequests(queue.requests, queue.keys)};
+	};
+	t.truthy((await next()).held);
+	t.true(claimer.crowded, '30 of 40 in flight');
+	// Its first look at the signal reads the body of the last touch (the forty): it HEADs at most three
+	// of their leases, and lists when those are taken.
+	let step = await next();
+	t.true(step.requests.filter(r => r.startsWith('head queue/processing/')).length <= 3);
+	// A job comes in; the signal names it.
+	const fresh = [{hash: hashOf(101), priority: 'normal' as const}];
+	await enqueueMany(queue.context, fresh);
+	step = await next();
+	t.is(step.held?.lease.hash, hashOf(101));
+	t.deepEqual(step.requests, [
+		'get queue/signal.json',
+		'head queue/processing/<hash>',
+		'put-create-only queue/processing/<hash>',
+		'get queue/todo/3_normal/<hash>',
+	]);
+	// Unchanged since (a 304): the names were tried; it lists.
+	step = await next();
+	t.is(step.requests[0], 'get queue/signal.json');
+	t.true(lists(step.requests).length > 0);
+});
+
 for (const [queued, contended] of [
 	[2, false],
 	[1100, true],

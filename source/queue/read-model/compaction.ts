@@ -7,13 +7,11 @@ Requests: GET head (by the caller, before it lists the leases), LIST + GET journ
 an event touches (every shard when a head group needs refilling or the shard width changes), PUT
 per changed shard (create-only, new id), PUT head If-Match (skipped when nothing changed),
 DeleteObjects for the folded journal objects, leases, todo entries and replaced shards (1,000 per
-request), every six hours LIST queue/snapshot/ for orphaned shards (an hour old), and PUT queue/signal.json when a
-swept lease had been requeued (a stale lease recovered, a job handed back): its job is claimable
-only now that the lease is gone, and idle workers would otherwise see it at their five-minute
-listing.
+request), and every six hours LIST queue/snapshot/ for orphaned shards (an hour old). A swept
+lease that had been requeued (a stale lease recovered, a job handed back) makes its job claimable
+only now: the janitor names it in the pass's one touch of queue/signal.json (janitor.ts).
 */
 import type {JanitorReport} from '../janitor-report.js';
-import {isUrgent, touchSignal} from '../signal.js';
 import type {QueueContext} from '../queue-context.js';
 import type {SeenLease} from '../transitions/recover.js';
 import type {JobEvent} from '../records.js';
@@ -108,16 +106,6 @@ export async function compact(
 	}
 	report.journalFolded += journal.batches.length;
 	report.leasesSwept += ended.length;
-	const freed = ended.filter(e => e.lease.ending === 'requeued');
-	if (freed.length > 0)
-		await touchSignal(
-			context,
-			{freed: freed.length},
-			{
-				urgent: freed.some(e => isUrgent(e.lease.priority)),
-				jobs: freed.map(e => ({hash: e.lease.hash, priority: e.lease.priority})),
-			},
-		);
 	return true;
 }
 

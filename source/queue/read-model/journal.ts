@@ -10,26 +10,27 @@ makes a job claimable, 1 PUT queue/signal.json (what idle workers poll; it names
 when one of them is critical or high (what busy workers ask before reusing a listing). Two objects, not one with
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
-import {isUrgent, touchSignal} from '../signal.js';
+import type {Candidate} from '../candidates.js';
+import {touchClaimable} from '../signal.js';
 import {randomBytes} from 'node:crypto';
 import type {QueueContext} from '../queue-context.js';
 import type {JobEvent, JournalRecord} from '../records.js';
 
-export async function appendEvents(context: QueueContext, events: JobEvent[]): Promise<void> {
+/** `alsoClaimable`: jobs made claimable otherwise (a swept lease), named in the same touch. */
+export async function appendEvents(
+	context: QueueContext,
+	events: JobEvent[],
+	alsoClaimable: Candidate[] = [],
+): Promise<void> {
 	if (events.length === 0) return;
 	const record: JournalRecord = {version: 1, events};
 	const key = context.keys.journal(await context.store.serverTime(), randomBytes(4).toString('hex'));
 	await context.store.put(key, JSON.stringify(record), {contentType: 'application/json'});
 	await context.store.put(context.keys.changes(), JSON.stringify({journal: key}), {contentType: 'application/json'});
 	// Jobs became claimable: wake idle workers, which poll this one object (304 while unchanged).
-	const claimable = events.filter(e => e.state === 'todo');
-	if (claimable.length > 0)
-		await touchSignal(
-			context,
-			{journal: key},
-			{
-				urgent: claimable.some(e => isUrgent(e.priority)),
-				jobs: claimable.map(e => ({hash: e.hash, priority: e.priority})),
-			},
-		);
+	const claimable = [
+		...events.filter(e => e.state === 'todo').map(e => ({hash: e.hash, priority: e.priority})),
+		...alsoClaimable,
+	];
+	if (claimable.length > 0) await touchClaimable(context, {journal: key}, claimable);
 }
