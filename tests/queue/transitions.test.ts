@@ -264,6 +264,30 @@ test('staleness uses the server clock: a lease renewed within the timeout surviv
 	}
 });
 
+test('a janitor pass names every job it made claimable in one touch: a retried failure and a swept requeued lease', async t => {
+	const {context, clock, keys, requests} = await makeQueue({retry_backoff: 30, stale_timeout_minutes: 15});
+	const [failed, stale] = [hashOf(20), hashOf(21)];
+	await enqueueMany(context, [
+		{hash: failed, priority: 'normal'},
+		{hash: stale, priority: 'normal'},
+	]);
+	const held = await claimOne(context, 'w-1', failed);
+	await claimOne(context, 'w-2', stale);
+	t.is((await fail(context, held, {error: 'boom', permanent: false})).kind, 'failed');
+	clock.advance(16 * 60_000);
+	t.is((await runJanitor(context, {compact: false})).staleRecovered, 1);
+	letLeasesSettle(clock);
+	requests.length = 0;
+	t.is((await runJanitor(context)).failedRequeued, 1);
+	// Two touches a moment apart: idle workers polling every 10 s would see only the second one's names.
+	t.deepEqual(
+		describeRequests(requests, keys).filter(r => r.endsWith('signal.json')),
+		['put queue/signal.json'],
+	);
+	const named = namedJobs(((await context.store.get(keys.signal())) as StoredObject).body);
+	t.deepEqual(named.map(j => j.hash).sort(), [failed, stale].sort());
+});
+
 test('failures: retry with backoff, then dead-letter after max_retries, with the whole history', async t => {
 	const {context, clock} = await makeQueue({max_retries: 2, retry_backoff: 30});
 	const h = hashOf(6);

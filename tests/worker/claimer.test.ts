@@ -46,10 +46,11 @@ for (const [fleet, withLeases] of [
 	});
 }
 
-/** A busy worker of a one-worker fleet (every listing at the head) on a queue of `jobs`. */
-async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[]) {
+/** A busy worker of a one-worker fleet (every listing at the head) on a queue of `jobs`, the first `taken` claimed by another. */
+async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[], taken = 0) {
 	const queue = await makeQueue();
 	await enqueueMany(queue.context, jobs);
+	for (const job of jobs.slice(0, taken)) await claim(queue.context, 'w-other', job);
 	// The jobs it claimed stay in flight (in its other slots, as it were).
 	const running = new Set<string>();
 	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h)});
@@ -59,7 +60,7 @@ async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[]) {
 		if (held) running.add(held.lease.hash);
 		return {held, requests: describeRequests(queue.requests, queue.keys)};
 	};
-	return {queue, next};
+	return {queue, claimer, next};
 }
 
 const lists = (requests: string[]) => requests.filter(r => r.startsWith('list'));
@@ -149,23 +150,16 @@ test('a listing that finds more than 20 % of its jobs in flight calls the queue 
 });
 
 test('a busy worker in a crowded queue claims a job the signal names since its last look, without listing', async t => {
-	const queue = await makeQueue();
-	const jobs = Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
-	await enqueueMany(queue.context, jobs);
-	for (const job of jobs.slice(0, 30)) await claim(queue.context, 'w-other', job);
-	const running = new Set<string>();
-	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h)});
-	const next = async () => {
-		queue.requests.length = 0;
-		const held = await claimer.claimNext(() => false);
-		if (held) running.add(held.lease.hash);
-		return {held, requests: describeRequests(queue.requests, queue.keys)};
-	};
+	const {queue, claimer, next} = await busyWorker(
+		Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+		30,
+	);
 	t.truthy((await next()).held);
 	t.true(claimer.crowded, '30 of 40 in flight');
 	// Its first look at the signal reads the body of the last touch (the forty): it HEADs at most three
 	// of their leases, and lists when those are taken.
 	let step = await next();
+	t.truthy(step.held);
 	t.true(step.requests.filter(r => r.startsWith('head queue/processing/')).length <= 3);
 	// A job comes in; the signal names it.
 	const fresh = [{hash: hashOf(101), priority: 'normal' as const}];
@@ -182,6 +176,35 @@ test('a busy worker in a crowded queue claims a job the signal names since its l
 	step = await next();
 	t.is(step.requests[0], 'get queue/signal.json');
 	t.true(lists(step.requests).length > 0);
+});
+
+test("a busy worker leaves a touch's names alone when the touch is over 30 s old, or it found nothing lately", async t => {
+	const {queue, claimer, next} = await busyWorker(
+		Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+		30,
+	);
+	t.truthy((await next()).held);
+	t.true(claimer.crowded);
+	await enqueueMany(queue.context, [{hash: hashOf(101), priority: 'normal'}]);
+	queue.clock.advance(31_000);
+	let step = await next();
+	t.deepEqual(
+		step.requests.filter(r => r.startsWith('head')),
+		[],
+		'an old touch: its jobs had time to go',
+	);
+	t.true(lists(step.requests).length > 0);
+	// Claim the rest, until a listing finds nothing: idle workers are about now.
+	while ((await next()).held);
+	await enqueueMany(queue.context, [{hash: hashOf(102), priority: 'normal'}]);
+	step = await next();
+	t.is(step.held?.lease.hash, hashOf(102), 'found by a listing');
+	t.false(step.requests.includes('get queue/signal.json'), 'within ten minutes of finding nothing');
+	queue.clock.advance(10 * 60_000 + 1);
+	await enqueueMany(queue.context, [{hash: hashOf(103), priority: 'normal'}]);
+	step = await next();
+	t.is(step.held?.lease.hash, hashOf(103));
+	t.is(step.requests[0], 'get queue/signal.json', 'past them it asks the signal again');
 });
 
 for (const [queued, contended] of [
