@@ -444,6 +444,8 @@ test('graceful shutdown hands the job back without counting an attempt', async t
 	const watching = new ReadModel(context);
 	await watching.refresh();
 	t.deepEqual(await requeue(context, held), {kind: 'requeued'});
+	const signal = (await context.store.get(context.keys.signal())) as StoredObject;
+	t.deepEqual(namedJobs(signal.body), [{hash: h, priority: 'normal'}], 'idle workers hear of it at once');
 	const view = await watching.refresh();
 	t.is(view.jobs[h]?.state, 'todo');
 	t.is(view.jobs[h]?.error, undefined, 'a clean hand-back is no error for the LAST ERROR column');

@@ -41,11 +41,13 @@ requeue (graceful shutdown) — requests:
 3. DELETE queue/processing/<hash>        the job is claimable again at once (a fleet restarted by
           its operator would otherwise wait for the janitor). Safe: after the fence nobody else
           writes this lease, and readers that miss the ended lease see the job as it was, queued.
+4. PUT    queue/signal.json              naming the job (and urgent.json for a critical or high one)
 Crash after 1: the janitor sweeps the ended lease.
 
 Other ended leases stay until the janitor folds them into the snapshot and deletes them.
 */
 import {isStoreError} from '../../storage/store-error.js';
+import {touchClaimable} from '../signal.js';
 import type {QueueContext} from '../queue-context.js';
 import {isNotModified} from '../../storage/object-store.js';
 import {priorities} from '../keys.js';
@@ -210,5 +212,7 @@ export async function requeue(context: QueueContext, held: HeldLease): Promise<{
 		{contentType: 'application/json'},
 	);
 	await context.store.delete(context.keys.lease(held.lease.hash));
+	// Claimable now: idle workers would otherwise find it only at their five-minute listing.
+	await touchClaimable(context, {requeued: 1}, [{hash: held.lease.hash, priority: held.todo.priority}]);
 	return {kind: 'requeued'};
 }
