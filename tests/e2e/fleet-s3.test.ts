@@ -4,6 +4,7 @@ caused, with the real `blobforge worker`; and 150 workers in one process (each i
 store client chain and converter that sleeps) draining 1,000 jobs.
 */
 import {mkdir, writeFile} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {openQueueContext} from '../../source/queue/queue-context.js';
@@ -19,6 +20,7 @@ import {Worker} from '../../source/worker/worker.js';
 import {cleanEnvironment, runCli} from '../support/cli.js';
 import {hashOf} from '../support/queue.js';
 import {createBucket, openTestStore, requireS3} from '../support/s3-server.js';
+import {removedAtExit} from '../support/temp.js';
 
 test('S3: with the 100 jobs first by hash in flight, `worker --run-once` still finds one of the other 50 and converts it', async t => {
 	const server = requireS3(t);
@@ -41,10 +43,10 @@ test('S3: with the 100 jobs first by hash in flight, `worker --run-once` still f
 		BLOBFORGE_S3_ENDPOINT_URL: server.endpoint,
 		BLOBFORGE_S3_ACCESS_KEY_ID: server.accessKeyId,
 		BLOBFORGE_S3_SECRET_ACCESS_KEY: server.secretAccessKey,
-		STATE_DIRECTORY: path.join(process.env['TMPDIR'] ?? '/tmp', `bf-state-${bucket}`),
+		STATE_DIRECTORY: removedAtExit(path.join(os.tmpdir(), `bf-state-${bucket}`)),
 	});
 	t.is((await runCli(['doctor'], environment)).code, 0);
-	const converter = path.join(process.env['TMPDIR'] ?? '/tmp', `bf-conv-${bucket}.sh`);
+	const converter = removedAtExit(path.join(os.tmpdir(), `bf-conv-${bucket}.sh`));
 	await writeFile(converter, '#!/bin/sh\nmkdir -p "$2" && echo "# done" > "$2/content.md"\n', {mode: 0o755});
 	const run = await runCli(
 		['--headless', 'worker', '--run-once', '--converter', `${converter} {input} {output}`],

@@ -3,6 +3,7 @@ import {execFile} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {removedAtExit} from './temp.js';
 
 export const cliPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../source/cli.js');
 
@@ -19,7 +20,7 @@ export function cleanEnvironment(extra: Record<string, string> = {}): NodeJS.Pro
 	const environment: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env))
 		if (!k.startsWith('BLOBFORGE_') && !k.startsWith('AWS_')) environment[k] = v;
-	const state = path.join(os.tmpdir(), `bf-state-${process.pid}-${++environments}`);
+	const state = removedAtExit(path.join(os.tmpdir(), `bf-state-${process.pid}-${++environments}`));
 	return {...environment, STATE_DIRECTORY: state, ...extra};
 }
 

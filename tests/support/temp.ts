@@ -23,7 +23,11 @@ process.once('exit', () => {
 
 /** A new directory under the system's temp directory, named `<prefix>XXXXXX`. */
 export async function tempDir(prefix: string): Promise<string> {
-	const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-	created.add(dir);
-	return dir;
+	return removedAtExit(await mkdtemp(path.join(os.tmpdir(), prefix)));
+}
+
+/** A path something else creates (a child's state directory, a script): removed with the rest. */
+export function removedAtExit(file: string): string {
+	created.add(file);
+	return file;
 }

@@ -4,8 +4,7 @@ exactly the layouts presets.ts names: the Markdown is found, the images it links
 and the links rewritten, the tool's JSON kept in meta/, progress read from a \r-redrawn progress bar,
 a missing or broken tool said once and clearly, a link to an image the tool did not write a failure.
 */
-import {mkdir, mkdtemp, readdir, readFile, writeFile} from 'node:fs/promises';
-import os from 'node:os';
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
@@ -14,13 +13,14 @@ import {validateConfigValue} from '../../source/queue/records.js';
 import {ConversionError} from '../../source/worker/converter/conversion-error.js';
 import {checkConverter, converterOf, followingConverter} from '../../source/worker/converters.js';
 import {latestLine, RedrawnLines} from '../../source/worker/run-conversion.js';
+import {tempDir} from '../support/temp.js';
 
 // From dist/tests/worker to the source tree's stand-ins (scripts, not compiled).
 const tools = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../tests/support/fake-tools');
 process.env['PATH'] = `${tools}${path.delimiter}${process.env['PATH'] ?? ''}`;
 
 async function job(_t: unknown) {
-	const folder = await mkdtemp(path.join(os.tmpdir(), 'bf-preset-'));
+	const folder = await tempDir('bf-preset-');
 	const input = path.join(folder, 'source.pdf');
 	await writeFile(input, '%PDF-1.4\n');
 	const output = path.join(folder, 'output');
@@ -172,7 +172,7 @@ test.serial('a missing tool is one clear sentence, naming what to install; a pre
 	t.true(docling.ok && /Docling version: 2\.31\.0/.test(docling.description), JSON.stringify(docling));
 	t.true((await checkConverter('builtin')).ok);
 	// Installed but broken (a missing Python module): its check command fails, and says how.
-	const broken = await mkdtemp(path.join(os.tmpdir(), 'bf-broken-'));
+	const broken = await tempDir('bf-broken-');
 	await writeFile(
 		path.join(broken, 'marker_single'),
 		'#!/bin/sh\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n',
