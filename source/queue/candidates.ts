@@ -19,6 +19,9 @@ the leases outnumber the listed jobs' span by more than a page (a head listing o
 beside thousands of ended leases: a drain's end, a trickle) it reads on, up to 4 pages, until it
 covers the highest candidate. Jobs past the last lease listed are candidates only when no job
 known to be free is left (each may cost a refused PUT).
+
+A listing may also go on from where another's page ended (`after`, the rest of a full head page):
+what a worker lists before it calls a short, crowded queue empty (claimer.ts).
 */
 import {parsePriority, priorityFolders, priorities, type Priority} from './keys.js';
 import type {QueueContext} from './queue-context.js';
@@ -38,6 +41,8 @@ export type CandidateList = {
 	window: boolean;
 	/** The priority of the page's last key: where a window goes when the head is crowded. */
 	lastPriority: Priority | undefined;
+	/** The page's last key: where a listing of the rest starts (`after`). */
+	lastKey: string | undefined;
 	/** Candidates left out because their job is in flight. */
 	leasedOut: number;
 	/**
@@ -61,6 +66,8 @@ export type ListCandidatesOptions = {
 	paused?: ReadonlySet<Priority>;
 	/** Start past every key of this priority (a page it filled while paused). */
 	past?: Priority;
+	/** Start after this todo key (the last of an earlier page), every priority kept: the rest of a head listing. */
+	after?: string;
 	/** Leave out jobs in flight with one LIST of the leases in range ('range', the default), or not at all ('none'). */
 	leases?: 'range' | 'none';
 	random?: () => number;
@@ -78,11 +85,13 @@ export async function listCandidates(
 	// Past every key of the leading paused priorities (or of `past`): hashes are hex, and 'g' sorts after them all.
 	const leadingPaused = priorities.findIndex(p => !paused.has(p));
 	const skipTo = options.past ?? (leadingPaused > 0 ? priorities[leadingPaused - 1] : undefined);
+	const pastPaused = skipTo === undefined ? undefined : `${folder}${priorityFolders[skipTo]}/g`;
 	const startAfter = window
 		? `${folder}${priorityFolders[window.priority]}/${window.after}`
-		: skipTo
-			? `${folder}${priorityFolders[skipTo]}/g`
-			: undefined;
+		: [pastPaused, options.after].reduce<string | undefined>(
+				(latest, key) => (key !== undefined && (latest === undefined || key > latest) ? key : latest),
+				undefined,
+			);
 	const page = await store.listPage(folder, {
 		pageSize: options.maxKeys ?? 1000,
 		...(startAfter === undefined ? {} : {startAfter}),
@@ -133,6 +142,7 @@ export async function listCandidates(
 		full,
 		window: window !== undefined,
 		lastPriority,
+		lastKey: page.entries.at(-1)?.key,
 		leasedOut: listed.length - free.length,
 		whole: !window && !full && candidates.length === free.length,
 		...(pauseEtag === undefined ? {} : {pauseEtag}),

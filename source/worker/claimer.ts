@@ -26,6 +26,12 @@ one of lower jobs queue/signal.json (any job claimable). So a busy worker in a b
 next claim comes minutes after its listing, lists again only when the queue's order changed, not
 at every job; retries and requeues of the backlog's own jobs do not count.
 
+Before it calls the queue empty, a worker whose head page was full and showed nothing claimable
+(nor did a window) lists on from the page's end, with the leases, up to two pages more: a drain's
+last few queued jobs can sort past a page of jobs in flight, where a window of a hundred keys
+rarely lands, and the idle fleet would otherwise wait for its next safety listing. A queue that
+short is one whose jobs in flight fill about a page; past three pages only windows look.
+
 An idle worker woken by a signal that names the jobs it made claimable (queue/signal.ts) tries
 those first, without a listing: a HEAD of each lease says whether another worker took it already,
 and a claim is tried only on one that is free. When all were taken (a fleet of idle workers heard
@@ -102,6 +108,8 @@ const idleLatelyMs = 10 * 60_000;
 const crowdedHeadFleet = 100;
 /** How long a read of the pause that found nothing paused serves the window listings after it. */
 const pauseReadEveryMs = 30_000;
+/** Pages listed on past a full head page that showed nothing claimable, at most. */
+const restPagesAtMost = 2;
 /** Claims lost one after another before a listing is given up. */
 const maxLostInRow = 3;
 /** Fresh listings per claim before the worker calls the queue empty for now. */
@@ -390,8 +398,27 @@ export class Claimer {
 					whole = false;
 				}
 			}
+			if (candidates.length === 0 && head.full) ({candidates, whole} = await this.listRest(head.lastKey));
 		}
 		this.listing = {candidates, at: this.clock.now(), whole};
+	}
+
+	/** The queue past a full head page with nothing claimable, a page at a time: see the top of this file. */
+	private async listRest(after: string | undefined): Promise<{candidates: Candidate[]; whole: boolean}> {
+		for (let page = 0; page < restPagesAtMost && after !== undefined; page++) {
+			const rest = await listCandidates(this.context, {
+				after,
+				leases: 'range',
+				random: this.random,
+				paused: this.paused,
+			});
+			this.report(rest, 'none');
+			if (rest.candidates.length > 0) return {candidates: rest.candidates, whole: false};
+			// The head's page and these saw every queued job, none of them claimable.
+			if (!rest.full) return {candidates: [], whole: rest.whole};
+			after = rest.lastKey;
+		}
+		return {candidates: [], whole: false};
 	}
 
 	private report(listed: CandidateList, leases: 'range' | 'none'): void {

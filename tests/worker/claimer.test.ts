@@ -209,7 +209,8 @@ test("a busy worker leaves a touch's names alone when the touch is over 30 s old
 
 for (const [queued, contended] of [
 	[2, false],
-	[1100, true],
+	[1100, false],
+	[3100, true],
 ] as const) {
 	test(`every listed job taken by others first, ${queued} queued: contended (retry in a moment) ${contended}`, async t => {
 		const queue = await makeQueue();
@@ -221,7 +222,7 @@ for (const [queued, contended] of [
 		let listed: string[] | undefined;
 		herd.listPage = async (prefix, options) => {
 			const page = await store.listPage(prefix, options);
-			if (prefix.endsWith('queue/todo/')) listed ??= page.entries.map(e => queue.keys.hashOf(e.key) ?? '');
+			if (prefix.endsWith('queue/todo/')) listed = page.entries.map(e => queue.keys.hashOf(e.key) ?? '');
 			else if (listed?.length)
 				for (const hash of listed.splice(0)) await claim(queue.context, 'w-other', {hash, priority: 'normal'});
 			return page;
@@ -231,7 +232,9 @@ for (const [queued, contended] of [
 		t.is(
 			claimer.contended,
 			contended,
-			queued === 2 ? 'the listing saw the whole queue: nothing left' : 'the queue goes on past its page',
+			queued < 3000
+				? 'the listings saw the whole queue (the head page and the rest past it): nothing left'
+				: 'the queue goes on past the pages listed',
 		);
 	});
 }
@@ -282,4 +285,24 @@ test('a full head page with many jobs in flight does not make the queue crowded 
 	const claimer = claimerOn(queue.context, queue.clock);
 	t.truthy(await claimer.claimNext(() => false));
 	t.false(claimer.crowded, '400 of the head page of 1,000 in flight');
+});
+
+test('a full head page all in flight: the worker lists on past it and claims what a drain left there', async t => {
+	const queue = await makeQueue();
+	const jobs = Array.from({length: 1005}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const}));
+	await enqueueMany(queue.context, jobs);
+	const sorted = [...jobs].sort((a, b) => (a.hash < b.hash ? -1 : 1));
+	for (const job of sorted.slice(0, 1000)) await claim(queue.context, 'w-other', job);
+	// 0.5: a window from the middle of the hash range, whose hundred keys are all in flight.
+	const claimer = claimerOn(queue.context, queue.clock, {fleet: 1000, random: 0.5});
+	queue.requests.length = 0;
+	const held = await claimer.claimNext(() => false);
+	const rest = sorted.slice(1000).map(j => j.hash);
+	t.true(rest.includes(held?.lease.hash ?? ''), 'one of the five past the head page');
+	const todoLists = describeRequests(queue.requests, queue.keys).filter(r => r.startsWith('list queue/todo'));
+	t.is(todoLists.length, 3, 'the head, a window, the rest');
+	// All five taken: the head page and the rest saw the whole queue, so nothing is worth a retry.
+	for (const job of sorted.slice(1000)) if (job.hash !== held?.lease.hash) await claim(queue.context, 'w-other', job);
+	t.is(await claimer.claimNext(() => false), undefined);
+	t.false(claimer.contended);
 });
