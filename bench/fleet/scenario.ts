@@ -84,7 +84,8 @@ export async function runScenario(
 	progress?: (line: string) => void,
 ): Promise<ReturnType<FleetObserver['result']>> {
 	// The product draws with Math.random (claim order, janitor offers, backoff jitter): in the simulator
-	// it draws from the scenario's seed, so a run repeats and a target is met or missed for good.
+	// it draws from the scenario's seed. A small fleet's run repeats; a large one's varies a little with
+	// the machine (bench/README.md).
 	const ownRandom = Math.random;
 	// Each machine has a temp directory of its own: one shared by W simulated workers would have each
 	// worker's start read the job folders of all the others (W² names at 10,000 workers).
