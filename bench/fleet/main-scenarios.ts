@@ -93,6 +93,29 @@ export const scenarios: Scenario[] = [
 		seconds: 7200,
 		warmup: 60,
 	},
+	// The same drain with four times the jobs, and with idle workers polling every minute: what of a
+	// drain's cost is its idle tail, and what `--idle-poll` buys back.
+	{
+		name: 'w1000-drain20k',
+		workers: 1000,
+		backlog: 20_000,
+		drain: true,
+		consoles: 1,
+		duration: fiveMinutes,
+		seconds: 20_000,
+		warmup: 60,
+	},
+	{
+		name: 'w1000-drain-poll60',
+		workers: 1000,
+		backlog: 5000,
+		drain: true,
+		consoles: 1,
+		duration: fiveMinutes,
+		seconds: 7200,
+		warmup: 60,
+		idlePollSeconds: 60,
+	},
 	{
 		name: 'w1000-restart',
 		workers: 1000,

@@ -49,6 +49,8 @@ export type Scenario = {
 	crashesPerWorkerHour?: number;
 	failureRate?: number;
 	permanentRate?: number;
+	/** The workers' `--idle-poll`, seconds. @default 10 */
+	idlePollSeconds?: number;
 	seed?: number;
 };
 
@@ -165,7 +167,7 @@ async function runSeeded(
 			clock: workerClock,
 			storeLine: 'sim',
 			softwareVersion: 'fleet',
-			idlePollSeconds: 10,
+			idlePollSeconds: scenario.idlePollSeconds ?? 10,
 			heldJobs: disks.get(id),
 			scratchDir,
 			converter: simConverter({
