@@ -4,6 +4,17 @@ import type {Scenario} from './scenario.js';
 const fiveMinutes = {medianSeconds: 300, p99Seconds: 900};
 const oneMinute = {medianSeconds: 60, p99Seconds: 180};
 
+const w1000Drain: Scenario = {
+	name: 'w1000-drain',
+	workers: 1000,
+	backlog: 5000,
+	drain: true,
+	consoles: 1,
+	duration: fiveMinutes,
+	seconds: 7200,
+	warmup: 60,
+};
+
 /** The issue's grid: W = 1 … 10,000; backlogs of 10k, 100k, 1M; a trickle; a drain; a fleet restart; 1 and 5 consoles. */
 export const scenarios: Scenario[] = [
 	{
@@ -83,39 +94,11 @@ export const scenarios: Scenario[] = [
 		// settle; measured from 25 minutes, the steady state.
 		warmup: 1500,
 	},
-	{
-		name: 'w1000-drain',
-		workers: 1000,
-		backlog: 5000,
-		drain: true,
-		consoles: 1,
-		duration: fiveMinutes,
-		seconds: 7200,
-		warmup: 60,
-	},
+	w1000Drain,
 	// The same drain with four times the jobs, and with idle workers polling every minute: what of a
 	// drain's cost is its idle tail, and what `--idle-poll` buys back.
-	{
-		name: 'w1000-drain20k',
-		workers: 1000,
-		backlog: 20_000,
-		drain: true,
-		consoles: 1,
-		duration: fiveMinutes,
-		seconds: 20_000,
-		warmup: 60,
-	},
-	{
-		name: 'w1000-drain-poll60',
-		workers: 1000,
-		backlog: 5000,
-		drain: true,
-		consoles: 1,
-		duration: fiveMinutes,
-		seconds: 7200,
-		warmup: 60,
-		idlePollSeconds: 60,
-	},
+	{...w1000Drain, name: 'w1000-drain20k', backlog: 20_000, seconds: 20_000},
+	{...w1000Drain, name: 'w1000-drain-poll60', idlePollSeconds: 60},
 	{
 		name: 'w1000-restart',
 		workers: 1000,

@@ -88,10 +88,11 @@ export async function listCandidates(
 	const pastPaused = skipTo === undefined ? undefined : `${folder}${priorityFolders[skipTo]}/g`;
 	const startAfter = window
 		? `${folder}${priorityFolders[window.priority]}/${window.after}`
-		: [pastPaused, options.after].reduce<string | undefined>(
-				(latest, key) => (key !== undefined && (latest === undefined || key > latest) ? key : latest),
-				undefined,
-			);
+		: // Past the paused priorities and past the earlier page, whichever is later.
+			[pastPaused, options.after]
+				.filter(key => key !== undefined)
+				.sort()
+				.at(-1);
 	const page = await store.listPage(folder, {
 		pageSize: options.maxKeys ?? 1000,
 		...(startAfter === undefined ? {} : {startAfter}),
