@@ -6,6 +6,7 @@ what each worker does, and a sampler each virtual second adds up busy and idle w
 import type {Worker} from '../../source/worker/worker.js';
 import type {ConsoleMeterResult} from './console-meter.js';
 import type {SimulatedBill} from './simulated-store.js';
+import type {TimelineStep} from './timeline.js';
 import type {VirtualClock} from './virtual-time.js';
 
 const todoPattern = /^pdf\/queue\/todo\/[^/]+\/([0-9a-f]{64})$/;
@@ -161,6 +162,7 @@ export class FleetObserver {
 		shardBytes: number;
 		consoles: ConsoleMeterResult[];
 		idealJobsPerSecond: number;
+		timeline: TimelineStep[];
 	}) {
 		const seconds = (this.clock.now() - this.measureStart) / 1000;
 		const jobs = Math.max(1, this.completed);
@@ -207,6 +209,7 @@ export class FleetObserver {
 			consoleRequestsPerRefreshByKind: perRefresh(end.bills.consoles, end.consoles),
 			problems: this.problems.slice(0, 5),
 			restart: this.restart,
+			timeline: end.timeline,
 		};
 	}
 

@@ -25,6 +25,7 @@ import {composeStore, type Middleware} from '../../source/storage/store-chain.js
 import {heldJobsInMemory} from '../../source/worker/held-jobs.js';
 import {Worker} from '../../source/worker/worker.js';
 import {FleetObserver} from './fleet-observer.js';
+import {startTimeline} from './timeline.js';
 import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
 import {awsLikeLatency, type SimulatedBill, SimulatedStore} from './simulated-store.js';
 import {VirtualClock} from './virtual-time.js';
@@ -205,6 +206,7 @@ async function runSeeded(
 	await clock.runUntil(measureFrom);
 	store.resetBills();
 	observer.startMeasuring();
+	const timeline = startTimeline(store, clock, observer);
 	for (const meter of meters) meter.reset();
 	const end = measureFrom + scenario.seconds * 1000;
 	if (scenario.drain) await clock.runWhile(() => !observer.drained(), end);
@@ -224,6 +226,7 @@ async function runSeeded(
 		shardBytes: shards.reduce((sum, e) => sum + e.size, 0),
 		consoles: meters.map(m => m.result()),
 		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
+		timeline: timeline.close(),
 	});
 }
 
