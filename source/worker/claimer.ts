@@ -61,7 +61,7 @@ import {
 } from '../queue/candidates.js';
 import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {namedJobs} from '../queue/signal.js';
+import {namedJobs, namedJobsAtMost} from '../queue/signal.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {ObjectWatch} from '../queue/object-watch.js';
@@ -179,6 +179,11 @@ export class Claimer {
 	/** Jobs the signal that woke this idle worker named: tried before any listing (see the top of this file). */
 	heard(jobs: Candidate[]): void {
 		this.named = jobs;
+	}
+
+	/** The candidates of the last listing not tried yet, up to a touch's names. */
+	leftOver(): Candidate[] {
+		return (this.listing?.candidates ?? []).slice(0, namedJobsAtMost);
 	}
 
 	/** Drops the reused listing (after a store error, whatever it said may be stale). */

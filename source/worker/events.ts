@@ -42,6 +42,8 @@ export type WorkerEvents = {
 	'recovered-own-leases': [{resumed: number; requeued: number; dead: number; done: number}];
 	'malformed-queue-key': [{key: string}];
 	'already-done': [{job: string}];
+	/** A safety listing found claimable jobs no signal had named (a toucher died, or touches overwrote each other). */
+	'unsignalled-jobs': [{count: number}];
 	'job-claimed': [JobFields];
 	'conversion-started': [JobFields];
 	'job-completed': [JobFields & {pages: number | undefined; ms: number; replacedResult: boolean}];
@@ -81,6 +83,7 @@ export const workerEventLevels: Record<WorkerEventName, 'debug' | 'info' | 'warn
 	'recovered-own-leases': 'warn',
 	'malformed-queue-key': 'warn',
 	'already-done': 'info',
+	'unsignalled-jobs': 'info',
 	'job-claimed': 'info',
 	'conversion-started': 'info',
 	'job-completed': 'info',

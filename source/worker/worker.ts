@@ -36,7 +36,9 @@ import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
 import {Slots} from './slots.js';
 import {waitForWork} from './idle-wait.js';
-import {namedJobs, wokenNamesAtMost} from '../queue/signal.js';
+import {namedJobs, touchClaimable, wokenNamesAtMost} from '../queue/signal.js';
+import type {Candidate} from '../queue/candidates.js';
+import {SafetyListing} from './safety-listing.js';
 import {FailureRecorder} from './pending-failure.js';
 import {Registration, type WorkerIdentity} from './registration.js';
 import {StoreTrouble} from './store-trouble.js';
@@ -78,6 +80,7 @@ export class Worker extends WorkerEmitter {
 	as a worker of one slot does, rather than wait for the signal) or a drain was heard.
 	*/
 	private wake = new AbortController();
+	private readonly safety = new SafetyListing();
 	private readonly trouble: StoreTrouble;
 	private readonly held: HeldJobs;
 	private readonly commands: WorkerCommands;
@@ -274,8 +277,10 @@ export class Worker extends WorkerEmitter {
 		this.wake = new AbortController();
 		const held = await this.claimer.claimNext(() => this.stopping || this.commands.pending !== undefined);
 		this.trouble.clear();
+		const unsignalled = this.safety.claimed(held !== undefined);
 		if (held) {
 			this.begin(held);
+			if (unsignalled) await this.announce(this.claimer.leftOver());
 			if (this.options.runOnce) {
 				await this.slots.allEnd();
 				this.slots.throwFailure();
@@ -302,16 +307,28 @@ export class Worker extends WorkerEmitter {
 			signal,
 			stop: AbortSignal.any([this.stopController.signal, this.wake.signal]),
 			pollMs: (this.options.idlePollSeconds ?? 10) * 1000,
-			until: listedAt + 300_000,
+			until: this.safety.untilAfter(listedAt),
 			onPoll: async () => {
 				if (this.slots.size === 0) await this.registration.write('idle');
 				await this.janitor.runIfDue();
 			},
 		});
 		// The jobs a signal names are tried before a listing (claimer.ts); a safety listing lists.
+		this.safety.waited(woken);
 		if (woken === 'changed') this.claimer.heard(namedJobs(signal.lastBody, wokenNamesAtMost));
 		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
+	}
+
+	/**
+	Jobs a safety listing showed beside the one it claimed: no signal named them to this worker, so
+	the idle fleet may not know of them either. A touch naming them wakes it at its next poll; if
+	the touch fails, each idle worker's own safety listing remains.
+	*/
+	private async announce(jobs: Candidate[]): Promise<void> {
+		this.emit('unsignalled-jobs', {count: jobs.length + 1});
+		if (jobs.length === 0) return;
+		await touchClaimable(this.options.context, {unsignalled: jobs.length}, jobs).catch(() => undefined);
 	}
 
 	private unavailable?: string;

@@ -6,6 +6,7 @@ safety net; a store outage is waited out with backoff; errors no wait can cure e
 import test from 'ava';
 import {parseConfigAssignments, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
+import {namedJobs} from '../../source/queue/signal.js';
 import {StoreError, type StoreErrorKind} from '../../source/storage/store-error.js';
 import type {ObjectStore} from '../../source/storage/object-store.js';
 import type {Converter} from '../../source/worker/converters.js';
@@ -44,6 +45,84 @@ test('an enqueue right after the worker listed an empty queue wakes it at the ne
 	clock.advance(10_000);
 	await until('the job to be claimed after one idle poll', claimed);
 	t.is(listingsOfTodo, 1, 'one listing at start; the signal named the job, claimed without another');
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('an idle worker lists without a signal after 5, 10, 20, 30 minutes; one that finds jobs no touch named names the rest', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	const listedAt: number[] = [];
+	let signalPuts = 0;
+	const store: ObjectStore = {
+		...queue.context.store,
+		async listPage(prefix, options) {
+			if (prefix.endsWith('queue/todo/')) listedAt.push(clock.now());
+			return queue.context.store.listPage(prefix, options);
+		},
+		async put(key, body, options) {
+			if (key === keys.signal()) signalPuts++;
+			return queue.context.store.put(key, body, options);
+		},
+	};
+	const context = {...queue.context, store};
+	const worker = testWorker(context, clock, 'w-safety');
+	const events = recordEvents(worker, clock);
+	const start = clock.now();
+	const running = worker.run();
+	const advanceTo = async (minutes: number) => {
+		while (clock.now() < start + minutes * 60_000) {
+			await until('the worker to wait', () => clock.pendingSleepers > 0);
+			clock.advance(10_000);
+		}
+		await until('the worker to wait', () => clock.pendingSleepers > 0);
+	};
+	await advanceTo(70);
+	const minutes = listedAt.map(at => Math.round((at - start) / 60_000));
+	t.deepEqual(minutes, [0, 5, 15, 35, 65], 'the start, then safety listings 5, 10, 20 and 30 minutes apart');
+	// Three jobs land and their touch is lost (the ingest died before it): the next safety listing finds them.
+	const jobs = [11, 12, 13].map(i => ({
+		hash: hashOf(i),
+		priority: 'normal' as const,
+		name: `lost-${i}.pdf`,
+		size: 100,
+	}));
+	const touchLost: ObjectStore = {
+		...queue.context.store,
+		async put(key, body, options) {
+			return key === keys.signal() ? {etag: 'lost'} : queue.context.store.put(key, body, options);
+		},
+	};
+	for (const job of jobs) {
+		await queue.context.store.put(keys.raw(job.hash), await makePdf([job.name]), {contentType: 'application/pdf'});
+		await enqueue({...queue.context, store: touchLost}, job);
+	}
+	const putsBefore = signalPuts;
+	await until('the job to be claimed at the next safety listing', async () => {
+		if (events.some(e => e.event === 'job-claimed')) return true;
+		if (clock.pendingSleepers > 0) clock.advance(10_000);
+		return false;
+	});
+	// Event times count from when recording began, the worker's start.
+	const claimedAt = events.find(e => e.event === 'job-claimed')!.at;
+	t.is(Math.round(claimedAt / 60_000), 95, 'at the safety listing 30 minutes after the last');
+	t.deepEqual(
+		events.filter(e => e.event === 'unsignalled-jobs').map(e => e.fields['count']),
+		[3],
+	);
+	t.is(signalPuts - putsBefore, 1, 'one touch');
+	const signal = await queue.context.store.get(keys.signal());
+	const named = signal && 'body' in signal ? namedJobs(signal.body) : [];
+	const claimed = String(events.find(e => e.event === 'job-claimed')!.fields['job']);
+	t.deepEqual(
+		named.map(j => j.hash).sort(),
+		jobs
+			.map(j => j.hash)
+			.filter(h => h !== claimed)
+			.sort(),
+		'the touch names the two others',
+	);
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
