@@ -107,13 +107,18 @@ test('an idle worker lists without a signal after 5, 10, 20, 30 minutes; one tha
 	// Event times count from when recording began, the worker's start.
 	const claimedAt = events.find(e => e.event === 'job-claimed')!.at;
 	t.is(Math.round(claimedAt / 60_000), 95, 'at the safety listing 30 minutes after the last');
+	// The touch follows the claim (the job starts first): wait for it to land.
+	const namedNow = async () => {
+		const signal = await queue.context.store.get(keys.signal());
+		return signal && 'body' in signal ? namedJobs(signal.body) : [];
+	};
+	await until('the touch to land', async () => (await namedNow()).length > 0);
 	t.deepEqual(
 		events.filter(e => e.event === 'unsignalled-jobs').map(e => e.fields['count']),
 		[3],
 	);
+	const named = await namedNow();
 	t.is(signalPuts - putsBefore, 1, 'one touch');
-	const signal = await queue.context.store.get(keys.signal());
-	const named = signal && 'body' in signal ? namedJobs(signal.body) : [];
 	const claimed = String(events.find(e => e.event === 'job-claimed')!.fields['job']);
 	t.deepEqual(
 		named.map(j => j.hash).sort(),
