@@ -167,7 +167,7 @@ export class FleetObserver {
 		const seconds = (this.clock.now() - this.measureStart) / 1000;
 		const jobs = Math.max(1, this.completed);
 		const sorted = [...this.waits].sort((a, b) => a - b);
-		const {all, workers, janitor} = end.bills;
+		const {all, workers, janitor, consoles} = end.bills;
 		// The fleet's requests: the workers' own and their janitor passes (not consoles, not the enqueuer).
 		const byArea = new Map(workers.byArea);
 		for (const [kind, n] of janitor.byArea) byArea.set(`janitor: ${kind}`, n);
@@ -196,10 +196,11 @@ export class FleetObserver {
 			enqueueToClaimP99s: round(percentile(sorted, 99) / 1000, 1),
 			requestsPerJob: round(fleetRequests / jobs, 2),
 			dollarsPer1000Jobs: round(((workers.dollars + janitor.dollars) / jobs) * 1000, 4),
-			dollarsPer1000JobsWithConsoles: round((all.dollars / jobs) * 1000, 4),
+			// All in as issue 14 counts it: the fleet and its consoles, not the enqueuer that stands for ingest.
+			dollarsPer1000JobsWithConsoles: round(((workers.dollars + janitor.dollars + consoles.dollars) / jobs) * 1000, 4),
 			requestsPerJobByKind: byKind,
 			janitorRequestsPerHour: round((total(janitor) / seconds) * 3600, 0),
-			preconditionFailedPerJob: round(all.preconditionFailed / jobs, 3),
+			preconditionFailedPerJob: round((workers.preconditionFailed + janitor.preconditionFailed) / jobs, 3),
 			slowDownsPerJob: round(all.slowDowns / jobs, 4),
 			leasesLost: this.claimsLost,
 			crashes: this.crashes,
