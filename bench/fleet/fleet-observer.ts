@@ -176,6 +176,7 @@ export class FleetObserver {
 		);
 		const total = (bill: SimulatedBill) => Object.values(bill.requests).reduce((a, b) => a + b, 0);
 		const fleetRequests = total(workers) + total(janitor);
+		const fleetDollars = workers.dollars + janitor.dollars;
 		return {
 			scenario: this.scenario.name,
 			workers: this.scenario.workers,
@@ -195,9 +196,9 @@ export class FleetObserver {
 			enqueueToClaimP50s: round(percentile(sorted, 50) / 1000, 1),
 			enqueueToClaimP99s: round(percentile(sorted, 99) / 1000, 1),
 			requestsPerJob: round(fleetRequests / jobs, 2),
-			dollarsPer1000Jobs: round(((workers.dollars + janitor.dollars) / jobs) * 1000, 4),
+			dollarsPer1000Jobs: round((fleetDollars / jobs) * 1000, 4),
 			// All in as issue 14 counts it: the fleet and its consoles, not the enqueuer that stands for ingest.
-			dollarsPer1000JobsWithConsoles: round(((workers.dollars + janitor.dollars + consoles.dollars) / jobs) * 1000, 4),
+			dollarsPer1000JobsWithConsoles: round(((fleetDollars + consoles.dollars) / jobs) * 1000, 4),
 			requestsPerJobByKind: byKind,
 			janitorRequestsPerHour: round((total(janitor) / seconds) * 3600, 0),
 			preconditionFailedPerJob: round((workers.preconditionFailed + janitor.preconditionFailed) / jobs, 3),
