@@ -22,7 +22,7 @@ import type {QueueContext} from './queue-context.js';
 import {type JanitorTurnRecord, parseJanitorTurn} from './records.js';
 
 /** The least gap before a pass that a due retry asks for. */
-const retryGapMs = 60_000;
+export const retryGapMs = 60_000;
 
 export const shortestGapMs = 10 * 60_000;
 export const longestGapMs = 60 * 60_000;

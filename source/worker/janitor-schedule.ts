@@ -10,7 +10,7 @@ recovery is fenced.
 import type {Clock} from '../lib/clock.js';
 import {EndedLeases} from '../queue/ended-leases.js';
 import {runJanitor} from '../queue/janitor.js';
-import {endJanitorTurn, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
+import {endJanitorTurn, retryGapMs, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {errorText, type WorkerEmitter} from './events.js';
 
@@ -28,8 +28,12 @@ export class JanitorSchedule {
 	private spacingMs = shortestGapMs;
 	/** Leases the last pass saw (any worker's): the fleet's size as this worker knows it. */
 	fleetLeases = 0;
-	/** When the earliest job this worker failed is due for its retry. */
-	private retryDueAt = Number.POSITIVE_INFINITY;
+	/**
+	When the jobs this worker failed are due for their retries, soonest first. A pass covers those due
+	by its start only: one run for an earlier retry must not forget a later one (its job would wait for
+	the next regular pass, up to an hour).
+	*/
+	private retriesDueAt: number[] = [];
 	/** The leases this worker's jobs ended: its passes take them without a GET. */
 	readonly endedLeases = new EndedLeases();
 
@@ -43,7 +47,27 @@ export class JanitorSchedule {
 
 	/** A job this worker failed is due for its retry `inMs` from now (plus a second's margin). */
 	retryDueIn(inMs: number): void {
-		this.retryDueAt = Math.min(this.retryDueAt, this.clock.now() + inMs + 1000);
+		this.dueAt(this.clock.now() + inMs + 1000);
+	}
+
+	private dueAt(at: number): void {
+		this.retriesDueAt.push(at);
+		this.retriesDueAt.sort((a, b) => a - b);
+	}
+
+	private get retryDueAt(): number {
+		return this.retriesDueAt[0] ?? Number.POSITIVE_INFINITY;
+	}
+
+	/**
+	Resolves when a job this worker failed is due for its retry, or once `stop` aborts (never before, while
+	none is): a busy worker waits on it beside its jobs, so a retry waits for its backoff, not for the
+	end of this worker's next job (up to a job's whole duration).
+	*/
+	async retryDue(stop: AbortSignal): Promise<void> {
+		const inMs = this.retryDueAt - this.clock.now();
+		if (Number.isFinite(inMs)) await this.clock.sleep(Math.max(0, inMs), stop).catch(() => undefined);
+		else if (!stop.aborted) await new Promise(resolve => stop.addEventListener('abort', resolve, {once: true}));
 	}
 
 	get isDue(): boolean {
@@ -59,15 +83,14 @@ export class JanitorSchedule {
 		const now = this.clock.now();
 		const forRetry = this.retryDueAt <= now;
 		this.offeredAt = now;
-		// A retry due by now is this offer's to see through; a later one keeps its own time.
-		if (forRetry) this.retryDueAt = Number.POSITIVE_INFINITY;
+		// The retries due by now are this offer's to see through; later ones keep their own time.
+		if (forRetry) this.retriesDueAt = this.retriesDueAt.filter(at => at > now);
 		try {
 			const turn = await takeJanitorTurn(this.context, this.worker, {retry: forRetry});
 			if (!turn.taken) {
 				this.space(turn.leases ?? 0, turn.gapMs, turn.dueInMs);
 				// Another worker's pass performs the retry; if none is due yet, ask again when one is.
-				if (forRetry && turn.reason === 'not-due' && turn.dueInMs !== undefined)
-					this.retryDueAt = Math.min(this.retryDueAt, now + turn.dueInMs + 1000);
+				if (forRetry && turn.reason === 'not-due' && turn.dueInMs !== undefined) this.dueAt(now + turn.dueInMs + 1000);
 				return;
 			}
 			const {malformed, leasesListed, ...counts} = await runJanitor(this.context, {
@@ -84,6 +107,8 @@ export class JanitorSchedule {
 			for (const m of malformed) this.events.emit('malformed-record', {key: m.key, reason: m.reason});
 		} catch (error) {
 			this.events.emit('janitor-failed', {error: errorText(error)});
+			// The retries it was to see through are offered again once the retry gap has passed.
+			if (forRetry) this.dueAt(now + retryGapMs + 1000);
 		}
 	}
 

@@ -265,7 +265,12 @@ export class Worker extends WorkerEmitter {
 		// Busy workers run the janitor too: otherwise stale leases and failed jobs would wait for some
 		// worker to go idle, which a long queue may not allow for hours.
 		if (this.slots.size >= slots) {
-			await this.slots.anyEnds();
+			const ended = new AbortController();
+			await Promise.race([
+				this.slots.anyEnds(),
+				this.janitor.retryDue(AbortSignal.any([this.stopController.signal, ended.signal])),
+			]);
+			ended.abort();
 			await this.janitor.runIfDue();
 			return 'continue';
 		}

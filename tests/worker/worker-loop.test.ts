@@ -3,6 +3,8 @@ The worker loop in-process, on a simulated clock: an enqueue that lands between 
 empty listing and its first poll of the signal object wakes it at that poll, not at the five-minute
 safety net; a store outage is waited out with backoff; errors no wait can cure end the worker.
 */
+import {mkdir, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import test from 'ava';
 import {parseConfigAssignments, setRemoteConfig} from '../../source/queue/remote-config.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
@@ -453,6 +455,49 @@ test('run windows from the remote config: a worker without --run-window keeps th
 	};
 	t.is(record.sleepingUntil, Date.UTC(2026, 11, 2, 2, 0));
 	t.deepEqual(record.runWindows, ['02:00-03:00@UTC']);
+	worker.stop('test over');
+	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
+	await running;
+});
+
+test('a busy worker runs the retry pass when a job it failed is due, not when its next job ends', async t => {
+	const queue = await makeQueue();
+	const {clock, keys} = queue;
+	let conversions = 0;
+	let longOneEnded = false;
+	// The first conversion fails (to be retried after 30 s); the next one takes ten minutes.
+	const converter: Converter = {
+		async convert(job) {
+			if (++conversions === 1) throw new ConversionError('injected: the first attempt fails', false);
+			await clock.sleep(600_000, job.signal);
+			longOneEnded = true;
+			await mkdir(job.output, {recursive: true});
+			await writeFile(path.join(job.output, 'content.md'), '# Long\n');
+			return {pages: 1, converter: 'test'};
+		},
+		idle() {},
+		dispose() {},
+	};
+	for (const n of [12, 13]) {
+		await queue.context.store.put(keys.raw(hashOf(n)), await makePdf([`job ${n}`]), {contentType: 'application/pdf'});
+		await enqueue(queue.context, {hash: hashOf(n), priority: 'normal', name: `job-${n}.pdf`, size: 100});
+	}
+	const worker = testWorker(queue.context, clock, 'w-busy-retry', converter);
+	const events = recordEvents(worker, clock);
+	const running = worker.run();
+	await until('the failed attempt and the long one under way', () => conversions === 2);
+	const failed = events.find(e => e.event === 'job-failed')!;
+	const failedAt = clock.now();
+	const failedJob = String(failed.fields?.['job']);
+	const requeued = async () => (await queue.context.store.head(keys.todo('normal', failedJob))) !== undefined;
+	t.false(await requeued(), 'the failed job waits out its backoff');
+	// The worker's first pass ran at its start: a retry pass may follow a minute after it (janitor-turn.ts).
+	for (let i = 0; i < 9 && !(await requeued()); i++) {
+		clock.advance(10_000);
+		await until('the requeue', requeued, 300).catch(() => undefined);
+	}
+	t.true(await requeued(), `requeued within 90 s of its failure (${(clock.now() - failedAt) / 1000} s on)`);
+	t.false(longOneEnded, 'while the long job still converts');
 	worker.stop('test over');
 	for (let i = 0; i < 100 && clock.pendingSleepers > 0; i++) clock.advance(60_000);
 	await running;
