@@ -491,7 +491,6 @@ test('a busy worker runs the retry pass when a job it failed is due, not when it
 	const failedJob = String(failed.fields?.['job']);
 	const requeued = async () => (await queue.context.store.head(keys.todo('normal', failedJob))) !== undefined;
 	t.false(await requeued(), 'the failed job waits out its backoff');
-	// The worker's first pass ran at its start: a retry pass may follow a minute after it (janitor-turn.ts).
 	for (let i = 0; i < 9 && !(await requeued()); i++) {
 		clock.advance(10_000);
 		await until('the requeue', requeued, 300).catch(() => undefined);
