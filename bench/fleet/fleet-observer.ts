@@ -3,6 +3,7 @@ What a fleet scenario measures, from outside the code under test: the simulated 
 jobs are claimable (a todo entry and no lease) as keys come and go, the workers' own events say
 what each worker does, and a sampler each virtual second adds up busy and idle worker time.
 */
+import {defaultRemoteConfig} from '../../source/queue/records.js';
 import type {Worker} from '../../source/worker/worker.js';
 import type {ConsoleMeterResult} from './console-meter.js';
 import type {SimulatedBill} from './simulated-store.js';
@@ -26,6 +27,9 @@ export class FleetObserver {
 	private claimableSince = 0;
 	private readonly enqueuedAt = new Map<string, number>();
 	private readonly waits: number[] = [];
+	/** When each failed job's backoff ends, and how long past it each was queued again: the queue's share of a retry's delay. */
+	private readonly retryDueAt = new Map<string, number>();
+	private readonly retryWaits: number[] = [];
 	private readonly states = new Map<string, {state: string; since: number}>();
 	/** Workers whose state is 'processing': `drained()` is asked after every instant, so it cannot count them. */
 	private processingWorkers = 0;
@@ -62,6 +66,11 @@ export class FleetObserver {
 	keyChanged(key: string, exists: boolean): void {
 		const todo = todoPattern.exec(key)?.[1];
 		if (todo) {
+			const due = exists ? this.retryDueAt.get(todo) : undefined;
+			if (due !== undefined) {
+				this.retryDueAt.delete(todo);
+				if (this.measuring) this.retryWaits.push(this.clock.now() - due);
+			}
 			const before = this.todo.get(todo) ?? 0;
 			const after = before + (exists ? 1 : -1);
 			if (after > 0) this.todo.set(todo, after);
@@ -104,8 +113,11 @@ export class FleetObserver {
 			this.completedSoFar++;
 			if (this.measuring) this.completed++;
 		});
-		worker.on('job-failed', () => {
+		worker.on('job-failed', ({job, attempt, outcome}) => {
 			if (this.measuring) this.failed++;
+			// As `fail` sets retryAt (transitions/finish.ts), from the server's clock, which this one is.
+			const backoffMs = defaultRemoteConfig.retry_backoff * 1000 * 2 ** (attempt - 1);
+			if (outcome === 'failed') this.retryDueAt.set(job, this.clock.now() + backoffMs);
 		});
 		worker.on('recovered-own-leases', ({resumed}) => {
 			this.resumed += resumed;
@@ -161,12 +173,14 @@ export class FleetObserver {
 		snapshotBytes: number;
 		shardBytes: number;
 		consoles: ConsoleMeterResult[];
-		idealJobsPerSecond: number;
+		meanIdealJobsPerSecond: number;
+		ideal: {completed: number; attempts: number} | {drainSeconds: number; idealDrainSeconds: number};
 		timeline: TimelineStep[];
 	}) {
 		const seconds = (this.clock.now() - this.measureStart) / 1000;
 		const jobs = Math.max(1, this.completed);
 		const sorted = [...this.waits].sort((a, b) => a - b);
+		const retryWaits = [...this.retryWaits].sort((a, b) => a - b);
 		const {all, workers, janitor, consoles} = end.bills;
 		// The fleet's requests: the workers' own and their janitor passes (not consoles, not the enqueuer).
 		const byArea = new Map(workers.byArea);
@@ -184,8 +198,20 @@ export class FleetObserver {
 			completed: this.completed,
 			failedAttempts: this.failed,
 			jobsPerSecond: round(this.completed / seconds, 2),
-			idealJobsPerSecond: round(end.idealJobsPerSecond, 2),
-			ofIdeal: round(this.completed / seconds / end.idealJobsPerSecond, 3),
+			// The ideal (ideal-fleet.ts): on a backlog, the jobs each machine's own draws complete back to back
+			// over the same window; in a drain, how soon an ideal scheduler of those draws would end it.
+			...('completed' in end.ideal
+				? {idealCompleted: end.ideal.completed, idealAttempts: end.ideal.attempts}
+				: {drainSeconds: round(end.ideal.drainSeconds, 0), idealDrainSeconds: round(end.ideal.idealDrainSeconds, 0)}),
+			ofIdeal: round(
+				'completed' in end.ideal
+					? this.completed / Math.max(1, end.ideal.completed)
+					: end.ideal.idealDrainSeconds / end.ideal.drainSeconds,
+				3,
+			),
+			// Against W ÷ the distribution's mean: what a finite window's draws and the failed attempts move too.
+			meanIdealJobsPerSecond: round(end.meanIdealJobsPerSecond, 2),
+			ofMeanIdeal: round(this.completed / seconds / end.meanIdealJobsPerSecond, 3),
 			utilisation: round(this.processingSeconds / (this.scenario.workers * seconds), 3),
 			// The fleet's capacity spent in the converter, failed attempts and crashed ones included: what the
 			// queue gave the converters to do, whatever became of it.
@@ -195,6 +221,11 @@ export class FleetObserver {
 			idleWhileClaimableSeconds: this.idleWhileClaimable,
 			enqueueToClaimP50s: round(percentile(sorted, 50) / 1000, 1),
 			enqueueToClaimP99s: round(percentile(sorted, 99) / 1000, 1),
+			// A failed job queued again, how long after its backoff ended: the janitor pass that requeues it
+			// (at most one every 15 s for retries, fleet-wide). An idle worker hears of it at its next poll.
+			retriesQueued: retryWaits.length,
+			retryWaitPastBackoffP50s: round(percentile(retryWaits, 50) / 1000, 1),
+			retryWaitPastBackoffP99s: round(percentile(retryWaits, 99) / 1000, 1),
 			requestsPerJob: round(fleetRequests / jobs, 2),
 			dollarsPer1000Jobs: round((fleetDollars / jobs) * 1000, 4),
 			// All in as issue 14 counts it: the fleet and its consoles, not the enqueuer that stands for ingest.

@@ -15,6 +15,7 @@ const columns: Array<[string, (r: Row) => string | number]> = [
 	['backlog', r => r.backlog],
 	['jobs', r => r.completed],
 	['of ideal', r => r.ofIdeal],
+	['of W/mean', r => r.ofMeanIdeal],
 	['converting', r => r.converting],
 	['util. (claimable)', r => r.utilisationWhileClaimable],
 	['idle while claimable, s', r => r.idleWhileClaimableSeconds],

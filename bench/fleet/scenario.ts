@@ -27,6 +27,7 @@ import {Worker} from '../../source/worker/worker.js';
 import {FleetObserver} from './fleet-observer.js';
 import {startTimeline} from './timeline.js';
 import {type DurationShape, meanDurationMs, simConverter} from './sim-converter.js';
+import {idealBacklog, idealDrainEnd} from './ideal-fleet.js';
 import {awsLikeLatency, type SimulatedBill, SimulatedStore} from './simulated-store.js';
 import {VirtualClock} from './virtual-time.js';
 
@@ -111,17 +112,28 @@ async function runSeeded(
 	// Each worker draws its jobs' durations and failures from a stream of its own, kept across its
 	// restarts: a change that adds or saves a request shifts the store's latency draws, and must not
 	// also reshuffle how long every job takes, or two versions could not be compared on one seed.
+	const newStream = (id: string) => {
+		let hash = 2_166_136_261;
+		for (const char of id) hash = Math.imul(hash ^ char.charCodeAt(0), 16_777_619);
+		return seeded((hash ^ Math.imul(scenario.seed ?? 1, 2_654_435_761)) >>> 0);
+	};
 	const converterStreams = new Map<string, () => number>();
 	const converterRandom = (id: string) => {
 		let stream = converterStreams.get(id);
 		if (!stream) {
-			let hash = 2_166_136_261;
-			for (const char of id) hash = Math.imul(hash ^ char.charCodeAt(0), 16_777_619);
-			stream = seeded((hash ^ Math.imul(scenario.seed ?? 1, 2_654_435_761)) >>> 0);
+			stream = newStream(id);
 			converterStreams.set(id, stream);
 		}
 		return stream;
 	};
+	const draws = (random: () => number) => ({
+		duration: scenario.duration,
+		random,
+		failureRate: scenario.failureRate ?? 0.02,
+		permanentRate: scenario.permanentRate ?? 0.002,
+	});
+	// When each machine's first worker started: where its ideal twin starts converting.
+	const startedAt = new Map<string, number>();
 	const clock = new VirtualClock();
 	const observer = new FleetObserver(clock, scenario);
 	const store = new SimulatedStore({
@@ -156,6 +168,7 @@ async function runSeeded(
 		const workerClock = skewedClock(clock, offsetMs);
 		const scratchDir = path.join(scratch, id);
 		mkdirSync(scratchDir, {recursive: true});
+		if (!startedAt.has(id)) startedAt.set(id, clock.now());
 		const gate = new CrashGate();
 		const chain = composeStore(fleetStore, [gate, retrying({clock: workerClock})]);
 		const context = contextOn(chain, workerClock);
@@ -172,11 +185,8 @@ async function runSeeded(
 			heldJobs: disks.get(id),
 			scratchDir,
 			converter: simConverter({
+				...draws(converterRandom(id)),
 				clock,
-				duration: scenario.duration,
-				random: converterRandom(id),
-				failureRate: scenario.failureRate ?? 0.02,
-				permanentRate: scenario.permanentRate ?? 0.002,
 				onConverting: change => observer.converting(change),
 			}),
 		});
@@ -225,7 +235,19 @@ async function runSeeded(
 		snapshotBytes: snapshot?.size ?? 0,
 		shardBytes: shards.reduce((sum, e) => sum + e.size, 0),
 		consoles: meters.map(m => m.result()),
-		idealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
+		meanIdealJobsPerSecond: scenario.workers / (meanDurationMs(scenario.duration) / 1000),
+		ideal: scenario.drain
+			? {
+					drainSeconds: (clock.now() - start) / 1000,
+					idealDrainSeconds:
+						(idealDrainEnd(startedAt, id => draws(newStream(id)), scenario.backlog, {
+							backoffMs: defaultRemoteConfig.retry_backoff * 1000,
+							maxRetries: defaultRemoteConfig.max_retries,
+						}) -
+							start) /
+						1000,
+				}
+			: idealBacklog(startedAt, id => draws(newStream(id)), measureFrom, clock.now()),
 		timeline: timeline.close(),
 	});
 }

@@ -36,12 +36,28 @@ export function drawDurationMs(shape: DurationShape, random: () => number): numb
 	return shape.medianSeconds * 1000 * Math.exp(sigma * normal);
 }
 
+export type AttemptDraws = Omit<SimConverterOptions, 'clock' | 'onConverting'>;
+
+type Attempt = {ms: number; pages: number; outcome: 'done' | 'failed' | 'permanent'};
+
+/**
+An attempt's draws, all taken as it starts: a worker's k-th attempt is the same whether or not an
+earlier one crashed, and the ideal twin (ideal-fleet.ts) can replay the worker's stream.
+*/
+export function drawAttempt(options: AttemptDraws): Attempt {
+	const ms = drawDurationMs(options.duration, options.random);
+	const pages = 1 + Math.floor(options.random() * 40);
+	const roll = options.random();
+	const outcome =
+		roll < options.permanentRate ? 'permanent' : roll < options.permanentRate + options.failureRate ? 'failed' : 'done';
+	return {ms, pages, outcome};
+}
+
 export function simConverter(options: SimConverterOptions): Converter {
 	return {
 		async convert(job) {
-			const ms = drawDurationMs(options.duration, options.random);
+			const {ms, pages, outcome} = drawAttempt(options);
 			options.onConverting(1);
-			const pages = 1 + Math.floor(options.random() * 40);
 			try {
 				// Progress as a real conversion reports it, a few times over the job.
 				for (let step = 1; step <= 4; step++) {
@@ -53,10 +69,8 @@ export function simConverter(options: SimConverterOptions): Converter {
 			} finally {
 				options.onConverting(-1);
 			}
-			const roll = options.random();
-			if (roll < options.permanentRate) throw new ConversionError('simulated: this PDF cannot be converted', true);
-			if (roll < options.permanentRate + options.failureRate)
-				throw new ConversionError('simulated: converter crashed', false);
+			if (outcome === 'permanent') throw new ConversionError('simulated: this PDF cannot be converted', true);
+			if (outcome === 'failed') throw new ConversionError('simulated: converter crashed', false);
 			await mkdir(job.output, {recursive: true});
 			await writeFile(path.join(job.output, 'content.md'), `# Simulated\n\n${pages} pages.\n`);
 			return {pages, converter: 'fleet simulator'};

@@ -15,7 +15,7 @@ const named = (name: string) => {
 // One simulated hour of ten workers is about 100 jobs: a few failures or janitor turns more move a
 // single run's requests per job by ±1, so the cost targets hold over eight seeded hours pooled, and
 // the invariants (nobody idle, no SlowDown, no problem) in every one of them; so does throughput against
-// the ideal (W / mean duration), which one hour's draws move by ±15 %.
+// the ideal (each worker's own draws back to back: what the queue's overhead costs).
 test.serial(
 	'10 workers on a backlog of 10,000 five-minute jobs: busy all the time, ≤ 12 requests and ≤ $0.04 per 1,000 jobs',
 	async t => {
@@ -34,17 +34,18 @@ test.serial(
 			t.is(result.slowDownsPerJob, 0);
 			t.deepEqual(result.problems, []);
 			jobs += result.completed;
-			ideal += result.completed / result.ofIdeal;
+			if (!('idealCompleted' in result)) return t.fail('a backlog scenario counts its ideal twin’s jobs');
+			ideal += result.idealCompleted;
 			requests += result.requestsPerJob * result.completed;
 			dollars += result.dollarsPer1000Jobs * result.completed;
 			refused += result.preconditionFailedPerJob * result.completed;
 		}
 		t.log(
-			`pooled over ${jobs} jobs: ${(requests / jobs).toFixed(2)} requests, $${(dollars / jobs).toFixed(4)} per 1,000`,
+			`pooled over ${jobs} jobs (ideal ${ideal}): ${(requests / jobs).toFixed(2)} requests, $${(dollars / jobs).toFixed(4)} per 1,000`,
 		);
-		// The jobs an hour takes are drawn (log-normal durations, crashes): one seed's count swings by ±15 %
-		// around its ideal, the pool of eight by a few per cent.
-		t.true(jobs >= 0.95 * ideal, `${jobs} jobs where the fleet's ideal is ${ideal.toFixed(0)}`);
+		// The ideal twin draws the same durations and failures; crashes (0.05 per worker-hour) and each
+		// claim's requests are what separate them.
+		t.true(jobs >= 0.98 * ideal, `${jobs} jobs where the fleet's ideal is ${ideal}`);
 		t.true(requests / jobs <= 12, `${(requests / jobs).toFixed(2)} requests per job`);
 		t.true(dollars / jobs <= 0.04, `$${(dollars / jobs).toFixed(4)} per 1,000 jobs`);
 		t.true(refused / jobs <= 0.1, `${(refused / jobs).toFixed(3)} refused writes per job`);
@@ -57,6 +58,11 @@ test.serial('100 workers drain 500 one-minute jobs: none idle while a job waits,
 	t.true(result.completed >= 490, `${result.completed} of 500 (a few fail for good: 0.2 % of attempts)`);
 	t.is(result.idleWhileClaimableSeconds, 0);
 	t.true(result.utilisationWhileClaimable >= 0.98, `utilisation ${result.utilisationWhileClaimable}`);
+	// Against an ideal FIFO queue of the same draws, retries waiting out only their backoff (ideal-fleet.ts):
+	// 0.99 on this seed. A drain’s end is one sample of which long chains of attempts come last, a few
+	// per cent either way (0.989–1.021 over three seeds), so the margin; each retry's wait for a janitor
+	// pass (at most 15 s apart for retries) is on that chain.
+	t.true(result.ofIdeal >= 0.95, `the drain ran at ${result.ofIdeal} of an ideal queue's pace`);
 	t.true(result.preconditionFailedPerJob <= 0.2, `${result.preconditionFailedPerJob} refused writes per job`);
 	t.deepEqual(result.problems, []);
 });
