@@ -1,20 +1,20 @@
 /** The fleet's janitor turns: one regular pass per gap, and retry-only passes between that do not put it off. */
 import test from 'ava';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {endJanitorTurn, shortestGapMs, takeJanitorTurn} from '../../source/queue/janitor-turn.js';
+import {endJanitorTurn, retryGapMs, shortestGapMs, takeJanitorTurn} from '../../source/queue/janitor-turn.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {describeRequests, hashOf, letLeasesSettle, makeQueue} from '../support/queue.js';
 
-test('a retry takes a retry-only pass a minute after any pass; the regular pass keeps its own clock', async t => {
+test('a retry takes a retry-only pass 15 s after any pass; the regular pass keeps its own clock', async t => {
 	const {context, clock} = await makeQueue();
 	const first = await takeJanitorTurn(context, 'w-1');
 	t.true(first.taken && !first.retryOnly, 'no record yet: a regular pass');
-	clock.advance(30_000);
-	t.like(await takeJanitorTurn(context, 'w-2', {retry: true}), {taken: false, reason: 'not-due'});
-	clock.advance(31_000);
+	clock.advance(retryGapMs - 5000);
+	t.like(await takeJanitorTurn(context, 'w-2', {retry: true}), {taken: false, reason: 'not-due', dueInMs: 5000});
+	clock.advance(6000);
 	const retry = await takeJanitorTurn(context, 'w-2', {retry: true});
-	t.true(retry.taken && retry.retryOnly, 'a minute later: a retry-only pass');
+	t.true(retry.taken && retry.retryOnly, '15 s after the pass: a retry-only pass');
 	if (retry.taken) await endJanitorTurn(context, retry, {leases: 3, swept: 0, retryOnly: true});
 	// Retry passes every minute would otherwise keep the regular one from ever being due.
 	for (let i = 0; i < 8; i++) {
@@ -22,9 +22,9 @@ test('a retry takes a retry-only pass a minute after any pass; the regular pass 
 		const again = await takeJanitorTurn(context, 'w-3', {retry: true});
 		t.true(again.taken && again.retryOnly);
 	}
-	// 549 s after the regular pass: not due yet; 601 s after it, due (the last retry was 52 s ago).
+	// 504 s after the regular pass: not due yet; 601 s after it, due (the last retry was 97 s ago).
 	t.like(await takeJanitorTurn(context, 'w-4'), {taken: false, reason: 'not-due'});
-	clock.advance(shortestGapMs - 549_000 + 1000);
+	clock.advance(shortestGapMs - 504_000 + 1000);
 	const regular = await takeJanitorTurn(context, 'w-4');
 	t.true(regular.taken && !regular.retryOnly, 'due a gap after the last regular pass, not after the last retry');
 	if (regular.taken) t.is(regular.record.gapMs, shortestGapMs, 'retry passes left the gap alone');
