@@ -6,7 +6,7 @@ janitor due takes a turn first, with a compare-and-swap on queue/janitor.json.
 Requests:
 1. GET queue/janitor.json            the last turn; the last regular pass younger than the gap (by
                                      the server's clock) → not due, nothing more; a due retry may
-                                     take a retry-only pass 15 s after any pass
+                                     take a retry-only pass 15 s after any pass (longer past 2,000 leases)
 2. PUT queue/janitor.json If-Match   (If-None-Match: * when missing) → 412: another worker took it
 After the pass, the taker writes what it learnt when it differs from what the record said (PUT
 If-Match on the ETag of its turn): the number of leases it saw, which tells every worker how far
@@ -22,11 +22,16 @@ import type {QueueContext} from './queue-context.js';
 import {type JanitorTurnRecord, parseJanitorTurn} from './records.js';
 
 /**
-The least gap before a pass that a due retry asks for. At 10,000 workers, 2 % of attempts failing,
-retries come due about every 1.5 s: a pass each 15 s serves ten of them. A minute here held each retry
-35–41 s (median) past its backoff, which the last jobs of a drain wait out in full.
+The least gap before a pass that a due retry asks for: 15 s up to 2,000 leases, growing with the fleet
+beyond (a pass lists every lease and rewrites the shards its events touch, so its cost grows with the
+fleet while the failures it serves grow as fast). A minute for every fleet held each retry 35–41 s
+(median) past its backoff, which the last jobs of a drain wait out in full; 15 s at 10,000 workers on
+1,000,000 queued made the janitor 117,000 requests an hour (21,000 with the minute).
 */
 export const retryGapMs = 15_000;
+export function retryGapFor(leases: number): number {
+	return retryGapMs * Math.max(1, leases / 2000);
+}
 
 export const shortestGapMs = 10 * 60_000;
 export const longestGapMs = 60 * 60_000;
@@ -72,7 +77,7 @@ export async function takeJanitorTurn(
 		// Regular passes keep their own clock: retry passes between them do not put them off.
 		const lastRegular = (parsed?.ok ? parsed.value.regularAt : undefined) ?? current.lastModified;
 		const regularIn = gapMs - (now - lastRegular);
-		const retryIn = options.retry ? retryGapMs - (now - current.lastModified) : Number.POSITIVE_INFINITY;
+		const retryIn = options.retry ? retryGapFor(leases) - (now - current.lastModified) : Number.POSITIVE_INFINITY;
 		// A malformed record is replaced, not obeyed: it could otherwise stop every janitor for good.
 		if (regularIn > 0 && retryIn > 0 && parsed?.ok)
 			return {taken: false, reason: 'not-due', leases, gapMs, dueInMs: Math.min(regularIn, retryIn)};

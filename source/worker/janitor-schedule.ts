@@ -2,7 +2,7 @@
 When this worker offers to run the janitor: at start, then once the next pass is due, at a random
 point of a spread that grows with the fleet (offerSpacingMs), and when a job it failed is due for
 its retry. Each offer is a turn (queue/janitor-turn.ts): one GET, and a pass only when nobody ran
-one within the fleet's gap (10 to 60 minutes; 15 s for a due retry). So the fleet runs one
+one within the fleet's gap (10 to 60 minutes; 15 s for a due retry, more past 2,000 leases). So the fleet runs one
 pass per gap whatever its size, and stale leases, retries and the read model's compaction need no
 cron job. Concurrent janitors would still be safe: the snapshot is compare-and-swap and every
 recovery is fenced.
@@ -10,7 +10,7 @@ recovery is fenced.
 import type {Clock} from '../lib/clock.js';
 import {EndedLeases} from '../queue/ended-leases.js';
 import {runJanitor} from '../queue/janitor.js';
-import {endJanitorTurn, retryGapMs, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
+import {endJanitorTurn, retryGapFor, shortestGapMs, takeJanitorTurn} from '../queue/janitor-turn.js';
 import type {QueueContext} from '../queue/queue-context.js';
 import {errorText, type WorkerEmitter} from './events.js';
 
@@ -108,7 +108,7 @@ export class JanitorSchedule {
 		} catch (error) {
 			this.events.emit('janitor-failed', {error: errorText(error)});
 			// The retries it was to see through are offered again once the retry gap has passed.
-			if (forRetry) this.dueAt(now + retryGapMs + 1000);
+			if (forRetry) this.dueAt(now + retryGapFor(this.fleetLeases) + 1000);
 		}
 	}
 

@@ -1,7 +1,13 @@
 /** The fleet's janitor turns: one regular pass per gap, and retry-only passes between that do not put it off. */
 import test from 'ava';
 import {runJanitor} from '../../source/queue/janitor.js';
-import {endJanitorTurn, retryGapMs, shortestGapMs, takeJanitorTurn} from '../../source/queue/janitor-turn.js';
+import {
+	endJanitorTurn,
+	retryGapFor,
+	retryGapMs,
+	shortestGapMs,
+	takeJanitorTurn,
+} from '../../source/queue/janitor-turn.js';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueue} from '../../source/queue/transitions/enqueue.js';
 import {describeRequests, hashOf, letLeasesSettle, makeQueue} from '../support/queue.js';
@@ -28,6 +34,20 @@ test('a retry takes a retry-only pass 15 s after any pass; the regular pass keep
 	const regular = await takeJanitorTurn(context, 'w-4');
 	t.true(regular.taken && !regular.retryOnly, 'due a gap after the last regular pass, not after the last retry');
 	if (regular.taken) t.is(regular.record.gapMs, shortestGapMs, 'retry passes left the gap alone');
+});
+
+test('past 2,000 leases a retry waits longer after any pass: a pass of a large fleet costs more', async t => {
+	const {context, clock} = await makeQueue();
+	const first = await takeJanitorTurn(context, 'w-1');
+	// The pass saw 20,000 leases: the retry gap is 15 s × 10.
+	if (first.taken) await endJanitorTurn(context, first, {leases: 20_000, swept: 100});
+	t.is(retryGapFor(20_000), 150_000);
+	t.is(retryGapFor(500), retryGapMs);
+	clock.advance(100_000);
+	t.like(await takeJanitorTurn(context, 'w-2', {retry: true}), {taken: false, reason: 'not-due'});
+	clock.advance(51_000);
+	const retry = await takeJanitorTurn(context, 'w-2', {retry: true});
+	t.true(retry.taken && retry.retryOnly, '151 s after the pass');
 });
 
 test('a retry-only pass reads no quiet lease but the failed jobs', async t => {
