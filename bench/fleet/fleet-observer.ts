@@ -4,6 +4,7 @@ jobs are claimable (a todo entry and no lease) as keys come and go, the workers'
 what each worker does, and a sampler each virtual second adds up busy and idle worker time.
 */
 import {defaultRemoteConfig} from '../../source/queue/records.js';
+import {retryBackoffMs} from '../../source/queue/transitions/finish.js';
 import type {Worker} from '../../source/worker/worker.js';
 import type {ConsoleMeterResult} from './console-meter.js';
 import type {SimulatedBill} from './simulated-store.js';
@@ -115,9 +116,9 @@ export class FleetObserver {
 		});
 		worker.on('job-failed', ({job, attempt, outcome}) => {
 			if (this.measuring) this.failed++;
-			// As `fail` sets retryAt (transitions/finish.ts), from the server's clock, which this one is.
-			const backoffMs = defaultRemoteConfig.retry_backoff * 1000 * 2 ** (attempt - 1);
-			if (outcome === 'failed') this.retryDueAt.set(job, this.clock.now() + backoffMs);
+			// As `fail` sets retryAt, from the server's clock, which this one is.
+			if (outcome === 'failed')
+				this.retryDueAt.set(job, this.clock.now() + retryBackoffMs(defaultRemoteConfig, attempt));
 		});
 		worker.on('recovered-own-leases', ({resumed}) => {
 			this.resumed += resumed;
@@ -222,7 +223,7 @@ export class FleetObserver {
 			enqueueToClaimP50s: round(percentile(sorted, 50) / 1000, 1),
 			enqueueToClaimP99s: round(percentile(sorted, 99) / 1000, 1),
 			// A failed job queued again, how long after its backoff ended: the janitor pass that requeues it
-			// (at most one every 15 s for retries, fleet-wide). An idle worker hears of it at its next poll.
+			// (15 s apart at most up to 2,000 leases, longer beyond). An idle worker hears of it at its next poll.
 			retriesQueued: retryWaits.length,
 			retryWaitPastBackoffP50s: round(percentile(retryWaits, 50) / 1000, 1),
 			retryWaitPastBackoffP99s: round(percentile(retryWaits, 99) / 1000, 1),

@@ -3,6 +3,8 @@ What a scenario's throughput is measured against: the fleet with no overhead at 
 converting its own stream of attempts (sim-converter.ts: the same durations and failures its real
 worker drew) with no claim, listing, janitor pass or restart between them.
 */
+import type {RemoteConfig} from '../../source/queue/records.js';
+import {retryBackoffMs} from '../../source/queue/transitions/finish.js';
 import {type AttemptDraws, drawAttempt} from './sim-converter.js';
 
 /** Each machine's id and when its first worker started. */
@@ -34,7 +36,7 @@ export function idealBacklog(
 /**
 When an ideal FIFO queue would end a drain of `jobs` queued jobs: the machine free first takes the
 job claimable longest the moment one is (the jobs never tried first, then each retry from its retry
-time: retry_backoff · 2^(attempt−1), as `fail` sets it, with no janitor pass to wait for), and a
+time, as `fail` sets it, with no janitor pass to wait for), and a
 job ends done, failed for good or past max_retries, as the real fleet's do. A queue that put due
 retries first would end some drains sooner and others later (a retry's backoff can leave a machine
 waiting); the product claims in random order, so its drains end on either side of this one.
@@ -43,7 +45,7 @@ export function idealDrainEnd(
 	machines: Machines,
 	drawsOf: (id: string) => AttemptDraws,
 	jobs: number,
-	retry: {backoffMs: number; maxRetries: number},
+	config: Pick<RemoteConfig, 'retry_backoff' | 'max_retries'>,
 ): number {
 	const free = [...machines].map(([id, at]) => ({at, draws: drawsOf(id)}));
 	const retries: Array<{at: number; attempt: number}> = [];
@@ -67,8 +69,8 @@ export function idealDrainEnd(
 		const drawn = drawAttempt(machine.draws);
 		machine.at = start + drawn.ms;
 		end = Math.max(end, machine.at);
-		if (drawn.outcome === 'failed' && attempt <= retry.maxRetries)
-			retries.push({at: machine.at + retry.backoffMs * 2 ** (attempt - 1), attempt: attempt + 1});
+		if (drawn.outcome === 'failed' && attempt <= config.max_retries)
+			retries.push({at: machine.at + retryBackoffMs(config, attempt), attempt: attempt + 1});
 	}
 	return end;
 }

@@ -240,11 +240,7 @@ async function runSeeded(
 			? {
 					drainSeconds: (clock.now() - start) / 1000,
 					idealDrainSeconds:
-						(idealDrainEnd(startedAt, id => draws(newStream(id)), scenario.backlog, {
-							backoffMs: defaultRemoteConfig.retry_backoff * 1000,
-							maxRetries: defaultRemoteConfig.max_retries,
-						}) -
-							start) /
+						(idealDrainEnd(startedAt, id => draws(newStream(id)), scenario.backlog, defaultRemoteConfig) - start) /
 						1000,
 				}
 			: idealBacklog(startedAt, id => draws(newStream(id)), measureFrom, clock.now()),

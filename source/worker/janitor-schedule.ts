@@ -2,8 +2,8 @@
 When this worker offers to run the janitor: at start, then once the next pass is due, at a random
 point of a spread that grows with the fleet (offerSpacingMs), and when a job it failed is due for
 its retry. Each offer is a turn (queue/janitor-turn.ts): one GET, and a pass only when nobody ran
-one within the fleet's gap (10 to 60 minutes; 15 s for a due retry, more past 2,000 leases). So the fleet runs one
-pass per gap whatever its size, and stale leases, retries and the read model's compaction need no
+one within the fleet's gap (10 to 60 minutes; for a due retry 15 s, more past 2,000 leases). So the
+fleet runs one pass per gap whatever its size, and stale leases, retries and the read model's compaction need no
 cron job. Concurrent janitors would still be safe: the snapshot is compare-and-swap and every
 recovery is fenced.
 */

@@ -63,7 +63,7 @@ const everyMinute = (failureRate: number) => () => ({
 	failureRate,
 	permanentRate: 0,
 });
-const retry = {backoffMs: 30_000, maxRetries: 3};
+const retry = {retry_backoff: 30, max_retries: 3};
 
 test('an ideal drain: the machine free first takes the next job, as soon as it starts', t => {
 	const machines = new Map([

@@ -51,9 +51,21 @@ import {touchClaimable} from '../signal.js';
 import type {QueueContext} from '../queue-context.js';
 import {isNotModified} from '../../storage/object-store.js';
 import {priorities} from '../keys.js';
-import {nextSeq, parseLease, serializeTodoEntry, type AttemptFailure, type FailureRecord} from '../records.js';
+import {
+	nextSeq,
+	parseLease,
+	serializeTodoEntry,
+	type AttemptFailure,
+	type FailureRecord,
+	type RemoteConfig,
+} from '../records.js';
 import {failureRecordOf, writeFailureRecord} from '../failure-records.js';
 import {type HeldLease, writeHeldLease} from './lease-write.js';
+
+/** How long after attempt `attempt` failed its job is due for a retry: retry_backoff, doubling per attempt. */
+export function retryBackoffMs(config: Pick<RemoteConfig, 'retry_backoff'>, attempt: number): number {
+	return config.retry_backoff * 1000 * 2 ** (attempt - 1);
+}
 
 export type CompleteOutcome =
 	/** `replaced`: a result of another attempt (one that had lost its lease, or an earlier conversion) was there. */
@@ -175,7 +187,7 @@ export async function fail(
 		permanent: failure.permanent,
 		...(failure.log ? {log: failure.log} : {}),
 	};
-	const retryAt = isDead ? undefined : now + config.retry_backoff * 1000 * 2 ** (attempt - 1);
+	const retryAt = isDead ? undefined : now + retryBackoffMs(config, attempt);
 	const ending = {
 		ending: isDead ? ('dead' as const) : ('failed' as const),
 		endedAt: now,
