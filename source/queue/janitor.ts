@@ -31,7 +31,7 @@ import type {QueueContext} from './queue-context.js';
 import {compact} from './read-model/compaction.js';
 import {appendEvents} from './read-model/journal.js';
 import type {Candidate} from './candidates.js';
-import {touchClaimable} from './signal.js';
+import {touchClaimable} from './claimable-touch.js';
 import {loadSnapshot} from './read-model/snapshot-store.js';
 import {parseLease, type Lease, type TodoEntry} from './records.js';
 import {todoEvent} from './transitions/enqueue.js';

@@ -10,6 +10,14 @@ of its lease (a GET's price) says whether another took it first, so a fleet of i
 by one requeued job costs a HEAD each, not two LISTs each; and a busy worker in a crowded queue (a
 trickle) tries a few of a fresh touch's names before it lists (worker/claimer.ts).
 
+A touch for claimable jobs (queue/claimable-touch.ts) carries on what the touch before it said that
+is still fresh, each with its age: the names of the last 30 s (`earlier`: [hash, priority, age ms]),
+so a janitor's retry touch does not hide an ingest batch's names from busy workers, and the pause
+as its writer last read it (`pause`: {priorities, ageMs}), which spares a busy worker claiming
+through the names its own read of the pause record. Ages, not times: a reader adds how long ago the
+touch was written (its clock against the server's Last-Modified, as for freshness), and no two
+machines' clocks are compared.
+
 queue/urgent.json is touched besides when the jobs include one of the two highest priorities, and
 on every pause or resume: a busy worker reuses a listing of normal or higher jobs while it is
 unchanged (worker/claimer.ts). A backlog's own retries and requeues, of normal jobs, leave it be.
@@ -28,6 +36,12 @@ an idle poll hide each other's names, and after the names a woken fleet lists on
 twenty workers (worker/claimer.ts): enough for what a touch of a few jobs hid, not for a batch's.
 */
 export const wokenNamesAtMost = 16;
+/** A touch's names a busy worker tries, and a later touch carries on, until they are this old: others had time to take them. */
+export const freshTouchMs = 30_000;
+/** What a touch carries of the pause: what was paused, read this long before the touch was written. */
+export type CarriedPause = {priorities: Priority[]; ageMs: number};
+/** A job a touch carries on from an earlier one: named this long before it was written. */
+export type AgedJob = Candidate & {ageMs: number};
 
 /** Priorities whose jobs, made claimable, touch queue/urgent.json too. */
 export function isUrgent(priority: Priority): boolean {
@@ -37,22 +51,15 @@ export function isUrgent(priority: Priority): boolean {
 export async function touchSignal(
 	context: Pick<QueueContext, 'store' | 'keys'>,
 	why: Record<string, unknown>,
-	options: {urgent?: boolean; jobs?: Candidate[]} = {},
+	options: {urgent?: boolean; jobs?: Candidate[]; earlier?: AgedJob[]; pause?: CarriedPause} = {},
 ): Promise<void> {
 	const jobs = options.jobs ?? [];
 	const named = jobs.length > 0 && jobs.length <= namedJobsAtMost ? {jobs: jobs.map(j => [j.hash, j.priority])} : {};
-	const body = JSON.stringify({...why, ...named, nonce: randomBytes(6).toString('hex')});
+	const earlier = options.earlier?.length ? {earlier: options.earlier.map(j => [j.hash, j.priority, j.ageMs])} : {};
+	const pause = options.pause ? {pause: options.pause} : {};
+	const body = JSON.stringify({...why, ...named, ...earlier, ...pause, nonce: randomBytes(6).toString('hex')});
 	await context.store.put(context.keys.signal(), body, {contentType: 'application/json'});
 	if (options.urgent) await context.store.put(context.keys.urgentSignal(), body, {contentType: 'application/json'});
-}
-
-/** The touch for jobs made claimable: names them, and touches urgent.json too for a critical or high one. */
-export async function touchClaimable(
-	context: Pick<QueueContext, 'store' | 'keys'>,
-	why: Record<string, unknown>,
-	jobs: Candidate[],
-): Promise<void> {
-	await touchSignal(context, why, {urgent: jobs.some(j => isUrgent(j.priority)), jobs});
 }
 
 /** The jobs a signal's body names, if at most `atMost`; none for a body without them or a malformed one (the worker lists instead). */
@@ -69,4 +76,49 @@ export function namedJobs(body: Uint8Array | undefined, atMost = namedJobsAtMost
 		jobs.push({hash: item[0], priority});
 	}
 	return jobs;
+}
+
+/**
+The names a busy worker may try from a touch written `touchAgeMs` ago: its own (while the touch is
+fresh), then those it carried on that are still fresh. None for a malformed body.
+*/
+export function freshNamedJobs(
+	body: Uint8Array | undefined,
+	touchAgeMs: number,
+): {own: Candidate[]; earlier: Candidate[]} {
+	const own = touchAgeMs <= freshTouchMs ? namedJobs(body) : [];
+	return {own, earlier: carriedJobs(body, touchAgeMs).filter(j => !own.some(o => o.hash === j.hash))};
+}
+
+/** The jobs a touch written `touchAgeMs` ago carried on from earlier touches, aged to now, still fresh. */
+export function carriedJobs(body: Uint8Array | undefined, touchAgeMs: number): AgedJob[] {
+	const json = body ? parseJsonObject(body) : undefined;
+	const list = json?.ok ? json.value['earlier'] : undefined;
+	if (!Array.isArray(list) || list.length > namedJobsAtMost) return [];
+	const jobs: AgedJob[] = [];
+	for (const item of list as unknown[]) {
+		if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return [];
+		const priority = parsePriority(item[1]);
+		const age = item[2];
+		if (!isJobHash(item[0]) || !priority || typeof age !== 'number' || !Number.isFinite(age) || age < 0) return [];
+		const aged = age + Math.max(0, touchAgeMs);
+		if (aged <= freshTouchMs) jobs.push({hash: item[0], priority, ageMs: aged});
+	}
+	return jobs;
+}
+
+/** The pause a touch written `touchAgeMs` ago carried, aged to now; undefined when it carried none (or a malformed one). */
+export function carriedPause(body: Uint8Array | undefined, touchAgeMs: number): CarriedPause | undefined {
+	const json = body ? parseJsonObject(body) : undefined;
+	const pause = json?.ok ? json.value['pause'] : undefined;
+	if (typeof pause !== 'object' || pause === null || Array.isArray(pause)) return undefined;
+	const {priorities: list, ageMs} = pause as Record<string, unknown>;
+	if (!Array.isArray(list) || typeof ageMs !== 'number' || !Number.isFinite(ageMs) || ageMs < 0) return undefined;
+	const paused: Priority[] = [];
+	for (const item of list as unknown[]) {
+		const priority = typeof item === 'string' ? parsePriority(item) : undefined;
+		if (!priority) return undefined;
+		paused.push(priority);
+	}
+	return {priorities: paused, ageMs: ageMs + Math.max(0, touchAgeMs)};
 }

@@ -41,8 +41,10 @@ they find what a touch that overwrote another's names hid from the rest.
 A busy worker in a crowded queue (a trickle: nearly every listed job in flight, so each listing
 costs a LIST of the todo folder and one of the leases over it) first asks queue/signal.json: if it
 changed since this worker's last look, it HEADs at most three of the jobs the last touch named (up
-to an ingest batch's 100) and claims a free one. Where that rarely finds one (a drain, whose idle
-workers take a touch's few jobs first) only one claim in twenty tries.
+to an ingest batch's 100), then of those it carried on from the touches of the last 30 s, and
+claims a free one; the pause the touch carried, if newer than this worker's own read, serves as
+one. Where that rarely finds one (a drain, whose idle workers take a touch's few jobs first) only
+one claim in twenty tries.
 
 What an operator paused (queue/transitions/pause.ts) a head listing shows: its record,
 queue/todo/0_paused.json, sorts first, and only a changed ETag costs a conditional GET (and the
@@ -61,7 +63,7 @@ import {
 } from '../queue/candidates.js';
 import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {namedJobs, namedJobsAtMost} from '../queue/signal.js';
+import {carriedPause, freshNamedJobs, namedJobsAtMost} from '../queue/signal.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {ObjectWatch} from '../queue/object-watch.js';
@@ -100,8 +102,6 @@ take a touch's few jobs first), only this share of claims tries them, to notice 
 */
 const signalHitsAbove = 0.2;
 const signalProbeShare = 0.05;
-/** A touch older than this names jobs a busy worker does not try: others had time to take them. */
-const freshTouchMs = 30_000;
 /** A worker that found nothing to claim this recently leaves the signal's names to the idle. */
 const idleLatelyMs = 10 * 60_000;
 /** Leases in the fleet above which the head of a long queue crowds: its leases are listed with it. */
@@ -145,6 +145,8 @@ export class Claimer {
 	private readonly urgent: ObjectWatch;
 	private readonly signal: ObjectWatch;
 	private named: Candidate[] = [];
+	/** The newest touch of the signal this worker read. */
+	private lastTouch?: {body: Uint8Array; lastModified: number};
 	/** Busy claims through the signal's names that found a job, as a moving average (claimSignalled): the first tries, and a miss then probes. */
 	private signalHits = signalHitsAbove;
 	/** When a fresh listing last left this worker with nothing to claim. */
@@ -181,6 +183,12 @@ export class Claimer {
 		this.named = jobs;
 	}
 
+	/** A touch of the signal this worker read (its idle wait's or its own look): its pause serves as a read (pausedBefore). */
+	sawTouch(body: Uint8Array | undefined, lastModified: number | undefined): void {
+		if (body && lastModified !== undefined && lastModified >= (this.lastTouch?.lastModified ?? -Infinity))
+			this.lastTouch = {body, lastModified};
+	}
+
 	/** The candidates of the last listing not tried yet, up to a touch's names. */
 	leftOver(): Candidate[] {
 		return (this.listing?.candidates ?? []).slice(0, namedJobsAtMost);
@@ -197,7 +205,7 @@ export class Claimer {
 		const named = this.named;
 		this.named = [];
 		if (named.length > 0) {
-			const held = await this.claimNamed(named, isStopping, named.length);
+			const held = await this.claimNamed(shuffledByPriority(named, this.random), isStopping, named.length);
 			if (held || isStopping() || this.random() >= headShare(this.fleetLeases())) return held;
 		} else if (this.triesSignal()) {
 			const held = await this.claimSignalled(isStopping);
@@ -273,24 +281,28 @@ export class Claimer {
 	*/
 	private async claimSignalled(isStopping: () => boolean): Promise<HeldLease | undefined> {
 		if (!(await this.signal.changed())) return undefined;
-		// A touch older than a few idle polls (a janitor's retries at a drain's end): its jobs are taken.
-		if (this.clock.now() - (this.signal.lastModified ?? 0) > freshTouchMs) return undefined;
-		const named = namedJobs(this.signal.lastBody);
-		if (named.length === 0) return undefined;
-		// The signal may have been touched since a pause: the pause is read as before a window.
+		this.sawTouch(this.signal.lastBody, this.signal.lastModified);
+		// Names of a touch over 30 s old (a janitor's retries at a drain's end) were taken: not tried.
+		const touchAge = this.clock.now() - (this.signal.lastModified ?? 0);
+		const {own, earlier} = freshNamedJobs(this.signal.lastBody, touchAge);
+		if (own.length + earlier.length === 0) return undefined;
+		// The signal may have been touched since a pause: read as before a window.
 		this.paused = await this.pausedBefore(true);
 		if (this.paused.size === priorities.length) return undefined;
-		return this.claimNamed(named, isStopping, busyHeadsAtMost);
+		// This touch's own names first, then those it carried on, each by priority.
+		const ordered = [...shuffledByPriority(own, this.random), ...shuffledByPriority(earlier, this.random)];
+		ordered.sort((a, b) => priorities.indexOf(a.priority) - priorities.indexOf(b.priority));
+		return this.claimNamed(ordered, isStopping, busyHeadsAtMost);
 	}
 
-	/** A job a signal named whose lease a HEAD (at most `heads`) finds absent, claimed; undefined when others took them. */
+	/** A job a signal named (in the order to try) whose lease a HEAD (at most `heads`) finds absent, claimed; undefined when others took them. */
 	private async claimNamed(
 		named: Candidate[],
 		isStopping: () => boolean,
 		heads: number,
 	): Promise<HeldLease | undefined> {
 		let left = heads;
-		for (const job of shuffledByPriority(named, this.random)) {
+		for (const job of named) {
 			if (isStopping() || left <= 0) break;
 			if (this.paused.has(job.priority) || this.holds(job.hash)) continue;
 			left--;
@@ -313,10 +325,19 @@ export class Claimer {
 	record (list() takes it from there): nothing to read first. Before any other (a window, or a head
 	past a paused critical) it is read once the last read is half a minute old, and at every one while
 	something is paused (so a resume is seen at once): a GET per listing was one request more per job.
+	A pause carried by the last touch this worker read counts as a read made when its writer read it.
 	*/
 	private async pausedBefore(window: boolean): Promise<ReadonlySet<Priority>> {
 		const now = this.clock.now();
 		if (!window && !this.paused.has(priorities[0])) return this.paused;
+		// The last touch of the signal this worker read carried a pause its writer read: newer than this
+		// worker's own read, it serves as one (queue/claimable-touch.ts), and costs no request.
+		const touch = this.lastTouch;
+		const carried = touch && carriedPause(touch.body, now - touch.lastModified);
+		if (carried && now - carried.ageMs > this.pauseReadAt) {
+			this.paused = new Set(carried.priorities);
+			this.pauseReadAt = now - carried.ageMs;
+		}
 		if (this.paused.size > 0 || now - this.pauseReadAt >= pauseReadEveryMs) {
 			this.paused = new Set((await this.pause.read()).priorities);
 			this.pauseReadAt = now;

@@ -36,7 +36,8 @@ import {JobLogWriter} from './job-logs.js';
 import {JobRun} from './job-run.js';
 import {Slots} from './slots.js';
 import {waitForWork} from './idle-wait.js';
-import {namedJobs, touchClaimable, wokenNamesAtMost} from '../queue/signal.js';
+import {touchClaimable} from '../queue/claimable-touch.js';
+import {namedJobs, wokenNamesAtMost} from '../queue/signal.js';
 import type {Candidate} from '../queue/candidates.js';
 import {SafetyListing} from './safety-listing.js';
 import {FailureRecorder} from './pending-failure.js';
@@ -320,7 +321,10 @@ export class Worker extends WorkerEmitter {
 		});
 		// The jobs a signal names are tried before a listing (claimer.ts); a safety listing lists.
 		this.safety.waited(woken);
-		if (woken === 'changed') this.claimer.heard(namedJobs(signal.lastBody, wokenNamesAtMost));
+		if (woken === 'changed') {
+			this.claimer.heard(namedJobs(signal.lastBody, wokenNamesAtMost));
+			this.claimer.sawTouch(signal.lastBody, signal.lastModified);
+		}
 		await this.commands.fromSignal(signal.lastBody);
 		return 'continue';
 	}

@@ -38,10 +38,11 @@ test('a critical or high job also touches queue/urgent.json, which busy workers 
 	const {context, requests, keys} = await makeQueue();
 	const signals = () => describeRequests(requests, keys).filter(r => /(signal|urgent)\.json$/.test(r));
 	await enqueue(context, {hash: hashOf(1), priority: 'low'});
-	t.deepEqual(signals(), ['put queue/signal.json']);
+	// The GET: the last touch, whose fresh names and pause this one carries on (claimable-touch.ts).
+	t.deepEqual(signals(), ['get queue/signal.json', 'put queue/signal.json']);
 	requests.length = 0;
 	await enqueue(context, {hash: hashOf(2), priority: 'high'});
-	t.deepEqual(signals(), ['put queue/signal.json', 'put queue/urgent.json']);
+	t.deepEqual(signals(), ['get queue/signal.json', 'put queue/signal.json', 'put queue/urgent.json']);
 });
 
 test("complete with dropTodo deletes the done job's todo entry after its lease says done", async t => {
@@ -87,6 +88,10 @@ test('enqueue → claim → heartbeat → complete makes exactly the documented 
 			'put-create-only queue/todo/3_normal/<hash>',
 			'put queue/journal/<time>.json',
 			'put queue/changes.json',
+			'get queue/signal.json',
+			// No touch carried the pause yet: read (absent, so the old key too).
+			'get queue/todo/0_paused.json',
+			'get queue/paused.json',
 			'put queue/signal.json',
 		],
 	);
@@ -282,7 +287,7 @@ test('a janitor pass names every job it made claimable in one touch: a retried f
 	// Two touches a moment apart: idle workers polling every 10 s would see only the second one's names.
 	t.deepEqual(
 		describeRequests(requests, keys).filter(r => r.endsWith('signal.json')),
-		['put queue/signal.json'],
+		['get queue/signal.json', 'put queue/signal.json'],
 	);
 	const named = namedJobs(((await context.store.get(keys.signal())) as StoredObject).body);
 	t.deepEqual(named.map(j => j.hash).sort(), [failed, stale].sort());

@@ -178,6 +178,33 @@ test('a busy worker in a crowded queue claims a job the signal names since its l
 	t.true(lists(step.requests).length > 0);
 });
 
+test('a busy worker claims a name the last touch carried on from the one before, trusting the pause it carried', async t => {
+	const {queue, claimer, next} = await busyWorker(
+		Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+		30,
+	);
+	t.truthy((await next()).held);
+	t.true(claimer.crowded);
+	// Past this worker's last read of the pause, a batch of two comes in, then one more whose touch
+	// carries the batch's names on; others take that one and one of the batch.
+	queue.clock.advance(45_000);
+	await enqueueMany(queue.context, [
+		{hash: hashOf(101), priority: 'normal'},
+		{hash: hashOf(102), priority: 'normal'},
+	]);
+	queue.clock.advance(5_000);
+	await enqueueMany(queue.context, [{hash: hashOf(103), priority: 'normal'}]);
+	for (const n of [101, 103]) await claim(queue.context, 'w-other', {hash: hashOf(n), priority: 'normal'});
+	const step = await next();
+	t.is(step.held?.lease.hash, hashOf(102), 'a name the last touch carried on');
+	t.deepEqual(lists(step.requests), [], 'no listing');
+	t.false(
+		step.requests.some(r => r.includes('paused.json')),
+		'the touch carried the pause, read 5 s before it',
+	);
+	t.true(step.requests.filter(r => r.startsWith('head queue/processing/')).length <= 3);
+});
+
 test("a busy worker leaves a touch's names alone when the touch is over 30 s old, or it found nothing lately", async t => {
 	const {queue, claimer, next} = await busyWorker(
 		Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),

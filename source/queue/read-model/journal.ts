@@ -11,7 +11,7 @@ when one of them is critical or high (what busy workers ask before reusing a lis
 a flag: a blind overwrite by a later non-todo append would hide a todo change from a worker.
 */
 import type {Candidate} from '../candidates.js';
-import {touchClaimable} from '../signal.js';
+import {touchClaimable} from '../claimable-touch.js';
 import {randomBytes} from 'node:crypto';
 import type {QueueContext} from '../queue-context.js';
 import type {JobEvent, JournalRecord} from '../records.js';

@@ -47,7 +47,7 @@ Crash after 1: the janitor sweeps the ended lease.
 Other ended leases stay until the janitor folds them into the snapshot and deletes them.
 */
 import {isStoreError} from '../../storage/store-error.js';
-import {touchClaimable} from '../signal.js';
+import {touchClaimable} from '../claimable-touch.js';
 import type {QueueContext} from '../queue-context.js';
 import {isNotModified} from '../../storage/object-store.js';
 import {priorities} from '../keys.js';

@@ -102,7 +102,10 @@ export async function changePause(
 		}
 		if (current.legacy) await store.delete(keys.legacyPaused());
 		// A resume wakes idle workers; either change reaches busy ones reusing a listing.
-		await touchSignal(context, change.pause ? {paused: next} : {resumed: next}, {urgent: true});
+		await touchSignal(context, change.pause ? {paused: next} : {resumed: next}, {
+			urgent: true,
+			pause: {priorities: next, ageMs: 0},
+		});
 		return next;
 	}
 	throw new Error(`${keys.paused()} changed three times while being written; try again`);
