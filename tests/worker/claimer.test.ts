@@ -3,6 +3,7 @@ import test from 'ava';
 import {claim} from '../../source/queue/transitions/claim.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {changePause} from '../../source/queue/transitions/pause.js';
+import type {StoredObject} from '../../source/storage/object-store.js';
 import {Claimer} from '../../source/worker/claimer.js';
 import {WorkerEmitter} from '../../source/worker/events.js';
 import {describeRequests, hashOf, makeQueue} from '../support/queue.js';
@@ -204,6 +205,31 @@ test('a busy worker claims a name the last touch carried on from the one before,
 	);
 	t.true(step.requests.filter(r => r.startsWith('head queue/processing/')).length <= 3);
 });
+
+for (const heard of [true, false]) {
+	test(`a window's pause read is spared by the pause a touch this worker heard carried: ${heard}`, async t => {
+		const queue = await makeQueue();
+		await enqueueMany(
+			queue.context,
+			Array.from({length: 1100}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal' as const})),
+		);
+		// A draw of 0.99 sends listings to a window once a head listing showed a full page.
+		const claimer = claimerOn(queue.context, queue.clock, {fleet: 500, random: 0.99});
+		t.truthy(await claimer.claimNext(() => false));
+		claimer.forget();
+		// Past the worker's own read of the pause (the head listing's), a touch that read it comes, as an
+		// idle wait hears it (worker.ts hands it on).
+		queue.clock.advance(40_000);
+		await enqueueMany(queue.context, [{hash: hashOf(5000), priority: 'normal'}]);
+		const signal = (await queue.context.store.get(queue.keys.signal())) as StoredObject;
+		if (heard) claimer.sawTouch(signal.body, signal.lastModified);
+		queue.requests.length = 0;
+		t.truthy(await claimer.claimNext(() => false));
+		const requests = describeRequests(queue.requests, queue.keys);
+		t.true(lists(requests).length > 0, 'a fresh listing (a window)');
+		t.is(requests.includes('get queue/todo/0_paused.json'), !heard);
+	});
+}
 
 test("a busy worker leaves a touch's names alone when the touch is over 30 s old, or it found nothing lately", async t => {
 	const {queue, claimer, next} = await busyWorker(
