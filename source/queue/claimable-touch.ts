@@ -11,8 +11,9 @@ touch for claimable jobs — requests:
 3. PUT    queue/signal.json              this touch's names (at most 100), those carried on after them
                                          (up to 100 in all), the pause with its age, a nonce
 4. PUT    queue/urgent.json              the same body, when a job is critical or high
-Two writers at once: the later PUT wins and the earlier one's names are lost to busy workers (idle
-ones were woken by either): names are hints, every claim is create-only.
+Two writers at once: the later PUT wins, and the earlier one's names reach only the idle workers
+that polled between the two (the rest find those jobs by listing): names are hints, every claim is
+create-only.
 */
 import {isNotModified} from '../storage/object-store.js';
 import type {Candidate} from './candidates.js';
