@@ -21,11 +21,9 @@ import type {QueueContext} from './queue-context.js';
 import {
 	type AgedJob,
 	type CarriedPause,
-	carriedJobs,
 	carriedPause,
-	freshTouchMs,
+	freshNamedJobs,
 	isUrgent,
-	namedJobs,
 	namedJobsAtMost,
 	touchSignal,
 } from './signal.js';
@@ -42,9 +40,10 @@ export async function touchClaimable(
 	why: Record<string, unknown>,
 	jobs: Candidate[],
 ): Promise<void> {
-	const last = await context.store.get(context.keys.signal()).catch(() => undefined);
-	const body = last && !isNotModified(last) ? last.body : undefined;
-	const age = last && !isNotModified(last) ? Math.max(0, context.clock.now() - last.lastModified) : 0;
+	const got = await context.store.get(context.keys.signal()).catch(() => undefined);
+	const last = got && !isNotModified(got) ? got : undefined;
+	const body = last?.body;
+	const age = last ? Math.max(0, context.clock.now() - last.lastModified) : 0;
 	let pause: CarriedPause | undefined = carriedPause(body, age);
 	if (!pause || pause.ageMs > pauseRefreshMs) {
 		const read = await readPause(context).catch(() => undefined);
@@ -58,16 +57,11 @@ export async function touchClaimable(
 	});
 }
 
-/** The last touch's own names and those it carried, still fresh, after this touch's, up to 100 in all. */
+/** The last touch's names still fresh (its own, then those it carried), after this touch's, up to 100 in all. */
 function carriedOn(body: Uint8Array | undefined, age: number, jobs: Candidate[]): AgedJob[] {
-	const own = age <= freshTouchMs ? namedJobs(body).map(j => ({...j, ageMs: age})) : [];
+	const fresh = freshNamedJobs(body, age);
 	const seen = new Set(jobs.map(j => j.hash));
-	const out: AgedJob[] = [];
-	for (const job of [...own, ...carriedJobs(body, age)]) {
-		if (out.length + jobs.length >= namedJobsAtMost) break;
-		if (seen.has(job.hash)) continue;
-		seen.add(job.hash);
-		out.push(job);
-	}
-	return out;
+	return [...fresh.own, ...fresh.earlier]
+		.filter(job => !seen.has(job.hash))
+		.slice(0, Math.max(0, namedJobsAtMost - jobs.length));
 }

@@ -64,47 +64,47 @@ export async function touchSignal(
 
 /** The jobs a signal's body names, if at most `atMost`; none for a body without them or a malformed one (the worker lists instead). */
 export function namedJobs(body: Uint8Array | undefined, atMost = namedJobsAtMost): Candidate[] {
-	if (!body) return [];
-	const json = parseJsonObject(body);
-	const list = json.ok ? json.value['jobs'] : undefined;
-	if (!Array.isArray(list) || list.length > atMost) return [];
-	const jobs: Candidate[] = [];
-	for (const item of list as unknown[]) {
-		if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return [];
-		const priority = parsePriority(item[1]);
-		if (!isJobHash(item[0]) || !priority) return [];
-		jobs.push({hash: item[0], priority});
-	}
-	return jobs;
+	return (jobList(body, 'jobs', atMost) ?? []).map(entry => entry.job);
 }
 
 /**
-The names a busy worker may try from a touch written `touchAgeMs` ago: its own (while the touch is
-fresh), then those it carried on that are still fresh. None for a malformed body.
+The names a busy worker may try from a touch written `touchAgeMs` ago, aged to now: its own (while
+the touch is fresh), then those it carried on that are still fresh. None for a malformed body.
 */
-export function freshNamedJobs(
-	body: Uint8Array | undefined,
-	touchAgeMs: number,
-): {own: Candidate[]; earlier: Candidate[]} {
-	const own = touchAgeMs <= freshTouchMs ? namedJobs(body) : [];
+export function freshNamedJobs(body: Uint8Array | undefined, touchAgeMs: number): {own: AgedJob[]; earlier: AgedJob[]} {
+	const age = Math.max(0, touchAgeMs);
+	const own = age <= freshTouchMs ? namedJobs(body).map(job => ({...job, ageMs: age})) : [];
 	return {own, earlier: carriedJobs(body, touchAgeMs).filter(j => !own.some(o => o.hash === j.hash))};
 }
 
 /** The jobs a touch written `touchAgeMs` ago carried on from earlier touches, aged to now, still fresh. */
 export function carriedJobs(body: Uint8Array | undefined, touchAgeMs: number): AgedJob[] {
-	const json = body ? parseJsonObject(body) : undefined;
-	const list = json?.ok ? json.value['earlier'] : undefined;
-	if (!Array.isArray(list) || list.length > namedJobsAtMost) return [];
 	const jobs: AgedJob[] = [];
-	for (const item of list as unknown[]) {
-		if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return [];
-		const priority = parsePriority(item[1]);
-		const age = item[2];
-		if (!isJobHash(item[0]) || !priority || typeof age !== 'number' || !Number.isFinite(age) || age < 0) return [];
+	for (const {job, age} of jobList(body, 'earlier', namedJobsAtMost) ?? []) {
+		if (typeof age !== 'number' || !Number.isFinite(age) || age < 0) return [];
 		const aged = age + Math.max(0, touchAgeMs);
-		if (aged <= freshTouchMs) jobs.push({hash: item[0], priority, ageMs: aged});
+		if (aged <= freshTouchMs) jobs.push({...job, ageMs: aged});
 	}
 	return jobs;
+}
+
+/** A body's list under `field` of [hash, priority, …] entries, with what follows the pair; undefined when absent, over `atMost` or malformed. */
+function jobList(
+	body: Uint8Array | undefined,
+	field: 'jobs' | 'earlier',
+	atMost: number,
+): Array<{job: Candidate; age: unknown}> | undefined {
+	const json = body ? parseJsonObject(body) : undefined;
+	const list = json?.ok ? json.value[field] : undefined;
+	if (!Array.isArray(list) || list.length > atMost) return undefined;
+	const entries: Array<{job: Candidate; age: unknown}> = [];
+	for (const item of list as unknown[]) {
+		if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') return undefined;
+		const priority = parsePriority(item[1]);
+		if (!isJobHash(item[0]) || !priority) return undefined;
+		entries.push({job: {hash: item[0], priority}, age: item[2]});
+	}
+	return entries;
 }
 
 /** The pause a touch written `touchAgeMs` ago carried, aged to now; undefined when it carried none (or a malformed one). */

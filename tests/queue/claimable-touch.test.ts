@@ -38,7 +38,10 @@ test("a retry's touch keeps a fresh ingest batch's names after its own, with the
 		[[hashOf(100), 21_000]],
 	);
 	// A reader 20 s after the third touch: the retry's name is 41 s old, the third's own 20 s.
-	t.deepEqual(freshNamedJobs(third, 20_000), {own: [{hash: hashOf(200), priority: 'normal'}], earlier: []});
+	t.deepEqual(freshNamedJobs(third, 20_000), {
+		own: [{hash: hashOf(200), priority: 'normal', ageMs: 20_000}],
+		earlier: [],
+	});
 	t.deepEqual(freshNamedJobs(third, 31_000), {own: [], earlier: []});
 });
 
