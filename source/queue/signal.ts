@@ -10,6 +10,9 @@ of its lease (a GET's price) says whether another took it first, so a fleet of i
 by one requeued job costs a HEAD each, not two LISTs each; and a busy worker in a crowded queue (a
 trickle) tries a few of a fresh touch's names before it lists (worker/claimer.ts).
 
+An ingest's touch says how many new jobs it enqueued (`ingested`): a busy worker whose tries of the
+names rarely found a job tries those of a batch anyway (worker/claimer.ts).
+
 A touch for claimable jobs (queue/claimable-touch.ts) carries on what the touch before it said that
 is still fresh, each with its age: the names of the last 30 s (`earlier`: [hash, priority, age ms]),
 so a janitor's retry touch does not hide an ingest batch's names from busy workers, and the pause
@@ -60,6 +63,13 @@ export async function touchSignal(
 	const body = JSON.stringify({...why, ...named, ...earlier, ...pause, nonce: randomBytes(6).toString('hex')});
 	await context.store.put(context.keys.signal(), body, {contentType: 'application/json'});
 	if (options.urgent) await context.store.put(context.keys.urgentSignal(), body, {contentType: 'application/json'});
+}
+
+/** How many new jobs an ingest's touch says it enqueued (`ingested`); 0 for any other touch or a malformed body. */
+export function ingestedJobs(body: Uint8Array | undefined): number {
+	const json = body ? parseJsonObject(body) : undefined;
+	const ingested = json?.ok ? json.value['ingested'] : undefined;
+	return typeof ingested === 'number' && Number.isSafeInteger(ingested) && ingested > 0 ? ingested : 0;
 }
 
 /** The jobs a signal's body names, if at most `atMost`; none for a body without them or a malformed one (the worker lists instead). */

@@ -1,7 +1,15 @@
 /** A touch for claimable jobs carries on the fresh names and the pause of the touch before it. */
 import test from 'ava';
 import {touchClaimable} from '../../source/queue/claimable-touch.js';
-import {carriedJobs, carriedPause, freshNamedJobs, namedJobs, namedJobsAtMost} from '../../source/queue/signal.js';
+import {appendEvents} from '../../source/queue/read-model/journal.js';
+import {
+	carriedJobs,
+	carriedPause,
+	freshNamedJobs,
+	ingestedJobs,
+	namedJobs,
+	namedJobsAtMost,
+} from '../../source/queue/signal.js';
 import {enqueueMany} from '../../source/queue/transitions/enqueue.js';
 import {changePause} from '../../source/queue/transitions/pause.js';
 import type {StoredObject} from '../../source/storage/object-store.js';
@@ -97,4 +105,16 @@ test('malformed carried names or pause are ignored, never a crash', async t => {
 		await touchClaimable(queue.context, {journal: 'x'}, jobsFrom(1, 1));
 		t.deepEqual(namedJobs(await signalBody(queue)), jobsFrom(1, 1), 'the touch is made');
 	}
+});
+
+test("an ingest's touch says how many new jobs it enqueued; a retry's and a malformed body say none", async t => {
+	const queue = await makeQueue();
+	await enqueueMany(queue.context, jobsFrom(1, 12));
+	t.is(ingestedJobs(await signalBody(queue)), 12);
+	const retry = {hash: hashOf(1), seq: 2, state: 'todo' as const, priority: 'normal' as const, attempts: 1, at: 0};
+	await appendEvents(queue.context, [{...retry, from: 'failed'}]);
+	t.deepEqual(namedJobs(await signalBody(queue)), [{hash: hashOf(1), priority: 'normal'}], 'named, all the same');
+	t.is(ingestedJobs(await signalBody(queue)), 0);
+	t.is(ingestedJobs(new TextEncoder().encode('{"ingested": "12"}')), 0);
+	t.is(ingestedJobs(new TextEncoder().encode('not json')), 0);
 });

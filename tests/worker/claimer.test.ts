@@ -48,13 +48,13 @@ for (const [fleet, withLeases] of [
 }
 
 /** A busy worker of a one-worker fleet (every listing at the head) on a queue of `jobs`, the first `taken` claimed by another. */
-async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[], taken = 0) {
+async function busyWorker(jobs: {hash: string; priority: 'normal' | 'low'}[], taken = 0, random = 0) {
 	const queue = await makeQueue();
 	await enqueueMany(queue.context, jobs);
 	for (const job of jobs.slice(0, taken)) await claim(queue.context, 'w-other', job);
 	// The jobs it claimed stay in flight (in its other slots, as it were).
 	const running = new Set<string>();
-	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h)});
+	const claimer = claimerOn(queue.context, queue.clock, {holds: h => running.has(h), random});
 	const next = async () => {
 		queue.requests.length = 0;
 		const held = await claimer.claimNext(() => false);
@@ -259,6 +259,38 @@ test("a busy worker leaves a touch's names alone when the touch is over 30 s old
 	t.is(step.held?.lease.hash, hashOf(103));
 	t.is(step.requests[0], 'get queue/signal.json', 'past them it asks the signal again');
 });
+
+for (const [named, asksAgain] of [
+	[2, false],
+	[12, true],
+] as const) {
+	test(`a busy worker whose try found an ingest's ${named} jobs all taken asks the signal at its next claim: ${asksAgain}`, async t => {
+		// A draw of 0.5: never one of the claims in twenty that try the signal whatever the average says.
+		const {queue, claimer, next} = await busyWorker(
+			Array.from({length: 40}, (_, i) => ({hash: hashOf(i + 1), priority: 'normal'})),
+			30,
+			0.5,
+		);
+		t.truthy((await next()).held);
+		t.true(claimer.crowded);
+		// Past 30 s no touch carries the forty's names on: the next names only these, all taken before it looks.
+		queue.clock.advance(31_000);
+		const taken = Array.from({length: named}, (_, i) => ({hash: hashOf(101 + i), priority: 'normal' as const}));
+		await enqueueMany(queue.context, taken);
+		for (const job of taken) await claim(queue.context, 'w-other', job);
+		let step = await next();
+		t.is(step.requests[0], 'get queue/signal.json');
+		t.is(step.requests.filter(r => r.startsWith('head queue/processing/')).length, Math.min(3, named));
+		t.truthy(step.held, 'claimed from a listing');
+		queue.clock.advance(31_000);
+		await enqueueMany(queue.context, [{hash: hashOf(201), priority: 'normal'}]);
+		step = await next();
+		// An ingest of a few jobs is left to the idle; a batch is a trickle's, with jobs to spare.
+		t.is(step.requests[0] === 'get queue/signal.json', asksAgain);
+		if (asksAgain) t.is(step.held?.lease.hash, hashOf(201), 'through the names, without a listing');
+		else t.true(lists(step.requests).length > 0);
+	});
+}
 
 for (const [queued, contended] of [
 	[2, false],

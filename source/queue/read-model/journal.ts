@@ -32,5 +32,7 @@ export async function appendEvents(
 		...events.filter(e => e.state === 'todo').map(e => ({hash: e.hash, priority: e.priority})),
 		...alsoClaimable,
 	];
-	if (claimable.length > 0) await touchClaimable(context, {journal: key}, claimable);
+	// New jobs (no earlier state: not a retry, requeue or revival) say so: an ingest batch (signal.ts).
+	const ingested = events.filter(e => e.state === 'todo' && e.from === undefined).length;
+	if (claimable.length > 0) await touchClaimable(context, {journal: key, ...(ingested ? {ingested} : {})}, claimable);
 }
