@@ -65,11 +65,15 @@ export async function touchSignal(
 	if (options.urgent) await context.store.put(context.keys.urgentSignal(), body, {contentType: 'application/json'});
 }
 
-/** How many new jobs an ingest's touch says it enqueued (`ingested`); 0 for any other touch or a malformed body. */
-export function ingestedJobs(body: Uint8Array | undefined): number {
+/**
+How many new jobs an ingest's touch enqueued (`ingested`) and named: 0 for any other touch, for a
+bulk ingest's (over 100 jobs, named none) and for a malformed body.
+*/
+export function ingestBatch(body: Uint8Array | undefined): number {
 	const json = body ? parseJsonObject(body) : undefined;
 	const ingested = json?.ok ? json.value['ingested'] : undefined;
-	return typeof ingested === 'number' && Number.isSafeInteger(ingested) && ingested > 0 ? ingested : 0;
+	if (typeof ingested !== 'number' || !Number.isSafeInteger(ingested) || ingested <= 0) return 0;
+	return Math.min(ingested, namedJobs(body).length);
 }
 
 /** The jobs a signal's body names, if at most `atMost`; none for a body without them or a malformed one (the worker lists instead). */

@@ -64,7 +64,7 @@ import {
 } from '../queue/candidates.js';
 import {priorities, type Priority} from '../queue/keys.js';
 import type {QueueContext} from '../queue/queue-context.js';
-import {carriedPause, freshNamedJobs, ingestedJobs, namedJobs, namedJobsAtMost} from '../queue/signal.js';
+import {carriedPause, freshNamedJobs, ingestBatch, namedJobsAtMost} from '../queue/signal.js';
 import {claim} from '../queue/transitions/claim.js';
 import type {HeldLease} from '../queue/transitions/lease-write.js';
 import {ObjectWatch} from '../queue/object-watch.js';
@@ -106,10 +106,10 @@ const signalProbeShare = 0.05;
 /**
 New jobs an ingest's touch enqueued and named from which a worker below that average tries the
 signal anyway when that touch is the last it read: a batch, with jobs to spare (a bulk ingest of
-over 100 names none, and its queue is a backlog). Not the touches of a drain's end
-(a janitor's retries, a safety listing's finds), whose jobs its idle fleet waits for. In a trickle a
-third of the claims came from workers whose tries had once found three names taken, each at a LIST
-of the todo folder and one of the leases.
+over 100 names none, and its queue is a backlog). Not the touches of a drain's end (a janitor's
+retries, a safety listing's finds), whose jobs its idle fleet waits for. In a trickle a third of
+the claims came from workers whose tries had once found three names taken, each at a LIST of the
+todo folder and one of the leases.
 */
 const batchIngested = 10;
 /** A worker that found nothing to claim this recently leaves the signal's names to the idle. */
@@ -276,18 +276,16 @@ export class Claimer {
 
 	/**
 	Whether a busy claim tries the signal's names first: in a crowded queue, when it found jobs lately
-	or the last touch it read was an ingest's batch, and not within ten minutes of this worker finding nothing to claim (idle workers are about, and
-	they wait for those names: a busy worker that took them would leave the jobs only a listing finds
-	to them, and the idle fleet would look again only at its next poll).
+	or the last touch it read was an ingest's batch, and not within ten minutes of this worker finding
+	nothing to claim (idle workers are about, and they wait for those names: a busy worker that took
+	them would leave the jobs only a listing finds to them, and the idle fleet would look again only
+	at its next poll).
 	*/
 	private triesSignal(): boolean {
 		if (!this.crowded || this.clock.now() - this.foundNothingAt < idleLatelyMs) return false;
 		if (this.signalHits >= signalHitsAbove) return true;
-		// The last touch this worker read was an ingest's batch that named its jobs (a trickle's): jobs to
-		// spare for busy workers too. A bulk ingest names none.
-		const touch = this.lastTouch?.body;
-		const batch = ingestedJobs(touch) >= batchIngested && namedJobs(touch).length >= batchIngested;
-		return batch || this.random() < signalProbeShare;
+		// The last touch this worker read was an ingest's batch (a trickle's): jobs to spare for busy workers too.
+		return ingestBatch(this.lastTouch?.body) >= batchIngested || this.random() < signalProbeShare;
 	}
 
 	/**

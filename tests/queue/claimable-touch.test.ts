@@ -6,7 +6,7 @@ import {
 	carriedJobs,
 	carriedPause,
 	freshNamedJobs,
-	ingestedJobs,
+	ingestBatch,
 	namedJobs,
 	namedJobsAtMost,
 } from '../../source/queue/signal.js';
@@ -107,14 +107,16 @@ test('malformed carried names or pause are ignored, never a crash', async t => {
 	}
 });
 
-test("an ingest's touch says how many new jobs it enqueued; a retry's and a malformed body say none", async t => {
+test("an ingest's touch says how many new jobs it enqueued; a retry's, a bulk ingest's and a malformed body say none", async t => {
 	const queue = await makeQueue();
 	await enqueueMany(queue.context, jobsFrom(1, 12));
-	t.is(ingestedJobs(await signalBody(queue)), 12);
+	t.is(ingestBatch(await signalBody(queue)), 12);
 	const retry = {hash: hashOf(1), seq: 2, state: 'todo' as const, priority: 'normal' as const, attempts: 1, at: 0};
 	await appendEvents(queue.context, [{...retry, from: 'failed'}]);
 	t.deepEqual(namedJobs(await signalBody(queue)), [{hash: hashOf(1), priority: 'normal'}], 'named, all the same');
-	t.is(ingestedJobs(await signalBody(queue)), 0);
-	t.is(ingestedJobs(new TextEncoder().encode('{"ingested": "12"}')), 0);
-	t.is(ingestedJobs(new TextEncoder().encode('not json')), 0);
+	t.is(ingestBatch(await signalBody(queue)), 0);
+	await enqueueMany(queue.context, jobsFrom(101, namedJobsAtMost + 1));
+	t.is(ingestBatch(await signalBody(queue)), 0, 'a bulk ingest names none of its jobs');
+	t.is(ingestBatch(new TextEncoder().encode('{"ingested": "12"}')), 0);
+	t.is(ingestBatch(new TextEncoder().encode('not json')), 0);
 });
